@@ -1,0 +1,91 @@
+// Every size and tunable of the core, in one place (lwIP's opt.h is the model).
+// A build profile (asconfig.json "targets") overrides a value with `--use PETREL_X=value`;
+// anything not overridden takes the default below. Impossible combinations stop the build
+// with ERROR() instead of failing at run time.
+
+// ── connection tables ───────────────────────────────────────────────────────────────────────
+/** TCP control blocks: every connection, from SYN_RCVD to TIME_WAIT, occupies one. */
+// @ts-ignore: decorator
+@inline export const MAX_CONNS: i32 = isDefined(PETREL_CONNS) ? PETREL_CONNS : 16;
+/** Listening ports. */
+// @ts-ignore: decorator
+@inline export const MAX_LISTENERS: i32 = isDefined(PETREL_LISTENERS) ? PETREL_LISTENERS : 4;
+/** Largest backlog a listener may ask for (half-open + not yet accepted). */
+// @ts-ignore: decorator
+@inline export const MAX_BACKLOG: i32 = isDefined(PETREL_MAX_BACKLOG) ? PETREL_MAX_BACKLOG : 16;
+
+// ── buffers (per connection) ────────────────────────────────────────────────────────────────
+/** Receive ring per connection; the advertised window never exceeds it (or 65535). */
+// @ts-ignore: decorator
+@inline export const RX_BUF: i32 = isDefined(PETREL_RX_BUF) ? PETREL_RX_BUF : 8192;
+/** Send ring per connection: unacknowledged plus not yet sent bytes. */
+// @ts-ignore: decorator
+@inline export const TX_BUF: i32 = isDefined(PETREL_TX_BUF) ? PETREL_TX_BUF : 8192;
+
+// ── link and IP ──────────────────────────────────────────────────────────────────────────────
+/** IP MTU of the link (Ethernet: 1500). */
+// @ts-ignore: decorator
+@inline export const MTU: i32 = isDefined(PETREL_MTU) ? PETREL_MTU : 1500;
+/** Largest Ethernet II frame we send or accept (no FCS, no VLAN tag). */
+@inline export const FRAME_MAX: i32 = MTU + 14;
+/** ARP cache entries. */
+// @ts-ignore: decorator
+@inline export const ARP_ENTRIES: i32 = isDefined(PETREL_ARP_ENTRIES) ? PETREL_ARP_ENTRIES : 8;
+/** Frames held while their next hop is being resolved; the oldest is dropped when full. */
+// @ts-ignore: decorator
+@inline export const ARP_PENDING: i32 = isDefined(PETREL_ARP_PENDING) ? PETREL_ARP_PENDING : 4;
+/** Lifetime of a resolved ARP entry (ms). */
+// @ts-ignore: decorator
+@inline export const ARP_TTL_MS: u32 = isDefined(PETREL_ARP_TTL_MS) ? PETREL_ARP_TTL_MS : 300_000;
+/** Interval between ARP requests for an unresolved entry (ms), and how many before giving up. */
+@inline export const ARP_RETRY_MS: u32 = 1000;
+@inline export const ARP_RETRIES: i32 = 3;
+/** TTL of the IPv4 packets we send. */
+@inline export const IP_TTL: u8 = 64;
+
+// ── TCP ──────────────────────────────────────────────────────────────────────────────────────
+/** MSS we announce: MTU minus 20 bytes of IPv4 and 20 of TCP header. */
+@inline export const MSS_LOCAL: i32 = MTU - 40;
+/** RFC 9293 3.7.1: the MSS to assume when the peer sends no MSS option (MUST-15). */
+@inline export const MSS_DEFAULT: i32 = 536;
+/** Maximum segment lifetime (ms); TIME_WAIT lasts 2*MSL (RFC 9293 3.4.2: 2 minutes; we default to 60 s ×2). */
+// @ts-ignore: decorator
+@inline export const MSL_MS: u32 = isDefined(PETREL_MSL_MS) ? PETREL_MSL_MS : 60_000;
+/** Initial retransmission timeout (RFC 6298 2.1: 1 s). Fixed until the RTO issue lands. */
+// @ts-ignore: decorator
+@inline export const RTO_INITIAL_MS: u32 = isDefined(PETREL_RTO_INITIAL_MS) ? PETREL_RTO_INITIAL_MS : 1000;
+/** Upper bound of the backed-off RTO (RFC 6298 2.5 allows ≥ 60 s). */
+@inline export const RTO_MAX_MS: u32 = 60_000;
+/** SYN transmissions before an active open fails with ETIMEDOUT (1 + 5 retries: 1+2+4+8+16+32 s = 63 s). */
+// @ts-ignore: decorator
+@inline export const SYN_RETRIES: i32 = isDefined(PETREL_SYN_RETRIES) ? PETREL_SYN_RETRIES : 5;
+/** SYN-ACK transmissions for a passive open before the half-open connection is dropped. */
+@inline export const SYNACK_RETRIES: i32 = 5;
+/** Data/FIN retransmissions before the connection is aborted with ETIMEDOUT (RFC 9293 R2, MUST-20). */
+@inline export const DATA_RETRIES: i32 = 12;
+/** How long an orphaned FIN_WAIT_2 connection (closed by the app) waits for the peer's FIN (ms). */
+// @ts-ignore: decorator
+@inline export const FIN_WAIT2_MS: u32 = isDefined(PETREL_FIN_WAIT2_MS) ? PETREL_FIN_WAIT2_MS : 60_000;
+/** First ephemeral port (IANA dynamic range 49152–65535). */
+@inline export const EPHEMERAL_FIRST: u16 = 49152;
+
+// ── host interface ───────────────────────────────────────────────────────────────────────────
+/** Event ring entries (connected, readable, writable, closed, state changes…). */
+// @ts-ignore: decorator
+@inline export const EVENT_RING: i32 = isDefined(PETREL_EVENTS) ? PETREL_EVENTS : 256;
+/** Scratch buffer the host copies send data into and receives data from. */
+@inline export const IO_BUF: i32 = 16384;
+
+// ── compile-time checks ─────────────────────────────────────────────────────────────────────
+// @ts-ignore: decorator
+if (MAX_CONNS < 1 || MAX_CONNS > 255) ERROR("PETREL_CONNS must be 1..255 (handles carry an 8-bit index)");
+// @ts-ignore: decorator
+if (MAX_LISTENERS < 1 || MAX_LISTENERS > 255) ERROR("PETREL_LISTENERS must be 1..255");
+// @ts-ignore: decorator
+if (RX_BUF < 256 || (RX_BUF & (RX_BUF - 1)) != 0) ERROR("PETREL_RX_BUF must be a power of two ≥ 256");
+// @ts-ignore: decorator
+if (TX_BUF < 256 || (TX_BUF & (TX_BUF - 1)) != 0) ERROR("PETREL_TX_BUF must be a power of two ≥ 256");
+// @ts-ignore: decorator
+if (MTU < 576 || MTU > 9000) ERROR("PETREL_MTU must be 576..9000");
+// @ts-ignore: decorator
+if (ARP_ENTRIES < 1 || ARP_PENDING < 1) ERROR("ARP table and pending queue need at least one entry");

@@ -1,0 +1,74 @@
+// Counters: one u32 per reason a frame was handled or dropped. Every drop increments exactly one
+// counter, so "where did my packet go" has an answer. The host reads them by index with
+// `counter(id)`; the names come from this file (scripts/build.mjs extracts them into build/abi.json).
+import { Region, regionAlloc } from "./storage/layout";
+
+export namespace C {
+  // link
+  @inline export const RX_FRAMES: i32 = 0;          // frames given to rx()
+  @inline export const TX_FRAMES: i32 = 1;          // frames handed to the tx import
+  @inline export const DROP_ETH_SHORT: i32 = 2;     // shorter than an Ethernet header
+  @inline export const DROP_ETH_TOO_LONG: i32 = 3;  // longer than the rx buffer (never copied)
+  @inline export const DROP_ETH_NOT_US: i32 = 4;    // destination MAC neither ours nor broadcast
+  @inline export const DROP_ETHERTYPE: i32 = 5;     // neither IPv4 nor ARP
+  // ARP
+  @inline export const ARP_RX: i32 = 6;
+  @inline export const ARP_TX: i32 = 7;
+  @inline export const DROP_ARP_MALFORMED: i32 = 8;
+  @inline export const ARP_PENDING_DROPPED: i32 = 9; // oldest frame waiting for resolution dropped
+  @inline export const ARP_FAILED: i32 = 10;         // resolution gave up, waiting frames dropped
+  // IPv4
+  @inline export const DROP_IP_MALFORMED: i32 = 11;  // version, IHL, total length
+  @inline export const DROP_IP_CHECKSUM: i32 = 12;
+  @inline export const DROP_IP_FRAGMENT: i32 = 13;   // fragments are not reassembled (yet)
+  @inline export const DROP_IP_NOT_US: i32 = 14;     // destination address not ours
+  @inline export const DROP_IP_PROTO: i32 = 15;      // protocol other than ICMP/TCP
+  @inline export const TX_NO_ROUTE: i32 = 16;        // off-link destination and no gateway
+  // ICMP
+  @inline export const ICMP_RX: i32 = 17;
+  @inline export const ICMP_ECHO_REPLIED: i32 = 18;
+  @inline export const DROP_ICMP_MALFORMED: i32 = 19; // short or bad checksum
+  @inline export const ICMP_UNREACH_RX: i32 = 20;
+  // TCP input
+  @inline export const TCP_RX: i32 = 21;             // segments that passed the header checks
+  @inline export const DROP_TCP_MALFORMED: i32 = 22; // short, bad data offset, bad option length
+  @inline export const DROP_TCP_CHECKSUM: i32 = 23;
+  @inline export const TCP_NO_LISTENER: i32 = 24;    // segment for a closed port / unknown connection
+  @inline export const DROP_TCP_BACKLOG: i32 = 25;   // SYN dropped: listener backlog full
+  @inline export const DROP_TCP_TABLE_FULL: i32 = 26; // SYN dropped: connection table full
+  @inline export const DROP_TCP_OUT_OF_WINDOW: i32 = 27; // unacceptable segment (acked if not RST)
+  @inline export const DROP_TCP_BAD_ACK: i32 = 28;   // ACK of something not yet sent
+  @inline export const DROP_TCP_RST_IGNORED: i32 = 29; // RST outside the window
+  @inline export const TCP_RST_RX: i32 = 30;         // acceptable RST received
+  @inline export const DROP_TCP_RX_FULL: i32 = 31;   // data beyond the receive window trimmed
+  // TCP output and connections
+  @inline export const TCP_TX: i32 = 32;
+  @inline export const TCP_RST_TX: i32 = 33;
+  @inline export const TCP_RETRANSMITS: i32 = 34;
+  @inline export const TCP_ACTIVE_OPENS: i32 = 35;
+  @inline export const TCP_PASSIVE_OPENS: i32 = 36;
+  @inline export const TCP_ESTABLISHED: i32 = 37;    // reached ESTABLISHED
+  @inline export const TCP_TIMEOUTS: i32 = 38;       // connections aborted with ETIMEDOUT
+  @inline export const TCP_RESETS: i32 = 39;         // connections closed by an RST
+  @inline export const TCP_TIME_WAIT_REUSE: i32 = 40; // connect refused: 4-tuple in TIME_WAIT
+  @inline export const EVENTS_LOST: i32 = 41;        // event ring full: oldest event overwritten
+  @inline export const COUNT: i32 = 42;
+}
+
+let countersBase: usize = 0;
+
+export function countersInit(): void {
+  countersBase = regionAlloc(Region.COUNTERS, <usize>C.COUNT << 2);
+}
+
+/** Count one occurrence of `id`. */
+// @ts-ignore: decorator
+@inline export function count(id: i32): void {
+  const p = countersBase + (<usize>id << 2);
+  store<u32>(p, load<u32>(p) + 1);
+}
+
+export function counterGet(id: i32): u32 {
+  if (<u32>id >= <u32>C.COUNT) return 0;
+  return load<u32>(countersBase + (<usize>id << 2));
+}

@@ -1,0 +1,11 @@
+// Network-order loads and stores. Every wire view is built from these three-line accessors over a
+// pointer that its check function has already validated against the buffer length.
+
+// @ts-ignore: decorator
+@inline export function get16(p: usize): u16 { return bswap<u16>(load<u16>(p)); }
+// @ts-ignore: decorator
+@inline export function get32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
+// @ts-ignore: decorator
+@inline export function put16(p: usize, v: u16): void { store<u16>(p, bswap<u16>(v)); }
+// @ts-ignore: decorator
+@inline export function put32(p: usize, v: u32): void { store<u32>(p, bswap<u32>(v)); }
