@@ -52,7 +52,9 @@ export namespace C {
   @inline export const TCP_RESETS: i32 = 39;         // connections closed by an RST
   @inline export const TCP_TIME_WAIT_REUSE: i32 = 40; // connect refused: 4-tuple in TIME_WAIT
   @inline export const EVENTS_LOST: i32 = 41;        // event ring full: oldest event overwritten
-  @inline export const COUNT: i32 = 42;
+  @inline export const DROP_TCP_OUT_OF_ORDER: i32 = 42; // in-window data past rcv_nxt (no reassembly yet)
+  @inline export const DROP_TCP_ORPHAN_DATA: i32 = 43; // data for a connection the app closed: reset
+  @inline export const COUNT: i32 = 44;
 }
 
 let countersBase: usize = 0;

@@ -1,0 +1,115 @@
+// The ABI entry (docs/abi.md): the one module that ties the layers together. A frame goes
+// rx → iface (Ethernet, ARP, IPv4, ICMP) → socket demux → tcp input; tcp output goes back down
+// through iface to the host's tx import.
+import { MAX_CONNS, MAX_LISTENERS, RX_BUF, TX_BUF, MTU, MSL_MS, ARP_ENTRIES, ARP_PENDING, EVENT_RING,
+         IO_BUF, MAX_BACKLOG, FRAME_MAX } from "./config";
+import { C, count, countersInit, counterGet } from "./counters";
+import { Err } from "./errors";
+import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, regionSize } from "./storage/layout";
+import { eventsInit, eventPop, eventHandle, eventArg } from "./storage/events";
+import { ifaceInit, ifaceIp } from "./iface/iface";
+import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen } from "./iface/input";
+import { ifacePoll } from "./iface/output";
+import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
+import { tcpTimers } from "./tcp/timers";
+import { isnInit } from "./tcp/isn";
+import { listenersInit, listen } from "./socket/listen";
+import { tcpRx } from "./socket/demux";
+import * as api from "./socket/api";
+import { NO_DEADLINE } from "./time";
+
+
+let ready = false;
+let rxBuf: usize = 0;
+let ioBuf: usize = 0;
+
+export function abi_version(): i32 { return 1; }
+
+export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u32, seedLo: u32, seedHi: u32): i32 {
+  if (ready) return Err.EINVAL;
+  layoutReset();
+  countersInit();
+  eventsInit();
+  ioBuf = regionAlloc(Region.IO, IO_BUF);
+  rxBuf = regionAlloc(Region.RX_FRAME, FRAME_MAX);
+  if (!layoutFits()) return Err.ENOMEM;
+  const rc = ifaceInit(macHi, macLo, ip, prefixLen, gateway);
+  if (rc < 0) return rc;
+  listenersInit();
+  tcbPoolInit();
+  if (!layoutFits()) return Err.ENOMEM;
+  isnInit(seedLo, seedHi);
+  api.apiInit(ioBuf, IO_BUF);
+  ready = true;
+  return 0;
+}
+
+export function rx_buffer(): usize { return rxBuf; }
+export function rx_buffer_size(): i32 { return FRAME_MAX; }
+export function io_buffer(): usize { return ioBuf; }
+export function io_buffer_size(): i32 { return IO_BUF; }
+
+export function rx(len: i32, now: u32): i32 {
+  if (!ready) return Err.EINVAL;
+  count(C.RX_FRAMES);
+  if (len < 0 || len > FRAME_MAX) { count(C.DROP_ETH_TOO_LONG); return Err.EMSGSIZE; }
+  const r = ifaceInput(rxBuf, len, now);
+  if (r != 6) return r;
+  return tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
+}
+
+export function poll(now: u32): i32 {
+  if (!ready) return NO_DEADLINE;
+  let next = ifacePoll(now);
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = tcbAt(i);
+    if (t.flags & TF.IN_USE) next = tcpTimers(t, now, next);
+  }
+  return next;
+}
+
+// ── TCP calls ─────────────────────────────────────────────────────────────────────────────────
+export function tcp_listen(port: i32, backlog: i32): i32 { return ready ? listen(port, backlog) : Err.EINVAL; }
+export function tcp_accept(lh: i32): i32 { return ready ? api.accept(lh) : Err.EINVAL; }
+export function tcp_connect(ip: u32, port: i32, localPort: i32, now: u32): i32 { return ready ? api.connect(ip, port, localPort, now) : Err.EINVAL; }
+export function tcp_send(h: i32, ptr: i32, len: i32, now: u32): i32 { return ready ? api.send(h, ptr, len, now) : Err.EINVAL; }
+export function tcp_recv(h: i32, ptr: i32, len: i32, now: u32): i32 { return ready ? api.recv(h, ptr, len, now) : Err.EINVAL; }
+export function tcp_shutdown(h: i32, now: u32): i32 { return ready ? api.shutdown(h, now) : Err.EINVAL; }
+export function tcp_close(h: i32, now: u32): i32 { return ready ? api.close(h, now) : Err.EINVAL; }
+export function tcp_abort(h: i32, now: u32): i32 { return ready ? api.abort(h, now) : Err.EINVAL; }
+export function tcp_state(h: i32): i32 { return ready ? api.state(h) : Err.EINVAL; }
+export function tcp_error(h: i32): i32 { return ready ? api.error(h) : Err.EINVAL; }
+export function tcp_info(h: i32, ptr: i32): i32 { return ready ? api.info(h, ptr) : Err.EINVAL; }
+export function tcp_readable(h: i32): i32 { return ready ? api.readable(h) : Err.EINVAL; }
+export function tcp_writable(h: i32): i32 { return ready ? api.writable(h) : Err.EINVAL; }
+export function tcp_connections(): i32 { return ready ? api.connectionsInUse() : 0; }
+
+// ── events, counters, memory map, configuration ───────────────────────────────────────────────
+export function ev_pop(): i32 { return ready ? eventPop() : 0; }
+export function ev_handle(): i32 { return eventHandle(); }
+export function ev_arg(): i32 { return eventArg(); }
+export function counter_count(): i32 { return C.COUNT; }
+export function counter(id: i32): u32 { return ready ? counterGet(id) : 0; }
+export function mem_region_count(): i32 { return Region.COUNT; }
+export function mem_region_start(id: i32): u32 { return regionStart(id); }
+export function mem_region_size(id: i32): u32 { return regionSize(id); }
+export function mem_end(): u32 { return <u32>layoutEnd(); }
+export function mem_pages(): i32 { return memory.size(); }
+export function local_ip(): u32 { return ready ? ifaceIp() : 0; }
+
+export function config(id: i32): i32 {
+  switch (id) {
+    case 0: return MAX_CONNS;
+    case 1: return MAX_LISTENERS;
+    case 2: return RX_BUF;
+    case 3: return TX_BUF;
+    case 4: return MTU;
+    case 5: return <i32>MSL_MS;
+    case 6: return ARP_ENTRIES;
+    case 7: return ARP_PENDING;
+    case 8: return EVENT_RING;
+    case 9: return IO_BUF;
+    case 10: return MAX_BACKLOG;
+  }
+  return Err.EINVAL;
+}

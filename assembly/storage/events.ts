@@ -1,0 +1,44 @@
+// The event ring: how the core tells the host what happened (docs/abi.md, "Events").
+// Entries are three u32 (kind, handle, arg). When full, the oldest entry is overwritten and
+// counted as lost; the host drains the ring after every call, so that is a host bug made visible.
+import { EVENT_RING } from "../config";
+import { C, count } from "../counters";
+import { Region, regionAlloc } from "./layout";
+
+@inline const ENTRY: usize = 12;
+let base: usize = 0;
+let head: u32 = 0;  // next entry to pop
+let len: u32 = 0;
+let lastHandle: i32 = 0;
+let lastArg: i32 = 0;
+
+export function eventsInit(): void {
+  base = regionAlloc(Region.EVENTS, <usize>EVENT_RING * ENTRY);
+  head = 0; len = 0;
+}
+
+export function eventPush(kind: i32, handle: i32, arg: i32): void {
+  if (len == <u32>EVENT_RING) {
+    head = (head + 1) % <u32>EVENT_RING;
+    len--;
+    count(C.EVENTS_LOST);
+  }
+  const e = base + <usize>((head + len) % <u32>EVENT_RING) * ENTRY;
+  store<i32>(e, kind);
+  store<i32>(e, handle, 4);
+  store<i32>(e, arg, 8);
+  len++;
+}
+
+/** Pop the oldest event: returns its kind (0 when empty); eventHandle()/eventArg() give the rest. */
+export function eventPop(): i32 {
+  if (len == 0) return 0;
+  const e = base + <usize>head * ENTRY;
+  head = (head + 1) % <u32>EVENT_RING;
+  len--;
+  lastHandle = load<i32>(e, 4);
+  lastArg = load<i32>(e, 8);
+  return load<i32>(e);
+}
+export function eventHandle(): i32 { return lastHandle; }
+export function eventArg(): i32 { return lastArg; }

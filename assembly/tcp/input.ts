@@ -1,0 +1,279 @@
+// SEGMENT ARRIVES (RFC 9293 3.10.7), one function per group of states. The segment is in `seg`
+// (segment.ts), already checked. Each rule carries its RFC section.
+import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, RTO_INITIAL_MS } from "../config";
+import { C, count } from "../counters";
+import { Err } from "../errors";
+import { ringLen, ringFree, ringWrite, ringConsume } from "../storage/ring";
+import { eventPush } from "../storage/events";
+import { Ev, State } from "../socket/constants";
+import { Flag } from "../wire/tcp";
+import { seg, opts, has } from "./segment";
+import { Tcb, TF, setState, tcbHandle, tcbClose, synchronized } from "./tcb";
+import { seqLt, seqLe, seqGt, seqGe } from "./seq";
+import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow } from "./output";
+
+/** RFC 9293 3.10.7.1, CLOSED (no connection): RST for anything but an RST. */
+export function tcpNoConnection(now: u32): void {
+  count(C.TCP_NO_LISTENER);
+  if (has(Flag.RST)) return;
+  if (has(Flag.ACK)) emitReset(seg.dst, seg.dport, seg.src, seg.sport, seg.ack, 0, false, now);
+  else emitReset(seg.dst, seg.dport, seg.src, seg.sport, 0, seg.seq + seg.len, true, now);
+}
+
+/** RFC 9293 3.7.1: the send MSS is the peer's option (or 536, MUST-15) capped by our own MSS.
+ *  A hostile tiny MSS is raised to 64 so it cannot turn one write into thousands of segments. */
+function peerMss(): u32 {
+  let m: u32 = opts.mss != 0 ? opts.mss : <u32>MSS_DEFAULT;
+  if (m > <u32>MSS_LOCAL) m = <u32>MSS_LOCAL;
+  if (m < 64) m = 64;
+  return m;
+}
+
+/** RFC 9293 3.10.7.2, LISTEN, third check (SYN): fill a fresh TCB and answer SYN-ACK. The caller
+ *  (socket/demux) has applied the RST/ACK checks, the backlog and the table limits. */
+export function tcpPassiveOpen(t: Tcb, iss: u32, now: u32): void {
+  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
+  t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt;
+  t.iss = iss; t.sndUna = iss; t.sndNxt = iss;
+  t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = 0;
+  t.mss = peerMss();
+  t.flags |= TF.PASSIVE;
+  setState(t, State.SYN_RECEIVED);
+  tcpOutput(t, now);  // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; data on the SYN is not queued (peer resends)
+}
+
+/** RFC 9293 3.10.7.3, SYN-SENT. */
+export function tcpSynSent(t: Tcb, now: u32): void {
+  // first: the ACK bit
+  if (has(Flag.ACK) && (seqLe(seg.ack, t.iss) || seqGt(seg.ack, t.sndNxt))) {
+    if (!has(Flag.RST)) emitReset(t.lip, t.lport, t.rip, t.rport, seg.ack, 0, false, now);
+    count(C.DROP_TCP_BAD_ACK);
+    return;
+  }
+  // second: the RST bit — acceptable only with an acceptable ACK
+  if (has(Flag.RST)) {
+    if (has(Flag.ACK)) { count(C.TCP_RST_RX); tcbClose(t, Err.ECONNREFUSED); }
+    else count(C.DROP_TCP_RST_IGNORED);
+    return;
+  }
+  // fourth: the SYN bit
+  if (!has(Flag.SYN)) return;
+  t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt;
+  t.mss = peerMss();
+  if (has(Flag.ACK)) ackSyn(t);
+  if (seqGt(t.sndUna, t.iss)) {
+    t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+    establish(t);
+    t.flags |= TF.ACK_NOW;
+  } else {
+    // simultaneous open: SYN_RECEIVED, answer <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
+    t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = 0;
+    setState(t, State.SYN_RECEIVED);
+    t.sndNxt = t.iss;
+  }
+  tcpOutput(t, now);
+}
+
+function ackSyn(t: Tcb): void {
+  t.sndUna = seg.ack;
+  t.retries = 0;
+  t.flags &= ~TF.RTX_ARMED;
+}
+
+function establish(t: Tcb): void {
+  setState(t, State.ESTABLISHED);
+  count(C.TCP_ESTABLISHED);
+  if (t.flags & TF.APP_OWNED) eventPush(Ev.CONNECTED, tcbHandle(t), 0);
+  // a CLOSE issued before the handshake finished (simultaneous open) takes effect now
+  if (t.flags & TF.FIN_QUEUED) setState(t, State.FIN_WAIT_1);
+}
+
+/** RFC 9293 3.10.7.4, first check: is the segment acceptable? (the four cases of the table) */
+function acceptable(t: Tcb): bool {
+  const wnd = rcvWindow(t);
+  const nxt = t.rcvNxt;
+  if (seg.len == 0) {
+    if (wnd == 0) return seg.seq == nxt;
+    return seqLe(nxt, seg.seq) && seqLt(seg.seq, nxt + wnd);
+  }
+  if (wnd == 0) return false;
+  const last = seg.seq + seg.len - 1;
+  return (seqLe(nxt, seg.seq) && seqLt(seg.seq, nxt + wnd)) || (seqLe(nxt, last) && seqLt(last, nxt + wnd));
+}
+
+/** RFC 9293 3.10.7.4: SYN-RECEIVED and every synchronized state. */
+export function tcpSegmentArrives(t: Tcb, now: u32): void {
+  // first: sequence number
+  if (!acceptable(t)) {
+    count(has(Flag.RST) ? C.DROP_TCP_RST_IGNORED : C.DROP_TCP_OUT_OF_WINDOW);
+    if (!has(Flag.RST)) { sendAck(t, now); if (t.state == State.TIME_WAIT) restartTimeWait(t, now); }
+    return;
+  }
+  // second: RST (in window; RFC 5961 exact-match and challenge ACK come with the reliability work)
+  if (has(Flag.RST)) { resetArrives(t); return; }
+  // fourth: SYN in a synchronized state or SYN-RECEIVED → challenge ACK (RFC 9293 3.10.7.4, RFC 5961 4)
+  if (has(Flag.SYN)) { sendAck(t, now); return; }
+  // fifth: ACK
+  if (!has(Flag.ACK)) return;
+  if (!ackArrives(t, now)) return;
+  if (t.state == State.CLOSED) return;
+  // sixth: URG (RFC 9293 3.8.5): remember the urgent pointer; urgent data is delivered inline
+  if (has(Flag.URG) && (t.state == State.ESTABLISHED || t.state == State.FIN_WAIT_1 || t.state == State.FIN_WAIT_2)) {
+    const up = seg.seq + seg.up;
+    if (seqGt(up, t.rcvUp)) t.rcvUp = up;
+  }
+  // seventh: segment text
+  let finInOrder = has(Flag.FIN);
+  if (seg.dataLen > 0) {
+    if (!textArrives(t, now)) return;
+    finInOrder = finInOrder && seg.seq + <u32>seg.dataLen == t.rcvNxt;
+  } else {
+    finInOrder = finInOrder && seg.seq == t.rcvNxt;
+  }
+  // eighth: FIN
+  if (finInOrder) finArrives(t, now);
+  tcpOutput(t, now);
+}
+
+/** RFC 9293 3.10.7.4, second check. */
+function resetArrives(t: Tcb): void {
+  count(C.TCP_RST_RX);
+  const s = t.state;
+  if (s == State.SYN_RECEIVED && (t.flags & TF.PASSIVE)) {
+    tcbClose(t, 0);          // back to LISTEN: the listener is untouched, this half-open TCB goes
+  } else if (s == State.SYN_RECEIVED) {
+    tcbClose(t, Err.ECONNREFUSED);
+  } else if (s == State.ESTABLISHED || s == State.FIN_WAIT_1 || s == State.FIN_WAIT_2 || s == State.CLOSE_WAIT) {
+    count(C.TCP_RESETS);
+    tcbClose(t, Err.ECONNRESET);
+  } else {
+    tcbClose(t, 0);          // CLOSING, LAST-ACK, TIME-WAIT
+  }
+}
+
+/** RFC 9293 3.10.7.4, fifth check. Returns false when the segment is to be dropped. */
+function ackArrives(t: Tcb, now: u32): bool {
+  if (t.state == State.SYN_RECEIVED) {
+    if (!(seqLt(t.sndUna, seg.ack) && seqLe(seg.ack, t.sndNxt))) {
+      emitReset(t.lip, t.lport, t.rip, t.rport, seg.ack, 0, false, now);
+      count(C.DROP_TCP_BAD_ACK);
+      return false;
+    }
+    ackSyn(t);
+    t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+    establish(t);
+  }
+  if (seqGt(seg.ack, t.sndNxt)) {            // acks something not yet sent
+    count(C.DROP_TCP_BAD_ACK);
+    sendAck(t, now);
+    return false;
+  }
+  if (seqGt(seg.ack, t.sndUna)) ackData(t, now);
+  // window update (RFC 9293 3.10.7.4: SND.WL1 < SEG.SEQ, or equal and SND.WL2 ≤ SEG.ACK)
+  if (seqLe(t.sndUna, seg.ack) && (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)))) {
+    t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+  }
+  const finAcked = (t.flags & TF.FIN_SENT) != 0 && seqGt(t.sndUna, t.finSeq);
+  const s = t.state;
+  if (s == State.FIN_WAIT_1 && finAcked) {
+    setState(t, State.FIN_WAIT_2);
+    if (t.flags & TF.ORPHAN) armClose(t, now, FIN_WAIT2_MS);
+  } else if (s == State.CLOSING && finAcked) {
+    enterTimeWait(t, now);
+  } else if (s == State.LAST_ACK && finAcked) {
+    tcbClose(t, 0);
+    return false;
+  } else if (s == State.TIME_WAIT && has(Flag.FIN)) {
+    sendAck(t, now);                      // a retransmitted FIN: ack it, restart the 2MSL timeout
+    restartTimeWait(t, now);
+    return false;
+  }
+  return true;
+}
+
+/** SND.UNA < SEG.ACK ≤ SND.NXT: release acknowledged bytes from the send ring. */
+function ackData(t: Tcb, now: u32): void {
+  let acked = <i32>(seg.ack - t.sndUna);
+  const queued = <i32>ringLen(t.tx);
+  ringConsume(t.tx, acked < queued ? acked : queued);
+  t.sndUna = seg.ack;
+  t.retries = 0;
+  t.rto = RTO_INITIAL_MS;   // placeholder: RFC 6298 estimation comes with the reliability work
+  t.flags &= ~(TF.RTX_ARMED | TF.ZWP);
+  if (t.sndNxt != t.sndUna) { t.rtxAt = now + t.rto; t.flags |= TF.RTX_ARMED; }
+  if ((t.flags & TF.WANT_WRITE) && (t.flags & TF.APP_OWNED) && !(t.flags & TF.FIN_QUEUED)) {
+    t.flags &= ~TF.WANT_WRITE;
+    eventPush(Ev.WRITABLE, tcbHandle(t), ringFree(t.tx));
+  }
+}
+
+/** RFC 9293 3.10.7.4, seventh check. In-order data goes into the receive ring; data past RCV.NXT
+ *  is dropped and re-acked (out-of-order reassembly comes with the reliability work). Returns false
+ *  when the connection was reset. */
+function textArrives(t: Tcb, now: u32): bool {
+  const s = t.state;
+  if (s != State.ESTABLISHED && s != State.FIN_WAIT_1 && s != State.FIN_WAIT_2) return true; // ignored
+  if (t.flags & TF.ORPHAN) {
+    // the application closed the connection: nobody will read this (RFC 1122 4.2.2.13)
+    count(C.DROP_TCP_ORPHAN_DATA);
+    sendRst(t, now);
+    tcbClose(t, Err.ECONNRESET);
+    return false;
+  }
+  if (seqGt(seg.seq, t.rcvNxt)) {
+    count(C.DROP_TCP_OUT_OF_ORDER);
+    t.flags |= TF.ACK_NOW;
+    seg.flags &= ~Flag.FIN;
+    return true;
+  }
+  const skip = <i32>(t.rcvNxt - seg.seq);            // bytes already received
+  let n = seg.dataLen - skip;
+  const room = <i32>ringFree(t.rx);
+  if (n > room) { n = room; count(C.DROP_TCP_RX_FULL); seg.flags &= ~Flag.FIN; }
+  if (n > 0) {
+    ringWrite(t.rx, seg.data + <usize>skip, n);
+    t.rcvNxt += <u32>n;
+    if (t.flags & TF.APP_OWNED) eventPush(Ev.READABLE, tcbHandle(t), ringLen(t.rx));
+  }
+  t.flags |= TF.ACK_NOW;
+  return true;
+}
+
+/** RFC 9293 3.10.7.4, eighth check. */
+function finArrives(t: Tcb, now: u32): void {
+  const s = t.state;
+  if (s == State.CLOSED || s == State.LISTEN || s == State.SYN_SENT) return;
+  if (!(t.flags & TF.FIN_RCVD)) {
+    t.rcvNxt += 1;
+    t.flags |= TF.FIN_RCVD;
+    if (t.flags & TF.APP_OWNED) eventPush(Ev.EOF, tcbHandle(t), 0);
+  }
+  t.flags |= TF.ACK_NOW;
+  if (s == State.SYN_RECEIVED || s == State.ESTABLISHED) {
+    setState(t, State.CLOSE_WAIT);
+  } else if (s == State.FIN_WAIT_1) {
+    // our FIN not yet acked (else the ACK check moved us to FIN_WAIT_2): simultaneous close
+    setState(t, State.CLOSING);
+  } else if (s == State.FIN_WAIT_2) {
+    enterTimeWait(t, now);
+  } else if (s == State.TIME_WAIT) {
+    restartTimeWait(t, now);
+  }
+}
+
+function armClose(t: Tcb, now: u32, ms: u32): void {
+  t.closeAt = now + ms;
+  t.flags |= TF.CLOSE_ARMED;
+}
+
+/** TIME-WAIT for 2 MSL (RFC 9293 3.4.2, 3.10.7.4); the retransmission timer stops. */
+export function enterTimeWait(t: Tcb, now: u32): void {
+  setState(t, State.TIME_WAIT);
+  t.flags &= ~TF.RTX_ARMED;
+  armClose(t, now, 2 * MSL_MS);
+}
+
+function restartTimeWait(t: Tcb, now: u32): void { armClose(t, now, 2 * MSL_MS); }
+
+/** Whether the receive side is still open: data or FIN may arrive. */
+export function mayReceive(t: Tcb): bool { return synchronized(t.state) && !(t.flags & TF.FIN_RCVD); }

@@ -1,0 +1,153 @@
+// The transmission control block (RFC 9293 3.3.1) and the fixed pool that holds them.
+//
+//   Tcb (one per connection, laid out in Region.TCBS)
+//   ┌────────────┬──────────────────────────────────────────────────────────────┐
+//   │ identity   │ state, gen, flags, listener, 4-tuple                         │
+//   │ send       │ iss, sndUna, sndNxt, sndWnd, sndWl1, sndWl2, finSeq, mss     │
+//   │ receive    │ irs, rcvNxt, rcvUp, rcvAdv (right edge last advertised)      │
+//   │ timers     │ rtxAt / closeAt (absolute deadlines), rto, retries           │
+//   │ buffers    │ rx, tx: Ring headers over Region.RX_RINGS / TX_RINGS          │
+//   └────────────┴──────────────────────────────────────────────────────────────┘
+import { MAX_CONNS, RX_BUF, TX_BUF } from "../config";
+import { Region, regionAlloc } from "../storage/layout";
+import { Ring, ringInit, ringClear } from "../storage/ring";
+import { eventPush } from "../storage/events";
+import { Ev, State } from "../socket/constants";
+
+export namespace TF {
+  @inline export const IN_USE: u32 = 1 << 0;     // slot allocated
+  @inline export const APP_OWNED: u32 = 1 << 1;  // the app holds a handle (connect, or accepted)
+  @inline export const ORPHAN: u32 = 1 << 2;     // the app closed its handle; the core finishes alone
+  @inline export const PASSIVE: u32 = 1 << 3;    // created from a listener (SYN_RCVD → LISTEN on RST)
+  @inline export const FIN_QUEUED: u32 = 1 << 4; // CLOSE/shutdown: send FIN after the queued data
+  @inline export const FIN_SENT: u32 = 1 << 5;   // finSeq is valid
+  @inline export const FIN_RCVD: u32 = 1 << 6;   // peer's FIN accepted (end of stream)
+  @inline export const ACK_NOW: u32 = 1 << 7;    // an ACK is owed
+  @inline export const WANT_WRITE: u32 = 1 << 8; // a send came up short: report WRITABLE later
+  @inline export const RTX_ARMED: u32 = 1 << 9;
+  @inline export const CLOSE_ARMED: u32 = 1 << 10; // TIME_WAIT or orphaned FIN_WAIT_2 deadline
+  @inline export const ZWP: u32 = 1 << 11;       // retransmission timer is probing a zero window
+}
+
+@unmanaged export class Tcb {
+  state: i32;
+  flags: u32;
+  gen: u32;          // bumped on every release, so stale handles are refused
+  listener: i32;     // listener slot while not yet accepted, else -1
+  acceptStamp: u32;  // order of arrival in ESTABLISHED, for FIFO accept
+  lip: u32; rip: u32;
+  lport: u32; rport: u32;
+  // send sequence variables (RFC 9293 3.3.1)
+  iss: u32; sndUna: u32; sndNxt: u32; sndWnd: u32; sndWl1: u32; sndWl2: u32;
+  finSeq: u32;       // sequence number of our FIN when FIN_SENT
+  mss: u32;          // effective send MSS
+  // receive sequence variables
+  irs: u32; rcvNxt: u32; rcvUp: u32; rcvAdv: u32;
+  // timers: absolute deadlines (time.ts)
+  rtxAt: u32; closeAt: u32;
+  rto: u32; retries: i32; retransmits: u32;
+  err: i32;
+  rx: Ring;
+  tx: Ring;
+}
+
+@inline const TCB_SIZE: usize = (offsetof<Tcb>() + 7) & ~7;
+@inline const RING_SIZE: usize = (offsetof<Ring>() + 7) & ~7;
+let tcbBase: usize = 0;
+
+export function tcbPoolInit(): void {
+  tcbBase = regionAlloc(Region.TCBS, <usize>MAX_CONNS * (TCB_SIZE + 2 * RING_SIZE));
+  const rxBufs = regionAlloc(Region.RX_RINGS, <usize>MAX_CONNS * <usize>RX_BUF);
+  const txBufs = regionAlloc(Region.TX_RINGS, <usize>MAX_CONNS * <usize>TX_BUF);
+  const rings = tcbBase + <usize>MAX_CONNS * TCB_SIZE;
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = tcbAt(i);
+    t.rx = changetype<Ring>(rings + <usize>(2 * i) * RING_SIZE);
+    t.tx = changetype<Ring>(rings + <usize>(2 * i + 1) * RING_SIZE);
+    ringInit(t.rx, rxBufs + <usize>i * <usize>RX_BUF, RX_BUF);
+    ringInit(t.tx, txBufs + <usize>i * <usize>TX_BUF, TX_BUF);
+    t.gen = 1;
+    t.listener = -1;
+  }
+}
+
+// @ts-ignore: decorator
+@inline export function tcbAt(i: i32): Tcb { return changetype<Tcb>(tcbBase + <usize>i * TCB_SIZE); }
+export function tcbIndex(t: Tcb): i32 { return <i32>((changetype<usize>(t) - tcbBase) / TCB_SIZE); }
+
+/** Handle of a connection: generation (1..127) in bits 8–14, slot index in bits 0–7. */
+export function tcbHandle(t: Tcb): i32 { return <i32>(t.gen << 8) | tcbIndex(t); }
+
+/** The live TCB a handle names, or null for a stale/forged one. */
+export function tcbFromHandle(h: i32): Tcb | null {
+  if (h <= 0 || h > 0x7fff) return null;
+  const i = h & 0xff;
+  if (i >= MAX_CONNS) return null;
+  const t = tcbAt(i);
+  if (!(t.flags & TF.IN_USE) || <i32>t.gen != (h >> 8)) return null;
+  return t;
+}
+
+/** A free slot, initialised to CLOSED with empty rings, or null when the table is full. */
+export function tcbAlloc(): Tcb | null {
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = tcbAt(i);
+    if (t.flags & TF.IN_USE) continue;
+    t.flags = TF.IN_USE;
+    t.state = State.CLOSED;
+    t.listener = -1;
+    t.err = 0;
+    t.retries = 0; t.retransmits = 0;
+    t.sndWnd = 0; t.rcvUp = 0;
+    ringClear(t.rx);
+    ringClear(t.tx);
+    return t;
+  }
+  return null;
+}
+
+/** Return the slot to the pool; its handle becomes stale. */
+export function tcbRelease(t: Tcb): void {
+  t.flags = 0;
+  t.state = State.CLOSED;
+  t.listener = -1;
+  t.gen = t.gen >= 127 ? 1 : t.gen + 1;
+}
+
+/** The connection with this 4-tuple (not CLOSED), or null. */
+export function tcbLookup(lip: u32, lport: u32, rip: u32, rport: u32): Tcb | null {
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = tcbAt(i);
+    if ((t.flags & TF.IN_USE) && t.state != State.CLOSED && t.lport == lport && t.rport == rport
+        && t.rip == rip && t.lip == lip) return t;
+  }
+  return null;
+}
+
+/** Every state change goes through here: the single trace point (an Ev.STATE event). */
+export function setState(t: Tcb, s: i32): void {
+  if (t.state == s) return;
+  eventPush(Ev.STATE, tcbHandle(t), t.state | (s << 8));
+  t.state = s;
+}
+
+/** True in the states where both sides have exchanged SYNs (RFC 9293 3.3.2). */
+export function synchronized(s: i32): bool { return s >= State.ESTABLISHED; }
+
+/** The connection reaches CLOSED (RFC 9293 "delete the TCB"). An app-owned slot stays until the app
+ *  calls tcp_close (its handle still answers state/error/recv); any other slot is freed now. */
+export function tcbClose(t: Tcb, err: i32): void {
+  t.flags &= ~(TF.RTX_ARMED | TF.CLOSE_ARMED | TF.ACK_NOW);
+  if (err != 0 && t.err == 0) t.err = err;
+  const h = tcbHandle(t);
+  setState(t, State.CLOSED);
+  if (t.flags & TF.APP_OWNED) {
+    if (err != 0) {
+      ringClear(t.tx);
+      eventPush(Ev.ERROR, h, err);
+    }
+    eventPush(Ev.CLOSED, h, err);
+  } else {
+    tcbRelease(t);
+  }
+}

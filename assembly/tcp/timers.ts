@@ -1,0 +1,56 @@
+// Timeouts (RFC 9293 3.10.8): retransmission (fixed initial RTO with exponential backoff — the
+// RFC 6298 estimator is a separate piece of work and will replace `rto` handling here), TIME-WAIT,
+// and the orphaned FIN-WAIT-2 timeout. Deadlines are absolute times in the TCB.
+import { RTO_MAX_MS, SYN_RETRIES, SYNACK_RETRIES, DATA_RETRIES } from "../config";
+import { C, count } from "../counters";
+import { Err } from "../errors";
+import { ringLen } from "../storage/ring";
+import { State } from "../socket/constants";
+import { earliest, timeLt } from "../time";
+import { Tcb, TF, tcbClose } from "./tcb";
+import { tcpOutput, tcpProbe } from "./output";
+
+/** Run the timers of t that are due at `now`; returns the ms until its next deadline or `acc`. */
+export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
+  if ((t.flags & TF.CLOSE_ARMED) && !timeLt(now, t.closeAt)) {
+    // TIME-WAIT timeout, or an orphaned FIN-WAIT-2 that waited long enough: delete the TCB
+    tcbClose(t, 0);
+    return acc;
+  }
+  if ((t.flags & TF.RTX_ARMED) && !timeLt(now, t.rtxAt)) retransmissionTimeout(t, now);
+  if (t.state == State.CLOSED) return acc;
+  if (t.flags & TF.CLOSE_ARMED) acc = earliest(acc, t.closeAt, now);
+  if (t.flags & TF.RTX_ARMED) acc = earliest(acc, t.rtxAt, now);
+  return acc;
+}
+
+function backoff(t: Tcb): void {
+  t.rto = t.rto >= RTO_MAX_MS / 2 ? RTO_MAX_MS : t.rto * 2;  // RFC 6298 5.5
+}
+
+function retransmissionTimeout(t: Tcb, now: u32): void {
+  t.flags &= ~TF.RTX_ARMED;
+  const s = t.state;
+  if (t.sndWnd == 0 && ringLen(t.tx) > 0 && ((t.flags & TF.ZWP) || t.sndNxt == t.sndUna)) {
+    // persist timer: probe the zero window with one byte; probing goes on for as long as the peer
+    // keeps the window closed (RFC 1122 4.2.2.17, MUST-n): no retry limit here
+    t.flags |= TF.ZWP;
+    t.sndNxt = t.sndUna;
+    backoff(t);
+    tcpProbe(t, now);
+    return;
+  }
+  const limit = s == State.SYN_SENT ? SYN_RETRIES : s == State.SYN_RECEIVED ? SYNACK_RETRIES : DATA_RETRIES;
+  if (t.retries >= limit) {
+    count(C.TCP_TIMEOUTS);
+    tcbClose(t, Err.ETIMEDOUT);   // RFC 9293 3.8.3 (R2), MUST-20; a passive half-open one just goes
+    return;
+  }
+  t.retries++;
+  t.retransmits++;
+  count(C.TCP_RETRANSMITS);
+  backoff(t);
+  // go back to the oldest unacknowledged sequence number and send again from there
+  t.sndNxt = s == State.SYN_SENT || s == State.SYN_RECEIVED ? t.iss : t.sndUna;
+  tcpOutput(t, now);
+}
