@@ -204,14 +204,16 @@ export function abort(h: i32, now: u32): i32 {
   return 0;
 }
 
+// state, error and info answer for every live connection handle, also one not yet accepted (its
+// handle appears in STATE events), so that a host can name it in a trace; they change nothing.
 export function state(h: i32): i32 {
   if (isListenerHandle(h)) return listenerFromHandle(h) >= 0 ? State.LISTEN : Err.EBADF;
-  const t = owned(h);
+  const t = tcbFromHandle(h);
   return t == null ? Err.EBADF : t.state;
 }
 
 export function error(h: i32): i32 {
-  const t = owned(h);
+  const t = tcbFromHandle(h);
   return t == null ? Err.EBADF : t.err;
 }
 
@@ -230,7 +232,7 @@ export function writable(h: i32): i32 {
 
 /** tcp_info: 15 u32 (docs/abi.md). Returns the bytes written. */
 export function info(h: i32, ptr: i32): i32 {
-  const t = owned(h);
+  const t = tcbFromHandle(h);
   if (t == null) return Err.EBADF;
   if (!ioRange(ptr, INFO_WORDS * 4)) return Err.EINVAL;
   const p = <usize>ptr;

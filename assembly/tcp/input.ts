@@ -103,6 +103,13 @@ function acceptable(t: Tcb): bool {
 
 /** RFC 9293 3.10.7.4: SYN-RECEIVED and every synchronized state. */
 export function tcpSegmentArrives(t: Tcb, now: u32): void {
+  // A retransmitted SYN in SYN-RECEIVED means our SYN-ACK was lost: send it again at once rather
+  // than only the ACK the acceptability test would give (which a SYN-SENT peer ignores).
+  if (t.state == State.SYN_RECEIVED && (seg.flags & (Flag.SYN | Flag.ACK | Flag.RST)) == Flag.SYN && seg.seq == t.irs) {
+    t.sndNxt = t.iss;
+    tcpOutput(t, now);
+    return;
+  }
   // first: sequence number
   if (!acceptable(t)) {
     count(has(Flag.RST) ? C.DROP_TCP_RST_IGNORED : C.DROP_TCP_OUT_OF_WINDOW);

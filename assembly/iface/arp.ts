@@ -1,0 +1,280 @@
+// ARP cache and pending-ARP queue (RFC 826, RFC 1122 2.3.2). Fixed tables carved in init.
+//
+// ArpEntry (32 bytes each, ARP_ENTRIES of them in Region.ARP):
+//   0 ip        u32  protocol address (0 = free slot)
+//   4 state     u32  FREE / INCOMPLETE (request sent, no answer yet) / RESOLVED
+//   8 deadline  u32  INCOMPLETE: time of the next request; RESOLVED: expiry (ARP_TTL_MS after learning)
+//  12 used      u32  last time the entry was created, refreshed or used (LRU replacement)
+//  16 tries     u32  requests sent for an INCOMPLETE entry
+//  20 mac       6 bytes (RESOLVED)
+//
+// Pending slot (PENDING_SLOT bytes each, ARP_PENDING of them in Region.ARP_PENDING):
+//   0 hop       u32  next-hop address the frame waits for
+//   4 len       u32  frame length (0 = free slot)
+//   8 seq       u32  arrival order (drop-oldest, FIFO flush)
+//  16 frame     FRAME_MAX bytes, a complete Ethernet frame whose destination MAC is filled on flush
+import { ARP_ENTRIES, ARP_PENDING, ARP_RETRIES, ARP_RETRY_MS, ARP_TTL_MS, FRAME_MAX } from "../config";
+import { C, count } from "../counters";
+import { hostTx } from "../abi";
+import { Err } from "../errors";
+import { Region, regionAlloc } from "../storage/layout";
+import { timeLe, earliest } from "../time";
+import {
+  ETH_HDR_LEN, ETHERTYPE_ARP, MAC_BROADCAST, MAC_ZERO, ethEmit, macCopy, macIsMulticast, macIsZero,
+} from "../wire/ethernet";
+import { ARP_LEN, ARP_REPLY, ARP_REQUEST, arpCheck, arpEmit, arpOper, arpSha, arpSpa, arpTpa } from "../wire/arp";
+import { ifaceIp, ifaceMac } from "./iface";
+
+// @ts-ignore: decorator
+@inline export const ARP_FREE: u32 = 0;
+// @ts-ignore: decorator
+@inline export const ARP_INCOMPLETE: u32 = 1;
+// @ts-ignore: decorator
+@inline export const ARP_RESOLVED: u32 = 2;
+
+@unmanaged export class ArpEntry {
+  ip: u32;
+  state: u32;
+  deadline: u32;
+  used: u32;
+  tries: u32;
+}
+// @ts-ignore: decorator
+@inline const ENTRY_MAC: usize = 20;
+// @ts-ignore: decorator
+@inline const ENTRY_SIZE: usize = 32;
+
+@unmanaged class PendingSlot {
+  hop: u32;
+  len: u32;
+  seq: u32;
+}
+// @ts-ignore: decorator
+@inline const SLOT_FRAME: usize = 16;
+// @ts-ignore: decorator
+@inline const SLOT_SIZE: usize = (SLOT_FRAME + <usize>FRAME_MAX + 15) & ~15;
+
+let table: usize = 0;
+let pending: usize = 0;
+let pendingSeq: u32 = 0;
+/** ARP frames (42 bytes) are built here, never in the tx frame that may hold a caller's payload. */
+const ARP_FRAME = memory.data(ETH_HDR_LEN + ARP_LEN);
+
+export function arpTableInit(): void {
+  table = regionAlloc(Region.ARP, <usize>ARP_ENTRIES * ENTRY_SIZE);
+  pending = regionAlloc(Region.ARP_PENDING, <usize>ARP_PENDING * SLOT_SIZE);
+  pendingSeq = 0;
+}
+
+// @ts-ignore: decorator
+@inline export function arpEntryAt(i: i32): ArpEntry {
+  return changetype<ArpEntry>(table + <usize>i * ENTRY_SIZE);
+}
+// @ts-ignore: decorator
+@inline export function arpEntryMac(e: ArpEntry): usize { return changetype<usize>(e) + ENTRY_MAC; }
+// @ts-ignore: decorator
+@inline function slotAt(i: i32): PendingSlot { return changetype<PendingSlot>(pending + <usize>i * SLOT_SIZE); }
+
+/** The entry for ip (any state but FREE), or 0. */
+export function arpFind(ip: u32): usize {
+  for (let i = 0; i < ARP_ENTRIES; i++) {
+    const e = arpEntryAt(i);
+    if (e.state != ARP_FREE && e.ip == ip) return changetype<usize>(e);
+  }
+  return 0;
+}
+
+/** A RESOLVED, unexpired entry's MAC for ip, or 0. Marks the entry used. */
+export function arpLookup(ip: u32, now: u32): usize {
+  const p = arpFind(ip);
+  if (p == 0) return 0;
+  const e = changetype<ArpEntry>(p);
+  if (e.state != ARP_RESOLVED || timeLe(e.deadline, now)) return 0;
+  e.used = now;
+  return arpEntryMac(e);
+}
+
+/** Number of entries in a state (tests, diagnostics). */
+export function arpCount(state: u32): i32 {
+  let n = 0;
+  for (let i = 0; i < ARP_ENTRIES; i++) if (arpEntryAt(i).state == state) n++;
+  return n;
+}
+
+/** Frames waiting in the pending queue (for hop, or all when hop is 0). */
+export function arpPendingCount(hop: u32): i32 {
+  let n = 0;
+  for (let i = 0; i < ARP_PENDING; i++) {
+    const s = slotAt(i);
+    if (s.len != 0 && (hop == 0 || s.hop == hop)) n++;
+  }
+  return n;
+}
+
+/** Drop every frame waiting for hop, counting each under `counter`. */
+function pendingDrop(hop: u32, counter: i32): void {
+  for (let i = 0; i < ARP_PENDING; i++) {
+    const s = slotAt(i);
+    if (s.len != 0 && s.hop == hop) { s.len = 0; count(counter); }
+  }
+}
+
+/** Send every frame waiting for hop to mac, oldest first, and free their slots. */
+function pendingFlush(hop: u32, mac: usize): void {
+  for (;;) {
+    let best = -1;
+    let bestSeq: u32 = 0;
+    for (let i = 0; i < ARP_PENDING; i++) {
+      const s = slotAt(i);
+      if (s.len != 0 && s.hop == hop && (best < 0 || <i32>(s.seq - bestSeq) < 0)) { best = i; bestSeq = s.seq; }
+    }
+    if (best < 0) return;
+    const s = slotAt(best);
+    const frame = changetype<usize>(s) + SLOT_FRAME;
+    macCopy(frame, mac);
+    hostTx(frame, <i32>s.len);
+    count(C.TX_FRAMES);
+    s.len = 0;
+  }
+}
+
+/** Queue the len-byte frame at p until hop resolves; when full the oldest frame is dropped. */
+export function arpPendingPush(hop: u32, p: usize, len: i32): void {
+  let slot = -1;
+  let oldestSeq: u32 = 0;
+  for (let i = 0; i < ARP_PENDING; i++) {
+    const s = slotAt(i);
+    if (s.len == 0) { slot = i; break; }
+    if (slot < 0 || <i32>(s.seq - oldestSeq) < 0) { slot = i; oldestSeq = s.seq; }
+  }
+  const s = slotAt(slot);
+  if (s.len != 0) count(C.ARP_PENDING_DROPPED);
+  s.hop = hop;
+  s.len = <u32>len;
+  s.seq = pendingSeq++;
+  memory.copy(changetype<usize>(s) + SLOT_FRAME, p, <usize>len);
+}
+
+/** A slot for a new entry: a free one, else the least recently used (its waiting frames are dropped). */
+function entryAlloc(ip: u32, now: u32): ArpEntry {
+  let victim = -1;
+  let oldest: u32 = 0;
+  for (let i = 0; i < ARP_ENTRIES; i++) {
+    const e = arpEntryAt(i);
+    if (e.state == ARP_FREE) { victim = i; break; }
+    if (victim < 0 || <i32>(e.used - oldest) < 0) { victim = i; oldest = e.used; }
+  }
+  const e = arpEntryAt(victim);
+  if (e.state == ARP_INCOMPLETE) pendingDrop(e.ip, C.ARP_PENDING_DROPPED);
+  e.ip = ip;
+  e.state = ARP_FREE;
+  e.deadline = now;
+  e.used = now;
+  e.tries = 0;
+  return e;
+}
+
+function entryFree(e: ArpEntry): void {
+  e.state = ARP_FREE;
+  e.ip = 0;
+}
+
+/** Record ip → mac as RESOLVED and send what waited for it. */
+function entryResolve(e: ArpEntry, mac: usize, now: u32): void {
+  macCopy(arpEntryMac(e), mac);
+  e.state = ARP_RESOLVED;
+  e.deadline = now + ARP_TTL_MS;
+  e.used = now;
+  e.tries = 0;
+  pendingFlush(e.ip, mac);
+}
+
+/** Broadcast a request for ip. */
+function sendRequest(ip: u32): void {
+  ethEmit(ARP_FRAME, MAC_BROADCAST, ifaceMac(), ETHERTYPE_ARP);
+  arpEmit(ARP_FRAME + ETH_HDR_LEN, ARP_REQUEST, ifaceMac(), ifaceIp(), MAC_ZERO, ip);
+  hostTx(ARP_FRAME, ETH_HDR_LEN + ARP_LEN);
+  count(C.ARP_TX);
+  count(C.TX_FRAMES);
+}
+
+/**
+ * ipOutput's miss path: make sure an INCOMPLETE entry exists for hop and a request went out
+ * (at most one per ARP_RETRY_MS; ifacePoll sends the retries).
+ */
+export function arpResolve(hop: u32, now: u32): void {
+  const p = arpFind(hop);
+  let e: ArpEntry;
+  if (p != 0) {
+    e = changetype<ArpEntry>(p);
+    if (e.state == ARP_INCOMPLETE) return; // a request is out; ifacePoll retries
+    // RESOLVED but expired: resolve again.
+  } else {
+    e = entryAlloc(hop, now);
+  }
+  e.state = ARP_INCOMPLETE;
+  e.tries = 1;
+  e.deadline = now + ARP_RETRY_MS;
+  e.used = now;
+  sendRequest(hop);
+}
+
+/** An ARP packet of len bytes at p (after the Ethernet header). Returns 0 or a drop code. */
+export function arpInput(p: usize, len: i32, now: u32): i32 {
+  if (!arpCheck(p, len)) { count(C.DROP_ARP_MALFORMED); return Err.EINVAL; }
+  count(C.ARP_RX);
+  const spa = arpSpa(p);
+  const tpa = arpTpa(p);
+  const sha = arpSha(p);
+  const me = ifaceIp();
+  // A sender with no address (RFC 5227 probe), a group or zero hardware address, or claiming
+  // our own address teaches us nothing we could use.
+  const learnable = spa != 0 && spa != me && !macIsMulticast(sha) && !macIsZero(sha) && spa < 0xe0000000;
+  // RFC 826 "Packet Reception": merge first — update an existing entry for the sender …
+  let merged = false;
+  if (learnable) {
+    const q = arpFind(spa);
+    if (q != 0) { entryResolve(changetype<ArpEntry>(q), sha, now); merged = true; }
+  }
+  if (tpa != me) return 0;
+  // … then, if we are the target, add the sender when it was not there.
+  if (learnable && !merged) entryResolve(entryAlloc(spa, now), sha, now);
+  if (arpOper(p) == ARP_REQUEST) {
+    // Reply to the requester directly: swap the addresses, our MAC as sender.
+    ethEmit(ARP_FRAME, sha, ifaceMac(), ETHERTYPE_ARP);
+    arpEmit(ARP_FRAME + ETH_HDR_LEN, ARP_REPLY, ifaceMac(), me, sha, spa);
+    hostTx(ARP_FRAME, ETH_HDR_LEN + ARP_LEN);
+    count(C.ARP_TX);
+    count(C.TX_FRAMES);
+  }
+  return 0;
+}
+
+/**
+ * ARP timers: retries of INCOMPLETE entries (after ARP_RETRIES requests without an answer the
+ * entry is freed and its waiting frames dropped, each counted ARP_FAILED) and expiry of RESOLVED
+ * ones. Returns ms until the next deadline, or -1.
+ */
+export function arpPoll(now: u32): i32 {
+  let next: i32 = -1;
+  for (let i = 0; i < ARP_ENTRIES; i++) {
+    const e = arpEntryAt(i);
+    if (e.state == ARP_INCOMPLETE) {
+      if (timeLe(e.deadline, now)) {
+        if (<i32>e.tries >= ARP_RETRIES) {
+          pendingDrop(e.ip, C.ARP_FAILED);
+          entryFree(e);
+          continue;
+        }
+        e.tries++;
+        e.deadline = now + ARP_RETRY_MS;
+        sendRequest(e.ip);
+      }
+      next = earliest(next, e.deadline, now);
+    } else if (e.state == ARP_RESOLVED) {
+      if (timeLe(e.deadline, now)) { entryFree(e); continue; }
+      next = earliest(next, e.deadline, now);
+    }
+  }
+  return next;
+}

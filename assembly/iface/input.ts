@@ -1,0 +1,100 @@
+// Frame input: Ethernet → ARP, or IPv4 validation → ICMP (answered here) or TCP (handed up).
+// Every frame ends in exactly one place: handled, handed up, or dropped under one counter.
+import { C, count } from "../counters";
+import { Err } from "../errors";
+import {
+  ETH_HDR_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethCheck, ethDst, ethType, macEqual, macIsBroadcast,
+} from "../wire/ethernet";
+import {
+  IPPROTO_ICMP, IPPROTO_TCP, IPV4_BAD_CHECKSUM, IPV4_FRAGMENT, ipv4Check, ipv4Dst, ipv4IsMartianSrc,
+  ipv4Proto, ipv4Src, ipv4TotalLen,
+} from "../wire/ipv4";
+import {
+  ICMP_DEST_UNREACH, ICMP_ECHO_REQUEST, ICMP_UNREACH_PROTO, icmpCheck, icmpCode, icmpEmitEchoReply,
+  icmpEmitUnreach, icmpType,
+} from "../wire/icmp";
+import { ifaceIp, ifaceIsBroadcast, ifaceMac, ifaceUp } from "./iface";
+import { arpInput } from "./arp";
+import { ipOutput, ipTxPayload, ipTxPayloadMax } from "./output";
+
+let rxSrc: u32 = 0;
+let rxDst: u32 = 0;
+let rxPay: usize = 0;
+let rxPayLen: i32 = 0;
+
+/** Source address of the TCP segment ifaceInput last handed up. */
+export function rxSrcIp(): u32 { return rxSrc; }
+/** Destination address (ours) of that segment. */
+export function rxDstIp(): u32 { return rxDst; }
+/** Pointer to that TCP segment (after the IP header and its options). */
+export function rxPayload(): usize { return rxPay; }
+/** Its length: IP total length − header length (Ethernet padding excluded). */
+export function rxPayloadLen(): i32 { return rxPayLen; }
+
+/**
+ * Process one received Ethernet frame of len bytes at frame. Returns IPPROTO_TCP (6) when it
+ * carries a TCP segment for us (then rxSrcIp/rxDstIp/rxPayload/rxPayloadLen describe it), 0 when
+ * it was consumed here (ARP, ICMP), or a negative code when it was dropped (also counted):
+ * Err.EINVAL malformed or not for us, Err.EOPNOTSUPP a protocol or feature we do not handle.
+ */
+export function ifaceInput(frame: usize, len: i32, now: u32): i32 {
+  if (!ifaceUp()) return Err.EINVAL;
+  if (!ethCheck(frame, len)) { count(C.DROP_ETH_SHORT); return Err.EINVAL; }
+  const dmac = ethDst(frame);
+  if (!macEqual(dmac, ifaceMac()) && !macIsBroadcast(dmac)) { count(C.DROP_ETH_NOT_US); return Err.EINVAL; }
+  const type = ethType(frame);
+  const p = frame + <usize>ETH_HDR_LEN;
+  const n = len - ETH_HDR_LEN;
+  if (type == ETHERTYPE_ARP) return arpInput(p, n, now);
+  if (type == ETHERTYPE_IPV4) return ipInput(p, n, now);
+  count(C.DROP_ETHERTYPE);
+  return Err.EOPNOTSUPP;
+}
+
+/** RFC 791 / RFC 1122 3.2.1: validate, check the addresses, dispatch on protocol. */
+function ipInput(p: usize, len: i32, now: u32): i32 {
+  const hl = ipv4Check(p, len);
+  if (hl < 0) {
+    if (hl == IPV4_BAD_CHECKSUM) { count(C.DROP_IP_CHECKSUM); return Err.EINVAL; }
+    if (hl == IPV4_FRAGMENT) { count(C.DROP_IP_FRAGMENT); return Err.EOPNOTSUPP; }
+    count(C.DROP_IP_MALFORMED);
+    return Err.EINVAL;
+  }
+  const dst = ipv4Dst(p);
+  if (dst != ifaceIp()) { count(C.DROP_IP_NOT_US); return Err.EINVAL; }
+  const src = ipv4Src(p);
+  // RFC 1122 3.2.1.3: a broadcast, multicast, loopback or zero source is silently discarded.
+  if (ipv4IsMartianSrc(src) || ifaceIsBroadcast(src)) { count(C.DROP_IP_MALFORMED); return Err.EINVAL; }
+  const pay = p + <usize>hl;
+  const payLen = ipv4TotalLen(p) - hl;
+  const proto = ipv4Proto(p);
+  if (proto == IPPROTO_TCP) {
+    rxSrc = src;
+    rxDst = dst;
+    rxPay = pay;
+    rxPayLen = payLen;
+    return IPPROTO_TCP;
+  }
+  if (proto == IPPROTO_ICMP) return icmpInput(src, pay, payLen, now);
+  // RFC 1122 3.2.2.1: SHOULD answer an unknown protocol with protocol unreachable.
+  count(C.DROP_IP_PROTO);
+  const m = icmpEmitUnreach(ipTxPayload(), ICMP_UNREACH_PROTO, p, hl, hl + payLen, 0);
+  ipOutput(src, IPPROTO_ICMP, m, now);
+  return Err.EOPNOTSUPP;
+}
+
+/** RFC 792: answer echo requests; count unreachables (TCP learns of failures by its own timers). */
+function icmpInput(src: u32, p: usize, len: i32, now: u32): i32 {
+  if (!icmpCheck(p, len)) { count(C.DROP_ICMP_MALFORMED); return Err.EINVAL; }
+  count(C.ICMP_RX);
+  const type = icmpType(p);
+  if (type == ICMP_ECHO_REQUEST && icmpCode(p) == 0) {
+    if (len > ipTxPayloadMax()) return 0; // cannot happen for a frame ≤ FRAME_MAX
+    // RFC 1122 3.2.2.6: the reply carries the request's identifier, sequence number and data.
+    icmpEmitEchoReply(ipTxPayload(), p, len);
+    if (ipOutput(src, IPPROTO_ICMP, len, now) == 0) count(C.ICMP_ECHO_REPLIED);
+    return 0;
+  }
+  if (type == ICMP_DEST_UNREACH) count(C.ICMP_UNREACH_RX);
+  return 0;
+}
