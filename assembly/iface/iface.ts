@@ -47,6 +47,8 @@ export function ifaceMac(): usize { return MAC; }
 export function ifaceMask(): u32 { return ifMask; }
 export function ifaceGateway(): u32 { return ifGateway; }
 export function ifaceUp(): bool { return ifUp; }
+/** Forget the configuration: input, output and poll refuse until the next ifaceInit (tests). */
+export function ifaceDown(): void { ifUp = false; }
 /** The region outgoing frames are built in (FRAME_MAX bytes). */
 export function ifaceTxFrame(): usize { return txFrame; }
 

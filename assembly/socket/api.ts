@@ -146,11 +146,12 @@ export function shutdown(h: i32, now: u32): i32 {
 function closeSending(t: Tcb, now: u32): i32 {
   if (t.flags & TF.FIN_QUEUED) return 0;
   const s = t.state;
-  if (s == State.SYN_SENT || s == State.SYN_RECEIVED) {
+  if (s == State.SYN_SENT || (s == State.SYN_RECEIVED && ringLen(t.tx) > 0)) {
     t.flags |= TF.FIN_QUEUED;       // queued until ESTABLISHED (then FIN-WAIT-1)
     return 0;
   }
-  if (s == State.ESTABLISHED) setState(t, State.FIN_WAIT_1);
+  // SYN-RECEIVED with nothing to send: FIN now, FIN-WAIT-1 (RFC 9293 3.10.4)
+  if (s == State.ESTABLISHED || s == State.SYN_RECEIVED) setState(t, State.FIN_WAIT_1);
   else if (s == State.CLOSE_WAIT) setState(t, State.LAST_ACK);
   else return Err.ENOTCONN;
   t.flags |= TF.FIN_QUEUED;

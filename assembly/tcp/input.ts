@@ -10,7 +10,7 @@ import { Flag } from "../wire/tcp";
 import { seg, opts, has } from "./segment";
 import { Tcb, TF, setState, tcbHandle, tcbClose, synchronized } from "./tcb";
 import { seqLt, seqLe, seqGt, seqGe } from "./seq";
-import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow } from "./output";
+import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow, dataBase } from "./output";
 
 /** RFC 9293 3.10.7.1, CLOSED (no connection): RST for anything but an RST. */
 export function tcpNoConnection(now: u32): void {
@@ -200,9 +200,10 @@ function ackArrives(t: Tcb, now: u32): bool {
 
 /** SND.UNA < SEG.ACK ≤ SND.NXT: release acknowledged bytes from the send ring. */
 function ackData(t: Tcb, now: u32): void {
-  let acked = <i32>(seg.ack - t.sndUna);
+  let acked = <i32>(seg.ack - dataBase(t));   // data bytes acked (the SYN and FIN are not in the ring)
   const queued = <i32>ringLen(t.tx);
-  ringConsume(t.tx, acked < queued ? acked : queued);
+  if (acked > queued) acked = queued;
+  if (acked > 0) ringConsume(t.tx, acked);
   t.sndUna = seg.ack;
   t.retries = 0;
   t.rto = RTO_INITIAL_MS;   // placeholder: RFC 6298 estimation comes with the reliability work

@@ -8,7 +8,7 @@ import { ringLen, ringFree, ringPeek } from "../storage/ring";
 import { tcpEmit, tcpEmitMss, tcpFillChecksum, TCP_HDR_MIN, IPPROTO_TCP, Flag } from "../wire/tcp";
 import { State } from "../socket/constants";
 import { Tcb, TF } from "./tcb";
-import { seqGt } from "./seq";
+import { seqGt, seqLt } from "./seq";
 import { timeLt } from "../time";
 
 /** The window we advertise: free space in the receive ring (RFC 9293 3.8.6), at most 65535
@@ -72,29 +72,38 @@ export function tcpProbe(t: Tcb, now: u32): void { output(t, now, true); }
 
 function output(t: Tcb, now: u32, probe: bool): void {
   const s = t.state;
-  if (s == State.SYN_SENT) {
-    if (t.sndNxt == t.iss) { emitSegment(t, t.iss, Flag.SYN, 0, 0, now); t.sndNxt = t.iss + 1; }
-  } else if (s == State.SYN_RECEIVED) {
-    if (t.sndNxt == t.iss) { emitSegment(t, t.iss, Flag.SYN | Flag.ACK, 0, 0, now); t.sndNxt = t.iss + 1; }
-  } else if (synchronized(s)) {
-    sendData(t, now, probe);
+  if (t.sndNxt == t.iss && !synAcked(t) && s != State.CLOSED) {
+    // our SYN (SYN-SENT) or SYN-ACK (having received theirs), first or again after a timeout
+    emitSegment(t, t.iss, s == State.SYN_SENT ? Flag.SYN : Flag.SYN | Flag.ACK, 0, 0, now);
+    t.sndNxt = t.iss + 1;
   }
+  if (mayTransmit(s)) sendData(t, now, probe);
   if (t.flags & TF.ACK_NOW) sendAck(t, now);
   if (!(t.flags & TF.RTX_ARMED)) {
     if (t.sndNxt != t.sndUna) armRtx(t, now);
-    else if (t.sndWnd == 0 && ringLen(t.tx) > 0 && synchronized(t.state)) armRtx(t, now); // persist
+    else if (t.sndWnd == 0 && ringLen(t.tx) > 0 && mayTransmit(t.state)) armRtx(t, now); // persist
   }
 }
 
-function synchronized(s: i32): bool { return s >= State.ESTABLISHED && s != State.TIME_WAIT; }
+/** Data and FIN go out in ESTABLISHED and the closing states that still owe them. */
+function mayTransmit(s: i32): bool { return s >= State.ESTABLISHED && s != State.TIME_WAIT; }
+
+/** The peer has acknowledged our SYN. */
+// @ts-ignore: decorator
+@inline export function synAcked(t: Tcb): bool { return seqGt(t.sndUna, t.iss); }
+
+/** Sequence number of the first byte in the send ring: ISS+1 until the SYN is acked, then SND.UNA. */
+export function dataBase(t: Tcb): u32 { return synAcked(t) ? t.sndUna : t.iss + 1; }
 
 function sendData(t: Tcb, now: u32, probe: bool): void {
   const queued = <i32>ringLen(t.tx);
-  const dataEnd = t.sndUna + <u32>queued;    // first sequence number past the queued data
+  const base = dataBase(t);
+  if (seqLt(t.sndNxt, base)) return;        // the SYN itself is still to be (re)sent
+  const dataEnd = base + <u32>queued;        // first sequence number past the queued data
   const wndEnd = t.sndUna + t.sndWnd;
   const max = segMax(t);
   for (let guard = 0; guard < 1024; guard++) {
-    const off = <i32>(t.sndNxt - t.sndUna);
+    const off = <i32>(t.sndNxt - base);
     if (off > queued) break;                   // our FIN is in flight: nothing after it
     let len = queued - off;
     let room = <i32>(wndEnd - t.sndNxt);

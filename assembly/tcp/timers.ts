@@ -8,7 +8,7 @@ import { ringLen } from "../storage/ring";
 import { State } from "../socket/constants";
 import { earliest, timeLt } from "../time";
 import { Tcb, TF, tcbClose } from "./tcb";
-import { tcpOutput, tcpProbe } from "./output";
+import { tcpOutput, tcpProbe, dataBase } from "./output";
 
 /** Run the timers of t that are due at `now`; returns the ms until its next deadline or `acc`. */
 export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
@@ -35,7 +35,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
     // persist timer: probe the zero window with one byte; probing goes on for as long as the peer
     // keeps the window closed (RFC 1122 4.2.2.17, MUST-n): no retry limit here
     t.flags |= TF.ZWP;
-    t.sndNxt = t.sndUna;
+    t.sndNxt = dataBase(t);
     backoff(t);
     tcpProbe(t, now);
     return;
@@ -51,6 +51,6 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
   count(C.TCP_RETRANSMITS);
   backoff(t);
   // go back to the oldest unacknowledged sequence number and send again from there
-  t.sndNxt = s == State.SYN_SENT || s == State.SYN_RECEIVED ? t.iss : t.sndUna;
+  t.sndNxt = t.sndUna;   // = ISS while the SYN is unacknowledged: output() sends it again
   tcpOutput(t, now);
 }
