@@ -1,0 +1,171 @@
+// Virtual time and a deterministic scheduler (gVisor's faketime.ManualClock is the model).
+// Events run in (time, insertion order); nothing reads the wall clock. Every run loop is bounded
+// and throws a clear error when a bound is hit instead of spinning.
+
+export interface Timer {
+  readonly at: number;
+  readonly seq: number;
+  cancelled: boolean;
+}
+
+interface Entry extends Timer {
+  fn: () => void;
+}
+
+export interface RunBounds {
+  /** Virtual milliseconds from now after which the run gives up (default 10 minutes). */
+  maxVirtualMs?: number;
+  /** Scheduled callbacks after which the run gives up (default 1,000,000). */
+  maxSteps?: number;
+}
+
+export class BoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BoundError";
+  }
+}
+
+const DEFAULT_MAX_MS = 600_000;
+const DEFAULT_MAX_STEPS = 1_000_000;
+
+export class Clock {
+  /** Current virtual time in milliseconds (an integer unless a caller schedules fractions). */
+  now: number;
+  private heap: Entry[] = [];
+  private seq = 0;
+  /** Callbacks run since creation. */
+  steps = 0;
+
+  constructor(start = 0) {
+    this.now = start;
+  }
+
+  /** Run fn at absolute time `at` (clamped to now). Ties run in the order they were scheduled. */
+  at(at: number, fn: () => void): Timer {
+    const e: Entry = { at: Math.max(at, this.now), seq: this.seq++, cancelled: false, fn };
+    this.push(e);
+    return e;
+  }
+
+  /** Run fn `delay` ms from now. */
+  after(delay: number, fn: () => void): Timer {
+    return this.at(this.now + Math.max(0, delay), fn);
+  }
+
+  cancel(t: Timer | null | undefined): void {
+    if (t) t.cancelled = true;
+  }
+
+  /** Number of live (not cancelled) scheduled callbacks. */
+  get pending(): number {
+    let n = 0;
+    for (const e of this.heap) if (!e.cancelled) n++;
+    return n;
+  }
+
+  /** Time of the next live callback, or null. */
+  peek(): number | null {
+    this.dropCancelled();
+    return this.heap.length ? this.heap[0]!.at : null;
+  }
+
+  /** Run the next live callback (advancing time to it). false when nothing is scheduled. */
+  step(): boolean {
+    this.dropCancelled();
+    const e = this.pop();
+    if (!e) return false;
+    this.now = e.at;
+    this.steps++;
+    e.fn();
+    return true;
+  }
+
+  /**
+   * Run callbacks until `predicate()` is true (checked before each step). Throws BoundError when
+   * the queue runs dry, `maxVirtualMs` passes or `maxSteps` callbacks ran before it holds.
+   * Returns the virtual time at which it held.
+   */
+  runUntil(predicate: () => boolean, bounds: RunBounds & { what?: string } = {}): number {
+    const start = this.now;
+    const limit = start + (bounds.maxVirtualMs ?? DEFAULT_MAX_MS);
+    const maxSteps = bounds.maxSteps ?? DEFAULT_MAX_STEPS;
+    const what = bounds.what ?? "predicate";
+    for (let n = 0; ; n++) {
+      if (predicate()) return this.now;
+      const next = this.peek();
+      if (next === null) {
+        throw new BoundError(`runUntil: ${what} not met and nothing left to run at t=${this.now} ms (started t=${start})`);
+      }
+      if (next > limit) {
+        this.now = limit;
+        throw new BoundError(`runUntil: ${what} not met within ${limit - start} virtual ms (t=${this.now} ms)`);
+      }
+      if (n >= maxSteps) {
+        throw new BoundError(`runUntil: ${what} not met after ${maxSteps} steps (t=${this.now} ms)`);
+      }
+      this.step();
+    }
+  }
+
+  /** Run everything scheduled up to now + ms, then set the time to now + ms. */
+  runFor(ms: number, bounds: { maxSteps?: number } = {}): void {
+    const end = this.now + ms;
+    const maxSteps = bounds.maxSteps ?? DEFAULT_MAX_STEPS;
+    for (let n = 0; ; n++) {
+      const next = this.peek();
+      if (next === null || next > end) break;
+      if (n >= maxSteps) throw new BoundError(`runFor(${ms}): more than ${maxSteps} steps (t=${this.now} ms)`);
+      this.step();
+    }
+    this.now = end;
+  }
+
+  /** Run until nothing is scheduled; bounded like runUntil. */
+  runUntilIdle(bounds: RunBounds = {}): number {
+    return this.runUntil(() => this.peek() === null, { ...bounds, what: "idle" });
+  }
+
+  // ── binary heap on (at, seq) ──────────────────────────────────────────────────────────────
+  private static less(x: Entry, y: Entry): boolean {
+    return x.at < y.at || (x.at === y.at && x.seq < y.seq);
+  }
+
+  private push(e: Entry): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!Clock.less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private pop(): Entry | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && Clock.less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && Clock.less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  private dropCancelled(): void {
+    while (this.heap.length && this.heap[0]!.cancelled) this.pop();
+  }
+}

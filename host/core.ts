@@ -1,0 +1,374 @@
+// The wasm core, wrapped: loads build/petrel*.wasm, provides the two imports (tx, panic), and gives
+// every export of docs/abi.md a typed method. IPv4 addresses are dotted strings at this edge and
+// u32 inside; `now` is passed as `now >>> 0` (virtual ms may exceed 2^32 and wraps like the ABI says).
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ipToU32, macToBytes, u32ToIp, type Ip, type Mac } from "./packet.ts";
+
+export const ABI_VERSION = 1;
+export type Profile = "tiny" | "default" | "server";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const BUILD_DIR = join(ROOT, "build");
+
+/** Names from build/abi.json (errors, counters, regions, State, Ev). */
+export interface AbiNames {
+  errors: Record<string, number>;
+  counters: Record<string, number>;
+  regions: Record<string, number>;
+  State: Record<string, number>;
+  Ev: Record<string, number>;
+}
+
+// Fallbacks when build/abi.json is missing (the numbers are fixed by docs/abi.md).
+const FALLBACK_STATE = { CLOSED: 0, LISTEN: 1, SYN_SENT: 2, SYN_RECEIVED: 3, ESTABLISHED: 4, FIN_WAIT_1: 5, FIN_WAIT_2: 6, CLOSE_WAIT: 7, CLOSING: 8, LAST_ACK: 9, TIME_WAIT: 10 };
+const FALLBACK_EV = { CONNECTED: 1, READABLE: 2, WRITABLE: 3, EOF: 4, CLOSED: 5, ERROR: 6, ACCEPTABLE: 7, STATE: 8 };
+const FALLBACK_ERRORS = {
+  EPERM: -1, EBADF: -9, EAGAIN: -11, ENOMEM: -12, EINVAL: -22, EMFILE: -24, EPIPE: -32, EMSGSIZE: -90, EOPNOTSUPP: -95, EADDRINUSE: -98,
+  ENETUNREACH: -101, ECONNABORTED: -103, ECONNRESET: -104, ENOBUFS: -105, EISCONN: -106, ENOTCONN: -107, ETIMEDOUT: -110, ECONNREFUSED: -111,
+  EHOSTUNREACH: -113, EALREADY: -114,
+};
+
+export function loadAbiNames(path = join(BUILD_DIR, "abi.json")): AbiNames {
+  const base: AbiNames = { errors: FALLBACK_ERRORS, counters: {}, regions: {}, State: FALLBACK_STATE, Ev: FALLBACK_EV };
+  if (!existsSync(path)) return base;
+  const j = JSON.parse(readFileSync(path, "utf8")) as Partial<AbiNames>;
+  return {
+    errors: j.errors ?? base.errors,
+    counters: j.counters ?? {},
+    regions: j.regions ?? {},
+    State: j.State && Object.keys(j.State).length ? j.State : base.State,
+    Ev: j.Ev && Object.keys(j.Ev).length ? j.Ev : base.Ev,
+  };
+}
+
+/** The numbers of docs/abi.md as TypeScript constants. */
+export const State = FALLBACK_STATE;
+export const Ev = FALLBACK_EV;
+export type StateName = keyof typeof FALLBACK_STATE;
+export type EvName = keyof typeof FALLBACK_EV;
+export const CONFIG_NAMES = ["MAX_CONNS", "MAX_LISTENERS", "RX_BUF", "TX_BUF", "MTU", "MSL_MS", "ARP_ENTRIES", "ARP_PENDING", "EVENT_RING", "IO_BUF", "MAX_BACKLOG"] as const;
+
+export interface CoreEvent {
+  kind: number;
+  name: EvName | `EV_${number}`;
+  handle: number;
+  arg: number;
+}
+
+export interface TcpInfo {
+  localIp: string;
+  localPort: number;
+  remoteIp: string;
+  remotePort: number;
+  state: number;
+  stateName: string;
+  sndUna: number;
+  sndNxt: number;
+  sndWnd: number;
+  rcvNxt: number;
+  rcvWnd: number;
+  mss: number;
+  rtoMs: number;
+  retransmits: number;
+  rxQueued: number;
+  txQueued: number;
+}
+
+export interface MemRegion {
+  id: number;
+  name: string;
+  start: number;
+  size: number;
+}
+
+export interface InitOptions {
+  mac: Mac;
+  ip: Ip;
+  prefix?: number;
+  /** 0 / undefined = none */
+  gateway?: Ip;
+  /** Keys the ISN hash and ephemeral ports. A number up to 2^53 or a bigint. */
+  seed?: number | bigint;
+}
+
+export interface CoreOptions {
+  /** Path or bytes of the module (default build/petrel.wasm, or build/petrel-<profile>.wasm). */
+  wasm?: string | Uint8Array;
+  profile?: Profile;
+  /** Called for every frame the core sends; the array is a copy the callee may keep. */
+  onTx?: (frame: Uint8Array) => void;
+  /** Path of abi.json (default: next to the wasm file, else build/abi.json). */
+  abiJson?: string;
+}
+
+/** An error raised by the core's panic import. */
+export class CorePanic extends Error {
+  constructor(readonly code: number, readonly line: number) {
+    super(`petrel core panic: code ${code}${code === 1 ? " (abort)" : ""} at line ${line}`);
+    this.name = "CorePanic";
+  }
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  abi_version(): number;
+  init(macHi: number, macLo: number, ip: number, prefix: number, gw: number, seedLo: number, seedHi: number): number;
+  rx_buffer(): number;
+  rx_buffer_size(): number;
+  rx(len: number, now: number): number;
+  poll(now: number): number;
+  io_buffer(): number;
+  io_buffer_size(): number;
+  tcp_listen(port: number, backlog: number): number;
+  tcp_accept(lh: number): number;
+  tcp_connect(ip: number, port: number, localPort: number, now: number): number;
+  tcp_send(h: number, ptr: number, len: number, now: number): number;
+  tcp_recv(h: number, ptr: number, len: number, now: number): number;
+  tcp_shutdown(h: number, now: number): number;
+  tcp_close(h: number, now: number): number;
+  tcp_abort(h: number, now: number): number;
+  tcp_state(h: number): number;
+  tcp_error(h: number): number;
+  tcp_info(h: number, ptr: number): number;
+  tcp_readable(h: number): number;
+  tcp_writable(h: number): number;
+  tcp_connections(): number;
+  ev_pop(): number;
+  ev_handle(): number;
+  ev_arg(): number;
+  counter_count(): number;
+  counter(id: number): number;
+  mem_region_count(): number;
+  mem_region_start(id: number): number;
+  mem_region_size(id: number): number;
+  mem_end(): number;
+  mem_pages(): number;
+  config(id: number): number;
+}
+
+export function wasmPathFor(profile?: Profile): string {
+  return join(BUILD_DIR, profile ? `petrel-${profile}.wasm` : "petrel.wasm");
+}
+
+const moduleCache = new Map<string, WebAssembly.Module>();
+
+export class Core {
+  readonly x: Exports;
+  readonly names: AbiNames;
+  readonly wasmPath: string | null;
+  onTx: (frame: Uint8Array) => void;
+  private errorNames = new Map<number, string>();
+  private stateNames: string[] = [];
+  private evNames = new Map<number, EvName>();
+  private counterNames: string[] = [];
+  private regionNames = new Map<number, string>();
+  /** Frames sent through the tx import. */
+  txCount = 0;
+
+  constructor(opts: CoreOptions = {}) {
+    let bytes: Uint8Array;
+    let key: string | null = null;
+    if (opts.wasm instanceof Uint8Array) {
+      bytes = opts.wasm;
+      this.wasmPath = null;
+    } else {
+      this.wasmPath = resolve(opts.wasm ?? wasmPathFor(opts.profile));
+      if (!existsSync(this.wasmPath)) throw new Error(`${this.wasmPath} not found: run \`npm run build\` first`);
+      key = this.wasmPath;
+      bytes = readFileSync(this.wasmPath);
+    }
+    let mod = key ? moduleCache.get(key) : undefined;
+    if (!mod) {
+      mod = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+      if (key) moduleCache.set(key, mod);
+    }
+    this.onTx = opts.onTx ?? (() => {});
+    const instance = new WebAssembly.Instance(mod, {
+      petrel: {
+        tx: (ptr: number, len: number) => {
+          this.txCount++;
+          this.onTx(new Uint8Array(this.x.memory.buffer, ptr >>> 0, len >>> 0).slice());
+        },
+        panic: (code: number, line: number) => {
+          throw new CorePanic(code, line);
+        },
+      },
+    });
+    this.x = instance.exports as unknown as Exports;
+    const abiJson = opts.abiJson ?? (this.wasmPath && existsSync(join(dirname(this.wasmPath), "abi.json")) ? join(dirname(this.wasmPath), "abi.json") : undefined);
+    this.names = loadAbiNames(abiJson);
+    for (const [n, v] of Object.entries(this.names.errors)) this.errorNames.set(v, n);
+    for (const [n, v] of Object.entries(this.names.State)) this.stateNames[v] = n;
+    for (const [n, v] of Object.entries(this.names.Ev)) this.evNames.set(v, n as EvName);
+    for (const [n, v] of Object.entries(this.names.counters)) if (n !== "COUNT") this.counterNames[v] = n;
+    for (const [n, v] of Object.entries(this.names.regions)) if (n !== "COUNT") this.regionNames.set(v, n);
+    const v = this.x.abi_version();
+    if (v !== ABI_VERSION) throw new Error(`module ABI version ${v}, host expects ${ABI_VERSION}`);
+  }
+
+  // ── names ──────────────────────────────────────────────────────────────────────────────
+  /** -111 → "ECONNREFUSED"; ≥ 0 → "OK"; unknown → "E<n>". */
+  errorName(code: number): string {
+    if (code >= 0) return "OK";
+    return this.errorNames.get(code) ?? `E${-code}`;
+  }
+  errorCode(name: string): number {
+    const v = this.names.errors[name];
+    if (v === undefined) throw new Error(`unknown error name ${name}`);
+    return v;
+  }
+  stateName(s: number): string {
+    return this.stateNames[s] ?? `STATE_${s}`;
+  }
+  evName(kind: number): CoreEvent["name"] {
+    return this.evNames.get(kind) ?? `EV_${kind}`;
+  }
+
+  // ── lifecycle and frames ─────────────────────────────────────────────────────────────────
+  abiVersion(): number {
+    return this.x.abi_version();
+  }
+
+  init(o: InitOptions): number {
+    const mac = macToBytes(o.mac);
+    const macHi = (mac[0]! << 8) | mac[1]!;
+    const macLo = ((mac[2]! << 24) | (mac[3]! << 16) | (mac[4]! << 8) | mac[5]!) | 0;
+    const seed = BigInt(o.seed ?? 0) & 0xffffffffffffffffn;
+    const seedLo = Number(seed & 0xffffffffn) | 0;
+    const seedHi = Number(seed >> 32n) | 0;
+    const gw = o.gateway === undefined || o.gateway === 0 || o.gateway === "" ? 0 : ipToU32(o.gateway);
+    return this.x.init(macHi, macLo, ipToU32(o.ip) | 0, o.prefix ?? 24, gw | 0, seedLo, seedHi);
+  }
+
+  /** Copy `frame` into the rx buffer and process it. Frames longer than the buffer → -EMSGSIZE without copying. */
+  rx(frame: Uint8Array, now: number): number {
+    const size = this.x.rx_buffer_size();
+    if (frame.length > size) return this.x.rx(frame.length, now >>> 0); // the core counts and rejects it
+    new Uint8Array(this.x.memory.buffer, this.x.rx_buffer(), frame.length).set(frame);
+    return this.x.rx(frame.length, now >>> 0);
+  }
+
+  /** ms until the next deadline, or -1 when nothing is pending. */
+  poll(now: number): number {
+    return this.x.poll(now >>> 0);
+  }
+
+  rxBufferSize(): number {
+    return this.x.rx_buffer_size();
+  }
+  ioBufferSize(): number {
+    return this.x.io_buffer_size();
+  }
+
+  // ── TCP ──────────────────────────────────────────────────────────────────────────────────
+  listen(port: number, backlog: number): number {
+    return this.x.tcp_listen(port, backlog);
+  }
+  accept(lh: number): number {
+    return this.x.tcp_accept(lh);
+  }
+  connect(ip: Ip, port: number, localPort: number, now: number): number {
+    return this.x.tcp_connect(ipToU32(ip) | 0, port, localPort, now >>> 0);
+  }
+  /** Copy up to io_buffer_size bytes of data into the send ring; returns n or -errno. */
+  send(h: number, data: Uint8Array, now: number): number {
+    const len = Math.min(data.length, this.x.io_buffer_size());
+    const ptr = this.x.io_buffer();
+    new Uint8Array(this.x.memory.buffer, ptr, len).set(data.subarray(0, len));
+    return this.x.tcp_send(h, ptr, len, now >>> 0);
+  }
+  /** Up to `max` bytes (default: the io buffer) as a new array; 0 = end of stream; < 0 = -errno. */
+  recv(h: number, now: number, max = Infinity): Uint8Array | number {
+    const len = Math.min(max, this.x.io_buffer_size());
+    const ptr = this.x.io_buffer();
+    const n = this.x.tcp_recv(h, ptr, len, now >>> 0);
+    if (n <= 0) return n;
+    return new Uint8Array(this.x.memory.buffer, ptr, n).slice();
+  }
+  shutdown(h: number, now: number): number {
+    return this.x.tcp_shutdown(h, now >>> 0);
+  }
+  close(h: number, now: number): number {
+    return this.x.tcp_close(h, now >>> 0);
+  }
+  abort(h: number, now: number): number {
+    return this.x.tcp_abort(h, now >>> 0);
+  }
+  state(h: number): number {
+    return this.x.tcp_state(h);
+  }
+  error(h: number): number {
+    return this.x.tcp_error(h);
+  }
+  readable(h: number): number {
+    return this.x.tcp_readable(h);
+  }
+  writable(h: number): number {
+    return this.x.tcp_writable(h);
+  }  /** Connection slots in use (every state but CLOSED-and-freed, TIME-WAIT included). */
+  connections(): number {
+    return this.x.tcp_connections();
+  }
+
+  /** tcp_info as an object, or the negative error code. */
+  info(h: number): TcpInfo | number {
+    const ptr = this.x.io_buffer();
+    const n = this.x.tcp_info(h, ptr);
+    if (n < 0) return n;
+    const v = new DataView(this.x.memory.buffer, ptr, Math.max(n, 60));
+    const u = (i: number): number => v.getUint32(i * 4, true);
+    return {
+      localIp: u32ToIp(u(0)), localPort: u(1), remoteIp: u32ToIp(u(2)), remotePort: u(3), state: u(4), stateName: this.stateName(u(4)),
+      sndUna: u(5), sndNxt: u(6), sndWnd: u(7), rcvNxt: u(8), rcvWnd: u(9), mss: u(10), rtoMs: u(11), retransmits: u(12), rxQueued: u(13), txQueued: u(14),
+    };
+  }
+
+  // ── events ───────────────────────────────────────────────────────────────────────────────
+  /** Pop every pending event (bounded by the ring size + 1). */
+  events(): CoreEvent[] {
+    const out: CoreEvent[] = [];
+    const max = Math.max(this.x.config(8), 1) + 1;
+    for (let i = 0; i < max; i++) {
+      const kind = this.x.ev_pop();
+      if (kind === 0) break;
+      out.push({ kind, name: this.evName(kind), handle: this.x.ev_handle(), arg: this.x.ev_arg() });
+    }
+    return out;
+  }
+
+  // ── counters, config, memory ─────────────────────────────────────────────────────────────
+  counterList(): number[] {
+    const n = this.x.counter_count();
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(this.x.counter(i) >>> 0);
+    return out;
+  }
+  /** name → value for every counter. */
+  counters(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.counterList().forEach((v, i) => (out[this.counterNames[i] ?? `COUNTER_${i}`] = v));
+    return out;
+  }
+  /** Only the counters that are not zero. */
+  nonZeroCounters(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.counters()).filter(([, v]) => v !== 0));
+  }
+  config(): Record<(typeof CONFIG_NAMES)[number], number> {
+    const out = {} as Record<(typeof CONFIG_NAMES)[number], number>;
+    CONFIG_NAMES.forEach((n, i) => (out[n] = this.x.config(i)));
+    return out;
+  }
+  memoryMap(): { regions: MemRegion[]; end: number; pages: number } {
+    const regions: MemRegion[] = [];
+    for (let id = 0; id < this.x.mem_region_count(); id++) {
+      regions.push({ id, name: this.regionNames.get(id) ?? `REGION_${id}`, start: this.x.mem_region_start(id) >>> 0, size: this.x.mem_region_size(id) >>> 0 });
+    }
+    return { regions, end: this.x.mem_end() >>> 0, pages: this.x.mem_pages() };
+  }
+  /** Current size of linear memory in 64 KiB pages (must never change after init). */
+  memoryPages(): number {
+    return this.x.memory.buffer.byteLength / 65536;
+  }
+}

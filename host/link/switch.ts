@@ -1,0 +1,80 @@
+// An in-memory Ethernet switch. Every delivery goes through the scheduler (never synchronously
+// inside send), so a stack's tx never re-enters another stack's rx. A frame from port A to port B
+// arrives A.delayMs + B.delayMs after it was sent. Learning mode forwards unicast frames to the
+// port that last sent from that MAC (flooding unknown ones); hub mode floods everything.
+import type { Clock } from "../clock.ts";
+import { Handlers, type FrameHandler, type Link } from "./link.ts";
+
+export interface SwitchOptions {
+  mode?: "learning" | "hub";
+  /** Default per-port delay in ms (default 0.5: 1 ms one way between two hosts). */
+  delayMs?: number;
+}
+
+export type TapHandler = (frame: Uint8Array, timeMs: number, from: SwitchPort) => void;
+
+const macKey = (f: Uint8Array, off: number): string => Array.from(f.subarray(off, off + 6), (x) => x.toString(16).padStart(2, "0")).join(":");
+
+export class SwitchPort implements Link {
+  readonly handlers = new Handlers();
+  /** Frames this port sent into the switch / got delivered. */
+  txFrames = 0;
+  rxFrames = 0;
+
+  constructor(readonly sw: Switch, readonly index: number, readonly name: string, public delayMs: number) {}
+
+  send(frame: Uint8Array): void {
+    this.txFrames++;
+    this.sw.forward(this, frame.slice());
+  }
+
+  onFrame(cb: FrameHandler): void {
+    this.handlers.add(cb);
+  }
+}
+
+export class Switch {
+  readonly ports: SwitchPort[] = [];
+  private macTable = new Map<string, SwitchPort>();
+  private taps: TapHandler[] = [];
+  readonly mode: "learning" | "hub";
+  readonly delayMs: number;
+
+  constructor(readonly clock: Clock, opts: SwitchOptions = {}) {
+    this.mode = opts.mode ?? "learning";
+    this.delayMs = opts.delayMs ?? 0.5;
+  }
+
+  port(opts: { name?: string; delayMs?: number } = {}): SwitchPort {
+    const p = new SwitchPort(this, this.ports.length, opts.name ?? `port${this.ports.length}`, opts.delayMs ?? this.delayMs);
+    this.ports.push(p);
+    return p;
+  }
+
+  /** See every frame entering the switch (at the time it is sent), e.g. for a wire trace or pcap. */
+  tap(cb: TapHandler): void {
+    this.taps.push(cb);
+  }
+
+  /** @internal called by SwitchPort.send */
+  forward(from: SwitchPort, frame: Uint8Array): void {
+    for (const t of this.taps) t(frame, this.clock.now, from);
+    if (frame.length < 14) return;
+    let targets: SwitchPort[];
+    const bcast = (frame[0]! & 1) === 1; // broadcast or multicast
+    if (this.mode === "learning") {
+      this.macTable.set(macKey(frame, 6), from);
+      const known = bcast ? undefined : this.macTable.get(macKey(frame, 0));
+      targets = known ? (known === from ? [] : [known]) : this.ports.filter((p) => p !== from);
+    } else {
+      targets = this.ports.filter((p) => p !== from);
+    }
+    for (const to of targets) {
+      const copy = targets.length > 1 ? frame.slice() : frame;
+      this.clock.after(from.delayMs + to.delayMs, () => {
+        to.rxFrames++;
+        to.handlers.emit(copy);
+      });
+    }
+  }
+}
