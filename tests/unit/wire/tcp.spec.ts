@@ -366,7 +366,7 @@ describe("tcp options (RFC 9293 3.2, RFC 7323, RFC 2018)", () => {
     const o = newOpts();
     const bytes: u8[] = [0x01, 0x01, 0x05, 0];
     for (let b = 0; b < 4; b++) {
-      // block b: left 0x0b0b0000 + b*0x100 .. right left + 0x80, big-endian
+      // block b: left 0xb0b00000 + b*0x100, right = left + 0x80, big-endian
       const l: u32 = 0xb0b00000 + <u32>b * 0x100;
       const r: u32 = l + 0x80;
       bytes.push(<u8>(l >> 24)); bytes.push(<u8>(l >> 16)); bytes.push(<u8>(l >> 8)); bytes.push(<u8>l);
