@@ -33,6 +33,8 @@ export interface SimNetOptions {
   traceDrops?: boolean;
   /** Default wasm for every host (path/bytes/profile). */
   core?: CoreOptions;
+  /** Record frames, pcap and trace lines (default true; benchmarks turn it off). */
+  capture?: boolean;
 }
 
 export interface HostOptions {
@@ -81,7 +83,7 @@ export class SimNet {
     this.seed = o.seed ?? 1;
     this.rng = new Prng(this.seed, 99);
     this.switch = new Switch(this.clock, { mode: o.switchMode, delayMs: o.delayMs ?? 0.5 });
-    this.switch.tap((frame, t, from) => {
+    if (o.capture !== false) this.switch.tap((frame, t, from) => {
       const host = this.hosts.find((h) => this.ports.get(h) === from);
       const parsed = parseFrame(frame);
       this.frames.push({ timeMs: t, from: host?.name ?? from.name, frame, parsed });

@@ -1,18 +1,16 @@
-// A test bench in the style of smoltcp's socket tests and gVisor's link/channel: one Petrel stack
-// (the "dut", 198.18.0.1) on a channel link whose far end is the test, playing a scripted peer
-// (198.18.0.2). The test sends crafted segments at explicit virtual times and expects the exact
-// segment (or none) the stack answers with.
+// A test bench in the style of smoltcp's socket tests: one Petrel stack (the "dut", 198.18.0.1)
+// facing a scripted peer (host/peer.ts, 198.18.0.2), with one fixture per state. The test sends
+// crafted segments at explicit virtual times and expects the exact segment (or none) the dut sends.
 import assert from "node:assert/strict";
-import { Clock } from "../../host/clock.ts";
+import type { Clock } from "../../host/clock.ts";
 import type { Profile } from "../../host/core.ts";
-import { ChannelLink, type CapturedFrame } from "../../host/link/channel.ts";
-import { buildArpFrame, buildTcpFrame, flagsToString, parseFlags, type TcpOption, type TcpSegment } from "../../host/packet.ts";
-import { Stack, type Conn, type Listener } from "../../host/stack.ts";
+import type { ChannelLink } from "../../host/link/channel.ts";
+import { buildArpFrame, flagsToString, parseFlags, type TcpOption, type TcpSegment } from "../../host/packet.ts";
+import { Peer } from "../../host/peer.ts";
+import type { Stack, Conn, Listener } from "../../host/stack.ts";
 
 export const DUT_IP = "198.18.0.1";
-export const DUT_MAC = "02:00:00:00:00:01";
 export const PEER_IP = "198.18.0.2";
-export const PEER_MAC = "02:00:00:00:00:02";
 
 export interface SegSpec {
   flags: string;              // tcpdump letters: "S", "S.", ".", "P.", "F.", "R", "R.", "FP." …
@@ -25,18 +23,20 @@ export interface SegSpec {
 }
 
 export class Bench {
-  readonly clock = new Clock(0);
-  readonly link = new ChannelLink(this.clock);
+  readonly clock: Clock;
+  readonly link: ChannelLink;
   readonly stack: Stack;
+  readonly peer: Peer;
   /** The peer's port and the dut's port of the connection under test. */
   peerPort = 40000;
   dutPort = 7;
 
   constructor(o: { profile?: Profile; seed?: number } = {}) {
-    this.stack = new Stack({ name: "dut", mac: DUT_MAC, ip: DUT_IP, prefix: 24, seed: o.seed ?? 7, clock: this.clock, core: { profile: o.profile } });
-    this.stack.attach(this.link);
-    // teach the dut the peer's MAC (RFC 826: a request for our address adds the sender), drop the reply
-    this.link.inject(buildArpFrame({ op: "request", senderMac: PEER_MAC, senderIp: PEER_IP, targetIp: DUT_IP }));
+    ({ clock: this.clock, link: this.link, stack: this.stack, peer: this.peer } =
+      Peer.setup({ seed: o.seed ?? 7, ip: DUT_IP, peerIp: PEER_IP, core: { profile: o.profile } }));
+    // teach the dut the peer's MAC up front (RFC 826: a request for our address adds the sender), so
+    // that the dut's first segment leaves at once rather than after an ARP exchange
+    this.peer.inject(buildArpFrame({ op: "request", senderMac: this.peer.mac, senderIp: PEER_IP, targetIp: DUT_IP }));
     this.clock.runFor(0);
     this.link.drain();
   }
@@ -48,18 +48,12 @@ export class Bench {
 
   /** The peer sends a segment now; the dut processes it before this returns. */
   send(s: SegSpec): void {
-    this.link.inject(buildTcpFrame({
-      src: PEER_IP, dst: DUT_IP, srcMac: PEER_MAC, dstMac: DUT_MAC,
-      sport: this.peerPort, dport: this.dutPort,
-      seq: s.seq ?? 0, ack: s.ack ?? 0, flags: s.flags, win: s.win ?? 65535, urp: s.urp, payload: s.payload, options: s.options,
-    }));
-    this.clock.runFor(0);
+    this.peer.sendTcp({ sport: this.peerPort, dport: this.dutPort, seq: s.seq ?? 0, ack: s.ack ?? 0, flags: s.flags,
+      win: s.win ?? 65535, urp: s.urp, payload: s.payload, options: s.options });
   }
 
-  /** TCP frames the dut sent since the last look. */
-  sent(): TcpSegment[] {
-    return this.link.drain().filter((c: CapturedFrame) => c.parsed.tcp).map((c) => c.parsed.tcp!);
-  }
+  /** TCP segments the dut sent since the last look. */
+  sent(): TcpSegment[] { return this.peer.tcpSegments().map((c) => c.tcp); }
 
   /** Expect exactly one segment from the dut with these fields (and return it). */
   expect(s: Partial<SegSpec> & { flags: string; len?: number }): TcpSegment {

@@ -1,0 +1,86 @@
+// Benchmarks (never timed assertions in tests): bulk throughput and connection rate between two
+// Petrel stacks in one Node process over the simulator's switch (wall-clock time; the virtual
+// network adds no delay), and the footprint of each profile. Writes bench/results.json and prints
+// the markdown table the README quotes.
+import { readFileSync, writeFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT, wasmPathFor, type Profile } from "../host/core.ts";
+import { SimNet } from "../host/sim.ts";
+import type { Conn } from "../host/stack.ts";
+
+const { values } = parseArgs({ options: { quick: { type: "boolean" } } });
+const MB = 1 << 20;
+
+function throughput(profile: Profile, bytes: number, loss: number): { mbPerSec: number; wallMs: number; virtualMs: number } {
+  const net = new SimNet({ seed: 1, delayMs: 0, traceStates: false, capture: false });
+  const server = net.host({ name: "server", ip: "198.18.0.1", profile, fault: loss ? { loss, seed: 9 } : undefined });
+  const client = net.host({ name: "client", ip: "198.18.0.2", profile });
+  let received = 0;
+  server.listen(9, 4, (c: Conn) => c.on("data", (d) => (received += d.length)));
+  const conn = client.connect("198.18.0.1", 9);
+  net.runUntil(() => conn.connected, { maxVirtualMs: 10_000 });
+  const chunk = new Uint8Array(64 * 1024).fill(0x5a);
+  const t0 = performance.now();
+  const v0 = net.now;
+  let sent = 0;
+  const pump = (): void => { while (sent < bytes && conn.pendingBytes < chunk.length) { conn.write(chunk.subarray(0, Math.min(chunk.length, bytes - sent))); sent += Math.min(chunk.length, bytes - sent); } };
+  conn.on("drain", pump);
+  pump();
+  net.runUntil(() => received >= bytes, { maxVirtualMs: 36_000_000, maxSteps: 200_000_000 });
+  const wallMs = performance.now() - t0;
+  return { mbPerSec: bytes / MB / (wallMs / 1000), wallMs, virtualMs: net.now - v0 };
+}
+
+function connectionRate(n: number): { perSec: number } {
+  const net = new SimNet({ seed: 2, delayMs: 0, traceStates: false, capture: false });
+  const server = net.host({ name: "server", ip: "198.18.0.1" });
+  const client = net.host({ name: "client", ip: "198.18.0.2" });
+  server.listen(7, 8, (c: Conn) => c.on("end", () => c.close()));
+  const t0 = performance.now();
+  let done = 0;
+  for (let i = 0; i < n; i += 8) {
+    for (let j = 0; j < 8; j++) {
+      const c = client.connect("198.18.0.1", 7);
+      c.on("connect", () => { done++; c.abort(); });
+    }
+    net.runUntilIdle({ maxVirtualMs: 10_000_000 });
+  }
+  const wallMs = performance.now() - t0;
+  return { perSec: done / (wallMs / 1000) };
+}
+
+function footprint(profile: Profile): Record<string, number> {
+  const map = JSON.parse(readFileSync(join(ROOT, "build", "memory-map.json"), "utf8"))[profile];
+  const region = (n: string): number => map.regions.find((r: { region: string }) => r.region === n)?.bytes ?? 0;
+  return {
+    wasmBytes: statSync(wasmPathFor(profile)).size,
+    memoryPages: map.pages,
+    usedBytes: map.usedBytes,
+    tcbBytes: region("TCBS"),
+    ringBytes: region("RX_RINGS") + region("TX_RINGS"),
+  };
+}
+
+const bytes = values.quick ? 4 * MB : 32 * MB;
+const results = {
+  date: new Date().toISOString().slice(0, 10),
+  node: process.version,
+  note: "two Petrel stacks in one Node process, simulator switch, no link delay; wall-clock time; fixed 1 s RTO placeholder, no window scaling yet (issue 4)",
+  throughput: {
+    default: throughput("default", bytes, 0),
+    tiny: throughput("tiny", bytes / 4, 0),
+    defaultLoss1pct: throughput("default", bytes / 4, 0.01),
+  },
+  connectionsPerSec: connectionRate(values.quick ? 200 : 2000).perSec,
+  footprint: { tiny: footprint("tiny"), default: footprint("default"), server: footprint("server") },
+};
+writeFileSync(join(ROOT, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");
+const f = (n: number): string => n.toFixed(1);
+console.log(`| measure | tiny | default | server |\n|---|---|---|---|`);
+console.log(`| .wasm bytes (wasm-opt -Oz) | ${results.footprint.tiny.wasmBytes} | ${results.footprint.default.wasmBytes} | ${results.footprint.server.wasmBytes} |`);
+console.log(`| linear memory (pages × 64 KiB) | ${results.footprint.tiny.memoryPages} | ${results.footprint.default.memoryPages} | ${results.footprint.server.memoryPages} |`);
+console.log(`| bytes used (static + regions) | ${results.footprint.tiny.usedBytes} | ${results.footprint.default.usedBytes} | ${results.footprint.server.usedBytes} |`);
+console.log(`| bulk throughput, no loss (MB/s) | ${f(results.throughput.tiny.mbPerSec)} | ${f(results.throughput.default.mbPerSec)} | |`);
+console.log(`| bulk throughput, 1 % loss (MB/s) | | ${f(results.throughput.defaultLoss1pct.mbPerSec)} | |`);
+console.log(`| connections/s (open, abort) | | ${f(results.connectionsPerSec)} | |`);
