@@ -74,7 +74,8 @@
 // @ts-ignore: decorator
 @inline export const EVENT_RING: i32 = isDefined(PETREL_EVENTS) ? PETREL_EVENTS : 256;
 /** Scratch buffer the host copies send data into and receives data from. */
-@inline export const IO_BUF: i32 = 16384;
+// @ts-ignore: decorator
+@inline export const IO_BUF: i32 = isDefined(PETREL_IO_BUF) ? PETREL_IO_BUF : 16384;
 
 // ── compile-time checks ─────────────────────────────────────────────────────────────────────
 // @ts-ignore: decorator
@@ -89,3 +90,5 @@ if (TX_BUF < 256 || (TX_BUF & (TX_BUF - 1)) != 0) ERROR("PETREL_TX_BUF must be a
 if (MTU < 576 || MTU > 9000) ERROR("PETREL_MTU must be 576..9000");
 // @ts-ignore: decorator
 if (ARP_ENTRIES < 1 || ARP_PENDING < 1) ERROR("ARP table and pending queue need at least one entry");
+// @ts-ignore: decorator
+if (IO_BUF < 64 || EVENT_RING < 8) ERROR("PETREL_IO_BUF must be ≥ 64 and PETREL_EVENTS ≥ 8");

@@ -10,6 +10,8 @@ const root = new URL("..", import.meta.url).pathname;
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: process.env }).status ?? 1;
 
 let failed = 0;
+console.log("── typecheck (tsc --noEmit: host, tests, bench) ──");
+if (run(join(root, "node_modules/.bin/tsc"), ["--noEmit", "-p", "tsconfig.json"]) !== 0) failed++;
 console.log("── unit tests (as-pect, tests/unit) ──");
 if (run(join(root, "node_modules/.bin/asp"), ["--config", "as-pect.config.cjs"]) !== 0) failed++;
 
