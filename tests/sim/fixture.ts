@@ -103,6 +103,38 @@ export class Bench {
     return { conn, listener, iss, peerNxt: peerIss + 1 };
   }
 
+  /** ESTABLISHED, then the app shuts down its side: FIN-WAIT-1 with our FIN (ISS+1) in flight. */
+  finWait1(): ReturnType<Bench["established"]> {
+    const e = this.established();
+    e.conn.shutdown();
+    this.expect({ flags: "F.", seq: e.iss + 1, ack: 1001 });
+    return e;
+  }
+
+  /** FIN-WAIT-1 and the peer acks our FIN: FIN-WAIT-2. */
+  finWait2(): ReturnType<Bench["established"]> {
+    const e = this.finWait1();
+    this.send({ flags: ".", seq: 1001, ack: e.iss + 2 });
+    this.expectNothing();
+    return e;
+  }
+
+  /** FIN-WAIT-1 and the peer's FIN,ACK: TIME-WAIT (peer's next seq 1002, ours ISS+2). */
+  timeWait(): ReturnType<Bench["established"]> {
+    const e = this.finWait1();
+    this.send({ flags: "F.", seq: 1001, ack: e.iss + 2 });
+    this.expect({ flags: ".", seq: e.iss + 2, ack: 1002 });
+    return e;
+  }
+
+  /** ESTABLISHED and the peer's FIN: CLOSE-WAIT (peer's next seq 1002). */
+  closeWait(): ReturnType<Bench["established"]> {
+    const e = this.established();
+    this.send({ flags: "F.", seq: 1001, ack: e.iss + 1 });
+    this.expect({ flags: ".", seq: e.iss + 1, ack: 1002 });
+    return e;
+  }
+
   /** An active open from the dut: SYN-SENT; returns the conn and the dut's ISS. */
   synSent(): { conn: Conn; iss: number } {
     const conn = this.stack.connect(PEER_IP, this.peerPort);

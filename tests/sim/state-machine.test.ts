@@ -114,20 +114,13 @@ test("RFC 9293 3.10.4 ESTABLISHED --CLOSE--> FIN-WAIT-1, snd FIN", () => {
 
 test("RFC 9293 3.10.7.4 FIN-WAIT-1 --rcv ACK of FIN--> FIN-WAIT-2 (no segment)", () => {
   const b = new Bench();
-  const { conn, iss } = b.established();
-  conn.shutdown();
-  b.expect({ flags: "F." });
-  b.send({ flags: ".", seq: 1001, ack: iss + 2 });
-  b.expectNothing();
+  const { conn, iss } = b.finWait2();
   assert.equal(conn.state, "FIN_WAIT_2");
 });
 
 test("RFC 9293 3.10.7.4 FIN-WAIT-2 --rcv FIN--> TIME-WAIT, snd ACK", () => {
   const b = new Bench();
-  const { conn, iss } = b.established();
-  conn.shutdown();
-  b.expect({ flags: "F." });
-  b.send({ flags: ".", seq: 1001, ack: iss + 2 });
+  const { conn, iss } = b.finWait2();
   b.send({ flags: "F.", seq: 1001, ack: iss + 2 });
   b.expect({ flags: ".", seq: iss + 2, ack: 1002 });
   assert.equal(conn.state, "TIME_WAIT");
@@ -135,9 +128,7 @@ test("RFC 9293 3.10.7.4 FIN-WAIT-2 --rcv FIN--> TIME-WAIT, snd ACK", () => {
 
 test("RFC 9293 3.10.7.4 FIN-WAIT-1 --rcv FIN--> CLOSING, snd ACK (simultaneous close)", () => {
   const b = new Bench();
-  const { conn, iss } = b.established();
-  conn.shutdown();
-  b.expect({ flags: "F.", seq: iss + 1 });
+  const { conn, iss } = b.finWait1();
   b.send({ flags: "F.", seq: 1001, ack: iss + 1 });     // their FIN, not acking ours
   b.expect({ flags: ".", seq: iss + 2, ack: 1002 });
   assert.equal(conn.state, "CLOSING");
@@ -145,9 +136,7 @@ test("RFC 9293 3.10.7.4 FIN-WAIT-1 --rcv FIN--> CLOSING, snd ACK (simultaneous c
 
 test("RFC 9293 3.10.7.4 CLOSING --rcv ACK of FIN--> TIME-WAIT", () => {
   const b = new Bench();
-  const { conn, iss } = b.established();
-  conn.shutdown();
-  b.expect({ flags: "F." });
+  const { conn, iss } = b.finWait1();
   b.send({ flags: "F.", seq: 1001, ack: iss + 1 });
   b.expect({ flags: "." });
   b.send({ flags: ".", seq: 1002, ack: iss + 2 });
@@ -157,9 +146,7 @@ test("RFC 9293 3.10.7.4 CLOSING --rcv ACK of FIN--> TIME-WAIT", () => {
 
 test("RFC 9293 3.10.7.4 FIN-WAIT-1 --rcv FIN,ACK of our FIN--> (FIN-WAIT-2 →) TIME-WAIT, snd ACK (3-way close)", () => {
   const b = new Bench();
-  const { conn, iss } = b.established();
-  conn.shutdown();
-  b.expect({ flags: "F." });
+  const { conn, iss } = b.finWait1();
   b.send({ flags: "F.", seq: 1001, ack: iss + 2 });
   b.expect({ flags: ".", seq: iss + 2, ack: 1002 });
   assert.equal(conn.state, "TIME_WAIT");
@@ -181,9 +168,7 @@ test("RFC 9293 3.10.7.4 ESTABLISHED --rcv FIN--> CLOSE-WAIT, snd ACK; the app se
 
 test("RFC 9293 3.10.4 CLOSE-WAIT --CLOSE--> LAST-ACK, snd FIN", () => {
   const b = new Bench();
-  const { conn, iss } = b.established();
-  b.send({ flags: "F.", seq: 1001, ack: iss + 1 });
-  b.expect({ flags: "." });
+  const { conn, iss } = b.closeWait();
   conn.close();
   b.expect({ flags: "F.", seq: iss + 1, ack: 1002 });
   assert.equal(b.stack.core.stateName(b.stack.core.state(conn.handle)), "LAST_ACK");
@@ -191,9 +176,7 @@ test("RFC 9293 3.10.4 CLOSE-WAIT --CLOSE--> LAST-ACK, snd FIN", () => {
 
 test("RFC 9293 3.10.7.4 LAST-ACK --rcv ACK of FIN--> CLOSED (TCB deleted)", () => {
   const b = new Bench();
-  const { conn, iss } = b.established();
-  b.send({ flags: "F.", seq: 1001, ack: iss + 1 });
-  b.expect({ flags: "." });
+  const { conn, iss } = b.closeWait();
   conn.close();
   b.expect({ flags: "F." });
   b.send({ flags: ".", seq: 1002, ack: iss + 2 });
@@ -204,11 +187,7 @@ test("RFC 9293 3.10.7.4 LAST-ACK --rcv ACK of FIN--> CLOSED (TCB deleted)", () =
 
 test("RFC 9293 3.10.8 TIME-WAIT --timeout 2MSL--> CLOSED (delete TCB)", () => {
   const b = new Bench();
-  const { conn, iss } = b.established();
-  conn.shutdown();
-  b.expect({ flags: "F." });
-  b.send({ flags: "F.", seq: 1001, ack: iss + 2 });
-  b.expect({ flags: "." });
+  const { conn, iss } = b.timeWait();
   const entered = b.now;
   const msl = b.stack.core.config().MSL_MS;
   b.advance(2 * msl - 1);
@@ -221,11 +200,7 @@ test("RFC 9293 3.10.8 TIME-WAIT --timeout 2MSL--> CLOSED (delete TCB)", () => {
 
 test("RFC 9293 3.10.7.4 TIME-WAIT: a retransmitted FIN is acked and restarts the 2MSL timeout", () => {
   const b = new Bench();
-  const { conn, iss } = b.established();
-  conn.shutdown();
-  b.expect({ flags: "F." });
-  b.send({ flags: "F.", seq: 1001, ack: iss + 2 });
-  b.expect({ flags: "." });
+  const { conn, iss } = b.timeWait();
   const msl = b.stack.core.config().MSL_MS;
   b.advance(msl);
   b.send({ flags: "F.", seq: 1001, ack: iss + 2 });    // our ACK was lost
@@ -239,9 +214,9 @@ test("RFC 9293 3.10.7.4 TIME-WAIT: a retransmitted FIN is acked and restarts the
 // ── resets ─────────────────────────────────────────────────────────────────────────────────
 for (const [state, setup] of [
   ["ESTABLISHED", (b: Bench) => b.established()],
-  ["CLOSE_WAIT", (b: Bench) => { const e = b.established(); b.send({ flags: "F.", seq: 1001, ack: e.iss + 1 }); b.expect({ flags: "." }); return e; }],
-  ["FIN_WAIT_1", (b: Bench) => { const e = b.established(); e.conn.shutdown(); b.expect({ flags: "F." }); return e; }],
-  ["FIN_WAIT_2", (b: Bench) => { const e = b.established(); e.conn.shutdown(); b.expect({ flags: "F." }); b.send({ flags: ".", seq: 1001, ack: e.iss + 2 }); return e; }],
+  ["CLOSE_WAIT", (b: Bench) => b.closeWait()],
+  ["FIN_WAIT_1", (b: Bench) => b.finWait1()],
+  ["FIN_WAIT_2", (b: Bench) => b.finWait2()],
 ] as const) {
   test(`RFC 9293 3.10.7.4 ${state} --rcv RST--> CLOSED with ECONNRESET`, () => {
     const b = new Bench();
