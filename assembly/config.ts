@@ -66,6 +66,10 @@
 /** How long an orphaned FIN_WAIT_2 connection (closed by the app) waits for the peer's FIN (ms). */
 // @ts-ignore: decorator
 @inline export const FIN_WAIT2_MS: u32 = isDefined(PETREL_FIN_WAIT2_MS) ? PETREL_FIN_WAIT2_MS : 60_000;
+/** Keepalive (RFC 1122 4.2.3.6): off unless the app sets an idle time; then probes every
+ *  KEEPALIVE_INTVL_MS, and KEEPALIVE_COUNT unanswered probes end the connection (Linux's defaults). */
+@inline export const KEEPALIVE_INTVL_MS: u32 = 75_000;
+@inline export const KEEPALIVE_COUNT: u32 = 9;
 /** First ephemeral port (IANA dynamic range 49152–65535). */
 @inline export const EPHEMERAL_FIRST: u16 = 49152;
 

@@ -82,6 +82,7 @@ export function tcp_error(h: i32): i32 { return ready ? api.error(h) : Err.EINVA
 export function tcp_info(h: i32, ptr: i32): i32 { return ready ? api.info(h, ptr) : Err.EINVAL; }
 export function tcp_readable(h: i32): i32 { return ready ? api.readable(h) : Err.EINVAL; }
 export function tcp_writable(h: i32): i32 { return ready ? api.writable(h) : Err.EINVAL; }
+export function tcp_set_option(h: i32, opt: i32, value: i32): i32 { return ready ? api.setOption(h, opt, value) : Err.EINVAL; }
 export function tcp_connections(): i32 { return ready ? api.connectionsInUse() : 0; }
 
 // ── events, counters, memory map, configuration ───────────────────────────────────────────────

@@ -135,6 +135,7 @@ interface Exports {
   tcp_readable(h: number): number;
   tcp_writable(h: number): number;
   tcp_connections(): number;
+  tcp_set_option(h: number, opt: number, value: number): number;
   ev_pop(): number;
   ev_handle(): number;
   ev_arg(): number;
@@ -307,7 +308,12 @@ export class Core {
   }
   writable(h: number): number {
     return this.x.tcp_writable(h);
-  }  /** Connection slots in use (every state but CLOSED-and-freed, TIME-WAIT included). */
+  }  /** tcp_set_option: 1 NODELAY, 2 KEEPALIVE (idle ms), 3 KEEPINTVL, 4 KEEPCNT, 5 USER_TIMEOUT (docs/abi.md). */
+  setOption(h: number, opt: "NODELAY" | "KEEPALIVE" | "KEEPINTVL" | "KEEPCNT" | "USER_TIMEOUT", value: number): number {
+    const id = { NODELAY: 1, KEEPALIVE: 2, KEEPINTVL: 3, KEEPCNT: 4, USER_TIMEOUT: 5 }[opt];
+    return this.x.tcp_set_option(h, id, value);
+  }
+  /** Connection slots in use (every state but CLOSED-and-freed, TIME-WAIT included). */
   connections(): number {
     return this.x.tcp_connections();
   }

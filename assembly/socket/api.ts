@@ -9,7 +9,7 @@ import { eventPush } from "../storage/events";
 import { Tcb, TF, tcbAlloc, tcbAt, tcbClose, tcbFromHandle, tcbHandle, tcbLookup, tcbRelease, setState, synchronized } from "../tcp/tcb";
 import { tcpOutput, sendRst, rcvWindow } from "../tcp/output";
 import { isnFor, keyedHash } from "../tcp/isn";
-import { Ev, State } from "./constants";
+import { Ev, Opt, State } from "./constants";
 import { acceptFrom, isListenerHandle, listenerForPort, listenerFromHandle, unlisten } from "./listen";
 
 let ioBase: usize = 0;
@@ -207,6 +207,20 @@ export function abort(h: i32, now: u32): i32 {
 
 // state, error and info answer for every live connection handle, also one not yet accepted (its
 // handle appears in STATE events), so that a host can name it in a trace; they change nothing.
+/** tcp_set_option: per-connection switches (Opt in constants.ts). */
+export function setOption(h: i32, opt: i32, value: i32): i32 {
+  const t = owned(h);
+  if (t == null) return Err.EBADF;
+  if (value < 0) return Err.EINVAL;
+  if (opt == Opt.NODELAY) t.noDelay = value != 0;
+  else if (opt == Opt.KEEPALIVE) t.keepIdle = <u32>value;
+  else if (opt == Opt.KEEPINTVL) { if (value == 0) return Err.EINVAL; t.keepIntvl = <u32>value; }
+  else if (opt == Opt.KEEPCNT) { if (value == 0) return Err.EINVAL; t.keepCount = <u32>value; }
+  else if (opt == Opt.USER_TIMEOUT) t.userTimeout = <u32>value;
+  else return Err.EINVAL;
+  return 0;
+}
+
 export function state(h: i32): i32 {
   if (isListenerHandle(h)) return listenerFromHandle(h) >= 0 ? State.LISTEN : Err.EBADF;
   const t = tcbFromHandle(h);

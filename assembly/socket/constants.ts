@@ -24,3 +24,12 @@ export namespace Ev {
   @inline export const ACCEPTABLE: i32 = 7;
   @inline export const STATE: i32 = 8;
 }
+
+/** Options of tcp_set_option (docs/abi.md). */
+export namespace Opt {
+  @inline export const NODELAY: i32 = 1;        // 1 = send small segments at once (Nagle off)
+  @inline export const KEEPALIVE: i32 = 2;      // idle ms before the first keepalive probe; 0 = off
+  @inline export const KEEPINTVL: i32 = 3;      // ms between unanswered probes
+  @inline export const KEEPCNT: i32 = 4;        // unanswered probes before ETIMEDOUT
+  @inline export const USER_TIMEOUT: i32 = 5;   // ms data may stay unacknowledged before ETIMEDOUT; 0 = default
+}

@@ -8,7 +8,7 @@
 //   │ timers     │ rtxAt / closeAt (absolute deadlines), rto, retries           │
 //   │ buffers    │ rx, tx: Ring headers over Region.RX_RINGS / TX_RINGS          │
 //   └────────────┴──────────────────────────────────────────────────────────────┘
-import { MAX_CONNS, RX_BUF, TX_BUF } from "../config";
+import { MAX_CONNS, RX_BUF, TX_BUF, KEEPALIVE_INTVL_MS, KEEPALIVE_COUNT } from "../config";
 import { Region, regionAlloc } from "../storage/layout";
 import { Ring, ringInit, ringClear } from "../storage/ring";
 import { eventPush } from "../storage/events";
@@ -46,6 +46,9 @@ export namespace TF {
   // timers: absolute deadlines (time.ts)
   rtxAt: u32; closeAt: u32;
   rto: u32; retries: i32; retransmits: u32;
+  // user options (tcp_set_option)
+  noDelay: bool;
+  keepIdle: u32; keepIntvl: u32; keepCount: u32; userTimeout: u32;
   err: i32;
   rx: Ring;
   tx: Ring;
@@ -99,6 +102,7 @@ export function tcbAlloc(): Tcb | null {
     t.err = 0;
     t.retries = 0; t.retransmits = 0;
     t.sndWnd = 0; t.rcvUp = 0;
+    t.noDelay = false; t.keepIdle = 0; t.keepIntvl = KEEPALIVE_INTVL_MS; t.keepCount = KEEPALIVE_COUNT; t.userTimeout = 0;
     ringClear(t.rx);
     ringClear(t.tx);
     return t;
