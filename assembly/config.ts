@@ -51,16 +51,27 @@
 /** Maximum segment lifetime (ms); TIME_WAIT lasts 2*MSL (RFC 9293 3.4.2: 2 minutes; we default to 60 s ×2). */
 // @ts-ignore: decorator
 @inline export const MSL_MS: u32 = isDefined(PETREL_MSL_MS) ? PETREL_MSL_MS : 60_000;
-/** Initial retransmission timeout (RFC 6298 2.1: 1 s). Fixed until the RTO issue lands. */
+/** Initial retransmission timeout (RFC 6298 2.1: 1 s). */
 // @ts-ignore: decorator
 @inline export const RTO_INITIAL_MS: u32 = isDefined(PETREL_RTO_INITIAL_MS) ? PETREL_RTO_INITIAL_MS : 1000;
 /** Upper bound of the backed-off RTO (RFC 6298 2.5 allows ≥ 60 s). */
-@inline export const RTO_MAX_MS: u32 = 60_000;
-/** SYN transmissions before an active open fails with ETIMEDOUT (1 + 5 retries: 1+2+4+8+16+32 s = 63 s). */
 // @ts-ignore: decorator
-@inline export const SYN_RETRIES: i32 = isDefined(PETREL_SYN_RETRIES) ? PETREL_SYN_RETRIES : 5;
+@inline export const RTO_MAX_MS: u32 = isDefined(PETREL_RTO_MAX_MS) ? PETREL_RTO_MAX_MS : 60_000;
+/** Lower bound of the RTO. RFC 6298 2.4 says 1 s (SHOULD); like Linux we use 200 ms, because a
+ *  1 s floor on a LAN or a simulated link turns every loss without fast retransmit into a stall. */
+// @ts-ignore: decorator
+@inline export const RTO_MIN_MS: u32 = isDefined(PETREL_RTO_MIN_MS) ? PETREL_RTO_MIN_MS : 200;
+/** At most one ACK per this many ms answers unacceptable segments (Linux's tcp_invalid_ratelimit). */
+@inline export const OOW_ACK_MS: u32 = 500;
+/** Out-of-order ranges the receiver keeps in its ring (holes it can fill later). */
+@inline export const OOO_RANGES: i32 = 4;
+/** SYN retransmissions before an active open fails with ETIMEDOUT: 8, at 1, 3, 7, 15, 31, 63, 123
+ *  and 183 s (the RTO doubles up to RTO_MAX), so the open gives up after 243 s — RFC 9293 3.8.3
+ *  (MUST-23) asks for at least 3 minutes. */
+// @ts-ignore: decorator
+@inline export const SYN_RETRIES: i32 = isDefined(PETREL_SYN_RETRIES) ? PETREL_SYN_RETRIES : 8;
 /** SYN-ACK transmissions for a passive open before the half-open connection is dropped. */
-@inline export const SYNACK_RETRIES: i32 = 5;
+@inline export const SYNACK_RETRIES: i32 = 8;
 /** Data/FIN retransmissions before the connection is aborted with ETIMEDOUT (RFC 9293 R2, MUST-20). */
 @inline export const DATA_RETRIES: i32 = 12;
 /** How long an orphaned FIN_WAIT_2 connection (closed by the app) waits for the peer's FIN (ms). */

@@ -52,9 +52,13 @@ export namespace C {
   @inline export const TCP_RESETS: i32 = 39;         // connections closed by an RST
   @inline export const TCP_TIME_WAIT_REUSE: i32 = 40; // connect refused: 4-tuple in TIME_WAIT
   @inline export const EVENTS_LOST: i32 = 41;        // event ring full: oldest event overwritten
-  @inline export const DROP_TCP_OUT_OF_ORDER: i32 = 42; // in-window data past rcv_nxt (no reassembly yet)
+  @inline export const DROP_TCP_OUT_OF_ORDER: i32 = 42; // data past rcv_nxt not kept: every out-of-order range is in use
   @inline export const DROP_TCP_ORPHAN_DATA: i32 = 43; // data for a connection the app closed: reset
-  @inline export const COUNT: i32 = 44;
+  @inline export const TCP_FAST_RETRANSMITS: i32 = 44; // third duplicate ACK (RFC 5681 3.2) or NewReno partial ACK
+  @inline export const TCP_RTO_TIMEOUTS: i32 = 45;   // retransmission timer expirations
+  @inline export const TCP_OOO_SEGMENTS: i32 = 46;   // segments held past a hole, reassembled later
+  @inline export const TCP_DUP_ACKS: i32 = 47;       // duplicate ACKs received (RFC 5681 2)
+  @inline export const COUNT: i32 = 48;
 }
 
 let countersBase: usize = 0;

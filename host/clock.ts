@@ -12,6 +12,20 @@ interface Entry extends Timer {
   fn: () => void;
 }
 
+/** What a Stack and the link middleware need from time: the current ms and one-shot timers.
+ *  `Clock` (virtual, deterministic) and `RealClock` (host/realtime.ts, wall-clock) implement it. */
+export interface Scheduler {
+  readonly now: number;
+  at(at: number, fn: () => void): Timer;
+  after(delay: number, fn: () => void): Timer;
+  cancel(t: Timer | null | undefined): void;
+}
+
+/** Only the current time (pcap and trace middleware stamp frames with it). */
+export interface TimeSource {
+  readonly now: number;
+}
+
 export interface RunBounds {
   /** Virtual milliseconds from now after which the run gives up (default 10 minutes). */
   maxVirtualMs?: number;
@@ -29,7 +43,7 @@ export class BoundError extends Error {
 const DEFAULT_MAX_MS = 600_000;
 const DEFAULT_MAX_STEPS = 1_000_000;
 
-export class Clock {
+export class Clock implements Scheduler {
   /** Current virtual time in milliseconds (an integer unless a caller schedules fractions). */
   now: number;
   private heap: Entry[] = [];

@@ -74,7 +74,33 @@ export interface TcpInfo {
   retransmits: number;
   rxQueued: number;
   txQueued: number;
+  /** Words 0..words-1 were written by the core: 15 from a core that writes 60 bytes, 28 from the full
+   *  layout. The fields below are undefined when their word was not written (unavailable, not 0). */
+  words: number;
+  cwnd?: number;
+  ssthresh?: number;
+  /** 0 until the first RTT sample. */
+  srttMs?: number;
+  rttvarMs?: number;
+  /** Shift applied to the peer's window / shift we announced (0 = none). */
+  sndWscale?: number;
+  rcvWscale?: number;
+  fastRetransmits?: number;
+  /** RTO expirations. */
+  timeouts?: number;
+  sackRecoveries?: number;
+  dupAcks?: number;
+  oooBytes?: number;
+  /** 1 SACK permitted, 2 timestamps, 4 window scaling, 8 in recovery (TCP_INFO_FLAGS). */
+  flags?: number;
+  /** Highest sequence number sent + 1. */
+  sndMax?: number;
 }
+
+/** Bits of TcpInfo.flags (docs/abi.md, tcp_info word 26). */
+export const TCP_INFO_FLAGS = { SACK: 1, TIMESTAMPS: 2, WSCALE: 4, RECOVERY: 8 } as const;
+/** Words of the full tcp_info layout (docs/abi.md). */
+export const TCP_INFO_WORDS = 28;
 
 export interface MemRegion {
   id: number;
@@ -318,16 +344,22 @@ export class Core {
     return this.x.tcp_connections();
   }
 
-  /** tcp_info as an object, or the negative error code. */
+  /** tcp_info as an object, or the negative error code. Reads the 28-word layout of docs/abi.md;
+   *  words the core did not write (an older core writes 60 bytes = words 0–14) are left undefined. */
   info(h: number): TcpInfo | number {
     const ptr = this.x.io_buffer();
     const n = this.x.tcp_info(h, ptr);
     if (n < 0) return n;
-    const v = new DataView(this.x.memory.buffer, ptr, Math.max(n, 60));
-    const u = (i: number): number => v.getUint32(i * 4, true);
+    const words = Math.min(Math.floor(n / 4), TCP_INFO_WORDS);
+    const v = new DataView(this.x.memory.buffer, ptr, words * 4);
+    const u = (i: number): number => (i < words ? v.getUint32(i * 4, true) : 0);
+    const opt = (i: number): number | undefined => (i < words ? v.getUint32(i * 4, true) : undefined);
     return {
       localIp: u32ToIp(u(0)), localPort: u(1), remoteIp: u32ToIp(u(2)), remotePort: u(3), state: u(4), stateName: this.stateName(u(4)),
       sndUna: u(5), sndNxt: u(6), sndWnd: u(7), rcvNxt: u(8), rcvWnd: u(9), mss: u(10), rtoMs: u(11), retransmits: u(12), rxQueued: u(13), txQueued: u(14),
+      words,
+      cwnd: opt(15), ssthresh: opt(16), srttMs: opt(17), rttvarMs: opt(18), sndWscale: opt(19), rcvWscale: opt(20),
+      fastRetransmits: opt(21), timeouts: opt(22), sackRecoveries: opt(23), dupAcks: opt(24), oooBytes: opt(25), flags: opt(26), sndMax: opt(27),
     };
   }
 

@@ -49,7 +49,9 @@ export class Peer {
     return { clock, stack, link, peer };
   }
 
+  /** The simulator's virtual clock (a Peer only runs on one). */
   get clock(): Clock {
+    if (!(this.stack.clock instanceof Clock)) throw new Error("Peer needs a stack on the virtual Clock");
     return this.stack.clock;
   }
 

@@ -10,6 +10,7 @@
 //   net.runUntil(() => conn.connected);
 import { Clock, type RunBounds } from "./clock.ts";
 import type { CoreOptions, Profile } from "./core.ts";
+import { BandwidthLink, type BandwidthOptions } from "./link/bandwidth.ts";
 import { FaultLink, type FaultDecision, type FaultSettings } from "./link/fault.ts";
 import type { Link } from "./link/link.ts";
 import { Switch, type SwitchPort } from "./link/switch.ts";
@@ -35,6 +36,8 @@ export interface SimNetOptions {
   core?: CoreOptions;
   /** Record frames, pcap and trace lines (default true; benchmarks turn it off). */
   capture?: boolean;
+  /** Called for every fault decision that altered a frame (lost, duplicated, reordered, corrupted), on any host. */
+  onFault?: (host: string, d: FaultDecision) => void;
 }
 
 export interface HostOptions {
@@ -49,6 +52,8 @@ export interface HostOptions {
   fault?: FaultSettings & { seed?: number; tx?: FaultSettings; rx?: FaultSettings; drop?: (frame: Uint8Array, dir: "tx" | "rx", index: number) => boolean };
   /** This host's port delay (ms). */
   delayMs?: number;
+  /** Transmit rate limit (Mbit/s, or BandwidthLink options): frames leave this host spaced by their serialisation time. */
+  bandwidth?: number | BandwidthOptions;
   profile?: Profile;
   wasm?: string | Uint8Array;
 }
@@ -76,6 +81,7 @@ export class SimNet {
   readonly seed: number;
   private rng: Prng;
   private faults = new Map<Stack, FaultLink>();
+  private shapers = new Map<Stack, BandwidthLink>();
   private ports = new Map<Stack, SwitchPort>();
   private lastFrameTime = 0;
 
@@ -109,9 +115,18 @@ export class SimNet {
       fault = new FaultLink(port, this.clock, {
         ...h.fault,
         seed: h.fault.seed ?? this.seed * 1000 + index,
-        log: this.o.traceFaults === false ? undefined : (d) => this.line(`  ${h.name} fault ${describeFault(d)}`),
+        log: this.o.traceFaults === false && !this.o.onFault ? undefined : (d) => {
+          this.o.onFault?.(h.name, d);
+          if (this.o.traceFaults !== false) this.line(`  ${h.name} fault ${describeFault(d)}`);
+        },
       });
       link = fault;
+    }
+    // stack → bandwidth (serialisation) → fault → switch port: a frame is lost after it took its time on the wire
+    let shaper: BandwidthLink | undefined;
+    if (h.bandwidth !== undefined) {
+      shaper = new BandwidthLink(link, this.clock, typeof h.bandwidth === "number" ? { mbps: h.bandwidth } : h.bandwidth);
+      link = shaper;
     }
     const coreOpts: CoreOptions = h.wasm || h.profile ? { wasm: h.wasm, profile: h.profile } : (this.o.core ?? {});
     const stack = new Stack({
@@ -126,6 +141,7 @@ export class SimNet {
     });
     this.ports.set(stack, port);
     if (fault) this.faults.set(stack, fault);
+    if (shaper) this.shapers.set(stack, shaper);
     stack.attach(link);
     stack.on("state", (t) => {
       this.transitions.push(t);
@@ -141,6 +157,11 @@ export class SimNet {
   /** The fault middleware of a host (if it has one). */
   fault(s: Stack): FaultLink | undefined {
     return this.faults.get(s);
+  }
+
+  /** The bandwidth middleware of a host (if it has one). */
+  bandwidth(s: Stack): BandwidthLink | undefined {
+    return this.shapers.get(s);
   }
 
   get now(): number {

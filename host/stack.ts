@@ -3,7 +3,7 @@
 // them; poll(now) is rescheduled at the deadline it returns. Above that, a small socket API
 // (listen/connect, Conn with write/read/shutdown/close/abort and events) on which tests, the
 // simulator and later a net.Socket-compatible Duplex are built.
-import type { Clock, Timer } from "./clock.ts";
+import type { Scheduler, Timer } from "./clock.ts";
 import { Core, type CoreEvent, type CoreOptions, type TcpInfo } from "./core.ts";
 import { Emitter } from "./emitter.ts";
 import type { Link } from "./link/link.ts";
@@ -16,7 +16,7 @@ export interface StackOptions {
   prefix?: number;
   gateway?: Ip;
   seed?: number | bigint;
-  clock: Clock;
+  clock: Scheduler;
   link?: Link;
   /** An existing Core, or options to create one (wasm path/bytes, profile). */
   core?: Core | CoreOptions;
@@ -61,7 +61,7 @@ export class Stack extends Emitter<StackEvents> {
   readonly ip: string;
   readonly mac: Mac;
   readonly core: Core;
-  readonly clock: Clock;
+  readonly clock: Scheduler;
   link: Link | null = null;
   /** Every state transition of every connection of this stack, in order. */
   readonly transitions: StateTransition[] = [];
@@ -501,10 +501,10 @@ export class Conn extends Emitter<ConnEvents> {
   }
 
   /** Done with the connection: FIN after queued data; the core finishes the close alone. */
-  close(): void {
+  close(opts: { discard?: boolean } = {}): void {
     if (this.freed) return;
     this.closePending = true;
-    if (this.closed || this.error) this.pending = [];
+    if (this.closed || this.error || opts.discard) this.pending = [];
     this.afterFlush();
   }
 
@@ -580,7 +580,7 @@ export class Conn extends Emitter<ConnEvents> {
   /** @internal */
   _readable(): void {
     if (this.paused || this.freed || this.ended) return;
-    for (let i = 0; i < 1_000_000; i++) {
+    for (let i = 0; i < 1_000_000 && !this.paused && !this.freed; i++) {
       const r = this.stack.call((c) => c.recv(this.handle, this.stack.now));
       if (typeof r === "number") {
         if (r === 0) this.markEnded();

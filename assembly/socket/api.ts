@@ -8,6 +8,7 @@ import { ringLen, ringFree, ringRead, ringWrite } from "../storage/ring";
 import { eventPush } from "../storage/events";
 import { Tcb, TF, tcbAlloc, tcbAt, tcbClose, tcbFromHandle, tcbHandle, tcbLookup, tcbRelease, setState, synchronized } from "../tcp/tcb";
 import { tcpOutput, sendRst, rcvWindow } from "../tcp/output";
+import { oooBytes } from "../tcp/input";
 import { isnFor, keyedHash } from "../tcp/isn";
 import { Ev, Opt, State } from "./constants";
 import { acceptFrom, isListenerHandle, listenerForPort, listenerFromHandle, unlisten } from "./listen";
@@ -72,7 +73,7 @@ export function connect(ip: u32, port: i32, localPort: i32, now: u32): i32 {
   if (t == null) return Err.EMFILE;
   t.lip = lip; t.lport = lport; t.rip = ip; t.rport = <u32>port;
   t.iss = isnFor(lip, <u16>lport, ip, <u16>port, now);
-  t.sndUna = t.iss; t.sndNxt = t.iss;
+  t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss; t.recover = t.iss;
   t.sndWnd = 0;
   t.mss = <u32>MSS_DEFAULT;
   t.rto = RTO_INITIAL_MS;
@@ -243,9 +244,9 @@ export function writable(h: i32): i32 {
   return (t.flags & TF.FIN_QUEUED) ? 0 : ringFree(t.tx);
 }
 
-@inline const INFO_WORDS: i32 = 15;
+@inline const INFO_WORDS: i32 = 28;
 
-/** tcp_info: 15 u32 (docs/abi.md). Returns the bytes written. */
+/** tcp_info: 28 u32 (docs/abi.md). Returns the bytes written. */
 export function info(h: i32, ptr: i32): i32 {
   const t = tcbFromHandle(h);
   if (t == null) return Err.EBADF;
@@ -256,6 +257,14 @@ export function info(h: i32, ptr: i32): i32 {
   store<u32>(p, t.sndWnd, 28); store<u32>(p, t.rcvNxt, 32); store<u32>(p, rcvWindow(t), 36);
   store<u32>(p, t.mss, 40); store<u32>(p, t.rto, 44); store<u32>(p, t.retransmits, 48);
   store<u32>(p, <u32>ringLen(t.rx), 52); store<u32>(p, <u32>ringLen(t.tx), 56);
+  store<u32>(p, t.cwnd, 60); store<u32>(p, t.ssthresh, 64);
+  store<u32>(p, t.srtt8 >> 3, 68); store<u32>(p, t.rttvar4 >> 2, 72);
+  store<u32>(p, 0, 76); store<u32>(p, 0, 80);                        // window scaling: not yet
+  store<u32>(p, t.fastRetransmits, 84); store<u32>(p, t.timeouts, 88);
+  store<u32>(p, 0, 92);                                              // SACK recoveries: no SACK yet
+  store<u32>(p, t.dupAcksTotal, 96); store<u32>(p, oooBytes(t), 100);
+  store<u32>(p, (t.flags & TF.RECOVERY) ? 8 : 0, 104);
+  store<u32>(p, t.sndMax, 108);
   return INFO_WORDS * 4;
 }
 

@@ -1,16 +1,19 @@
 // SEGMENT ARRIVES (RFC 9293 3.10.7), one function per group of states. The segment is in `seg`
 // (segment.ts), already checked. Each rule carries its RFC section.
-import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, RTO_INITIAL_MS } from "../config";
+import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, OOO_RANGES, OOW_ACK_MS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
-import { ringLen, ringFree, ringWrite, ringConsume } from "../storage/ring";
+import { ringLen, ringFree, ringWrite, ringWriteAt, ringCommit, ringConsume } from "../storage/ring";
 import { eventPush } from "../storage/events";
 import { Ev, State } from "../socket/constants";
 import { Flag } from "../wire/tcp";
 import { seg, opts, has } from "./segment";
 import { Tcb, TF, setState, tcbHandle, tcbClose, synchronized } from "./tcb";
 import { seqLt, seqLe, seqGt, seqGe } from "./seq";
-import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow, dataBase } from "./output";
+import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow, dataBase, retransmitFirst } from "./output";
+import { rttSample } from "./rtt";
+import { flightHalf } from "./timers";
+import { timeLt } from "../time";
 
 /** RFC 9293 3.10.7.1, CLOSED (no connection): RST for anything but an RST. */
 export function tcpNoConnection(now: u32): void {
@@ -34,7 +37,7 @@ function peerMss(): u32 {
 export function tcpPassiveOpen(t: Tcb, iss: u32, now: u32): void {
   t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
   t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt;
-  t.iss = iss; t.sndUna = iss; t.sndNxt = iss;
+  t.iss = iss; t.sndUna = iss; t.sndNxt = iss; t.sndMax = iss; t.recover = iss;
   t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = 0;
   t.mss = peerMss();
   t.flags |= TF.PASSIVE;
@@ -60,7 +63,7 @@ export function tcpSynSent(t: Tcb, now: u32): void {
   if (!has(Flag.SYN)) return;
   t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt;
   t.mss = peerMss();
-  if (has(Flag.ACK)) ackSyn(t);
+  if (has(Flag.ACK)) ackSyn(t, now);
   if (seqGt(t.sndUna, t.iss)) {
     t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
     establish(t);
@@ -74,10 +77,14 @@ export function tcpSynSent(t: Tcb, now: u32): void {
   tcpOutput(t, now);
 }
 
-function ackSyn(t: Tcb): void {
+function ackSyn(t: Tcb, now: u32): void {
   t.sndUna = seg.ack;
   t.retries = 0;
   t.flags &= ~TF.RTX_ARMED;
+  if ((t.flags & TF.RTT_TIMING) && seqGe(seg.ack, t.rttSeq)) {
+    t.flags &= ~TF.RTT_TIMING;
+    rttSample(t, now - t.rttAt);             // the SYN's round trip (RFC 6298 2.2; Karn if resent)
+  }
 }
 
 function establish(t: Tcb): void {
@@ -93,13 +100,19 @@ function acceptable(t: Tcb): bool {
   const wnd = rcvWindow(t);
   const nxt = t.rcvNxt;
   if (seg.len == 0) {
+    // RFC 9293 says RCV.NXT ≤ SEG.SEQ < RCV.NXT+RCV.WND; like Linux we also take SEG.SEQ at the
+    // right edge: a bare ACK from a peer whose data filled our window sits exactly there, and
+    // refusing it makes both ends answer each other's ACKs forever (an "ACK war")
     if (wnd == 0) return seg.seq == nxt;
-    return seqLe(nxt, seg.seq) && seqLt(seg.seq, nxt + wnd);
+    return seqLe(nxt, seg.seq) && seqLe(seg.seq, nxt + wnd);
   }
   if (wnd == 0) return false;
   const last = seg.seq + seg.len - 1;
   return (seqLe(nxt, seg.seq) && seqLt(seg.seq, nxt + wnd)) || (seqLe(nxt, last) && seqLt(last, nxt + wnd));
 }
+
+/** Set by reassemble() when RCV.NXT reaches a FIN that arrived ahead of it. */
+let finReached = false;
 
 /** RFC 9293 3.10.7.4: SYN-RECEIVED and every synchronized state. */
 export function tcpSegmentArrives(t: Tcb, now: u32): void {
@@ -113,7 +126,16 @@ export function tcpSegmentArrives(t: Tcb, now: u32): void {
   // first: sequence number
   if (!acceptable(t)) {
     count(has(Flag.RST) ? C.DROP_TCP_RST_IGNORED : C.DROP_TCP_OUT_OF_WINDOW);
-    if (!has(Flag.RST)) { sendAck(t, now); if (t.state == State.TIME_WAIT) restartTimeWait(t, now); }
+    if (!has(Flag.RST)) {
+      // at most one such ACK per OOW_ACK_MS (Linux: tcp_invalid_ratelimit), so duplicated or
+      // hostile out-of-window segments cannot make us send an ACK each
+      if (!(t.flags & TF.OOW_ACKED) || !timeLt(now, t.oowAckAt + OOW_ACK_MS)) {
+        sendAck(t, now);
+        t.oowAckAt = now;
+        t.flags |= TF.OOW_ACKED;
+      }
+      if (t.state == State.TIME_WAIT) restartTimeWait(t, now);
+    }
     return;
   }
   // second: RST (in window; RFC 5961 exact-match and challenge ACK come with the reliability work)
@@ -130,14 +152,10 @@ export function tcpSegmentArrives(t: Tcb, now: u32): void {
     if (seqGt(up, t.rcvUp)) t.rcvUp = up;
   }
   // seventh: segment text
-  let finInOrder = has(Flag.FIN);
-  if (seg.dataLen > 0) {
-    if (!textArrives(t, now)) return;
-    finInOrder = finInOrder && seg.seq + <u32>seg.dataLen == t.rcvNxt;
-  } else {
-    finInOrder = finInOrder && seg.seq == t.rcvNxt;
-  }
-  // eighth: FIN
+  finReached = false;
+  if (seg.dataLen > 0 && !textArrives(t, now)) return;
+  // eighth: FIN — only in order: right after this segment's data, or a FIN that was held ahead
+  const finInOrder = finReached || (has(Flag.FIN) && seg.seq + <u32>seg.dataLen == t.rcvNxt);
   if (finInOrder) finArrives(t, now);
   tcpOutput(t, now);
 }
@@ -161,21 +179,22 @@ function resetArrives(t: Tcb): void {
 /** RFC 9293 3.10.7.4, fifth check. Returns false when the segment is to be dropped. */
 function ackArrives(t: Tcb, now: u32): bool {
   if (t.state == State.SYN_RECEIVED) {
-    if (!(seqLt(t.sndUna, seg.ack) && seqLe(seg.ack, t.sndNxt))) {
+    if (!(seqLt(t.sndUna, seg.ack) && seqLe(seg.ack, t.sndMax))) {
       emitReset(t.lip, t.lport, t.rip, t.rport, seg.ack, 0, false, now);
       count(C.DROP_TCP_BAD_ACK);
       return false;
     }
-    ackSyn(t);
+    ackSyn(t, now);
     t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
     establish(t);
   }
-  if (seqGt(seg.ack, t.sndNxt)) {            // acks something not yet sent
+  if (seqGt(seg.ack, t.sndMax)) {            // acks something never sent (SND.MAX: SND.NXT may have gone back)
     count(C.DROP_TCP_BAD_ACK);
     sendAck(t, now);
     return false;
   }
   if (seqGt(seg.ack, t.sndUna)) ackData(t, now);
+  else if (seg.ack == t.sndUna) dupAck(t, now);
   // window update (RFC 9293 3.10.7.4: SND.WL1 < SEG.SEQ, or equal and SND.WL2 ≤ SEG.ACK)
   if (seqLe(t.sndUna, seg.ack) && (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)))) {
     t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
@@ -198,26 +217,77 @@ function ackArrives(t: Tcb, now: u32): bool {
   return true;
 }
 
-/** SND.UNA < SEG.ACK ≤ SND.NXT: release acknowledged bytes from the send ring. */
+/** SND.UNA < SEG.ACK ≤ SND.MAX: release acknowledged bytes from the send ring, take an RTT
+ *  sample, grow the congestion window or continue NewReno recovery. */
 function ackData(t: Tcb, now: u32): void {
+  const newly = seg.ack - t.sndUna;
   let acked = <i32>(seg.ack - dataBase(t));   // data bytes acked (the SYN and FIN are not in the ring)
   const queued = <i32>ringLen(t.tx);
   if (acked > queued) acked = queued;
   if (acked > 0) ringConsume(t.tx, acked);
   t.sndUna = seg.ack;
+  if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;   // acked past a timeout's rewind
   t.retries = 0;
-  t.rto = RTO_INITIAL_MS;   // placeholder: RFC 6298 estimation comes with the reliability work
+  if ((t.flags & TF.RTT_TIMING) && seqGe(seg.ack, t.rttSeq)) {
+    t.flags &= ~TF.RTT_TIMING;
+    rttSample(t, now - t.rttAt);              // RFC 6298 2.2/2.3; the backoff ends (5.7 → a fresh RTO)
+  }
+  congestionOnAck(t, newly, now);
   t.flags &= ~(TF.RTX_ARMED | TF.ZWP);
-  if (t.sndNxt != t.sndUna) { t.rtxAt = now + t.rto; t.flags |= TF.RTX_ARMED; }
+  if (t.sndMax != t.sndUna) { t.rtxAt = now + t.rto; t.flags |= TF.RTX_ARMED; }  // RFC 6298 5.3
   if ((t.flags & TF.WANT_WRITE) && (t.flags & TF.APP_OWNED) && !(t.flags & TF.FIN_QUEUED)) {
     t.flags &= ~TF.WANT_WRITE;
     eventPush(Ev.WRITABLE, tcbHandle(t), ringFree(t.tx));
   }
 }
 
-/** RFC 9293 3.10.7.4, seventh check. In-order data goes into the receive ring; data past RCV.NXT
- *  is dropped and re-acked (out-of-order reassembly comes with the reliability work). Returns false
- *  when the connection was reset. */
+/** RFC 5681 3.1 (slow start, congestion avoidance) and RFC 6582 3.2 (NewReno full/partial ACK). */
+function congestionOnAck(t: Tcb, newly: u32, now: u32): void {
+  t.dupAcks = 0;
+  if (t.cwnd == 0 || !synchronized(t.state)) return;
+  if (t.flags & TF.RECOVERY) {
+    if (seqGe(seg.ack, t.recover)) {
+      // full acknowledgment: deflate to min(ssthresh, FlightSize + SMSS) and leave recovery (3.2 step 3)
+      const flight = t.sndMax - t.sndUna + t.mss;
+      t.cwnd = t.ssthresh < flight ? t.ssthresh : flight;
+      t.flags &= ~TF.RECOVERY;
+    } else {
+      // partial acknowledgment: resend the next hole, deflate by what was acked, add one SMSS (step 4)
+      retransmitFirst(t, now);
+      count(C.TCP_FAST_RETRANSMITS);
+      t.fastRetransmits++;
+      t.cwnd = (newly < t.cwnd ? t.cwnd - newly : 0) + t.mss;
+    }
+    return;
+  }
+  if (t.cwnd < t.ssthresh) t.cwnd += newly < t.mss ? newly : t.mss;          // slow start
+  else t.cwnd += (t.mss * t.mss / t.cwnd) > 0 ? t.mss * t.mss / t.cwnd : 1;  // congestion avoidance
+  if (t.cwnd > 0x3fffffff) t.cwnd = 0x3fffffff;
+}
+
+/** RFC 5681 2 "duplicate acknowledgment": same ACK, no data, no SYN/FIN, same window, data
+ *  outstanding. The third starts fast retransmit (3.2), later ones inflate the window. */
+function dupAck(t: Tcb, now: u32): void {
+  if (seg.dataLen != 0 || has(Flag.SYN) || has(Flag.FIN) || seg.wnd != t.sndWnd || t.sndMax == t.sndUna
+      || !synchronized(t.state) || t.cwnd == 0) return;
+  count(C.TCP_DUP_ACKS);
+  t.dupAcksTotal++;
+  t.dupAcks++;
+  if (t.flags & TF.RECOVERY) { t.cwnd += t.mss; return; }                   // 3.2 (4): inflate
+  if (t.dupAcks != 3 || !seqGt(seg.ack, t.recover)) return;                  // RFC 6582 3.2 step 2
+  t.ssthresh = flightHalf(t);                                                // 3.2 (2)
+  t.recover = t.sndMax;
+  t.flags |= TF.RECOVERY;
+  retransmitFirst(t, now);                                                   // 3.2 (3)
+  count(C.TCP_FAST_RETRANSMITS);
+  t.fastRetransmits++;
+  t.cwnd = t.ssthresh + 3 * t.mss;
+  t.rtxAt = now + t.rto; t.flags |= TF.RTX_ARMED;
+}
+
+/** RFC 9293 3.10.7.4, seventh check. In-order data goes into the receive ring; data past a hole
+ *  is placed in the ring's free space at its offset and remembered as a range (at most OOO_RANGES)
+ *  until the hole fills. Returns false when the connection was reset. */
 function textArrives(t: Tcb, now: u32): bool {
   const s = t.state;
   if (s != State.ESTABLISHED && s != State.FIN_WAIT_1 && s != State.FIN_WAIT_2) return true; // ignored
@@ -228,12 +298,8 @@ function textArrives(t: Tcb, now: u32): bool {
     tcbClose(t, Err.ECONNRESET);
     return false;
   }
-  if (seqGt(seg.seq, t.rcvNxt)) {
-    count(C.DROP_TCP_OUT_OF_ORDER);
-    t.flags |= TF.ACK_NOW;
-    seg.flags &= ~Flag.FIN;
-    return true;
-  }
+  t.flags |= TF.ACK_NOW;                     // RFC 5681 4.2: out-of-order data is acked at once
+  if (seqGt(seg.seq, t.rcvNxt)) { outOfOrder(t); return true; }
   const skip = <i32>(t.rcvNxt - seg.seq);            // bytes already received
   let n = seg.dataLen - skip;
   const room = <i32>ringFree(t.rx);
@@ -241,10 +307,72 @@ function textArrives(t: Tcb, now: u32): bool {
   if (n > 0) {
     ringWrite(t.rx, seg.data + <usize>skip, n);
     t.rcvNxt += <u32>n;
+    reassemble(t);
     if (t.flags & TF.APP_OWNED) eventPush(Ev.READABLE, tcbHandle(t), ringLen(t.rx));
   }
-  t.flags |= TF.ACK_NOW;
   return true;
+}
+
+/** Where out-of-order range i lives inside the TCB: start at +0, end at +4. */
+// @ts-ignore: decorator
+@inline function oooAt(t: Tcb, i: i32): usize { return changetype<usize>(t) + offsetof<Tcb>("ooo0s") + (<usize>i << 3); }
+
+function outOfOrder(t: Tcb): void {
+  const off = <i32>(seg.seq - t.rcvNxt);
+  const n = ringWriteAt(t.rx, off, seg.data, seg.dataLen);   // trimmed to the window
+  const fin = has(Flag.FIN) && n == seg.dataLen;
+  seg.flags &= ~Flag.FIN;
+  if (n <= 0) return;
+  if (!oooInsert(t, seg.seq, seg.seq + <u32>n)) { count(C.DROP_TCP_OUT_OF_ORDER); return; }
+  count(C.TCP_OOO_SEGMENTS);
+  if (fin) { t.rcvFinSeq = seg.seq + <u32>n; t.flags |= TF.FIN_PENDING; }
+}
+
+/** Add [s, e) to the sorted, disjoint ranges, merging what it touches. False when all are in use. */
+function oooInsert(t: Tcb, s: u32, e: u32): bool {
+  let merged = false;
+  for (let i = 0; i < t.oooCount; ) {
+    const rs = load<u32>(oooAt(t, i)), re = load<u32>(oooAt(t, i), 4);
+    if (seqLe(rs, e) && seqLe(s, re)) {       // overlapping or adjacent: absorb it
+      if (seqLt(rs, s)) s = rs;
+      if (seqGt(re, e)) e = re;
+      oooRemove(t, i);
+      merged = true;
+    } else i++;
+  }
+  if (!merged && t.oooCount >= OOO_RANGES) return false;
+  let at = 0;
+  while (at < t.oooCount && seqLt(load<u32>(oooAt(t, at)), s)) at++;
+  for (let i = t.oooCount; i > at; i--) store<u64>(oooAt(t, i), load<u64>(oooAt(t, i - 1)));
+  store<u32>(oooAt(t, at), s);
+  store<u32>(oooAt(t, at), e, 4);
+  t.oooCount++;
+  return true;
+}
+
+function oooRemove(t: Tcb, i: i32): void {
+  for (let j = i; j + 1 < t.oooCount; j++) store<u64>(oooAt(t, j), load<u64>(oooAt(t, j + 1)));
+  t.oooCount--;
+}
+
+/** RCV.NXT advanced: make the ranges it reached readable (their bytes are already in place). */
+function reassemble(t: Tcb): void {
+  while (t.oooCount > 0 && seqLe(load<u32>(oooAt(t, 0)), t.rcvNxt)) {
+    const e = load<u32>(oooAt(t, 0), 4);
+    if (seqGt(e, t.rcvNxt)) t.rcvNxt += <u32>ringCommit(t.rx, <i32>(e - t.rcvNxt));
+    oooRemove(t, 0);
+  }
+  if ((t.flags & TF.FIN_PENDING) && t.rcvNxt == t.rcvFinSeq) {
+    t.flags &= ~TF.FIN_PENDING;
+    finReached = true;                       // the eighth check processes it now
+  }
+}
+
+/** Bytes held past RCV.NXT. */
+export function oooBytes(t: Tcb): u32 {
+  let n: u32 = 0;
+  for (let i = 0; i < t.oooCount; i++) n += load<u32>(oooAt(t, i), 4) - load<u32>(oooAt(t, i));
+  return n;
 }
 
 /** RFC 9293 3.10.7.4, eighth check. */

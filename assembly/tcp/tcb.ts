@@ -27,6 +27,10 @@ export namespace TF {
   @inline export const RTX_ARMED: u32 = 1 << 9;
   @inline export const CLOSE_ARMED: u32 = 1 << 10; // TIME_WAIT or orphaned FIN_WAIT_2 deadline
   @inline export const ZWP: u32 = 1 << 11;       // retransmission timer is probing a zero window
+  @inline export const RTT_TIMING: u32 = 1 << 12; // rttSeq/rttAt time a segment
+  @inline export const RECOVERY: u32 = 1 << 13;   // NewReno fast recovery until SND.UNA ≥ recover
+  @inline export const OOW_ACKED: u32 = 1 << 15;   // oowAckAt is valid
+  @inline export const FIN_PENDING: u32 = 1 << 14; // rcvFinSeq holds a FIN that arrived out of order
 }
 
 @unmanaged export class Tcb {
@@ -46,6 +50,18 @@ export namespace TF {
   // timers: absolute deadlines (time.ts)
   rtxAt: u32; closeAt: u32;
   rto: u32; retries: i32; retransmits: u32;
+  sndMax: u32;       // highest sequence number sent + 1 (SND.NXT can move back on a timeout)
+  // RFC 6298 estimator (fixed point: srtt8 = SRTT×8 ms, rttvar4 = RTTVAR×4 ms; 0 = no sample yet)
+  srtt8: u32; rttvar4: u32;
+  rttSeq: u32; rttAt: u32;   // the one segment being timed (Karn: never a retransmitted one)
+  // RFC 5681 / RFC 6582 congestion control
+  cwnd: u32; ssthresh: u32; recover: u32; dupAcks: u32;
+  fastRetransmits: u32; timeouts: u32; dupAcksTotal: u32;
+  // out-of-order data held in the receive ring past RCV.NXT: [oooStart_i, oooEnd_i) (absolute seq)
+  oooCount: i32;
+  ooo0s: u32; ooo0e: u32; ooo1s: u32; ooo1e: u32; ooo2s: u32; ooo2e: u32; ooo3s: u32; ooo3e: u32;
+  rcvFinSeq: u32;    // sequence number of a FIN that arrived ahead of RCV.NXT
+  oowAckAt: u32;     // last ACK sent for an unacceptable segment (rate limit)
   // user options (tcp_set_option)
   noDelay: bool;
   keepIdle: u32; keepIntvl: u32; keepCount: u32; userTimeout: u32;
@@ -102,6 +118,9 @@ export function tcbAlloc(): Tcb | null {
     t.err = 0;
     t.retries = 0; t.retransmits = 0;
     t.sndWnd = 0; t.rcvUp = 0;
+    t.srtt8 = 0; t.rttvar4 = 0; t.dupAcks = 0; t.oooCount = 0;
+    t.fastRetransmits = 0; t.timeouts = 0; t.dupAcksTotal = 0;
+    t.cwnd = 0; t.ssthresh = 0xffffffff;
     t.noDelay = false; t.keepIdle = 0; t.keepIntvl = KEEPALIVE_INTVL_MS; t.keepCount = KEEPALIVE_COUNT; t.userTimeout = 0;
     ringClear(t.rx);
     ringClear(t.tx);

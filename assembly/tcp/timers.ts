@@ -1,6 +1,6 @@
-// Timeouts (RFC 9293 3.10.8): retransmission (fixed initial RTO with exponential backoff — the
-// RFC 6298 estimator is a separate piece of work and will replace `rto` handling here), TIME-WAIT,
-// and the orphaned FIN-WAIT-2 timeout. Deadlines are absolute times in the TCB.
+// Timeouts (RFC 9293 3.10.8): retransmission (RTO from the RFC 6298 estimator in rtt.ts, backed off
+// exponentially), the persist timer, TIME-WAIT, and the orphaned FIN-WAIT-2 timeout. Deadlines are
+// absolute times in the TCB.
 import { RTO_MAX_MS, SYN_RETRIES, SYNACK_RETRIES, DATA_RETRIES } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
@@ -24,6 +24,14 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
   return acc;
 }
 
+function synchronized(s: i32): bool { return s >= State.ESTABLISHED && s != State.TIME_WAIT; }
+
+/** max(FlightSize / 2, 2·SMSS) (RFC 5681 (4)). */
+export function flightHalf(t: Tcb): u32 {
+  const half = (t.sndMax - t.sndUna) >> 1;
+  return half > 2 * t.mss ? half : 2 * t.mss;
+}
+
 function backoff(t: Tcb): void {
   t.rto = t.rto >= RTO_MAX_MS / 2 ? RTO_MAX_MS : t.rto * 2;  // RFC 6298 5.5
 }
@@ -31,7 +39,7 @@ function backoff(t: Tcb): void {
 function retransmissionTimeout(t: Tcb, now: u32): void {
   t.flags &= ~TF.RTX_ARMED;
   const s = t.state;
-  if (t.sndWnd == 0 && ringLen(t.tx) > 0 && ((t.flags & TF.ZWP) || t.sndNxt == t.sndUna)) {
+  if (t.sndWnd == 0 && ringLen(t.tx) > 0 && s >= State.ESTABLISHED) {
     // persist timer: probe the zero window with one byte; probing goes on for as long as the peer
     // keeps the window closed (RFC 1122 4.2.2.17, MUST-n): no retry limit here
     t.flags |= TF.ZWP;
@@ -48,8 +56,19 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
   }
   t.retries++;
   t.retransmits++;
+  t.timeouts++;
   count(C.TCP_RETRANSMITS);
+  count(C.TCP_RTO_TIMEOUTS);
   backoff(t);
+  t.flags &= ~(TF.RTT_TIMING | TF.RECOVERY);   // Karn (RFC 6298 5.7 note); recovery is over
+  if (synchronized(s)) {
+    // RFC 5681 3.1 (4): ssthresh = max(FlightSize / 2, 2·SMSS), cwnd = 1 segment (the loss window);
+    // RFC 6582 4.1: dupacks of data sent before the timeout must not start a fast retransmit
+    t.ssthresh = flightHalf(t);
+    t.cwnd = t.mss;
+    t.recover = t.sndMax;
+    t.dupAcks = 0;
+  }
   // go back to the oldest unacknowledged sequence number and send again from there
   t.sndNxt = t.sndUna;   // = ISS while the SYN is unacknowledged: output() sends it again
   tcpOutput(t, now);

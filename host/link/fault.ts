@@ -2,7 +2,7 @@
 // directions: loss, duplication, reordering (extra delay), corruption (one byte flipped past the
 // Ethernet header), fixed delay and jitter. Each frame draws the same fixed set of random numbers
 // whatever the settings, so the same seed gives the same decisions frame by frame.
-import type { Clock } from "../clock.ts";
+import type { Scheduler } from "../clock.ts";
 import { Prng } from "../prng.ts";
 import { Middleware, type Link } from "./link.ts";
 
@@ -65,7 +65,7 @@ export class FaultLink extends Middleware {
   /** When false, frames pass untouched (and no random numbers are drawn). */
   enabled = true;
 
-  constructor(inner: Link, private readonly clock: Clock, private readonly opts: FaultOptions) {
+  constructor(inner: Link, private readonly clock: Scheduler, private readonly opts: FaultOptions) {
     super(inner);
     this.rng = { tx: new Prng(opts.seed, 1), rx: new Prng(opts.seed, 2) };
     this.settings = { tx: { ...opts, ...opts.tx }, rx: { ...opts, ...opts.rx } };

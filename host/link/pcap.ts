@@ -1,12 +1,12 @@
 // Pcap and trace middleware: record every frame passing through, in both directions, stamped with
 // the virtual clock.
-import type { Clock } from "../clock.ts";
-import { PcapWriter } from "../pcap.ts";
+import type { TimeSource } from "../clock.ts";
+import { PcapWriter, type PcapSink } from "../pcap.ts";
 import { formatFrame } from "../trace.ts";
 import { Middleware, type Link } from "./link.ts";
 
-export class PcapLink extends Middleware {
-  constructor(inner: Link, private readonly clock: Clock, readonly writer: PcapWriter = new PcapWriter()) {
+export class PcapLink<W extends PcapSink = PcapWriter> extends Middleware {
+  constructor(inner: Link, private readonly clock: TimeSource, readonly writer: W = new PcapWriter() as PcapSink as W) {
     super(inner);
   }
   protected override down(frame: Uint8Array): void {
@@ -28,7 +28,7 @@ export interface TraceLinkOptions {
 
 /** One tcpdump-style line per frame to `sink` (console.log by default), marked "<" rx / ">" tx. */
 export class TraceLink extends Middleware {
-  constructor(inner: Link, private readonly clock: Clock, private readonly sink: (line: string) => void = console.log, private readonly o: TraceLinkOptions = {}) {
+  constructor(inner: Link, private readonly clock: TimeSource, private readonly sink: (line: string) => void = console.log, private readonly o: TraceLinkOptions = {}) {
     super(inner);
   }
   private line(dir: "tx" | "rx", frame: Uint8Array): void {

@@ -11,16 +11,9 @@ import { PcapWriter } from "../../host/pcap.ts";
 import { buildTcpFrame } from "../../host/packet.ts";
 import { SimNet } from "../../host/sim.ts";
 import { ensureDebianTool, unavailable } from "../support/env.ts";
+import { tsharkProblems } from "../support/tshark.ts";
 
-const PROBLEMS = "_ws.malformed || tcp.checksum.status == 0 || ip.checksum.status == 0 || _ws.expert.severity >= 0x00800000";
-
-/** Frame numbers tshark flags as malformed, with a bad checksum, or with an error-level expert note. */
-function problems(pcap: string): { frames: number; flagged: string[] } {
-  const args = ["-r", pcap, "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE"];
-  const all = execFileSync("tshark", [...args, "-T", "fields", "-e", "frame.number"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  const bad = execFileSync("tshark", [...args, "-Y", PROBLEMS, "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  return { frames: all.trim().split("\n").filter(Boolean).length, flagged: bad.trim().split("\n").filter(Boolean) };
-}
+const problems = tsharkProblems;
 
 test("the demo's pcap (npm start) opens in tshark with no malformed packet and no bad checksum", (t) => {
   const why = ensureDebianTool("tshark", "tshark");

@@ -129,18 +129,18 @@ test("RFC 9293 3.10.7.2 backlog full: the SYN is dropped silently, and gets in o
   assert.ok(l.accept());
 });
 
-test("RFC 9293 3.8.1 / RFC 6298 5.5 SYN retransmission backs off 1, 2, 4, 8, 16 s, then ETIMEDOUT", () => {
+test("RFC 9293 3.8.1 / RFC 6298 5.5 SYN retransmission backs off 1, 2, 4 … 60 s and gives up after more than 3 minutes (MUST-23) with ETIMEDOUT", () => {
   const b = new Bench();
   const conn = b.stack.connect(PEER_IP, 80);
   const times: number[] = [];
-  for (let i = 0; i < 300 && !conn.error; i++) {
+  for (let i = 0; i < 1000 && !conn.error; i++) {
     for (const s of b.sent()) if (s.flags === 0x02) times.push(b.now);
     b.advance(500);
   }
-  assert.deepEqual(times, [0, 1000, 3000, 7000, 15000, 31000]);
+  assert.deepEqual(times, [0, 1000, 3000, 7000, 15000, 31000, 63000, 123000, 183000]);
   assert.equal(conn.error, "ETIMEDOUT");
   const failedAt = conn.transitions.at(-1)!.timeMs;
-  assert.equal(failedAt, 63_000, "the last SYN waits 32 s");
+  assert.equal(failedAt, 243_000, "the last SYN waits RTO_MAX (60 s): more than 3 minutes in all");
   assert.equal(b.counters().TCP_TIMEOUTS, 1);
 });
 
@@ -259,32 +259,37 @@ test("an orphaned FIN-WAIT-2 gives up after FIN_WAIT2_MS; one the app still hold
   assert.equal(e.conn.state, "FIN_WAIT_2");
 });
 
-test("RFC 9293 3.8.1 unacknowledged data is retransmitted with backoff; the connection times out (MUST-20)", () => {
+test("RFC 9293 3.8.1 / RFC 6298 5.5 unacknowledged data is retransmitted with backoff; the connection times out (MUST-20)", () => {
   const b = new Bench();
   const { conn, iss } = b.established();
+  const rto = conn.info()!.rtoMs;
+  assert.equal(rto, 200, "RTT ≈ 0 in the bench: the RTO sits at its 200 ms floor (RFC 6298 2.4 with Linux's minimum)");
   conn.write("payload");
   b.expect({ flags: "P.", seq: iss + 1, payload: "payload" });
   const times: number[] = [];
-  for (let i = 0; i < 2000 && !conn.error; i++) {
+  for (let i = 0; i < 20_000 && !conn.error; i++) {
     for (const s of b.sent()) { assert.equal(s.seq, iss + 1); times.push(b.now); }
-    b.advance(1000);
+    b.advance(100);
   }
-  assert.deepEqual(times.slice(0, 5), [1000, 3000, 7000, 15000, 31000]);
+  assert.deepEqual(times.slice(0, 5), [200, 600, 1400, 3000, 6200], "each RTO doubles (5.5)");
+  assert.ok(times.slice(-3).every((t, i, a) => i === 0 || t - a[i - 1]! === 60_000), "capped at RTO_MAX");
   assert.equal(conn.error, "ETIMEDOUT");
   assert.equal(conn.info(), null);
 });
 
-test("RFC 9293 3.8.6.1 a zero window stops the sender; the persist timer probes it; a window update resumes", () => {
+test("RFC 9293 3.8.6.1 a zero window stops the sender; the persist timer probes it with backoff; a window update resumes", () => {
   const b = new Bench();
   const { conn, iss } = b.established();
   b.send({ flags: ".", seq: 1001, ack: iss + 1, win: 0 });
   conn.write("abcdef");
   b.expectNothing();
-  b.advance(1000);
+  b.advance(200);
   b.expect({ flags: ".", seq: iss + 1, len: 1 });        // probe: one byte past the closed window
   b.send({ flags: ".", seq: 1001, ack: iss + 1, win: 0 }); // still closed
-  b.advance(2000);
-  b.expect({ flags: ".", seq: iss + 1, len: 1 });
+  b.advance(399);
+  b.expectNothing();
+  b.advance(1);
+  b.expect({ flags: ".", seq: iss + 1, len: 1 });        // backed off: 400 ms later
   b.send({ flags: ".", seq: 1001, ack: iss + 2, win: 1000 }); // the probe byte is taken; window opens
   b.expect({ flags: "P.", seq: iss + 2, payload: "bcdef" });
   assert.equal(conn.error, null);

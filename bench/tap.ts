@@ -1,0 +1,118 @@
+// `npm run bench:tap`: Petrel on a TAP device against the Linux kernel, next to kernel ↔ kernel over a
+// veth pair measured in the same run (the ratio is the figure). Everything runs inside network
+// namespaces this script creates (198.18.0.0/15 only) and removes. Needs root and /dev/net/tun.
+// Merges its results into bench/results.json under "tap" and prints the README's table.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT } from "../host/core.ts";
+import { ip } from "../host/link/tap.ts";
+import { startServices } from "../host/services.ts";
+import { interopUnavailable, PETREL_IP, runPeer, TapNetns } from "../tests/support/netns.ts";
+
+const { values } = parseArgs({ options: { quick: { type: "boolean" } } });
+const MB = 1 << 20;
+const BULK = (values.quick ? 20 : 100) * MB;
+const RTT_N = values.quick ? 300 : 2000;
+const CONNS = values.quick ? 100 : 500;
+
+const why = interopUnavailable();
+if (why) {
+  console.error(`bench:tap needs what the interop tests need: ${why}`);
+  process.exit(1);
+}
+
+type Rtt = { times: number[] };
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+
+/** One measurement set against servers at `host` (Petrel on the TAP, or a kernel peer across the veth). */
+async function measure(client: Pick<TapNetns, "peer">, host: string, ports: { discard: number; source: number; echo: number }): Promise<Record<string, number>> {
+  const send = await client.peer<{ ms: number }>("send", { host, port: ports.discard, bytes: BULK }, 300_000).result;
+  if (send.error) throw new Error(`send: ${send.error}`);
+  const recv = await client.peer<{ ms: number }>("recv", { host, port: ports.source, bytes: BULK }, 300_000).result;
+  if (recv.error) throw new Error(`recv: ${recv.error}`);
+  const rtt = await client.peer<Rtt>("echo-rtt", { host, port: ports.echo, size: 64, n: RTT_N }, 120_000).result;
+  if (rtt.error) throw new Error(`rtt: ${rtt.error}`);
+  const conns = await client.peer<{ ok: number; ms: number; failed: string[] }>("connect-many", { host, port: ports.echo, n: CONNS, concurrency: 8 }, 120_000).result;
+  if (conns.error || conns.failed.length) throw new Error(`connections: ${conns.error ?? conns.failed.slice(0, 3)}`);
+  return {
+    intoMBps: BULK / MB / (send.ms / 1000),
+    outOfMBps: BULK / MB / (recv.ms / 1000),
+    rttMedianMs: quantile(rtt.times, 0.5),
+    rttP99Ms: quantile(rtt.times, 0.99),
+    connectionsPerSec: conns.ok / (conns.ms / 1000),
+  };
+}
+
+// ── Petrel on the TAP (kernel side in a namespace) ──────────────────────────────────────────
+const env = TapNetns.create("bench");
+let petrel: Record<string, number>;
+try {
+  startServices(env.petrel, ["echo", "discard", "chargen"]);
+  petrel = await measure(env, PETREL_IP, { discard: 9, source: 19, echo: 7 });
+} finally {
+  await env.close();
+  env.removeCapture();
+}
+
+// ── kernel ↔ kernel over a veth pair between two namespaces ────────────────────────────────
+const nsA = `petrel-benchA-${process.pid}`;
+const nsB = `petrel-benchB-${process.pid}`;
+let kernel: Record<string, number>;
+const cleanup = (): void => {
+  for (const ns of [nsA, nsB]) spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
+};
+process.on("exit", cleanup);
+try {
+  ip("netns", "add", nsA);
+  ip("netns", "add", nsB);
+  ip("link", "add", "pbveth0", "netns", nsA, "type", "veth", "peer", "name", "pbveth1", "netns", nsB);
+  ip("-n", nsA, "addr", "add", "198.18.2.1/24", "dev", "pbveth0");
+  ip("-n", nsB, "addr", "add", "198.18.2.2/24", "dev", "pbveth1");
+  for (const [ns, dev] of [[nsA, "pbveth0"], [nsB, "pbveth1"]] as const) {
+    ip("-n", ns, "link", "set", "lo", "up");
+    ip("-n", ns, "link", "set", dev, "up");
+  }
+  const a = { peer: <R,>(mode: string, args: Record<string, unknown>, t?: number) => runPeer<R>(nsA, mode, args, t) };
+  const b = { peer: <R,>(mode: string, args: Record<string, unknown>, t?: number) => runPeer<R>(nsB, mode, args, t) };
+  const servers = [b.peer("discard-server", { host: "198.18.2.2", port: 9 }, 600_000), b.peer("source-server", { host: "198.18.2.2", port: 19 }, 600_000), b.peer("echo-server", { host: "198.18.2.2", port: 7 }, 600_000)];
+  await Promise.all(servers.map((s) => s.listening));
+  try {
+    kernel = await measure(a, "198.18.2.2", { discard: 9, source: 19, echo: 7 });
+  } finally {
+    for (const s of servers) s.proc.kill("SIGKILL");
+  }
+} finally {
+  cleanup();
+}
+
+const tap = {
+  date: new Date().toISOString().slice(0, 10),
+  node: process.version,
+  note: "Petrel (server profile) on a TAP device vs the kernel over a veth pair, both measured by Node's net in a namespace; bulk = " + BULK / MB + " MB; the core's window is ≤ 64 KiB without scaling and its RTO a fixed 1 s (issue 4)",
+  petrel,
+  kernelVeth: kernel,
+  ratio: {
+    kernelToPetrel: petrel.intoMBps! / kernel.intoMBps!,
+    petrelToKernel: petrel.outOfMBps! / kernel.outOfMBps!,
+    connectionsPerSec: petrel.connectionsPerSec! / kernel.connectionsPerSec!,
+  },
+};
+const file = join(ROOT, "bench", "results.json");
+const all = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+all.tap = tap;
+writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
+
+const f = (x: number, d = 1): string => x.toFixed(d);
+console.log(`
+| measure | Petrel on TAP | kernel ↔ kernel (veth) | ratio |
+|---|---|---|---|
+| kernel → Petrel discard (MB/s) | ${f(petrel.intoMBps!)} | ${f(kernel.intoMBps!)} | ${f(tap.ratio.kernelToPetrel, 2)} |
+| Petrel chargen → kernel (MB/s) | ${f(petrel.outOfMBps!)} | ${f(kernel.outOfMBps!)} | ${f(tap.ratio.petrelToKernel, 2)} |
+| echo round trip, 64 B: median / p99 (ms) | ${f(petrel.rttMedianMs!, 3)} / ${f(petrel.rttP99Ms!, 3)} | ${f(kernel.rttMedianMs!, 3)} / ${f(kernel.rttP99Ms!, 3)} | |
+| connections per second (8 at a time) | ${f(petrel.connectionsPerSec!, 0)} | ${f(kernel.connectionsPerSec!, 0)} | ${f(tap.ratio.connectionsPerSec, 2)} |
+`);

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "petrel_tap",
+      "sources": ["native/tap.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2"],
+      "conditions": [["OS!='linux'", {"sources!": ["native/tap.c"], "sources": ["native/stub.c"]}]]
+    }
+  ]
+}

@@ -1,0 +1,67 @@
+/* The Petrel core (build/petrel.wasm translated by wasm2c) behind a small typed C API: one instance
+ * per process, the two `petrel` imports bound to a TAP fd (tx) and abort() (panic). Every call is
+ * the ABI call of docs/abi.md with the same numbers; addresses are offsets into linear memory and
+ * core_mem() turns them into pointers. */
+#ifndef PETREL_BOARD_CORE_H
+#define PETREL_BOARD_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* docs/abi.md: event kinds, states, the errnos the services look at (negated Linux errnos). */
+enum { EV_CONNECTED = 1, EV_READABLE, EV_WRITABLE, EV_EOF, EV_CLOSED, EV_ERROR, EV_ACCEPTABLE, EV_STATE };
+enum { ST_CLOSED = 0, ST_LISTEN, ST_SYN_SENT, ST_SYN_RECEIVED, ST_ESTABLISHED, ST_FIN_WAIT_1,
+       ST_FIN_WAIT_2, ST_CLOSE_WAIT, ST_CLOSING, ST_LAST_ACK, ST_TIME_WAIT };
+enum { CFG_MAX_CONNS = 0, CFG_MAX_LISTENERS, CFG_RX_BUF, CFG_TX_BUF, CFG_MTU, CFG_MSL_MS,
+       CFG_ARP_ENTRIES, CFG_ARP_PENDING, CFG_EVENT_RING, CFG_IO_BUF, CFG_MAX_BACKLOG, CFG_COUNT };
+#define PETREL_EAGAIN (-11)
+#define PETREL_ABI_VERSION 1
+
+struct core_link_stats {
+  uint64_t tx_frames, tx_bytes, tx_errors; /* frames the core sent through the tx import */
+  uint64_t rx_frames, rx_bytes;            /* frames handed to rx */
+};
+
+/* Instantiate the module; frames the core sends are written to `tx_fd`. Exits on failure. */
+void core_start(int tx_fd);
+/* Where the module came from (the build embeds the hash of the .wasm wasm2c translated). */
+const char *core_wasm_sha256(void);
+const char *core_wasm_path(void);
+long core_wasm_bytes(void);
+
+uint8_t *core_mem(uint32_t ptr, uint32_t len); /* NULL when [ptr, ptr+len) is outside memory */
+uint32_t core_mem_size(void);
+const struct core_link_stats *core_stats(void);
+
+int32_t core_abi_version(void);
+int32_t core_init(const uint8_t mac[6], uint32_t ip, int prefix, uint32_t gateway, uint64_t seed);
+/* Copy a received frame into the rx buffer and process it (frames longer than the buffer are
+ * handed over by length only: the core counts and drops them). */
+int32_t core_rx(const uint8_t *frame, size_t len, uint32_t now);
+int32_t core_poll(uint32_t now);
+uint8_t *core_io(void);       /* the io buffer (tcp_send / tcp_recv data) */
+int32_t core_io_size(void);
+uint32_t core_io_ptr(void);   /* its offset in linear memory */
+
+int32_t core_listen(int port, int backlog);
+int32_t core_accept(int32_t lh);
+int32_t core_connect(uint32_t ip, int port, int local_port, uint32_t now);
+int32_t core_send(int32_t h, uint32_t len, uint32_t now); /* sends io[0..len) */
+int32_t core_recv(int32_t h, uint32_t len, uint32_t now); /* receives into io[0..len) */
+int32_t core_shutdown(int32_t h, uint32_t now);
+int32_t core_close(int32_t h, uint32_t now);
+int32_t core_abort(int32_t h, uint32_t now);
+int32_t core_state(int32_t h);
+int32_t core_error(int32_t h);
+int32_t core_readable(int32_t h);
+int32_t core_writable(int32_t h);
+int32_t core_set_option(int32_t h, int opt, int32_t value);
+int32_t core_connections(void);
+int32_t core_ev_pop(void);
+int32_t core_ev_handle(void);
+int32_t core_ev_arg(void);
+int32_t core_counter_count(void);
+uint32_t core_counter(int id);
+int32_t core_config(int id);
+
+#endif

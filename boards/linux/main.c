@@ -1,0 +1,266 @@
+/* petrel-linux: the Petrel core as native code (wasm2c) on a Linux TAP device.
+ *
+ *   petrel-linux --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--host-ip ADDR/PREFIX]
+ *                [--services echo,discard,chargen] [--mac MAC] [--seed N]
+ *                [--connect HOST:PORT [--send-bytes N] [--expect echo|discard|chargen]]...
+ *                [--wait-stdin] [--version]
+ *
+ * One thread, one loop: poll() on the TAP fd (and stdin while --wait-stdin holds the clients back)
+ * with the timeout the core's poll(now) returned; frames read → rx(len, now); then the services
+ * move data. Time is CLOCK_MONOTONIC in ms, truncated to u32 (the core compares with wrap-around).
+ * Prints JSON lines on stdout: {"event":"ready",…} once the TAP is open and the core initialised,
+ * {"result":…} per client job, {"event":"status",…} on SIGUSR1 and {"event":"exit",…} at the end.
+ * SIGINT/SIGTERM end the loop. With client jobs and no --services it exits when they are done
+ * (status 0 if all passed, 1 otherwise). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "petrel_core.h"
+#include "wasm-rt-impl.h"
+#include "core.h"
+#include "services.h"
+#include "tap.h"
+
+static volatile sig_atomic_t stop_signal, status_requested;
+
+static void on_signal(int sig) {
+  if (sig == SIGUSR1) status_requested = 1;
+  else stop_signal = sig;
+}
+
+static uint32_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
+}
+
+static void usage(FILE *f) {
+  fputs("usage: petrel-linux --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--host-ip ADDR/PREFIX]\n"
+        "                    [--services echo,discard,chargen] [--mac 02:..] [--seed N]\n"
+        "                    [--connect HOST:PORT [--send-bytes N[k|M]] [--expect echo|discard|chargen]]...\n"
+        "                    [--wait-stdin] [--version]\n", f);
+}
+
+static void die(const char *what, const char *arg) {
+  fprintf(stderr, "petrel-linux: %s%s%s\n", what, arg ? ": " : "", arg ? arg : "");
+  usage(stderr);
+  exit(2);
+}
+
+static uint32_t parse_ip(const char *s) {
+  struct in_addr a;
+  if (inet_pton(AF_INET, s, &a) != 1) die("not an IPv4 address", s);
+  return ntohl(a.s_addr);
+}
+
+static void parse_cidr(const char *s, uint32_t *ip, int *prefix) {
+  char buf[64];
+  const char *slash = strchr(s, '/');
+  if (!slash || (size_t)(slash - s) >= sizeof buf) die("expected ADDR/PREFIX", s);
+  memcpy(buf, s, (size_t)(slash - s));
+  buf[slash - s] = 0;
+  *ip = parse_ip(buf);
+  char *end;
+  long p = strtol(slash + 1, &end, 10);
+  if (*end || p < 1 || p > 32) die("bad prefix length", s);
+  *prefix = (int)p;
+}
+
+static uint64_t parse_size(const char *s) {
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (end == s) die("bad size", s);
+  if (*end == 'k' || *end == 'K') v <<= 10, end++;
+  else if (*end == 'M') v <<= 20, end++;
+  else if (*end == 'G') v <<= 30, end++;
+  if (*end) die("bad size", s);
+  return v;
+}
+
+static void parse_mac(const char *s, uint8_t mac[6]) {
+  unsigned v[6];
+  if (sscanf(s, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 6) die("bad MAC", s);
+  for (int i = 0; i < 6; i++) mac[i] = (uint8_t)v[i];
+}
+
+static unsigned parse_services(const char *s) {
+  unsigned mask = 0;
+  char buf[128];
+  snprintf(buf, sizeof buf, "%s", s);
+  for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    if (!strcmp(t, "echo")) mask |= SVC_ECHO;
+    else if (!strcmp(t, "discard")) mask |= SVC_DISCARD;
+    else if (!strcmp(t, "chargen")) mask |= SVC_CHARGEN;
+    else die("unknown service (echo, discard, chargen)", t);
+  }
+  return mask;
+}
+
+static void print_status(const char *event) {
+  const struct core_link_stats *st = core_stats();
+  printf("{\"event\":\"%s\",\"connections\":%d,\"tx_frames\":%" PRIu64 ",\"tx_errors\":%" PRIu64
+         ",\"rx_frames\":%" PRIu64 ",\"counters\":[", event, core_connections(), st->tx_frames, st->tx_errors, st->rx_frames);
+  for (int i = 0, n = core_counter_count(); i < n; i++) printf("%s%u", i ? "," : "", core_counter(i));
+  printf("]}\n");
+  fflush(stdout);
+}
+
+int main(int argc, char **argv) {
+  const char *tap = NULL, *host_ip = NULL;
+  uint32_t ip = 0, gw = 0;
+  int prefix = 0, have_ip = 0, have_mac = 0, have_seed = 0, wait_stdin = 0;
+  unsigned services = 0;
+  uint8_t mac[6];
+  uint64_t seed = 0;
+  struct { uint32_t ip; int port; uint64_t bytes; enum expect expect; } jobs[64];
+  int n_jobs = 0;
+  uint64_t default_bytes = 1 << 20;
+
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED() do { if (!v) die("missing value for", a); i++; } while (0)
+    if (!strcmp(a, "--version")) {
+      printf("petrel-linux (Petrel ABI %d) wasm %s sha256 %s bytes %ld\n", PETREL_ABI_VERSION, core_wasm_path(), core_wasm_sha256(), core_wasm_bytes());
+      return 0;
+    } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return 0; }
+    else if (!strcmp(a, "--tap")) { NEED(); tap = v; }
+    else if (!strcmp(a, "--ip")) { NEED(); parse_cidr(v, &ip, &prefix); have_ip = 1; }
+    else if (!strcmp(a, "--gw")) { NEED(); gw = parse_ip(v); }
+    else if (!strcmp(a, "--host-ip")) { NEED(); uint32_t x; int p; parse_cidr(v, &x, &p); host_ip = v; }
+    else if (!strcmp(a, "--services")) { NEED(); services |= parse_services(v); }
+    else if (!strcmp(a, "--mac")) { NEED(); parse_mac(v, mac); have_mac = 1; }
+    else if (!strcmp(a, "--seed")) { NEED(); seed = strtoull(v, NULL, 0); have_seed = 1; }
+    else if (!strcmp(a, "--wait-stdin")) wait_stdin = 1;
+    else if (!strcmp(a, "--connect")) {
+      NEED();
+      if (n_jobs == (int)(sizeof jobs / sizeof jobs[0])) die("too many --connect", v);
+      char host[64];
+      const char *colon = strrchr(v, ':');
+      if (!colon || (size_t)(colon - v) >= sizeof host) die("expected HOST:PORT", v);
+      memcpy(host, v, (size_t)(colon - v));
+      host[colon - v] = 0;
+      long port = strtol(colon + 1, NULL, 10);
+      if (port < 1 || port > 65535) die("bad port", v);
+      jobs[n_jobs].ip = parse_ip(host);
+      jobs[n_jobs].port = (int)port;
+      jobs[n_jobs].bytes = default_bytes;
+      jobs[n_jobs].expect = EXPECT_AUTO;
+      n_jobs++;
+    } else if (!strcmp(a, "--send-bytes")) {  /* the last --connect's size, else the default for later ones */
+      NEED();
+      if (n_jobs) jobs[n_jobs - 1].bytes = parse_size(v);
+      else default_bytes = parse_size(v);
+    } else if (!strcmp(a, "--expect")) {
+      NEED();
+      if (!n_jobs) die("--expect needs a --connect before it", v);
+      jobs[n_jobs - 1].expect = !strcmp(v, "echo") ? EXPECT_ECHO : !strcmp(v, "discard") ? EXPECT_DISCARD
+                              : !strcmp(v, "chargen") ? EXPECT_CHARGEN : (die("bad --expect", v), EXPECT_AUTO);
+    } else die("unknown option", a);
+#undef NEED
+  }
+  if (!tap) die("--tap is required", NULL);
+  if (!have_ip) die("--ip is required", NULL);
+  if (!have_mac) { /* locally administered, unique per address: 02:50:<the four bytes of the IP> */
+    mac[0] = 0x02; mac[1] = 0x50;
+    mac[2] = (uint8_t)(ip >> 24); mac[3] = (uint8_t)(ip >> 16); mac[4] = (uint8_t)(ip >> 8); mac[5] = (uint8_t)ip;
+  }
+  if (!have_seed && getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed) die("getrandom failed", NULL);
+
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGUSR1, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  char dev[IFNAMSIZ];
+  int fd = tap_open(tap, dev);
+  if (fd < 0) return 1;
+  if (host_ip && tap_configure_host(dev, host_ip) != 0) return 1;
+
+  core_start(fd);
+  wasm_rt_trap_t trap = wasm_rt_impl_try(); /* a trap in the core longjmps back here */
+  if (trap != WASM_RT_TRAP_NONE) {
+    fprintf(stderr, "petrel-linux: the core trapped: %s\n", wasm_rt_strerror(trap));
+    print_status("trap");
+    return 70;
+  }
+  int32_t rc = core_init(mac, ip, prefix, gw, seed);
+  if (rc != 0) {
+    fprintf(stderr, "petrel-linux: init failed: %d\n", rc);
+    return 1;
+  }
+  if (services && services_listen(services) != 0) return 1;
+  for (int i = 0; i < n_jobs; i++) services_add_client(jobs[i].ip, jobs[i].port, jobs[i].bytes, jobs[i].expect);
+
+  printf("{\"event\":\"ready\",\"tap\":\"%s\",\"ip\":\"%u.%u.%u.%u/%d\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
+         "\"wasm_sha256\":\"%s\",\"memory\":%u,\"config\":[",
+         dev, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, prefix, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+         core_wasm_sha256(), core_mem_size());
+  for (int i = 0; i < CFG_COUNT; i++) printf("%s%d", i ? "," : "", core_config(i));
+  printf("]}\n");
+  fflush(stdout);
+
+  if (!wait_stdin) services_start_clients(now_ms());
+  static uint8_t frame[65536];
+  int exit_code = 0;
+  while (!stop_signal) {
+    uint32_t now = now_ms();
+    int32_t next = core_poll(now);
+    int busy = services_run(now);
+    if (status_requested) { status_requested = 0; print_status("status"); }
+    if (n_jobs && services_clients_done() == n_jobs && !services) {
+      exit_code = services_clients_failed() ? 1 : 0;
+      break;
+    }
+    int timeout = busy ? 0 : next < 0 || next > 1000 ? 1000 : next;
+    struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
+    int nfds = wait_stdin ? 2 : 1;
+    int n = poll(pfd, (nfds_t)nfds, timeout);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fprintf(stderr, "petrel-linux: poll: %s\n", strerror(errno));
+      exit_code = 1;
+      break;
+    }
+    if (wait_stdin && pfd[1].revents) { /* a line (or EOF) on stdin releases the clients */
+      char line[64];
+      (void)!read(0, line, sizeof line);
+      wait_stdin = 0;
+      services_start_clients(now_ms());
+    }
+    if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+      fprintf(stderr, "petrel-linux: TAP fd error (revents %#x)\n", pfd[0].revents);
+      exit_code = 1;
+      break;
+    }
+    if (!(pfd[0].revents & POLLIN)) continue;
+    for (int k = 0; k < 256; k++) {   /* a bounded batch, then timers and services get their turn */
+      ssize_t len = read(fd, frame, sizeof frame);
+      if (len < 0) {
+        if (errno != EAGAIN && errno != EINTR) {
+          fprintf(stderr, "petrel-linux: read TAP: %s\n", strerror(errno));
+          exit_code = 1;
+        }
+        break;
+      }
+      core_rx(frame, (size_t)len, now_ms());
+      if ((k & 15) == 15) services_run(now_ms()); /* keep the send side moving during long bursts */
+    }
+    if (exit_code) break;
+  }
+  print_status("exit");
+  close(fd);
+  return exit_code;
+}

@@ -1,0 +1,366 @@
+/* The board's applications. Everything goes through the io buffer in linear memory: tcp_recv
+ * copies into it, tcp_send copies out of it. The core announces work through events; the services
+ * also try every live connection after each batch, so a missed or coalesced event only delays work
+ * until the next round, never loses it. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "services.h"
+
+#define MAX_TRACKED 256   /* host-side records; the core's MAX_CONNS is the real limit */
+#define ROUNDS 64         /* recv/send rounds per connection per call: bounds one call's work */
+
+enum role { R_FREE = 0, R_ECHO, R_DISCARD, R_CHARGEN, R_CLIENT };
+
+struct conn {
+  enum role role;
+  int32_t h;
+  int failed;        /* an ERROR event came: its errno is in err */
+  int32_t err;
+  /* echo: bytes received but not yet accepted by tcp_send (the send ring was full) */
+  uint8_t *pend;
+  uint32_t pend_len;
+  int eof;           /* the peer's FIN was read */
+  uint64_t pos;      /* chargen: position in the stream */
+  int job;           /* client: index into jobs[] */
+};
+
+struct job {
+  uint32_t ip;
+  int port;
+  uint64_t bytes;
+  enum expect expect;
+  uint64_t sent, received;
+  int64_t mismatch_at;
+  int connected, shut, done, ok;
+  int32_t err;
+  uint32_t t_start, ms;
+};
+
+static struct conn conns[MAX_TRACKED];
+static struct { int32_t lh; enum role role; } listeners[3];
+static int n_listeners;
+static struct job *jobs;
+static int n_jobs, next_job, jobs_done, jobs_failed, clients_started;
+static uint8_t chargen_block[CHARGEN_PERIOD];
+
+uint8_t chargen_byte(uint64_t pos) {
+  uint32_t off = (uint32_t)(pos % CHARGEN_PERIOD), line = off / 74, col = off % 74;
+  if (col == 72) return '\r';
+  if (col == 73) return '\n';
+  return (uint8_t)(32 + (line + col) % 95);
+}
+
+uint8_t pattern_byte(uint64_t pos) {
+  uint32_t x = (uint32_t)(pos >> 2) * 0x9E3779B1u;
+  x ^= x >> 15;
+  x *= 0x85EBCA77u;
+  x ^= x >> 13;
+  return (uint8_t)(x >> ((pos & 3) * 8));
+}
+
+static struct conn *conn_new(enum role role, int32_t h) {
+  for (int i = 0; i < MAX_TRACKED; i++)
+    if (conns[i].role == R_FREE) {
+      memset(&conns[i], 0, sizeof conns[i]);
+      conns[i].role = role;
+      conns[i].h = h;
+      return &conns[i];
+    }
+  return NULL;
+}
+
+static struct conn *conn_find(int32_t h) {
+  for (int i = 0; i < MAX_TRACKED; i++)
+    if (conns[i].role != R_FREE && conns[i].h == h) return &conns[i];
+  return NULL;
+}
+
+/* The app is done with the connection: tcp_close (FIN after queued data; the core finishes the
+ * close alone) and forget it. */
+static void conn_done(struct conn *c, uint32_t now) {
+  core_close(c->h, now);
+  free(c->pend);
+  memset(c, 0, sizeof *c);
+}
+
+int services_listen(unsigned mask) {
+  static const struct { unsigned bit; int port; enum role role; const char *name; } svc[] = {
+    { SVC_ECHO, 7, R_ECHO, "echo" }, { SVC_DISCARD, 9, R_DISCARD, "discard" }, { SVC_CHARGEN, 19, R_CHARGEN, "chargen" },
+  };
+  for (uint32_t i = 0; i < CHARGEN_PERIOD; i++) chargen_block[i] = chargen_byte(i);
+  for (unsigned i = 0; i < sizeof svc / sizeof svc[0]; i++) {
+    if (!(mask & svc[i].bit)) continue;
+    int32_t lh = core_listen(svc[i].port, core_config(CFG_MAX_BACKLOG));
+    if (lh < 0) {
+      fprintf(stderr, "petrel-linux: listen %s (%d): error %d\n", svc[i].name, svc[i].port, lh);
+      return -1;
+    }
+    listeners[n_listeners].lh = lh;
+    listeners[n_listeners].role = svc[i].role;
+    n_listeners++;
+  }
+  return 0;
+}
+
+void services_add_client(uint32_t ip, int port, uint64_t bytes, enum expect expect) {
+  jobs = realloc(jobs, (size_t)(n_jobs + 1) * sizeof *jobs);
+  if (!jobs) abort();
+  memset(&jobs[n_jobs], 0, sizeof *jobs);
+  jobs[n_jobs].ip = ip;
+  jobs[n_jobs].port = port;
+  jobs[n_jobs].bytes = bytes;
+  jobs[n_jobs].expect = expect != EXPECT_AUTO ? expect : port == 7 ? EXPECT_ECHO : port == 19 ? EXPECT_CHARGEN : EXPECT_DISCARD;
+  jobs[n_jobs].mismatch_at = -1;
+  n_jobs++;
+}
+
+int services_client_count(void) { return n_jobs; }
+int services_clients_done(void) { return jobs_done; }
+int services_clients_failed(void) { return jobs_failed; }
+
+static void job_report(int i) {
+  struct job *j = &jobs[i];
+  static const char *names[] = { "auto", "echo", "discard", "chargen" };
+  printf("{\"result\":{\"job\":%d,\"ip\":\"%u.%u.%u.%u\",\"port\":%d,\"mode\":\"%s\",\"bytes\":%" PRIu64
+         ",\"sent\":%" PRIu64 ",\"received\":%" PRIu64 ",\"mismatch_at\":%" PRId64 ",\"error\":%d,\"ok\":%s,\"ms\":%u}}\n",
+         i, j->ip >> 24, (j->ip >> 16) & 255, (j->ip >> 8) & 255, j->ip & 255, j->port, names[j->expect], j->bytes,
+         j->sent, j->received, j->mismatch_at, j->err, j->ok ? "true" : "false", j->ms);
+  fflush(stdout);
+}
+
+static void job_start(uint32_t now) {
+  while (next_job < n_jobs) {
+    struct job *j = &jobs[next_job];
+    j->t_start = now;
+    int32_t h = core_connect(j->ip, j->port, 0, now);
+    struct conn *c = h >= 0 ? conn_new(R_CLIENT, h) : NULL;
+    if (c) {
+      c->job = next_job++;
+      return;
+    }
+    j->err = h < 0 ? h : -12;
+    j->done = 1;
+    jobs_done++;
+    jobs_failed++;
+    job_report(next_job++);
+  }
+}
+
+void services_start_clients(uint32_t now) {
+  if (clients_started) return;
+  clients_started = 1;
+  for (uint32_t i = 0; i < CHARGEN_PERIOD; i++) chargen_block[i] = chargen_byte(i);
+  job_start(now);
+}
+
+static void job_finish(struct conn *c, uint32_t now, int32_t err) {
+  struct job *j = &jobs[c->job];
+  j->err = err;
+  switch (j->expect) {
+  case EXPECT_ECHO: j->ok = !err && j->sent == j->bytes && j->received == j->bytes && j->mismatch_at < 0; break;
+  case EXPECT_DISCARD: j->ok = !err && j->sent == j->bytes && j->received == 0; break;
+  default: j->ok = j->received == j->bytes && j->mismatch_at < 0; break; /* chargen: we end it */
+  }
+  j->done = 1;
+  j->ms = now - j->t_start;
+  jobs_done++;
+  if (!j->ok) jobs_failed++;
+  job_report(c->job);
+  conn_done(c, now);
+  job_start(now);
+}
+
+/* ── per-role pumps: each returns non-zero when bytes moved ───────────────────────────────── */
+
+static int32_t recv_some(struct conn *c, uint32_t max, uint32_t now) {
+  uint32_t io = (uint32_t)core_io_size();
+  return core_recv(c->h, max < io ? max : io, now);
+}
+
+static int pump_echo(struct conn *c, uint32_t now) {
+  uint8_t *io = core_io();
+  uint32_t io_size = (uint32_t)core_io_size();
+  int moved = 0;
+  for (int r = 0; r < ROUNDS; r++) {
+    if (c->pend_len) {                          /* first what the send ring refused last time */
+      memcpy(io, c->pend, c->pend_len);
+      int32_t s = core_send(c->h, c->pend_len, now);
+      if (s == PETREL_EAGAIN) break;
+      if (s < 0) { conn_done(c, now); return 1; }
+      memmove(c->pend, c->pend + s, c->pend_len - (uint32_t)s);
+      c->pend_len -= (uint32_t)s;
+      moved = 1;
+      if (c->pend_len) break;
+    }
+    if (c->eof) { conn_done(c, now); return 1; } /* everything echoed: FIN after it */
+    int32_t n = recv_some(c, io_size, now);
+    if (n == PETREL_EAGAIN) break;
+    if (n == 0) { c->eof = 1; continue; }
+    if (n < 0) { conn_done(c, now); return 1; }
+    moved = 1;
+    int32_t s = core_send(c->h, (uint32_t)n, now);
+    if (s < 0 && s != PETREL_EAGAIN) { conn_done(c, now); return 1; }
+    if (s < 0) s = 0;
+    if (s < n) {
+      if (!c->pend && !(c->pend = malloc(io_size))) abort();
+      memcpy(c->pend, io + s, (uint32_t)(n - s));
+      c->pend_len = (uint32_t)(n - s);
+    }
+  }
+  return moved;
+}
+
+static int pump_discard(struct conn *c, uint32_t now) {
+  int moved = 0;
+  for (int r = 0; r < ROUNDS; r++) {
+    int32_t n = recv_some(c, UINT32_MAX, now);
+    if (n == PETREL_EAGAIN) break;
+    if (n <= 0) { conn_done(c, now); return 1; }
+    moved = 1;
+  }
+  return moved;
+}
+
+static int pump_chargen(struct conn *c, uint32_t now) {
+  uint8_t *io = core_io();
+  uint32_t io_size = (uint32_t)core_io_size();
+  int moved = 0;
+  for (int r = 0; r < ROUNDS; r++) {             /* input is read and ignored; its end ends us */
+    int32_t n = recv_some(c, UINT32_MAX, now);
+    if (n == PETREL_EAGAIN) break;
+    if (n <= 0) { conn_done(c, now); return 1; }
+  }
+  for (int r = 0; r < ROUNDS; r++) {
+    int32_t w = core_writable(c->h);
+    if (w <= 0) break;
+    uint32_t len = (uint32_t)w < io_size ? (uint32_t)w : io_size;
+    uint32_t off = (uint32_t)(c->pos % CHARGEN_PERIOD);
+    for (uint32_t i = 0; i < len;) {             /* copy whole runs of the block */
+      uint32_t run = CHARGEN_PERIOD - off < len - i ? CHARGEN_PERIOD - off : len - i;
+      memcpy(io + i, chargen_block + off, run);
+      i += run;
+      off = 0;
+    }
+    int32_t s = core_send(c->h, len, now);
+    if (s == PETREL_EAGAIN) break;
+    if (s < 0) { conn_done(c, now); return 1; }
+    c->pos += (uint32_t)s;
+    moved = 1;
+  }
+  return moved;
+}
+
+static int pump_client(struct conn *c, uint32_t now) {
+  struct job *j = &jobs[c->job];
+  uint8_t *io = core_io();
+  uint32_t io_size = (uint32_t)core_io_size();
+  int moved = 0;
+  if (!j->connected && core_state(c->h) >= ST_ESTABLISHED) j->connected = 1; /* also if the event was lost */
+  if (!j->connected) return 0;
+  if (j->expect != EXPECT_CHARGEN) {
+    for (int r = 0; r < ROUNDS && j->sent < j->bytes; r++) {
+      int32_t w = core_writable(c->h);
+      if (w <= 0) break;
+      uint64_t left = j->bytes - j->sent;
+      uint32_t len = (uint32_t)w < io_size ? (uint32_t)w : io_size;
+      if (left < len) len = (uint32_t)left;
+      for (uint32_t i = 0; i < len; i++) io[i] = pattern_byte(j->sent + i);
+      int32_t s = core_send(c->h, len, now);
+      if (s == PETREL_EAGAIN) break;
+      if (s < 0) { job_finish(c, now, s); return 1; }
+      j->sent += (uint32_t)s;
+      moved = 1;
+    }
+    if (j->sent == j->bytes && !j->shut) {
+      j->shut = 1;
+      core_shutdown(c->h, now);
+      moved = 1;
+    }
+  }
+  for (int r = 0; r < ROUNDS; r++) {
+    uint64_t want = j->expect == EXPECT_CHARGEN ? j->bytes - j->received : UINT32_MAX; /* chargen: exactly bytes */
+    int32_t n = recv_some(c, want < UINT32_MAX ? (uint32_t)want : UINT32_MAX, now);
+    if (n == PETREL_EAGAIN) break;
+    if (n == 0) { job_finish(c, now, 0); return 1; }
+    if (n < 0) { job_finish(c, now, n); return 1; }
+    for (int32_t i = 0; i < n && j->mismatch_at < 0; i++) {
+      uint64_t pos = j->received + (uint64_t)i;
+      uint8_t want = j->expect == EXPECT_CHARGEN ? chargen_byte(pos) : pattern_byte(pos);
+      if (j->expect == EXPECT_DISCARD || io[i] != want) j->mismatch_at = (int64_t)pos;
+    }
+    j->received += (uint32_t)n;
+    moved = 1;
+    if (j->expect == EXPECT_CHARGEN && j->received >= j->bytes) { job_finish(c, now, 0); return 1; }
+  }
+  return moved;
+}
+
+/* ── events and the round ─────────────────────────────────────────────────────────────────── */
+
+static void accept_all(int32_t lh, uint32_t now) {
+  enum role role = R_FREE;
+  for (int i = 0; i < n_listeners; i++)
+    if (listeners[i].lh == lh) role = listeners[i].role;
+  if (role == R_FREE) return;
+  for (int k = 0; k < 1024; k++) {
+    int32_t h = core_accept(lh);
+    if (h < 0) return;
+    struct conn *c = conn_new(role, h);
+    if (!c) { core_abort(h, now); continue; }
+    if (role == R_ECHO) core_set_option(h, 1 /* NODELAY */, 1);
+  }
+}
+
+static int drain_events(uint32_t now) {
+  int limit = core_config(CFG_EVENT_RING) + 1, any = 0;
+  for (int i = 0; i < limit; i++) {
+    int32_t kind = core_ev_pop();
+    if (kind == 0) break;
+    int32_t h = core_ev_handle(), arg = core_ev_arg();
+    struct conn *c;
+    any = 1;
+    switch (kind) {
+    case EV_ACCEPTABLE: accept_all(h, now); break;
+    case EV_CONNECTED:
+      if ((c = conn_find(h)) && c->role == R_CLIENT) {
+        jobs[c->job].connected = 1;
+      }
+      break;
+    case EV_ERROR:
+      if ((c = conn_find(h))) { c->failed = 1; c->err = arg; }
+      break;
+    case EV_CLOSED:
+      if ((c = conn_find(h)) && !c->failed) { c->failed = 1; c->err = arg < 0 ? arg : 0; }
+      break;
+    default: break;
+    }
+  }
+  return any;
+}
+
+int services_run(uint32_t now) {
+  int moved = drain_events(now);
+  for (int i = 0; i < n_listeners; i++) accept_all(listeners[i].lh, now); /* also if ACCEPTABLE was lost */
+  for (int i = 0; i < MAX_TRACKED; i++) {
+    struct conn *c = &conns[i];
+    if (c->role == R_FREE) continue;
+    switch (c->role) {
+    case R_ECHO: moved |= pump_echo(c, now); break;
+    case R_DISCARD: moved |= pump_discard(c, now); break;
+    case R_CHARGEN: moved |= pump_chargen(c, now); break;
+    case R_CLIENT: moved |= pump_client(c, now); break;
+    default: break;
+    }
+    /* an ended connection: whatever could still be read was read above; now free it */
+    if (c->role != R_FREE && c->failed) {
+      if (c->role == R_CLIENT) job_finish(c, now, c->err);
+      else conn_done(c, now);
+      moved = 1;
+    }
+  }
+  return moved;
+}

@@ -1,0 +1,66 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tap.h"
+
+extern char **environ;
+
+int tap_open(const char *name, char actual[IFNAMSIZ]) {
+  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    fprintf(stderr, "petrel-linux: open /dev/net/tun: %s\n", strerror(errno));
+    return -1;
+  }
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    fprintf(stderr, "petrel-linux: TUNSETIFF %s: %s\n", name, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+    fprintf(stderr, "petrel-linux: O_NONBLOCK: %s\n", strerror(errno));
+    close(fd);
+    return -1;
+  }
+  snprintf(actual, IFNAMSIZ, "%s", ifr.ifr_name);
+  return fd;
+}
+
+/* Run a command (argv[0] looked up in PATH), wait for it; its exit status, or -1. */
+static int run(char *const argv[]) {
+  pid_t pid;
+  int rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+  if (rc != 0) {
+    fprintf(stderr, "petrel-linux: %s: %s\n", argv[0], strerror(rc));
+    return -1;
+  }
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int tap_configure_host(const char *name, const char *cidr) {
+  char *add[] = { "ip", "addr", "add", (char *)cidr, "dev", (char *)name, NULL };
+  char *up[] = { "ip", "link", "set", (char *)name, "up", NULL };
+  if (run(add) != 0) {
+    fprintf(stderr, "petrel-linux: ip addr add %s dev %s failed\n", cidr, name);
+    return -1;
+  }
+  if (run(up) != 0) {
+    fprintf(stderr, "petrel-linux: ip link set %s up failed\n", name);
+    return -1;
+  }
+  return 0;
+}

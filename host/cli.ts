@@ -1,0 +1,233 @@
+// `petrel`: serve the seeds' services on a TAP device, or be nc over Petrel.
+//   petrel serve   --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--services echo,discard,chargen,http]
+//                  [--host-ip ADDR/PREFIX] [--pcap FILE] [--trace] [--profile NAME] [--loss P]
+//   petrel connect --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--host-ip ADDR/PREFIX] HOST PORT
+//   petrel sim …   (reserved)
+import { parseArgs } from "node:util";
+import { isIPv4 } from "node:net";
+import type { Profile } from "./core.ts";
+import { FaultLink } from "./link/fault.ts";
+import type { Link } from "./link/link.ts";
+import { PcapLink, TraceLink } from "./link/pcap.ts";
+import { TapError, TapLink, configureKernelSide, parseCidr } from "./link/tap.ts";
+import { PetrelStack } from "./net.ts";
+import { PcapFileWriter } from "./pcap.ts";
+import { RealClock, wallTime } from "./realtime.ts";
+import { SERVICE_PORTS, startServices, type ServiceName } from "./services.ts";
+
+const USAGE = `petrel — a TCP/IPv4 stack (one WebAssembly module) on a TAP device
+
+usage:
+  petrel serve   --tap NAME --ip ADDR/PREFIX [options]     serve echo, discard, chargen and HTTP
+  petrel connect --tap NAME --ip ADDR/PREFIX HOST PORT     nc over Petrel (stdin → socket → stdout)
+  petrel sim …                                             simulator commands (not yet)
+  petrel COMMAND --help                                    options of a command
+
+Creating or opening a TAP device needs CAP_NET_ADMIN (root). The device is created if it does not
+exist and removed on exit if it was created. Keep experiments inside a network namespace of your
+own and on 198.18.0.0/15 addresses (see the README).
+`;
+
+const SERVE_USAGE = `usage: petrel serve --tap NAME --ip ADDR/PREFIX [options]
+
+  --tap NAME            TAP device (created if absent, removed on exit if created)
+  --ip ADDR/PREFIX      Petrel's address, e.g. 198.18.0.2/24
+  --gw ADDR             default gateway (optional)
+  --services LIST       comma-separated: echo (7), discard (9), chargen (19), http (80); default all
+  --host-ip ADDR/PREFIX give the kernel's side of the TAP this address and bring it up
+  --pcap FILE           write every frame (both directions) to FILE (flushed on exit)
+  --trace               print a tcpdump-style line per frame and every state change (stderr)
+  --profile NAME        core build profile: tiny, default, server (default: server)
+  --loss P              drop each frame with probability P in both directions (FaultLink)
+  --seed N              seed of the fault injector (default 1)
+  -h, --help            this text
+
+Ctrl-C closes every connection gracefully (bounded: 3 s), flushes the pcap and removes the device.
+`;
+
+const CONNECT_USAGE = `usage: petrel connect --tap NAME --ip ADDR/PREFIX [options] HOST PORT
+
+Connects to HOST:PORT over Petrel: stdin goes to the socket, the socket to stdout; at the end of
+stdin Petrel half-closes (FIN) and keeps printing until the peer closes.
+
+  --tap NAME            TAP device (created if absent, removed on exit if created)
+  --ip ADDR/PREFIX      Petrel's address, e.g. 198.18.0.2/24
+  --gw ADDR             default gateway (optional)
+  --host-ip ADDR/PREFIX give the kernel's side of the TAP this address and bring it up
+  --pcap FILE           write every frame to FILE
+  --trace               tcpdump-style trace on stderr
+  --profile NAME        core build profile (default: server)
+  --timeout MS          give up connecting after MS (default: the core's SYN backoff)
+  -h, --help            this text
+`;
+
+class UsageError extends Error {}
+
+const common = {
+  tap: { type: "string" },
+  ip: { type: "string" },
+  gw: { type: "string" },
+  "host-ip": { type: "string" },
+  pcap: { type: "string" },
+  trace: { type: "boolean" },
+  profile: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+interface Opened {
+  petrel: PetrelStack;
+  tap: TapLink;
+  pcap: PcapFileWriter | null;
+  clock: RealClock;
+}
+
+function openStack(v: { tap?: string; ip?: string; gw?: string; "host-ip"?: string; pcap?: string; trace?: boolean; profile?: string; loss?: string; seed?: string }): Opened {
+  if (!v.tap) throw new UsageError("--tap NAME is required");
+  if (!v.ip) throw new UsageError("--ip ADDR/PREFIX is required (e.g. --ip 198.18.0.2/24)");
+  const { ip, prefix } = parseCidr(v.ip);
+  if (v.gw !== undefined && !isIPv4(v.gw)) throw new UsageError(`bad gateway address ${JSON.stringify(v.gw)}`);
+  const host = v["host-ip"] !== undefined ? parseCidr(v["host-ip"]) : null;
+  if (host && host.ip === ip) throw new UsageError(`--host-ip ${host.ip} is the same as --ip`);
+  const profile = (v.profile ?? "server") as Profile;
+  if (!["tiny", "default", "server"].includes(profile)) throw new UsageError(`unknown profile ${profile} (tiny, default, server)`);
+  const loss = v.loss !== undefined ? Number(v.loss) : 0;
+  if (!(loss >= 0 && loss < 1)) throw new UsageError(`--loss must be a probability in [0, 1), got ${v.loss}`);
+  const clock = new RealClock();
+  const tap = TapLink.open(v.tap);
+  try {
+    if (host) configureKernelSide(tap.name, `${host.ip}/${host.prefix}`);
+    const pcap = v.pcap ? new PcapFileWriter(v.pcap) : null;
+    let link: Link = tap;
+    if (pcap) link = new PcapLink(link, wallTime, pcap);
+    if (loss > 0) link = new FaultLink(link, clock, { seed: Number(v.seed ?? 1), loss });
+    if (v.trace) link = new TraceLink(link, clock, (l) => process.stderr.write(l + "\n"));
+    const petrel = new PetrelStack({ name: "petrel", ip: `${ip}/${prefix}`, gateway: v.gw, link, clock, profile });
+    if (v.trace) petrel.stack.on("state", (t) => process.stderr.write(`  ${t.local} ${t.remote} ${t.from} -> ${t.to}\n`));
+    return { petrel, tap, pcap, clock };
+  } catch (e) {
+    tap.close();
+    throw e;
+  }
+}
+
+async function shutdown(o: Opened, graceMs: number): Promise<void> {
+  await o.petrel.close(graceMs);
+  o.clock.stop();
+  o.pcap?.close();
+  o.tap.close();
+}
+
+/** Run until SIGINT/SIGTERM or `done`; a second signal exits at once. */
+function onSignals(stop: () => void): () => void {
+  let n = 0;
+  const h = (): void => {
+    if (++n > 1) process.exit(130);
+    stop();
+  };
+  process.on("SIGINT", h);
+  process.on("SIGTERM", h);
+  return () => {
+    process.off("SIGINT", h);
+    process.off("SIGTERM", h);
+  };
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const { values: v } = parseArgs({ args: argv, options: { ...common, services: { type: "string" }, loss: { type: "string" }, seed: { type: "string" } }, strict: true });
+  if (v.help) return void process.stdout.write(SERVE_USAGE), 0;
+  const names = (v.services ?? "echo,discard,chargen,http").split(",").map((s) => s.trim()).filter(Boolean) as ServiceName[];
+  for (const n of names) if (!(n in SERVICE_PORTS)) throw new UsageError(`unknown service ${n} (echo, discard, chargen, http)`);
+  const o = openStack(v);
+  const started = new Date().toISOString();
+  let failed: Error | null = null;
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((r) => (stop = r));
+  const servers = startServices(o.petrel, names, {
+    extra: () => ({ started, tap: o.tap.name, link: o.tap.stats, profile: v.profile ?? "server" }),
+    onError: (name, e) => {
+      const code = (e as NodeJS.ErrnoException).code;
+      failed = new Error(code === "EADDRINUSE" ? `port ${SERVICE_PORTS[name]} (${name}) is already in use on this stack` : `${name}: ${e.message}`);
+      stop();
+    },
+  });
+  await new Promise((r) => setImmediate(r));
+  if (!failed) {
+    process.stderr.write(`petrel ${o.petrel.ip}/${o.petrel.prefix} on ${o.tap.name}${o.tap.created ? " (created)" : ""}, mac ${o.petrel.mac}: ${[...servers.keys()].map((n) => `${n}/${SERVICE_PORTS[n]}`).join(" ")}${v["host-ip"] ? `; kernel side ${v["host-ip"]}` : ""}. Ctrl-C to stop.\n`);
+  }
+  const off = onSignals(stop);
+  await stopped;
+  off();
+  process.stderr.write(failed ? "" : "petrel: closing connections…\n");
+  await shutdown(o, 3000);
+  if (failed) throw failed;
+  if (v.pcap) process.stderr.write(`petrel: capture written to ${v.pcap}\n`);
+  return 0;
+}
+
+async function connect(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseArgs({ args: argv, options: { ...common, timeout: { type: "string" } }, allowPositionals: true, strict: true });
+  if (v.help) return void process.stdout.write(CONNECT_USAGE), 0;
+  if (positionals.length !== 2) throw new UsageError("HOST and PORT are required");
+  const [host, portStr] = positionals as [string, string];
+  if (!isIPv4(host)) throw new UsageError(`HOST must be an IPv4 address (Petrel has no resolver): ${host}`);
+  const port = Number(portStr);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`bad port ${portStr}`);
+  const o = openStack(v);
+  const s = o.petrel.connect({ host, port, allowHalfOpen: true, timeout: v.timeout ? Number(v.timeout) : undefined });
+  let err: NodeJS.ErrnoException | null = null;
+  s.on("error", (e: NodeJS.ErrnoException) => (err = e));
+  s.on("timeout", () => {
+    if (s.connecting) s.destroy(Object.assign(new Error(`connect ETIMEDOUT ${host}:${port}`), { code: "ETIMEDOUT" }));
+  });
+  s.on("connect", () => {
+    s.setTimeout(0);
+    process.stdin.pipe(s); // stdin EOF → end() → FIN (half-close)
+  });
+  s.pipe(process.stdout, { end: false });
+  const closed = new Promise<void>((r) => s.on("close", () => r()));
+  const off = onSignals(() => s.destroy());
+  await closed;
+  off();
+  process.stdin.unpipe(s);
+  process.stdin.destroy();
+  await shutdown(o, 500);
+  if (err) {
+    process.stderr.write(`petrel: ${(err as Error).message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case "serve":
+        return await serve(rest);
+      case "connect":
+        return await connect(rest);
+      case "sim":
+        process.stderr.write("petrel sim: not implemented yet\n");
+        return 2;
+      case undefined:
+      case "-h":
+      case "--help":
+      case "help":
+        process.stdout.write(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command ${cmd}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`petrel: ${(e as Error).message}\n(petrel ${cmd ?? ""} --help for usage)\n`);
+      return 2;
+    }
+    if (e instanceof TapError || (e as Error).message?.startsWith("bad address") || (e as Error).message?.startsWith("ip ") || (e as Error).message?.includes("is already in use")) {
+      process.stderr.write(`petrel: ${(e as Error).message}\n`);
+      return 1;
+    }
+    process.stderr.write(`petrel: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  }
+}

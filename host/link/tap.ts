@@ -1,0 +1,196 @@
+// A TAP device as a Link (Linux). The native addon (native/tap.c, built by node-gyp at npm install)
+// opens /dev/net/tun with IFF_TAP | IFF_NO_PI, makes the fd non-blocking and calls back through a
+// libuv poll handle whenever frames are queued; this class reads them (bounded per wake-up) and
+// hands each to the stack, and writes the stack's frames straight to the fd.
+//
+// Device lifetime: if the interface does not exist, opening creates it (not persistent) and it
+// disappears when the fd is closed (close(), or the process exits). A device that already exists
+// (e.g. `ip tuntap add dev petrel0 mode tap`) is attached to and left in place.
+// The kernel side of the device can be moved to another network namespace
+// (`ip link set NAME netns NS`) while this process keeps the fd: frames still flow.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { ROOT } from "../core.ts";
+import { Handlers, type FrameHandler, type Link } from "./link.ts";
+
+interface TapAddon {
+  open(name: string): { fd: number; name: string };
+  read(fd: number, buf: Uint8Array): number;
+  write(fd: number, buf: Uint8Array): number;
+  watch(fd: number, cb: (status: number) => void): number;
+  ref(fd: number, on: boolean): number;
+  close(fd: number): number;
+}
+
+export const ADDON_PATH = join(ROOT, "build", "Release", "petrel_tap.node");
+
+let addon: TapAddon | null = null;
+/** The native addon, or an Error saying how to get it. */
+export function loadTapAddon(): TapAddon {
+  if (addon) return addon;
+  if (!existsSync(ADDON_PATH)) {
+    throw new TapError("ENOADDON", `the TAP addon is not built (${ADDON_PATH} missing): run \`npm install\` (node-gyp needs a C compiler, make and python3)`);
+  }
+  addon = createRequire(import.meta.url)(ADDON_PATH) as TapAddon;
+  return addon;
+}
+
+export class TapError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = "TapError";
+  }
+}
+
+/** Why this process cannot use TAP devices, or null when it can (root or CAP_NET_ADMIN, /dev/net/tun, the addon). */
+export function tapUnavailable(): string | null {
+  if (process.platform !== "linux") return "TAP devices need Linux";
+  if (!existsSync("/dev/net/tun")) return "/dev/net/tun does not exist (load the tun module, or give the container the device)";
+  if (!existsSync(ADDON_PATH)) return `the TAP addon is not built (${ADDON_PATH}); run npm install`;
+  if (typeof process.getuid === "function" && process.getuid() !== 0) return "creating TAP devices and network namespaces needs root (CAP_NET_ADMIN)";
+  return null;
+}
+
+export const IFNAMSIZ = 16;
+
+export interface TapStats {
+  rxFrames: number;
+  txFrames: number;
+  rxBytes: number;
+  txBytes: number;
+  /** write() failed (EAGAIN: the kernel queue was full, EIO: the device is down…): the frame is lost, TCP retransmits. */
+  txErrors: number;
+  /** Wake-ups that hit the per-wake-up frame bound (more frames were left for the next one). */
+  rxBounded: number;
+}
+
+const MAX_FRAMES_PER_WAKE = 256;
+
+export class TapLink implements Link {
+  private handlers = new Handlers();
+  private buf: Uint8Array;
+  private closed_ = false;
+  readonly stats: TapStats = { rxFrames: 0, txFrames: 0, rxBytes: 0, txBytes: 0, txErrors: 0, rxBounded: 0 };
+  /** The last write error code (negative errno), 0 if none. */
+  lastTxError = 0;
+
+  private constructor(
+    private readonly tap: TapAddon,
+    readonly fd: number,
+    readonly name: string,
+    /** True when opening created the device (it goes away with close()). */
+    readonly created: boolean,
+    mtu: number,
+  ) {
+    this.buf = new Uint8Array(mtu + 14 + 4);
+  }
+
+  /**
+   * Open (or create) TAP device `name`. Throws TapError with a clear message: EACCES/EPERM when
+   * this process lacks CAP_NET_ADMIN (run as root), ENOENT when /dev/net/tun is missing, EBUSY
+   * when another process holds the device, EINVAL for a bad name or a non-TAP device of that name.
+   */
+  static open(name: string, o: { mtu?: number } = {}): TapLink {
+    if (!name || name.length >= IFNAMSIZ || !/^[A-Za-z0-9_.-]+$/.test(name)) {
+      throw new TapError("EINVAL", `bad interface name ${JSON.stringify(name)} (1–15 characters: letters, digits, _ . -)`);
+    }
+    const tap = loadTapAddon();
+    const existed = existsSync(`/sys/class/net/${name}`);
+    let h: { fd: number; name: string };
+    try {
+      h = tap.open(name);
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      const code = err.code ?? "EIO";
+      const hint =
+        code === "EACCES" || code === "EPERM" ? "this needs CAP_NET_ADMIN: run as root (sudo) or grant the capability; an existing device must be owned by this user (ip tuntap add dev NAME mode tap user $USER)"
+        : code === "ENOENT" ? "/dev/net/tun is missing: load the tun module (modprobe tun) or give the container /dev/net/tun"
+        : code === "EBUSY" ? "the device is in use by another process"
+        : code === "EINVAL" ? `an interface named ${name} exists and is not a TAP device`
+        : "";
+      throw new TapError(code, `cannot open TAP device ${name}: ${err.message}${hint ? ` — ${hint}` : ""}`);
+    }
+    const link = new TapLink(tap, h.fd, h.name, !existed, o.mtu ?? 1500);
+    tap.watch(h.fd, () => link.drain());
+    return link;
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.closed_) return;
+    const n = this.tap.write(this.fd, frame);
+    if (n < 0) {
+      this.stats.txErrors++;
+      this.lastTxError = n;
+      return;
+    }
+    this.stats.txFrames++;
+    this.stats.txBytes += frame.length;
+  }
+
+  onFrame(cb: FrameHandler): void {
+    this.handlers.add(cb);
+  }
+
+  /** Read every queued frame (bounded per wake-up; the poll handle wakes us again for the rest). */
+  private drain(): void {
+    for (let i = 0; i < MAX_FRAMES_PER_WAKE; i++) {
+      if (this.closed_) return;
+      const n = this.tap.read(this.fd, this.buf);
+      if (n <= 0) return; // -EAGAIN: nothing left
+      this.stats.rxFrames++;
+      this.stats.rxBytes += n;
+      this.handlers.emit(this.buf.slice(0, n));
+    }
+    this.stats.rxBounded++;
+  }
+
+  /** Whether the device's poll handle keeps the Node process alive (default true). */
+  ref(on: boolean): this {
+    if (!this.closed_) this.tap.ref(this.fd, on);
+    return this;
+  }
+
+  get closed(): boolean {
+    return this.closed_;
+  }
+
+  /** Stop reading and close the fd (a device this link created disappears). */
+  close(): void {
+    if (this.closed_) return;
+    this.closed_ = true;
+    this.tap.close(this.fd);
+  }
+}
+
+// ── iproute2 helpers (for the CLI and the interop tests) ─────────────────────────────────────
+
+/** Run `ip ...args`; throws with ip's own message on failure. */
+export function ip(...args: string[]): string {
+  try {
+    return execFileSync("ip", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 10_000 });
+  } catch (e) {
+    const err = e as Error & { stderr?: string };
+    throw new Error(`ip ${args.join(" ")}: ${(err.stderr ?? err.message).trim()}`);
+  }
+}
+
+/** Parse "198.18.0.1/24" (prefix required unless `defaultPrefix` is given). Throws a clear error. */
+export function parseCidr(s: string, defaultPrefix?: number): { ip: string; prefix: number } {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(s.trim());
+  const octets = m ? m.slice(1, 5).map(Number) : [];
+  const prefix = m?.[5] !== undefined ? Number(m[5]) : defaultPrefix;
+  if (!m || octets.some((o) => o > 255) || prefix === undefined || prefix < 1 || prefix > 32) {
+    throw new Error(`bad address ${JSON.stringify(s)}: expected an IPv4 address with a prefix length, e.g. 198.18.0.2/24`);
+  }
+  return { ip: octets.join("."), prefix };
+}
+
+/** Give the kernel side of `dev` an address and bring it up (optionally inside namespace `netns`). */
+export function configureKernelSide(dev: string, cidr: string, netns?: string): void {
+  const { ip: addr, prefix } = parseCidr(cidr);
+  const n = netns ? ["-n", netns] : [];
+  ip(...n, "addr", "replace", `${addr}/${prefix}`, "dev", dev);
+  ip(...n, "link", "set", dev, "up");
+}

@@ -1,0 +1,227 @@
+// petrel_tap: the smallest native piece the TAP link needs. open() attaches to (or creates) a TAP
+// device with IFF_TAP | IFF_NO_PI and makes the fd non-blocking; read()/write() move one frame
+// without throwing (the result is n or -errno); watch() calls back on readability through a libuv
+// poll handle on the Node event loop (no busy polling); close() stops the watch and closes the fd
+// (a device this process created without TUNSETPERSIST disappears with it).
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <node_api.h>
+#include <uv.h>
+
+#define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, #call " failed"); return NULL; } } while (0)
+
+static napi_value make_int(napi_env env, int v) {
+  napi_value r;
+  napi_create_int32(env, v, &r);
+  return r;
+}
+
+// open(name: string) -> { fd, name } | throws Error with .code (EACCES, EPERM, ENOENT, EBUSY...)
+static napi_value tap_open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char name[IFNAMSIZ] = {0};
+  size_t len = 0;
+  if (argc >= 1) {
+    napi_valuetype t;
+    CHECK(napi_typeof(env, argv[0], &t));
+    if (t == napi_string) CHECK(napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len));
+  }
+  int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  const char *what = "open /dev/net/tun";
+  int err = 0;
+  if (fd < 0) err = errno;
+  struct ifreq ifr;
+  if (!err) {
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    memcpy(ifr.ifr_name, name, len < IFNAMSIZ ? len : IFNAMSIZ - 1);
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0) { err = errno; what = "ioctl TUNSETIFF"; }
+  }
+  if (!err) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) { err = errno; what = "fcntl O_NONBLOCK"; }
+  }
+  if (err) {
+    if (fd >= 0) close(fd);
+    napi_value msg, code, e;
+    char text[256];
+    snprintf(text, sizeof text, "%s: %s", what, strerror(err));
+    napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
+    const char *cname = err == EACCES ? "EACCES" : err == EPERM ? "EPERM" : err == ENOENT ? "ENOENT" : err == EBUSY ? "EBUSY" : err == EINVAL ? "EINVAL" : "EIO";
+    napi_create_string_utf8(env, cname, NAPI_AUTO_LENGTH, &code);
+    napi_create_error(env, code, msg, &e);
+    napi_value syscall;
+    napi_create_string_utf8(env, what, NAPI_AUTO_LENGTH, &syscall);
+    napi_set_named_property(env, e, "syscall", syscall);
+    napi_set_named_property(env, e, "errno", make_int(env, -err));
+    napi_throw(env, e);
+    return NULL;
+  }
+  napi_value obj, vname;
+  CHECK(napi_create_object(env, &obj));
+  CHECK(napi_set_named_property(env, obj, "fd", make_int(env, fd)));
+  CHECK(napi_create_string_utf8(env, ifr.ifr_name, NAPI_AUTO_LENGTH, &vname));
+  CHECK(napi_set_named_property(env, obj, "name", vname));
+  return obj;
+}
+
+static int get_fd_and_buffer(napi_env env, napi_callback_info info, int *fd, void **data, size_t *len) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2) return -1;
+  if (napi_get_value_int32(env, argv[0], fd) != napi_ok) return -1;
+  bool is_ta = false;
+  if (napi_is_typedarray(env, argv[1], &is_ta) != napi_ok || !is_ta) return -1;
+  napi_typedarray_type type;
+  size_t count, offset;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[1], &type, &count, data, &ab, &offset) != napi_ok || type != napi_uint8_array) return -1;
+  *len = count;
+  return 0;
+}
+
+// read(fd, u8) -> n (one frame) | -errno (-EAGAIN: nothing queued)
+static napi_value tap_read(napi_env env, napi_callback_info info) {
+  int fd; void *data; size_t len;
+  if (get_fd_and_buffer(env, info, &fd, &data, &len) < 0) { napi_throw_type_error(env, NULL, "read(fd, Uint8Array)"); return NULL; }
+  ssize_t n = read(fd, data, len);
+  return make_int(env, n < 0 ? -errno : (int)n);
+}
+
+// write(fd, u8) -> n | -errno
+static napi_value tap_write(napi_env env, napi_callback_info info) {
+  int fd; void *data; size_t len;
+  if (get_fd_and_buffer(env, info, &fd, &data, &len) < 0) { napi_throw_type_error(env, NULL, "write(fd, Uint8Array)"); return NULL; }
+  ssize_t n = write(fd, data, len);
+  return make_int(env, n < 0 ? -errno : (int)n);
+}
+
+// One watched fd: a uv_poll_t calling a JS function whenever the fd is readable.
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref cb;
+  int fd;
+  int active;
+} watch_t;
+
+#define MAX_WATCH 64
+static watch_t *watches[MAX_WATCH];
+
+static void on_closed(uv_handle_t *h) {
+  watch_t *w = (watch_t *)h->data;
+  free(w);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events) {
+  watch_t *w = (watch_t *)h->data;
+  (void)events;
+  napi_handle_scope scope;
+  napi_open_handle_scope(w->env, &scope);
+  napi_value cb, global, arg;
+  napi_get_reference_value(w->env, w->cb, &cb);
+  napi_get_global(w->env, &global);
+  arg = make_int(w->env, status);
+  napi_value result;
+  // napi_make_callback would need an async context; a plain call plus the loop's microtask
+  // checkpoint (Node drains them after each libuv callback via the handle scope) is enough here
+  napi_status st = napi_call_function(w->env, global, cb, 1, &arg, &result);
+  if (st == napi_pending_exception) {
+    napi_value exc;
+    napi_get_and_clear_last_exception(w->env, &exc);
+    napi_fatal_exception(w->env, exc);
+  }
+  napi_close_handle_scope(w->env, scope);
+}
+
+static void stop_watch(int fd) {
+  for (int i = 0; i < MAX_WATCH; i++) {
+    watch_t *w = watches[i];
+    if (w && w->fd == fd) {
+      watches[i] = NULL;
+      uv_poll_stop(&w->poll);
+      napi_delete_reference(w->env, w->cb);
+      uv_close((uv_handle_t *)&w->poll, on_closed);
+    }
+  }
+}
+
+// watch(fd, cb) -> 0: cb(status) runs on the event loop each time the fd is readable
+static napi_value tap_watch(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) { napi_throw_type_error(env, NULL, "watch(fd, fn)"); return NULL; }
+  stop_watch(fd);
+  int slot = -1;
+  for (int i = 0; i < MAX_WATCH; i++) if (!watches[i]) { slot = i; break; }
+  if (slot < 0) { napi_throw_error(env, NULL, "too many watched TAP fds"); return NULL; }
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  watch_t *w = calloc(1, sizeof *w);
+  w->env = env;
+  w->fd = fd;
+  CHECK(napi_create_reference(env, argv[1], 1, &w->cb));
+  int rc = uv_poll_init(loop, &w->poll, fd);
+  if (rc == 0) {
+    w->poll.data = w;
+    rc = uv_poll_start(&w->poll, UV_READABLE, on_poll);
+  }
+  if (rc != 0) {
+    napi_delete_reference(env, w->cb);
+    free(w);
+    napi_throw_error(env, NULL, uv_strerror(rc));
+    return NULL;
+  }
+  watches[slot] = w;
+  return make_int(env, 0);
+}
+
+// unref(fd, bool): whether a watch keeps the event loop alive (default: it does)
+static napi_value tap_ref(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd; bool on = true;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_bool(env, argv[1], &on) != napi_ok) { napi_throw_type_error(env, NULL, "ref(fd, bool)"); return NULL; }
+  for (int i = 0; i < MAX_WATCH; i++) if (watches[i] && watches[i]->fd == fd) {
+    if (on) uv_ref((uv_handle_t *)&watches[i]->poll); else uv_unref((uv_handle_t *)&watches[i]->poll);
+  }
+  return make_int(env, 0);
+}
+
+// close(fd) -> 0 | -errno: stops the watch, closes the fd
+static napi_value tap_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int fd;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) { napi_throw_type_error(env, NULL, "close(fd)"); return NULL; }
+  stop_watch(fd);
+  return make_int(env, close(fd) < 0 ? -errno : 0);
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"open", NULL, tap_open, NULL, NULL, NULL, napi_default, NULL},
+    {"read", NULL, tap_read, NULL, NULL, NULL, napi_default, NULL},
+    {"write", NULL, tap_write, NULL, NULL, NULL, napi_default, NULL},
+    {"watch", NULL, tap_watch, NULL, NULL, NULL, napi_default, NULL},
+    {"ref", NULL, tap_ref, NULL, NULL, NULL, napi_default, NULL},
+    {"close", NULL, tap_close, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,97 @@
+// The kernel-side client of the boards tests: Node's net module, run inside the test's network
+// namespace (`ip netns exec NS node peer.mjs MODE 'JSON args'`). Prints one JSON line
+// {"result":…} and exits. Every wait is bounded by args.timeoutMs (default 60 s).
+import { createHash, randomBytes } from "node:crypto";
+import net from "node:net";
+
+const [mode, json] = process.argv.slice(2);
+const a = JSON.parse(json ?? "{}");
+let finished = false;
+const finish = (result) => {
+  if (finished) return;
+  finished = true;
+  process.stdout.write(JSON.stringify({ result }) + "\n");
+  setTimeout(() => process.exit(0), 20).unref();
+};
+setTimeout(() => finish({ error: `TIMEOUT after ${a.timeoutMs ?? 60000} ms in ${mode}` }), a.timeoutMs ?? 60_000).unref();
+const t0 = performance.now();
+const ms = () => Math.round(performance.now() - t0);
+
+/** Write `total` bytes of a random 1 MiB block repeated (hashed into h), with backpressure. */
+const BLOCK = randomBytes(1 << 20);
+function writeBytes(sock, total, h, done) {
+  let off = 0;
+  const pump = () => {
+    while (off < total) {
+      const n = Math.min(64 * 1024, total - off);
+      const start = off % BLOCK.length;
+      const chunk = start + n <= BLOCK.length ? BLOCK.subarray(start, start + n) : Buffer.concat([BLOCK.subarray(start), BLOCK.subarray(0, start + n - BLOCK.length)]);
+      h?.update(chunk);
+      off += n;
+      if (!sock.write(chunk)) return void sock.once("drain", pump);
+    }
+    done();
+  };
+  pump();
+}
+
+/** RFC 864: line i = 72 characters from ' ' + (i mod 95), CRLF; 95 lines (7030 bytes) repeat. */
+const CHARGEN = Buffer.from(Array.from({ length: 95 }, (_, i) => {
+  let s = "";
+  for (let k = 0; k < 72; k++) s += String.fromCharCode(32 + ((i + k) % 95));
+  return s + "\r\n";
+}).join(""), "latin1");
+
+const modes = {
+  // send `bytes`, half-close, read the echo to EOF; sha256 both ways
+  "echo-client": () => {
+    const hs = createHash("sha256"), hr = createHash("sha256");
+    let received = 0;
+    const s = net.connect({ host: a.host, port: a.port, allowHalfOpen: true }, () => writeBytes(s, a.bytes, hs, () => s.end()));
+    s.on("data", (d) => { received += d.length; hr.update(d); });
+    s.on("end", () => finish({ received, shaSent: hs.digest("hex"), shaRecv: hr.digest("hex"), ms: ms() }));
+    s.on("error", (e) => finish({ error: e.code ?? e.message }));
+  },
+  // send `bytes`, close, wait for the server's FIN
+  send: () => {
+    const s = net.connect({ host: a.host, port: a.port }, () => writeBytes(s, a.bytes, null, () => s.end()));
+    s.resume();
+    s.on("close", (hadError) => finish({ sent: a.bytes, hadError, ms: ms() }));
+    s.on("error", (e) => finish({ error: e.code ?? e.message }));
+  },
+  // read `bytes` and check them against the RFC 864 pattern
+  chargen: () => {
+    let n = 0, mismatch = -1;
+    const s = net.connect({ host: a.host, port: a.port });
+    s.on("data", (d) => {
+      for (let i = 0; i < d.length && n + i < a.bytes && mismatch < 0; i++) if (d[i] !== CHARGEN[(n + i) % CHARGEN.length]) mismatch = n + i;
+      n += d.length;
+      if (n >= a.bytes) { s.destroy(); finish({ received: n, mismatch, ms: ms() }); }
+    });
+    s.on("error", (e) => finish({ error: e.code ?? e.message }));
+  },
+  // connect and report the error (expected: ECONNREFUSED)
+  connect: () => {
+    const s = net.connect({ host: a.host, port: a.port }, () => { s.destroy(); finish({ connected: true }); });
+    s.on("error", (e) => finish({ error: e.code }));
+  },
+  // n connections one after the other: each sends a line and expects it echoed
+  sequential: () => {
+    let i = 0, ok = 0;
+    const failed = [];
+    const one = () => {
+      if (i >= a.n) return finish({ ok, failed, ms: ms() });
+      const msg = `hello ${i++}\n`;
+      let got = "";
+      const s = net.connect({ host: a.host, port: a.port }, () => s.end(msg));
+      s.setEncoding("utf8");
+      s.on("data", (d) => (got += d));
+      s.on("error", (e) => failed.push(`${msg.trim()}: ${e.code}`));
+      s.on("close", () => { if (got === msg) ok++; else failed.push(`${msg.trim()}: got ${JSON.stringify(got)}`); one(); });
+    };
+    one();
+  },
+};
+
+if (!modes[mode]) finish({ error: `unknown mode ${mode}` });
+else modes[mode]();

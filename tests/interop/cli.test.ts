@@ -1,0 +1,81 @@
+// The `petrel` command: --help and argument errors anywhere; `petrel serve` in a namespace of the
+// test's own (the TAP is created there by the CLI, --host-ip configures the kernel side), reached
+// by the kernel's HTTP and TCP clients, and stopped with Ctrl-C (SIGINT): graceful, pcap flushed,
+// device gone.
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ROOT } from "../../host/core.ts";
+import { ip } from "../../host/link/tap.ts";
+import { ensureDebianTool, unavailable } from "../support/env.ts";
+import { hookExit, interopUnavailable, liveNamespaces, runPeer } from "../support/netns.ts";
+import { tsharkProblems } from "../support/tshark.ts";
+import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+
+const BIN = join(ROOT, "bin", "petrel.js");
+const petrel = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 30_000 });
+
+test("petrel --help, serve --help, connect --help; usage errors exit 2, bad addresses are named", () => {
+  const top = petrel("--help");
+  assert.equal(top.status, 0);
+  assert.match(top.stdout, /petrel serve +--tap NAME --ip ADDR\/PREFIX/);
+  for (const cmd of ["serve", "connect"]) {
+    const r = petrel(cmd, "--help");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`usage: petrel ${cmd}`));
+  }
+  const unknown = petrel("serve", "--bogus");
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /Unknown option '--bogus'/);
+  const missing = petrel("serve", "--tap", "x");
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /--ip ADDR\/PREFIX is required/);
+  const bad = petrel("serve", "--tap", "x", "--ip", "198.18.0.300/24");
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /bad address "198\.18\.0\.300\/24"/);
+  const svc = petrel("serve", "--tap", "x", "--ip", "198.18.0.2/24", "--services", "echo,gopher");
+  assert.equal(svc.status, 2);
+  assert.match(svc.stderr, /unknown service gopher/);
+});
+
+test("petrel serve in a namespace: HTTP status page and echo from the kernel, Ctrl-C stops it cleanly", { timeout: 90_000 }, async (t) => {
+  const why = interopUnavailable() ?? ensureDebianTool("tshark", "tshark");
+  if (why) return unavailable(t, why);
+  hookExit();
+  const ns = `petrel-cli-${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), "petrel-cli-"));
+  const pcap = join(dir, "serve.pcap");
+  ip("netns", "add", ns);
+  liveNamespaces.add(ns);
+  const proc = spawn("ip", ["netns", "exec", ns, process.execPath, BIN, "serve", "--tap", "petrel0", "--ip", "198.18.0.2/24", "--host-ip", "198.18.0.1/24", "--pcap", pcap], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  proc.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => proc.on("close", (code) => r(code)));
+  try {
+    const t0 = Date.now();
+    while (!stderr.includes("Ctrl-C to stop") && Date.now() - t0 < 20_000 && proc.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    assert.match(stderr, /petrel 198\.18\.0\.2\/24 on petrel0 \(created\).*echo\/7 discard\/9 chargen\/19 http\/80/);
+    const page = await runPeer<{ status: number; body: string }>(ns, "http-get", { url: "http://198.18.0.2/" }).result;
+    assert.equal(page.status, 200);
+    assert.match(page.body, /ESTABLISHED/);
+    const echo = await runPeer<{ ok: number; failed: string[] }>(ns, "connect-many", { host: "198.18.0.2", port: 7, n: 5, concurrency: 5 }).result;
+    assert.equal(echo.ok, 5);
+    proc.kill("SIGINT");
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("timeout"), 10_000))]);
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /capture written/);
+    const links = spawnSync("ip", ["-n", ns, "link", "show", "petrel0"], { encoding: "utf8" });
+    assert.notEqual(links.status, 0, "the TAP device the CLI created is gone");
+    assert.ok(existsSync(pcap));
+    const { frames, flagged } = tsharkProblems(pcap, { kernelFfffFrom: "198.18.0.1" });
+    assert.ok(frames > 20);
+    assert.deepEqual(flagged, []);
+  } finally {
+    if (proc.exitCode === null) proc.kill("SIGKILL");
+    spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
+    liveNamespaces.delete(ns);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,289 @@
+// The net-compatible API (host/net.ts) between two Petrel stacks in the simulator: sockets are
+// real stream.Duplex objects, so these tests drive the virtual clock one step at a time and let
+// Node's stream machinery (nextTick, microtasks) run between steps.
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import http from "node:http";
+import { test } from "node:test";
+import { wasmPathFor } from "../../host/core.ts";
+import { PetrelStack, type Socket } from "../../host/net.ts";
+import { SimNet } from "../../host/sim.ts";
+
+const skip = existsSync(wasmPathFor()) ? false : "build/petrel.wasm not built (npm run build)";
+const sha = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+function pair(seed: number, o: { profile?: "tiny" | "default" | "server"; fault?: { loss?: number } } = {}) {
+  const net = new SimNet({ seed, capture: false, traceStates: false });
+  const a = PetrelStack.over(net.host({ name: "server", ip: "198.18.0.1", profile: o.profile, fault: o.fault }));
+  const b = PetrelStack.over(net.host({ name: "client", ip: "198.18.0.2", profile: o.profile }));
+  return { net, server: a, client: b };
+}
+
+/** Step the virtual clock until pred() holds, yielding to Node between steps. Bounded. */
+async function until(net: SimNet, pred: () => boolean, what: string, maxVirtualMs = 120_000, maxSteps = 2_000_000): Promise<void> {
+  const end = net.now + maxVirtualMs;
+  for (let i = 0; i < maxSteps; i++) {
+    if (pred()) return;
+    await tick();
+    if (pred()) return;
+    const next = net.clock.peek();
+    if (next === null) {
+      await tick(); // stream callbacks may schedule more
+      if (net.clock.peek() === null && !pred()) throw new Error(`${what}: nothing left to run at t=${net.now}`);
+      continue;
+    }
+    if (next > end) throw new Error(`${what}: not within ${maxVirtualMs} virtual ms (t=${net.now})`);
+    net.clock.step();
+  }
+  throw new Error(`${what}: not after ${maxSteps} steps`);
+}
+
+function collect(s: Socket): { chunks: Buffer[]; ended: boolean; closed: boolean; hadError: boolean | null; error: NodeJS.ErrnoException | null; bytes(): Buffer } {
+  const st = { chunks: [] as Buffer[], ended: false, closed: false, hadError: null as boolean | null, error: null as NodeJS.ErrnoException | null, bytes: () => Buffer.concat(st.chunks) };
+  s.on("data", (d: Buffer) => st.chunks.push(d));
+  s.on("end", () => (st.ended = true));
+  s.on("error", (e) => (st.error = e));
+  s.on("close", (hadError: boolean) => ((st.closed = true), (st.hadError = hadError)));
+  return st;
+}
+
+test("net API: echo through pipe(), 1 MB byte-exact, both sockets close cleanly", { skip }, async () => {
+  const { net, server, client } = pair(1);
+  let accepted: Socket | null = null;
+  const srv = server.createServer((s) => {
+    accepted = s;
+    s.pipe(s);
+  });
+  let listening = false;
+  srv.listen(7, () => (listening = true));
+  await until(net, () => listening, "listening");
+  assert.deepEqual(srv.address(), { address: "198.18.0.1", family: "IPv4", port: 7 });
+  const data = randomBytes(1 << 20);
+  let connected = false;
+  const c = client.connect({ host: "198.18.0.1", port: 7 }, () => (connected = true));
+  assert.equal(c.connecting, true);
+  assert.equal(c.readyState, "opening");
+  const got = collect(c);
+  await until(net, () => connected && accepted !== null, "connect and accept");
+  assert.equal(c.remoteAddress, "198.18.0.1");
+  assert.equal(c.remotePort, 7);
+  assert.equal(c.localAddress, "198.18.0.2");
+  assert.ok(c.localPort! >= 1024);
+  assert.deepEqual(c.address(), { address: "198.18.0.2", family: "IPv4", port: c.localPort });
+  assert.equal(accepted!.remotePort, c.localPort);
+  c.end(data);
+  await until(net, () => got.closed, "client close", 600_000);
+  assert.equal(got.error, null);
+  assert.equal(got.hadError, false);
+  assert.equal(sha(got.bytes()), sha(data));
+  assert.equal(c.bytesWritten, data.length);
+  assert.equal(c.bytesRead, data.length);
+  await until(net, () => accepted!.destroyed, "server socket closes");
+});
+
+test("net API: backpressure — write() returns false against a slow reader, 'drain' follows, the window closes", { skip }, async () => {
+  const { net, server, client } = pair(2);
+  let srvSock: Socket | null = null;
+  const received: Buffer[] = [];
+  server.createServer((s) => {
+    srvSock = s;
+    s.pause(); // a slow reader: read 4 KiB every 20 virtual ms
+    const slow = (): void => {
+      if (s.destroyed) return;
+      const b = s.read(4096) as Buffer | null ?? s.read() as Buffer | null;
+      if (b) received.push(b);
+      net.clock.after(20, slow);
+    };
+    net.clock.after(20, slow);
+  }).listen(9);
+  const c = client.connect(9, "198.18.0.1");
+  await until(net, () => !c.connecting && srvSock !== null, "connect");
+  const total = 256 * 1024;
+  const data = randomBytes(total);
+  let falses = 0;
+  let drains = 0;
+  c.on("drain", () => drains++);
+  let off = 0;
+  let zeroWindow = false;
+  const pump = (): void => {
+    while (off < total) {
+      const ok = c.write(data.subarray(off, off + 8192));
+      off += 8192;
+      if (!ok) {
+        falses++;
+        c.once("drain", pump);
+        return;
+      }
+    }
+    c.end();
+  };
+  pump();
+  assert.ok(falses >= 1, "write() returned false once the send ring and the host buffer were full");
+  await until(net, () => {
+    const info = srvSock?.conn?.info();
+    if (info && info.rcvWnd === 0) zeroWindow = true;
+    return Buffer.concat(received).length >= total;
+  }, "slow reader gets everything", 600_000);
+  assert.ok(drains >= 1, "'drain' was emitted");
+  assert.ok(zeroWindow, "the paused reader's receive window closed (flow control reached TCP)");
+  assert.equal(sha(Buffer.concat(received)), sha(data));
+});
+
+test("net API: allowHalfOpen false (default) ends our side after the peer's FIN", { skip }, async () => {
+  const { net, server, client } = pair(3);
+  let s: Socket | null = null;
+  let serverEnded = false;
+  server.createServer((x) => {
+    s = x;
+    x.on("data", () => {});
+    x.on("end", () => (serverEnded = true));
+  }).listen(7);
+  const c = client.connect(7, "198.18.0.1");
+  const got = collect(c);
+  c.end("bye");
+  await until(net, () => got.closed && s !== null && s.destroyed, "both closed");
+  assert.ok(serverEnded);
+  assert.ok(got.ended, "the server's automatic end() reached the client as EOF");
+  assert.equal(got.hadError, false);
+});
+
+test("net API: allowHalfOpen true keeps the writable side open after the peer's FIN", { skip }, async () => {
+  const { net, server, client } = pair(4);
+  let s: Socket | null = null;
+  server.createServer({ allowHalfOpen: true }, (x) => {
+    s = x;
+    let n = 0;
+    x.on("data", (d: Buffer) => (n += d.length));
+    x.on("end", () => {
+      // the peer is done sending; we still answer, later
+      net.clock.after(500, () => x.end(`got ${n} bytes after your FIN`));
+    });
+  }).listen(7);
+  const c = client.connect({ host: "198.18.0.1", port: 7, allowHalfOpen: true });
+  const got = collect(c);
+  c.end(Buffer.alloc(1000, 1));
+  await until(net, () => c.writableFinished, "client FIN");
+  await until(net, () => got.ended, "server's late reply and FIN", 10_000);
+  assert.equal(got.bytes().toString(), "got 1000 bytes after your FIN");
+  await until(net, () => got.closed && s!.destroyed, "closed");
+});
+
+test("net API: errors carry Node's codes (ECONNREFUSED, ECONNRESET, EADDRINUSE, ETIMEDOUT, EMFILE)", { skip }, async () => {
+  const { net, server, client } = pair(5, { profile: "tiny" });
+  // ECONNREFUSED: nobody listens
+  const r = client.connect(4444, "198.18.0.1");
+  const rs = collect(r);
+  await until(net, () => rs.closed, "refused");
+  assert.equal(rs.error?.code, "ECONNREFUSED");
+  assert.equal(rs.error?.errno, -111);
+  assert.equal(rs.error?.syscall, "connect");
+  assert.equal(rs.error?.message, "connect ECONNREFUSED 198.18.0.1:4444");
+  assert.equal(rs.hadError, true);
+  // EADDRINUSE: a second server on the same port
+  server.createServer(() => {}).listen(7);
+  let lerr: NodeJS.ErrnoException | null = null;
+  server.createServer(() => {}).listen(7).on("error", (e: NodeJS.ErrnoException) => (lerr = e));
+  await until(net, () => lerr !== null, "EADDRINUSE");
+  assert.equal(lerr!.code, "EADDRINUSE");
+  assert.equal(lerr!.syscall, "listen");
+  // ECONNRESET: the server resets (SO_LINGER 0)
+  let victim: Socket | null = null;
+  server.createServer((s) => (victim = s)).listen(8);
+  const v = client.connect(8, "198.18.0.1");
+  const vs = collect(v);
+  await until(net, () => victim !== null && !v.connecting, "connected");
+  victim!.resetAndDestroy();
+  await until(net, () => vs.closed, "reset seen");
+  assert.equal(vs.error?.code, "ECONNRESET");
+  assert.equal(vs.error?.syscall, "read");
+  // EMFILE: the tiny profile has 4 connection slots
+  const many: Socket[] = [];
+  const errs: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const s = client.connect(7, "198.18.0.1");
+    s.on("error", (e: NodeJS.ErrnoException) => errs.push(e.code!));
+    many.push(s);
+  }
+  await until(net, () => errs.length >= 1, "table full");
+  assert.ok(errs.includes("EMFILE"), `EMFILE for a full connection table (got ${errs})`);
+  for (const s of many) s.destroy();
+  // ETIMEDOUT: nobody answers ARP for 198.18.0.99 (the core gives up after its SYN backoff)
+  const t = client.connect(7, "198.18.0.99");
+  const ts = collect(t);
+  await until(net, () => ts.closed, "ETIMEDOUT", 600_000);
+  assert.equal(ts.error?.code, "ETIMEDOUT");
+  // a non-literal host: no resolver in the core
+  const h = client.connect(7, "example.invalid");
+  const hs = collect(h);
+  await until(net, () => hs.closed, "ENOTFOUND");
+  assert.equal(hs.error?.code, "ENOTFOUND");
+});
+
+test("net API: setTimeout emits 'timeout' after idle virtual time; setNoDelay/setKeepAlive reach the core", { skip }, async () => {
+  const { net, server, client } = pair(6);
+  server.createServer((s) => s.on("data", () => {})).listen(7);
+  const c = client.connect(7, "198.18.0.1");
+  await until(net, () => !c.connecting, "connect");
+  assert.equal(c.setNoDelay(true), c);
+  assert.equal(c.setKeepAlive(true, 30_000), c);
+  let fired = 0;
+  const t0 = net.now;
+  c.setTimeout(5000, () => fired++);
+  net.clock.after(3000, () => c.write("activity"));
+  await until(net, () => fired > 0, "timeout", 20_000);
+  assert.ok(net.now - t0 >= 8000, `idle timer restarted by activity (fired at +${net.now - t0} ms)`);
+  assert.equal(c.destroyed, false, "'timeout' does not close the socket");
+  c.setTimeout(0);
+  c.destroy();
+  await until(net, () => c.destroyed, "destroyed");
+});
+
+test("net API: Node's own http.Server serves over Petrel sockets, and http.request runs over one", { skip }, async () => {
+  const { net, server, client } = pair(7);
+  const httpServer = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      res.setHeader("content-type", "text/plain");
+      res.end(`${req.method} ${req.url} ${body.length} via ${req.socket.remoteAddress}\n`);
+    });
+  });
+  server.createServer((s) => httpServer.emit("connection", s)).listen(80);
+  let status = 0;
+  let text = "";
+  let done = false;
+  const req = http.request(
+    { method: "POST", path: "/hello", headers: { connection: "close" }, createConnection: () => client.connect(80, "198.18.0.1") as unknown as import("node:net").Socket },
+    (res) => {
+      status = res.statusCode ?? 0;
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (text += d));
+      res.on("end", () => (done = true));
+    },
+  );
+  req.end("x".repeat(5000));
+  await until(net, () => done, "http response", 30_000);
+  assert.equal(status, 200);
+  assert.equal(text, "POST /hello 5000 via 198.18.0.2\n");
+  httpServer.close();
+});
+
+test("net API: 20 concurrent connections through a server, then server.close() emits 'close' when they are gone", { skip }, async () => {
+  const { net, server, client } = pair(8, { profile: "server" }); // 20 slots per side
+  const srv = server.createServer((s) => s.pipe(s)).listen(7);
+  const results: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const c = client.connect(7, "198.18.0.1");
+    const got = collect(c);
+    c.end(`hello ${i}`);
+    c.on("close", () => results[i] = got.bytes().toString());
+  }
+  await until(net, () => results.filter(Boolean).length === 20, "20 echoes");
+  results.forEach((r, i) => assert.equal(r, `hello ${i}`));
+  let closed = false;
+  srv.close(() => (closed = true));
+  await until(net, () => closed, "server close");
+  assert.equal(srv.listening, false);
+});
