@@ -66,21 +66,24 @@ const bytes = values.quick ? 4 * MB : 32 * MB;
 const results = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
-  note: "two Petrel stacks in one Node process, simulator switch, no link delay; wall-clock time; fixed 1 s RTO placeholder, no window scaling yet (issue 4)",
+  note: "two Petrel stacks in one Node process, simulator switch, no link delay; wall-clock time; no window scaling, SACK or delayed ACK yet (issue 4)",
   throughput: {
     default: throughput("default", bytes, 0),
     tiny: throughput("tiny", bytes / 4, 0),
     defaultLoss1pct: throughput("default", bytes / 4, 0.01),
   },
   connectionsPerSec: connectionRate(values.quick ? 200 : 2000).perSec,
-  footprint: { tiny: footprint("tiny"), default: footprint("default"), server: footprint("server") },
+  memory: { tiny: footprint("tiny"), default: footprint("default"), server: footprint("server") },
 };
-writeFileSync(join(ROOT, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");
+// merge: bench/tap.ts and bench/footprint.mjs keep their own keys in the same file
+const file = join(ROOT, "bench", "results.json");
+const previous = (() => { try { return JSON.parse(readFileSync(file, "utf8")); } catch { return {}; } })();
+writeFileSync(file, JSON.stringify({ ...previous, sim: results }, null, 2) + "\n");
 const f = (n: number): string => n.toFixed(1);
 console.log(`| measure | tiny | default | server |\n|---|---|---|---|`);
-console.log(`| .wasm bytes (wasm-opt -Oz) | ${results.footprint.tiny.wasmBytes} | ${results.footprint.default.wasmBytes} | ${results.footprint.server.wasmBytes} |`);
-console.log(`| linear memory (pages × 64 KiB) | ${results.footprint.tiny.memoryPages} | ${results.footprint.default.memoryPages} | ${results.footprint.server.memoryPages} |`);
-console.log(`| bytes used (static + regions) | ${results.footprint.tiny.usedBytes} | ${results.footprint.default.usedBytes} | ${results.footprint.server.usedBytes} |`);
+console.log(`| .wasm bytes (wasm-opt -Oz) | ${results.memory.tiny.wasmBytes} | ${results.memory.default.wasmBytes} | ${results.memory.server.wasmBytes} |`);
+console.log(`| linear memory (pages × 64 KiB) | ${results.memory.tiny.memoryPages} | ${results.memory.default.memoryPages} | ${results.memory.server.memoryPages} |`);
+console.log(`| bytes used (static + regions) | ${results.memory.tiny.usedBytes} | ${results.memory.default.usedBytes} | ${results.memory.server.usedBytes} |`);
 console.log(`| bulk throughput, no loss (MB/s) | ${f(results.throughput.tiny.mbPerSec)} | ${f(results.throughput.default.mbPerSec)} | |`);
 console.log(`| bulk throughput, 1 % loss (MB/s) | | ${f(results.throughput.defaultLoss1pct.mbPerSec)} | |`);
 console.log(`| connections/s (open, abort) | | ${f(results.connectionsPerSec)} | |`);

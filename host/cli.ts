@@ -2,7 +2,7 @@
 //   petrel serve   --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--services echo,discard,chargen,http]
 //                  [--host-ip ADDR/PREFIX] [--pcap FILE] [--trace] [--profile NAME] [--loss P]
 //   petrel connect --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--host-ip ADDR/PREFIX] HOST PORT
-//   petrel sim …   (reserved)
+//   petrel sim transfer …   (host/cli/sim.ts)
 import { parseArgs } from "node:util";
 import { isIPv4 } from "node:net";
 import type { Profile } from "./core.ts";
@@ -20,7 +20,7 @@ const USAGE = `petrel — a TCP/IPv4 stack (one WebAssembly module) on a TAP dev
 usage:
   petrel serve   --tap NAME --ip ADDR/PREFIX [options]     serve echo, discard, chargen and HTTP
   petrel connect --tap NAME --ip ADDR/PREFIX HOST PORT     nc over Petrel (stdin → socket → stdout)
-  petrel sim …                                             simulator commands (not yet)
+  petrel sim transfer --seed S --bytes N [faults…]         two simulated stacks, one JSON line
   petrel COMMAND --help                                    options of a command
 
 Creating or opening a TAP device needs CAP_NET_ADMIN (root). The device is created if it does not
@@ -207,8 +207,7 @@ export async function main(argv: string[]): Promise<number> {
       case "connect":
         return await connect(rest);
       case "sim":
-        process.stderr.write("petrel sim: not implemented yet\n");
-        return 2;
+        return await (await import("./cli/sim.ts")).simMain(rest);
       case undefined:
       case "-h":
       case "--help":
