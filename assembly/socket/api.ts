@@ -3,7 +3,7 @@
 import { MSS_DEFAULT, RTO_INITIAL_MS, EPHEMERAL_FIRST, FIN_WAIT2_MS, MAX_CONNS, RX_BUF } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
-import { ifaceIp, ifaceRoutable } from "../iface/iface";
+import { ifaceIp, ifaceIsBroadcast, ifaceRoutable } from "../iface/iface";
 import { ringLen, ringFree, ringRead, ringWrite } from "../storage/ring";
 import { eventPush } from "../storage/events";
 import { Tcb, TF, tcbAlloc, tcbAt, tcbClose, tcbFromHandle, tcbHandle, tcbLookup, tcbRelease, setState, synchronized } from "../tcp/tcb";
@@ -55,7 +55,10 @@ function ephemeralPort(rip: u32, rport: u32): u32 {
 /** tcp_connect: active OPEN (RFC 9293 3.10.1). */
 export function connect(ip: u32, port: i32, localPort: i32, now: u32): i32 {
   if (port <= 0 || port > 0xffff || localPort < 0 || localPort > 0xffff) return Err.EINVAL;
-  if (ip == 0 || ip == 0xffffffff || ip == ifaceIp() || (ip >>> 28) == 14) return Err.EINVAL;
+  // RFC 9293 3.9.1.1 / MUST-46: no OPEN to a broadcast or multicast address; nor to ourselves,
+  // 0/8, loopback 127/8 (not on this interface) or the reserved 240/4
+  const top = ip >>> 24;
+  if (ip == ifaceIp() || ifaceIsBroadcast(ip) || top == 0 || top == 127 || top >= 224) return Err.EINVAL;
   if (!ifaceRoutable(ip)) return Err.ENETUNREACH;
   const lip = ifaceIp();
   let lport = <u32>localPort;

@@ -311,3 +311,12 @@ test("RFC 9293 3.8.6 the receiver advertises its free buffer, closes the window 
 });
 
 void text;
+
+test("RFC 9293 3.9.1.1 (MUST-46) connect() refuses broadcast, multicast, loopback and reserved addresses", () => {
+  const { client } = pair(20);
+  for (const ip of ["198.18.0.255", "255.255.255.255", "224.0.0.1", "239.1.2.3", "127.0.0.1", "240.0.0.1", "0.1.2.3", "198.18.0.2"]) {
+    assert.throws(() => client.connect(ip, 80), (e: PetrelError) => e.code === "EINVAL", ip);
+  }
+  assert.equal(client.core.connections(), 0);
+  assert.doesNotThrow(() => client.connect("198.18.0.254", 80), "an ordinary neighbour is fine");
+});
