@@ -10,6 +10,7 @@ import { ROOT } from "../host/core.ts";
 import { ip } from "../host/link/tap.ts";
 import { startServices } from "../host/services.ts";
 import { interopUnavailable, PETREL_IP, runPeer, TapNetns } from "../tests/support/netns.ts";
+import { Board, BOARD_BIN, BOARD_IP, KERNEL_IP, Netns, tapName } from "../tests/boards/support.ts";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean" } } });
 const MB = 1 << 20;
@@ -90,12 +91,36 @@ try {
   cleanup();
 }
 
+// ── boards/linux (the release module through wasm2c, native) on a TAP inside a namespace ─────
+// Built from the .wasm just built; started inside the bench's namespace, so its TAP is created there
+// and never appears in the root namespace. Same peers and measure() as above.
+const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build-boards.mjs")], { encoding: "utf8", timeout: 200_000 });
+if (build.status !== 0 || !existsSync(BOARD_BIN)) throw new Error(`build-boards failed: ${build.stdout}\n${build.stderr}${build.error ?? ""}`);
+let boardsLinux: Record<string, number>;
+{
+  const ns = new Netns("bench");
+  let board: Board | undefined;
+  try {
+    const dev = tapName("t");
+    board = new Board(["--tap", dev, "--ip", `${BOARD_IP}/24`, "--services", "echo,discard,chargen"], ns.name);
+    await board.ready(10_000);
+    ns.ip("addr", "add", `${KERNEL_IP}/24`, "dev", dev);
+    ns.ip("link", "set", dev, "up");
+    const client = { peer: <R,>(mode: string, args: Record<string, unknown>, t?: number) => runPeer<R>(ns.name, mode, args, t) };
+    boardsLinux = await measure(client, BOARD_IP, { discard: 9, source: 19, echo: 7 });
+  } finally {
+    await board?.stop(5000);
+    ns.close();
+  }
+}
+
 const tap = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
-  note: "Petrel (server profile) on a TAP device vs the kernel over a veth pair, both measured by Node's net in a namespace; bulk = " + BULK / MB + " MB; the core's window is ≤ 64 KiB without scaling and its RTO a fixed 1 s (issue 4)",
+  note: "Petrel (server profile) on a TAP device vs the kernel over a veth pair, and boards/linux (native, wasm2c) on a TAP, all measured by Node's net in a namespace in the same run; bulk = " + BULK / MB + " MB; the core's window is ≤ 64 KiB without scaling and its RTO a fixed 1 s (issue 4)",
   petrel,
   kernelVeth: kernel,
+  boardsLinux,
   ratio: {
     kernelToPetrel: petrel.intoMBps! / kernel.intoMBps!,
     petrelToKernel: petrel.outOfMBps! / kernel.outOfMBps!,
@@ -104,15 +129,15 @@ const tap = {
 };
 const file = join(ROOT, "bench", "results.json");
 const all = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-all.tap = tap;
+all.tap = { ...(all.tap ?? {}), ...tap };
 writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
 
 const f = (x: number, d = 1): string => x.toFixed(d);
 console.log(`
-| measure | Petrel on TAP | kernel ↔ kernel (veth) | ratio |
-|---|---|---|---|
-| kernel → Petrel discard (MB/s) | ${f(petrel.intoMBps!)} | ${f(kernel.intoMBps!)} | ${f(tap.ratio.kernelToPetrel, 2)} |
-| Petrel chargen → kernel (MB/s) | ${f(petrel.outOfMBps!)} | ${f(kernel.outOfMBps!)} | ${f(tap.ratio.petrelToKernel, 2)} |
-| echo round trip, 64 B: median / p99 (ms) | ${f(petrel.rttMedianMs!, 3)} / ${f(petrel.rttP99Ms!, 3)} | ${f(kernel.rttMedianMs!, 3)} / ${f(kernel.rttP99Ms!, 3)} | |
-| connections per second (8 at a time) | ${f(petrel.connectionsPerSec!, 0)} | ${f(kernel.connectionsPerSec!, 0)} | ${f(tap.ratio.connectionsPerSec, 2)} |
+| measure | Petrel on TAP | boards/linux (wasm2c) | kernel ↔ kernel (veth) | ratio |
+|---|---|---|---|---|
+| kernel → Petrel discard (MB/s) | ${f(petrel.intoMBps!)} | ${f(boardsLinux.intoMBps!)} | ${f(kernel.intoMBps!)} | ${f(tap.ratio.kernelToPetrel, 2)} |
+| Petrel chargen → kernel (MB/s) | ${f(petrel.outOfMBps!)} | ${f(boardsLinux.outOfMBps!)} | ${f(kernel.outOfMBps!)} | ${f(tap.ratio.petrelToKernel, 2)} |
+| echo round trip, 64 B: median / p99 (ms) | ${f(petrel.rttMedianMs!, 3)} / ${f(petrel.rttP99Ms!, 3)} | ${f(boardsLinux.rttMedianMs!, 3)} / ${f(boardsLinux.rttP99Ms!, 3)} | ${f(kernel.rttMedianMs!, 3)} / ${f(kernel.rttP99Ms!, 3)} | |
+| connections per second (8 at a time) | ${f(petrel.connectionsPerSec!, 0)} | ${f(boardsLinux.connectionsPerSec!, 0)} | ${f(kernel.connectionsPerSec!, 0)} | ${f(tap.ratio.connectionsPerSec, 2)} |
 `);
