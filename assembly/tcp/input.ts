@@ -11,7 +11,7 @@ import { seg, opts, has } from "./segment";
 import { Tcb, TF, setState, tcbHandle, tcbClose, synchronized } from "./tcb";
 import { seqLt, seqLe, seqGt, seqGe } from "./seq";
 import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow, dataBase, retransmitFirst } from "./output";
-import { rttSample } from "./rtt";
+import { rttAcked } from "./rtt";
 import { flightHalf } from "./timers";
 import { timeLt } from "../time";
 
@@ -81,10 +81,7 @@ function ackSyn(t: Tcb, now: u32): void {
   t.sndUna = seg.ack;
   t.retries = 0;
   t.flags &= ~TF.RTX_ARMED;
-  if ((t.flags & TF.RTT_TIMING) && seqGe(seg.ack, t.rttSeq)) {
-    t.flags &= ~TF.RTT_TIMING;
-    rttSample(t, now - t.rttAt);             // the SYN's round trip (RFC 6298 2.2; Karn if resent)
-  }
+  rttAcked(t, seg.ack, now);                // the SYN's round trip (RFC 6298 2.2)
 }
 
 function establish(t: Tcb): void {
@@ -228,10 +225,7 @@ function ackData(t: Tcb, now: u32): void {
   t.sndUna = seg.ack;
   if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;   // acked past a timeout's rewind
   t.retries = 0;
-  if ((t.flags & TF.RTT_TIMING) && seqGe(seg.ack, t.rttSeq)) {
-    t.flags &= ~TF.RTT_TIMING;
-    rttSample(t, now - t.rttAt);              // RFC 6298 2.2/2.3; the backoff ends (5.7 → a fresh RTO)
-  }
+  rttAcked(t, seg.ack, now);                // RFC 6298 2.2/2.3: a sample ends the backoff
   congestionOnAck(t, newly, now);
   t.flags &= ~(TF.RTX_ARMED | TF.ZWP);
   if (t.sndMax != t.sndUna) { t.rtxAt = now + t.rto; t.flags |= TF.RTX_ARMED; }  // RFC 6298 5.3
@@ -410,6 +404,3 @@ export function enterTimeWait(t: Tcb, now: u32): void {
 }
 
 function restartTimeWait(t: Tcb, now: u32): void { armClose(t, now, 2 * MSL_MS); }
-
-/** Whether the receive side is still open: data or FIN may arrive. */
-export function mayReceive(t: Tcb): bool { return synchronized(t.state) && !(t.flags & TF.FIN_RCVD); }

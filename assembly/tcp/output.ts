@@ -90,7 +90,7 @@ function output(t: Tcb, now: u32, probe: bool): void {
 }
 
 /** Data and FIN go out in ESTABLISHED and the closing states that still owe them. */
-function mayTransmit(s: i32): bool { return s >= State.ESTABLISHED && s != State.TIME_WAIT; }
+export function mayTransmit(s: i32): bool { return s >= State.ESTABLISHED && s != State.TIME_WAIT; }
 
 /** The peer has acknowledged our SYN. */
 // @ts-ignore: decorator

@@ -1,7 +1,16 @@
 // Round-trip time estimation and the retransmission timeout (RFC 6298), in fixed point:
 // srtt8 = SRTT × 8 and rttvar4 = RTTVAR × 4, in milliseconds (clock granularity G = 1 ms).
 import { RTO_MIN_MS, RTO_MAX_MS } from "../config";
-import { Tcb } from "./tcb";
+import { Tcb, TF } from "./tcb";
+import { seqGe } from "./seq";
+
+/** An ACK up to `ack` arrived at `now`: if it covers the timed segment, that is a sample (Karn:
+ *  the timing was dropped if the segment was resent). */
+export function rttAcked(t: Tcb, ack: u32, now: u32): void {
+  if (!(t.flags & TF.RTT_TIMING) || !seqGe(ack, t.rttSeq)) return;
+  t.flags &= ~TF.RTT_TIMING;
+  rttSample(t, now - t.rttAt);
+}
 
 /** Take one RTT measurement R (ms) and recompute the RTO (RFC 6298 2.2, 2.3, 2.4, 2.5). */
 export function rttSample(t: Tcb, r: u32): void {

@@ -8,7 +8,7 @@ import { ringLen } from "../storage/ring";
 import { State } from "../socket/constants";
 import { earliest, timeLt } from "../time";
 import { Tcb, TF, tcbClose } from "./tcb";
-import { tcpOutput, tcpProbe, dataBase } from "./output";
+import { tcpOutput, tcpProbe, dataBase, mayTransmit } from "./output";
 
 /** Run the timers of t that are due at `now`; returns the ms until its next deadline or `acc`. */
 export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
@@ -23,8 +23,6 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
   if (t.flags & TF.RTX_ARMED) acc = earliest(acc, t.rtxAt, now);
   return acc;
 }
-
-function synchronized(s: i32): bool { return s >= State.ESTABLISHED && s != State.TIME_WAIT; }
 
 /** max(FlightSize / 2, 2·SMSS) (RFC 5681 (4)). */
 export function flightHalf(t: Tcb): u32 {
@@ -61,7 +59,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
   count(C.TCP_RTO_TIMEOUTS);
   backoff(t);
   t.flags &= ~(TF.RTT_TIMING | TF.RECOVERY);   // Karn (RFC 6298 5.7 note); recovery is over
-  if (synchronized(s)) {
+  if (mayTransmit(s)) {
     // RFC 5681 3.1 (4): ssthresh = max(FlightSize / 2, 2·SMSS), cwnd = 1 segment (the loss window);
     // RFC 6582 4.1: dupacks of data sent before the timeout must not start a fast retransmit
     t.ssthresh = flightHalf(t);
