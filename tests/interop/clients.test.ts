@@ -1,9 +1,8 @@
 // Petrel as the client of the Linux kernel's TCP (servers are Node's net inside the test's
 // namespace), and the abort/refusal paths in both directions.
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
 import type { Socket } from "../../host/net.ts";
-import { interopTest } from "../support/interop.ts";
+import { interopTest, transferBothWays } from "../support/interop.ts";
 import { KERNEL_IP, PETREL_IP } from "../support/netns.ts";
 
 const MB = 1 << 20;
@@ -18,32 +17,8 @@ function closed(s: Socket): Promise<NodeJS.ErrnoException | null> {
 }
 
 interopTest("Petrel client ⇄ kernel server: 10 MB both ways at once, each side half-closes", { timeoutMs: 90_000 }, async (env) => {
-  const peer = env.peer<{ received: number; shaSent: string; shaRecv: string }>("server-both", { host: KERNEL_IP, port: 5001, bytes: 10 * MB }, 80_000);
-  await peer.listening;
-  const data = randomBytes(10 * MB);
-  const s = env.petrel.connect({ host: KERNEL_IP, port: 5001, allowHalfOpen: true });
-  const h = createHash("sha256");
-  let received = 0;
-  s.on("data", (d: Buffer) => ((received += d.length), h.update(d)));
-  const ended = new Promise<void>((r) => s.on("end", () => r()));
-  const done = closed(s);
-  let off = 0;
-  const pump = (): void => {
-    while (off < data.length) {
-      const chunk = data.subarray(off, off + 64 * 1024);
-      off += chunk.length;
-      if (!s.write(chunk)) return void s.once("drain", pump);
-    }
-    s.end(); // half-close: the kernel keeps sending after our FIN
-  };
-  s.once("connect", pump);
-  await ended;
-  const r = await peer.result;
-  assert.equal(r.error, undefined);
-  assert.equal(r.received, data.length, "the kernel got all of Petrel's bytes");
-  assert.equal(r.shaRecv, createHash("sha256").update(data).digest("hex"));
-  assert.equal(received, 10 * MB, "Petrel got all of the kernel's bytes");
-  assert.equal(h.digest("hex"), r.shaSent);
+  let done: Promise<NodeJS.ErrnoException | null> = Promise.resolve(null);
+  await transferBothWays(env, 10 * MB, 80_000, (s) => (done = closed(s)));
   assert.equal(await done, null);
 });
 

@@ -2,6 +2,8 @@
 // loudly without root or /dev/net/tun (fails under CI=true); always tears down; afterwards tshark
 // must find no malformed packet and no checksum error in the case's capture.
 import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import type { Socket } from "../../host/net.ts";
 import { test, type TestContext } from "node:test";
 import { ensureDebianTool, unavailable } from "./env.ts";
 import { interopUnavailable, KERNEL_IP, TapNetns, type TapNetnsOptions } from "./netns.ts";
@@ -38,4 +40,38 @@ export function interopTest(name: string, o: InteropOptions, fn: (env: TapNetns,
     assert.deepEqual(flagged.slice(0, 20), [], `tshark flags frames in ${env.pcapPath}`);
     env.removeCapture();
   });
+}
+
+/**
+ * Petrel connects to the kernel-side "server-both" peer and both send `bytes` of random data at
+ * once, then half-close; asserts that both directions arrived byte-exact (sha256). `watch` sees the
+ * socket as soon as it exists (to observe its 'close'). An 'error' on the socket fails the case.
+ */
+export async function transferBothWays(env: TapNetns, bytes: number, peerTimeoutMs: number, watch?: (s: Socket) => void): Promise<void> {
+  const peer = env.peer<{ received: number; shaSent: string; shaRecv: string }>("server-both", { host: KERNEL_IP, port: 5001, bytes }, peerTimeoutMs);
+  await peer.listening;
+  const data = randomBytes(bytes);
+  const s = env.petrel.connect({ host: KERNEL_IP, port: 5001, allowHalfOpen: true });
+  watch?.(s);
+  const h = createHash("sha256");
+  let received = 0;
+  s.on("data", (d: Buffer) => ((received += d.length), h.update(d)));
+  const ended = new Promise<void>((r, j) => (s.on("end", () => r()), s.on("error", j)));
+  let off = 0;
+  const pump = (): void => {
+    while (off < data.length) {
+      const chunk = data.subarray(off, off + 64 * 1024);
+      off += chunk.length;
+      if (!s.write(chunk)) return void s.once("drain", pump);
+    }
+    s.end(); // half-close: the kernel keeps sending after our FIN
+  };
+  s.once("connect", pump);
+  await ended;
+  const r = await peer.result;
+  assert.equal(r.error, undefined);
+  assert.equal(r.received, data.length, "the kernel got all of Petrel's bytes");
+  assert.equal(r.shaRecv, createHash("sha256").update(data).digest("hex"));
+  assert.equal(received, bytes, "Petrel got all of the kernel's bytes");
+  assert.equal(h.digest("hex"), r.shaSent);
 }
