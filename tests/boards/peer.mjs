@@ -1,8 +1,9 @@
 // The kernel-side client of the boards tests: Node's net module, run inside the test's network
 // namespace (`ip netns exec NS node peer.mjs MODE 'JSON args'`). Prints one JSON line
 // {"result":…} and exits. Every wait is bounded by args.timeoutMs (default 60 s).
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import net from "node:net";
+import { writeBytes } from "../support/peer-stream.mjs";
 
 const [mode, json] = process.argv.slice(2);
 const a = JSON.parse(json ?? "{}");
@@ -16,24 +17,6 @@ const finish = (result) => {
 setTimeout(() => finish({ error: `TIMEOUT after ${a.timeoutMs ?? 60000} ms in ${mode}` }), a.timeoutMs ?? 60_000).unref();
 const t0 = performance.now();
 const ms = () => Math.round(performance.now() - t0);
-
-/** Write `total` bytes of a random 1 MiB block repeated (hashed into h), with backpressure. */
-const BLOCK = randomBytes(1 << 20);
-function writeBytes(sock, total, h, done) {
-  let off = 0;
-  const pump = () => {
-    while (off < total) {
-      const n = Math.min(64 * 1024, total - off);
-      const start = off % BLOCK.length;
-      const chunk = start + n <= BLOCK.length ? BLOCK.subarray(start, start + n) : Buffer.concat([BLOCK.subarray(start), BLOCK.subarray(0, start + n - BLOCK.length)]);
-      h?.update(chunk);
-      off += n;
-      if (!sock.write(chunk)) return void sock.once("drain", pump);
-    }
-    done();
-  };
-  pump();
-}
 
 /** RFC 864: line i = 72 characters from ' ' + (i mod 95), CRLF; 95 lines (7030 bytes) repeat. */
 const CHARGEN = Buffer.from(Array.from({ length: 95 }, (_, i) => {

@@ -2,10 +2,11 @@
 // namespace (`ip netns exec NS node kernel.mjs MODE 'JSON args'`). Prints JSON lines on stdout:
 // {"event":"listening"} for server modes once bound, then exactly one {"result":…}. Every wait is
 // bounded by args.timeoutMs (default 60 s): on expiry it prints {"result":{"error":"TIMEOUT…"}}.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
+import { writeBytes } from "../../support/peer-stream.mjs";
 
 const [mode, json] = process.argv.slice(2);
 const a = JSON.parse(json ?? "{}");
@@ -21,24 +22,6 @@ setTimeout(() => finish({ error: `TIMEOUT after ${a.timeoutMs ?? 60000} ms in ${
 const t0 = performance.now();
 const ms = () => performance.now() - t0;
 const sha = () => createHash("sha256");
-
-/** Deterministic pseudo-random stream (fast): a 1 MiB random block repeated, hashed as it goes. */
-const BLOCK = randomBytes(1 << 20);
-function writeBytes(sock, total, h, done) {
-  let off = 0;
-  const pump = () => {
-    while (off < total) {
-      const n = Math.min(64 * 1024, total - off);
-      const start = off % BLOCK.length;
-      const chunk = start + n <= BLOCK.length ? BLOCK.subarray(start, start + n) : Buffer.concat([BLOCK.subarray(start), BLOCK.subarray(0, start + n - BLOCK.length)]);
-      h?.update(chunk);
-      off += n;
-      if (!sock.write(chunk)) return sock.once("drain", pump);
-    }
-    done();
-  };
-  pump();
-}
 
 const modes = {
   // connect, send `bytes`, half-close, read everything back (echo)
