@@ -63,8 +63,21 @@
 @inline export const RTO_MIN_MS: u32 = isDefined(PETREL_RTO_MIN_MS) ? PETREL_RTO_MIN_MS : 200;
 /** At most one ACK per this many ms answers unacceptable segments (Linux's tcp_invalid_ratelimit). */
 @inline export const OOW_ACK_MS: u32 = 500;
-/** Out-of-order ranges the receiver keeps in its ring (holes it can fill later). */
-@inline export const OOO_RANGES: i32 = 4;
+/** Out-of-order ranges the receiver keeps per connection (data past holes, held in the rx ring;
+ *  reported to the peer as SACK blocks). A segment that would need one more range is dropped. */
+// @ts-ignore: decorator
+@inline export const OOO_RANGES: i32 = isDefined(PETREL_OOO_RANGES) ? PETREL_OOO_RANGES : 4;
+/** SACKed ranges the sender remembers per connection (the RFC 6675 scoreboard). When it is full the
+ *  highest range is forgotten: that costs at most a needless retransmission, never correctness. */
+// @ts-ignore: decorator
+@inline export const SACK_RANGES: i32 = isDefined(PETREL_SACK_RANGES) ? PETREL_SACK_RANGES : 4;
+/** Delayed ACK (RFC 9293 3.8.6.3, RFC 5681 4.2): an ACK waits at most this long (MUST-40: < 0.5 s),
+ *  and goes at once for every second full-sized segment, out-of-order data, a filled hole or a FIN.
+ *  40 ms is Linux's minimum; 0 turns delaying off. */
+// @ts-ignore: decorator
+@inline export const DELACK_MS: u32 = isDefined(PETREL_DELACK_MS) ? PETREL_DELACK_MS : 40;
+/** RFC 7323 5.5: a TS.Recent older than 24 days is invalid for PAWS. */
+@inline export const PAWS_IDLE_MS: u32 = 24 * 24 * 3600 * 1000;
 /** SYN retransmissions before an active open fails with ETIMEDOUT: 8, at 1, 3, 7, 15, 31, 63, 123
  *  and 183 s (the RTO doubles up to RTO_MAX), so the open gives up after 243 s — RFC 9293 3.8.3
  *  (MUST-23) asks for at least 3 minutes. */
@@ -105,5 +118,9 @@ if (TX_BUF < 256 || (TX_BUF & (TX_BUF - 1)) != 0) ERROR("PETREL_TX_BUF must be a
 if (MTU < 576 || MTU > 9000) ERROR("PETREL_MTU must be 576..9000");
 // @ts-ignore: decorator
 if (ARP_ENTRIES < 1 || ARP_PENDING < 1) ERROR("ARP table and pending queue need at least one entry");
+// @ts-ignore: decorator
+if (OOO_RANGES < 1 || OOO_RANGES > 64 || SACK_RANGES < 1 || SACK_RANGES > 64) ERROR("PETREL_OOO_RANGES and PETREL_SACK_RANGES must be 1..64");
+// @ts-ignore: decorator
+if (DELACK_MS >= 500) ERROR("PETREL_DELACK_MS must be below 500 ms (RFC 9293 MUST-40)");
 // @ts-ignore: decorator
 if (IO_BUF < 64 || EVENT_RING < 8) ERROR("PETREL_IO_BUF must be ≥ 64 and PETREL_EVENTS ≥ 8");

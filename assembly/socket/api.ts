@@ -8,7 +8,7 @@ import { ringLen, ringFree, ringRead, ringWrite } from "../storage/ring";
 import { eventPush } from "../storage/events";
 import { Tcb, TF, tcbAlloc, tcbAt, tcbClose, tcbFromHandle, tcbHandle, tcbLookup, tcbRelease, setState, synchronized } from "../tcp/tcb";
 import { tcpOutput, sendRst, rcvWindow } from "../tcp/output";
-import { oooBytes } from "../tcp/input";
+import { oooBytes } from "../tcp/assembler";
 import { isnFor, keyedHash } from "../tcp/isn";
 import { Ev, Opt, State } from "./constants";
 import { acceptFrom, isListenerHandle, listenerForPort, listenerFromHandle, unlisten } from "./listen";

@@ -16,7 +16,8 @@ export namespace Region {
   @inline export const TCBS: i32 = 9;       // TCP control blocks
   @inline export const RX_RINGS: i32 = 10;
   @inline export const TX_RINGS: i32 = 11;
-  @inline export const COUNT: i32 = 12;
+  @inline export const RANGES: i32 = 12;    // per connection: out-of-order ranges and the SACK scoreboard
+  @inline export const COUNT: i32 = 13;
 }
 
 const REGION_START = memory.data(Region.COUNT * 4);

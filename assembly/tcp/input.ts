@@ -14,6 +14,7 @@ import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow, dataBase, retransmit
 import { rttAcked } from "./rtt";
 import { flightHalf } from "./timers";
 import { timeLt } from "../time";
+import { oooInsert, oooRemove, oooStart, oooEnd } from "./assembler";
 
 /** RFC 9293 3.10.7.1, CLOSED (no connection): RST for anything but an RST. */
 export function tcpNoConnection(now: u32): void {
@@ -307,10 +308,6 @@ function textArrives(t: Tcb, now: u32): bool {
   return true;
 }
 
-/** Where out-of-order range i lives inside the TCB: start at +0, end at +4. */
-// @ts-ignore: decorator
-@inline function oooAt(t: Tcb, i: i32): usize { return changetype<usize>(t) + offsetof<Tcb>("ooo0s") + (<usize>i << 3); }
-
 function outOfOrder(t: Tcb): void {
   const off = <i32>(seg.seq - t.rcvNxt);
   const n = ringWriteAt(t.rx, off, seg.data, seg.dataLen);   // trimmed to the window
@@ -322,37 +319,10 @@ function outOfOrder(t: Tcb): void {
   if (fin) { t.rcvFinSeq = seg.seq + <u32>n; t.flags |= TF.FIN_PENDING; }
 }
 
-/** Add [s, e) to the sorted, disjoint ranges, merging what it touches. False when all are in use. */
-function oooInsert(t: Tcb, s: u32, e: u32): bool {
-  let merged = false;
-  for (let i = 0; i < t.oooCount; ) {
-    const rs = load<u32>(oooAt(t, i)), re = load<u32>(oooAt(t, i), 4);
-    if (seqLe(rs, e) && seqLe(s, re)) {       // overlapping or adjacent: absorb it
-      if (seqLt(rs, s)) s = rs;
-      if (seqGt(re, e)) e = re;
-      oooRemove(t, i);
-      merged = true;
-    } else i++;
-  }
-  if (!merged && t.oooCount >= OOO_RANGES) return false;
-  let at = 0;
-  while (at < t.oooCount && seqLt(load<u32>(oooAt(t, at)), s)) at++;
-  for (let i = t.oooCount; i > at; i--) store<u64>(oooAt(t, i), load<u64>(oooAt(t, i - 1)));
-  store<u32>(oooAt(t, at), s);
-  store<u32>(oooAt(t, at), e, 4);
-  t.oooCount++;
-  return true;
-}
-
-function oooRemove(t: Tcb, i: i32): void {
-  for (let j = i; j + 1 < t.oooCount; j++) store<u64>(oooAt(t, j), load<u64>(oooAt(t, j + 1)));
-  t.oooCount--;
-}
-
 /** RCV.NXT advanced: make the ranges it reached readable (their bytes are already in place). */
 function reassemble(t: Tcb): void {
-  while (t.oooCount > 0 && seqLe(load<u32>(oooAt(t, 0)), t.rcvNxt)) {
-    const e = load<u32>(oooAt(t, 0), 4);
+  while (t.oooCount > 0 && seqLe(oooStart(t, 0), t.rcvNxt)) {
+    const e = oooEnd(t, 0);
     if (seqGt(e, t.rcvNxt)) t.rcvNxt += <u32>ringCommit(t.rx, <i32>(e - t.rcvNxt));
     oooRemove(t, 0);
   }
@@ -360,13 +330,6 @@ function reassemble(t: Tcb): void {
     t.flags &= ~TF.FIN_PENDING;
     finReached = true;                       // the eighth check processes it now
   }
-}
-
-/** Bytes held past RCV.NXT. */
-export function oooBytes(t: Tcb): u32 {
-  let n: u32 = 0;
-  for (let i = 0; i < t.oooCount; i++) n += load<u32>(oooAt(t, i), 4) - load<u32>(oooAt(t, i));
-  return n;
 }
 
 /** RFC 9293 3.10.7.4, eighth check. */

@@ -6,9 +6,11 @@
 //   │ send       │ iss, sndUna, sndNxt, sndWnd, sndWl1, sndWl2, finSeq, mss     │
 //   │ receive    │ irs, rcvNxt, rcvUp, rcvAdv (right edge last advertised)      │
 //   │ timers     │ rtxAt / closeAt (absolute deadlines), rto, retries           │
-//   │ buffers    │ rx, tx: Ring headers over Region.RX_RINGS / TX_RINGS          │
+//   │ options    │ window shifts, timestamps (RFC 7323), SACK state (RFC 2018)   │
+//   │ buffers    │ rx, tx: Ring headers over Region.RX_RINGS / TX_RINGS;         │
+//   │            │ ooo, sack: range tables in Region.RANGES                     │
 //   └────────────┴──────────────────────────────────────────────────────────────┘
-import { MAX_CONNS, RX_BUF, TX_BUF, KEEPALIVE_INTVL_MS, KEEPALIVE_COUNT } from "../config";
+import { MAX_CONNS, RX_BUF, TX_BUF, KEEPALIVE_INTVL_MS, KEEPALIVE_COUNT, OOO_RANGES, SACK_RANGES } from "../config";
 import { Region, regionAlloc } from "../storage/layout";
 import { Ring, ringInit, ringClear } from "../storage/ring";
 import { eventPush } from "../storage/events";
@@ -31,7 +33,16 @@ export namespace TF {
   @inline export const RECOVERY: u32 = 1 << 13;   // NewReno fast recovery until SND.UNA ≥ recover
   @inline export const OOW_ACKED: u32 = 1 << 15;   // oowAckAt is valid
   @inline export const FIN_PENDING: u32 = 1 << 14; // rcvFinSeq holds a FIN that arrived out of order
+  // negotiated on the SYNs (while SYN-SENT: offered): RFC 2018 SACK, RFC 7323 timestamps and window scale
+  @inline export const SACK_OK: u32 = 1 << 16;
+  @inline export const TS_OK: u32 = 1 << 17;
+  @inline export const WS_OK: u32 = 1 << 18;
+  @inline export const DELACK: u32 = 1 << 19;     // an ACK is owed by delAckAt (RFC 9293 3.8.6.3)
 }
+
+/** The extensions a new connection offers (tcp_set_default); all on unless the host turns one off. */
+export let offered: u32 = TF.SACK_OK | TF.TS_OK | TF.WS_OK;
+export function setOffered(f: u32, on: bool): void { offered = on ? offered | f : offered & ~f; }
 
 @unmanaged export class Tcb {
   state: i32;
@@ -57,17 +68,27 @@ export namespace TF {
   // RFC 5681 / RFC 6582 congestion control
   cwnd: u32; ssthresh: u32; recover: u32; dupAcks: u32;
   fastRetransmits: u32; timeouts: u32; dupAcksTotal: u32;
-  // out-of-order data held in the receive ring past RCV.NXT: [oooStart_i, oooEnd_i) (absolute seq)
-  oooCount: i32;
-  ooo0s: u32; ooo0e: u32; ooo1s: u32; ooo1e: u32; ooo2s: u32; ooo2e: u32; ooo3s: u32; ooo3e: u32;
+  // out-of-order data held in the receive ring past RCV.NXT (assembler.ts): oooCount ranges at `ooo`
+  oooCount: i32; oooStamp: u32;
   rcvFinSeq: u32;    // sequence number of a FIN that arrived ahead of RCV.NXT
   oowAckAt: u32;     // last ACK sent for an unacceptable segment (rate limit)
   // user options (tcp_set_option)
   noDelay: bool;
   keepIdle: u32; keepIntvl: u32; keepCount: u32; userTimeout: u32;
+  // RFC 7323: window shifts (applied to the peer's window / to ours), timestamps
+  sndShift: u32; rcvShift: u32;
+  tsOffset: u32;     // added to `now` for our TSval (RFC 7323 5.4: a per-connection random offset)
+  tsRecent: u32; tsRecentAt: u32;
+  lastAckSent: u32;  // RCV.NXT carried by the last ACK we sent (Last.ACK.sent)
+  // delayed ACK (RFC 9293 3.8.6.3, RFC 5681 4.2)
+  delAckAt: u32; rcvMss: u32;  // rcvMss: largest segment received, the "full-sized segment"
+  // RFC 6675 SACK loss recovery: sackCount ranges at `sack`, retransmitted up to highRxt
+  sackCount: i32; highRxt: u32; sackRecoveries: u32;
   err: i32;
   rx: Ring;
   tx: Ring;
+  ooo: usize;        // OOO_RANGES × [start, end, stamp] u32
+  sack: usize;       // SACK_RANGES × [start, end] u32
 }
 
 @inline const TCB_SIZE: usize = (offsetof<Tcb>() + 7) & ~7;
@@ -78,6 +99,8 @@ export function tcbPoolInit(): void {
   tcbBase = regionAlloc(Region.TCBS, <usize>MAX_CONNS * (TCB_SIZE + 2 * RING_SIZE));
   const rxBufs = regionAlloc(Region.RX_RINGS, <usize>MAX_CONNS * <usize>RX_BUF);
   const txBufs = regionAlloc(Region.TX_RINGS, <usize>MAX_CONNS * <usize>TX_BUF);
+  const perConn = <usize>OOO_RANGES * 12 + <usize>SACK_RANGES * 8;
+  const ranges = regionAlloc(Region.RANGES, <usize>MAX_CONNS * perConn);
   const rings = tcbBase + <usize>MAX_CONNS * TCB_SIZE;
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
@@ -85,6 +108,8 @@ export function tcbPoolInit(): void {
     t.tx = changetype<Ring>(rings + <usize>(2 * i + 1) * RING_SIZE);
     ringInit(t.rx, rxBufs + <usize>i * <usize>RX_BUF, RX_BUF);
     ringInit(t.tx, txBufs + <usize>i * <usize>TX_BUF, TX_BUF);
+    t.ooo = ranges + <usize>i * perConn;
+    t.sack = t.ooo + <usize>OOO_RANGES * 12;
     t.gen = 1;
     t.listener = -1;
   }
@@ -118,7 +143,9 @@ export function tcbAlloc(): Tcb | null {
     t.err = 0;
     t.retries = 0; t.retransmits = 0;
     t.sndWnd = 0; t.rcvUp = 0;
-    t.srtt8 = 0; t.rttvar4 = 0; t.dupAcks = 0; t.oooCount = 0;
+    t.srtt8 = 0; t.rttvar4 = 0; t.dupAcks = 0; t.oooCount = 0; t.oooStamp = 0;
+    t.sndShift = 0; t.rcvShift = 0; t.tsRecent = 0; t.tsRecentAt = 0; t.rcvMss = 0;
+    t.sackCount = 0; t.sackRecoveries = 0;
     t.fastRetransmits = 0; t.timeouts = 0; t.dupAcksTotal = 0;
     t.cwnd = 0; t.ssthresh = 0xffffffff;
     t.noDelay = false; t.keepIdle = 0; t.keepIntvl = KEEPALIVE_INTVL_MS; t.keepCount = KEEPALIVE_COUNT; t.userTimeout = 0;
@@ -160,7 +187,7 @@ export function synchronized(s: i32): bool { return s >= State.ESTABLISHED; }
 /** The connection reaches CLOSED (RFC 9293 "delete the TCB"). An app-owned slot stays until the app
  *  calls tcp_close (its handle still answers state/error/recv); any other slot is freed now. */
 export function tcbClose(t: Tcb, err: i32): void {
-  t.flags &= ~(TF.RTX_ARMED | TF.CLOSE_ARMED | TF.ACK_NOW);
+  t.flags &= ~(TF.RTX_ARMED | TF.CLOSE_ARMED | TF.ACK_NOW | TF.DELACK);
   if (err != 0 && t.err == 0) t.err = err;
   const h = tcbHandle(t);
   setState(t, State.CLOSED);
