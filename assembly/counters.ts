@@ -58,7 +58,11 @@ export namespace C {
   @inline export const TCP_RTO_TIMEOUTS: i32 = 45;   // retransmission timer expirations
   @inline export const TCP_OOO_SEGMENTS: i32 = 46;   // segments held past a hole, reassembled later
   @inline export const TCP_DUP_ACKS: i32 = 47;       // duplicate ACKs received (RFC 5681 2)
-  @inline export const COUNT: i32 = 48;
+  @inline export const DROP_TCP_PAWS: i32 = 48;     // TSval older than TS.Recent (RFC 7323 5.3)
+  @inline export const DROP_TCP_NO_TS: i32 = 49;    // no TSopt although timestamps were agreed (RFC 7323 3.2)
+  @inline export const TCP_SACK_RECOVERIES: i32 = 50; // loss recoveries driven by the SACK scoreboard (RFC 6675)
+  @inline export const TCP_DELAYED_ACKS: i32 = 51;  // ACKs sent by the delayed-ACK timer
+  @inline export const COUNT: i32 = 52;
 }
 
 let countersBase: usize = 0;

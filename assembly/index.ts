@@ -2,7 +2,8 @@
 // rx → iface (Ethernet, ARP, IPv4, ICMP) → socket demux → tcp input; tcp output goes back down
 // through iface to the host's tx import.
 import { MAX_CONNS, MAX_LISTENERS, RX_BUF, TX_BUF, MTU, MSL_MS, ARP_ENTRIES, ARP_PENDING, EVENT_RING,
-         IO_BUF, MAX_BACKLOG, FRAME_MAX } from "./config";
+         IO_BUF, MAX_BACKLOG, FRAME_MAX, OOO_RANGES, SACK_RANGES, DELACK_MS, RTO_MIN_MS, RTO_INITIAL_MS,
+         RTO_MAX_MS } from "./config";
 import { C, count, countersInit, counterGet } from "./counters";
 import { Err } from "./errors";
 import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, regionSize } from "./storage/layout";
@@ -83,6 +84,7 @@ export function tcp_info(h: i32, ptr: i32): i32 { return ready ? api.info(h, ptr
 export function tcp_readable(h: i32): i32 { return ready ? api.readable(h) : Err.EINVAL; }
 export function tcp_writable(h: i32): i32 { return ready ? api.writable(h) : Err.EINVAL; }
 export function tcp_set_option(h: i32, opt: i32, value: i32): i32 { return ready ? api.setOption(h, opt, value) : Err.EINVAL; }
+export function tcp_set_default(opt: i32, value: i32): i32 { return ready ? api.setDefault(opt, value) : Err.EINVAL; }
 export function tcp_connections(): i32 { return ready ? api.connectionsInUse() : 0; }
 
 // ── events, counters, memory map, configuration ───────────────────────────────────────────────
@@ -111,6 +113,12 @@ export function config(id: i32): i32 {
     case 8: return EVENT_RING;
     case 9: return IO_BUF;
     case 10: return MAX_BACKLOG;
+    case 11: return OOO_RANGES;
+    case 12: return SACK_RANGES;
+    case 13: return <i32>DELACK_MS;
+    case 14: return <i32>RTO_MIN_MS;
+    case 15: return <i32>RTO_INITIAL_MS;
+    case 16: return <i32>RTO_MAX_MS;
   }
   return Err.EINVAL;
 }

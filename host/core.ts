@@ -48,7 +48,8 @@ export const State = FALLBACK_STATE;
 export const Ev = FALLBACK_EV;
 export type StateName = keyof typeof FALLBACK_STATE;
 export type EvName = keyof typeof FALLBACK_EV;
-export const CONFIG_NAMES = ["MAX_CONNS", "MAX_LISTENERS", "RX_BUF", "TX_BUF", "MTU", "MSL_MS", "ARP_ENTRIES", "ARP_PENDING", "EVENT_RING", "IO_BUF", "MAX_BACKLOG"] as const;
+export const CONFIG_NAMES = ["MAX_CONNS", "MAX_LISTENERS", "RX_BUF", "TX_BUF", "MTU", "MSL_MS", "ARP_ENTRIES", "ARP_PENDING", "EVENT_RING", "IO_BUF", "MAX_BACKLOG",
+  "OOO_RANGES", "SACK_RANGES", "DELACK_MS", "RTO_MIN_MS", "RTO_INITIAL_MS", "RTO_MAX_MS"] as const;
 
 export interface CoreEvent {
   kind: number;
@@ -162,6 +163,7 @@ interface Exports {
   tcp_writable(h: number): number;
   tcp_connections(): number;
   tcp_set_option(h: number, opt: number, value: number): number;
+  tcp_set_default(opt: number, value: number): number;
   ev_pop(): number;
   ev_handle(): number;
   ev_arg(): number;
@@ -334,10 +336,17 @@ export class Core {
   }
   writable(h: number): number {
     return this.x.tcp_writable(h);
-  }  /** tcp_set_option: 1 NODELAY, 2 KEEPALIVE (idle ms), 3 KEEPINTVL, 4 KEEPCNT, 5 USER_TIMEOUT (docs/abi.md). */
+  }
+  /** tcp_set_option: 1 NODELAY, 2 KEEPALIVE (idle ms), 3 KEEPINTVL, 4 KEEPCNT, 5 USER_TIMEOUT (docs/abi.md). */
   setOption(h: number, opt: "NODELAY" | "KEEPALIVE" | "KEEPINTVL" | "KEEPCNT" | "USER_TIMEOUT", value: number): number {
     const id = { NODELAY: 1, KEEPALIVE: 2, KEEPINTVL: 3, KEEPCNT: 4, USER_TIMEOUT: 5 }[opt];
     return this.x.tcp_set_option(h, id, value);
+  }
+  /** tcp_set_default: whether connections opened from now on offer SACK (6), timestamps (7) and
+   *  window scaling (8) on their SYN; all on by default (docs/abi.md). */
+  setDefault(opt: "SACK" | "TIMESTAMPS" | "WINDOW_SCALING", on: boolean): number {
+    const id = { SACK: 6, TIMESTAMPS: 7, WINDOW_SCALING: 8 }[opt];
+    return this.x.tcp_set_default(id, on ? 1 : 0);
   }
   /** Connection slots in use (every state but CLOSED-and-freed, TIME-WAIT included). */
   connections(): number {

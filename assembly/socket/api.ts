@@ -6,9 +6,10 @@ import { Err } from "../errors";
 import { ifaceIp, ifaceIsBroadcast, ifaceRoutable } from "../iface/iface";
 import { ringLen, ringFree, ringRead, ringWrite } from "../storage/ring";
 import { eventPush } from "../storage/events";
-import { Tcb, TF, tcbAlloc, tcbAt, tcbClose, tcbFromHandle, tcbHandle, tcbLookup, tcbRelease, setState, synchronized } from "../tcp/tcb";
+import { Tcb, TF, setOffered, tcbAlloc, tcbAt, tcbClose, tcbFromHandle, tcbHandle, tcbLookup, tcbRelease, setState, synchronized } from "../tcp/tcb";
 import { tcpOutput, sendRst, rcvWindow } from "../tcp/output";
 import { oooBytes } from "../tcp/assembler";
+import { optionsOffer } from "../tcp/options";
 import { isnFor, keyedHash } from "../tcp/isn";
 import { Ev, Opt, State } from "./constants";
 import { acceptFrom, isListenerHandle, listenerForPort, listenerFromHandle, unlisten } from "./listen";
@@ -81,6 +82,7 @@ export function connect(ip: u32, port: i32, localPort: i32, now: u32): i32 {
   t.mss = <u32>MSS_DEFAULT;
   t.rto = RTO_INITIAL_MS;
   t.flags |= TF.APP_OWNED;
+  optionsOffer(t, now);
   count(C.TCP_ACTIVE_OPENS);
   setState(t, State.SYN_SENT);
   tcpOutput(t, now);     // <SEQ=ISS><CTL=SYN>
@@ -117,9 +119,8 @@ export function recv(h: i32, ptr: i32, len: i32, now: u32): i32 {
   if (!ioRange(ptr, len)) return Err.EINVAL;
   if (ringLen(t.rx) > 0) {
     if (len == 0) return 0;
-    const before = rcvWindow(t);
     const n = ringRead(t.rx, <usize>ptr, len);
-    windowUpdate(t, before, now);
+    windowUpdate(t, now);
     return n;
   }
   if (t.flags & TF.FIN_RCVD) return 0;
@@ -127,14 +128,16 @@ export function recv(h: i32, ptr: i32, len: i32, now: u32): i32 {
   return Err.EAGAIN;
 }
 
-/** After the app frees receive space: advertise it when the window had closed or grew by a segment
- *  or half the buffer (RFC 9293 3.8.6.2.2 receiver SWS avoidance, simple form). */
-function windowUpdate(t: Tcb, before: u32, now: u32): void {
+/** After the app frees receive space. rcvWindow() moves the edge only in steps of min(RCV.BUFF / 2,
+ *  MSS) (receiver SWS avoidance, RFC 9293 3.8.6.2.2); a moved edge is sent at once when the peer
+ *  may be waiting on it (less than a segment left) or the window at least doubles (Linux's rule),
+ *  else the next ACK carries it — so a reader that keeps up adds no ACK of its own. */
+function windowUpdate(t: Tcb, now: u32): void {
   if (!synchronized(t.state) || (t.flags & TF.FIN_RCVD)) return;
-  const wnd = rcvWindow(t);
-  const edgeGrowth = <i32>(t.rcvNxt + wnd - t.rcvAdv);
-  const step = <i32>t.mss < RX_BUF / 2 ? <i32>t.mss : RX_BUF / 2;
-  if (before == 0 || edgeGrowth >= step) {
+  const cur = <i32>(t.rcvAdv - t.rcvNxt);
+  const wnd = <i32>rcvWindow(t);
+  if (wnd <= cur) return;
+  if (cur < <i32>t.mss || wnd >= 2 * cur) {
     t.flags |= TF.ACK_NOW;
     tcpOutput(t, now);
   }
@@ -225,6 +228,16 @@ export function setOption(h: i32, opt: i32, value: i32): i32 {
   return 0;
 }
 
+/** tcp_set_default: which extensions new connections offer (Opt.SACK, TIMESTAMPS, WINDOW_SCALING). */
+export function setDefault(opt: i32, value: i32): i32 {
+  if (value < 0 || value > 1) return Err.EINVAL;
+  if (opt == Opt.SACK) setOffered(TF.SACK_OK, value != 0);
+  else if (opt == Opt.TIMESTAMPS) setOffered(TF.TS_OK, value != 0);
+  else if (opt == Opt.WINDOW_SCALING) setOffered(TF.WS_OK, value != 0);
+  else return Err.EINVAL;
+  return 0;
+}
+
 export function state(h: i32): i32 {
   if (isListenerHandle(h)) return listenerFromHandle(h) >= 0 ? State.LISTEN : Err.EBADF;
   const t = tcbFromHandle(h);
@@ -262,11 +275,12 @@ export function info(h: i32, ptr: i32): i32 {
   store<u32>(p, <u32>ringLen(t.rx), 52); store<u32>(p, <u32>ringLen(t.tx), 56);
   store<u32>(p, t.cwnd, 60); store<u32>(p, t.ssthresh, 64);
   store<u32>(p, t.srtt8 >> 3, 68); store<u32>(p, t.rttvar4 >> 2, 72);
-  store<u32>(p, 0, 76); store<u32>(p, 0, 80);                        // window scaling: not yet
+  store<u32>(p, t.sndShift, 76); store<u32>(p, t.rcvShift, 80);
   store<u32>(p, t.fastRetransmits, 84); store<u32>(p, t.timeouts, 88);
-  store<u32>(p, 0, 92);                                              // SACK recoveries: no SACK yet
+  store<u32>(p, t.sackRecoveries, 92);
   store<u32>(p, t.dupAcksTotal, 96); store<u32>(p, oooBytes(t), 100);
-  store<u32>(p, (t.flags & TF.RECOVERY) ? 8 : 0, 104);
+  store<u32>(p, ((t.flags & TF.SACK_OK) ? 1 : 0) | ((t.flags & TF.TS_OK) ? 2 : 0) | ((t.flags & TF.WS_OK) ? 4 : 0)
+    | ((t.flags & TF.RECOVERY) ? 8 : 0), 104);
   store<u32>(p, t.sndMax, 108);
   return INFO_WORDS * 4;
 }

@@ -32,4 +32,8 @@ export namespace Opt {
   @inline export const KEEPINTVL: i32 = 3;      // ms between unanswered probes
   @inline export const KEEPCNT: i32 = 4;        // unanswered probes before ETIMEDOUT
   @inline export const USER_TIMEOUT: i32 = 5;   // ms data may stay unacknowledged before ETIMEDOUT; 0 = default
+  // stack-wide (tcp_set_default), for connections opened afterwards: 1 = offer on the SYN (default)
+  @inline export const SACK: i32 = 6;           // RFC 2018 SACK-permitted
+  @inline export const TIMESTAMPS: i32 = 7;     // RFC 7323 timestamps (and PAWS)
+  @inline export const WINDOW_SCALING: i32 = 8; // RFC 7323 window scale
 }

@@ -1,6 +1,6 @@
 // SEGMENT ARRIVES (RFC 9293 3.10.7), one function per group of states. The segment is in `seg`
 // (segment.ts), already checked. Each rule carries its RFC section.
-import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, OOO_RANGES, OOW_ACK_MS } from "../config";
+import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, OOW_ACK_MS, DELACK_MS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringFree, ringWrite, ringWriteAt, ringCommit, ringConsume } from "../storage/ring";
@@ -15,6 +15,8 @@ import { rttAcked } from "./rtt";
 import { flightHalf } from "./timers";
 import { timeLt } from "../time";
 import { oooInsert, oooRemove, oooStart, oooEnd } from "./assembler";
+import { optionsOffer, optionsNegotiate, segWindow, pawsCheck, tsRecentUpdate } from "./options";
+import { sackUpdate, sackTrim, sackFirstLost, sackEnterRecovery, sackRecoveryAck } from "./sack";
 
 /** RFC 9293 3.10.7.1, CLOSED (no connection): RST for anything but an RST. */
 export function tcpNoConnection(now: u32): void {
@@ -37,7 +39,9 @@ function peerMss(): u32 {
  *  (socket/demux) has applied the RST/ACK checks, the backlog and the table limits. */
 export function tcpPassiveOpen(t: Tcb, iss: u32, now: u32): void {
   t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
-  t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt;
+  t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
+  optionsOffer(t, now);
+  optionsNegotiate(t, now);
   t.iss = iss; t.sndUna = iss; t.sndNxt = iss; t.sndMax = iss; t.recover = iss;
   t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = 0;
   t.mss = peerMss();
@@ -62,8 +66,9 @@ export function tcpSynSent(t: Tcb, now: u32): void {
   }
   // fourth: the SYN bit
   if (!has(Flag.SYN)) return;
-  t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt;
+  t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
   t.mss = peerMss();
+  optionsNegotiate(t, now);
   if (has(Flag.ACK)) ackSyn(t, now);
   if (seqGt(t.sndUna, t.iss)) {
     t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
@@ -121,9 +126,11 @@ export function tcpSegmentArrives(t: Tcb, now: u32): void {
     tcpOutput(t, now);
     return;
   }
-  // first: sequence number
-  if (!acceptable(t)) {
-    count(has(Flag.RST) ? C.DROP_TCP_RST_IGNORED : C.DROP_TCP_OUT_OF_WINDOW);
+  // first: timestamps (RFC 7323 5.3 R1, PAWS), then the sequence number
+  const paws = pawsCheck(t, now);
+  if (paws == 2) return;
+  if (paws == 1 || !acceptable(t)) {
+    if (paws == 0) count(has(Flag.RST) ? C.DROP_TCP_RST_IGNORED : C.DROP_TCP_OUT_OF_WINDOW);
     if (!has(Flag.RST)) {
       // at most one such ACK per OOW_ACK_MS (Linux: tcp_invalid_ratelimit), so duplicated or
       // hostile out-of-window segments cannot make us send an ACK each
@@ -136,6 +143,7 @@ export function tcpSegmentArrives(t: Tcb, now: u32): void {
     }
     return;
   }
+  tsRecentUpdate(t, now);
   // second: RST (in window; RFC 5961 exact-match and challenge ACK come with the reliability work)
   if (has(Flag.RST)) { resetArrives(t); return; }
   // fourth: SYN in a synchronized state or SYN-RECEIVED → challenge ACK (RFC 9293 3.10.7.4, RFC 5961 4)
@@ -183,7 +191,7 @@ function ackArrives(t: Tcb, now: u32): bool {
       return false;
     }
     ackSyn(t, now);
-    t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+    t.sndWnd = segWindow(t); t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
     establish(t);
   }
   if (seqGt(seg.ack, t.sndMax)) {            // acks something never sent (SND.MAX: SND.NXT may have gone back)
@@ -191,11 +199,12 @@ function ackArrives(t: Tcb, now: u32): bool {
     sendAck(t, now);
     return false;
   }
+  if ((t.flags & TF.SACK_OK) && opts.sackCount > 0) sackUpdate(t);   // RFC 6675 Update()
   if (seqGt(seg.ack, t.sndUna)) ackData(t, now);
   else if (seg.ack == t.sndUna) dupAck(t, now);
   // window update (RFC 9293 3.10.7.4: SND.WL1 < SEG.SEQ, or equal and SND.WL2 ≤ SEG.ACK)
   if (seqLe(t.sndUna, seg.ack) && (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)))) {
-    t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+    t.sndWnd = segWindow(t); t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
   }
   const finAcked = (t.flags & TF.FIN_SENT) != 0 && seqGt(t.sndUna, t.finSeq);
   const s = t.state;
@@ -225,6 +234,7 @@ function ackData(t: Tcb, now: u32): void {
   if (acked > 0) ringConsume(t.tx, acked);
   t.sndUna = seg.ack;
   if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;   // acked past a timeout's rewind
+  sackTrim(t);
   t.retries = 0;
   rttAcked(t, seg.ack, now);                // RFC 6298 2.2/2.3: a sample ends the backoff
   congestionOnAck(t, newly, now);
@@ -242,10 +252,13 @@ function congestionOnAck(t: Tcb, newly: u32, now: u32): void {
   if (t.cwnd == 0 || !synchronized(t.state)) return;
   if (t.flags & TF.RECOVERY) {
     if (seqGe(seg.ack, t.recover)) {
-      // full acknowledgment: deflate to min(ssthresh, FlightSize + SMSS) and leave recovery (3.2 step 3)
+      // full acknowledgment: deflate to min(ssthresh, FlightSize + SMSS) and leave recovery (3.2
+      // step 3); SACK recovery (RFC 6675) never inflated cwnd above ssthresh
       const flight = t.sndMax - t.sndUna + t.mss;
       t.cwnd = t.ssthresh < flight ? t.ssthresh : flight;
       t.flags &= ~TF.RECOVERY;
+    } else if (t.flags & TF.SACK_OK) {
+      sackRecoveryAck(t, true, now);
     } else {
       // partial acknowledgment: resend the next hole, deflate by what was acked, add one SMSS (step 4)
       retransmitFirst(t, now);
@@ -268,6 +281,13 @@ function dupAck(t: Tcb, now: u32): void {
   count(C.TCP_DUP_ACKS);
   t.dupAcksTotal++;
   t.dupAcks++;
+  if (t.flags & TF.SACK_OK) {
+    // RFC 6675 5: recovery starts on the DupThresh-th duplicate or as soon as the scoreboard says
+    // the first hole is lost; inside it the pipe, not an inflated cwnd, lets segments go
+    if (t.flags & TF.RECOVERY) sackRecoveryAck(t, false, now);
+    else if ((t.dupAcks >= 3 || sackFirstLost(t)) && seqGt(seg.ack, t.recover)) sackEnterRecovery(t, now);
+    return;
+  }
   if (t.flags & TF.RECOVERY) { t.cwnd += t.mss; return; }                   // 3.2 (4): inflate
   if (t.dupAcks != 3 || !seqGt(seg.ack, t.recover)) return;                  // RFC 6582 3.2 step 2
   t.ssthresh = flightHalf(t);                                                // 3.2 (2)
@@ -293,19 +313,38 @@ function textArrives(t: Tcb, now: u32): bool {
     tcbClose(t, Err.ECONNRESET);
     return false;
   }
-  t.flags |= TF.ACK_NOW;                     // RFC 5681 4.2: out-of-order data is acked at once
-  if (seqGt(seg.seq, t.rcvNxt)) { outOfOrder(t); return true; }
+  if (seqGt(seg.seq, t.rcvNxt)) {
+    t.flags |= TF.ACK_NOW;                   // RFC 5681 4.2: out-of-order data is acked at once
+    outOfOrder(t);
+    return true;
+  }
   const skip = <i32>(t.rcvNxt - seg.seq);            // bytes already received
   let n = seg.dataLen - skip;
   const room = <i32>ringFree(t.rx);
   if (n > room) { n = room; count(C.DROP_TCP_RX_FULL); seg.flags &= ~Flag.FIN; }
-  if (n > 0) {
-    ringWrite(t.rx, seg.data + <usize>skip, n);
-    t.rcvNxt += <u32>n;
+  if (n <= 0) { t.flags |= TF.ACK_NOW; return true; }
+  ringWrite(t.rx, seg.data + <usize>skip, n);
+  t.rcvNxt += <u32>n;
+  if (t.oooCount > 0) {
     reassemble(t);
-    if (t.flags & TF.APP_OWNED) eventPush(Ev.READABLE, tcbHandle(t), ringLen(t.rx));
+    t.flags |= TF.ACK_NOW;                   // 4.2: a segment that fills (part of) a hole, at once
+  } else {
+    ackLater(t, seg.dataLen, now);
   }
+  if (t.flags & TF.APP_OWNED) eventPush(Ev.READABLE, tcbHandle(t), ringLen(t.rx));
   return true;
+}
+
+/** Delayed ACK (RFC 9293 3.8.6.3 SHLD-18, MUST-40; RFC 5681 4.2): in-order data is acked within
+ *  DELACK_MS, or at once when two full-sized segments (the largest seen) are unacknowledged, or
+ *  when less than one is left of the receive buffer (the sender is about to stall on our window). */
+function ackLater(t: Tcb, len: i32, now: u32): void {
+  if (<u32>len > t.rcvMss) t.rcvMss = <u32>len < <u32>MSS_LOCAL ? <u32>len : <u32>MSS_LOCAL;
+  if (DELACK_MS == 0 || t.rcvNxt - t.lastAckSent >= 2 * t.rcvMss || <u32>ringFree(t.rx) < t.rcvMss) {
+    t.flags |= TF.ACK_NOW;
+    return;
+  }
+  if (!(t.flags & TF.DELACK)) { t.delAckAt = now + DELACK_MS; t.flags |= TF.DELACK; }
 }
 
 function outOfOrder(t: Tcb): void {

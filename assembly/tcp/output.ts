@@ -1,39 +1,57 @@
 // Segment output: building segments from a TCB and its send ring, and RSTs without a TCB.
 // Data is (re)sent straight from the tx ring by sequence number: byte `seq` of the stream lives at
 // ring offset seq − sndUna (after the SYN is acknowledged).
-import { MSS_LOCAL } from "../config";
+import { RX_BUF } from "../config";
 import { C, count } from "../counters";
 import { ipOutput, ipTxPayload, ipTxPayloadMax } from "../iface/output";
 import { ringLen, ringFree, ringPeek } from "../storage/ring";
-import { tcpEmit, tcpEmitMss, tcpFillChecksum, TCP_HDR_MIN, IPPROTO_TCP, Flag } from "../wire/tcp";
+import { tcpEmit, tcpFillChecksum, TCP_HDR_MIN, TCP_HDR_MAX, IPPROTO_TCP, Flag } from "../wire/tcp";
 import { State } from "../socket/constants";
 import { Tcb, TF } from "./tcb";
 import { seqGt, seqLt } from "./seq";
 import { timeLt } from "../time";
+import { optionsWrite, optionsFixedLen, tsNow } from "./options";
 
-/** The window we advertise: free space in the receive ring (RFC 9293 3.8.6), at most 65535
- *  (no window scaling yet). The right edge never moves left: free space only shrinks by what
- *  rcvNxt advances. */
+/** The window we advertise (RFC 9293 3.8.6): the free space of the receive ring, up to what the
+ *  16-bit field can say with our window shift. Receiver SWS avoidance (3.8.6.2.2, MUST-39): the
+ *  right edge we advertised stays where it is until it can move by min(RCV.BUFF / 2, MSS), so
+ *  reading a few bytes never opens a few-byte window. The edge never moves left either: free
+ *  space shrinks only by what RCV.NXT advances. */
 export function rcvWindow(t: Tcb): u32 {
-  const w = <u32>ringFree(t.rx);
-  return w > 0xffff ? 0xffff : w;
+  const max = <u32>0xffff << t.rcvShift;
+  let free = <u32>ringFree(t.rx);
+  if (free > max) free = max;
+  const cur = <i32>(t.rcvAdv - t.rcvNxt);      // what the last ACK still allows
+  const step = <u32>RX_BUF / 2 < t.mss ? <u32>RX_BUF / 2 : t.mss;
+  if (cur >= 0 && <u32>cur <= free && free - <u32>cur < step) return <u32>cur;
+  return free;
 }
 
 /** Emit one segment of connection t: `flags`, sequence `seq`, `len` bytes taken from the send ring
- *  at offset `off`. SYNs carry the MSS option (RFC 9293 3.7.1, MUST-14). */
+ *  at offset `off`, with the options of options.ts. Every segment with ACK settles an owed ACK. */
 export function emitSegment(t: Tcb, seq: u32, flags: u32, off: i32, len: i32, now: u32): void {
   const p = ipTxPayload();
-  let optLen = 0;
-  if (flags & Flag.SYN) optLen = tcpEmitMss(p + TCP_HDR_MIN, <u16>MSS_LOCAL);
+  let room = ipTxPayloadMax() - TCP_HDR_MIN - len;
+  if (room > TCP_HDR_MAX - TCP_HDR_MIN) room = TCP_HDR_MAX - TCP_HDR_MIN;
+  const optLen = optionsWrite(t, p + TCP_HDR_MIN, flags, now, room);
   const hdr = TCP_HDR_MIN + optLen;
   if (len > 0) ringPeek(t.tx, off, p + <usize>hdr, len);
   let ack: u32 = 0;
-  if (flags & Flag.ACK) ack = t.rcvNxt;
+  if (flags & Flag.ACK) {
+    ack = t.rcvNxt;
+    t.lastAckSent = ack;
+    t.flags &= ~(TF.ACK_NOW | TF.DELACK);
+  }
+  // the window field: unscaled in a SYN (RFC 7323 2.2), else rounded up to the shift's unit so
+  // that the edge does not creep left (a byte or three past free space is trimmed if it comes)
   const wnd = rcvWindow(t);
-  tcpEmit(p, <u16>t.lport, <u16>t.rport, seq, ack, flags, <u16>wnd, 0, optLen);
+  let field: u32;
+  if (flags & Flag.SYN) field = wnd > 0xffff ? 0xffff : wnd;
+  else field = (wnd + (<u32>1 << t.rcvShift) - 1) >> t.rcvShift;
+  if (field > 0xffff) field = 0xffff;
+  tcpEmit(p, <u16>t.lport, <u16>t.rport, seq, ack, flags, <u16>field, 0, optLen);
   tcpFillChecksum(p, hdr + len, t.lip, t.rip);
-  t.rcvAdv = t.rcvNxt + wnd;
-  t.flags &= ~TF.ACK_NOW;
+  t.rcvAdv = t.rcvNxt + ((flags & Flag.SYN) ? field : field << t.rcvShift);
   count(C.TCP_TX);
   ipOutput(t.rip, IPPROTO_TCP, hdr + len, now);
 }
@@ -59,10 +77,13 @@ export function sendRst(t: Tcb, now: u32): void {
   count(C.TCP_RST_TX);
 }
 
-/** The largest payload one segment may carry on this connection. */
-function segMax(t: Tcb): i32 {
-  const room = ipTxPayloadMax() - TCP_HDR_MIN;
-  return <i32>t.mss < room ? <i32>t.mss : room;
+/** The largest payload one segment may carry: RFC 9293 3.7.1, min(SendMSS + 20, MMS_S) − the TCP
+ *  header with the options every segment carries (timestamps). SACK blocks only ride along when
+ *  they fit besides the data. */
+export function segMax(t: Tcb): i32 {
+  const mms = ipTxPayloadMax();
+  const m = <i32>t.mss + TCP_HDR_MIN < mms ? <i32>t.mss + TCP_HDR_MIN : mms;
+  return m - TCP_HDR_MIN - optionsFixedLen(t);
 }
 
 /** Send what the window allows from the send ring, then the FIN once every byte is out; otherwise
@@ -81,7 +102,7 @@ function output(t: Tcb, now: u32, probe: bool): void {
     t.sndNxt = t.iss + 1;
     if (seqGt(t.sndNxt, t.sndMax)) t.sndMax = t.sndNxt;
   }
-  if (mayTransmit(s)) sendData(t, now, probe);
+  if (mayTransmit(s)) sendData(t, now, probe, t.sndUna + sendWindow(t), 1024);
   if (t.flags & TF.ACK_NOW) sendAck(t, now);
   if (!(t.flags & TF.RTX_ARMED)) {
     if (t.sndMax != t.sndUna) armRtx(t, now);
@@ -112,14 +133,15 @@ export function sendWindow(t: Tcb): u32 {
   return t.cwnd < t.sndWnd ? t.cwnd : t.sndWnd;
 }
 
-function sendData(t: Tcb, now: u32, probe: bool): void {
+/** Send new data from SND.NXT up to `wndEnd`, at most `limit` segments; returns how many went. */
+function sendData(t: Tcb, now: u32, probe: bool, wndEnd: u32, limit: i32): i32 {
   const queued = <i32>ringLen(t.tx);
   const base = dataBase(t);
-  if (seqLt(t.sndNxt, base)) return;        // the SYN itself is still to be (re)sent
+  if (seqLt(t.sndNxt, base)) return 0;      // the SYN itself is still to be (re)sent
   const dataEnd = base + <u32>queued;        // first sequence number past the queued data
-  const wndEnd = t.sndUna + sendWindow(t);
   const max = segMax(t);
-  for (let guard = 0; guard < 1024; guard++) {
+  let sent = 0;
+  for (; sent < limit; sent++) {
     const off = <i32>(t.sndNxt - base);
     if (off > queued) break;                   // our FIN is in flight: nothing after it
     const rest = queued - off;
@@ -148,27 +170,46 @@ function sendData(t: Tcb, now: u32, probe: bool): void {
     t.sndNxt += <u32>len;
     if (finNow) { t.finSeq = t.sndNxt; t.sndNxt += 1; t.flags |= TF.FIN_SENT; }
     if (seqGt(t.sndNxt, t.sndMax)) t.sndMax = t.sndNxt;
-    if (finNow) break;
+    if (finNow) { sent++; break; }
   }
+  return sent;
 }
 
-/** Retransmit the first unacknowledged segment now, whatever the windows say (fast retransmit,
- *  RFC 5681 3.2; NewReno partial ACK, RFC 6582 3.2). */
-export function retransmitFirst(t: Tcb, now: u32): void {
-  if (!synAcked(t)) return;
+/** RFC 6675 NextSeg() rule 2: one new segment, as far as the peer's window allows (the caller has
+ *  checked the congestion window against the pipe). */
+export function sendNewSegment(t: Tcb, now: u32): bool {
+  return mayTransmit(t.state) && sendData(t, now, false, t.sndUna + t.sndWnd, 1) > 0;
+}
+
+/** Retransmit from `seq` (at or above SND.UNA) at most one segment and at most `limit` sequence
+ *  numbers, whatever the windows say; the FIN goes along when the data before it does. Returns
+ *  the sequence numbers covered (0: nothing there). */
+export function retransmitAt(t: Tcb, seq: u32, limit: u32, now: u32): u32 {
+  if (!synAcked(t)) return 0;
   const queued = <i32>ringLen(t.tx);
+  const off = <i32>(seq - t.sndUna);
+  if (off < 0 || off > queued) return 0;
+  let len = queued - off;
   const max = segMax(t);
-  const len = queued < max ? queued : max;
+  if (len > max) len = max;
+  if (<u32>len > limit) len = <i32>limit;
+  const fin = (t.flags & TF.FIN_SENT) != 0 && off + len == queued && <u32>len < limit;
+  if (len == 0 && !fin) return 0;
   let flags = Flag.ACK;
-  const fin = (t.flags & TF.FIN_SENT) != 0 && len == queued;
-  if (len > 0 && len == queued) flags |= Flag.PSH;
+  if (len > 0 && off + len == queued) flags |= Flag.PSH;
   if (fin) flags |= Flag.FIN;
-  if (len == 0 && !fin) return;
-  emitSegment(t, t.sndUna, flags, 0, len, now);
+  emitSegment(t, seq, flags, off, len, now);
   t.flags &= ~TF.RTT_TIMING;                 // Karn: this sample would be ambiguous
+  t.rtxTs = tsNow(t, now);
   t.retransmits++;
   count(C.TCP_RETRANSMITS);
-  const end = t.sndUna + <u32>len + (fin ? 1 : 0);
+  return <u32>len + (fin ? 1 : 0);
+}
+
+/** Retransmit the first unacknowledged segment now (fast retransmit, RFC 5681 3.2; NewReno
+ *  partial ACK, RFC 6582 3.2). */
+export function retransmitFirst(t: Tcb, now: u32): void {
+  const end = t.sndUna + retransmitAt(t, t.sndUna, 0xffffffff, now);
   if (seqLt(t.sndNxt, end)) t.sndNxt = end;
 }
 

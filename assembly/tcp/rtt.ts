@@ -3,10 +3,24 @@
 import { RTO_MIN_MS, RTO_MAX_MS } from "../config";
 import { Tcb, TF } from "./tcb";
 import { seqGe } from "./seq";
+import { opts } from "./segment";
 
 /** An ACK up to `ack` arrived at `now`: if it covers the timed segment, that is a sample (Karn:
- *  the timing was dropped if the segment was resent). */
+ *  the timing was dropped if the segment was resent). With timestamps (RFC 7323 4.1) the sample is
+ *  now − TSecr, taken once per flight (when the ACK covers the timed segment) or on the first ACK
+ *  after a retransmission — but only from an echo at least as new as our latest retransmission.
+ *  An older echo belongs to an original whose ACKs were lost while we retransmitted (the peer echoes
+ *  TS.Recent to a duplicate): it would measure the losses, not the path, and one such sample of
+ *  seconds inflates the RTO for a long time. Karn's rule, applied to timestamps. */
 export function rttAcked(t: Tcb, ack: u32, now: u32): void {
+  if ((t.flags & TF.TS_OK) && opts.hasTs && opts.tsEcr != 0) {
+    if ((t.flags & TF.RTT_TIMING) && !seqGe(ack, t.rttSeq)) return;
+    if (<i32>(opts.tsEcr - t.rtxTs) < 0) return;
+    t.flags &= ~TF.RTT_TIMING;
+    const r = now + t.tsOffset - opts.tsEcr;
+    if (r <= RTO_MAX_MS) rttSample(t, r);     // an echo from the future is no sample
+    return;
+  }
   if (!(t.flags & TF.RTT_TIMING) || !seqGe(ack, t.rttSeq)) return;
   t.flags &= ~TF.RTT_TIMING;
   rttSample(t, now - t.rttAt);

@@ -9,6 +9,8 @@ import { State } from "../socket/constants";
 import { earliest, timeLt } from "../time";
 import { Tcb, TF, tcbClose } from "./tcb";
 import { tcpOutput, tcpProbe, dataBase, mayTransmit } from "./output";
+import { sackClear } from "./sack";
+import { tsNow } from "./options";
 
 /** Run the timers of t that are due at `now`; returns the ms until its next deadline or `acc`. */
 export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
@@ -19,6 +21,12 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
   }
   if ((t.flags & TF.RTX_ARMED) && !timeLt(now, t.rtxAt)) retransmissionTimeout(t, now);
   if (t.state == State.CLOSED) return acc;
+  if ((t.flags & TF.DELACK) && !timeLt(now, t.delAckAt)) {
+    count(C.TCP_DELAYED_ACKS);
+    t.flags |= TF.ACK_NOW;                    // the delayed ACK is due (it may ride on data)
+    tcpOutput(t, now);
+  }
+  if (t.flags & TF.DELACK) acc = earliest(acc, t.delAckAt, now);
   if (t.flags & TF.CLOSE_ARMED) acc = earliest(acc, t.closeAt, now);
   if (t.flags & TF.RTX_ARMED) acc = earliest(acc, t.rtxAt, now);
   return acc;
@@ -59,6 +67,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
   count(C.TCP_RTO_TIMEOUTS);
   backoff(t);
   t.flags &= ~(TF.RTT_TIMING | TF.RECOVERY);   // Karn (RFC 6298 5.7 note); recovery is over
+  t.rtxTs = tsNow(t, now);
   if (mayTransmit(s)) {
     // RFC 5681 3.1 (4): ssthresh = max(FlightSize / 2, 2·SMSS), cwnd = 1 segment (the loss window);
     // RFC 6582 4.1: dupacks of data sent before the timeout must not start a fast retransmit
@@ -66,6 +75,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
     t.cwnd = t.mss;
     t.recover = t.sndMax;
     t.dupAcks = 0;
+    sackClear(t);   // RFC 2018 8: after a timeout the SACKed data is resent too (the peer may renege)
   }
   // go back to the oldest unacknowledged sequence number and send again from there
   t.sndNxt = t.sndUna;   // = ISS while the SYN is unacknowledged: output() sends it again

@@ -46,6 +46,9 @@ export class Bench {
   /** Let virtual time pass (timers fire). */
   advance(ms: number): void { this.clock.runFor(ms); }
 
+  /** Let the dut's delayed-ACK timer run out (DELACK_MS: in-order data is acked within it). */
+  delack(): void { this.advance(this.stack.core.config().DELACK_MS); }
+
   /** The peer sends a segment now; the dut processes it before this returns. */
   send(s: SegSpec): void {
     this.peer.sendTcp({ sport: this.peerPort, dport: this.dutPort, seq: s.seq ?? 0, ack: s.ack ?? 0, flags: s.flags,

@@ -89,14 +89,14 @@ test("net API: backpressure — write() returns false against a slow reader, 'dr
   const received: Buffer[] = [];
   server.createServer((s) => {
     srvSock = s;
-    s.pause(); // a slow reader: read 4 KiB every 20 virtual ms
+    s.pause(); // a slow reader: read 4 KiB every 100 virtual ms (slower than a delayed ACK)
     const slow = (): void => {
       if (s.destroyed) return;
       const b = s.read(4096) as Buffer | null ?? s.read() as Buffer | null;
       if (b) received.push(b);
-      net.clock.after(20, slow);
+      net.clock.after(100, slow);
     };
-    net.clock.after(20, slow);
+    net.clock.after(100, slow);
   }).listen(9);
   const c = client.connect(9, "198.18.0.1");
   await until(net, () => !c.connecting && srvSock !== null, "connect");

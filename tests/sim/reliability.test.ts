@@ -165,6 +165,7 @@ test("after a timeout rewinds SND.NXT, ACKs carry SND.MAX and ACKs up to SND.MAX
   const r = b.sent();
   assert.equal(r[0]!.seq, iss + 1, "go back to SND.UNA");
   b.send({ flags: "P.", seq: 1001, ack: iss + 1, payload: "data" });      // the peer sends data: we ack it
+  b.delack();
   const ack = b.sent().at(-1)!;
   assert.equal(ack.seq, iss + 1 + 2 * mss, "a bare ACK says SEQ = SND.MAX, which the peer's window holds");
   b.send({ flags: ".", seq: 1005, ack: iss + 1 + 2 * mss });              // the peer had both segments
@@ -178,6 +179,7 @@ test("an ACK at the right edge of the receive window is acceptable (no ACK war);
   const rx = b.stack.core.config().RX_BUF;
   conn.pause();
   b.send({ flags: "P.", seq: 1001, ack: iss + 1, payload: new Uint8Array(rx / 2) });
+  b.delack();
   b.expect({ flags: ".", ack: 1001 + rx / 2 });
   b.send({ flags: "P.", seq: 1001 + rx / 2, ack: iss + 1, payload: new Uint8Array(rx / 2) });
   b.expect({ flags: ".", ack: 1001 + rx, win: 0 });

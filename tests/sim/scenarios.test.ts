@@ -212,6 +212,7 @@ test("RFC 9293 3.8.5 urgent data is delivered inline and the urgent pointer does
   const { conn, iss } = b.established();
   const got = collect(conn);
   b.send({ flags: "P.U", seq: 1001, ack: iss + 1, urp: 3, payload: "!!!rest" });
+  b.delack();
   b.expect({ flags: ".", ack: 1008 });
   assert.equal(got.data().toString(), "!!!rest");
 });
@@ -221,6 +222,7 @@ test("RFC 9293 3.10.4 / RFC 1122 4.2.2.13 close() with unread data sends RST and
   const { conn, iss } = b.established();
   conn.pause();                                          // leave the data in the core
   b.send({ flags: "P.", seq: 1001, ack: iss + 1, payload: "unread" });
+  b.delack();
   b.expect({ flags: "." });
   conn.close();
   b.expect({ flags: "R.", seq: iss + 1 });
@@ -301,6 +303,7 @@ test("RFC 9293 3.8.6 the receiver advertises its free buffer, closes the window 
   const rx = b.stack.core.config().RX_BUF;
   conn.pause();
   b.send({ flags: "P.", seq: 1001, ack: iss + 1, payload: new Uint8Array(1000) });
+  b.delack();
   b.expect({ flags: ".", ack: 2001, win: rx - 1000 });
   b.send({ flags: "P.", seq: 2001, ack: iss + 1, payload: new Uint8Array(rx - 1000) });
   b.expect({ flags: ".", ack: 1001 + rx, win: 0 });

@@ -1,0 +1,171 @@
+// The sender's side of SACK: the scoreboard of what the peer holds past SND.UNA (RFC 2018) and
+// the loss recovery that retransmits only the holes (RFC 6675), in fixed memory.
+//
+//   t.sack ─► ┌───────┬───────┐
+//             │ start │  end  │  × sackCount: sorted, disjoint, within (SND.UNA, SND.MAX]
+//             └───────┴───────┘
+//
+//   SND.UNA        hole 0        block 0    hole 1    block 1        tail
+//      ├───────────────────────┼█████████┼─────────┼██████████┼─────────────┤ SND.MAX
+//
+// A hole is lost (IsLost, RFC 6675 4) when DupThresh blocks or more than (DupThresh − 1)·SMSS
+// SACKed bytes lie above it; every byte of a hole has the same SACKed data above it, so the test
+// is per hole. The tail above the highest block is never lost: nothing is known about it.
+import { SACK_RANGES } from "../config";
+import { C, count } from "../counters";
+import { sackBlock } from "../wire/tcp";
+import { seg, opts } from "./segment";
+import { Tcb, TF } from "./tcb";
+import { seqLe, seqLt, seqGt } from "./seq";
+import { retransmitAt, sendNewSegment } from "./output";
+import { flightHalf } from "./timers";
+
+/** RFC 6675 2: DupThresh. */
+@inline const DUP_THRESH: i32 = 3;
+
+// @ts-ignore: decorator
+@inline function at(t: Tcb, i: i32): usize { return t.sack + (<usize>i << 3); }
+// @ts-ignore: decorator
+@inline export function sackStart(t: Tcb, i: i32): u32 { return load<u32>(at(t, i)); }
+// @ts-ignore: decorator
+@inline export function sackEnd(t: Tcb, i: i32): u32 { return load<u32>(at(t, i), 4); }
+
+export function sackClear(t: Tcb): void { t.sackCount = 0; }
+
+/** RFC 6675 Update(): take the SACK blocks of the arriving ACK into the scoreboard. A block must
+ *  lie above SEG.ACK and within what we sent; anything else (a D-SACK of RFC 2883, a stale or
+ *  forged block) is ignored. */
+export function sackUpdate(t: Tcb): void {
+  for (let b = 0; b < opts.sackCount; b++) {
+    const l = load<u32>(sackBlock(opts, b)), r = load<u32>(sackBlock(opts, b), 4);
+    if (!seqLt(l, r) || seqLt(l, seg.ack) || seqGt(r, t.sndMax) || !seqGt(l, t.sndUna)) continue;
+    sackInsert(t, l, r);
+  }
+}
+
+/** Add [s, e) to the scoreboard, merging what it overlaps or touches. When every range is in use,
+ *  the highest is forgotten (it matters last for retransmission; forgetting costs at most a
+ *  needless resend, RFC 6675 allows a conservative scoreboard). */
+export function sackInsert(t: Tcb, s: u32, e: u32): void {
+  for (let i = 0; i < t.sackCount; ) {
+    const rs = sackStart(t, i), re = sackEnd(t, i);
+    if (seqLe(rs, e) && seqLe(s, re)) {
+      if (seqLt(rs, s)) s = rs;
+      if (seqGt(re, e)) e = re;
+      remove(t, i);
+    } else i++;
+  }
+  if (t.sackCount >= SACK_RANGES) {
+    if (seqGt(s, sackStart(t, t.sackCount - 1))) return;
+    t.sackCount--;
+  }
+  let pos = 0;
+  while (pos < t.sackCount && seqLt(sackStart(t, pos), s)) pos++;
+  memory.copy(at(t, pos + 1), at(t, pos), <usize>(t.sackCount - pos) << 3);
+  store<u32>(at(t, pos), s);
+  store<u32>(at(t, pos), e, 4);
+  t.sackCount++;
+}
+
+function remove(t: Tcb, i: i32): void {
+  memory.copy(at(t, i), at(t, i + 1), <usize>(t.sackCount - i - 1) << 3);
+  t.sackCount--;
+}
+
+/** SND.UNA advanced: forget what it covers. */
+export function sackTrim(t: Tcb): void {
+  while (t.sackCount > 0 && seqLe(sackEnd(t, 0), t.sndUna)) remove(t, 0);
+  if (t.sackCount > 0 && seqLt(sackStart(t, 0), t.sndUna)) store<u32>(at(t, 0), t.sndUna);
+}
+
+/** SACKed bytes on the scoreboard. */
+export function sackedBytes(t: Tcb): u32 {
+  let n: u32 = 0;
+  for (let i = 0; i < t.sackCount; i++) n += sackEnd(t, i) - sackStart(t, i);
+  return n;
+}
+
+/** IsLost() for a hole with `blocks` ranges and `bytes` SACKed bytes above it. */
+// @ts-ignore: decorator
+@inline function lost(t: Tcb, blocks: i32, bytes: u32): bool {
+  return blocks >= DUP_THRESH || bytes > <u32>(DUP_THRESH - 1) * t.mss;
+}
+
+/** IsLost(SND.UNA): enough has been SACKed above the first hole to call it lost. */
+export function sackFirstLost(t: Tcb): bool { return t.sackCount > 0 && lost(t, t.sackCount, sackedBytes(t)); }
+
+/** RFC 6675 SetPipe(): the bytes still in the network. An unSACKed byte counts unless its hole is
+ *  lost; a retransmitted byte (below HighRxt) counts once more. */
+export function sackPipe(t: Tcb): u32 {
+  let pipe: u32 = 0;
+  let above = sackedBytes(t);
+  let hs = t.sndUna;
+  for (let k = 0; k < t.sackCount; k++) {
+    const he = sackStart(t, k);
+    const len = he - hs;
+    const rtx = !seqGt(t.highRxt, hs) ? 0 : seqLt(t.highRxt, he) ? t.highRxt - hs : len;
+    pipe += lost(t, t.sackCount - k, above) ? rtx : len + rtx;
+    above -= sackEnd(t, k) - he;
+    hs = sackEnd(t, k);
+  }
+  return pipe + (t.sndMax - hs);
+}
+
+/** Retransmit the first not yet retransmitted part of a hole (only of lost ones when `lostOnly`):
+ *  NextSeg() rule 1, and rule 3 without it. */
+function holeResend(t: Tcb, now: u32, lostOnly: bool): bool {
+  let above = sackedBytes(t);
+  let hs = t.sndUna;
+  for (let k = 0; k < t.sackCount; k++) {
+    const he = sackStart(t, k);
+    if (!lostOnly || lost(t, t.sackCount - k, above)) {
+      const s = seqLt(hs, t.highRxt) ? t.highRxt : hs;
+      if (seqLt(s, he)) {
+        const n = retransmitAt(t, s, he - s, now);
+        if (n > 0) { t.highRxt = s + n; return true; }
+      }
+    }
+    above -= sackEnd(t, k) - he;
+    hs = sackEnd(t, k);
+  }
+  return false;
+}
+
+/** RFC 6675 5 (C): while cwnd − pipe ≥ 1 SMSS, send what NextSeg() names: a lost hole (rule 1),
+ *  new data (rule 2), another unSACKed hole below the highest SACKed byte (rule 3). */
+export function sackSend(t: Tcb, now: u32): void {
+  for (let guard = 0; guard < 256; guard++) {
+    const pipe = sackPipe(t);
+    if (pipe >= t.cwnd || t.cwnd - pipe < t.mss) return;
+    if (!holeResend(t, now, true) && !sendNewSegment(t, now) && !holeResend(t, now, false)) return;
+  }
+}
+
+/** RFC 6675 5 steps (4.1)–(4.3) and (C): enter loss recovery; the first hole goes at once. */
+export function sackEnterRecovery(t: Tcb, now: u32): void {
+  t.recover = t.sndMax;                      // RecoveryPoint = HighData
+  t.ssthresh = flightHalf(t);                // RFC 5681 (4)
+  t.cwnd = t.ssthresh;
+  t.flags |= TF.RECOVERY;
+  t.sackRecoveries++;
+  t.fastRetransmits++;
+  count(C.TCP_SACK_RECOVERIES);
+  count(C.TCP_FAST_RETRANSMITS);
+  const first = t.sackCount > 0 ? sackStart(t, 0) - t.sndUna : 0xffffffff;
+  t.highRxt = t.sndUna + retransmitAt(t, t.sndUna, first, now);
+  sackSend(t, now);
+  t.rtxAt = now + t.rto; t.flags |= TF.RTX_ARMED;
+}
+
+/** An ACK during SACK recovery that did not end it: holes below SND.UNA are done; without any
+ *  SACK information left the next hole is resent as NewReno would (RFC 6582 3.2 step 4), then
+ *  the pipe decides what else may go. */
+export function sackRecoveryAck(t: Tcb, advanced: bool, now: u32): void {
+  if (seqLt(t.highRxt, t.sndUna)) t.highRxt = t.sndUna;
+  if (advanced && t.sackCount == 0 && t.highRxt == t.sndUna) {
+    t.highRxt = t.sndUna + retransmitAt(t, t.sndUna, 0xffffffff, now);
+    t.fastRetransmits++;
+    count(C.TCP_FAST_RETRANSMITS);
+  }
+  sackSend(t, now);
+}
