@@ -38,7 +38,7 @@ export function flightHalf(t: Tcb): u32 {
   return half > 2 * t.mss ? half : 2 * t.mss;
 }
 
-function backoff(t: Tcb): void {
+export function backoff(t: Tcb): void {
   t.rto = t.rto >= RTO_MAX_MS / 2 ? RTO_MAX_MS : t.rto * 2;  // RFC 6298 5.5
 }
 

@@ -1,0 +1,26 @@
+// Shared by the TCP unit tests (not a spec). A fresh memory map with the TCB pool laid out in it,
+// and one allocated TCB: every field zero except what tcbAlloc() sets, with t.ooo / t.sack / the
+// rings in place. The static segment records `seg` and `opts` (tcp/segment.ts) are cleared too, so
+// no test sees options a previous one left behind.
+import { Tcb, tcbAlloc, tcbPoolInit } from "../../../assembly/tcp/tcb";
+import { Seg, seg, opts } from "../../../assembly/tcp/segment";
+import { TcpOptions } from "../../../assembly/wire/tcp";
+import { layoutFits } from "../../../assembly/storage/layout";
+import { setupMemory } from "../helpers";
+
+/** 64 KiB pages the default pool needs: 16 × (8192 rx + 8192 tx) = 256 KiB of rings, plus the
+ *  TCBs, ring headers and range tables (a few KiB); layoutFits() checks it. */
+// @ts-ignore: decorator
+@inline const POOL_PAGES: i32 = 5;
+
+export function freshTcb(): Tcb {
+  setupMemory(POOL_PAGES);
+  tcbPoolInit();
+  expect(layoutFits()).toBe(true);
+  memory.fill(changetype<usize>(seg), 0, offsetof<Seg>());
+  memory.fill(changetype<usize>(opts), 0, offsetof<TcpOptions>());
+  opts.wscale = -1;
+  const t = tcbAlloc();
+  if (t == null) unreachable();
+  return t!;
+}
