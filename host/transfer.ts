@@ -46,6 +46,10 @@ export interface TransferOptions {
   /** Link rate in Mbit/s per host (serialisation delay); default unlimited. */
   bandwidth?: number;
   profile?: Profile;
+  /** Offer SACK (RFC 2018), timestamps and window scaling (RFC 7323) on the SYNs; default true each. */
+  sack?: boolean;
+  timestamps?: boolean;
+  wscale?: boolean;
   /** Write the wire capture here. */
   pcap?: string;
   /** Print the tcpdump-style trace (true: stderr) or hand each line to a function. */
@@ -255,6 +259,11 @@ export function runTransfer(o: TransferOptions): TransferResult {
   });
   const server = net.host(hostOpts("server", SERVER_IP));
   const client = net.host(hostOpts("client", CLIENT_IP));
+  for (const s of [server, client]) {
+    if (o.sack === false) s.core.setDefault("SACK", false);
+    if (o.timestamps === false) s.core.setDefault("TIMESTAMPS", false);
+    if (o.wscale === false) s.core.setDefault("WINDOW_SCALING", false);
+  }
   const cfg = client.core.config();
   const c2s = pseudoRandomBytes(bytes, seed, 11);
   const s2c = pseudoRandomBytes(bytes, seed, 12);
@@ -412,6 +421,8 @@ export function describeRun(o: TransferOptions): string {
   if (o.jitter) parts.push(`jitter ${o.jitter} ms`);
   if (o.bandwidth) parts.push(`${o.bandwidth} Mbit/s`);
   parts.push(`profile ${o.profile ?? "default"}`);
+  const off = [o.sack === false && "SACK", o.timestamps === false && "timestamps", o.wscale === false && "window scaling"].filter(Boolean);
+  if (off.length) parts.push(`no ${off.join("/")}`);
   return parts.join(", ");
 }
 
@@ -441,6 +452,9 @@ export function reproduceCommand(o: TransferOptions, prefix = "npm run -s sim --
   if (o.jitter) a.push(`--jitter ${o.jitter}`);
   if (o.bandwidth) a.push(`--bandwidth ${o.bandwidth}`);
   if (o.profile) a.push(`--profile ${o.profile}`);
+  if (o.sack === false) a.push("--no-sack");
+  if (o.timestamps === false) a.push("--no-timestamps");
+  if (o.wscale === false) a.push("--no-wscale");
   if (o.maxSteps) a.push(`--max-steps ${o.maxSteps}`);
   return a.join(" ");
 }
@@ -597,6 +611,9 @@ export function faultMix(seed: number, bytes = 256 * 1024): TransferOptions {
   if (r.next() < 0.3) o.bandwidth = pick([1, 10, 100]);
   const p = r.next();
   o.profile = p < 0.2 ? "tiny" : p < 0.3 ? "server" : "default";
+  // a quarter of the seeds run without any extension (NewReno, no PAWS), a tenth without SACK only
+  const e = r.next();
+  if (e < 0.25) { o.sack = false; o.timestamps = false; o.wscale = false; } else if (e < 0.35) o.sack = false;
   return o;
 }
 

@@ -35,6 +35,9 @@ connections CLOSED and freed (after 2MSL). Exit status 0 only when ok. Same seed
   --jitter MS         extra uniform delay in [0, MS) per frame
   --bandwidth MBPS    link rate per host in Mbit/s: frames are spaced by their serialisation time
   --profile NAME      core build profile: tiny, default, server (default: default)
+  --no-sack           do not offer SACK-permitted (RFC 2018): recovery is NewReno
+  --no-timestamps     do not offer timestamps (RFC 7323): no PAWS, RTT timed per segment
+  --no-wscale         do not offer window scaling (RFC 7323)
   --pcap FILE         write the wire capture (pcap) to FILE
   --trace             print the tcpdump-style trace with state changes and faults (on stderr)
   --plot FILE.svg     write a time-sequence graph (Stevens graph) of one direction
@@ -89,6 +92,9 @@ export function parseTransferArgs(argv: string[]): TransferOptions | "help" {
         jitter: { type: "string" },
         bandwidth: { type: "string" },
         profile: { type: "string" },
+        "no-sack": { type: "boolean" },
+        "no-timestamps": { type: "boolean" },
+        "no-wscale": { type: "boolean" },
         pcap: { type: "string" },
         trace: { type: "boolean" },
         plot: { type: "string" },
@@ -121,6 +127,9 @@ export function parseTransferArgs(argv: string[]): TransferOptions | "help" {
     jitter: nonNegative("jitter", values.jitter),
     bandwidth: nonNegative("bandwidth", values.bandwidth, true),
     profile: values.profile as Profile | undefined,
+    sack: values["no-sack"] ? false : undefined,
+    timestamps: values["no-timestamps"] ? false : undefined,
+    wscale: values["no-wscale"] ? false : undefined,
     pcap: values.pcap,
     trace: values.trace,
     plot: values.plot,
