@@ -1,6 +1,6 @@
 // SEGMENT ARRIVES (RFC 9293 3.10.7), one function per group of states. The segment is in `seg`
 // (segment.ts), already checked. Each rule carries its RFC section.
-import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, OOO_RANGES, OOW_ACK_MS } from "../config";
+import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, OOO_RANGES } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringFree, ringWrite, ringWriteAt, ringCommit, ringConsume } from "../storage/ring";
@@ -13,7 +13,8 @@ import { seqLt, seqLe, seqGt, seqGe } from "./seq";
 import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow, dataBase, retransmitFirst } from "./output";
 import { rttAcked } from "./rtt";
 import { flightHalf } from "./timers";
-import { timeLt } from "../time";
+import { limitedAck, challengeAck } from "./challenge";
+import { peerHeard } from "./liveness";
 
 /** RFC 9293 3.10.7.1, CLOSED (no connection): RST for anything but an RST. */
 export function tcpNoConnection(now: u32): void {
@@ -61,6 +62,7 @@ export function tcpSynSent(t: Tcb, now: u32): void {
   }
   // fourth: the SYN bit
   if (!has(Flag.SYN)) return;
+  peerHeard(t, now);
   t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt;
   t.mss = peerMss();
   if (has(Flag.ACK)) ackSyn(t, now);
@@ -79,6 +81,7 @@ export function tcpSynSent(t: Tcb, now: u32): void {
 
 function ackSyn(t: Tcb, now: u32): void {
   t.sndUna = seg.ack;
+  t.unaSince = now;                         // SND.UNA advanced: the user-timeout clock restarts
   t.retries = 0;
   t.flags &= ~TF.RTX_ARMED;
   rttAcked(t, seg.ack, now);                // the SYN's round trip (RFC 6298 2.2)
@@ -124,21 +127,24 @@ export function tcpSegmentArrives(t: Tcb, now: u32): void {
   if (!acceptable(t)) {
     count(has(Flag.RST) ? C.DROP_TCP_RST_IGNORED : C.DROP_TCP_OUT_OF_WINDOW);
     if (!has(Flag.RST)) {
-      // at most one such ACK per OOW_ACK_MS (Linux: tcp_invalid_ratelimit), so duplicated or
-      // hostile out-of-window segments cannot make us send an ACK each
-      if (!(t.flags & TF.OOW_ACKED) || !timeLt(now, t.oowAckAt + OOW_ACK_MS)) {
-        sendAck(t, now);
-        t.oowAckAt = now;
-        t.flags |= TF.OOW_ACKED;
-      }
+      // at most one such ACK per OOW_ACK_MS (challenge.ts), so duplicated or hostile out-of-window
+      // segments cannot make us send an ACK each; a SYN's ACK is RFC 5961 4.2's challenge ACK
+      if (has(Flag.SYN)) challengeAck(t, now);
+      else limitedAck(t, now);
       if (t.state == State.TIME_WAIT) restartTimeWait(t, now);
     }
     return;
   }
-  // second: RST (in window; RFC 5961 exact-match and challenge ACK come with the reliability work)
-  if (has(Flag.RST)) { resetArrives(t); return; }
-  // fourth: SYN in a synchronized state or SYN-RECEIVED → challenge ACK (RFC 9293 3.10.7.4, RFC 5961 4)
-  if (has(Flag.SYN)) { sendAck(t, now); return; }
+  peerHeard(t, now);                         // keepalive: the connection is not idle (liveness.ts)
+  // second: RST. RFC 5961 3.2 (RFC 9293 3.10.7.4 second check), in SYN-RECEIVED too: only an RST
+  // exactly at RCV.NXT resets; one elsewhere in the window draws a challenge ACK and is dropped
+  if (has(Flag.RST)) {
+    if (seg.seq == t.rcvNxt) resetArrives(t);
+    else challengeAck(t, now);
+    return;
+  }
+  // fourth: SYN in a synchronized state or SYN-RECEIVED → challenge ACK (RFC 9293 3.10.7.4, RFC 5961 4.2)
+  if (has(Flag.SYN)) { challengeAck(t, now); return; }
   // fifth: ACK
   if (!has(Flag.ACK)) return;
   if (!ackArrives(t, now)) return;
@@ -187,7 +193,16 @@ function ackArrives(t: Tcb, now: u32): bool {
   }
   if (seqGt(seg.ack, t.sndMax)) {            // acks something never sent (SND.MAX: SND.NXT may have gone back)
     count(C.DROP_TCP_BAD_ACK);
-    sendAck(t, now);
+    challengeAck(t, now);                    // RFC 5961 5.2: rate-limited like every challenge ACK
+    return false;
+  }
+  // RFC 5961 5.2 (RFC 9293 3.10.7.4, MAY-12): an ACK below SND.UNA − MAX.SND.WND is older than any
+  // the peer could still send: blind data injection. Challenge ACK, and drop (its data too). An old
+  // ACK within MAX.SND.WND is merely a duplicate and the segment goes on.
+  const maxWnd = t.maxSndWnd > t.sndWnd ? t.maxSndWnd : t.sndWnd;
+  if (seqLt(seg.ack, t.sndUna - maxWnd)) {
+    count(C.DROP_TCP_OLD_ACK);
+    challengeAck(t, now);
     return false;
   }
   if (seqGt(seg.ack, t.sndUna)) ackData(t, now);
@@ -196,6 +211,7 @@ function ackArrives(t: Tcb, now: u32): bool {
   if (seqLe(t.sndUna, seg.ack) && (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)))) {
     t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
   }
+  if (t.sndWnd > t.maxSndWnd) t.maxSndWnd = t.sndWnd;   // MAX.SND.WND (RFC 5961 5.2)
   const finAcked = (t.flags & TF.FIN_SENT) != 0 && seqGt(t.sndUna, t.finSeq);
   const s = t.state;
   if (s == State.FIN_WAIT_1 && finAcked) {
@@ -223,6 +239,7 @@ function ackData(t: Tcb, now: u32): void {
   if (acked > queued) acked = queued;
   if (acked > 0) ringConsume(t.tx, acked);
   t.sndUna = seg.ack;
+  t.unaSince = now;                          // the user-timeout clock restarts (liveness.ts)
   if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;   // acked past a timeout's rewind
   t.retries = 0;
   rttAcked(t, seg.ack, now);                // RFC 6298 2.2/2.3: a sample ends the backoff

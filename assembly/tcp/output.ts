@@ -74,6 +74,7 @@ export function tcpProbe(t: Tcb, now: u32): void { output(t, now, true); }
 
 function output(t: Tcb, now: u32, probe: bool): void {
   const s = t.state;
+  const idle = t.sndMax == t.sndUna;        // nothing in flight yet: a flight may begin now
   if (t.sndNxt == t.iss && !synAcked(t) && s != State.CLOSED) {
     // our SYN (SYN-SENT) or SYN-ACK (having received theirs), first or again after a timeout
     if (t.sndMax == t.iss) { t.rttSeq = t.iss + 1; t.rttAt = now; t.flags |= TF.RTT_TIMING; } // time the first SYN
@@ -83,6 +84,7 @@ function output(t: Tcb, now: u32, probe: bool): void {
   }
   if (mayTransmit(s)) sendData(t, now, probe);
   if (t.flags & TF.ACK_NOW) sendAck(t, now);
+  if (idle && t.sndMax != t.sndUna) t.unaSince = now;   // the user-timeout clock (liveness.ts)
   if (!(t.flags & TF.RTX_ARMED)) {
     if (t.sndMax != t.sndUna) armRtx(t, now);
     else if (t.sndWnd == 0 && ringLen(t.tx) > 0 && mayTransmit(t.state)) armRtx(t, now); // persist

@@ -65,6 +65,12 @@ export namespace TF {
   // user options (tcp_set_option)
   noDelay: bool;
   keepIdle: u32; keepIntvl: u32; keepCount: u32; userTimeout: u32;
+  // liveness (tcp/liveness.ts) and RFC 5961 5.2
+  heardAt: u32;      // last acceptable segment from the peer: the keepalive idle clock starts here
+  keepProbes: u32;   // keepalive probes sent since heardAt
+  probeAt: u32;      // when the last of them was sent
+  unaSince: u32;     // the user-timeout clock: when SND.UNA last advanced or a flight began
+  maxSndWnd: u32;    // MAX.SND.WND: the largest window the peer has offered (RFC 5961 5.2)
   err: i32;
   rx: Ring;
   tx: Ring;
@@ -122,6 +128,7 @@ export function tcbAlloc(): Tcb | null {
     t.fastRetransmits = 0; t.timeouts = 0; t.dupAcksTotal = 0;
     t.cwnd = 0; t.ssthresh = 0xffffffff;
     t.noDelay = false; t.keepIdle = 0; t.keepIntvl = KEEPALIVE_INTVL_MS; t.keepCount = KEEPALIVE_COUNT; t.userTimeout = 0;
+    t.heardAt = 0; t.keepProbes = 0; t.probeAt = 0; t.unaSince = 0; t.maxSndWnd = 0;
     ringClear(t.rx);
     ringClear(t.tx);
     return t;
