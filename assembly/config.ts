@@ -61,8 +61,11 @@
  *  1 s floor on a LAN or a simulated link turns every loss without fast retransmit into a stall. */
 // @ts-ignore: decorator
 @inline export const RTO_MIN_MS: u32 = isDefined(PETREL_RTO_MIN_MS) ? PETREL_RTO_MIN_MS : 200;
-/** At most one ACK per this many ms answers unacceptable segments (Linux's tcp_invalid_ratelimit). */
-@inline export const OOW_ACK_MS: u32 = 500;
+/** At most one ACK per this many ms, per connection, answers bad segments: unacceptable ones
+ *  (Linux's tcp_invalid_ratelimit) and the RFC 5961 challenge ACKs (in-window RST, SYN, ACK out of
+ *  range) share this limit — the configurable rate limit RFC 5961 7 asks for. */
+// @ts-ignore: decorator
+@inline export const OOW_ACK_MS: u32 = isDefined(PETREL_CHALLENGE_ACK_MS) ? PETREL_CHALLENGE_ACK_MS : 500;
 /** Out-of-order ranges the receiver keeps per connection (data past holes, held in the rx ring;
  *  reported to the peer as SACK blocks). A segment that would need one more range is dropped. */
 // @ts-ignore: decorator
@@ -94,6 +97,12 @@
  *  KEEPALIVE_INTVL_MS, and KEEPALIVE_COUNT unanswered probes end the connection (Linux's defaults). */
 @inline export const KEEPALIVE_INTVL_MS: u32 = 75_000;
 @inline export const KEEPALIVE_COUNT: u32 = 9;
+/** Largest idle time, probe interval and probe count tcp_set_option accepts (Linux's limits: 32767 s
+ *  and 127), so that every deadline stays well inside the ±24.8-day range of time.ts. */
+@inline export const KEEPALIVE_MAX_MS: u32 = 32_767_000;
+@inline export const KEEPALIVE_MAX_COUNT: u32 = 127;
+/** Largest user timeout tcp_set_option accepts (ms): 24 days, inside time.ts's range. */
+@inline export const USER_TIMEOUT_MAX_MS: u32 = 24 * 86_400_000;
 /** First ephemeral port (IANA dynamic range 49152–65535). */
 @inline export const EPHEMERAL_FIRST: u16 = 49152;
 

@@ -39,7 +39,7 @@ export namespace C {
   @inline export const DROP_TCP_OUT_OF_WINDOW: i32 = 27; // unacceptable segment (acked if not RST)
   @inline export const DROP_TCP_BAD_ACK: i32 = 28;   // ACK of something not yet sent
   @inline export const DROP_TCP_RST_IGNORED: i32 = 29; // RST outside the window
-  @inline export const TCP_RST_RX: i32 = 30;         // acceptable RST received
+  @inline export const TCP_RST_RX: i32 = 30;         // acceptable RST received (exactly at RCV.NXT, RFC 5961 3.2)
   @inline export const DROP_TCP_RX_FULL: i32 = 31;   // data beyond the receive window trimmed
   // TCP output and connections
   @inline export const TCP_TX: i32 = 32;
@@ -58,11 +58,17 @@ export namespace C {
   @inline export const TCP_RTO_TIMEOUTS: i32 = 45;   // retransmission timer expirations
   @inline export const TCP_OOO_SEGMENTS: i32 = 46;   // segments held past a hole, reassembled later
   @inline export const TCP_DUP_ACKS: i32 = 47;       // duplicate ACKs received (RFC 5681 2)
-  @inline export const DROP_TCP_PAWS: i32 = 48;     // TSval older than TS.Recent (RFC 7323 5.3)
-  @inline export const DROP_TCP_NO_TS: i32 = 49;    // no TSopt although timestamps were agreed (RFC 7323 3.2)
-  @inline export const TCP_SACK_RECOVERIES: i32 = 50; // loss recoveries driven by the SACK scoreboard (RFC 6675)
-  @inline export const TCP_DELAYED_ACKS: i32 = 51;  // ACKs sent by the delayed-ACK timer
-  @inline export const COUNT: i32 = 52;
+  @inline export const TCP_KEEPALIVE_PROBES: i32 = 48; // keepalive probes sent (RFC 1122 4.2.3.6)
+  @inline export const TCP_KEEPALIVE_TIMEOUTS: i32 = 49; // connections ended by unanswered keepalives (also TCP_TIMEOUTS)
+  @inline export const TCP_USER_TIMEOUTS: i32 = 50;  // connections ended by the user timeout (also TCP_TIMEOUTS)
+  @inline export const TCP_CHALLENGE_ACKS: i32 = 51; // RFC 5961 challenge ACKs sent (RST, SYN, ACK out of range)
+  @inline export const TCP_CHALLENGE_ACKS_LIMITED: i32 = 52; // challenge ACKs not sent: rate limit (RFC 5961 7)
+  @inline export const DROP_TCP_OLD_ACK: i32 = 53;   // ACK below SND.UNA − MAX.SND.WND (RFC 5961 5.2)
+  @inline export const DROP_TCP_PAWS: i32 = 54;     // TSval older than TS.Recent (RFC 7323 5.3)
+  @inline export const DROP_TCP_NO_TS: i32 = 55;    // no TSopt although timestamps were agreed (RFC 7323 3.2)
+  @inline export const TCP_SACK_RECOVERIES: i32 = 56; // loss recoveries driven by the SACK scoreboard (RFC 6675)
+  @inline export const TCP_DELAYED_ACKS: i32 = 57;  // ACKs sent by the delayed-ACK timer
+  @inline export const COUNT: i32 = 58;
 }
 
 let countersBase: usize = 0;

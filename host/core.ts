@@ -8,6 +8,8 @@ import { ipToU32, macToBytes, u32ToIp, type Ip, type Mac } from "./packet.ts";
 
 export const ABI_VERSION = 1;
 export type Profile = "tiny" | "default" | "server";
+/** tcp_set_option names (docs/abi.md). */
+export type SocketOption = "NODELAY" | "KEEPALIVE" | "KEEPINTVL" | "KEEPCNT" | "USER_TIMEOUT";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const BUILD_DIR = join(ROOT, "build");
@@ -338,7 +340,7 @@ export class Core {
     return this.x.tcp_writable(h);
   }
   /** tcp_set_option: 1 NODELAY, 2 KEEPALIVE (idle ms), 3 KEEPINTVL, 4 KEEPCNT, 5 USER_TIMEOUT (docs/abi.md). */
-  setOption(h: number, opt: "NODELAY" | "KEEPALIVE" | "KEEPINTVL" | "KEEPCNT" | "USER_TIMEOUT", value: number): number {
+  setOption(h: number, opt: SocketOption, value: number): number {
     const id = { NODELAY: 1, KEEPALIVE: 2, KEEPINTVL: 3, KEEPCNT: 4, USER_TIMEOUT: 5 }[opt];
     return this.x.tcp_set_option(h, id, value);
   }

@@ -18,7 +18,7 @@ import { EventEmitter } from "node:events";
 import { isIPv4 } from "node:net";
 import { Duplex } from "node:stream";
 import type { Scheduler, Timer } from "./clock.ts";
-import type { Core, CoreOptions, Profile } from "./core.ts";
+import type { Core, CoreOptions, Profile, SocketOption } from "./core.ts";
 import type { Link } from "./link/link.ts";
 import { RealClock } from "./realtime.ts";
 import { PetrelError, Stack, type Conn, type Listener } from "./stack.ts";
@@ -511,10 +511,10 @@ export class Socket extends Duplex {
   }
 
   // ── options ──────────────────────────────────────────────────────────────────────────────
-  private option(name: "NODELAY" | "KEEPALIVE", value: number): void {
+  private option(name: SocketOption, value: number): void {
     const c = this.conn;
     if (!c || c.freed) return;
-    c.stack.core.setOption(c.handle, name, value);
+    c.setOption(name, value);     // through the stack: the poll deadline follows the new setting
   }
 
   setNoDelay(noDelay = true): this {
@@ -522,9 +522,19 @@ export class Socket extends Duplex {
     return this;
   }
 
-  /** KEEPALIVE idle time in ms; initialDelay 0 keeps the default (2 h, as on Linux). */
+  /** KEEPALIVE idle time in ms; initialDelay 0 keeps the default (2 h, as on Linux). Probes then
+   *  follow every 75 s, and 9 unanswered ones end the connection with ETIMEDOUT (the core's
+   *  KEEPINTVL/KEEPCNT defaults; Conn.setOption changes them). */
   setKeepAlive(enable = false, initialDelay = 0): this {
-    this.option("KEEPALIVE", enable ? (initialDelay > 0 ? initialDelay : 7_200_000) : 0);
+    // the core accepts up to 32767 s (Linux's limit)
+    this.option("KEEPALIVE", enable ? (initialDelay > 0 ? Math.min(Math.floor(initialDelay), 32_767_000) : 7_200_000) : 0);
+    return this;
+  }
+
+  /** Not in Node's net: TCP_USER_TIMEOUT. Data unacknowledged for `ms` ends the connection with
+   *  ETIMEDOUT (an 'error'); 0 restores the retry-count limit. */
+  setUserTimeout(ms: number): this {
+    this.option("USER_TIMEOUT", Math.min(Math.max(0, Math.floor(ms)), 24 * 86_400_000));  // core limit: 24 days
     return this;
   }
 

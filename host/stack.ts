@@ -4,7 +4,7 @@
 // (listen/connect, Conn with write/read/shutdown/close/abort and events) on which tests, the
 // simulator and later a net.Socket-compatible Duplex are built.
 import type { Scheduler, Timer } from "./clock.ts";
-import { Core, type CoreEvent, type CoreOptions, type TcpInfo } from "./core.ts";
+import { Core, type CoreEvent, type CoreOptions, type SocketOption, type TcpInfo } from "./core.ts";
 import { Emitter } from "./emitter.ts";
 import type { Link } from "./link/link.ts";
 import { concat, ipToU32, parseFrame, toBytes, u32ToIp, type Ip, type Mac } from "./packet.ts";
@@ -506,6 +506,18 @@ export class Conn extends Emitter<ConnEvents> {
     this.closePending = true;
     if (this.closed || this.error || opts.discard) this.pending = [];
     this.afterFlush();
+  }
+
+  /**
+   * tcp_set_option (docs/abi.md): NODELAY 0/1; KEEPALIVE idle ms (0 = off), KEEPINTVL ms, KEEPCNT
+   * probes; USER_TIMEOUT ms (0 = the retry count). Through call(), so the poll deadline is
+   * recomputed at once (a keepalive or user-timeout deadline may now be the earliest). Throws
+   * PetrelError (EINVAL for an unknown option or a value out of range).
+   */
+  setOption(opt: SocketOption, value: number): void {
+    if (this.freed) return;
+    const rc = this.stack.call((c) => c.setOption(this.handle, opt, value));
+    if (rc < 0) throw new PetrelError(this.stack.core.errorName(rc), rc, `setOption(${opt}, ${value})`);
   }
 
   /** RST (in synchronized states) and free the handle at once. */

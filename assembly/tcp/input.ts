@@ -1,6 +1,6 @@
 // SEGMENT ARRIVES (RFC 9293 3.10.7), one function per group of states. The segment is in `seg`
 // (segment.ts), already checked. Each rule carries its RFC section.
-import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, OOW_ACK_MS, DELACK_MS } from "../config";
+import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, DELACK_MS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringFree, ringWrite, ringWriteAt, ringCommit, ringConsume } from "../storage/ring";
@@ -17,6 +17,8 @@ import { timeLt } from "../time";
 import { oooInsert, oooRemove, oooStart, oooEnd } from "./assembler";
 import { optionsOffer, optionsNegotiate, segWindow, pawsCheck, tsRecentUpdate } from "./options";
 import { sackUpdate, sackTrim, sackFirstLost, sackEnterRecovery, sackRecoveryAck } from "./sack";
+import { limitedAck, challengeAck } from "./challenge";
+import { peerHeard } from "./liveness";
 
 /** RFC 9293 3.10.7.1, CLOSED (no connection): RST for anything but an RST. */
 export function tcpNoConnection(now: u32): void {
@@ -66,6 +68,7 @@ export function tcpSynSent(t: Tcb, now: u32): void {
   }
   // fourth: the SYN bit
   if (!has(Flag.SYN)) return;
+  peerHeard(t, now);
   t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
   t.mss = peerMss();
   optionsNegotiate(t, now);
@@ -85,6 +88,7 @@ export function tcpSynSent(t: Tcb, now: u32): void {
 
 function ackSyn(t: Tcb, now: u32): void {
   t.sndUna = seg.ack;
+  t.unaSince = now;                         // SND.UNA advanced: the user-timeout clock restarts
   t.retries = 0;
   t.flags &= ~TF.RTX_ARMED;
   rttAcked(t, seg.ack, now);                // the SYN's round trip (RFC 6298 2.2)
@@ -132,22 +136,25 @@ export function tcpSegmentArrives(t: Tcb, now: u32): void {
   if (paws == 1 || !acceptable(t)) {
     if (paws == 0) count(has(Flag.RST) ? C.DROP_TCP_RST_IGNORED : C.DROP_TCP_OUT_OF_WINDOW);
     if (!has(Flag.RST)) {
-      // at most one such ACK per OOW_ACK_MS (Linux: tcp_invalid_ratelimit), so duplicated or
-      // hostile out-of-window segments cannot make us send an ACK each
-      if (!(t.flags & TF.OOW_ACKED) || !timeLt(now, t.oowAckAt + OOW_ACK_MS)) {
-        sendAck(t, now);
-        t.oowAckAt = now;
-        t.flags |= TF.OOW_ACKED;
-      }
+      // at most one such ACK per OOW_ACK_MS (challenge.ts), so duplicated or hostile out-of-window
+      // segments cannot make us send an ACK each; a SYN's ACK is RFC 5961 4.2's challenge ACK
+      if (has(Flag.SYN)) challengeAck(t, now);
+      else limitedAck(t, now);
       if (t.state == State.TIME_WAIT) restartTimeWait(t, now);
     }
     return;
   }
   tsRecentUpdate(t, now);
-  // second: RST (in window; RFC 5961 exact-match and challenge ACK come with the reliability work)
-  if (has(Flag.RST)) { resetArrives(t); return; }
-  // fourth: SYN in a synchronized state or SYN-RECEIVED → challenge ACK (RFC 9293 3.10.7.4, RFC 5961 4)
-  if (has(Flag.SYN)) { sendAck(t, now); return; }
+  peerHeard(t, now);                         // keepalive: the connection is not idle (liveness.ts)
+  // second: RST. RFC 5961 3.2 (RFC 9293 3.10.7.4 second check), in SYN-RECEIVED too: only an RST
+  // exactly at RCV.NXT resets; one elsewhere in the window draws a challenge ACK and is dropped
+  if (has(Flag.RST)) {
+    if (seg.seq == t.rcvNxt) resetArrives(t);
+    else challengeAck(t, now);
+    return;
+  }
+  // fourth: SYN in a synchronized state or SYN-RECEIVED → challenge ACK (RFC 9293 3.10.7.4, RFC 5961 4.2)
+  if (has(Flag.SYN)) { challengeAck(t, now); return; }
   // fifth: ACK
   if (!has(Flag.ACK)) return;
   if (!ackArrives(t, now)) return;
@@ -196,7 +203,16 @@ function ackArrives(t: Tcb, now: u32): bool {
   }
   if (seqGt(seg.ack, t.sndMax)) {            // acks something never sent (SND.MAX: SND.NXT may have gone back)
     count(C.DROP_TCP_BAD_ACK);
-    sendAck(t, now);
+    challengeAck(t, now);                    // RFC 5961 5.2: rate-limited like every challenge ACK
+    return false;
+  }
+  // RFC 5961 5.2 (RFC 9293 3.10.7.4, MAY-12): an ACK below SND.UNA − MAX.SND.WND is older than any
+  // the peer could still send: blind data injection. Challenge ACK, and drop (its data too). An old
+  // ACK within MAX.SND.WND is merely a duplicate and the segment goes on.
+  const maxWnd = t.maxSndWnd > t.sndWnd ? t.maxSndWnd : t.sndWnd;
+  if (seqLt(seg.ack, t.sndUna - maxWnd)) {
+    count(C.DROP_TCP_OLD_ACK);
+    challengeAck(t, now);
     return false;
   }
   if ((t.flags & TF.SACK_OK) && opts.sackCount > 0) sackUpdate(t);   // RFC 6675 Update()
@@ -206,6 +222,7 @@ function ackArrives(t: Tcb, now: u32): bool {
   if (seqLe(t.sndUna, seg.ack) && (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)))) {
     t.sndWnd = segWindow(t); t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
   }
+  if (t.sndWnd > t.maxSndWnd) t.maxSndWnd = t.sndWnd;   // MAX.SND.WND (RFC 5961 5.2)
   const finAcked = (t.flags & TF.FIN_SENT) != 0 && seqGt(t.sndUna, t.finSeq);
   const s = t.state;
   if (s == State.FIN_WAIT_1 && finAcked) {
@@ -233,6 +250,7 @@ function ackData(t: Tcb, now: u32): void {
   if (acked > queued) acked = queued;
   if (acked > 0) ringConsume(t.tx, acked);
   t.sndUna = seg.ack;
+  t.unaSince = now;                          // the user-timeout clock restarts (liveness.ts)
   if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;   // acked past a timeout's rewind
   sackTrim(t);
   t.retries = 0;
@@ -276,7 +294,7 @@ function congestionOnAck(t: Tcb, newly: u32, now: u32): void {
 /** RFC 5681 2 "duplicate acknowledgment": same ACK, no data, no SYN/FIN, same window, data
  *  outstanding. The third starts fast retransmit (3.2), later ones inflate the window. */
 function dupAck(t: Tcb, now: u32): void {
-  if (seg.dataLen != 0 || has(Flag.SYN) || has(Flag.FIN) || seg.wnd != t.sndWnd || t.sndMax == t.sndUna
+  if (seg.dataLen != 0 || has(Flag.SYN) || has(Flag.FIN) || segWindow(t) != t.sndWnd || t.sndMax == t.sndUna
       || !synchronized(t.state) || t.cwnd == 0) return;
   count(C.TCP_DUP_ACKS);
   t.dupAcksTotal++;

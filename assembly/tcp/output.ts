@@ -95,6 +95,7 @@ export function tcpProbe(t: Tcb, now: u32): void { output(t, now, true); }
 
 function output(t: Tcb, now: u32, probe: bool): void {
   const s = t.state;
+  const idle = t.sndMax == t.sndUna;        // nothing in flight yet: a flight may begin now
   if (t.sndNxt == t.iss && !synAcked(t) && s != State.CLOSED) {
     // our SYN (SYN-SENT) or SYN-ACK (having received theirs), first or again after a timeout
     if (t.sndMax == t.iss) { t.rttSeq = t.iss + 1; t.rttAt = now; t.flags |= TF.RTT_TIMING; } // time the first SYN
@@ -104,6 +105,7 @@ function output(t: Tcb, now: u32, probe: bool): void {
   }
   if (mayTransmit(s)) sendData(t, now, probe, t.sndUna + sendWindow(t), 1024);
   if (t.flags & TF.ACK_NOW) sendAck(t, now);
+  if (idle && t.sndMax != t.sndUna) t.unaSince = now;   // the user-timeout clock (liveness.ts)
   if (!(t.flags & TF.RTX_ARMED)) {
     if (t.sndMax != t.sndUna) armRtx(t, now);
     else if (t.sndWnd == 0 && ringLen(t.tx) > 0 && mayTransmit(t.state)) armRtx(t, now); // persist
@@ -201,6 +203,7 @@ export function retransmitAt(t: Tcb, seq: u32, limit: u32, now: u32): u32 {
   emitSegment(t, seq, flags, off, len, now);
   t.flags &= ~TF.RTT_TIMING;                 // Karn: this sample would be ambiguous
   t.rtxTs = tsNow(t, now);
+  t.flags |= TF.RESENT;
   t.retransmits++;
   count(C.TCP_RETRANSMITS);
   return <u32>len + (fin ? 1 : 0);

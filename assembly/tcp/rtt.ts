@@ -15,8 +15,9 @@ import { opts } from "./segment";
 export function rttAcked(t: Tcb, ack: u32, now: u32): void {
   if ((t.flags & TF.TS_OK) && opts.hasTs && opts.tsEcr != 0) {
     if ((t.flags & TF.RTT_TIMING) && !seqGe(ack, t.rttSeq)) return;
-    if (<i32>(opts.tsEcr - t.rtxTs) < 0) return;
-    t.flags &= ~TF.RTT_TIMING;
+    // (RESENT: rtxTs is compared only while it is recent, never ~25 days later when it has wrapped)
+    if ((t.flags & TF.RESENT) && <i32>(opts.tsEcr - t.rtxTs) < 0) return;
+    t.flags &= ~(TF.RTT_TIMING | TF.RESENT);
     const r = now + t.tsOffset - opts.tsEcr;
     if (r <= RTO_MAX_MS) rttSample(t, r);     // an echo from the future is no sample
     return;

@@ -108,7 +108,9 @@ export function sackPipe(t: Tcb): u32 {
     above -= sackEnd(t, k) - he;
     hs = sackEnd(t, k);
   }
-  return pipe + (t.sndMax - hs);
+  // the tail is in flight; what of it was resent (a fallback resend from SND.UNA) counts again
+  const rtxTail = !seqGt(t.highRxt, hs) ? 0 : seqLt(t.highRxt, t.sndMax) ? t.highRxt - hs : t.sndMax - hs;
+  return pipe + (t.sndMax - hs) + rtxTail;
 }
 
 /** Retransmit the first not yet retransmitted part of a hole (only of lost ones when `lostOnly`):

@@ -38,6 +38,7 @@ export namespace TF {
   @inline export const TS_OK: u32 = 1 << 17;
   @inline export const WS_OK: u32 = 1 << 18;
   @inline export const DELACK: u32 = 1 << 19;     // an ACK is owed by delAckAt (RFC 9293 3.8.6.3)
+  @inline export const RESENT: u32 = 1 << 20;     // retransmitted since the last RTT sample (rtxTs valid)
 }
 
 /** The extensions a new connection offers (tcp_set_default); all on unless the host turns one off. */
@@ -85,6 +86,12 @@ export function setOffered(f: u32, on: bool): void { offered = on ? offered | f 
   delAckAt: u32; rcvMss: u32;  // rcvMss: largest segment received, the "full-sized segment"
   // RFC 6675 SACK loss recovery: sackCount ranges at `sack`, retransmitted up to highRxt
   sackCount: i32; highRxt: u32; sackRecoveries: u32;
+  // liveness (tcp/liveness.ts) and RFC 5961 5.2
+  heardAt: u32;      // last acceptable segment from the peer: the keepalive idle clock starts here
+  keepProbes: u32;   // keepalive probes sent since heardAt
+  probeAt: u32;      // when the last of them was sent
+  unaSince: u32;     // the user-timeout clock: when SND.UNA last advanced or a flight began
+  maxSndWnd: u32;    // MAX.SND.WND: the largest window the peer has offered (RFC 5961 5.2)
   err: i32;
   rx: Ring;
   tx: Ring;
@@ -150,6 +157,7 @@ export function tcbAlloc(): Tcb | null {
     t.fastRetransmits = 0; t.timeouts = 0; t.dupAcksTotal = 0;
     t.cwnd = 0; t.ssthresh = 0xffffffff;
     t.noDelay = false; t.keepIdle = 0; t.keepIntvl = KEEPALIVE_INTVL_MS; t.keepCount = KEEPALIVE_COUNT; t.userTimeout = 0;
+    t.heardAt = 0; t.keepProbes = 0; t.probeAt = 0; t.unaSince = 0; t.maxSndWnd = 0;
     ringClear(t.rx);
     ringClear(t.tx);
     return t;

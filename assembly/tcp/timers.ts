@@ -1,16 +1,17 @@
 // Timeouts (RFC 9293 3.10.8): retransmission (RTO from the RFC 6298 estimator in rtt.ts, backed off
-// exponentially), the persist timer, TIME-WAIT, and the orphaned FIN-WAIT-2 timeout. Deadlines are
-// absolute times in the TCB.
+// exponentially), the persist timer, TIME-WAIT, and the orphaned FIN-WAIT-2 timeout; keepalive and
+// the user timeout are in liveness.ts. Deadlines are absolute times in the TCB.
 import { RTO_MAX_MS, SYN_RETRIES, SYNACK_RETRIES, DATA_RETRIES } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen } from "../storage/ring";
 import { State } from "../socket/constants";
 import { earliest, timeLt } from "../time";
-import { Tcb, TF, tcbClose } from "./tcb";
+import { Tcb, TF, tcbClose, synchronized } from "./tcb";
 import { tcpOutput, tcpProbe, dataBase, mayTransmit } from "./output";
 import { sackClear } from "./sack";
 import { tsNow } from "./options";
+import { userTimeoutExpired, userTimeoutNext, keepaliveTimer } from "./liveness";
 
 /** Run the timers of t that are due at `now`; returns the ms until its next deadline or `acc`. */
 export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
@@ -19,6 +20,7 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
     tcbClose(t, 0);
     return acc;
   }
+  if (userTimeoutExpired(t, now)) return acc;   // before a retransmission that would come too late
   if ((t.flags & TF.RTX_ARMED) && !timeLt(now, t.rtxAt)) retransmissionTimeout(t, now);
   if (t.state == State.CLOSED) return acc;
   if ((t.flags & TF.DELACK) && !timeLt(now, t.delAckAt)) {
@@ -27,6 +29,9 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
     tcpOutput(t, now);
   }
   if (t.flags & TF.DELACK) acc = earliest(acc, t.delAckAt, now);
+  acc = keepaliveTimer(t, now, acc);             // keepalive and user timeout: liveness.ts
+  if (t.state == State.CLOSED) return acc;
+  acc = userTimeoutNext(t, now, acc);
   if (t.flags & TF.CLOSE_ARMED) acc = earliest(acc, t.closeAt, now);
   if (t.flags & TF.RTX_ARMED) acc = earliest(acc, t.rtxAt, now);
   return acc;
@@ -55,7 +60,8 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
     return;
   }
   const limit = s == State.SYN_SENT ? SYN_RETRIES : s == State.SYN_RECEIVED ? SYNACK_RETRIES : DATA_RETRIES;
-  if (t.retries >= limit) {
+  // a user timeout (liveness.ts) ends a synchronized connection instead of the retry count
+  if (t.retries >= limit && !(t.userTimeout > 0 && synchronized(s))) {
     count(C.TCP_TIMEOUTS);
     tcbClose(t, Err.ETIMEDOUT);   // RFC 9293 3.8.3 (R2), MUST-20; a passive half-open one just goes
     return;
@@ -68,6 +74,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
   backoff(t);
   t.flags &= ~(TF.RTT_TIMING | TF.RECOVERY);   // Karn (RFC 6298 5.7 note); recovery is over
   t.rtxTs = tsNow(t, now);
+  t.flags |= TF.RESENT;
   if (mayTransmit(s)) {
     // RFC 5681 3.1 (4): ssthresh = max(FlightSize / 2, 2·SMSS), cwnd = 1 segment (the loss window);
     // RFC 6582 4.1: dupacks of data sent before the timeout must not start a fast retransmit

@@ -287,3 +287,36 @@ test("net API: 20 concurrent connections through a server, then server.close() e
   await until(net, () => closed, "server close");
   assert.equal(srv.listening, false);
 });
+
+test("net API: setKeepAlive(true, ms) probes an idle socket after ms; setUserTimeout(ms) fails a socket whose peer went silent with ETIMEDOUT", { skip }, async () => {
+  const net = new SimNet({ seed: 9, capture: false, traceStates: false });
+  let silent = false;
+  const a = PetrelStack.over(net.host({ name: "server", ip: "198.18.0.1", fault: { drop: () => silent } }));
+  const b = PetrelStack.over(net.host({ name: "client", ip: "198.18.0.2" }));
+  a.createServer((s) => s.on("data", () => {})).listen(7);
+  const c = b.connect({ port: 7, host: "198.18.0.1", keepAlive: true, keepAliveInitialDelay: 30_000 });
+  const st = collect(c);
+  await until(net, () => !c.connecting, "connect");
+  const t0 = net.now;
+  await until(net, () => b.stack.counters().TCP_KEEPALIVE_PROBES > 0, "first keepalive probe", 60_000);
+  assert.ok(Math.abs(net.now - t0 - 30_000) < 5, `probed after ${net.now - t0} ms of idle`);
+  assert.equal(c.setUserTimeout(10_000), c);
+  silent = true;                                            // the server (and its ACKs) vanish
+  c.write("anyone there?");
+  const t1 = net.now;
+  await until(net, () => st.closed, "user timeout", 60_000);
+  assert.equal(st.error?.code, "ETIMEDOUT");
+  assert.ok(Math.abs(net.now - t1 - 10_000) < 5, `failed after ${net.now - t1} ms`);
+});
+
+test("net API: setKeepAlive(true) without a delay probes after 2 hours of idle (RFC 9293 3.8.4, MUST-28)", { skip }, async () => {
+  const { net, server, client } = pair(10);
+  server.createServer((s) => s.on("data", () => {})).listen(7);
+  const c = client.connect(7, "198.18.0.1");
+  await until(net, () => !c.connecting, "connect");
+  c.setKeepAlive(true);
+  const t0 = net.now;
+  await until(net, () => client.stack.counters().TCP_KEEPALIVE_PROBES > 0, "first probe", 3 * 3_600_000);
+  assert.ok(Math.abs(net.now - t0 - 7_200_000) < 5, `first probe after ${net.now - t0} ms`);
+  c.destroy();
+});

@@ -118,6 +118,16 @@ const modes = {
     };
     launch();
   },
+  // connect with SO_KEEPALIVE (idle `idleMs`), stay idle for `holdMs`, then one echoed line
+  "keepalive-client": () => {
+    const s = net.connect({ host: a.host, port: a.port, keepAlive: true, keepAliveInitialDelay: a.idleMs }, () => {
+      setTimeout(() => s.write("still there\n"), a.holdMs);
+    });
+    let got = "";
+    s.setEncoding("utf8");
+    s.on("data", (d) => { got += d; if (got.endsWith("\n")) { s.destroy(); finish({ echoed: got, ms: ms() }); } });
+    s.on("error", (e) => finish({ error: e.code ?? e.message }));
+  },
   // connect and report the error (expected: ECONNREFUSED)
   connect: () => {
     const s = net.connect({ host: a.host, port: a.port }, () => { s.destroy(); finish({ connected: true }); });

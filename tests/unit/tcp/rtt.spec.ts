@@ -266,6 +266,7 @@ describe("rttAcked with timestamps (RFC 7323 4.1)", () => {
     const t = tsTcb();
     t.rto = 1000;
     t.rtxTs = OFF + 4500;                 // retransmitted at 4500 ms
+    t.flags |= TF.RESENT;
     opts.tsEcr = OFF + 4400;              // echo of the original, sent at 4400 ms
     rttAcked(t, 3000, 5000);
     expect(t.srtt8).toBe(0);
@@ -287,6 +288,7 @@ describe("rttAcked with timestamps (RFC 7323 4.1)", () => {
     const t = tsTcb();
     t.tsOffset = 0xfffff000;              // our TS clock wraps: now 0x2000 → TSval 0x1000
     t.rtxTs = 0xffffff00;                 // retransmitted just before the wrap
+    t.flags |= TF.RESENT;
     opts.tsEcr = 0xfffffe00;              // older echo
     rttAcked(t, 3000, 0x2000);
     expect(t.srtt8).toBe(0);
@@ -294,15 +296,19 @@ describe("rttAcked with timestamps (RFC 7323 4.1)", () => {
     rttAcked(t, 3000, 0x2000);
     expect(srtt(t)).toBe(0xf00);
   });
-  // BUG (reported to the lead, not fixed here): rtxTs is compared modulo 2^32, so 2^31 ms after the
-  // last retransmission (or the open) every echo looks older than it: no sample (srtt8 stays 0), and
-  // RTT_TIMING is never cleared. Turn back into `it` when fixed.
-  xit("RFC 7323 4.1: an echo newer than the last retransmission still samples 2^31 ms (24.9 days) later", () => {
+  // rtxTs is compared modulo 2^32: it is consulted only while TF.RESENT says a retransmission happened
+  // since the last sample, so a stamp 2^31 ms old never makes every echo look older than it.
+  it("RFC 7323 4.1: an echo newer than the last retransmission still samples 2^31 ms (24.9 days) later", () => {
     // a long-lived connection: retransmitted once at 1 s, nothing lost since; the echo of a segment
     // sent at now − 100 ms is newer than that retransmission, whatever the modular distance
     const t = tsTcb();
     t.tsOffset = 0;
     t.rtxTs = 1000;
+    t.flags |= TF.RESENT;
+    opts.tsEcr = 1000;                    // the retransmission's ACK: a sample, and RESENT clears
+    rttAcked(t, 3000, 1100);
+    expect(t.flags & TF.RESENT).toBe(0);
+    t.srtt8 = 0; t.rttvar4 = 0;
     const now: u32 = 1000 + 0x80000000 + 5000;
     opts.tsEcr = now - 100;
     rttAcked(t, 3000, now);
