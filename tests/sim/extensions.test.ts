@@ -235,6 +235,7 @@ test("RFC 6675: with SACK, loss recovery resends the holes and never a SACKed se
 
 test("RFC 9293 3.8.6.3 / RFC 5681 4.2 delayed ACK: within DELACK_MS; at once for the second full segment and out-of-order data", () => {
   const { b, iss, conn } = established({});
+  conn.pause();                                                    // no reads: no window updates
   const delack = b.stack.core.config().DELACK_MS;
   assert.ok(delack > 0 && delack < 500, "MUST-40: less than 0.5 s");
   b.send({ flags: "P.", seq: 1001, ack: iss + 1, payload: "one" });

@@ -64,6 +64,7 @@ test("RFC 1122 4.2.3.6 keepalive: the peer's answer restarts the idle clock and 
   b.expect({ flags: ".", seq: iss, ack: 1001 });
   b.advance(300);
   b.send({ flags: "P.", seq: 1001, ack: iss + 1, payload: "hi" }); // data answers just as well
+  b.delack();
   b.expect({ flags: ".", ack: 1003 });
   at(b, t0 + 21_800 + 10_000);                                    // two probes were out, yet no timeout
   b.expect({ flags: ".", seq: iss, ack: 1003 });

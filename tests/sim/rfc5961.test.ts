@@ -33,6 +33,7 @@ test("RFC 5961 3.2 an in-window RST not at RCV.NXT draws a challenge ACK <SEQ=SN
   assert.equal(conn.state, "ESTABLISHED");
   b.advance(500);
   b.send({ flags: "P.", seq: 1001, ack: iss + 1, payload: "alive" });
+  b.delack();
   b.expect({ flags: ".", ack: 1006 });
   assert.equal(got(), "alive");
   const c = b.counters();
@@ -59,7 +60,7 @@ test("RFC 5961 3.2 an RST that overtakes lost data still ends the peer's connect
   const net = new SimNet({ seed: 51, capture: true });
   let dropData = false;
   const server = net.host({ name: "server", ip: "198.18.0.1" });
-  const client = net.host({ name: "client", ip: "198.18.0.2", fault: { drop: (f, dir) => dropData && dir === "tx" && f.length > 60 } });
+  const client = net.host({ name: "client", ip: "198.18.0.2", fault: { drop: (f, dir) => dropData && dir === "tx" && f.length > 80 } });  // data frames only (an RST with TSopt is 66 B)
   let sc: Conn | null = null;
   server.listen(80, 4, (c) => (sc = c));
   const cc = client.connect("198.18.0.1", 80);
@@ -119,6 +120,7 @@ test("RFC 5961 5.2 an ACK below SND.UNA − MAX.SND.WND gets a challenge ACK and
   b.send({ flags: ".", seq: 1001, ack: iss + 2001, win: 200 });    // the window shrinks; MAX.SND.WND stays 1000
   b.expectNothing();
   b.send({ flags: "P.", seq: 1001, ack: iss + 1001, win: 200, payload: "good" });  // at the bound: old, but fine
+  b.delack();
   b.expect({ flags: ".", seq: iss + 2001, ack: 1005 });
   assert.equal(got(), "good", "SND.UNA − MAX.SND.WND, not − SND.WND, is the bound");
   assert.equal(conn.info()!.sndUna, iss + 2001, "an old ACK never moves SND.UNA back");
