@@ -94,6 +94,16 @@ export function arpLookup(ip: u32, now: u32): usize {
   return arpEntryMac(e);
 }
 
+/** Negative advice (RFC 1122 2.3.2.1, 4.2.3.5): an upper layer sees no progress towards ip, so a
+ *  resolved entry is expired at once and the next frame asks again. This heals a cache that holds a
+ *  wrong MAC (a changed or spoofed neighbour: ARP has no checksum) long before ARP_TTL_MS. */
+export function arpExpire(ip: u32, now: u32): void {
+  const p = arpFind(ip);
+  if (p == 0) return;
+  const e = changetype<ArpEntry>(p);
+  if (e.state == ARP_RESOLVED) e.deadline = now;
+}
+
 /** Number of entries in a state (tests, diagnostics). */
 export function arpCount(state: u32): i32 {
   let n = 0;

@@ -1,7 +1,7 @@
 // Timeouts (RFC 9293 3.10.8): retransmission (RTO from the RFC 6298 estimator in rtt.ts, backed off
 // exponentially), the persist timer, TIME-WAIT, and the orphaned FIN-WAIT-2 timeout; keepalive and
 // the user timeout are in liveness.ts. Deadlines are absolute times in the TCB.
-import { RTO_MAX_MS, SYN_RETRIES, SYNACK_RETRIES, DATA_RETRIES } from "../config";
+import { RTO_MAX_MS, SYN_RETRIES, SYNACK_RETRIES, DATA_RETRIES, R1_RETRIES } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen } from "../storage/ring";
@@ -10,6 +10,7 @@ import { earliest, timeLt } from "../time";
 import { Tcb, TF, tcbClose, synchronized } from "./tcb";
 import { tcpOutput, tcpProbe, dataBase, mayTransmit } from "./output";
 import { sackClear } from "./sack";
+import { ipNegativeAdvice } from "../iface/output";
 import { tsNow } from "./options";
 import { userTimeoutExpired, userTimeoutNext, keepaliveTimer } from "./liveness";
 
@@ -67,6 +68,9 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
     return;
   }
   t.retries++;
+  // R1 (RFC 9293 3.8.3, MUST-20; RFC 1122 4.2.3.5: at least 3 retransmissions, SHLD-10): negative
+  // advice to IP — the next hop is resolved anew, in case the link-layer address went stale
+  if (t.retries == R1_RETRIES) ipNegativeAdvice(t.rip, now);
   t.retransmits++;
   t.timeouts++;
   count(C.TCP_RETRANSMITS);

@@ -4,7 +4,8 @@
 // rate limit on ACKs to unacceptable segments.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Bench } from "./fixture.ts";
+import { Bench, DUT_IP, PEER_IP } from "./fixture.ts";
+import { buildArpFrame } from "../../host/packet.ts";
 import type { Conn } from "../../host/stack.ts";
 import type { TcpInfo } from "../../host/core.ts";
 
@@ -190,4 +191,26 @@ test("an ACK at the right edge of the receive window is acceptable (no ACK war);
   b.advance(500);
   b.send({ flags: ".", seq: 1001 + rx + 100, ack: iss + 1 });
   assert.equal(b.sent().length, 1, "and another after 500 ms");
+});
+
+test("RFC 9293 3.8.3 R1 (MUST-20, SHLD-10): at the third retransmission TCP gives IP negative advice and the next hop is resolved again", () => {
+  const b = new Bench();
+  const { conn, iss } = b.established();
+  // the dut's cache now holds a wrong MAC for the peer (a changed or spoofed neighbour: ARP has no checksum)
+  b.peer.inject(buildArpFrame({ op: "request", senderMac: "02:00:00:00:00:99", senderIp: PEER_IP, targetIp: DUT_IP }));
+  b.advance(0);
+  b.link.drain();
+  conn.write("x");
+  const seen: string[] = [];
+  for (let k = 0; k < 4; k++) {
+    for (const c of b.link.drain()) {
+      if (c.parsed.arp?.op === 1) seen.push("arp who-has");
+      else if (c.parsed.tcp?.payload.length) { assert.equal(c.parsed.tcp.seq, iss + 1); seen.push(`data to ${c.parsed.eth!.dst}`); }
+    }
+    b.advance(inf(conn).rtoMs);
+  }
+  const wrong = "data to 02:00:00:00:00:99";
+  assert.deepEqual(seen.slice(0, 5), [wrong, wrong, wrong, "arp who-has", `data to ${b.peer.mac}`],
+    "the original and two retransmissions go to the stale MAC; the third asks ARP first and reaches the peer");
+  assert.equal(b.counters().IP_NEGATIVE_ADVICE, 1);
 });
