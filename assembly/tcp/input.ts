@@ -10,7 +10,7 @@ import { Flag } from "../wire/tcp";
 import { seg, opts, has } from "./segment";
 import { Tcb, TF, setState, tcbHandle, tcbClose, synchronized } from "./tcb";
 import { seqLt, seqLe, seqGt, seqGe } from "./seq";
-import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow, dataBase, retransmitFirst } from "./output";
+import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow, dataBase, retransmitFirst, sendNewSegment } from "./output";
 import { rttAcked } from "./rtt";
 import { flightHalf } from "./timers";
 import { timeLt } from "../time";
@@ -304,8 +304,10 @@ function dupAck(t: Tcb, now: u32): void {
     // the first hole is lost; inside it the pipe, not an inflated cwnd, lets segments go
     if (t.flags & TF.RECOVERY) sackRecoveryAck(t, false, now);
     else if ((t.dupAcks >= 3 || sackFirstLost(t)) && seqGt(seg.ack, t.recover)) sackEnterRecovery(t, now);
+    else limitedTransmit(t, now);
     return;
   }
+  if (!(t.flags & TF.RECOVERY) && t.dupAcks < 3) { limitedTransmit(t, now); return; }
   if (t.flags & TF.RECOVERY) { t.cwnd += t.mss; return; }                   // 3.2 (4): inflate
   if (t.dupAcks != 3 || !seqGt(seg.ack, t.recover)) return;                  // RFC 6582 3.2 step 2
   t.ssthresh = flightHalf(t);                                                // 3.2 (2)
@@ -316,6 +318,15 @@ function dupAck(t: Tcb, now: u32): void {
   t.fastRetransmits++;
   t.cwnd = t.ssthresh + 3 * t.mss;
   t.rtxAt = now + t.rto; t.flags |= TF.RTX_ARMED;
+}
+
+/** RFC 3042 Limited Transmit: the first and second duplicate ACKs each let one new segment go, as
+ *  far as the peer's window allows and with at most cwnd + 2·SMSS outstanding (cwnd unchanged). A
+ *  small window then still draws the third duplicate ACK that starts fast recovery, instead of
+ *  ending in a timeout. */
+function limitedTransmit(t: Tcb, now: u32): void {
+  if (t.dupAcks > 2 || t.sndMax - t.sndUna + t.mss > t.cwnd + 2 * t.mss) return;
+  sendNewSegment(t, now);
 }
 
 /** RFC 9293 3.10.7.4, seventh check. In-order data goes into the receive ring; data past a hole

@@ -22,7 +22,10 @@ export function rcvWindow(t: Tcb): u32 {
   let free = <u32>ringFree(t.rx);
   if (free > max) free = max;
   const cur = <i32>(t.rcvAdv - t.rcvNxt);      // what the last ACK still allows
-  const step = <u32>RX_BUF / 2 < t.mss ? <u32>RX_BUF / 2 : t.mss;
+  // Eff.snd.MSS: the data a full segment of the peer carries, the MSS less the options every
+  // segment has (with a step of the bare MSS, reading one 1448-byte segment would move nothing)
+  const mss = t.mss - <u32>optionsFixedLen(t);
+  const step = <u32>RX_BUF / 2 < mss ? <u32>RX_BUF / 2 : mss;
   if (cur >= 0 && <u32>cur <= free && free - <u32>cur < step) return <u32>cur;
   return free;
 }

@@ -78,7 +78,7 @@ test("RFC 6582 3.2 a partial ACK during recovery resends the next hole; the full
   const { b, conn, iss, mss } = inFlight(4);
   b.sent();
   for (let k = 0; k < 3; k++) b.send({ flags: ".", seq: 1001, ack: iss + 1 });
-  assert.equal(b.sent()[0]!.seq, iss + 1, "fast retransmit of the first segment");
+  assert.equal(b.sent().at(-1)!.seq, iss + 1, "fast retransmit of the first segment (after a limited transmit)");
   const recover = inf(conn).sndMax;
   b.send({ flags: ".", seq: 1001, ack: iss + 1 + 2 * mss });   // partial: segments 1–2, hole at 3
   const r = b.sent();
@@ -88,6 +88,20 @@ test("RFC 6582 3.2 a partial ACK during recovery resends the next hole; the full
   b.send({ flags: ".", seq: 1001, ack: recover });             // full ACK
   assert.equal(inf(conn).flags & 8, 0, "recovery over");
   assert.ok(inf(conn).cwnd <= inf(conn).ssthresh);
+});
+
+test("RFC 3042 limited transmit: the first and second duplicate ACKs each send one new segment, cwnd unchanged", () => {
+  const { b, conn, iss, mss } = inFlight(6);
+  assert.equal(b.sent().length, 3, "the initial window");
+  const cwnd = inf(conn).cwnd;
+  b.send({ flags: ".", seq: 1001, ack: iss + 1 });
+  assert.deepEqual(b.sent().map((s) => s.seq), [iss + 1 + 3 * mss], "first duplicate: segment 4");
+  b.send({ flags: ".", seq: 1001, ack: iss + 1 });
+  assert.deepEqual(b.sent().map((s) => s.seq), [iss + 1 + 4 * mss], "second duplicate: segment 5");
+  assert.equal(inf(conn).cwnd, cwnd, "cwnd is not changed (RFC 3042 2)");
+  assert.equal(inf(conn).sndMax - inf(conn).sndUna, cwnd + 2 * mss, "at most cwnd + 2·SMSS outstanding");
+  b.send({ flags: ".", seq: 1001, ack: iss + 1 });
+  assert.deepEqual(b.sent().map((s) => s.seq), [iss + 1], "the third starts fast retransmit, nothing new");
 });
 
 test("RFC 5681 3.1 slow start: each ACK of a full segment grows cwnd by one SMSS", () => {
