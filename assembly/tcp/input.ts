@@ -270,10 +270,12 @@ function congestionOnAck(t: Tcb, newly: u32, now: u32): void {
   if (t.cwnd == 0 || !synchronized(t.state)) return;
   if (t.flags & TF.RECOVERY) {
     if (seqGe(seg.ack, t.recover)) {
-      // full acknowledgment: deflate to min(ssthresh, FlightSize + SMSS) and leave recovery (3.2
-      // step 3); SACK recovery (RFC 6675) never inflated cwnd above ssthresh
+      // full acknowledgment: leave recovery. NewReno deflates to min(ssthresh, FlightSize + SMSS)
+      // (RFC 6582 3.2 step 3, option 1); SACK recovery (RFC 6675) kept cwnd = ssthresh all along and
+      // stays there — deflating to a nearly empty flight would restart slow start after every loss
       const flight = t.sndMax - t.sndUna + t.mss;
-      t.cwnd = t.ssthresh < flight ? t.ssthresh : flight;
+      if (!(t.flags & TF.SACK_OK) && flight < t.ssthresh) t.cwnd = flight;
+      else t.cwnd = t.ssthresh;
       t.flags &= ~TF.RECOVERY;
     } else if (t.flags & TF.SACK_OK) {
       sackRecoveryAck(t, true, now);
