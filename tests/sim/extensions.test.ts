@@ -50,6 +50,9 @@ test("RFC 7323 / RFC 2018: the SYN offers SACK-permitted, timestamps and window 
   assert.equal(tsOf(syn)!.ecr, 0, "TSecr is 0 without ACK (RFC 7323 3.2)");
   const b3 = new Bench();
   for (const o of ["SACK", "TIMESTAMPS", "WINDOW_SCALING"] as const) assert.equal(b3.stack.core.setDefault(o, false), 0);
+  const x = b3.stack.core.x;
+  assert.equal(x.tcp_set_default(1, 0), -22, "NODELAY is per connection: EINVAL");
+  assert.equal(x.tcp_set_default(6, 2), -22, "only 0 or 1");
   b3.stack.connect("198.18.0.2", 9);
   assert.deepEqual(kinds(b3.expect({ flags: "S" })), ["mss"], "with every extension off the SYN carries MSS alone");
 });
