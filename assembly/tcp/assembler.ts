@@ -8,7 +8,7 @@
 //            └───────┴───────┴───────┘
 import { OOO_RANGES } from "../config";
 import { Tcb } from "./tcb";
-import { seqLe, seqLt, seqGt } from "./seq";
+import { rangeTouches, rangeAbsorb, rangePlace, rangeRemove, absorbedStart, absorbedEnd } from "./ranges";
 
 @inline const STRIDE: usize = 12;
 
@@ -24,22 +24,9 @@ import { seqLe, seqLt, seqGt } from "./seq";
 /** Add [s, e), merging the ranges it overlaps or touches. False (nothing changed) when it needs a
  *  new range and all OOO_RANGES are in use. */
 export function oooInsert(t: Tcb, s: u32, e: u32): bool {
-  let n = 0;  // ranges it would absorb
-  for (let i = 0; i < t.oooCount; i++) if (seqLe(oooStart(t, i), e) && seqLe(s, oooEnd(t, i))) n++;
-  if (n == 0 && t.oooCount >= OOO_RANGES) return false;
-  for (let i = 0; i < t.oooCount; ) {
-    const rs = oooStart(t, i), re = oooEnd(t, i);
-    if (seqLe(rs, e) && seqLe(s, re)) {
-      if (seqLt(rs, s)) s = rs;
-      if (seqGt(re, e)) e = re;
-      oooRemove(t, i);
-    } else i++;
-  }
-  let pos = 0;
-  while (pos < t.oooCount && seqLt(oooStart(t, pos), s)) pos++;
-  for (let i = t.oooCount; i > pos; i--) memory.copy(at(t, i), at(t, i - 1), STRIDE);
-  store<u32>(at(t, pos), s);
-  store<u32>(at(t, pos), e, 4);
+  if (t.oooCount >= OOO_RANGES && !rangeTouches(t.ooo, STRIDE, t.oooCount, s, e)) return false;
+  t.oooCount = rangeAbsorb(t.ooo, STRIDE, t.oooCount, s, e);
+  const pos = rangePlace(t.ooo, STRIDE, t.oooCount, absorbedStart, absorbedEnd);
   store<u32>(at(t, pos), ++t.oooStamp, 8);
   t.oooCount++;
   return true;
@@ -47,8 +34,8 @@ export function oooInsert(t: Tcb, s: u32, e: u32): bool {
 
 export function oooRemove(t: Tcb, i: i32): void {
   if (i < 0 || i >= t.oooCount) return;
-  memory.copy(at(t, i), at(t, i + 1), <usize>(t.oooCount - i - 1) * STRIDE);
-  if (--t.oooCount == 0) t.oooStamp = 0;   // stamps only order the ranges held together
+  t.oooCount = rangeRemove(t.ooo, STRIDE, t.oooCount, i);
+  if (t.oooCount == 0) t.oooStamp = 0;     // stamps only order the ranges held together
 }
 
 /** Bytes held past RCV.NXT. */

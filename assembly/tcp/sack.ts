@@ -18,6 +18,7 @@ import { seg, opts } from "./segment";
 import { Tcb, TF } from "./tcb";
 import { seqLe, seqLt, seqGt } from "./seq";
 import { retransmitAt, sendNewSegment } from "./output";
+import { rangeAbsorb, rangePlace, rangeRemove, absorbedStart, absorbedEnd } from "./ranges";
 import { flightHalf } from "./timers";
 
 /** RFC 6675 2: DupThresh. */
@@ -47,30 +48,17 @@ export function sackUpdate(t: Tcb): void {
  *  the highest is forgotten (it matters last for retransmission; forgetting costs at most a
  *  needless resend, RFC 6675 allows a conservative scoreboard). */
 export function sackInsert(t: Tcb, s: u32, e: u32): void {
-  for (let i = 0; i < t.sackCount; ) {
-    const rs = sackStart(t, i), re = sackEnd(t, i);
-    if (seqLe(rs, e) && seqLe(s, re)) {
-      if (seqLt(rs, s)) s = rs;
-      if (seqGt(re, e)) e = re;
-      remove(t, i);
-    } else i++;
-  }
+  t.sackCount = rangeAbsorb(t.sack, 8, t.sackCount, s, e);
+  s = absorbedStart; e = absorbedEnd;
   if (t.sackCount >= SACK_RANGES) {
     if (seqGt(s, sackStart(t, t.sackCount - 1))) return;
     t.sackCount--;
   }
-  let pos = 0;
-  while (pos < t.sackCount && seqLt(sackStart(t, pos), s)) pos++;
-  memory.copy(at(t, pos + 1), at(t, pos), <usize>(t.sackCount - pos) << 3);
-  store<u32>(at(t, pos), s);
-  store<u32>(at(t, pos), e, 4);
+  rangePlace(t.sack, 8, t.sackCount, s, e);
   t.sackCount++;
 }
 
-function remove(t: Tcb, i: i32): void {
-  memory.copy(at(t, i), at(t, i + 1), <usize>(t.sackCount - i - 1) << 3);
-  t.sackCount--;
-}
+function remove(t: Tcb, i: i32): void { t.sackCount = rangeRemove(t.sack, 8, t.sackCount, i); }
 
 /** SND.UNA advanced: forget what it covers. */
 export function sackTrim(t: Tcb): void {
