@@ -1,7 +1,8 @@
 // Segment output: building segments from a TCB and its send ring, and RSTs without a TCB.
 // Data is (re)sent straight from the tx ring by sequence number: byte `seq` of the stream lives at
 // ring offset seq − sndUna (after the SYN is acknowledged).
-import { RX_BUF } from "../config";
+import { RX_BUF, RTO_INITIAL_MS, RTO_MAX_MS } from "../config";
+import { rtoFrom } from "./rtt";
 import { C, count } from "../counters";
 import { ipOutput, ipTxPayload, ipTxPayloadMax } from "../iface/output";
 import { ringLen, ringFree, ringPeek } from "../storage/ring";
@@ -110,9 +111,23 @@ function output(t: Tcb, now: u32, probe: bool): void {
   if (t.flags & TF.ACK_NOW) sendAck(t, now);
   if (idle && t.sndMax != t.sndUna) t.unaSince = now;   // the user-timeout clock (liveness.ts)
   if (!(t.flags & TF.RTX_ARMED)) {
-    if (t.sndMax != t.sndUna) armRtx(t, now);
-    else if (t.sndWnd == 0 && ringLen(t.tx) > 0 && mayTransmit(t.state)) armRtx(t, now); // persist
+    if (t.sndMax != t.sndUna && !(t.flags & TF.ZWP)) armRtx(t, now);
+    else if (t.sndMax != t.sndUna || (t.sndWnd == 0 && ringLen(t.tx) > 0 && mayTransmit(t.state))) {
+      if (!(t.flags & TF.ZWP)) t.zwpProbes = 0;   // the window has just closed
+      t.rtxAt = now + persistInterval(t);
+      t.flags |= TF.RTX_ARMED;
+    }
   }
+}
+
+/** The persist timer (RFC 9293 3.8.6.1): the first probe one RTO after the window closed (SHLD-29),
+ *  doubling per probe up to RTO_MAX (SHLD-30). The RTO is the estimator's, not a retransmission
+ *  backoff's: a window closes while nothing is lost, and a minute-long backoff left over from
+ *  earlier losses would turn one lost window update into a minute's stall. */
+function persistInterval(t: Tcb): u32 {
+  let v: u32 = t.srtt8 != 0 ? rtoFrom(t.srtt8 >> 3, t.rttvar4) : RTO_INITIAL_MS;
+  for (let i: u32 = 0; i < t.zwpProbes && v < RTO_MAX_MS; i++) v <<= 1;
+  return v < RTO_MAX_MS ? v : RTO_MAX_MS;
 }
 
 /** Data and FIN go out in ESTABLISHED and the closing states that still owe them. */

@@ -81,6 +81,7 @@ export function setOffered(f: u32, on: bool): void { offered = on ? offered | f 
   tsOffset: u32;     // added to `now` for our TSval (RFC 7323 5.4: a per-connection random offset)
   tsRecent: u32; tsRecentAt: u32;
   rtxTs: u32;        // our TSval when we last retransmitted: older echoes give no RTT sample
+  zwpProbes: u32;    // zero-window probes since the window closed (the persist timer's backoff)
   lastAckSent: u32;  // RCV.NXT carried by the last ACK we sent (Last.ACK.sent)
   // delayed ACK (RFC 9293 3.8.6.3, RFC 5681 4.2)
   delAckAt: u32; rcvMss: u32;  // rcvMss: largest segment received, the "full-sized segment"

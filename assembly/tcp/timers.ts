@@ -56,7 +56,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
     // keeps the window closed (RFC 1122 4.2.2.17, MUST-n): no retry limit here
     t.flags |= TF.ZWP;
     t.sndNxt = dataBase(t);
-    backoff(t);
+    if (t.zwpProbes < 16) t.zwpProbes++;       // SHLD-30: the probe interval doubles (persistInterval)
     tcpProbe(t, now);
     return;
   }

@@ -228,3 +228,29 @@ test("RFC 9293 3.8.3 R1 (MUST-20, SHLD-10): at the third retransmission TCP give
     "the original and two retransmissions go to the stale MAC; the third asks ARP first and reaches the peer");
   assert.equal(b.counters().IP_NEGATIVE_ADVICE, inf(conn).timeouts - 2, "advice at the third timeout and every later one");
 });
+
+test("RFC 9293 3.8.6.1 (SHLD-29/30) the persist timer starts from the estimator's RTO, not a retransmission backoff, and doubles per probe", () => {
+  const { b, conn, iss, mss } = inFlight(1);
+  b.sent();
+  const base = inf(conn).rtoMs;
+  b.advance(base);                                            // a timeout: the RTO backs off
+  b.advance(2 * base);                                        // and again
+  assert.equal(b.sent().length, 2);
+  assert.equal(inf(conn).rtoMs, 4 * base);
+  conn.write(new Uint8Array(100));                            // more to send…
+  b.send({ flags: ".", seq: 1001, ack: inf(conn).sndMax, win: 0 });  // …but the window closes as the data is acked
+  assert.equal(inf(conn).rtoMs, 4 * base, "no RTT sample from a retransmission (Karn): the backoff stays");
+  b.advance(base - 1);
+  b.expectNothing();
+  b.advance(1);
+  b.expect({ flags: ".", len: 1 });                           // the first probe after one RTO, not 4
+  b.advance(2 * base - 1);
+  b.expectNothing();
+  b.advance(1);
+  b.expect({ flags: ".", len: 1 });                           // then 2·RTO
+  const una = inf(conn).sndUna;
+  assert.equal(una, iss + 1 + mss, "(the first segment was acked)");
+  b.send({ flags: ".", seq: 1001, ack: una + 1, win: 8192 });           // the probe byte taken, the window open
+  const d = b.sent();
+  assert.equal(d.reduce((n, x) => Math.max(n, x.seq + x.payload.length), 0), una + 100, "the reopened window takes the rest");
+});
