@@ -13,7 +13,9 @@ export interface SwitchOptions {
 
 export type TapHandler = (frame: Uint8Array, timeMs: number, from: SwitchPort) => void;
 
-const macKey = (f: Uint8Array, off: number): string => Array.from(f.subarray(off, off + 6), (x) => x.toString(16).padStart(2, "0")).join(":");
+/** The 48-bit MAC at f[off..off+6] as a number (exact: below 2^53), the MAC table's key. */
+const macKey = (f: Uint8Array, off: number): number =>
+  ((f[off]! << 8) | f[off + 1]!) * 0x1_0000_0000 + (((f[off + 2]! << 24) | (f[off + 3]! << 16) | (f[off + 4]! << 8) | f[off + 5]!) >>> 0);
 
 export class SwitchPort implements Link {
   readonly handlers = new Handlers();
@@ -23,9 +25,16 @@ export class SwitchPort implements Link {
 
   constructor(readonly sw: Switch, readonly index: number, readonly name: string, public delayMs: number) {}
 
+  /** The frame is kept until delivered (Link: the sender passes a copy it won't reuse). */
   send(frame: Uint8Array): void {
     this.txFrames++;
-    this.sw.forward(this, frame.slice());
+    this.sw.forward(this, frame);
+  }
+
+  /** @internal the switch's delivery of one frame to this port */
+  deliver(frame: Uint8Array): void {
+    this.rxFrames++;
+    this.handlers.emit(frame);
   }
 
   onFrame(cb: FrameHandler): void {
@@ -35,7 +44,7 @@ export class SwitchPort implements Link {
 
 export class Switch {
   readonly ports: SwitchPort[] = [];
-  private macTable = new Map<string, SwitchPort>();
+  private macTable = new Map<number, SwitchPort>();
   private taps: TapHandler[] = [];
   readonly mode: "learning" | "hub";
   readonly delayMs: number;
@@ -60,21 +69,21 @@ export class Switch {
   forward(from: SwitchPort, frame: Uint8Array): void {
     for (const t of this.taps) t(frame, this.clock.now, from);
     if (frame.length < 14) return;
-    let targets: SwitchPort[];
     const bcast = (frame[0]! & 1) === 1; // broadcast or multicast
     if (this.mode === "learning") {
       this.macTable.set(macKey(frame, 6), from);
       const known = bcast ? undefined : this.macTable.get(macKey(frame, 0));
-      targets = known ? (known === from ? [] : [known]) : this.ports.filter((p) => p !== from);
-    } else {
-      targets = this.ports.filter((p) => p !== from);
+      if (known) {
+        if (known !== from) this.send(from, known, frame);
+        return;
+      }
     }
-    for (const to of targets) {
-      const copy = targets.length > 1 ? frame.slice() : frame;
-      this.clock.after(from.delayMs + to.delayMs, () => {
-        to.rxFrames++;
-        to.handlers.emit(copy);
-      });
-    }
+    // flood: with more than one other port, each gets its own copy
+    const copy = this.ports.length > 2;
+    for (const to of this.ports) if (to !== from) this.send(from, to, copy ? frame.slice() : frame);
+  }
+
+  private send(from: SwitchPort, to: SwitchPort, frame: Uint8Array): void {
+    this.clock.after(from.delayMs + to.delayMs, () => to.deliver(frame));
   }
 }
