@@ -162,7 +162,7 @@ export class Stack extends Emitter<StackEvents> {
     let ms: number;
     try {
       ms = this.core.poll(this.clock.now);
-      this.evQueue.push(...this.core.events());
+      this.core.drainEvents(this.evQueue);
     } finally {
       this.depth--;
     }
@@ -171,9 +171,15 @@ export class Stack extends Emitter<StackEvents> {
   }
 
   private schedulePoll(ms: number): void {
+    if (ms < 0) {
+      this.clock.cancel(this.pollTimer);
+      this.pollTimer = null;
+      return;
+    }
+    const at = Math.floor(this.clock.now) + ms;
+    if (ms > 0 && this.pollTimer && !this.pollTimer.cancelled && this.pollTimer.at === at) return; // already due then
     this.clock.cancel(this.pollTimer);
     this.pollTimer = null;
-    if (ms < 0) return;
     if (ms === 0) {
       if (this.zeroPollAt === this.clock.now) {
         if (++this.zeroPolls > MAX_ZERO_POLLS) throw new Error(`${this.name}: poll returned 0 more than ${MAX_ZERO_POLLS} times at t=${this.clock.now} ms`);
@@ -182,7 +188,7 @@ export class Stack extends Emitter<StackEvents> {
         this.zeroPolls = 0;
       }
     }
-    this.pollTimer = this.clock.at(Math.floor(this.clock.now) + ms, () => {
+    this.pollTimer = this.clock.at(at, () => {
       this.pollTimer = null;
       this.call(() => 0);
     });
@@ -196,12 +202,15 @@ export class Stack extends Emitter<StackEvents> {
   private dispatch(): void {
     if (this.dispatching) return; // the outer loop picks the new events up, in order
     this.dispatching = true;
+    const q = this.evQueue;
+    let taken = 0; // handlers append to q while it is walked; taken ones are removed at the end
     try {
-      for (let i = 0; this.evQueue.length; i++) {
-        if (i > MAX_DISPATCH) throw new Error(`${this.name}: more than ${MAX_DISPATCH} events in one dispatch`);
-        this.handle(this.evQueue.shift()!);
+      while (taken < q.length) {
+        if (taken > MAX_DISPATCH) throw new Error(`${this.name}: more than ${MAX_DISPATCH} events in one dispatch`);
+        this.handle(q[taken++]!);
       }
     } finally {
+      q.splice(0, taken);
       this.dispatching = false;
     }
   }
