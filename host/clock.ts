@@ -19,6 +19,13 @@ export interface Scheduler {
   at(at: number, fn: () => void): Timer;
   after(delay: number, fn: () => void): Timer;
   cancel(t: Timer | null | undefined): void;
+  /**
+   * Optional: run fn once the callback being run returns (the end of this step), once however
+   * often it is deferred before then; at once when no callback is running. A Stack defers its
+   * poll and event dispatch with it, so a burst of frames delivered in one step is received
+   * before the application hears of any. Without it the Stack settles after every frame.
+   */
+  defer?(fn: () => void): void;
 }
 
 /** Only the current time (pcap and trace middleware stamp frames with it). */
@@ -58,6 +65,9 @@ export class Clock implements Scheduler {
   private seq = 0;
   /** Callbacks run since creation. */
   steps = 0;
+  /** Functions deferred to the end of the running step (defer()), in order, each once. */
+  private deferred: (() => void)[] = [];
+  private inStep = false;
 
   constructor(start = 0) {
     this.now = start;
@@ -81,6 +91,14 @@ export class Clock implements Scheduler {
 
   cancel(t: Timer | null | undefined): void {
     if (t) t.cancelled = true;
+  }
+
+  defer(fn: () => void): void {
+    if (!this.inStep) {
+      fn();
+      return;
+    }
+    if (!this.deferred.includes(fn)) this.deferred.push(fn);
   }
 
   /** Number of live (not cancelled) scheduled callbacks. */
@@ -107,7 +125,15 @@ export class Clock implements Scheduler {
     else this.shiftFifo();
     this.now = e.at;
     this.steps++;
-    e.fn();
+    this.inStep = true;
+    try {
+      e.fn();
+      // what the callback deferred runs inside the same step (and may defer more)
+      for (let i = 0; i < this.deferred.length; i++) this.deferred[i]!();
+    } finally {
+      this.deferred.length = 0;
+      this.inStep = false;
+    }
     return true;
   }
 

@@ -1,6 +1,7 @@
 // One simulated (or TAP-attached) host: a Core, a Link and the clock. Frames from the link go
-// into rx; after every rx, poll or socket call the stack drains the core's events and dispatches
-// them; poll(now) is rescheduled at the deadline it returns. Above that, a small socket API
+// into rx at once; the poll and the dispatch of their events follow when every frame of that
+// instant is in (the poll timer, moved to now). After every socket call the stack polls, drains
+// the core's events and dispatches them; poll(now) is rescheduled at the deadline it returns. Above that, a small socket API
 // (listen/connect, Conn with write/read/shutdown/close/abort and events) on which tests, the
 // simulator and later a net.Socket-compatible Duplex are built.
 import type { Scheduler, Timer } from "./clock.ts";
@@ -54,6 +55,11 @@ type StackEvents = {
 };
 
 const MAX_DISPATCH = 1_000_000;
+
+/** A core event waiting for dispatch; a STATE event caused by a received frame carries it. */
+interface QueuedEvent extends CoreEvent {
+  rx?: Uint8Array;
+}
 const MAX_ZERO_POLLS = 10_000;
 
 export class Stack extends Emitter<StackEvents> {
@@ -76,8 +82,6 @@ export class Stack extends Emitter<StackEvents> {
   private evQueue: CoreEvent[] = [];
   private dispatching = false;
   private rxQueue: Uint8Array[] = [];
-  /** The frame being processed by rx (its 4-tuple names connections the host has no handle for yet). */
-  private lastRx: Uint8Array | null = null;
 
   constructor(o: StackOptions) {
     super();
@@ -99,7 +103,7 @@ export class Stack extends Emitter<StackEvents> {
   attach(link: Link): this {
     if (this.link) throw new Error(`${this.name}: already attached to a link`);
     this.link = link;
-    link.onFrame((f) => this.receive(f));
+    link.onFrame((f) => this.fromLink(f));
     return this;
   }
 
@@ -107,22 +111,56 @@ export class Stack extends Emitter<StackEvents> {
     return this.clock.now;
   }
 
-  /** Deliver a frame to the core now (as if it arrived from the link). Returns rx's result. */
+  /**
+   * Deliver a frame to the core now and settle at once (poll, dispatch its events), as if it were
+   * the only frame arriving. Returns rx's result.
+   */
   receive(frame: Uint8Array): number {
     if (this.depth > 0) {
       // a link delivered synchronously from inside a core call: never re-enter the module
       this.rxQueue.push(frame.slice());
       return 0;
     }
-    this.lastRx = frame;
-    let rc: number;
-    try {
-      rc = this.call((c) => c.rx(frame, this.clock.now));
-    } finally {
-      this.lastRx = null;
-    }
+    const rc = this.rxFrame(frame);
+    this.settle();
     this.emit("rx", frame, rc);
     if (rc < 0) this.emit("drop", this.core.errorName(rc), frame);
+    return rc;
+  }
+
+  /**
+   * A frame from the link. The core takes it at once (rx, its events drained so the event ring
+   * cannot overflow), but the poll and the dispatch of its events wait until the scheduler's step
+   * ends (Scheduler.defer, when it has it): every frame of a burst the link delivers in one step
+   * is received before the application hears of any, as an OS handles a batch of received packets
+   * before it wakes the reader. One poll and one read per burst instead of per frame.
+   */
+  private fromLink(frame: Uint8Array): void {
+    if (this.depth > 0) {
+      this.rxQueue.push(frame.slice());
+      return;
+    }
+    const rc = this.rxFrame(frame);
+    if (this.clock.defer) this.clock.defer(this.settleLater);
+    else this.settle();
+    this.emit("rx", frame, rc);
+    if (rc < 0) this.emit("drop", this.core.errorName(rc), frame);
+  }
+
+  /** rx one frame and queue the events it caused, each STATE event tagged with the frame (its
+   *  4-tuple names connections the host has no handle for yet). */
+  private rxFrame(frame: Uint8Array): number {
+    const q = this.evQueue;
+    const before = q.length;
+    this.depth++;
+    let rc: number;
+    try {
+      rc = this.core.rx(frame, this.clock.now);
+      this.core.drainEvents(q);
+    } finally {
+      this.depth--;
+    }
+    for (let i = before; i < q.length; i++) if (q[i]!.name === "STATE") (q[i] as QueuedEvent).rx = frame;
     return rc;
   }
 
@@ -149,15 +187,7 @@ export class Stack extends Emitter<StackEvents> {
 
   private settle(): void {
     // frames that arrived during a core call
-    for (let i = 0; this.rxQueue.length && i < MAX_DISPATCH; i++) {
-      const f = this.rxQueue.shift()!;
-      this.depth++;
-      try {
-        this.core.rx(f, this.clock.now);
-      } finally {
-        this.depth--;
-      }
-    }
+    for (let i = 0; this.rxQueue.length && i < MAX_DISPATCH; i++) this.rxFrame(this.rxQueue.shift()!);
     this.depth++;
     let ms: number;
     try {
@@ -194,6 +224,11 @@ export class Stack extends Emitter<StackEvents> {
     });
   }
 
+  /** Deferred by fromLink (one function, so a burst defers it once). */
+  private readonly settleLater = (): void => {
+    if (this.depth === 0) this.settle();
+  };
+
   /** When the next poll is scheduled (virtual ms), or null. */
   get nextPollAt(): number | null {
     return this.pollTimer && !this.pollTimer.cancelled ? this.pollTimer.at : null;
@@ -215,7 +250,7 @@ export class Stack extends Emitter<StackEvents> {
     }
   }
 
-  private endpointOf(h: number): { local: string; remote: string } {
+  private endpointOf(h: number, rx: Uint8Array | null): { local: string; remote: string } {
     const info = this.core.info(h);
     if (typeof info !== "number") {
       const e = { local: `${info.localIp}:${info.localPort}`, remote: `${info.remoteIp}:${info.remotePort}` };
@@ -226,7 +261,7 @@ export class Stack extends Emitter<StackEvents> {
     if (known) return known;
     // tcp_info only answers for app-owned handles: a connection not yet accepted is named by the
     // segment that created it (the frame being processed)
-    const p = this.lastRx ? parseFrame(this.lastRx) : null;
+    const p = rx ? parseFrame(rx) : null;
     if (p?.ip && p.tcp) {
       const e = { local: `${p.ip.dst}:${p.tcp.dport}`, remote: `${p.ip.src}:${p.tcp.sport}` };
       this.endpoints.set(h, e);
@@ -247,7 +282,7 @@ export class Stack extends Emitter<StackEvents> {
           conn = undefined;
         }
         if ((from === 0 || from === 1) && (!conn || conn.freed)) this.endpoints.delete(e.handle);
-        const ep = this.endpointOf(e.handle);
+        const ep = this.endpointOf(e.handle, (e as QueuedEvent).rx ?? null);
         const t: StateTransition = { timeMs: this.clock.now, stack: this.name, handle: e.handle, from: this.core.stateName(from), to: this.core.stateName(to), ...ep };
         this.transitions.push(t);
         if (from === 0 || from === 1) this.handleTransitions.set(e.handle, []); // a new connection on this handle

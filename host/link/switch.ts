@@ -17,8 +17,17 @@ export type TapHandler = (frame: Uint8Array, timeMs: number, from: SwitchPort) =
 const macKey = (f: Uint8Array, off: number): number =>
   ((f[off]! << 8) | f[off + 1]!) * 0x1_0000_0000 + (((f[off + 2]! << 24) | (f[off + 3]! << 16) | (f[off + 4]! << 8) | f[off + 5]!) >>> 0);
 
+/** Frames on their way to one port that arrive at the same virtual time: delivered in one step. */
+interface Burst {
+  at: number;
+  frames: Uint8Array[];
+  delivered: boolean;
+}
+
 export class SwitchPort implements Link {
   readonly handlers = new Handlers();
+  /** The latest burst scheduled for this port (joined by frames that arrive at the same time). */
+  inbound: Burst | null = null;
   /** Frames this port sent into the switch / got delivered. */
   txFrames = 0;
   rxFrames = 0;
@@ -83,7 +92,25 @@ export class Switch {
     for (const to of this.ports) if (to !== from) this.send(from, to, copy ? frame.slice() : frame);
   }
 
+  /**
+   * Schedule a frame's arrival at `to`. Frames that arrive at the same virtual time as the latest
+   * burst not yet delivered to that port join it: a burst is one scheduler step, so the stack
+   * receives all of it before it polls and dispatches (Scheduler.defer). Each port still gets its
+   * frames in the order they were sent, and a frame never arrives earlier than alone.
+   */
   private send(from: SwitchPort, to: SwitchPort, frame: Uint8Array): void {
-    this.clock.after(from.delayMs + to.delayMs, () => to.deliver(frame));
+    const at = this.clock.now + Math.max(0, from.delayMs + to.delayMs);
+    const last = to.inbound;
+    if (last && last.at === at && !last.delivered) {
+      last.frames.push(frame);
+      return;
+    }
+    const burst: Burst = { at, frames: [frame], delivered: false };
+    to.inbound = burst;
+    this.clock.at(at, () => {
+      burst.delivered = true;
+      if (to.inbound === burst) to.inbound = null;
+      for (const f of burst.frames) to.deliver(f);
+    });
   }
 }
