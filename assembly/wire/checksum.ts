@@ -6,37 +6,23 @@
  * Add `len` bytes at `p` to a partial sum. An odd trailing byte is padded with a zero byte.
  *
  * RFC 1071 2(B): the ones' complement sum does not depend on byte order, so the bytes are added as
- * the little-endian 32-bit words wasm loads (16 bytes per turn, into a 64-bit accumulator that
- * cannot overflow below 2^34 bytes) and the folded 16-bit result is byte-swapped once. It is the
- * same value as adding big-endian 16-bit words one by one, at a fraction of the loads.
+ * the little-endian 32-bit words wasm loads (into a 64-bit accumulator that cannot overflow below
+ * 2^34 bytes), and the folded 16-bit result is byte-swapped once: the same value as adding
+ * big-endian 16-bit words one by one, with a quarter of the loads and no swap per word.
  */
 export function csumAdd(sum: u32, p: usize, len: i32): u32 {
-  if (len <= 0) return fold(<u64>sum);
   let acc: u64 = 0;
-  let q = p;
-  const end = p + <usize>len;
-  for (; q + 16 <= end; q += 16) {
-    acc += <u64>load<u32>(q) + <u64>load<u32>(q, 4) + <u64>load<u32>(q, 8) + <u64>load<u32>(q, 12);
+  let i: i32 = 0;
+  for (; i + 3 < len; i += 4) acc += <u64>load<u32>(p + <usize>i);
+  if (i + 1 < len) {
+    acc += <u64>load<u16>(p + <usize>i);
+    i += 2;
   }
-  for (; q + 4 <= end; q += 4) acc += <u64>load<u32>(q);
-  if (q + 2 <= end) {
-    acc += <u64>load<u16>(q);
-    q += 2;
-  }
-  if (q < end) acc += <u64>load<u8>(q); // little-endian low byte = the high byte of a zero-padded word
-  const le = fold(acc);
-  return fold(<u64>sum + <u64>(((le & 0xff) << 8) | (le >> 8)));
-}
-
-/** Fold a sum to 16 bits with end-around carries (0 stays 0; any other value ends in 1..0xffff). */
-// @ts-ignore: decorator
-@inline function fold(acc: u64): u32 {
-  acc = (acc & 0xffffffff) + (acc >> 32);
-  acc = (acc & 0xffffffff) + (acc >> 32);
-  let s = <u32>acc;
-  s = (s & 0xffff) + (s >> 16);
-  s = (s & 0xffff) + (s >> 16);
-  return s;
+  if (i < len) acc += <u64>load<u8>(p + <usize>i); // the low byte of a little-endian word: zero-padded
+  while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
+  acc = (((acc & 0xff) << 8) | (acc >> 8)) + <u64>sum;
+  while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
+  return <u32>acc;
 }
 
 /** Fold a partial sum to 16 bits and complement it: the value to store in a checksum field. */
