@@ -226,8 +226,7 @@ export class Core {
       petrel: {
         tx: (ptr: number, len: number) => {
           this.txCount++;
-          const p = ptr >>> 0;
-          this.onTx(this.arena.copy(this.memory(), p, p + (len >>> 0)));
+          this.onTx(this.arena.copy(this.memory().buffer, ptr >>> 0, len >>> 0));
         },
         panic: (code: number, line: number) => {
           throw new CorePanic(code, line);
@@ -344,7 +343,7 @@ export class Core {
     const len = Math.min(max, this.ioSize);
     const n = this.x.tcp_recv(h, this.ioPtr, len, now >>> 0);
     if (n <= 0) return n;
-    return this.arena.copy(this.memory(), this.ioPtr, this.ioPtr + n);
+    return this.arena.copy(this.memory().buffer, this.ioPtr, n);
   }
   shutdown(h: number, now: number): number {
     return this.x.tcp_shutdown(h, now >>> 0);
