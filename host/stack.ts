@@ -463,7 +463,7 @@ export class Conn extends Emitter<ConnEvents> {
   /** Free the handle (tcp_close) automatically when the core reports CLOSED. */
   autoFree = true;
   private buffered: Uint8Array[] = [];
-  private pending: Uint8Array[] = [];
+  private pending = new ByteQueue();
   private shutdownPending = false;
   private closePending = false;
   private lastState = "CLOSED";
@@ -512,9 +512,7 @@ export class Conn extends Emitter<ConnEvents> {
 
   /** Bytes queued on the host side, not yet taken by the core's send ring. */
   get pendingBytes(): number {
-    let n = 0;
-    for (const p of this.pending) n += p.length;
-    return n;
+    return this.pending.length;
   }
 
   /**
@@ -526,7 +524,7 @@ export class Conn extends Emitter<ConnEvents> {
     const bytes = toBytes(data);
     if (bytes.length === 0) return 0;
     const before = this.bytesWritten;
-    this.pending.push(bytes.slice());
+    this.pending.push(bytes);
     if (this.connected) this._flush();
     return this.bytesWritten - before;
   }
@@ -548,7 +546,7 @@ export class Conn extends Emitter<ConnEvents> {
   close(opts: { discard?: boolean } = {}): void {
     if (this.freed) return;
     this.closePending = true;
-    if (this.closed || this.error || opts.discard) this.pending = [];
+    if (this.closed || this.error || opts.discard) this.pending.clear();
     this.afterFlush();
   }
 
@@ -556,7 +554,7 @@ export class Conn extends Emitter<ConnEvents> {
   abort(): void {
     if (this.freed) return;
     this.freed = true;
-    this.pending = [];
+    this.pending.clear();
     const rc = this.stack.call((c) => c.abort(this.handle, this.stack.now));
     if (rc < 0) throw new PetrelError(this.stack.core.errorName(rc), rc, "abort");
     if (!this.closed) {
@@ -644,19 +642,18 @@ export class Conn extends Emitter<ConnEvents> {
   _flush(): void {
     if (this.freed || !this.connected) return;
     for (let i = 0; this.pending.length && i < 1_000_000; i++) {
-      const head = this.pending[0]!;
+      const head = this.pending.peek();
       const n = this.stack.call((c) => c.send(this.handle, head, this.stack.now));
       if (n < 0) {
         const name = this.stack.core.errorName(n);
         if (name === "EAGAIN" || name === "ENOTCONN") return; // retried on WRITABLE / CONNECTED
-        this.pending = [];
+        this.pending.clear();
         this._error(n);
         return;
       }
       if (n === 0) return;
       this.bytesWritten += n;
-      if (n < head.length) this.pending[0] = head.subarray(n);
-      else this.pending.shift();
+      this.pending.consume(n);
     }
     if (this.pending.length === 0) {
       this.emit("drain");
@@ -694,9 +691,59 @@ export class Conn extends Emitter<ConnEvents> {
     this.emit("close", this.error);
     if (this.autoFree && !this.freed) {
       this.freed = true;
-      this.pending = [];
+      this.pending.clear();
       this.stack.call((c) => c.close(this.handle, this.stack.now));
     }
+  }
+}
+
+/**
+ * Bytes written but not yet taken by the core's send ring, copied into one buffer that the
+ * connection keeps (it grows to the largest backlog, is compacted when it runs out of room at the
+ * end, and is dropped when it drains past 1 MiB) instead of a new copy per write().
+ */
+class ByteQueue {
+  private buf = new Uint8Array(0);
+  private head = 0;
+  private tail = 0;
+
+  get length(): number {
+    return this.tail - this.head;
+  }
+
+  /** Append a copy of data. */
+  push(data: Uint8Array): void {
+    const n = data.length;
+    if (this.tail + n > this.buf.length) {
+      const live = this.tail - this.head;
+      if (live + n <= this.buf.length) {
+        this.buf.copyWithin(0, this.head, this.tail);
+      } else {
+        const grown = new Uint8Array(Math.max(live + n, 2 * this.buf.length, 16 * 1024));
+        grown.set(this.buf.subarray(this.head, this.tail));
+        this.buf = grown;
+      }
+      this.head = 0;
+      this.tail = live;
+    }
+    this.buf.set(data, this.tail);
+    this.tail += n;
+  }
+
+  /** The queued bytes (a view, valid until the next push or consume). */
+  peek(): Uint8Array {
+    return this.buf.subarray(this.head, this.tail);
+  }
+
+  /** Drop n bytes from the front. */
+  consume(n: number): void {
+    this.head += n;
+    if (this.head >= this.tail) this.clear();
+  }
+
+  clear(): void {
+    this.head = this.tail = 0;
+    if (this.buf.length > 1 << 20) this.buf = new Uint8Array(0);
   }
 }
 
