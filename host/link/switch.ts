@@ -31,6 +31,12 @@ export class SwitchPort implements Link {
   /** Frames this port sent into the switch / got delivered. */
   txFrames = 0;
   rxFrames = 0;
+  /** The MAC table as this port's last frame saw it (valid while the table's version is unchanged):
+   *  its source address, already learned here, and where its destination address was. */
+  seenVersion = -1;
+  seenSrc = -1;
+  seenDst = -1;
+  seenTarget: SwitchPort | undefined = undefined;
 
   constructor(readonly sw: Switch, readonly index: number, readonly name: string, public delayMs: number) {}
 
@@ -54,6 +60,8 @@ export class SwitchPort implements Link {
 export class Switch {
   readonly ports: SwitchPort[] = [];
   private macTable = new Map<number, SwitchPort>();
+  /** Bumped whenever the MAC table changes (it invalidates the ports' seen* caches). */
+  private tableVersion = 0;
   private taps: TapHandler[] = [];
   readonly mode: "learning" | "hub";
   readonly delayMs: number;
@@ -80,8 +88,7 @@ export class Switch {
     if (frame.length < 14) return;
     const bcast = (frame[0]! & 1) === 1; // broadcast or multicast
     if (this.mode === "learning") {
-      this.macTable.set(macKey(frame, 6), from);
-      const known = bcast ? undefined : this.macTable.get(macKey(frame, 0));
+      const known = this.learn(from, macKey(frame, 6), bcast ? -1 : macKey(frame, 0));
       if (known) {
         if (known !== from) this.send(from, known, frame);
         return;
@@ -90,6 +97,25 @@ export class Switch {
     // flood: with more than one other port, each gets its own copy
     const copy = this.ports.length > 2;
     for (const to of this.ports) if (to !== from) this.send(from, to, copy ? frame.slice() : frame);
+  }
+
+  /**
+   * Learn that `src` is behind `from`; the port `dst` is behind (undefined: unknown, or dst = -1 for
+   * broadcast). A port that keeps sending between the same two addresses (a bulk transfer) skips
+   * both table operations until the table changes.
+   */
+  private learn(from: SwitchPort, src: number, dst: number): SwitchPort | undefined {
+    if (from.seenVersion === this.tableVersion && from.seenSrc === src && from.seenDst === dst) return from.seenTarget;
+    if (this.macTable.get(src) !== from) {
+      this.macTable.set(src, from);
+      this.tableVersion++;
+    }
+    const target = dst < 0 ? undefined : this.macTable.get(dst);
+    from.seenVersion = this.tableVersion;
+    from.seenSrc = src;
+    from.seenDst = dst;
+    from.seenTarget = target;
+    return target;
   }
 
   /**
