@@ -187,6 +187,12 @@ export class Core {
   readonly names: AbiNames;
   readonly wasmPath: string | null;
   onTx: (frame: Uint8Array) => void;
+  /**
+   * Optional (a Stack sets it): gets each frame the core sends where it lies in linear memory,
+   * valid only until it returns, and returns true when it took the frame (copied what it keeps);
+   * false hands the frame to onTx as a copy, as without it.
+   */
+  txFrom: ((buffer: ArrayBufferLike, offset: number, length: number) => boolean) | null = null;
   private errorNames = new Map<number, string>();
   private stateNames: string[] = [];
   private evNames = new Map<number, EvName>();
@@ -226,7 +232,9 @@ export class Core {
       petrel: {
         tx: (ptr: number, len: number) => {
           this.txCount++;
-          this.onTx(this.arena.copy(this.memory().buffer, ptr >>> 0, len >>> 0));
+          const buffer = this.memory().buffer;
+          if (this.txFrom?.(buffer, ptr >>> 0, len >>> 0)) return;
+          this.onTx(this.arena.copy(buffer, ptr >>> 0, len >>> 0));
         },
         panic: (code: number, line: number) => {
           throw new CorePanic(code, line);

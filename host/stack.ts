@@ -94,6 +94,13 @@ export class Stack extends Emitter<StackEvents> {
       this.emit("tx", frame);
       if (this.link) this.link.send(frame);
     };
+    // no copy when the link copies frames itself and no "tx" listener wants one to keep
+    this.core.txFrom = (buffer, offset, length) => {
+      const link = this.link;
+      if (!link?.sendFrom || this.listenerCount("tx") > 0) return false;
+      link.sendFrom(buffer, offset, length);
+      return true;
+    };
     const rc = this.core.init({ mac: o.mac, ip: o.ip, prefix: o.prefix, gateway: o.gateway, seed: o.seed });
     if (rc !== 0) throw new PetrelError(this.core.errorName(rc), rc, `${this.name}: init`);
     if (o.link) this.attach(o.link);
@@ -103,7 +110,7 @@ export class Stack extends Emitter<StackEvents> {
   attach(link: Link): this {
     if (this.link) throw new Error(`${this.name}: already attached to a link`);
     this.link = link;
-    link.onFrame((f) => this.fromLink(f));
+    link.onFrame((f) => this.fromLink(f), { transient: true }); // fromLink copies what it keeps
     return this;
   }
 
@@ -143,8 +150,11 @@ export class Stack extends Emitter<StackEvents> {
     const rc = this.rxFrame(frame);
     if (this.clock.defer) this.clock.defer(this.settleLater);
     else this.settle();
-    this.emit("rx", frame, rc);
-    if (rc < 0) this.emit("drop", this.core.errorName(rc), frame);
+    if (rc < 0 || this.listenerCount("rx") > 0) {
+      const kept = frame.slice(); // a listener may keep it; the link may reuse `frame` (transient)
+      this.emit("rx", kept, rc);
+      if (rc < 0) this.emit("drop", this.core.errorName(rc), kept);
+    }
   }
 
   /** rx one frame and queue the events it caused, each STATE event tagged with the frame (its
@@ -160,7 +170,7 @@ export class Stack extends Emitter<StackEvents> {
     } finally {
       this.depth--;
     }
-    for (let i = before; i < q.length; i++) if (q[i]!.name === "STATE") (q[i] as QueuedEvent).rx = frame;
+    for (let i = before; i < q.length; i++) if (q[i]!.name === "STATE") (q[i] as QueuedEvent).rx = frame.slice();
     return rc;
   }
 
