@@ -33,7 +33,7 @@ function repeat(warmUp: () => void, fn: () => number): Runs {
 }
 
 function transfer(profile: Profile, bytes: number, loss: number): { mbPerSec: number; wallMs: number; virtualMs: number; frames: number } {
-  const net = new SimNet({ seed: 1, delayMs: 0, traceStates: false, capture: false });
+  const net = new SimNet({ seed: 1, delayMs: 0, traceStates: false, traceFaults: false, capture: false });
   const server = net.host({ name: "server", ip: "198.18.0.1", profile, fault: loss ? { loss, seed: 9 } : undefined });
   const client = net.host({ name: "client", ip: "198.18.0.2", profile });
   let received = 0;

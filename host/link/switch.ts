@@ -8,6 +8,7 @@
 // each into its core), the burst's bytes sit back to back in a buffer the port reuses, and a
 // sender with sendFrom (a Stack's core) is copied straight into it: one copy from the sender's
 // memory to the switch, one from there into the receiver's, no allocation per frame.
+import { Arena } from "../arena.ts";
 import type { Clock } from "../clock.ts";
 import { Handlers, type FrameHandler, type FrameHandlerOptions, type Link } from "./link.ts";
 
@@ -36,10 +37,10 @@ class Burst {
 
   constructor(readonly at: number, public bytes: Uint8Array | null) {}
 
-  /** Add a frame; `owned`: the array is the burst's to keep (else it is copied). */
-  add(frame: Uint8Array, owned: boolean): void {
+  /** Add a frame; `owned`: the array is the burst's to keep (else it is copied, into `arena`). */
+  add(frame: Uint8Array, owned: boolean, arena: Arena): void {
     if (!this.bytes) {
-      this.frames.push(owned ? frame : frame.slice());
+      this.frames.push(owned ? frame : arena.copy(frame.buffer, frame.byteOffset, frame.length));
       return;
     }
     const end = this.used + frame.length;
@@ -104,6 +105,8 @@ export class Switch {
   /** Bumped whenever the MAC table changes (it invalidates the ports' seen* caches). */
   private tableVersion = 0;
   private taps: TapHandler[] = [];
+  /** Copies of frames from sendFrom for ports whose handlers keep what they get. */
+  private arena = new Arena();
   readonly mode: "learning" | "hub";
   readonly delayMs: number;
 
@@ -180,7 +183,7 @@ export class Switch {
     const at = this.clock.now + Math.max(0, from.delayMs + to.delayMs);
     const last = to.inbound;
     if (last && last.at === at && !last.delivered) {
-      last.add(frame, owned);
+      last.add(frame, owned, this.arena);
       return;
     }
     let pool: Uint8Array | null = null;
@@ -189,7 +192,7 @@ export class Switch {
       to.spare = null;
     }
     const burst = new Burst(at, pool);
-    burst.add(frame, owned);
+    burst.add(frame, owned, this.arena);
     to.inbound = burst;
     this.clock.at(at, () => this.deliver(to, burst));
   }
