@@ -131,7 +131,7 @@ export class Clock implements Scheduler {
       // what the callback deferred runs inside the same step (and may defer more)
       for (let i = 0; i < this.deferred.length; i++) this.deferred[i]!();
     } finally {
-      this.deferred.length = 0;
+      if (this.deferred.length !== 0) this.deferred = [];
       this.inStep = false;
     }
     return true;
@@ -238,7 +238,7 @@ export class Clock implements Scheduler {
   private shiftFifo(): void {
     this.fifo[this.fifoHead++] = undefined as never; // let the entry go
     if (this.fifoHead === this.fifo.length) {
-      this.fifo.length = 0;
+      this.fifo = []; // (setting length is a runtime call)
       this.fifoHead = 0;
     } else if (this.fifoHead > 4096 && this.fifoHead * 2 > this.fifo.length) {
       this.fifo = this.fifo.slice(this.fifoHead);

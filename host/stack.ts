@@ -81,6 +81,8 @@ export class Stack extends Emitter<StackEvents> {
   private depth = 0;
   private evQueue: CoreEvent[] = [];
   private dispatching = false;
+  /** A core call happened since the last poll (settle). */
+  private pollDue = false;
   private rxQueue: Uint8Array[] = [];
 
   constructor(o: StackOptions) {
@@ -195,9 +197,35 @@ export class Stack extends Emitter<StackEvents> {
     return result;
   }
 
+  /**
+   * After a core call (or a burst of frames): drain the events, then poll and dispatch. Inside a
+   * dispatch (an event handler's own calls) only the draining happens at once: the dispatch loop
+   * polls once when its queue runs dry, and dispatches what that adds.
+   */
   private settle(): void {
     // frames that arrived during a core call
     for (let i = 0; this.rxQueue.length && i < MAX_DISPATCH; i++) this.rxFrame(this.rxQueue.shift()!);
+    this.pollDue = true;
+    if (this.dispatching) {
+      this.drain();
+      return;
+    }
+    this.dispatch();
+  }
+
+  /** Pop the core's events onto the queue (after every call: the ring must not overflow). */
+  private drain(): void {
+    this.depth++;
+    try {
+      this.core.drainEvents(this.evQueue);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** poll(now), its events queued, and the poll timer moved to the deadline it returns. */
+  private poll(): void {
+    this.pollDue = false;
     this.depth++;
     let ms: number;
     try {
@@ -207,7 +235,6 @@ export class Stack extends Emitter<StackEvents> {
       this.depth--;
     }
     this.schedulePoll(ms);
-    this.dispatch();
   }
 
   private schedulePoll(ms: number): void {
@@ -250,12 +277,17 @@ export class Stack extends Emitter<StackEvents> {
     const q = this.evQueue;
     let taken = 0; // handlers append to q while it is walked; taken ones are removed at the end
     try {
-      while (taken < q.length) {
-        if (taken > MAX_DISPATCH) throw new Error(`${this.name}: more than ${MAX_DISPATCH} events in one dispatch`);
-        this.handle(q[taken++]!);
+      for (;;) {
+        if (this.pollDue) this.poll();
+        if (taken === q.length) break;
+        while (taken < q.length) {
+          if (taken > MAX_DISPATCH) throw new Error(`${this.name}: more than ${MAX_DISPATCH} events in one dispatch`);
+          this.handle(q[taken++]!);
+        }
       }
     } finally {
-      q.splice(0, taken);
+      if (taken === q.length) this.evQueue = [];
+      else q.splice(0, taken);
       this.dispatching = false;
     }
   }
@@ -307,6 +339,8 @@ export class Stack extends Emitter<StackEvents> {
         conn?._connected();
         break;
       case "READABLE":
+        conn?._readable(true);
+        break;
       case "EOF":
         conn?._readable();
         break;
@@ -630,7 +664,10 @@ export class Conn extends Emitter<ConnEvents> {
     this._flush();
   }
   /** @internal */
-  _readable(): void {
+  /** @internal read until recv says EAGAIN, end of stream or an error. `dataOnly` (a READABLE
+   *  event): stop once nothing is readable instead of asking recv again: the EOF event that
+   *  follows a FIN does that. */
+  _readable(dataOnly = false): void {
     if (this.paused || this.freed || this.ended) return;
     for (let i = 0; i < 1_000_000 && !this.paused && !this.freed; i++) {
       const r = this.stack.call((c) => c.recv(this.handle, this.stack.now));
@@ -641,6 +678,7 @@ export class Conn extends Emitter<ConnEvents> {
       this.bytesRead += r.length;
       if (this.listenerCount("data") > 0) this.emit("data", r);
       else this.buffered.push(r);
+      if (dataOnly && !this.freed && this.stack.core.readable(this.handle) === 0) return;
     }
   }
   private markEnded(): void {
