@@ -346,7 +346,8 @@ export class Core {
     this.memory().set(len === data.length ? data : data.subarray(0, len), this.ioPtr);
     return this.x.tcp_send(h, this.ioPtr, len, now >>> 0);
   }
-  /** Up to `max` bytes (default: the io buffer) as a new array; 0 = end of stream; < 0 = -errno. */
+  /** Up to `max` bytes (default: the io buffer) as an array the caller may keep (a view of an Arena
+   *  chunk, written by no one else); 0 = end of stream; < 0 = -errno. */
   recv(h: number, now: number, max = Infinity): Uint8Array | number {
     const len = Math.min(max, this.ioSize);
     const n = this.x.tcp_recv(h, this.ioPtr, len, now >>> 0);

@@ -1,9 +1,9 @@
 // One simulated (or TAP-attached) host: a Core, a Link and the clock. Frames from the link go
-// into rx at once; the poll and the dispatch of their events follow when every frame of that
-// instant is in (the poll timer, moved to now). After every socket call the stack polls, drains
-// the core's events and dispatches them; poll(now) is rescheduled at the deadline it returns. Above that, a small socket API
-// (listen/connect, Conn with write/read/shutdown/close/abort and events) on which tests, the
-// simulator and later a net.Socket-compatible Duplex are built.
+// into rx at once; the poll and the dispatch of their events follow at the end of the scheduler
+// step that delivered them (a burst). After a socket call the stack drains the core's events,
+// polls and dispatches them; poll(now) is rescheduled at the deadline it returns. Above that, a
+// small socket API (listen/connect, Conn with write/read/shutdown/close/abort and events) on which
+// tests, the simulator and later a net.Socket-compatible Duplex are built.
 import type { Scheduler, Timer } from "./clock.ts";
 import { Core, type CoreEvent, type CoreOptions, type TcpInfo } from "./core.ts";
 import { Emitter } from "./emitter.ts";
@@ -55,12 +55,12 @@ type StackEvents = {
 };
 
 const MAX_DISPATCH = 1_000_000;
+const MAX_ZERO_POLLS = 10_000;
 
 /** A core event waiting for dispatch; a STATE event caused by a received frame carries it. */
 interface QueuedEvent extends CoreEvent {
   rx?: Uint8Array;
 }
-const MAX_ZERO_POLLS = 10_000;
 
 export class Stack extends Emitter<StackEvents> {
   readonly name: string;
@@ -182,7 +182,8 @@ export class Stack extends Emitter<StackEvents> {
   }
 
   /**
-   * Run a core call, then poll, drain and dispatch events and reschedule the poll timer.
+   * Run a core call, then drain its events, poll, dispatch and reschedule the poll timer (inside
+   * a dispatch, the poll and dispatch happen when its queue runs dry).
    * Use it for raw ABI calls in tests: `stack.call(c => c.send(h, data, stack.now))`.
    */
   call<T>(fn: (core: Core) => T): T {
@@ -663,7 +664,6 @@ export class Conn extends Emitter<ConnEvents> {
     this.emit("connect");
     this._flush();
   }
-  /** @internal */
   /** @internal read until recv says EAGAIN, end of stream or an error. `dataOnly` (a READABLE
    *  event): stop once nothing is readable instead of asking recv again: the EOF event that
    *  follows a FIN does that. */
