@@ -16,7 +16,7 @@ import type { Conn } from "../host/stack.ts";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean" } } });
 const MB = 1 << 20;
-const RUNS = values.quick ? 3 : 5;
+const RUNS = values.quick ? 3 : 9;
 
 interface Runs {
   /** The median run's figure, then the fastest and slowest run's. */
