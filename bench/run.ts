@@ -2,7 +2,12 @@
 // Petrel stacks in one Node process over the simulator's switch (wall-clock time; the virtual
 // network adds no delay), and the footprint of each profile. Writes bench/results.json and prints
 // the markdown table the README quotes.
+//
+// Each measure runs once untimed (the JIT compiles the hot paths: a first run is up to twice as
+// slow), then RUNS times; the figure is the median run, with the fastest and slowest beside it,
+// since other processes on a small machine make single runs vary by ±50 %.
 import { readFileSync, writeFileSync, statSync } from "node:fs";
+import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT, wasmPathFor, type Profile } from "../host/core.ts";
@@ -11,9 +16,24 @@ import type { Conn } from "../host/stack.ts";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean" } } });
 const MB = 1 << 20;
+const RUNS = values.quick ? 3 : 9;
 
-function throughput(profile: Profile, bytes: number, loss: number): { mbPerSec: number; wallMs: number; virtualMs: number } {
-  const net = new SimNet({ seed: 1, delayMs: 0, traceStates: false, capture: false });
+interface Runs {
+  /** The median run's figure, then the fastest and slowest run's. */
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** One untimed warm-up, then RUNS timed runs of fn (which returns its figure); median, min, max. */
+function repeat(warmUp: () => void, fn: () => number): Runs {
+  warmUp();
+  const xs = Array.from({ length: RUNS }, fn).sort((a, b) => a - b);
+  return { median: xs[Math.floor(xs.length / 2)]!, min: xs[0]!, max: xs[xs.length - 1]! };
+}
+
+function transfer(profile: Profile, bytes: number, loss: number): { mbPerSec: number; wallMs: number; virtualMs: number; frames: number } {
+  const net = new SimNet({ seed: 1, delayMs: 0, traceStates: false, traceFaults: false, capture: false });
   const server = net.host({ name: "server", ip: "198.18.0.1", profile, fault: loss ? { loss, seed: 9 } : undefined });
   const client = net.host({ name: "client", ip: "198.18.0.2", profile });
   let received = 0;
@@ -29,10 +49,21 @@ function throughput(profile: Profile, bytes: number, loss: number): { mbPerSec: 
   pump();
   net.runUntil(() => received >= bytes, { maxVirtualMs: 36_000_000, maxSteps: 200_000_000 });
   const wallMs = performance.now() - t0;
-  return { mbPerSec: bytes / MB / (wallMs / 1000), wallMs, virtualMs: net.now - v0 };
+  return { mbPerSec: bytes / MB / (wallMs / 1000), wallMs, virtualMs: net.now - v0, frames: client.core.txCount + server.core.txCount };
 }
 
-function connectionRate(n: number): { perSec: number } {
+/** Bulk throughput: RUNS transfers of `bytes` after one of a quarter of them. */
+function throughput(profile: Profile, bytes: number, loss: number): { mbPerSec: number; runs: Runs; virtualMs: number; frames: number } {
+  let last = { virtualMs: 0, frames: 0 };
+  const runs = repeat(() => transfer(profile, bytes / 4, loss), () => {
+    const r = transfer(profile, bytes, loss);
+    last = r;
+    return r.mbPerSec;
+  });
+  return { mbPerSec: runs.median, runs, virtualMs: last.virtualMs, frames: last.frames };
+}
+
+function connections(n: number): number {
   const net = new SimNet({ seed: 2, delayMs: 0, traceStates: false, capture: false });
   const server = net.host({ name: "server", ip: "198.18.0.1" });
   const client = net.host({ name: "client", ip: "198.18.0.2" });
@@ -47,7 +78,12 @@ function connectionRate(n: number): { perSec: number } {
     net.runUntilIdle({ maxVirtualMs: 10_000_000 });
   }
   const wallMs = performance.now() - t0;
-  return { perSec: done / (wallMs / 1000) };
+  return done / (wallMs / 1000);
+}
+
+function connectionRate(n: number): { perSec: number; runs: Runs } {
+  const runs = repeat(() => connections(n / 4), () => connections(n));
+  return { perSec: runs.median, runs };
 }
 
 function footprint(profile: Profile): Record<string, number> {
@@ -66,13 +102,18 @@ const bytes = values.quick ? 4 * MB : 32 * MB;
 const results = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
-  note: "two Petrel stacks in one Node process, simulator switch, no link delay; wall-clock time; no window scaling, SACK or delayed ACK yet (issue 4)",
+  machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), shared with other work`,
+  note: `two Petrel stacks in one Node process, simulator switch, no link delay; wall-clock time; median of ${RUNS} runs after an untimed warm-up (runs: median/min/max MB/s); frames = both directions, one run; no window scaling, SACK or delayed ACK yet (issue 4)`,
   throughput: {
     default: throughput("default", bytes, 0),
     tiny: throughput("tiny", bytes / 4, 0),
+    server: throughput("server", bytes, 0),
     defaultLoss1pct: throughput("default", bytes / 4, 0.01),
   },
-  connectionsPerSec: connectionRate(values.quick ? 200 : 2000).perSec,
+  ...(() => {
+    const c = connectionRate(values.quick ? 200 : 2000);
+    return { connectionsPerSec: c.perSec, connectionRuns: c.runs };
+  })(),
   memory: { tiny: footprint("tiny"), default: footprint("default"), server: footprint("server") },
 };
 // merge: bench/tap.ts and bench/footprint.mjs keep their own keys in the same file
@@ -84,6 +125,6 @@ console.log(`| measure | tiny | default | server |\n|---|---|---|---|`);
 console.log(`| .wasm bytes (wasm-opt -Oz) | ${results.memory.tiny.wasmBytes} | ${results.memory.default.wasmBytes} | ${results.memory.server.wasmBytes} |`);
 console.log(`| linear memory (pages × 64 KiB) | ${results.memory.tiny.memoryPages} | ${results.memory.default.memoryPages} | ${results.memory.server.memoryPages} |`);
 console.log(`| bytes used (static + regions) | ${results.memory.tiny.usedBytes} | ${results.memory.default.usedBytes} | ${results.memory.server.usedBytes} |`);
-console.log(`| bulk throughput, no loss (MB/s) | ${f(results.throughput.tiny.mbPerSec)} | ${f(results.throughput.default.mbPerSec)} | |`);
+console.log(`| bulk throughput, no loss (MB/s) | ${f(results.throughput.tiny.mbPerSec)} | ${f(results.throughput.default.mbPerSec)} | ${f(results.throughput.server.mbPerSec)} |`);
 console.log(`| bulk throughput, 1 % loss (MB/s) | | ${f(results.throughput.defaultLoss1pct.mbPerSec)} | |`);
 console.log(`| connections/s (open, abort) | | ${f(results.connectionsPerSec)} | |`);

@@ -19,6 +19,13 @@ export interface Scheduler {
   at(at: number, fn: () => void): Timer;
   after(delay: number, fn: () => void): Timer;
   cancel(t: Timer | null | undefined): void;
+  /**
+   * Optional: run fn once the callback being run returns (the end of this step), once however
+   * often it is deferred before then; at once when no callback is running. A Stack defers its
+   * poll and event dispatch with it, so a burst of frames delivered in one step is received
+   * before the application hears of any. Without it the Stack settles after every frame.
+   */
+  defer?(fn: () => void): void;
 }
 
 /** Only the current time (pcap and trace middleware stamp frames with it). */
@@ -47,9 +54,20 @@ export class Clock implements Scheduler {
   /** Current virtual time in milliseconds (an integer unless a caller schedules fractions). */
   now: number;
   private heap: Entry[] = [];
+  /**
+   * Callbacks scheduled for the current instant (at == now when scheduled), in seq order: a FIFO
+   * beside the heap, so the common zero-delay case (a frame on a link without delay, a poll due
+   * now) costs an array push instead of a heap sift. step() takes whichever head is earlier in
+   * (at, seq), so the order is exactly the heap's would be.
+   */
+  private fifo: Entry[] = [];
+  private fifoHead = 0;
   private seq = 0;
   /** Callbacks run since creation. */
   steps = 0;
+  /** Functions deferred to the end of the running step (defer()), in order, each once. */
+  private deferred: (() => void)[] = [];
+  private inStep = false;
 
   constructor(start = 0) {
     this.now = start;
@@ -57,8 +75,12 @@ export class Clock implements Scheduler {
 
   /** Run fn at absolute time `at` (clamped to now). Ties run in the order they were scheduled. */
   at(at: number, fn: () => void): Timer {
-    const e: Entry = { at: Math.max(at, this.now), seq: this.seq++, cancelled: false, fn };
-    this.push(e);
+    const t = at > this.now ? at : this.now;
+    const e: Entry = { at: t, seq: this.seq++, cancelled: false, fn };
+    // the FIFO stays sorted by (at, seq) as long as every entry has at == now when added
+    const last = this.fifo.length > this.fifoHead ? this.fifo[this.fifo.length - 1]! : null;
+    if (t === this.now && (last === null || last.at <= t)) this.fifo.push(e);
+    else this.push(e);
     return e;
   }
 
@@ -71,27 +93,47 @@ export class Clock implements Scheduler {
     if (t) t.cancelled = true;
   }
 
+  defer(fn: () => void): void {
+    if (!this.inStep) {
+      fn();
+      return;
+    }
+    if (!this.deferred.includes(fn)) this.deferred.push(fn);
+  }
+
   /** Number of live (not cancelled) scheduled callbacks. */
   get pending(): number {
     let n = 0;
     for (const e of this.heap) if (!e.cancelled) n++;
+    for (let i = this.fifoHead; i < this.fifo.length; i++) if (!this.fifo[i]!.cancelled) n++;
     return n;
   }
 
   /** Time of the next live callback, or null. */
   peek(): number | null {
     this.dropCancelled();
-    return this.heap.length ? this.heap[0]!.at : null;
+    const e = this.next();
+    return e ? e.at : null;
   }
 
   /** Run the next live callback (advancing time to it). false when nothing is scheduled. */
   step(): boolean {
     this.dropCancelled();
-    const e = this.pop();
+    const e = this.next();
     if (!e) return false;
+    if (e === this.heap[0]) this.pop();
+    else this.shiftFifo();
     this.now = e.at;
     this.steps++;
-    e.fn();
+    this.inStep = true;
+    try {
+      e.fn();
+      // what the callback deferred runs inside the same step (and may defer more)
+      for (let i = 0; i < this.deferred.length; i++) this.deferred[i]!();
+    } finally {
+      if (this.deferred.length !== 0) this.deferred = [];
+      this.inStep = false;
+    }
     return true;
   }
 
@@ -181,5 +223,26 @@ export class Clock implements Scheduler {
 
   private dropCancelled(): void {
     while (this.heap.length && this.heap[0]!.cancelled) this.pop();
+    while (this.fifoHead < this.fifo.length && this.fifo[this.fifoHead]!.cancelled) this.shiftFifo();
+  }
+
+  /** The earlier of the heap's top and the FIFO's head (cancelled ones already dropped), or undefined. */
+  private next(): Entry | undefined {
+    const h = this.heap[0];
+    const f = this.fifoHead < this.fifo.length ? this.fifo[this.fifoHead] : undefined;
+    if (!f) return h;
+    if (!h) return f;
+    return Clock.less(h, f) ? h : f;
+  }
+
+  private shiftFifo(): void {
+    this.fifo[this.fifoHead++] = undefined as never; // let the entry go
+    if (this.fifoHead === this.fifo.length) {
+      this.fifo = []; // (setting length is a runtime call)
+      this.fifoHead = 0;
+    } else if (this.fifoHead > 4096 && this.fifoHead * 2 > this.fifo.length) {
+      this.fifo = this.fifo.slice(this.fifoHead);
+      this.fifoHead = 0;
+    }
   }
 }

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Arena } from "./arena.ts";
 import { ipToU32, macToBytes, u32ToIp, type Ip, type Mac } from "./packet.ts";
 
 export const ABI_VERSION = 1;
@@ -190,6 +191,12 @@ export class Core {
   readonly names: AbiNames;
   readonly wasmPath: string | null;
   onTx: (frame: Uint8Array) => void;
+  /**
+   * Optional (a Stack sets it): gets each frame the core sends where it lies in linear memory,
+   * valid only until it returns, and returns true when it took the frame (copied what it keeps);
+   * false hands the frame to onTx as a copy, as without it.
+   */
+  txFrom: ((buffer: ArrayBufferLike, offset: number, length: number) => boolean) | null = null;
   private errorNames = new Map<number, string>();
   private stateNames: string[] = [];
   private evNames = new Map<number, EvName>();
@@ -197,6 +204,15 @@ export class Core {
   private regionNames = new Map<number, string>();
   /** Frames sent through the tx import. */
   txCount = 0;
+  /** A view of linear memory (which never grows: docs/abi.md), and the fixed buffers' addresses. */
+  private mem: Uint8Array;
+  private rxPtr: number;
+  private rxSize: number;
+  private ioPtr: number;
+  private ioSize: number;
+  private eventBound: number;
+  /** Where copies of sent frames and received data live (views the callee may keep). */
+  private arena = new Arena();
 
   constructor(opts: CoreOptions = {}) {
     let bytes: Uint8Array;
@@ -220,7 +236,9 @@ export class Core {
       petrel: {
         tx: (ptr: number, len: number) => {
           this.txCount++;
-          this.onTx(new Uint8Array(this.x.memory.buffer, ptr >>> 0, len >>> 0).slice());
+          const buffer = this.memory().buffer;
+          if (this.txFrom?.(buffer, ptr >>> 0, len >>> 0)) return;
+          this.onTx(this.arena.copy(buffer, ptr >>> 0, len >>> 0));
         },
         panic: (code: number, line: number) => {
           throw new CorePanic(code, line);
@@ -237,6 +255,24 @@ export class Core {
     for (const [n, v] of Object.entries(this.names.regions)) if (n !== "COUNT") this.regionNames.set(v, n);
     const v = this.x.abi_version();
     if (v !== ABI_VERSION) throw new Error(`module ABI version ${v}, host expects ${ABI_VERSION}`);
+    this.mem = new Uint8Array(this.x.memory.buffer);
+    this.rxPtr = this.rxSize = this.ioPtr = this.ioSize = 0;
+    this.eventBound = Math.max(this.x.config(8), 1) + 1;
+    this.readLayout();
+  }
+
+  /** The rx and io buffers are regions that init lays out: read their place again after it. */
+  private readLayout(): void {
+    this.rxPtr = this.x.rx_buffer() >>> 0;
+    this.rxSize = this.x.rx_buffer_size();
+    this.ioPtr = this.x.io_buffer() >>> 0;
+    this.ioSize = this.x.io_buffer_size();
+  }
+
+  /** Linear memory as bytes (a new view only if the memory ever grew, which the core never does). */
+  memory(): Uint8Array {
+    if (this.mem.byteLength === 0) this.mem = new Uint8Array(this.x.memory.buffer);
+    return this.mem;
   }
 
   // ── names ──────────────────────────────────────────────────────────────────────────────
@@ -270,14 +306,15 @@ export class Core {
     const seedLo = Number(seed & 0xffffffffn) | 0;
     const seedHi = Number(seed >> 32n) | 0;
     const gw = o.gateway === undefined || o.gateway === 0 || o.gateway === "" ? 0 : ipToU32(o.gateway);
-    return this.x.init(macHi, macLo, ipToU32(o.ip) | 0, o.prefix ?? 24, gw | 0, seedLo, seedHi);
+    const rc = this.x.init(macHi, macLo, ipToU32(o.ip) | 0, o.prefix ?? 24, gw | 0, seedLo, seedHi);
+    this.readLayout();
+    return rc;
   }
 
   /** Copy `frame` into the rx buffer and process it. Frames longer than the buffer → -EMSGSIZE without copying. */
   rx(frame: Uint8Array, now: number): number {
-    const size = this.x.rx_buffer_size();
-    if (frame.length > size) return this.x.rx(frame.length, now >>> 0); // the core counts and rejects it
-    new Uint8Array(this.x.memory.buffer, this.x.rx_buffer(), frame.length).set(frame);
+    if (frame.length > this.rxSize) return this.x.rx(frame.length, now >>> 0); // the core counts and rejects it
+    this.memory().set(frame, this.rxPtr);
     return this.x.rx(frame.length, now >>> 0);
   }
 
@@ -287,10 +324,10 @@ export class Core {
   }
 
   rxBufferSize(): number {
-    return this.x.rx_buffer_size();
+    return this.rxSize;
   }
   ioBufferSize(): number {
-    return this.x.io_buffer_size();
+    return this.ioSize;
   }
 
   // ── TCP ──────────────────────────────────────────────────────────────────────────────────
@@ -305,18 +342,21 @@ export class Core {
   }
   /** Copy up to io_buffer_size bytes of data into the send ring; returns n or -errno. */
   send(h: number, data: Uint8Array, now: number): number {
-    const len = Math.min(data.length, this.x.io_buffer_size());
-    const ptr = this.x.io_buffer();
-    new Uint8Array(this.x.memory.buffer, ptr, len).set(data.subarray(0, len));
-    return this.x.tcp_send(h, ptr, len, now >>> 0);
+    // Copy at most one byte more than the ring has room for: tcp_send takes no more, and a short
+    // write (n < len) is what arms its WRITABLE event. A bad handle (room < 0) still gets the
+    // core's own answer from a one-byte send.
+    const room = this.x.tcp_writable(h);
+    const len = Math.min(data.length, this.ioSize, room >= 0 ? room + 1 : 1);
+    this.memory().set(len === data.length ? data : data.subarray(0, len), this.ioPtr);
+    return this.x.tcp_send(h, this.ioPtr, len, now >>> 0);
   }
-  /** Up to `max` bytes (default: the io buffer) as a new array; 0 = end of stream; < 0 = -errno. */
+  /** Up to `max` bytes (default: the io buffer) as an array the caller may keep (a view of an Arena
+   *  chunk, written by no one else); 0 = end of stream; < 0 = -errno. */
   recv(h: number, now: number, max = Infinity): Uint8Array | number {
-    const len = Math.min(max, this.x.io_buffer_size());
-    const ptr = this.x.io_buffer();
-    const n = this.x.tcp_recv(h, ptr, len, now >>> 0);
+    const len = Math.min(max, this.ioSize);
+    const n = this.x.tcp_recv(h, this.ioPtr, len, now >>> 0);
     if (n <= 0) return n;
-    return new Uint8Array(this.x.memory.buffer, ptr, n).slice();
+    return this.arena.copy(this.memory().buffer, this.ioPtr, n);
   }
   shutdown(h: number, now: number): number {
     return this.x.tcp_shutdown(h, now >>> 0);
@@ -378,13 +418,18 @@ export class Core {
   /** Pop every pending event (bounded by the ring size + 1). */
   events(): CoreEvent[] {
     const out: CoreEvent[] = [];
-    const max = Math.max(this.x.config(8), 1) + 1;
-    for (let i = 0; i < max; i++) {
+    this.drainEvents(out);
+    return out;
+  }
+
+  /** Pop every pending event onto `out` (bounded by the ring size + 1); returns how many. */
+  drainEvents(out: CoreEvent[]): number {
+    for (let i = 0; i < this.eventBound; i++) {
       const kind = this.x.ev_pop();
-      if (kind === 0) break;
+      if (kind === 0) return i;
       out.push({ kind, name: this.evName(kind), handle: this.x.ev_handle(), arg: this.x.ev_arg() });
     }
-    return out;
+    return this.eventBound;
   }
 
   // ── counters, config, memory ─────────────────────────────────────────────────────────────

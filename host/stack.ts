@@ -1,8 +1,9 @@
 // One simulated (or TAP-attached) host: a Core, a Link and the clock. Frames from the link go
-// into rx; after every rx, poll or socket call the stack drains the core's events and dispatches
-// them; poll(now) is rescheduled at the deadline it returns. Above that, a small socket API
-// (listen/connect, Conn with write/read/shutdown/close/abort and events) on which tests, the
-// simulator and later a net.Socket-compatible Duplex are built.
+// into rx at once; the poll and the dispatch of their events follow at the end of the scheduler
+// step that delivered them (a burst). After a socket call the stack drains the core's events,
+// polls and dispatches them; poll(now) is rescheduled at the deadline it returns. Above that, a
+// small socket API (listen/connect, Conn with write/read/shutdown/close/abort and events) on which
+// tests, the simulator and later a net.Socket-compatible Duplex are built.
 import type { Scheduler, Timer } from "./clock.ts";
 import { Core, type CoreEvent, type CoreOptions, type SocketOption, type TcpInfo } from "./core.ts";
 import { Emitter } from "./emitter.ts";
@@ -56,6 +57,11 @@ type StackEvents = {
 const MAX_DISPATCH = 1_000_000;
 const MAX_ZERO_POLLS = 10_000;
 
+/** A core event waiting for dispatch; a STATE event caused by a received frame carries it. */
+interface QueuedEvent extends CoreEvent {
+  rx?: Uint8Array;
+}
+
 export class Stack extends Emitter<StackEvents> {
   readonly name: string;
   readonly ip: string;
@@ -75,9 +81,9 @@ export class Stack extends Emitter<StackEvents> {
   private depth = 0;
   private evQueue: CoreEvent[] = [];
   private dispatching = false;
+  /** A core call happened since the last poll (settle). */
+  private pollDue = false;
   private rxQueue: Uint8Array[] = [];
-  /** The frame being processed by rx (its 4-tuple names connections the host has no handle for yet). */
-  private lastRx: Uint8Array | null = null;
 
   constructor(o: StackOptions) {
     super();
@@ -90,6 +96,13 @@ export class Stack extends Emitter<StackEvents> {
       this.emit("tx", frame);
       if (this.link) this.link.send(frame);
     };
+    // no copy when the link copies frames itself and no "tx" listener wants one to keep
+    this.core.txFrom = (buffer, offset, length) => {
+      const link = this.link;
+      if (!link?.sendFrom || this.listenerCount("tx") > 0) return false;
+      link.sendFrom(buffer, offset, length);
+      return true;
+    };
     const rc = this.core.init({ mac: o.mac, ip: o.ip, prefix: o.prefix, gateway: o.gateway, seed: o.seed });
     if (rc !== 0) throw new PetrelError(this.core.errorName(rc), rc, `${this.name}: init`);
     if (o.link) this.attach(o.link);
@@ -99,7 +112,7 @@ export class Stack extends Emitter<StackEvents> {
   attach(link: Link): this {
     if (this.link) throw new Error(`${this.name}: already attached to a link`);
     this.link = link;
-    link.onFrame((f) => this.receive(f));
+    link.onFrame((f) => this.fromLink(f), { transient: true }); // fromLink copies what it keeps
     return this;
   }
 
@@ -107,22 +120,59 @@ export class Stack extends Emitter<StackEvents> {
     return this.clock.now;
   }
 
-  /** Deliver a frame to the core now (as if it arrived from the link). Returns rx's result. */
+  /**
+   * Deliver a frame to the core now and settle at once (poll, dispatch its events), as if it were
+   * the only frame arriving. Returns rx's result.
+   */
   receive(frame: Uint8Array): number {
     if (this.depth > 0) {
       // a link delivered synchronously from inside a core call: never re-enter the module
       this.rxQueue.push(frame.slice());
       return 0;
     }
-    this.lastRx = frame;
-    let rc: number;
-    try {
-      rc = this.call((c) => c.rx(frame, this.clock.now));
-    } finally {
-      this.lastRx = null;
-    }
+    const rc = this.rxFrame(frame);
+    this.settle();
     this.emit("rx", frame, rc);
     if (rc < 0) this.emit("drop", this.core.errorName(rc), frame);
+    return rc;
+  }
+
+  /**
+   * A frame from the link. The core takes it at once (rx, its events drained so the event ring
+   * cannot overflow), but the poll and the dispatch of its events wait until the scheduler's step
+   * ends (Scheduler.defer, when it has it): every frame of a burst the link delivers in one step
+   * is received before the application hears of any, as an OS handles a batch of received packets
+   * before it wakes the reader. One poll and one read per burst instead of per frame.
+   */
+  private fromLink(frame: Uint8Array): void {
+    if (this.depth > 0) {
+      this.rxQueue.push(frame.slice());
+      return;
+    }
+    const rc = this.rxFrame(frame);
+    if (this.clock.defer) this.clock.defer(this.settleLater);
+    else this.settle();
+    if (rc < 0 || this.listenerCount("rx") > 0) {
+      const kept = frame.slice(); // a listener may keep it; the link may reuse `frame` (transient)
+      this.emit("rx", kept, rc);
+      if (rc < 0) this.emit("drop", this.core.errorName(rc), kept);
+    }
+  }
+
+  /** rx one frame and queue the events it caused, each STATE event tagged with the frame (its
+   *  4-tuple names connections the host has no handle for yet). */
+  private rxFrame(frame: Uint8Array): number {
+    const q = this.evQueue;
+    const before = q.length;
+    this.depth++;
+    let rc: number;
+    try {
+      rc = this.core.rx(frame, this.clock.now);
+      this.core.drainEvents(q);
+    } finally {
+      this.depth--;
+    }
+    for (let i = before; i < q.length; i++) if (q[i]!.name === "STATE") (q[i] as QueuedEvent).rx = frame.slice();
     return rc;
   }
 
@@ -132,7 +182,8 @@ export class Stack extends Emitter<StackEvents> {
   }
 
   /**
-   * Run a core call, then poll, drain and dispatch events and reschedule the poll timer.
+   * Run a core call, then drain its events, poll, dispatch and reschedule the poll timer (inside
+   * a dispatch, the poll and dispatch happen when its queue runs dry).
    * Use it for raw ABI calls in tests: `stack.call(c => c.send(h, data, stack.now))`.
    */
   call<T>(fn: (core: Core) => T): T {
@@ -147,33 +198,56 @@ export class Stack extends Emitter<StackEvents> {
     return result;
   }
 
+  /**
+   * After a core call (or a burst of frames): drain the events, then poll and dispatch. Inside a
+   * dispatch (an event handler's own calls) only the draining happens at once: the dispatch loop
+   * polls once when its queue runs dry, and dispatches what that adds.
+   */
   private settle(): void {
     // frames that arrived during a core call
-    for (let i = 0; this.rxQueue.length && i < MAX_DISPATCH; i++) {
-      const f = this.rxQueue.shift()!;
-      this.depth++;
-      try {
-        this.core.rx(f, this.clock.now);
-      } finally {
-        this.depth--;
-      }
+    for (let i = 0; this.rxQueue.length && i < MAX_DISPATCH; i++) this.rxFrame(this.rxQueue.shift()!);
+    this.pollDue = true;
+    if (this.dispatching) {
+      this.drain();
+      return;
     }
+    this.dispatch();
+  }
+
+  /** Pop the core's events onto the queue (after every call: the ring must not overflow). */
+  private drain(): void {
+    this.depth++;
+    try {
+      this.core.drainEvents(this.evQueue);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** poll(now), its events queued, and the poll timer moved to the deadline it returns. */
+  private poll(): void {
+    this.pollDue = false;
     this.depth++;
     let ms: number;
     try {
       ms = this.core.poll(this.clock.now);
-      this.evQueue.push(...this.core.events());
+      this.core.drainEvents(this.evQueue);
     } finally {
       this.depth--;
     }
     this.schedulePoll(ms);
-    this.dispatch();
   }
 
   private schedulePoll(ms: number): void {
+    if (ms < 0) {
+      this.clock.cancel(this.pollTimer);
+      this.pollTimer = null;
+      return;
+    }
+    const at = Math.floor(this.clock.now) + ms;
+    if (ms > 0 && this.pollTimer && !this.pollTimer.cancelled && this.pollTimer.at === at) return; // already due then
     this.clock.cancel(this.pollTimer);
     this.pollTimer = null;
-    if (ms < 0) return;
     if (ms === 0) {
       if (this.zeroPollAt === this.clock.now) {
         if (++this.zeroPolls > MAX_ZERO_POLLS) throw new Error(`${this.name}: poll returned 0 more than ${MAX_ZERO_POLLS} times at t=${this.clock.now} ms`);
@@ -182,11 +256,16 @@ export class Stack extends Emitter<StackEvents> {
         this.zeroPolls = 0;
       }
     }
-    this.pollTimer = this.clock.at(Math.floor(this.clock.now) + ms, () => {
+    this.pollTimer = this.clock.at(at, () => {
       this.pollTimer = null;
       this.call(() => 0);
     });
   }
+
+  /** Deferred by fromLink (one function, so a burst defers it once). */
+  private readonly settleLater = (): void => {
+    if (this.depth === 0) this.settle();
+  };
 
   /** When the next poll is scheduled (virtual ms), or null. */
   get nextPollAt(): number | null {
@@ -196,17 +275,25 @@ export class Stack extends Emitter<StackEvents> {
   private dispatch(): void {
     if (this.dispatching) return; // the outer loop picks the new events up, in order
     this.dispatching = true;
+    const q = this.evQueue;
+    let taken = 0; // handlers append to q while it is walked; taken ones are removed at the end
     try {
-      for (let i = 0; this.evQueue.length; i++) {
-        if (i > MAX_DISPATCH) throw new Error(`${this.name}: more than ${MAX_DISPATCH} events in one dispatch`);
-        this.handle(this.evQueue.shift()!);
+      for (;;) {
+        if (this.pollDue) this.poll();
+        if (taken === q.length) break;
+        while (taken < q.length) {
+          if (taken > MAX_DISPATCH) throw new Error(`${this.name}: more than ${MAX_DISPATCH} events in one dispatch`);
+          this.handle(q[taken++]!);
+        }
       }
     } finally {
+      if (taken === q.length) this.evQueue = [];
+      else q.splice(0, taken);
       this.dispatching = false;
     }
   }
 
-  private endpointOf(h: number): { local: string; remote: string } {
+  private endpointOf(h: number, rx: Uint8Array | null): { local: string; remote: string } {
     const info = this.core.info(h);
     if (typeof info !== "number") {
       const e = { local: `${info.localIp}:${info.localPort}`, remote: `${info.remoteIp}:${info.remotePort}` };
@@ -217,7 +304,7 @@ export class Stack extends Emitter<StackEvents> {
     if (known) return known;
     // tcp_info only answers for app-owned handles: a connection not yet accepted is named by the
     // segment that created it (the frame being processed)
-    const p = this.lastRx ? parseFrame(this.lastRx) : null;
+    const p = rx ? parseFrame(rx) : null;
     if (p?.ip && p.tcp) {
       const e = { local: `${p.ip.dst}:${p.tcp.dport}`, remote: `${p.ip.src}:${p.tcp.sport}` };
       this.endpoints.set(h, e);
@@ -238,7 +325,7 @@ export class Stack extends Emitter<StackEvents> {
           conn = undefined;
         }
         if ((from === 0 || from === 1) && (!conn || conn.freed)) this.endpoints.delete(e.handle);
-        const ep = this.endpointOf(e.handle);
+        const ep = this.endpointOf(e.handle, (e as QueuedEvent).rx ?? null);
         const t: StateTransition = { timeMs: this.clock.now, stack: this.name, handle: e.handle, from: this.core.stateName(from), to: this.core.stateName(to), ...ep };
         this.transitions.push(t);
         if (from === 0 || from === 1) this.handleTransitions.set(e.handle, []); // a new connection on this handle
@@ -253,6 +340,8 @@ export class Stack extends Emitter<StackEvents> {
         conn?._connected();
         break;
       case "READABLE":
+        conn?._readable(true);
+        break;
       case "EOF":
         conn?._readable();
         break;
@@ -419,7 +508,7 @@ export class Conn extends Emitter<ConnEvents> {
   /** Free the handle (tcp_close) automatically when the core reports CLOSED. */
   autoFree = true;
   private buffered: Uint8Array[] = [];
-  private pending: Uint8Array[] = [];
+  private pending = new ByteQueue();
   private shutdownPending = false;
   private closePending = false;
   private lastState = "CLOSED";
@@ -468,9 +557,7 @@ export class Conn extends Emitter<ConnEvents> {
 
   /** Bytes queued on the host side, not yet taken by the core's send ring. */
   get pendingBytes(): number {
-    let n = 0;
-    for (const p of this.pending) n += p.length;
-    return n;
+    return this.pending.length;
   }
 
   /**
@@ -482,7 +569,7 @@ export class Conn extends Emitter<ConnEvents> {
     const bytes = toBytes(data);
     if (bytes.length === 0) return 0;
     const before = this.bytesWritten;
-    this.pending.push(bytes.slice());
+    this.pending.push(bytes);
     if (this.connected) this._flush();
     return this.bytesWritten - before;
   }
@@ -504,7 +591,7 @@ export class Conn extends Emitter<ConnEvents> {
   close(opts: { discard?: boolean } = {}): void {
     if (this.freed) return;
     this.closePending = true;
-    if (this.closed || this.error || opts.discard) this.pending = [];
+    if (this.closed || this.error || opts.discard) this.pending.clear();
     this.afterFlush();
   }
 
@@ -524,7 +611,7 @@ export class Conn extends Emitter<ConnEvents> {
   abort(): void {
     if (this.freed) return;
     this.freed = true;
-    this.pending = [];
+    this.pending.clear();
     const rc = this.stack.call((c) => c.abort(this.handle, this.stack.now));
     if (rc < 0) throw new PetrelError(this.stack.core.errorName(rc), rc, "abort");
     if (!this.closed) {
@@ -589,8 +676,10 @@ export class Conn extends Emitter<ConnEvents> {
     this.emit("connect");
     this._flush();
   }
-  /** @internal */
-  _readable(): void {
+  /** @internal read until recv says EAGAIN, end of stream or an error. `dataOnly` (a READABLE
+   *  event): stop once nothing is readable instead of asking recv again: the EOF event that
+   *  follows a FIN does that. */
+  _readable(dataOnly = false): void {
     if (this.paused || this.freed || this.ended) return;
     for (let i = 0; i < 1_000_000 && !this.paused && !this.freed; i++) {
       const r = this.stack.call((c) => c.recv(this.handle, this.stack.now));
@@ -601,6 +690,7 @@ export class Conn extends Emitter<ConnEvents> {
       this.bytesRead += r.length;
       if (this.listenerCount("data") > 0) this.emit("data", r);
       else this.buffered.push(r);
+      if (dataOnly && !this.freed && this.stack.core.readable(this.handle) === 0) return;
     }
   }
   private markEnded(): void {
@@ -612,19 +702,18 @@ export class Conn extends Emitter<ConnEvents> {
   _flush(): void {
     if (this.freed || !this.connected) return;
     for (let i = 0; this.pending.length && i < 1_000_000; i++) {
-      const head = this.pending[0]!;
+      const head = this.pending.peek();
       const n = this.stack.call((c) => c.send(this.handle, head, this.stack.now));
       if (n < 0) {
         const name = this.stack.core.errorName(n);
         if (name === "EAGAIN" || name === "ENOTCONN") return; // retried on WRITABLE / CONNECTED
-        this.pending = [];
+        this.pending.clear();
         this._error(n);
         return;
       }
       if (n === 0) return;
       this.bytesWritten += n;
-      if (n < head.length) this.pending[0] = head.subarray(n);
-      else this.pending.shift();
+      this.pending.consume(n);
     }
     if (this.pending.length === 0) {
       this.emit("drain");
@@ -662,9 +751,59 @@ export class Conn extends Emitter<ConnEvents> {
     this.emit("close", this.error);
     if (this.autoFree && !this.freed) {
       this.freed = true;
-      this.pending = [];
+      this.pending.clear();
       this.stack.call((c) => c.close(this.handle, this.stack.now));
     }
+  }
+}
+
+/**
+ * Bytes written but not yet taken by the core's send ring, copied into one buffer that the
+ * connection keeps (it grows to the largest backlog, is compacted when it runs out of room at the
+ * end, and is dropped when it drains past 1 MiB) instead of a new copy per write().
+ */
+class ByteQueue {
+  private buf = new Uint8Array(0);
+  private head = 0;
+  private tail = 0;
+
+  get length(): number {
+    return this.tail - this.head;
+  }
+
+  /** Append a copy of data. */
+  push(data: Uint8Array): void {
+    const n = data.length;
+    if (this.tail + n > this.buf.length) {
+      const live = this.tail - this.head;
+      if (live + n <= this.buf.length) {
+        this.buf.copyWithin(0, this.head, this.tail);
+      } else {
+        const grown = new Uint8Array(Math.max(live + n, 2 * this.buf.length, 16 * 1024));
+        grown.set(this.buf.subarray(this.head, this.tail));
+        this.buf = grown;
+      }
+      this.head = 0;
+      this.tail = live;
+    }
+    this.buf.set(data, this.tail);
+    this.tail += n;
+  }
+
+  /** The queued bytes (a view, valid until the next push or consume). */
+  peek(): Uint8Array {
+    return this.buf.subarray(this.head, this.tail);
+  }
+
+  /** Drop n bytes from the front. */
+  consume(n: number): void {
+    this.head += n;
+    if (this.head >= this.tail) this.clear();
+  }
+
+  clear(): void {
+    this.head = this.tail = 0;
+    if (this.buf.length > 1 << 20) this.buf = new Uint8Array(0);
   }
 }
 

@@ -4,18 +4,37 @@
 
 export type FrameHandler = (frame: Uint8Array) => void;
 
+export interface FrameHandlerOptions {
+  /**
+   * The handler copies whatever it keeps of a frame before it returns (a stack copies the frame
+   * into its core at once): the link may then pass it a view of a buffer that it reuses afterwards.
+   * Without it every frame a handler gets is its to keep.
+   */
+  transient?: boolean;
+}
+
 export interface Link {
   /** Send one Ethernet frame (no FCS). The link may keep the array: pass a copy you won't reuse. */
   send(frame: Uint8Array): void;
+  /**
+   * Optional: send the frame at buffer[offset, offset + length), which its owner overwrites once
+   * this returns (a core's tx buffer). The link copies what it keeps, so the sender makes no copy.
+   */
+  sendFrom?(buffer: ArrayBufferLike, offset: number, length: number): void;
   /** Register a handler for frames arriving from the link. */
-  onFrame(cb: FrameHandler): void;
+  onFrame(cb: FrameHandler, opts?: FrameHandlerOptions): void;
 }
 
 /** Fan-out helper for the receive side. */
 export class Handlers {
   private list: FrameHandler[] = [];
-  add(cb: FrameHandler): void {
+  /** Whether every handler takes transient frames (FrameHandlerOptions); false while there is none. */
+  transient = false;
+  private keepers = 0;
+  add(cb: FrameHandler, opts?: FrameHandlerOptions): void {
     this.list.push(cb);
+    if (!opts?.transient) this.keepers++;
+    this.transient = this.keepers === 0;
   }
   emit(frame: Uint8Array): void {
     for (const cb of this.list) cb(frame);

@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { ROOT } from "../core.ts";
-import { Handlers, type FrameHandler, type Link } from "./link.ts";
+import { Handlers, type FrameHandler, type FrameHandlerOptions, type Link } from "./link.ts";
 
 interface TapAddon {
   open(name: string): { fd: number; name: string };
@@ -129,8 +129,13 @@ export class TapLink implements Link {
     this.stats.txBytes += frame.length;
   }
 
-  onFrame(cb: FrameHandler): void {
-    this.handlers.add(cb);
+  /** write(2) straight from the sender's memory: nothing is kept, so nothing is copied. */
+  sendFrom(buffer: ArrayBufferLike, offset: number, length: number): void {
+    this.send(new Uint8Array(buffer, offset, length));
+  }
+
+  onFrame(cb: FrameHandler, opts?: FrameHandlerOptions): void {
+    this.handlers.add(cb, opts);
   }
 
   /** Read every queued frame (bounded per wake-up; the poll handle wakes us again for the rest). */
@@ -141,7 +146,8 @@ export class TapLink implements Link {
       if (n <= 0) return; // -EAGAIN: nothing left
       this.stats.rxFrames++;
       this.stats.rxBytes += n;
-      this.handlers.emit(this.buf.slice(0, n));
+      // handlers that copy what they keep (a Stack) get a view of the read buffer, others a copy
+      this.handlers.emit(this.handlers.transient ? this.buf.subarray(0, n) : this.buf.slice(0, n));
     }
     this.stats.rxBounded++;
   }
