@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 
 /** A random 1 MiB block, repeated to make a fast pseudo-random stream. */
-const BLOCK = randomBytes(1 << 20);
+export const BLOCK = randomBytes(1 << 20);
 
 /** Write `total` bytes of BLOCK repeated (hashed into h when given), with backpressure; then done(). */
 export function writeBytes(sock, total, h, done) {

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
-import { writeBytes } from "../../support/peer-stream.mjs";
+import { BLOCK, writeBytes } from "../../support/peer-stream.mjs";
 
 const [mode, json] = process.argv.slice(2);
 const a = JSON.parse(json ?? "{}");
