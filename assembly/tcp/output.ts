@@ -111,11 +111,12 @@ function output(t: Tcb, now: u32, probe: bool): void {
   if (t.flags & TF.ACK_NOW) sendAck(t, now);
   if (idle && t.sndMax != t.sndUna) t.unaSince = now;   // the user-timeout clock (liveness.ts)
   if (!(t.flags & TF.RTX_ARMED)) {
-    if (t.sndMax != t.sndUna && !(t.flags & TF.ZWP)) armRtx(t, now);
-    else if (t.sndMax != t.sndUna || (t.sndWnd == 0 && ringLen(t.tx) > 0 && mayTransmit(t.state))) {
+    if (t.sndWnd == 0 && ringLen(t.tx) > 0 && mayTransmit(t.state)) {
       if (!(t.flags & TF.ZWP)) t.zwpProbes = 0;   // the window has just closed
-      t.rtxAt = now + persistInterval(t);
+      t.rtxAt = now + persistInterval(t);         // the persist timer
       t.flags |= TF.RTX_ARMED;
+    } else if (t.sndMax != t.sndUna) {
+      armRtx(t, now);                             // the retransmission timer
     }
   }
 }

@@ -60,6 +60,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
     tcpProbe(t, now);
     return;
   }
+  t.flags &= ~TF.ZWP;                           // the window is open: this is a retransmission
   const limit = s == State.SYN_SENT ? SYN_RETRIES : s == State.SYN_RECEIVED ? SYNACK_RETRIES : DATA_RETRIES;
   // a user timeout (liveness.ts) ends a synchronized connection instead of the retry count
   if (t.retries >= limit && !(t.userTimeout > 0 && synchronized(s))) {

@@ -250,7 +250,15 @@ test("RFC 9293 3.8.6.1 (SHLD-29/30) the persist timer starts from the estimator'
   b.expect({ flags: ".", len: 1 });                           // then 2·RTO
   const una = inf(conn).sndUna;
   assert.equal(una, iss + 1 + mss, "(the first segment was acked)");
-  b.send({ flags: ".", seq: 1001, ack: una + 1, win: 8192 });           // the probe byte taken, the window open
-  const d = b.sent();
-  assert.equal(d.reduce((n, x) => Math.max(n, x.seq + x.payload.length), 0), una + 100, "the reopened window takes the rest");
+  conn.write(new Uint8Array(3000));
+  b.send({ flags: ".", seq: 1001, ack: una, win: 8192 });              // the window reopens (probe byte not acked)
+  assert.ok(b.sent().some((x) => x.payload.length > 1), "data flows again");
+  // with the window open again, a loss is the retransmission timer's, with its own backoff
+  const times: number[] = [];
+  for (let k = 0; k < 400 && times.length < 3; k++) {
+    b.advance(50);
+    if (b.sent().length) times.push(b.now);
+  }
+  assert.equal(times.length, 3);
+  assert.ok(times[2]! - times[1]! >= 2 * (times[1]! - times[0]!) - 1, `the retransmissions back off (${times.join(", ")})`);
 });
