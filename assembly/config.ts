@@ -87,7 +87,7 @@
 // @ts-ignore: decorator
 @inline export const SYN_RETRIES: i32 = isDefined(PETREL_SYN_RETRIES) ? PETREL_SYN_RETRIES : 8;
 /** R1 (RFC 9293 3.8.3): after this many retransmissions of the same segment TCP gives IP negative
- *  advice (the next hop's ARP entry is resolved again). SHLD-10: at least 3. */
+ *  advice (an ARP request checks the next hop's entry). SHLD-10: at least 3. */
 @inline export const R1_RETRIES: i32 = 3;
 /** SYN-ACK transmissions for a passive open before the half-open connection is dropped. */
 @inline export const SYNACK_RETRIES: i32 = 8;

@@ -68,7 +68,7 @@ export namespace C {
   @inline export const DROP_TCP_NO_TS: i32 = 55;    // no TSopt although timestamps were agreed (RFC 7323 3.2)
   @inline export const TCP_SACK_RECOVERIES: i32 = 56; // loss recoveries driven by the SACK scoreboard (RFC 6675)
   @inline export const TCP_DELAYED_ACKS: i32 = 57;  // ACKs sent by the delayed-ACK timer
-  @inline export const IP_NEGATIVE_ADVICE: i32 = 58; // TCP reached R1: the next hop's ARP entry is re-resolved
+  @inline export const IP_NEGATIVE_ADVICE: i32 = 58; // TCP reached R1: an ARP request checks the next hop
   @inline export const COUNT: i32 = 59;
 }
 

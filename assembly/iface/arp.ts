@@ -95,13 +95,13 @@ export function arpLookup(ip: u32, now: u32): usize {
 }
 
 /** Negative advice (RFC 1122 2.3.2.1, 4.2.3.5): an upper layer sees no progress towards ip, so a
- *  resolved entry is expired at once and the next frame asks again. This heals a cache that holds a
- *  wrong MAC (a changed or spoofed neighbour: ARP has no checksum) long before ARP_TTL_MS. */
-export function arpExpire(ip: u32, now: u32): void {
+ *  resolved entry is checked: a request goes out now, and the answer (merged by arpInput) replaces
+ *  a wrong MAC — a changed or spoofed neighbour, ARP has no checksum — long before ARP_TTL_MS.
+ *  Meanwhile frames still use the entry (Linux's NUD "probe"): expiring it instead would hold every
+ *  retransmission until the re-resolution, and on a lossy link lose it when that fails. */
+export function arpRevalidate(ip: u32): void {
   const p = arpFind(ip);
-  if (p == 0) return;
-  const e = changetype<ArpEntry>(p);
-  if (e.state == ARP_RESOLVED) e.deadline = now;
+  if (p != 0 && changetype<ArpEntry>(p).state == ARP_RESOLVED) sendRequest(ip);
 }
 
 /** Number of entries in a state (tests, diagnostics). */

@@ -7,7 +7,7 @@ import { hostTx } from "../abi";
 import { ETH_HDR_LEN, ETHERTYPE_IPV4, MAC_BROADCAST, ethEmit } from "../wire/ethernet";
 import { IPV4_HDR_LEN, ipv4Emit } from "../wire/ipv4";
 import { ifaceIp, ifaceIsBroadcast, ifaceMac, ifaceNextHop, ifaceTxFrame, ifaceUp } from "./iface";
-import { arpLookup, arpPendingPush, arpPoll, arpResolve, arpExpire } from "./arp";
+import { arpLookup, arpPendingPush, arpPoll, arpResolve, arpRevalidate } from "./arp";
 
 let ipId: u16 = 0;
 
@@ -51,12 +51,12 @@ export function ipOutput(dst: u32, proto: u8, payloadLen: i32, now: u32): i32 {
   return 0;
 }
 
-/** Negative advice from TCP (RFC 9293 3.8.3 R1, RFC 1122 4.2.3.5): re-resolve the next hop to dst. */
-export function ipNegativeAdvice(dst: u32, now: u32): void {
+/** Negative advice from TCP (RFC 9293 3.8.3 R1, RFC 1122 4.2.3.5): check the next hop to dst. */
+export function ipNegativeAdvice(dst: u32): void {
   const hop = ifaceNextHop(dst);
   if (hop == 0) return;
   count(C.IP_NEGATIVE_ADVICE);
-  arpExpire(hop, now);
+  arpRevalidate(hop);
 }
 
 /** Interface timers (ARP retries and aging). Returns ms until the next deadline, or -1. */

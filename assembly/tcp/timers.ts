@@ -70,9 +70,9 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
   }
   t.retries++;
   // R1 (RFC 9293 3.8.3, MUST-20; RFC 1122 4.2.3.5: at least 3 retransmissions, SHLD-10): negative
-  // advice to IP — the next hop is resolved anew, in case the link-layer address went stale; again
+  // advice to IP — the next hop is asked for its address again, in case it went stale; again
   // at every later timeout, since the answer to that request may itself be lost or damaged
-  if (t.retries >= R1_RETRIES) ipNegativeAdvice(t.rip, now);
+  if (t.retries >= R1_RETRIES) ipNegativeAdvice(t.rip);
   t.retransmits++;
   t.timeouts++;
   count(C.TCP_RETRANSMITS);
