@@ -103,7 +103,7 @@ const results = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
   machine: `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown"}), shared with other work`,
-  note: `two Petrel stacks in one Node process, simulator switch, no link delay; wall-clock time; median of ${RUNS} runs after an untimed warm-up (runs: median/min/max MB/s); frames = both directions, one run; no window scaling, SACK or delayed ACK yet (issue 4)`,
+  note: `two Petrel stacks in one Node process, simulator switch, no link delay; wall-clock time; median of ${RUNS} runs after an untimed warm-up (runs: median/min/max MB/s); frames = both directions, one run`,
   throughput: {
     default: throughput("default", bytes, 0),
     tiny: throughput("tiny", bytes / 4, 0),
