@@ -95,6 +95,8 @@ function ackSyn(t: Tcb, now: u32): void {
 }
 
 function establish(t: Tcb): void {
+  // RFC 6298 5.7: after a SYN (or SYN-ACK) timed out, data transfer starts with an RTO of at least 3 s
+  if ((t.flags & TF.SYN_RESENT) && t.rto < 3000) t.rto = 3000;
   setState(t, State.ESTABLISHED);
   count(C.TCP_ESTABLISHED);
   if (t.flags & TF.APP_OWNED) eventPush(Ev.CONNECTED, tcbHandle(t), 0);

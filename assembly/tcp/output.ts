@@ -159,6 +159,12 @@ function sendData(t: Tcb, now: u32, probe: bool, wndEnd: u32, limit: i32): i32 {
   const queued = <i32>ringLen(t.tx);
   const base = dataBase(t);
   if (seqLt(t.sndNxt, base)) return 0;      // the SYN itself is still to be (re)sent
+  if (t.sndMax == t.sndUna && t.cwnd != 0 && <u32>queued > 0 && now - t.lastDataAt > t.rto) {
+    // RFC 5681 4.1: after an idle period longer than the RTO, restart from the initial window (the
+    // ACK clock is gone: a full cwnd at once would be a burst the path has not been probed for)
+    const iw = initialWindow(t);
+    if (t.cwnd > iw) { t.cwnd = iw; wndEnd = t.sndUna + (t.sndWnd < iw ? t.sndWnd : iw); }
+  }
   const dataEnd = base + <u32>queued;        // first sequence number past the queued data
   const max = segMax(t);
   let sent = 0;
@@ -188,6 +194,7 @@ function sendData(t: Tcb, now: u32, probe: bool, wndEnd: u32, limit: i32): i32 {
       t.rttSeq = t.sndNxt + <u32>len; t.rttAt = now; t.flags |= TF.RTT_TIMING;
     }
     emitSegment(t, t.sndNxt, flags, off, len, now);
+    if (len > 0) t.lastDataAt = now;
     t.sndNxt += <u32>len;
     if (finNow) { t.finSeq = t.sndNxt; t.sndNxt += 1; t.flags |= TF.FIN_SENT; }
     if (seqGt(t.sndNxt, t.sndMax)) t.sndMax = t.sndNxt;

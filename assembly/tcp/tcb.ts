@@ -39,6 +39,7 @@ export namespace TF {
   @inline export const WS_OK: u32 = 1 << 18;
   @inline export const DELACK: u32 = 1 << 19;     // an ACK is owed by delAckAt (RFC 9293 3.8.6.3)
   @inline export const RESENT: u32 = 1 << 20;     // retransmitted since the last RTT sample (rtxTs valid)
+  @inline export const SYN_RESENT: u32 = 1 << 21; // our SYN or SYN-ACK timed out (RFC 6298 5.7)
 }
 
 /** The extensions a new connection offers (tcp_set_default); all on unless the host turns one off. */
@@ -82,6 +83,7 @@ export function setOffered(f: u32, on: bool): void { offered = on ? offered | f 
   tsRecent: u32; tsRecentAt: u32;
   rtxTs: u32;        // our TSval when we last retransmitted: older echoes give no RTT sample
   zwpProbes: u32;    // zero-window probes since the window closed (the persist timer's backoff)
+  lastDataAt: u32;   // when data was last sent (RFC 5681 4.1: restart after idle)
   lastAckSent: u32;  // RCV.NXT carried by the last ACK we sent (Last.ACK.sent)
   // delayed ACK (RFC 9293 3.8.6.3, RFC 5681 4.2)
   delAckAt: u32; rcvMss: u32;  // rcvMss: largest segment received, the "full-sized segment"

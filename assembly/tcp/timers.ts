@@ -69,6 +69,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
     return;
   }
   t.retries++;
+  if (s == State.SYN_SENT || s == State.SYN_RECEIVED) t.flags |= TF.SYN_RESENT;
   // R1 (RFC 9293 3.8.3, MUST-20; RFC 1122 4.2.3.5: at least 3 retransmissions, SHLD-10): negative
   // advice to IP — the next hop is asked for its address again, in case it went stale; again
   // at every later timeout, since the answer to that request may itself be lost or damaged

@@ -263,3 +263,32 @@ test("RFC 9293 3.8.6.1 (SHLD-29/30) the persist timer starts from the estimator'
   assert.equal(times.length, 3);
   assert.ok(times[2]! - times[1]! >= 2 * (times[1]! - times[0]!) - 1, `the retransmissions back off (${times.join(", ")})`);
 });
+
+test("RFC 6298 5.7: after the SYN timed out, data transfer starts with an RTO of 3 s", () => {
+  const b = new Bench();
+  const { conn, iss } = b.synSent();
+  b.advance(1000);
+  b.expect({ flags: "S", seq: iss });                         // the SYN again, after the initial 1 s
+  b.send({ flags: "S.", seq: 5000, ack: iss + 1, options: [{ kind: "mss", value: 1460 }] });
+  b.expect({ flags: ".", ack: 5001 });
+  assert.equal(conn.state, "ESTABLISHED");
+  assert.equal(inf(conn).rtoMs, 3000, "no RTT sample from the resent SYN (Karn), and at least 3 s");
+});
+
+test("RFC 5681 4.1: after an idle period longer than the RTO, cwnd restarts from the initial window", () => {
+  const { b, conn, iss, mss } = inFlight(3);
+  const iw = inf(conn).cwnd;
+  for (const s of b.sent()) b.send({ flags: ".", seq: 1001, ack: s.seq + s.payload.length });
+  assert.ok(inf(conn).cwnd > iw, "slow start grew cwnd");
+  conn.write(new Uint8Array(8 * mss));
+  let acked = inf(conn).sndUna;
+  for (let k = 0; k < 3; k++) for (const s of b.sent()) { acked = s.seq + s.payload.length; b.send({ flags: ".", seq: 1001, ack: acked }); }
+  const grown = inf(conn).cwnd;
+  assert.ok(grown > 2 * iw);
+  b.advance(inf(conn).rtoMs + 1);                             // idle longer than the RTO
+  conn.write(new Uint8Array(8 * mss));
+  const burst = b.sent();
+  assert.equal(inf(conn).cwnd, iw, "cwnd = min(cwnd, IW)");
+  assert.equal(burst.reduce((n, s) => n + s.payload.length, 0), iw - (iw % mss), "only the initial window goes out");
+  void iss;
+});
