@@ -7,7 +7,7 @@ import { Err } from "../errors";
 import { ifaceIp, ifaceIsBroadcast, ifaceRoutable } from "../iface/iface";
 import { ringLen, ringFree, ringRead, ringWrite } from "../storage/ring";
 import { eventPush } from "../storage/events";
-import { Tcb, TF, setOffered, tcbAlloc, tcbAt, tcbClose, tcbFromHandle, tcbHandle, tcbLookup, tcbRelease, setState, synchronized } from "../tcp/tcb";
+import { Tcb, TF, setOffered, tcbAlloc, tcbAt, tcbClose, tcbFromHandle, tcbHandle, tcbLookup, tcbRelease, setState, synchronized, armClose } from "../tcp/tcb";
 import { tcpOutput, sendRst, rcvWindow } from "../tcp/output";
 import { oooBytes } from "../tcp/assembler";
 import { optionsOffer } from "../tcp/options";
@@ -192,7 +192,7 @@ export function close(h: i32, now: u32): i32 {
     tcbClose(t, Err.ECONNABORTED);
     return 0;
   }
-  if (s == State.FIN_WAIT_2) { t.closeAt = now + FIN_WAIT2_MS; t.flags |= TF.CLOSE_ARMED; }
+  if (s == State.FIN_WAIT_2) armClose(t, now, FIN_WAIT2_MS);
   closeSending(t, now);
   return 0;
 }

@@ -8,9 +8,9 @@ import { eventPush } from "../storage/events";
 import { Ev, State } from "../socket/constants";
 import { Flag } from "../wire/tcp";
 import { seg, opts, has } from "./segment";
-import { Tcb, TF, setState, tcbHandle, tcbClose, synchronized } from "./tcb";
+import { Tcb, TF, setState, tcbHandle, tcbClose, synchronized, armClose } from "./tcb";
 import { seqLt, seqLe, seqGt, seqGe } from "./seq";
-import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow, dataBase, retransmitFirst, sendNewSegment } from "./output";
+import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow, dataBase, retransmitFirst, sendNewSegment, armRtx } from "./output";
 import { rttAcked } from "./rtt";
 import { flightHalf } from "./timers";
 import { timeLt } from "../time";
@@ -259,7 +259,7 @@ function ackData(t: Tcb, now: u32): void {
   rttAcked(t, seg.ack, now);                // RFC 6298 2.2/2.3: a sample ends the backoff
   congestionOnAck(t, newly, now);
   t.flags &= ~(TF.RTX_ARMED | TF.ZWP);
-  if (t.sndMax != t.sndUna) { t.rtxAt = now + t.rto; t.flags |= TF.RTX_ARMED; }  // RFC 6298 5.3
+  if (t.sndMax != t.sndUna) armRtx(t, now);                                      // RFC 6298 5.3
   if ((t.flags & TF.WANT_WRITE) && (t.flags & TF.APP_OWNED) && !(t.flags & TF.FIN_QUEUED)) {
     t.flags &= ~TF.WANT_WRITE;
     eventPush(Ev.WRITABLE, tcbHandle(t), ringFree(t.tx));
@@ -321,7 +321,7 @@ function dupAck(t: Tcb, now: u32): void {
   count(C.TCP_FAST_RETRANSMITS);
   t.fastRetransmits++;
   t.cwnd = t.ssthresh + 3 * t.mss;
-  t.rtxAt = now + t.rto; t.flags |= TF.RTX_ARMED;
+  armRtx(t, now);
 }
 
 /** RFC 3042 Limited Transmit: the first and second duplicate ACKs each let one new segment go, as
@@ -424,11 +424,6 @@ function finArrives(t: Tcb, now: u32): void {
   } else if (s == State.TIME_WAIT) {
     restartTimeWait(t, now);
   }
-}
-
-function armClose(t: Tcb, now: u32, ms: u32): void {
-  t.closeAt = now + ms;
-  t.flags |= TF.CLOSE_ARMED;
 }
 
 /** TIME-WAIT for 2 MSL (RFC 9293 3.4.2, 3.10.7.4); the retransmission timer stops. */

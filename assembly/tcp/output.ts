@@ -2,7 +2,7 @@
 // Data is (re)sent straight from the tx ring by sequence number: byte `seq` of the stream lives at
 // ring offset seq − sndUna (after the SYN is acknowledged).
 import { RX_BUF, RTO_INITIAL_MS, RTO_MAX_MS } from "../config";
-import { rtoFrom } from "./rtt";
+import { rtoFrom, noteRetransmit } from "./rtt";
 import { C, count } from "../counters";
 import { ipOutput, ipTxPayload, ipTxPayloadMax } from "../iface/output";
 import { ringLen, ringFree, ringPeek } from "../storage/ring";
@@ -10,8 +10,7 @@ import { tcpEmit, tcpFillChecksum, TCP_HDR_MIN, TCP_HDR_MAX, IPPROTO_TCP, Flag }
 import { State } from "../socket/constants";
 import { Tcb, TF } from "./tcb";
 import { seqGt, seqLt } from "./seq";
-import { timeLt } from "../time";
-import { optionsWrite, optionsFixedLen, tsNow } from "./options";
+import { optionsWrite, optionsFixedLen } from "./options";
 
 /** The window we advertise (RFC 9293 3.8.6): the free space of the receive ring, up to what the
  *  16-bit field can say with our window shift. Receiver SWS avoidance (3.8.6.2.2, MUST-39): the
@@ -111,7 +110,7 @@ function output(t: Tcb, now: u32, probe: bool): void {
   if (t.flags & TF.ACK_NOW) sendAck(t, now);
   if (idle && t.sndMax != t.sndUna) t.unaSince = now;   // the user-timeout clock (liveness.ts)
   if (!(t.flags & TF.RTX_ARMED)) {
-    if (t.sndWnd == 0 && ringLen(t.tx) > 0 && mayTransmit(t.state)) {
+    if (windowClosed(t)) {
       if (!(t.flags & TF.ZWP)) t.zwpProbes = 0;   // the window has just closed
       t.rtxAt = now + persistInterval(t);         // the persist timer
       t.flags |= TF.RTX_ARMED;
@@ -130,6 +129,9 @@ function persistInterval(t: Tcb): u32 {
   for (let i: u32 = 0; i < t.zwpProbes && v < RTO_MAX_MS; i++) v <<= 1;
   return v < RTO_MAX_MS ? v : RTO_MAX_MS;
 }
+
+/** The peer's window is shut while we have data for it: the persist timer's case, not a loss. */
+export function windowClosed(t: Tcb): bool { return t.sndWnd == 0 && ringLen(t.tx) > 0 && mayTransmit(t.state); }
 
 /** Data and FIN go out in ESTABLISHED and the closing states that still owe them. */
 export function mayTransmit(s: i32): bool { return s >= State.ESTABLISHED && s != State.TIME_WAIT; }
@@ -227,11 +229,7 @@ export function retransmitAt(t: Tcb, seq: u32, limit: u32, now: u32): u32 {
   if (len > 0 && off + len == queued) flags |= Flag.PSH;
   if (fin) flags |= Flag.FIN;
   emitSegment(t, seq, flags, off, len, now);
-  t.flags &= ~TF.RTT_TIMING;                 // Karn: this sample would be ambiguous
-  t.rtxTs = tsNow(t, now);
-  t.flags |= TF.RESENT;
-  t.retransmits++;
-  count(C.TCP_RETRANSMITS);
+  noteRetransmit(t, now);
   return <u32>len + (fin ? 1 : 0);
 }
 
@@ -250,8 +248,4 @@ function finDone(t: Tcb): bool {
 export function armRtx(t: Tcb, now: u32): void {
   t.rtxAt = now + t.rto;
   t.flags |= TF.RTX_ARMED;
-}
-
-export function rtxDue(t: Tcb, now: u32): bool {
-  return (t.flags & TF.RTX_ARMED) != 0 && !timeLt(now, t.rtxAt);
 }

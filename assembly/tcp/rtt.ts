@@ -1,9 +1,11 @@
 // Round-trip time estimation and the retransmission timeout (RFC 6298), in fixed point:
 // srtt8 = SRTT × 8 and rttvar4 = RTTVAR × 4, in milliseconds (clock granularity G = 1 ms).
 import { RTO_MIN_MS, RTO_MAX_MS } from "../config";
+import { C, count } from "../counters";
 import { Tcb, TF } from "./tcb";
 import { seqGe } from "./seq";
 import { opts } from "./segment";
+import { tsNow } from "./options";
 
 /** An ACK up to `ack` arrived at `now`: if it covers the timed segment, that is a sample (Karn:
  *  the timing was dropped if the segment was resent). With timestamps (RFC 7323 4.1) the sample is
@@ -18,13 +20,24 @@ export function rttAcked(t: Tcb, ack: u32, now: u32): void {
     // (RESENT: rtxTs is compared only while it is recent, never ~25 days later when it has wrapped)
     if ((t.flags & TF.RESENT) && <i32>(opts.tsEcr - t.rtxTs) < 0) return;
     t.flags &= ~(TF.RTT_TIMING | TF.RESENT);
-    const r = now + t.tsOffset - opts.tsEcr;
+    const r = tsNow(t, now) - opts.tsEcr;
     if (r <= RTO_MAX_MS) rttSample(t, r);     // an echo from the future is no sample
     return;
   }
   if (!(t.flags & TF.RTT_TIMING) || !seqGe(ack, t.rttSeq)) return;
   t.flags &= ~TF.RTT_TIMING;
   rttSample(t, now - t.rttAt);
+}
+
+/** A segment goes out again (a retransmission, or the timeout's go-back): count it, and by Karn's
+ *  rule no sample from the segment being timed; with timestamps only echoes at least as new as
+ *  this one sample again (rttAcked). */
+export function noteRetransmit(t: Tcb, now: u32): void {
+  t.flags &= ~TF.RTT_TIMING;
+  t.rtxTs = tsNow(t, now);
+  t.flags |= TF.RESENT;
+  t.retransmits++;
+  count(C.TCP_RETRANSMITS);
 }
 
 /** Take one RTT measurement R (ms) and recompute the RTO (RFC 6298 2.2, 2.3, 2.4, 2.5). */

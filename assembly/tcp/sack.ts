@@ -17,7 +17,7 @@ import { sackBlock } from "../wire/tcp";
 import { seg, opts } from "./segment";
 import { Tcb, TF } from "./tcb";
 import { seqLe, seqLt, seqGt } from "./seq";
-import { retransmitAt, sendNewSegment } from "./output";
+import { retransmitAt, sendNewSegment, armRtx } from "./output";
 import { rangeAbsorb, rangePlace, rangeRemove, absorbedStart, absorbedEnd } from "./ranges";
 import { flightHalf } from "./timers";
 
@@ -144,7 +144,7 @@ export function sackEnterRecovery(t: Tcb, now: u32): void {
   const first = t.sackCount > 0 ? sackStart(t, 0) - t.sndUna : 0xffffffff;
   t.highRxt = t.sndUna + retransmitAt(t, t.sndUna, first, now);
   sackSend(t, now);
-  t.rtxAt = now + t.rto; t.flags |= TF.RTX_ARMED;
+  armRtx(t, now);
 }
 
 /** An ACK during SACK recovery that did not end it: holes below SND.UNA are done; without any

@@ -193,6 +193,12 @@ export function setState(t: Tcb, s: i32): void {
   t.state = s;
 }
 
+/** Delete the TCB `ms` from now (TIME-WAIT's 2 MSL, an orphaned FIN-WAIT-2's timeout). */
+export function armClose(t: Tcb, now: u32, ms: u32): void {
+  t.closeAt = now + ms;
+  t.flags |= TF.CLOSE_ARMED;
+}
+
 /** True in the states where both sides have exchanged SYNs (RFC 9293 3.3.2). */
 export function synchronized(s: i32): bool { return s >= State.ESTABLISHED; }
 

@@ -4,14 +4,13 @@
 import { RTO_MAX_MS, SYN_RETRIES, SYNACK_RETRIES, DATA_RETRIES, R1_RETRIES } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
-import { ringLen } from "../storage/ring";
 import { State } from "../socket/constants";
 import { earliest, timeLt } from "../time";
 import { Tcb, TF, tcbClose, synchronized } from "./tcb";
-import { tcpOutput, tcpProbe, dataBase, mayTransmit } from "./output";
+import { tcpOutput, tcpProbe, dataBase, mayTransmit, windowClosed } from "./output";
 import { sackClear } from "./sack";
 import { ipNegativeAdvice } from "../iface/output";
-import { tsNow } from "./options";
+import { noteRetransmit } from "./rtt";
 import { userTimeoutExpired, userTimeoutNext, keepaliveTimer } from "./liveness";
 
 /** Run the timers of t that are due at `now`; returns the ms until its next deadline or `acc`. */
@@ -51,7 +50,7 @@ export function backoff(t: Tcb): void {
 function retransmissionTimeout(t: Tcb, now: u32): void {
   t.flags &= ~TF.RTX_ARMED;
   const s = t.state;
-  if (t.sndWnd == 0 && ringLen(t.tx) > 0 && s >= State.ESTABLISHED) {
+  if (windowClosed(t)) {
     // persist timer: probe the zero window with one byte; probing goes on for as long as the peer
     // keeps the window closed (RFC 1122 4.2.2.17, MUST-n): no retry limit here
     t.flags |= TF.ZWP;
@@ -74,14 +73,11 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
   // advice to IP — the next hop is asked for its address again, in case it went stale; again
   // at every later timeout, since the answer to that request may itself be lost or damaged
   if (t.retries >= R1_RETRIES) ipNegativeAdvice(t.rip);
-  t.retransmits++;
   t.timeouts++;
-  count(C.TCP_RETRANSMITS);
   count(C.TCP_RTO_TIMEOUTS);
   backoff(t);
-  t.flags &= ~(TF.RTT_TIMING | TF.RECOVERY);   // Karn (RFC 6298 5.7 note); recovery is over
-  t.rtxTs = tsNow(t, now);
-  t.flags |= TF.RESENT;
+  noteRetransmit(t, now);                       // Karn (RFC 6298 5.7 note)
+  t.flags &= ~TF.RECOVERY;                      // recovery is over
   if (mayTransmit(s)) {
     // RFC 5681 3.1 (4): ssthresh = max(FlightSize / 2, 2·SMSS), cwnd = 1 segment (the loss window);
     // RFC 6582 4.1: dupacks of data sent before the timeout must not start a fast retransmit
