@@ -24,8 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "petrel_core.h"
-#include "wasm-rt-impl.h"
 #include "core.h"
 #include "services.h"
 #include "tap.h"
@@ -35,6 +33,12 @@ static volatile sig_atomic_t stop_signal, status_requested;
 static void on_signal(int sig) {
   if (sig == SIGUSR1) status_requested = 1;
   else stop_signal = sig;
+}
+
+/* import petrel.tx: a failed write (the TAP is down, its queue full) is a lost frame, which TCP
+ * recovers from, not a fatal error. */
+static int tap_tx(void *ctx, const uint8_t *frame, uint32_t len) {
+  return write(*(int *)ctx, frame, len) == (ssize_t)len ? 0 : -1;
 }
 
 static uint32_t now_ms(void) {
@@ -114,6 +118,93 @@ static void print_status(const char *event) {
   fflush(stdout);
 }
 
+/* What the main loop needs from the command line. */
+struct loop_args {
+  int fd;
+  uint32_t ip, gw;
+  int prefix;
+  uint8_t mac[6];
+  uint64_t seed;
+  unsigned services;
+  int n_jobs, wait_stdin;
+  const char *dev;
+};
+
+/* init, the ready line, then the loop until a signal or the client jobs are done; the exit code.
+ * Runs inside core_run(), so a fault in the core ends it there. */
+static int run_board(void *arg) {
+  struct loop_args *a = arg;
+  int fd = a->fd, prefix = a->prefix, n_jobs = a->n_jobs, wait_stdin = a->wait_stdin;
+  uint32_t ip = a->ip, gw = a->gw;
+  unsigned services = a->services;
+  const uint8_t *mac = a->mac;
+  const char *dev = a->dev;
+  int32_t rc = core_init(mac, ip, prefix, gw, a->seed);
+  if (rc != 0) {
+    fprintf(stderr, "petrel-linux: init failed: %d\n", rc);
+    return 1;
+  }
+  if (services && services_listen(services) != 0) return 1;
+
+  printf("{\"event\":\"ready\",\"tap\":\"%s\",\"ip\":\"%u.%u.%u.%u/%d\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
+         "\"wasm_sha256\":\"%s\",\"memory\":%u,\"config\":[",
+         dev, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, prefix, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+         core_wasm_sha256(), core_mem_size());
+  for (int i = 0; i < CFG_COUNT; i++) printf("%s%d", i ? "," : "", core_config(i));
+  printf("]}\n");
+  fflush(stdout);
+
+  if (!wait_stdin) services_start_clients(now_ms());
+  static uint8_t frame[65536];
+  int exit_code = 0;
+  while (!stop_signal) {
+    uint32_t now = now_ms();
+    int32_t next = core_poll(now);
+    int busy = services_run(now);
+    if (status_requested) { status_requested = 0; print_status("status"); }
+    if (n_jobs && services_clients_done() == n_jobs && !services) {
+      exit_code = services_clients_failed() ? 1 : 0;
+      break;
+    }
+    int timeout = busy ? 0 : next < 0 || next > 1000 ? 1000 : next;
+    struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
+    int nfds = wait_stdin ? 2 : 1;
+    int n = poll(pfd, (nfds_t)nfds, timeout);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fprintf(stderr, "petrel-linux: poll: %s\n", strerror(errno));
+      exit_code = 1;
+      break;
+    }
+    if (wait_stdin && pfd[1].revents) { /* a line (or EOF) on stdin releases the clients */
+      char line[64];
+      (void)!read(0, line, sizeof line);
+      wait_stdin = 0;
+      services_start_clients(now_ms());
+    }
+    if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+      fprintf(stderr, "petrel-linux: TAP fd error (revents %#x)\n", pfd[0].revents);
+      exit_code = 1;
+      break;
+    }
+    if (!(pfd[0].revents & POLLIN)) continue;
+    for (int k = 0; k < 256; k++) {   /* a bounded batch, then timers and services get their turn */
+      ssize_t len = read(fd, frame, sizeof frame);
+      if (len < 0) {
+        if (errno != EAGAIN && errno != EINTR) {
+          fprintf(stderr, "petrel-linux: read TAP: %s\n", strerror(errno));
+          exit_code = 1;
+        }
+        break;
+      }
+      core_rx(frame, (size_t)len, now_ms());
+      if ((k & 15) == 15) services_run(now_ms()); /* keep the send side moving during long bursts */
+    }
+    if (exit_code) break;
+  }
+  return exit_code;
+}
+
 int main(int argc, char **argv) {
   const char *tap = NULL, *host_ip = NULL;
   uint32_t ip = 0, gw = 0;
@@ -189,76 +280,20 @@ int main(int argc, char **argv) {
   if (fd < 0) return 1;
   if (host_ip && tap_configure_host(dev, host_ip) != 0) return 1;
 
-  core_start(fd);
-  wasm_rt_trap_t trap = wasm_rt_impl_try(); /* a trap in the core longjmps back here */
-  if (trap != WASM_RT_TRAP_NONE) {
-    fprintf(stderr, "petrel-linux: the core trapped: %s\n", wasm_rt_strerror(trap));
-    print_status("trap");
-    return 70;
-  }
-  int32_t rc = core_init(mac, ip, prefix, gw, seed);
-  if (rc != 0) {
-    fprintf(stderr, "petrel-linux: init failed: %d\n", rc);
+  struct core_host host = { .tx = tap_tx, .ctx = &fd };
+  if (core_start(&host) != 0) {
+    fprintf(stderr, "petrel-linux: %s\n", core_fault());
     return 1;
   }
-  if (services && services_listen(services) != 0) return 1;
+  struct loop_args la = { .fd = fd, .ip = ip, .prefix = prefix, .gw = gw, .seed = seed, .services = services,
+                          .n_jobs = n_jobs, .wait_stdin = wait_stdin, .dev = dev };
+  memcpy(la.mac, mac, 6);
   for (int i = 0; i < n_jobs; i++) services_add_client(jobs[i].ip, jobs[i].port, jobs[i].bytes, jobs[i].expect);
-
-  printf("{\"event\":\"ready\",\"tap\":\"%s\",\"ip\":\"%u.%u.%u.%u/%d\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
-         "\"wasm_sha256\":\"%s\",\"memory\":%u,\"config\":[",
-         dev, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, prefix, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
-         core_wasm_sha256(), core_mem_size());
-  for (int i = 0; i < CFG_COUNT; i++) printf("%s%d", i ? "," : "", core_config(i));
-  printf("]}\n");
-  fflush(stdout);
-
-  if (!wait_stdin) services_start_clients(now_ms());
-  static uint8_t frame[65536];
-  int exit_code = 0;
-  while (!stop_signal) {
-    uint32_t now = now_ms();
-    int32_t next = core_poll(now);
-    int busy = services_run(now);
-    if (status_requested) { status_requested = 0; print_status("status"); }
-    if (n_jobs && services_clients_done() == n_jobs && !services) {
-      exit_code = services_clients_failed() ? 1 : 0;
-      break;
-    }
-    int timeout = busy ? 0 : next < 0 || next > 1000 ? 1000 : next;
-    struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
-    int nfds = wait_stdin ? 2 : 1;
-    int n = poll(pfd, (nfds_t)nfds, timeout);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fprintf(stderr, "petrel-linux: poll: %s\n", strerror(errno));
-      exit_code = 1;
-      break;
-    }
-    if (wait_stdin && pfd[1].revents) { /* a line (or EOF) on stdin releases the clients */
-      char line[64];
-      (void)!read(0, line, sizeof line);
-      wait_stdin = 0;
-      services_start_clients(now_ms());
-    }
-    if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-      fprintf(stderr, "petrel-linux: TAP fd error (revents %#x)\n", pfd[0].revents);
-      exit_code = 1;
-      break;
-    }
-    if (!(pfd[0].revents & POLLIN)) continue;
-    for (int k = 0; k < 256; k++) {   /* a bounded batch, then timers and services get their turn */
-      ssize_t len = read(fd, frame, sizeof frame);
-      if (len < 0) {
-        if (errno != EAGAIN && errno != EINTR) {
-          fprintf(stderr, "petrel-linux: read TAP: %s\n", strerror(errno));
-          exit_code = 1;
-        }
-        break;
-      }
-      core_rx(frame, (size_t)len, now_ms());
-      if ((k & 15) == 15) services_run(now_ms()); /* keep the send side moving during long bursts */
-    }
-    if (exit_code) break;
+  int exit_code = core_run(run_board, &la);
+  if (exit_code == CORE_FAULT) {
+    fprintf(stderr, "petrel-linux: the core faulted: %s\n", core_fault());
+    print_status("trap");
+    return 70;
   }
   print_status("exit");
   close(fd);

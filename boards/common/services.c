@@ -96,7 +96,7 @@ int services_listen(unsigned mask) {
     if (!(mask & svc[i].bit)) continue;
     int32_t lh = core_listen(svc[i].port, core_config(CFG_MAX_BACKLOG));
     if (lh < 0) {
-      fprintf(stderr, "petrel-linux: listen %s (%d): error %d\n", svc[i].name, svc[i].port, lh);
+      fprintf(stderr, "petrel: listen %s (%d): error %d\n", svc[i].name, svc[i].port, lh);
       return -1;
     }
     listeners[n_listeners].lh = lh;

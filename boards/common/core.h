@@ -1,7 +1,15 @@
-/* The Petrel core (build/petrel.wasm translated by wasm2c) behind a small typed C API: one instance
- * per process, the two `petrel` imports bound to a TAP fd (tx) and abort() (panic). Every call is
- * the ABI call of docs/abi.md with the same numbers; addresses are offsets into linear memory and
- * core_mem() turns them into pointers. */
+/* The engine interface every C board uses: the Petrel core (one .wasm) behind a small typed C API,
+ * with one implementation per engine:
+ *   engine_wasm2c.c  the module translated to C by wasm2c (native code, no engine at run time);
+ *   engine_wamr.c    the module loaded and run by WAMR (interpreter; as on an ESP32).
+ * One instance per process (or firmware). The board supplies the link (struct core_host: where
+ * frames the core sends go, and for WAMR the module's bytes); the services and the board's main
+ * loop call only what is declared here, so they are the same for both engines.
+ *
+ * Every call is the ABI call of docs/abi.md with the same numbers; addresses are offsets into linear
+ * memory and core_mem() turns them into pointers. A fault inside the core (a wasm trap, a WAMR
+ * exception) does not return into the board: core_run() returns CORE_FAULT and core_fault() says
+ * which call raised it and the engine's text. */
 #ifndef PETREL_BOARD_CORE_H
 #define PETREL_BOARD_CORE_H
 
@@ -23,9 +31,30 @@ struct core_link_stats {
   uint64_t rx_frames, rx_bytes;            /* frames handed to rx */
 };
 
-/* Instantiate the module; frames the core sends are written to `tx_fd`. Exits on failure. */
-void core_start(int tx_fd);
-/* Where the module came from (the build embeds the hash of the .wasm wasm2c translated). */
+/* What the board gives the engine. */
+struct core_host {
+  /* import petrel.tx: one Ethernet frame, valid only during the call; the board sends it or drops
+   * it (a lost frame, which TCP recovers from). Returns 0 when sent, non-zero when dropped. */
+  int (*tx)(void *ctx, const uint8_t *frame, uint32_t len);
+  void *ctx;
+  /* The module for an engine that loads it (WAMR): its bytes (a file read by the board, or flash)
+   * and a name for messages. wasm2c ignores them: the module is compiled in. */
+  const uint8_t *wasm;
+  uint32_t wasm_len;
+  const char *wasm_name;
+};
+
+/* Start the engine and instantiate the module. 0, or -1 with the reason in core_fault(). */
+int core_start(const struct core_host *host);
+/* Which engine runs the core: "wasm2c", "wamr-fast-interp", "wamr-classic-interp", "wamr-aot". */
+const char *core_engine(void);
+/* Run `loop(arg)` with the engine's fault handler in place; its return value, or CORE_FAULT when a
+ * call inside it faulted (core_fault() then says why; the instance must not be used again). */
+#define CORE_FAULT (-1000)
+int core_run(int (*loop)(void *arg), void *arg);
+/* NULL, or "<call>: <engine's text>" for the first fault. */
+const char *core_fault(void);
+/* The module this engine runs: sha256 (hex), where it came from, its size. */
 const char *core_wasm_sha256(void);
 const char *core_wasm_path(void);
 long core_wasm_bytes(void);

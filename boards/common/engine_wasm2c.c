@@ -1,0 +1,127 @@
+/* The wasm2c engine (boards/common/core.h): the module translated to C, and its imports. Generated names (wabt 1.0.32, `wasm2c -n
+ * petrel_core`): the module is Z_petrel_core_*, its exports Z_petrel_coreZ_<name>, and the imports
+ * of module `petrel` are functions we define, Z_petrelZ_<name>, taking our `struct
+ * Z_petrel_instance_t*` (the import environment) as first argument. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "petrel_core.h"
+#include "wasm-rt-impl.h"
+#include "wasm_info.h"
+#include "core.h"
+
+/* The import environment of module `petrel`. */
+struct Z_petrel_instance_t {
+  struct core_host host;
+  struct core_link_stats stats;
+};
+
+static Z_petrel_core_instance_t inst;
+static struct Z_petrel_instance_t env;
+static wasm_rt_memory_t *mem;
+static const char *current_call = "start"; /* the ABI call in progress, for core_fault() */
+static char fault[160];
+
+/* import petrel.tx(ptr, len): one Ethernet frame, valid only during the call. */
+void Z_petrelZ_tx(struct Z_petrel_instance_t *e, u32 ptr, u32 len) {
+  uint8_t *p = core_mem(ptr, len);
+  if (!p || e->host.tx(e->host.ctx, p, len) != 0) { e->stats.tx_errors++; return; }
+  e->stats.tx_frames++;
+  e->stats.tx_bytes += len;
+}
+
+/* import petrel.panic(code, line): an unreachable state of the core. Must not return: it traps
+ * (core_run() reports it). The release build's optimiser usually removes the import (no path
+ * reaches it); defining it keeps this file valid for debug builds, whose header declares it. */
+void Z_petrelZ_panic(struct Z_petrel_instance_t *e, u32 code, u32 line);
+void Z_petrelZ_panic(struct Z_petrel_instance_t *e, u32 code, u32 line) {
+  (void)e;
+  snprintf(fault, sizeof fault, "%s: core panic: code %u%s at line %u", current_call, code, code == 1 ? " (abort)" : "", line);
+  wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
+}
+
+int core_start(const struct core_host *host) {
+  env.host = *host;
+  wasm_rt_init();
+  Z_petrel_core_init_module();
+  Z_petrel_core_instantiate(&inst, &env);
+  mem = Z_petrel_coreZ_memory(&inst);
+  int32_t v = core_abi_version();
+  if (v != PETREL_ABI_VERSION) {
+    snprintf(fault, sizeof fault, "start: module ABI version %d, this board expects %d", v, PETREL_ABI_VERSION);
+    return -1;
+  }
+  return 0;
+}
+
+const char *core_engine(void) { return "wasm2c"; }
+
+int core_run(int (*loop)(void *arg), void *arg) {
+  wasm_rt_trap_t trap = wasm_rt_impl_try(); /* a trap in the core longjmps back here */
+  if (trap != WASM_RT_TRAP_NONE) {
+    if (!fault[0]) snprintf(fault, sizeof fault, "%s: %s", current_call, wasm_rt_strerror(trap));
+    return CORE_FAULT;
+  }
+  return loop(arg);
+}
+
+const char *core_fault(void) { return fault[0] ? fault : NULL; }
+
+const char *core_wasm_sha256(void) { return PETREL_WASM_SHA256; }
+const char *core_wasm_path(void) { return PETREL_WASM_PATH; }
+long core_wasm_bytes(void) { return PETREL_WASM_BYTES; }
+const struct core_link_stats *core_stats(void) { return &env.stats; }
+uint32_t core_mem_size(void) { return mem->size; }
+
+uint8_t *core_mem(uint32_t ptr, uint32_t len) {
+  if ((uint64_t)ptr + len > mem->size) return NULL;
+  return mem->data + ptr;
+}
+
+int32_t core_abi_version(void) { current_call = "abi_version"; return (int32_t)Z_petrel_coreZ_abi_version(&inst); }
+
+int32_t core_init(const uint8_t mac[6], uint32_t ip, int prefix, uint32_t gateway, uint64_t seed) {
+  uint32_t mac_hi = (uint32_t)mac[0] << 8 | mac[1];
+  uint32_t mac_lo = (uint32_t)mac[2] << 24 | (uint32_t)mac[3] << 16 | (uint32_t)mac[4] << 8 | mac[5];
+  current_call = "init";
+  return (int32_t)Z_petrel_coreZ_init(&inst, mac_hi, mac_lo, ip, (u32)prefix, gateway, (u32)seed, (u32)(seed >> 32));
+}
+
+int32_t core_rx(const uint8_t *frame, size_t len, uint32_t now) {
+  uint32_t size = Z_petrel_coreZ_rx_buffer_size(&inst);
+  env.stats.rx_frames++;
+  env.stats.rx_bytes += len;
+  if (len <= size) memcpy(core_mem(Z_petrel_coreZ_rx_buffer(&inst), size), frame, len);
+  current_call = "rx";
+  return (int32_t)Z_petrel_coreZ_rx(&inst, (u32)len, now);
+}
+
+int32_t core_poll(uint32_t now) { current_call = "poll"; return (int32_t)Z_petrel_coreZ_poll(&inst, now); }
+uint32_t core_io_ptr(void) { return Z_petrel_coreZ_io_buffer(&inst); }
+int32_t core_io_size(void) { current_call = "io_buffer_size"; return (int32_t)Z_petrel_coreZ_io_buffer_size(&inst); }
+uint8_t *core_io(void) { return core_mem(core_io_ptr(), (uint32_t)core_io_size()); }
+
+int32_t core_listen(int port, int backlog) { current_call = "tcp_listen"; return (int32_t)Z_petrel_coreZ_tcp_listen(&inst, (u32)port, (u32)backlog); }
+int32_t core_accept(int32_t lh) { current_call = "tcp_accept"; return (int32_t)Z_petrel_coreZ_tcp_accept(&inst, (u32)lh); }
+int32_t core_connect(uint32_t ip, int port, int local_port, uint32_t now) {
+  current_call = "tcp_connect";
+  return (int32_t)Z_petrel_coreZ_tcp_connect(&inst, ip, (u32)port, (u32)local_port, now);
+}
+int32_t core_send(int32_t h, uint32_t len, uint32_t now) { current_call = "tcp_send"; return (int32_t)Z_petrel_coreZ_tcp_send(&inst, (u32)h, core_io_ptr(), len, now); }
+int32_t core_recv(int32_t h, uint32_t len, uint32_t now) { current_call = "tcp_recv"; return (int32_t)Z_petrel_coreZ_tcp_recv(&inst, (u32)h, core_io_ptr(), len, now); }
+int32_t core_shutdown(int32_t h, uint32_t now) { current_call = "tcp_shutdown"; return (int32_t)Z_petrel_coreZ_tcp_shutdown(&inst, (u32)h, now); }
+int32_t core_close(int32_t h, uint32_t now) { current_call = "tcp_close"; return (int32_t)Z_petrel_coreZ_tcp_close(&inst, (u32)h, now); }
+int32_t core_abort(int32_t h, uint32_t now) { current_call = "tcp_abort"; return (int32_t)Z_petrel_coreZ_tcp_abort(&inst, (u32)h, now); }
+int32_t core_state(int32_t h) { current_call = "tcp_state"; return (int32_t)Z_petrel_coreZ_tcp_state(&inst, (u32)h); }
+int32_t core_error(int32_t h) { current_call = "tcp_error"; return (int32_t)Z_petrel_coreZ_tcp_error(&inst, (u32)h); }
+int32_t core_readable(int32_t h) { current_call = "tcp_readable"; return (int32_t)Z_petrel_coreZ_tcp_readable(&inst, (u32)h); }
+int32_t core_writable(int32_t h) { current_call = "tcp_writable"; return (int32_t)Z_petrel_coreZ_tcp_writable(&inst, (u32)h); }
+int32_t core_set_option(int32_t h, int opt, int32_t value) { current_call = "tcp_set_option"; return (int32_t)Z_petrel_coreZ_tcp_set_option(&inst, (u32)h, (u32)opt, (u32)value); }
+int32_t core_connections(void) { current_call = "tcp_connections"; return (int32_t)Z_petrel_coreZ_tcp_connections(&inst); }
+int32_t core_ev_pop(void) { current_call = "ev_pop"; return (int32_t)Z_petrel_coreZ_ev_pop(&inst); }
+int32_t core_ev_handle(void) { current_call = "ev_handle"; return (int32_t)Z_petrel_coreZ_ev_handle(&inst); }
+int32_t core_ev_arg(void) { current_call = "ev_arg"; return (int32_t)Z_petrel_coreZ_ev_arg(&inst); }
+int32_t core_counter_count(void) { current_call = "counter_count"; return (int32_t)Z_petrel_coreZ_counter_count(&inst); }
+uint32_t core_counter(int id) { current_call = "counter"; return Z_petrel_coreZ_counter(&inst, (u32)id); }
+int32_t core_config(int id) { current_call = "config"; return (int32_t)Z_petrel_coreZ_config(&inst, (u32)id); }
