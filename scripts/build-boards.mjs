@@ -88,7 +88,7 @@ function lwipSource() {
   const hasSrc = spawnSync("sh", ["-c", "grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/"]).status === 0;
   if (!hasSrc) {
     console.log("build-boards: adding a deb-src line for bookworm (/etc/apt/sources.list.d/petrel-src.list)");
-    writeFileSync("/etc/apt/sources.list.d/petrel-src.list", "deb-src http://deb.debian.org/debian bookworm main\n");
+    writeFileSync("/etc/apt/sources.list.d/petrel-src.list", "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main\n");
   }
   mkdirSync(dir, { recursive: true });
   const r = spawnSync("sh", ["-c", "apt-get update -qq && apt-get source -qq lwip"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"], timeout: 600_000 });
