@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Build the boards from the release modules in build/ (run `npm run build` first):
 //   node scripts/build-boards.mjs            boards/linux from build/petrel.wasm → build/linux/petrel-linux
-//   node scripts/build-boards.mjs --profiles also build/linux/{tiny,default,server}/petrel-linux
+//                                            (wasm2c) and build/linux/petrel-linux-wamr (WAMR, from $WAMR_ROOT)
+//   node scripts/build-boards.mjs --profiles also build/linux/{tiny,default,server}/petrel-linux{,-wamr}
 //   node scripts/build-boards.mjs --esp32    compile boards/esp32's C against boards/esp32/stubs (gcc)
 //   node scripts/build-boards.mjs --all      all of the above
 //   node scripts/build-boards.mjs --mps2[=wasm2c,lwip,wamr]
 //                                            the Cortex-M4 firmwares for QEMU mps2-an386 (default:
 //                                            all three) → build/mps2/<firmware>/*.elf; not in --all
-// Installs Debian's wabt (wasm2c), gcc and make with apt-get when they are missing and we are root.
+// Installs Debian's wabt (wasm2c), cmake (WAMR's build), gcc and make with apt-get when they are
+// missing and we are root. WAMR itself comes from WAMR_ROOT (default ../shared/third_party/wasm-micro-runtime
+// beside the project), never from the network.
 // Exits non-zero with the reason when something is missing or a build fails.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -105,6 +108,7 @@ if (mps2Arg) {
 }
 if (linux) {
   ensure("wasm2c", "wabt");
+  ensure("cmake", "cmake");
   if (!existsSync(join(root, "build", "petrel.wasm"))) fail("build/petrel.wasm is missing: run npm run build");
   make("-s", "-f", "boards/linux/Makefile");
   if (profiles) for (const p of ["tiny", "default", "server"]) make("-s", "-f", "boards/linux/Makefile", `PROFILE=${p}`);

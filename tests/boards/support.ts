@@ -1,4 +1,5 @@
-// The boards tests' fixtures: a native board process (build/linux/petrel-linux) and a network
+// The boards tests' fixtures: a native board process (build/linux/petrel-linux with the wasm2c engine,
+// build/linux/petrel-linux-wamr with WAMR; same options, same output) and a network
 // namespace the test creates. A board opens its TAP in the root namespace (so the TAP's fd lives
 // in this test's child process) and the test moves the kernel side into the namespace with
 // `ip link set DEV netns NS`; frames keep flowing through the fd. Addresses: 198.18.0.0/24 only,
@@ -12,6 +13,10 @@ import { ROOT } from "../../host/core.ts";
 import { hasCommand, isRoot } from "../support/env.ts";
 
 export const BOARD_BIN = join(ROOT, "build", "linux", "petrel-linux");
+export const WAMR_BIN = join(ROOT, "build", "linux", "petrel-linux-wamr");
+/** The two engines of boards/common/core.h and the board binary of each. */
+export const ENGINES = { wasm2c: BOARD_BIN, wamr: WAMR_BIN } as const;
+export type Engine = keyof typeof ENGINES;
 export const PEER = join(ROOT, "tests", "boards", "peer.mjs");
 export const KERNEL_IP = "198.18.0.1";
 export const BOARD_IP = "198.18.0.2";
@@ -32,11 +37,11 @@ function hookExit(): void {
 }
 
 /** Why the network cases cannot run here, or null. */
-export function netUnavailable(): string | null {
+export function netUnavailable(bin = BOARD_BIN): string | null {
   if (!isRoot()) return "needs root (TAP devices, network namespaces)";
   if (!existsSync("/dev/net/tun")) return "/dev/net/tun is missing";
   if (!hasCommand("ip")) return "iproute2's `ip` is not installed";
-  if (!existsSync(BOARD_BIN)) return `${BOARD_BIN} is missing (the build case failed or was skipped)`;
+  if (!existsSync(bin)) return `${bin} is missing (the build case failed or was skipped)`;
   return null;
 }
 
@@ -51,11 +56,11 @@ export function tapName(tag: string): string {
   return `pb${tag}${process.pid % 100000}x${++seq}`.slice(0, 15);
 }
 
-export interface ReadyLine { event: "ready"; tap: string; ip: string; mac: string; wasm_sha256: string; memory: number; config: number[] }
-export interface StatusLine { event: string; connections: number; tx_frames: number; tx_errors: number; rx_frames: number; counters: number[] }
+export interface ReadyLine { event: "ready"; tap: string; ip: string; mac: string; engine: string; wasm: string; wasm_sha256: string; wasm_bytes: number; memory: number; config: number[] }
+export interface StatusLine { event: string; connections: number; tx_frames: number; tx_errors: number; rx_frames: number; memory: number; counters: number[] }
 export interface ClientResult { job: number; ip: string; port: number; mode: string; bytes: number; sent: number; received: number; mismatch_at: number; error: number; ok: boolean; ms: number }
 
-/** A running petrel-linux: its JSON lines, bounded waits on them, and a bounded stop. */
+/** A running petrel-linux (or petrel-linux-wamr: `bin`): its JSON lines, bounded waits on them, and a bounded stop. */
 export class Board {
   readonly proc: ChildProcess;
   readonly lines: Record<string, unknown>[] = [];
@@ -63,9 +68,9 @@ export class Board {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private waiters: (() => void)[] = [];
 
-  constructor(args: string[], netns?: string) {
+  constructor(args: string[], netns?: string, bin: string = BOARD_BIN) {
     hookExit();
-    const [cmd, argv] = netns ? ["ip", ["netns", "exec", netns, BOARD_BIN, ...args]] : [BOARD_BIN, args];
+    const [cmd, argv] = netns ? ["ip", ["netns", "exec", netns, bin, ...args]] : [bin, args];
     this.proc = spawn(cmd, argv as string[], { stdio: ["pipe", "pipe", "pipe"] });
     liveBoards.add(this.proc);
     let buf = "";
