@@ -73,6 +73,7 @@ function buildMps2(list) {
     } else if (fw === "lwip") {
       make("-s", "-f", "boards/mps2-an386/Makefile", "FIRMWARE=lwip", `LWIP_DIR=${lwipSource()}`);
     } else {
+      ensure("cmake", "cmake");
       if (!existsSync(join(root, "build", "petrel.wasm"))) fail("build/petrel.wasm is missing: run npm run build");
       make("-s", "-f", "boards/mps2-an386/Makefile", "FIRMWARE=wamr");
     }

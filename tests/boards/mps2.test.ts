@@ -97,4 +97,4 @@ function firmwareTests(fw: Mps2Firmware): void {
   });
 }
 
-for (const fw of ["wasm2c", "lwip"] as const) firmwareTests(fw);
+for (const fw of ["wasm2c", "wamr", "lwip"] as const) firmwareTests(fw);
