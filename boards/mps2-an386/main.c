@@ -22,6 +22,12 @@ extern const uint32_t petrel_wasm_len;
 #endif
 
 static struct fw_args args;
+#ifdef MPS2_PROFILE /* where the busy ticks go: driver rx, core rx, poll, services */
+static uint64_t prof[4];
+#define PROF(i, stmt) do { uint64_t t_ = board_ticks(); stmt; prof[i] += board_ticks() - t_; } while (0)
+#else
+#define PROF(i, stmt) stmt
+#endif
 static uint8_t frame[LAN9118_FRAME_MAX + 8] __attribute__((aligned(4)));
 
 static int lan_tx(void *ctx, const uint8_t *f, uint32_t len) {
@@ -39,6 +45,9 @@ static void print_status(const char *event) {
          services_u64(b[2], st->rx_frames), services_u64(b[3], board_ticks()), services_u64(b[4], board_idle_ticks()),
          (unsigned long)ls->rx_errors, (unsigned long)ls->rx_too_long, (unsigned long)ls->tx_busy);
   for (int i = 0, n = core_counter_count(); i < n; i++) printf("%s%lu", i ? "," : "", (unsigned long)core_counter(i));
+#ifdef MPS2_PROFILE
+  printf("],\"prof\":[%lu,%lu,%lu,%lu", (unsigned long)prof[0], (unsigned long)prof[1], (unsigned long)prof[2], (unsigned long)prof[3]);
+#endif
   printf("]}\n");
   fflush(stdout);
 }
@@ -64,15 +73,18 @@ static int run_board(void *arg) {
     uint32_t now = board_ms();
     int got = 0;
     for (int k = 0; k < 32; k++) {               /* a bounded batch, then timers and services */
-      int len = lan9118_rx(frame);
+      int len;
+      PROF(0, len = lan9118_rx(frame));
       if (len == 0) break;
       got = 1;
-      if (len > 0) core_rx(frame, (size_t)len, now);
-      if ((k & 7) == 7) services_run(board_ms()); /* keep the send side moving during bursts */
+      if (len > 0) PROF(1, core_rx(frame, (size_t)len, now));
+      if ((k & 7) == 7) PROF(3, services_run(board_ms())); /* keep the send side moving during bursts */
     }
     now = board_ms();
-    int32_t next = core_poll(now);
-    int busy = services_run(now);
+    int32_t next;
+    PROF(2, next = core_poll(now));
+    int busy;
+    PROF(3, busy = services_run(now));
     int c = fw_console();
     if (c == 's') print_status("status");
     if (c == 'q') return 0;
