@@ -4,9 +4,11 @@
 // connections one after another, RST from a closed port, chargen pattern-exact; then all slots are
 // free and the firmware exits cleanly on 'q'. lwIP on the same board and driver is the reference.
 import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
-import { wasmPathFor } from "../../host/core.ts";
+import { ROOT, wasmPathFor } from "../../host/core.ts";
 import { buildFirmware, firmwarePath, qemuArgs, type Mps2Firmware } from "../../host/cli/qemu.ts";
 import { ensureDebianTool, isRoot, unavailable } from "../support/env.ts";
 import { BOARD_IP, KERNEL_IP, Netns, QemuBoard, sha256File } from "./support.ts";
@@ -98,3 +100,71 @@ function firmwareTests(fw: Mps2Firmware): void {
 }
 
 for (const fw of ["wasm2c", "wamr", "lwip"] as const) firmwareTests(fw);
+
+// ── the CLI runner ───────────────────────────────────────────────────────────────────────────────
+const PETREL = join(ROOT, "bin", "petrel.js");
+
+test("petrel qemu: bad options are a one-line usage error (exit 2), never a stack trace", { timeout: 60_000 }, () => {
+  for (const [args, msg] of [
+    [["--firmware", "esp32", "--tap", "t0", "--ip", "198.18.0.2/24"], /--firmware must be one of wasm2c, wamr, lwip/],
+    [["--firmware", "wasm2c", "--tap", "t0", "--ip", "198.18.0.300/24"], /--ip expects ADDR\/PREFIX/],
+    [["--firmware", "wasm2c", "--tap", "t0", "--ip", "198.18.0.2/24", "--services", "echo,http"], /unknown service http/],
+    [["--firmware", "wasm2c", "--ip", "198.18.0.2/24"], /--tap NAME is required/],
+  ] as const) {
+    const r = spawnSync(process.execPath, [PETREL, "qemu", ...args], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, msg);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  }
+});
+
+test("petrel qemu --firmware wasm2c --host-ip: ready line, ping, SIGINT stops QEMU cleanly", { timeout: 120_000 }, async (t) => {
+  const why = netWhy();
+  if (why) return unavailable(t, why);
+  if (!existsSync(firmwarePath("wasm2c"))) return unavailable(t, "the wasm2c firmware is missing (its build case failed)");
+  const ns = new Netns("c");
+  const dev = `mqcli${process.pid % 10000}`;
+  const p = spawn("ip", ["netns", "exec", ns.name, process.execPath, PETREL, "qemu", "--firmware", "wasm2c", "--tap", dev,
+    "--ip", `${BOARD_IP}/24`, "--host-ip", `${KERNEL_IP}/24`, "--services", "echo"], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "", err = "";
+  p.stdout.on("data", (d) => (out += d));
+  p.stderr.on("data", (d) => (err += d));
+  const exited = new Promise<number | null>((res) => p.on("close", (code) => res(code)));
+  try {
+    for (let i = 0; i < 300 && !out.includes("\"event\":\"ready\""); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(out, /\{"event":"ready","tap":"[^"]+","ip":"198\.18\.0\.2\/24"/, `the firmware's ready line is relayed: ${err}`);
+    let ping = { code: 1 as number | null, stdout: "", stderr: "" };
+    for (let i = 0; i < 20 && ping.code !== 0; i++) { // --host-ip is applied right after the ready line
+      ping = ns.exec(["ping", "-c", "1", "-W", "1", BOARD_IP]);
+    }
+    assert.equal(ping.code, 0, ping.stdout + ping.stderr);
+    p.kill("SIGINT");
+    const timer = setTimeout(() => p.kill("SIGKILL"), 15_000);
+    const code = await exited;
+    clearTimeout(timer);
+    assert.equal(code, 0, `exit 0 after SIGINT: ${err}`);
+    assert.match(out, /\{"event":"exit"/, "the firmware printed its exit line before QEMU stopped");
+  } finally {
+    if (p.exitCode === null) p.kill("SIGKILL");
+    await exited;
+    ns.close();
+  }
+});
+
+test("a firmware given a bad command line prints one error line with a code and QEMU exits non-zero", { timeout: 60_000 }, (t) => {
+  const why = ensureDebianTool("qemu-system-arm", "qemu-system-arm");
+  if (why) return unavailable(t, why);
+  if (!existsSync(firmwarePath("wasm2c"))) return unavailable(t, "the wasm2c firmware is missing (its build case failed)");
+  for (const [ip, services, msg] of [["198.18.0.2", "echo", /expected ADDR\/PREFIX/], ["198.18.0.2/24", "echo,,http", /unknown service/]] as const) {
+    const args = qemuArgs({ firmware: "wasm2c", tap: "unused", ip, services });
+    args.splice(args.indexOf("-nic"), 2, "-nic", "none"); // no network needed
+    const r = spawnSync("qemu-system-arm", args, { encoding: "utf8", timeout: 30_000 });
+    assert.notEqual(r.status, 0, "QEMU reports the firmware's failure");
+    const lines = r.stdout.trim().split("\n");
+    assert.equal(lines.length, 1, r.stdout);
+    const e = JSON.parse(lines[0]!) as { event: string; code: string; message: string };
+    assert.equal(e.event, "error");
+    assert.equal(e.code, "EINVAL");
+    assert.match(e.message, msg);
+  }
+});
