@@ -64,6 +64,12 @@ static int32_t next_due;       /* last poll result */
 static uint32_t pages0;        /* memory size after init */
 static int32_t max_conns;
 static bool arp_mute;          /* do not answer the core's ARP requests */
+static bool trace;             /* PETREL_FUZZ_TRACE=1: print operations, frames sent and events */
+/* PETREL_FUZZ_BREAK=<what>: break one thing on purpose, so a test can see each invariant fire:
+ * ip-checksum, tcp-checksum, tcp-options (a frame the core sends is altered before the checks),
+ * pages (the size recorded after init taken a page smaller), conns (the table limit taken as 0), trap (a trap
+ * raised inside core_run). */
+static const char *breaking = "";
 
 #define NHANDLES 32
 static int32_t handles[NHANDLES];
@@ -197,8 +203,21 @@ static void track(const uint8_t *ip, const uint8_t *tcp, uint32_t tcp_len, uint3
 }
 
 /* import petrel.tx goes to the engine's host.tx: check the frame, then act as the peers' side. */
-static int on_tx(void *ctx, const uint8_t *fr, uint32_t len) {
+static int on_tx(void *ctx, const uint8_t *frame_in, uint32_t len) {
   (void)ctx;
+  const uint8_t *fr = frame_in;
+  uint8_t altered[1514];
+  if (*breaking && len >= 54 && len <= sizeof altered && rd16(frame_in + 12) == 0x0800 && frame_in[23] == 6) {
+    memcpy(altered, frame_in, len);
+    if (!strcmp(breaking, "ip-checksum")) altered[24] ^= 1;
+    if (!strcmp(breaking, "tcp-checksum")) altered[14 + 20 + 16] ^= 1;
+    if (!strcmp(breaking, "tcp-options") && (altered[46] >> 4) > 5) {
+      altered[14 + 20 + 21] = 0xff;          /* first option's length runs past the header */
+      altered[14 + 20 + 20] = 2;
+      wr16(altered + 50, 0); wr16(altered + 50, l4_sum(rd32(altered + 26), rd32(altered + 30), 6, altered + 34, rd16(altered + 16) - 20));
+    }
+    fr = altered;
+  }
   if (len < 14 || len > 1514) crash("frame length outside 14..1514", fr, len);
   if (memcmp(fr + 6, SUT_MAC, 6) != 0) crash("Ethernet source is not our MAC", fr, len);
   uint16_t type = rd16(fr + 12);
@@ -209,6 +228,7 @@ static int on_tx(void *ctx, const uint8_t *fr, uint32_t len) {
     if (rd16(p) != 1 || rd16(p + 2) != 0x0800 || p[4] != 6 || p[5] != 4) crash("ARP hardware/protocol fields", fr, len);
     uint16_t op = rd16(p + 6);
     if (op != 1 && op != 2) crash("ARP opcode", fr, len);
+    if (trace) fprintf(stderr, "  tx arp op %u for %08x\n", op, rd32(p + 24));
     if (memcmp(p + 8, SUT_MAC, 6) != 0 || rd32(p + 14) != SUT_IP) crash("ARP sender is not us", fr, len);
     uint32_t target = rd32(p + 24);
     if (op == 1 && !arp_mute && nqueue < NQUEUE && on_link(target) && target != SUT_IP) {
@@ -245,12 +265,17 @@ static int on_tx(void *ctx, const uint8_t *fr, uint32_t len) {
     bool has_ts; uint32_t tsval;
     if (!tcp_options(l4 + 20, thl - 20, &has_ts, &tsval)) crash("TCP options malformed", fr, len);
     if ((l4[13] & 0x06) == 0x06) crash("TCP SYN and RST together", fr, len);
+    if (trace)
+      fprintf(stderr, "  tx tcp %u>%u.%u [%s%s%s%s%s] seq %u ack %u win %u len %u\n", rd16(l4), dst & 0xff, rd16(l4 + 2),
+              (l4[13] & 2) ? "S" : "", (l4[13] & 1) ? "F" : "", (l4[13] & 4) ? "R" : "", (l4[13] & 8) ? "P" : "",
+              (l4[13] & 16) ? "." : "", rd32(l4 + 4), rd32(l4 + 8), rd16(l4 + 14), l4n - thl);
     track(p, l4, l4n, thl);
     last_sent_len = total < sizeof last_sent ? total : (uint32_t)sizeof last_sent;
     memcpy(last_sent, p, last_sent_len);
   } else if (p[9] == 1) {
     if (l4n < 8) crash("short ICMP", fr, len);
     if (fold(sum_bytes(l4, l4n, 0)) != 0) crash("ICMP checksum", fr, len);
+    if (trace) fprintf(stderr, "  tx icmp type %u code %u\n", l4[0], l4[1]);
   } else {
     crash("IPv4 protocol is neither TCP nor ICMP", fr, len);
   }
@@ -266,7 +291,10 @@ static void check(void) {
 static void settle(void) {
   for (int round = 0; round < 8; round++) {
     int32_t k;
-    for (int i = 0; i < 4096 && (k = core_ev_pop()) != 0; i++) note_handle(core_ev_handle());
+    for (int i = 0; i < 4096 && (k = core_ev_pop()) != 0; i++) {
+      note_handle(core_ev_handle());
+      if (trace) fprintf(stderr, "  event %d handle %d arg %d\n", k, core_ev_handle(), core_ev_arg());
+    }
     next_due = core_poll(now);
     check();
     if (!nqueue) return;
@@ -323,7 +351,8 @@ static uint32_t options(uint8_t *o, uint8_t mask, struct flow *f, bool syn) {
       o[n] = 1; o[n + 1] = 1; o[n + 2] = 5; o[n + 3] = (uint8_t)(2 + 8 * blocks);
       uint32_t base = f ? f->rcv_nxt : 0;
       for (uint32_t i = 0; i < blocks; i++) {
-        uint32_t left = base - (uint32_t)in16() * ((in8() & 1) ? 1 : 16);
+        uint32_t back = in16();
+        uint32_t left = base - back * ((in8() & 1) ? 1 : 16);
         uint32_t right = left + 1 + in16();
         wr32(o + n + 4 + 8 * i, left); wr32(o + n + 8 + 8 * i, right);
       }
@@ -381,7 +410,10 @@ static void op_syn(void) {
   uint8_t mask = in8();
   if (mask & O_NOTS) f->ts = false;
   uint8_t extra = in8();                                /* extra flags with the SYN (ECE/CWR, FIN, URG...) */
-  tcp_seg(f, 0x02 | (extra & 0xe9), isn, (extra & 0x10) ? in32() : 0, in16(), mask & ~O_NOTS, (extra & 0x08) ? in8() : 0, 0);
+  uint32_t ack = (extra & 0x10) ? in32() : 0;
+  uint16_t win = in16();
+  uint32_t paylen = (extra & 0x08) ? in8() : 0;
+  tcp_seg(f, 0x02 | (extra & 0xe9), isn, ack, win, mask & ~O_NOTS, paylen, 0);
 }
 
 /* OP_SEG: any segment on a flow, every field chosen by the input. */
@@ -487,7 +519,7 @@ static void op_icmp(void) {
   uint8_t *ip = f + off, *ic = ip + 20;
   uint32_t n;
   static const uint8_t types[] = {3, 3, 3, 11, 4, 5, 12, 0, 13, 17};
-  uint8_t type = (b & 0x40) ? 8 : types[b % sizeof types];
+  uint8_t type = (b & 0x40) ? 8 : types[(b & 7) % sizeof types];
   if (type == 8) {
     n = 8 + (uint32_t)in8() * 4;
     if (b & 0x20) n = 8 + in16() % 1473;
@@ -601,10 +633,15 @@ static void op_call(void) {
     case 19: CALL(mem_region_start, arg32()); CALL(mem_region_size, arg32()); break;
     case 20: CALL0(mem_region_count); CALL0(mem_end); CALL0(mem_pages); CALL0(local_ip); break;
     case 21: current_call = "rx"; Z_petrel_coreZ_rx(&inst, arg32(), now); break;   /* rx with any length */
-    case 22: CALL(init, in32(), in32(), in32(), arg32(), in32(), in32(), in32()); break; /* a second init */
+    case 22: {                                                 /* a second init */
+      uint32_t a[7];
+      for (int i = 0; i < 7; i++) a[i] = i == 3 ? arg32() : in32();
+      CALL(init, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+      break;
+    }
     case 23: core_counter_count(); core_abi_version(); CALL0(rx_buffer); CALL0(rx_buffer_size); break;
-    case 24: CALL(tcp_listen, arg32(), arg32()); break;
-    case 25: CALL(tcp_connect, arg32(), arg32(), arg32(), now); break;
+    case 24: p = arg32(); l = arg32(); CALL(tcp_listen, p, l); break;
+    case 25: { uint32_t ip = arg32(); p = arg32(); l = arg32(); CALL(tcp_connect, ip, p, l, now); break; }
     case 26: core_ev_handle(); core_ev_arg(); break;
     default: {                                                 /* the status page's sweep */
       for (int i = 0; i < nhandles; i++) {
@@ -625,6 +662,10 @@ static void op_misc(void) {
 /* ── the script ── */
 enum { OP_SYN, OP_SEG, OP_DATA, OP_ACK, OP_MUTATE, OP_RAW, OP_ARP, OP_ICMP, OP_IP, OP_TIME, OP_CALL, OP_CALL2, OP_MISC, OP_COUNT };
 
+/* PETREL_FUZZ_GRAMMAR=raw: no grammar, the input is raw frames and clock steps (for measuring
+ * what the grammar adds). */
+static bool raw_only;
+
 static int run_script(void *arg) {
   (void)arg;
   /* header: one byte of setup flags */
@@ -635,12 +676,20 @@ static int run_script(void *arg) {
   int32_t r = core_init(SUT_MAC, SUT_IP, 24, gw, seed);
   if (r != 0) crash("init failed", NULL, 0);
   pages0 = core_mem_size();
-  max_conns = core_config(CFG_MAX_CONNS);
+  if (!strcmp(breaking, "pages")) pages0 -= 65536;          /* as if memory had grown by a page since */
+  max_conns = strcmp(breaking, "conns") ? core_config(CFG_MAX_CONNS) : 0;
+  if (!strcmp(breaking, "trap")) wasm_rt_trap(WASM_RT_TRAP_OOB);
   if (setup & 4) CALL(tcp_set_default, 6, 0);
   if (setup & 8) CALL(tcp_set_default, 8, 0);
   note_handle(core_listen(80, 8));
   settle();
   for (int steps = 0; in_i < in_n && steps < 4096; steps++) {
+    if (raw_only) {                                           /* the baseline: raw bytes and time only */
+      if (in8() & 1) op_raw(); else op_time();
+      settle();
+      continue;
+    }
+    if (trace) fprintf(stderr, "op %u at byte %zu, now %u\n", in_i < in_n ? in_p[in_i] % OP_COUNT : 0, in_i, now);
     switch (in8() % OP_COUNT) {
       case OP_SYN: op_syn(); break;
       case OP_SEG: op_seg(); break;
@@ -656,6 +705,11 @@ static int run_script(void *arg) {
       default: op_misc(); break;
     }
     settle();
+    if (trace) {
+      fprintf(stderr, "  handles:");
+      for (int i = 0; i < nhandles; i++) fprintf(stderr, " %d(%d)", handles[i], core_state(handles[i]));
+      fprintf(stderr, "; conns %d, next poll %d\n", core_connections(), next_due);
+    }
   }
   return 0;
 }
@@ -676,6 +730,10 @@ static uint32_t mem0_size;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!mem0) {
+    const char *g = getenv("PETREL_FUZZ_GRAMMAR");
+    raw_only = g && strcmp(g, "raw") == 0;
+    trace = getenv("PETREL_FUZZ_TRACE") != NULL;
+    if (getenv("PETREL_FUZZ_BREAK")) breaking = getenv("PETREL_FUZZ_BREAK");
     struct core_host host = {.tx = on_tx};
     if (core_start(&host) != 0) crash(core_fault(), NULL, 0);
     inst0 = inst;
