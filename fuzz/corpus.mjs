@@ -153,7 +153,14 @@ const scenarios = {
   "data-out": () => accepted().send(1).ack(0).send(1, 1).time(50).ack(0).due(2).ack(0),
   "echo-both-ways": () => accepted().data(0, 20).recv(1).send(1, 6).ack(0).data(0, 5).recv(1).send(1, 6).ack(0),
   "peer-closes": () => accepted().data(0, 10, true).recv(1).recv(1).close(1).ack(0).due(1),
-  "app-closes-first": () => accepted().close(1).ack(0).data(0, 0, true).ack(0).due(3).time(130000),
+  "app-closes-first": () => accepted().close(1).ack(0).ack(0, { fin: true }).due(3).time(130000),
+  "time-wait-new-syn": () => accepted().close(1).ack(0).ack(0, { fin: true }).time(1000)
+    .seg(0, F.SYN, { seqMode: 2, seq: 1000, mask: MSS_WS_SACK_TS }).ack(0).accept(0),
+  "events-overflow": () => {
+    const s = accepted().u8(OP.MISC).u8(2);
+    for (let i = 0; i < 300; i++) s.data(0, 0);
+    return s.u8(OP.MISC).u8(2).recv(1);
+  },
   "shutdown-then-data": () => accepted().shutdown(1).ack(0).data(0, 30).recv(1).data(0, 1, true).recv(1).close(1),
   "simultaneous-close": () => accepted().close(1).seg(0, F.FIN | F.ACK, { ackMode: 1, ack: 1 }).ack(0).due(2),
   "close-with-unread-data": () => accepted().data(0, 50).close(1).due(1),

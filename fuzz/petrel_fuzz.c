@@ -64,12 +64,23 @@ static int32_t next_due;       /* last poll result */
 static uint32_t pages0;        /* memory size after init */
 static int32_t max_conns;
 static bool arp_mute;          /* do not answer the core's ARP requests */
+static bool ev_hold;           /* leave events in the ring (a host that drains late: the ring overflows) */
 static bool trace;             /* PETREL_FUZZ_TRACE=1: print operations, frames sent and events */
 /* PETREL_FUZZ_BREAK=<what>: break one thing on purpose, so a test can see each invariant fire:
  * ip-checksum, tcp-checksum, tcp-options (a frame the core sends is altered before the checks),
  * pages (the size recorded after init taken a page smaller), conns (the table limit taken as 0), trap (a trap
  * raised inside core_run). */
 static const char *breaking = "";
+/* PETREL_FUZZ_COUNTERS=1: at exit, print how many inputs moved each of the core's counters (which
+ * drops, recoveries and timers the inputs reach; names in build/abi.json). */
+#define NCOUNTERS 128
+static bool counting;
+static uint32_t counter_hits[NCOUNTERS];
+static void print_counters(void) {
+  fprintf(stderr, "counters moved (id: inputs):");
+  for (int i = 0; i < NCOUNTERS; i++) if (counter_hits[i]) fprintf(stderr, " %d:%u", i, counter_hits[i]);
+  fprintf(stderr, "\n");
+}
 
 #define NHANDLES 32
 static int32_t handles[NHANDLES];
@@ -291,7 +302,7 @@ static void check(void) {
 static void settle(void) {
   for (int round = 0; round < 8; round++) {
     int32_t k;
-    for (int i = 0; i < 4096 && (k = core_ev_pop()) != 0; i++) {
+    for (int i = 0; !ev_hold && i < 4096 && (k = core_ev_pop()) != 0; i++) {
       note_handle(core_ev_handle());
       if (trace) fprintf(stderr, "  event %d handle %d arg %d\n", k, core_ev_handle(), core_ev_arg());
     }
@@ -657,6 +668,7 @@ static void op_call(void) {
 static void op_misc(void) {
   uint8_t b = in8();
   if (b & 1) arp_mute = !arp_mute;
+  if (b & 2) ev_hold = !ev_hold;
 }
 
 /* ── the script ── */
@@ -715,7 +727,7 @@ static int run_script(void *arg) {
 }
 
 static void reset(void) {
-  now = 0; next_due = -1; arp_mute = false;
+  now = 0; next_due = -1; arp_mute = false; ev_hold = false;
   nhandles = 0; nflows = 0; flow_rr = 0; nqueue = 0; last_sent_len = 0; last_built_len = 0;
   nlisten = 1; listen_ports[0] = 80;
   fault[0] = 0;
@@ -734,6 +746,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     raw_only = g && strcmp(g, "raw") == 0;
     trace = getenv("PETREL_FUZZ_TRACE") != NULL;
     if (getenv("PETREL_FUZZ_BREAK")) breaking = getenv("PETREL_FUZZ_BREAK");
+    counting = getenv("PETREL_FUZZ_COUNTERS") != NULL;
+    if (counting) atexit(print_counters);
     struct core_host host = {.tx = on_tx};
     if (core_start(&host) != 0) crash(core_fault(), NULL, 0);
     inst0 = inst;
@@ -747,5 +761,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   reset();
   in_p = data; in_n = size; in_i = 0;
   if (core_run(run_script, NULL) == CORE_FAULT) crash(core_fault(), NULL, 0);
+  if (counting) {
+    int32_t n = core_counter_count();
+    for (int32_t i = 0; i < n && i < NCOUNTERS; i++) if (core_counter(i)) counter_hits[i]++;
+  }
   return 0;
 }
