@@ -59,11 +59,26 @@ child.stderr.on("data", (d) => {
   if (e) execs = e[1];
 });
 child.on("exit", (code, signal) => {
-  if (edges) console.log(`fuzz: ${cov} of ${edges} edges of the translated core covered (${(100 * cov / edges).toFixed(1)} %), ${execs || "?"} executions`);
+  if (edges) console.log(`fuzz: ${execs || "?"} executions; ${cov} of ${edges} edges of the fuzzing build (${pct(cov, edges)}, wasm2c's bounds-check branches included)`);
+  const c = coverage([work, ...seeds], env);
+  if (c) console.log(`fuzz: the corpus covers ${c.cov} of ${c.edges} edges of the translated core (${pct(c.cov, c.edges)}; build/fuzz/petrel-fuzz-cov, guard pages)`);
   const crashes = existsSync(out) ? readdirSync(out).filter((f) => /^(crash|leak|timeout|oom)-/.test(f)) : [];
   if (crashes.length) console.log(`fuzz: findings in ${out}: ${crashes.join(", ")}`);
   process.exit(code ?? (signal ? 1 : 0));
 });
+
+function pct(a, b) { return `${(100 * a / b).toFixed(1)} %`; }
+
+/** Edges of the coverage build (fuzz/Makefile `coverage`) that the corpora in dirs reach, or null. */
+function coverage(dirs, env) {
+  const mk = spawnSync("make", ["--no-print-directory", "-s", "-f", join(ROOT, "fuzz", "Makefile"), "coverage",
+    ...(profile === "default" ? [] : [`PROFILE=${profile}`])], { cwd: ROOT, encoding: "utf8", timeout: 600_000 });
+  if (mk.status !== 0) { console.error(`fuzz: coverage build failed: ${mk.stderr}`); return null; }
+  const r = spawnSync(join(out, "petrel-fuzz-cov"), ["-runs=0", ...dirs], { encoding: "utf8", env, timeout: 600_000 });
+  const edges = Number(/Loaded 1 modules\s+\((\d+) inline 8-bit counters\)/.exec(r.stderr)?.[1]);
+  const cov = Number(/INITED cov: (\d+)/.exec(r.stderr)?.[1]);
+  return edges && cov ? { edges, cov } : null;
+}
 
 /** The path of the built target, or why it could not be built. */
 function buildTarget(p = "default") {
