@@ -55,6 +55,8 @@ type StackEvents = {
 };
 
 const MAX_DISPATCH = 1_000_000;
+/** Events after which a link reading a burst of frames lets the application run first (Link.endBurst). */
+const APP_TURN = new Set(["ACCEPTABLE", "CONNECTED", "EOF", "CLOSED", "ERROR"]);
 const MAX_ZERO_POLLS = 10_000;
 
 /** A core event waiting for dispatch; a STATE event caused by a received frame carries it. */
@@ -315,6 +317,9 @@ export class Stack extends Emitter<StackEvents> {
 
   private handle(e: CoreEvent): void {
     this.emit("event", e);
+    // the application must act before the link reads on: accept, answer a FIN with its close,
+    // free a closed handle (Node runs those callbacks between link wake-ups, not between frames)
+    if (APP_TURN.has(e.name)) this.link?.endBurst?.();
     let conn = this.conns.get(e.handle);
     switch (e.name) {
       case "STATE": {
