@@ -3,7 +3,7 @@
 // Addresses 198.18.0.1 (kernel), .2 and .3 (boards), only inside the test's namespaces.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { Core, ROOT, wasmPathFor } from "../../host/core.ts";
@@ -35,6 +35,30 @@ test("boards/linux builds from the release .wasm the Node host loads (sha256 che
   const header = readFileSync(join(ROOT, "build", "linux", "petrel_core.h"), "utf8");
   assert.match(header, /import: 'petrel' 'tx'/, "the module imports petrel.tx");
   assert.doesNotMatch(header, /import: '(?!petrel')/, "and nothing outside module petrel");
+});
+
+// Bad values are refused before the TAP is opened (no root needed): exit status 2 and one line on
+// stderr naming the value.
+test("boards/linux: an over-long --tap, a non-numeric --seed, --gw off the subnet, a network or broadcast --ip: one line, exit 2", (t) => {
+  if (!existsSync(BOARD_BIN)) return unavailable(t, `${BOARD_BIN} not built (the build test above builds it)`);
+  const base = ["--tap", "t0", "--ip", "198.18.0.2/24"];
+  const cases: [string[], RegExp][] = [
+    [["--tap", "a-very-long-tap-name", "--ip", "198.18.0.2/24"], /--tap: an interface name has 1 to 15 characters: a-very-long-tap-name/],
+    [[...base, "--seed", "abc"], /--seed must be an unsigned 64-bit integer: abc/],
+    [[...base, "--seed", "12x"], /--seed must be an unsigned 64-bit integer: 12x/],
+    [[...base, "--gw", "198.18.1.1"], /--gw is outside --ip's subnet .*: 198\.18\.1\.1/],
+    [[...base, "--gw", "198.18.0.2"], /--gw is Petrel's own address/],
+    [[...base, "--gw", "198.18.0.255"], /--gw is the network or broadcast address/],
+    [["--tap", "t0", "--ip", "198.18.0.0/24"], /--ip is the network address of its subnet.*: 198\.18\.0\.0\/24/],
+    [["--tap", "t0", "--ip", "198.18.0.255/24"], /--ip is the broadcast address of its subnet.*: 198\.18\.0\.255\/24/],
+  ];
+  for (const [args, want] of cases) {
+    const r = spawnSync(BOARD_BIN, args, { encoding: "utf8", timeout: 10_000 });
+    assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+    const lines = r.stderr.split("\n").filter(Boolean);
+    assert.equal(lines.length, 1, `${args.join(" ")}: one line, got ${JSON.stringify(r.stderr)}`);
+    assert.match(lines[0]!, want);
+  }
 });
 
 interface Env { ns: Netns; board: Board; dev: string }
