@@ -10,13 +10,16 @@
 //                                            tiny pool and wasm stack → build/linux/esp32-tiny/ (runs under
 //                                            qemu-i386 where the kernel cannot run i386 binaries)
 //   node scripts/build-boards.mjs --all      all of the above
+//   node scripts/build-boards.mjs --mps2[=wasm2c,lwip,wamr]
+//                                            the Cortex-M4 firmwares for QEMU mps2-an386 (default:
+//                                            all three) → build/mps2/<firmware>/*.elf; not in --all
 // Installs Debian's wabt (wasm2c), cmake (WAMR's build), gcc and make with apt-get when they are
 // missing and we are root. WAMR itself comes from WAMR_ROOT (default ../shared/third_party/wasm-micro-runtime
 // beside the project), never from the network.
 // Exits non-zero with the reason when something is missing or a build fails.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const args = new Set(process.argv.slice(2));
@@ -25,6 +28,7 @@ const linux = all || args.has("--profiles") || !(args.has("--esp32") || args.has
 const profiles = all || args.has("--profiles");
 const esp32 = all || args.has("--esp32");
 const esp32Linux = all || args.has("--esp32-linux");
+const mps2Arg = process.argv.slice(2).find((a) => a === "--mps2" || a.startsWith("--mps2="));
 
 const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
@@ -63,8 +67,67 @@ function make(...a) {
   if (r.status !== 0) fail(`make ${a.join(" ")} failed`);
 }
 
+// ── mps2-an386 (boards/mps2-an386/Makefile) ───────────────────────────────────────────────────
+const MPS2_FIRMWARES = ["wasm2c", "lwip", "wamr"];
+
+/** Debian's arm-none-eabi toolchain with newlib-nano (installed when missing and root). */
+function ensureArmToolchain() {
+  ensure("arm-none-eabi-gcc", "gcc-arm-none-eabi");
+  const r = spawnSync("arm-none-eabi-gcc", ["-mcpu=cortex-m4", "-mthumb", "-print-file-name=libc_nano.a"], { encoding: "utf8" });
+  if (!r.stdout.includes("/")) {
+    if (!isRoot) fail("newlib-nano is missing: apt-get install libnewlib-arm-none-eabi (needs root)");
+    console.log("build-boards: installing libnewlib-arm-none-eabi");
+    const i = spawnSync("sh", ["-c", "apt-get update -qq && apt-get install -y -qq --no-install-recommends libnewlib-arm-none-eabi"],
+      { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeout: 600_000 });
+    if (i.status !== 0) fail("apt-get install libnewlib-arm-none-eabi failed");
+  }
+}
+
+function buildMps2(list) {
+  for (const fw of list) if (!MPS2_FIRMWARES.includes(fw)) fail(`--mps2: unknown firmware ${fw} (${MPS2_FIRMWARES.join(", ")})`);
+  ensureArmToolchain();
+  for (const fw of list) {
+    if (fw === "wasm2c") {
+      ensure("wasm2c", "wabt");
+      if (!existsSync(join(root, "build", "petrel.wasm"))) fail("build/petrel.wasm is missing: run npm run build");
+      make("-s", "-f", "boards/mps2-an386/Makefile", "FIRMWARE=wasm2c");
+    } else if (fw === "lwip") {
+      make("-s", "-f", "boards/mps2-an386/Makefile", "FIRMWARE=lwip", `LWIP_DIR=${lwipSource()}`);
+    } else {
+      ensure("cmake", "cmake");
+      if (!existsSync(join(root, "build", "petrel.wasm"))) fail("build/petrel.wasm is missing: run npm run build");
+      make("-s", "-f", "boards/mps2-an386/Makefile", "FIRMWARE=wamr");
+    }
+  }
+}
+
+/** lwIP 2.1.3 from Debian's source package, unpacked once into build/lwip-src (never committed):
+ *  adds a deb-src line for bookworm when apt has none, then `apt-get source lwip`. */
+function lwipSource() {
+  const dir = join(root, "build", "lwip-src");
+  const found = () => spawnSync("sh", ["-c", `ls -d ${dir}/lwip-*/src/core 2>/dev/null | head -1`], { encoding: "utf8" }).stdout.trim();
+  let core = found();
+  if (core) return dirname(dirname(core));
+  if (!isRoot) fail("lwIP's source is missing: run as root once (apt-get source lwip)");
+  ensure("dpkg-source", "dpkg-dev");
+  const hasSrc = spawnSync("sh", ["-c", "grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/"]).status === 0;
+  if (!hasSrc) {
+    console.log("build-boards: adding a deb-src line for bookworm (/etc/apt/sources.list.d/petrel-src.list)");
+    writeFileSync("/etc/apt/sources.list.d/petrel-src.list", "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main\n");
+  }
+  mkdirSync(dir, { recursive: true });
+  const r = spawnSync("sh", ["-c", "apt-get update -qq && apt-get source -qq lwip"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"], timeout: 600_000 });
+  core = found();
+  if (r.status !== 0 || !core) fail("apt-get source lwip failed");
+  return dirname(dirname(core));
+}
+
 ensure("make", "make");
 ensure("gcc", "gcc");
+if (mps2Arg) {
+  buildMps2(mps2Arg.includes("=") ? mps2Arg.slice(7).split(",").filter(Boolean) : MPS2_FIRMWARES);
+  if (!args.has("--all") && !args.has("--profiles") && !args.has("--esp32") && !args.has("--linux")) process.exit(0);
+}
 if (linux) {
   ensure("wasm2c", "wabt");
   ensure("cmake", "cmake");

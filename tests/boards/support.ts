@@ -211,3 +211,83 @@ export class Netns {
 export function rootHasLink(dev: string): boolean {
   return spawnSync("ip", ["link", "show", "dev", dev], { stdio: "ignore", timeout: 5000 }).status === 0;
 }
+
+// ── QEMU mps2-an386 firmwares (tests/boards/mps2.test.ts) ────────────────────────────────────────
+// A firmware runs in qemu-system-arm started inside the test's namespace (QEMU creates the TAP
+// there, and it goes away with QEMU). The console is QEMU's stdio: JSON lines out, 's' (status) and
+// 'q' (exit line, then QEMU exits 0) in.
+
+/** A firmware in QEMU: its JSON console lines, bounded waits, a status request and a clean stop. */
+export class QemuBoard {
+  readonly proc: ChildProcess;
+  readonly lines: Record<string, unknown>[] = [];
+  stderr = "";
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private waiters: (() => void)[] = [];
+
+  constructor(qemuArgs: string[], netns: string) {
+    hookExit();
+    this.proc = spawn("ip", ["netns", "exec", netns, "qemu-system-arm", ...qemuArgs], { stdio: ["pipe", "pipe", "pipe"] });
+    liveBoards.add(this.proc);
+    let buf = "";
+    this.proc.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString("latin1");
+      for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+        const line = buf.slice(0, i).trim();
+        buf = buf.slice(i + 1);
+        if (line.startsWith("{")) {
+          try { this.lines.push(JSON.parse(line) as Record<string, unknown>); } catch { this.stderr += `bad console line: ${line}\n`; }
+        } else if (line) this.stderr += `console: ${line}\n`;
+      }
+      this.wake();
+    });
+    this.proc.stderr!.on("data", (d) => (this.stderr += d));
+    this.proc.stdin!.on("error", () => {}); // QEMU gone: its exit is reported by `exited`
+    this.exited = new Promise((res) => this.proc.on("close", (code, signal) => {
+      liveBoards.delete(this.proc);
+      res({ code, signal });
+      this.wake();
+    }));
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  async waitLine<T>(pred: (l: Record<string, unknown>) => boolean, timeoutMs: number, from = 0): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.lines.slice(from).find(pred);
+      if (hit) return hit as T;
+      if (this.proc.exitCode !== null || this.proc.signalCode !== null) throw new Error(`QEMU exited (${this.proc.exitCode ?? this.proc.signalCode}) without the line: ${this.stderr.trim()}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`firmware: no such line within ${timeoutMs} ms; ${this.stderr.trim()}`);
+      await new Promise<void>((res) => {
+        const t = setTimeout(res, left);
+        this.waiters.push(() => (clearTimeout(t), res()));
+      });
+    }
+  }
+
+  ready(timeoutMs = 20_000): Promise<ReadyLine & { engine: string; board: string }> {
+    return this.waitLine((l) => l.event === "ready", timeoutMs);
+  }
+
+  /** 's' on the console → the firmware prints its status line. */
+  async status(timeoutMs = 5000): Promise<StatusLine & { ticks: number; idle_ticks: number }> {
+    const from = this.lines.length;
+    this.proc.stdin!.write("s");
+    return this.waitLine((l) => l.event === "status", timeoutMs, from);
+  }
+
+  /** 'q' → exit line and QEMU's exit (SIGKILL after timeoutMs). */
+  async stop(timeoutMs = 5000): Promise<{ code: number | null; signal: NodeJS.Signals | null; exit?: StatusLine }> {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.stdin!.write("q");
+    const t = setTimeout(() => this.proc.kill("SIGKILL"), timeoutMs);
+    const r = await this.exited;
+    clearTimeout(t);
+    return { ...r, exit: this.lines.find((l) => l.event === "exit") as StatusLine | undefined };
+  }
+}
