@@ -34,16 +34,16 @@ function run(cmd: string, args: string[]): string {
   return r.stdout;
 }
 
-function footprint(fw: Mps2Firmware) {
+function footprint(fw: Mps2Firmware, elf = firmwarePath(fw)) {
   const sections: Record<string, number> = {};
-  for (const line of run("arm-none-eabi-size", ["-A", firmwarePath(fw)]).split("\n")) {
+  for (const line of run("arm-none-eabi-size", ["-A", elf]).split("\n")) {
     const m = /^(\.\S+)\s+(\d+)\s+\d+/.exec(line);
     if (m) sections[m[1]!] = Number(m[2]);
   }
   const s = (n: string) => sections[n] ?? 0;
   const flash = s(".text") + s(".ARM.exidx") + s(".init_array") + s(".data");
   const ram = s(".data") + s(".bss");
-  const biggest = run("arm-none-eabi-nm", ["--size-sort", "-S", "-r", firmwarePath(fw)]).split("\n").slice(0, 8)
+  const biggest = run("arm-none-eabi-nm", ["--size-sort", "-S", "-r", elf]).split("\n").slice(0, 8)
     .map((l) => l.split(/\s+/)).filter((p) => p.length >= 4).map((p) => ({ symbol: p[3]!, bytes: parseInt(p[1]!, 16), kind: p[2]! }));
   return { flash, ram, text: s(".text"), data: s(".data"), bss: s(".bss"), biggest };
 }
@@ -113,9 +113,14 @@ for (const fw of FIRMWARES) {
   const why = buildFirmware(fw);
   if (why) throw new Error(why);
   const fp = footprint(fw);
+  // the same firmware at -Os: flash when size matters more than speed (footprint only)
+  const osOut = join(ROOT, "build", "mps2", "Os", fw);
+  const mk = spawnSync("make", ["-s", "-f", join(ROOT, "boards", "mps2-an386", "Makefile"), `FIRMWARE=${fw}`, "OPT=-Os", `OUT=${osOut}`], { encoding: "utf8", timeout: 600_000 });
+  if (mk.status !== 0) throw new Error(`-Os build of ${fw}: ${mk.stderr}`);
+  const os = footprint(fw, join(osOut, fw === "lwip" ? "lwip-mps2.elf" : "petrel-mps2.elf"));
   console.error(`bench:mps2: ${fw}: counting instructions under -icount shift=0 …`);
   const insn = await instructions(fw);
-  results[fw] = { ...fp, ...insn };
+  results[fw] = { ...fp, flashOs: os.flash, ramOs: os.ram, ...insn };
   console.error(`bench:mps2: ${fw}: ${JSON.stringify({ flash: fp.flash, ram: fp.ram, ...insn })}`);
 }
 
@@ -134,9 +139,11 @@ writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
 const kib = (n: number) => (n / 1024).toFixed(1);
 const r = results as Record<string, ReturnType<typeof footprint> & Awaited<ReturnType<typeof instructions>>>;
 const name = { wasm2c: "Petrel (wasm2c)", wamr: "Petrel (WAMR fast interpreter)", lwip: "lwIP 2.1.3" } as Record<string, string>;
-console.log("| firmware | flash KiB | RAM KiB | instr/byte rx | instr/byte tx | instr/connection |");
-console.log("|---|---:|---:|---:|---:|---:|");
+console.log("| firmware | flash KiB (-O2) | flash KiB (-Os) | RAM KiB | instr/byte rx | instr/byte tx | instr/connection |");
+console.log("|---|---:|---:|---:|---:|---:|---:|");
 for (const fw of FIRMWARES) {
-  const x = r[fw]!;
-  console.log(`| ${name[fw]} | ${kib(x.flash)} | ${kib(x.ram)} | ${x.rxPerByte} | ${x.txPerByte} | ${x.perConnection} |`);
+  const x = r[fw]! as typeof r[string] & { flashOs: number };
+  console.log(`| ${name[fw]} | ${kib(x.flash)} | ${kib(x.flashOs)} | ${kib(x.ram)} | ${x.rxPerByte} | ${x.txPerByte} | ${x.perConnection} |`);
 }
+console.log("");
+for (const fw of FIRMWARES) console.log(`${name[fw]}, biggest symbols: ${r[fw]!.biggest.map((b) => `${b.symbol} ${b.bytes}`).join(", ")}`);
