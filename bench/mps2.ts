@@ -69,10 +69,10 @@ function peer(ns: Netns, script: string, mode: string | null, args: Record<strin
   });
 }
 
-async function instructions(fw: Mps2Firmware) {
+async function instructions(fw: Mps2Firmware, elf?: string) {
   const ns = new Netns("bench");
   const dev = `mb${fw.slice(0, 4)}${process.pid % 10000}`;
-  const q = new QemuBoard(qemuArgs({ firmware: fw, tap: dev, ip: `${BOARD_IP}/24`, seed: 1, icount: true }), ns.name);
+  const q = new QemuBoard(qemuArgs({ firmware: fw, tap: dev, ip: `${BOARD_IP}/24`, seed: 1, icount: true, elf }), ns.name);
   const PEER = join(ROOT, "tests", "boards", "peer.mjs"), CONN = join(ROOT, "bench", "mps2-peer.mjs");
   try {
     await q.ready(30_000);
@@ -124,6 +124,18 @@ for (const fw of FIRMWARES) {
   console.error(`bench:mps2: ${fw}: ${JSON.stringify({ flash: fp.flash, ram: fp.ram, ...insn })}`);
 }
 
+// For analysis: Petrel-wasm2c without wasm2c's bounds checks (boards/mps2-an386/Makefile UNCHECKED=1,
+// not a safe build): how much of the cost is the sandbox rather than the stack.
+let unchecked: Record<string, unknown> | undefined;
+if (FIRMWARES.includes("wasm2c")) {
+  const out = join(ROOT, "build", "mps2", "wasm2c-unchecked");
+  const mk = spawnSync("make", ["-s", "-f", join(ROOT, "boards", "mps2-an386", "Makefile"), "FIRMWARE=wasm2c", "UNCHECKED=1", `OUT=${out}`], { encoding: "utf8", timeout: 600_000 });
+  if (mk.status !== 0) throw new Error(`unchecked build: ${mk.stderr}`);
+  const elf = join(out, "petrel-mps2.elf");
+  console.error("bench:mps2: wasm2c without bounds checks (analysis) …");
+  unchecked = { ...footprint("wasm2c", elf), ...(await instructions("wasm2c", elf)) };
+}
+
 const file = join(ROOT, "bench", "results.json");
 const all = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
 all.mps2 = {
@@ -133,6 +145,7 @@ all.mps2 = {
   note: `QEMU mps2-an386 (Cortex-M4), -icount shift=0; bulk ${BULK / MB} MB each way, ${CONNS} connections of 64 B echo; `
     + "all firmwares -O2 -mthumb soft-float, newlib-nano, the same board code and LAN9118 driver; Petrel's default profile and lwIP with the same limits (boards/mps2-an386/lwip/lwipopts.h)",
   firmwares: results,
+  wasm2cUnchecked: unchecked,
 };
 writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
 
@@ -144,6 +157,10 @@ console.log("|---|---:|---:|---:|---:|---:|---:|");
 for (const fw of FIRMWARES) {
   const x = r[fw]! as typeof r[string] & { flashOs: number };
   console.log(`| ${name[fw]} | ${kib(x.flash)} | ${kib(x.flashOs)} | ${kib(x.ram)} | ${x.rxPerByte} | ${x.txPerByte} | ${x.perConnection} |`);
+}
+if (unchecked) {
+  const u = unchecked as ReturnType<typeof footprint> & Awaited<ReturnType<typeof instructions>>;
+  console.log(`| Petrel (wasm2c) without bounds checks (analysis only) | ${kib(u.flash)} | | ${kib(u.ram)} | ${u.rxPerByte} | ${u.txPerByte} | ${u.perConnection} |`);
 }
 console.log("");
 for (const fw of FIRMWARES) console.log(`${name[fw]}, biggest symbols: ${r[fw]!.biggest.map((b) => `${b.symbol} ${b.bytes}`).join(", ")}`);
