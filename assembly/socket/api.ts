@@ -25,9 +25,13 @@ export function apiInit(io: usize, size: i32): void {
   nextPort = <u32>(keyedHash(0x5045_5452_454c, 1) % 16384);  // seeded start of the ephemeral range
 }
 
-/** A pointer range the host may use for data: inside the io buffer only. */
+/** A pointer range the host may use for data: inside the io buffer only. The ABI passes i32s; a
+ *  pointer is unsigned, so both are widened as u32 before the sum (sign-extending 0xfffffff0 made
+ *  [ptr, ptr + len) wrap around to a small number and pass). */
 function ioRange(ptr: i32, len: i32): bool {
-  return len >= 0 && <usize>ptr >= ioBase && <u64>ptr + <u64>len <= <u64>ioBase + <u64>ioSize;
+  if (len < 0) return false;
+  const start = <u64><u32>ptr;
+  return start >= <u64>ioBase && start + <u64><u32>len <= <u64>ioBase + <u64><u32>ioSize;
 }
 
 /** tcp_accept: the oldest connection that completed its handshake. */

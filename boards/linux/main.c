@@ -98,6 +98,27 @@ static void parse_cidr(const char *s, uint32_t *ip, int *prefix) {
   *prefix = (int)p;
 }
 
+/* A refused value: one line on stderr, exit status 2. */
+static void refuse(const char *what, const char *arg) {
+  fprintf(stderr, "petrel-linux: %s%s%s (see --help)\n", what, arg ? ": " : "", arg ? arg : "");
+  exit(2);
+}
+
+/* The checks a value passes only with the others known: a host address on its subnet, not its
+ * network or broadcast address (a /31 or /32 has neither), and a gateway on that subnet. */
+static void check_addresses(uint32_t ip, int prefix, uint32_t gw) {
+  uint32_t mask = prefix ? 0xffffffffu << (32 - prefix) : 0;
+  char a[40], g[16];
+  snprintf(a, sizeof a, "%u.%u.%u.%u/%d", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, prefix);
+  snprintf(g, sizeof g, "%u.%u.%u.%u", gw >> 24, (gw >> 16) & 255, (gw >> 8) & 255, gw & 255);
+  if (prefix <= 30 && (ip & ~mask) == 0) refuse("--ip is the network address of its subnet, not a host address", a);
+  if (prefix <= 30 && (ip & ~mask) == ~mask) refuse("--ip is the broadcast address of its subnet, not a host address", a);
+  if (!gw) return; /* no gateway */
+  if ((gw & mask) != (ip & mask)) refuse("--gw is outside --ip's subnet (the gateway must be reachable by ARP)", g);
+  if (gw == ip) refuse("--gw is Petrel's own address", g);
+  if (prefix <= 30 && ((gw & ~mask) == 0 || (gw & ~mask) == ~mask)) refuse("--gw is the network or broadcast address of the subnet", g);
+}
+
 static uint64_t parse_size(const char *s) {
   char *end;
   unsigned long long v = strtoull(s, &end, 10);
@@ -272,7 +293,14 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--host-ip")) { NEED(); uint32_t x; int p; parse_cidr(v, &x, &p); host_ip = v; }
     else if (!strcmp(a, "--services")) { NEED(); services |= parse_services(v); }
     else if (!strcmp(a, "--mac")) { NEED(); parse_mac(v, mac); have_mac = 1; }
-    else if (!strcmp(a, "--seed")) { NEED(); seed = strtoull(v, NULL, 0); have_seed = 1; }
+    else if (!strcmp(a, "--seed")) {
+      NEED();
+      char *end;
+      errno = 0;
+      seed = strtoull(v, &end, 0);
+      if (end == v || *end || *v == '-' || errno) refuse("--seed must be an unsigned 64-bit integer", v);
+      have_seed = 1;
+    }
     else if (!strcmp(a, "--wait-stdin")) wait_stdin = 1;
     else if (!strcmp(a, "--wasm")) {
       NEED();
@@ -315,6 +343,8 @@ int main(int argc, char **argv) {
   }
   if (!tap) die("--tap is required", NULL);
   if (!have_ip) die("--ip is required", NULL);
+  if (!*tap || strlen(tap) >= IFNAMSIZ) refuse("--tap: an interface name has 1 to 15 characters", tap);
+  check_addresses(ip, prefix, gw);
   if (!have_mac) { /* locally administered, unique per address: 02:50:<the four bytes of the IP> */
     mac[0] = 0x02; mac[1] = 0x50;
     mac[2] = (uint8_t)(ip >> 24); mac[3] = (uint8_t)(ip >> 16); mac[4] = (uint8_t)(ip >> 8); mac[5] = (uint8_t)ip;

@@ -44,6 +44,30 @@ test("boards/linux builds both engines from the release .wasm the Node host load
   assert.doesNotMatch(header, /import: '(?!petrel')/, "and nothing outside module petrel");
 });
 
+// Bad values are refused before the TAP is opened (no root needed): exit status 2 and one line on
+// stderr naming the value.
+for (const [engine, bin] of [["wasm2c", BOARD_BIN], ["wamr", WAMR_BIN]] as const) test(`boards/linux (${engine}): an over-long --tap, a non-numeric --seed, --gw off the subnet, a network or broadcast --ip: one line, exit 2`, (t) => {
+  if (!existsSync(bin)) return unavailable(t, `${bin} not built (the build test above builds it)`);
+  const base = ["--tap", "t0", "--ip", "198.18.0.2/24"];
+  const cases: [string[], RegExp][] = [
+    [["--tap", "a-very-long-tap-name", "--ip", "198.18.0.2/24"], /--tap: an interface name has 1 to 15 characters: a-very-long-tap-name/],
+    [[...base, "--seed", "abc"], /--seed must be an unsigned 64-bit integer: abc/],
+    [[...base, "--seed", "12x"], /--seed must be an unsigned 64-bit integer: 12x/],
+    [[...base, "--gw", "198.18.1.1"], /--gw is outside --ip's subnet .*: 198\.18\.1\.1/],
+    [[...base, "--gw", "198.18.0.2"], /--gw is Petrel's own address/],
+    [[...base, "--gw", "198.18.0.255"], /--gw is the network or broadcast address/],
+    [["--tap", "t0", "--ip", "198.18.0.0/24"], /--ip is the network address of its subnet.*: 198\.18\.0\.0\/24/],
+    [["--tap", "t0", "--ip", "198.18.0.255/24"], /--ip is the broadcast address of its subnet.*: 198\.18\.0\.255\/24/],
+  ];
+  for (const [args, want] of cases) {
+    const r = spawnSync(bin, args, { encoding: "utf8", timeout: 10_000 });
+    assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+    const lines = r.stderr.split("\n").filter(Boolean);
+    assert.equal(lines.length, 1, `${args.join(" ")}: one line, got ${JSON.stringify(r.stderr)}`);
+    assert.match(lines[0]!, want);
+  }
+});
+
 test("petrel-linux-wamr --wasm: the ready line's sha256 is the loaded file's; wasm2c refuses --wasm", (t) => {
   if (!existsSync(WAMR_BIN)) return unavailable(t, `${WAMR_BIN} is missing (the build case failed)`);
   const tiny = wasmPathFor("tiny");

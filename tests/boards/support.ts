@@ -18,6 +18,8 @@ export const WAMR_BIN = join(ROOT, "build", "linux", "petrel-linux-wamr");
 export const ENGINES = { wasm2c: BOARD_BIN, wamr: WAMR_BIN } as const;
 export type Engine = keyof typeof ENGINES;
 export const PEER = join(ROOT, "tests", "boards", "peer.mjs");
+/** WAMR's sources: $WAMR_ROOT, else ../shared/third_party/wasm-micro-runtime beside the project (as the Makefiles). */
+export const WAMR_ROOT = process.env.WAMR_ROOT ?? join(ROOT, "..", "shared", "third_party", "wasm-micro-runtime");
 export const KERNEL_IP = "198.18.0.1";
 export const BOARD_IP = "198.18.0.2";
 export const BOARD2_IP = "198.18.0.3";
@@ -68,9 +70,11 @@ export class Board {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private waiters: (() => void)[] = [];
 
-  constructor(args: string[], netns?: string, bin: string = BOARD_BIN) {
+  /** `bin`: the board binary, or a command line that runs it (e.g. ["qemu-i386", "-L", "/", bin]). */
+  constructor(args: string[], netns?: string, bin: string | string[] = BOARD_BIN) {
     hookExit();
-    const [cmd, argv] = netns ? ["ip", ["netns", "exec", netns, bin, ...args]] : [bin, args];
+    const run = typeof bin === "string" ? [bin] : bin;
+    const [cmd, argv] = netns ? ["ip", ["netns", "exec", netns, ...run, ...args]] : [run[0]!, [...run.slice(1), ...args]];
     this.proc = spawn(cmd, argv as string[], { stdio: ["pipe", "pipe", "pipe"] });
     liveBoards.add(this.proc);
     let buf = "";
