@@ -126,7 +126,7 @@ ensure("make", "make");
 ensure("gcc", "gcc");
 if (mps2Arg) {
   buildMps2(mps2Arg.includes("=") ? mps2Arg.slice(7).split(",").filter(Boolean) : MPS2_FIRMWARES);
-  if (!args.has("--all") && !args.has("--profiles") && !args.has("--esp32") && !args.has("--linux")) process.exit(0);
+  if ([...args].every((a) => a.startsWith("--mps2"))) process.exit(0); // nothing else asked for
 }
 if (linux) {
   ensure("wasm2c", "wabt");

@@ -54,6 +54,7 @@ export interface QemuOptions {
   services?: string;   // "echo,discard,chargen"
   seed?: bigint | number;
   icount?: boolean;
+  elf?: string;        // another build of the firmware (bench variants); default firmwarePath()
 }
 
 /** qemu-system-arm's arguments for a firmware on a TAP (QEMU's option syntax doubles commas). */
@@ -63,7 +64,7 @@ export function qemuArgs(o: QemuOptions): string[] {
   if (o.seed !== undefined) words.push("--seed", String(o.seed));
   const semihosting = ["enable=on", "target=native", ...words.map((w) => `arg=${w.replace(/,/g, ",,")}`)].join(",");
   return [
-    "-M", "mps2-an386", "-kernel", firmwarePath(o.firmware),
+    "-M", "mps2-an386", "-kernel", o.elf ?? firmwarePath(o.firmware),
     "-display", "none", "-monitor", "none", "-serial", "stdio",
     "-semihosting-config", semihosting,
     "-nic", `tap,ifname=${o.tap},script=no,downscript=no`,
