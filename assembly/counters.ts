@@ -74,7 +74,11 @@ export namespace C {
   @inline export const DROP_TCP_BAD_COOKIE: i32 = 61; // ACK to a listener while cookies were out, not a valid one (answered with RST)
   @inline export const TCP_HALF_OPEN_EVICTED: i32 = 62; // oldest SYN-RECEIVED connection dropped for a cookie's peer
   @inline export const TCP_TIME_WAIT_RECYCLED: i32 = 63; // TIME-WAIT ended early: table full, or a newer SYN (RFC 6191)
-  @inline export const COUNT: i32 = 64;
+  @inline export const TCP_ICMP_ERRORS: i32 = 64;   // Destination Unreachable that reached its connection (RFC 5927)
+  @inline export const DROP_ICMP_STALE: i32 = 65;   // ... quoting no connection, or a sequence number not in flight
+  @inline export const TCP_PMTU_UPDATES: i32 = 66;  // fragmentation needed lowered a connection's MSS (RFC 1191)
+  @inline export const TCP_PERSIST_TIMEOUTS: i32 = 67; // window kept shut past the persist limit (also TCP_TIMEOUTS)
+  @inline export const COUNT: i32 = 68;
 }
 
 let countersBase: usize = 0;

@@ -9,7 +9,9 @@
 // a shut window is ended by the persist limit (tcp_set_default PERSIST_TIMEOUT) or a user timeout.
 import { C, count } from "../counters";
 import { Err } from "../errors";
-import { Flag } from "../wire/tcp";
+import { Flag, tcpSrcPort, tcpDstPort, tcpSeq } from "../wire/tcp";
+import { ifaceIp } from "../iface/iface";
+import { tcpIcmpError } from "../tcp/icmp";
 import { seg, opts, has, tcpParse } from "../tcp/segment";
 import { Tcb, tcbAlloc, tcbLookup, tcbOldest, tcbClose, halfOpenCount, TF } from "../tcp/tcb";
 import { seqGt } from "../tcp/seq";
@@ -126,4 +128,13 @@ function cookieArrives(l: i32, now: u32): bool {
   tcpCookieOpen(t, cookieMss(idx), now);
   queueIfReady(t);
   return true;
+}
+
+/** RFC 9293 3.9.2.2 (MUST-54), RFC 1122 4.2.3.9: an ICMP Destination Unreachable quoting a segment
+ *  we sent (to `dst`, its first 8 bytes at q) goes to the connection that sent it (tcp/icmp.ts). */
+export function tcpIcmp(dst: u32, q: usize, code: u8, mtu: u32, now: u32): i32 {
+  const t = tcbLookup(ifaceIp(), <u32>tcpSrcPort(q), dst, <u32>tcpDstPort(q));
+  if (t == null) { count(C.DROP_ICMP_STALE); return 0; }
+  tcpIcmpError(t, code, tcpSeq(q), mtu, now);
+  return 0;
 }

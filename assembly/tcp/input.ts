@@ -316,6 +316,7 @@ function ackData(t: Tcb, now: u32): void {
   if (acked > 0) ringConsume(t.tx, acked);
   t.sndUna = seg.ack;
   t.unaSince = now;                          // the user-timeout clock restarts (liveness.ts)
+  t.softErr = 0;                             // the path works: an earlier soft error is stale
   if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;   // acked past a timeout's rewind
   sackTrim(t);
   t.retries = 0;

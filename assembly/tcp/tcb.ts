@@ -97,6 +97,8 @@ export function setOffered(f: u32, on: bool): void { offered = on ? offered | f 
   unaSince: u32;     // the user-timeout clock: when SND.UNA last advanced or a flight began
   maxSndWnd: u32;    // MAX.SND.WND: the largest window the peer has offered (RFC 5961 5.2)
   err: i32;
+  softErr: i32;      // a soft error (ICMP, ARP failure) reported instead of ETIMEDOUT if R2 is reached
+  zwSince: u32;      // when the peer's window last shut with data waiting (the persist limit's clock)
   rx: Ring;
   tx: Ring;
   ooo: usize;        // OOO_RANGES × [start, end, stamp] u32
@@ -152,7 +154,7 @@ export function tcbAlloc(): Tcb | null {
     t.flags = TF.IN_USE;
     t.state = State.CLOSED;
     t.listener = -1;
-    t.err = 0;
+    t.err = 0; t.softErr = 0;
     t.retries = 0; t.retransmits = 0;
     t.sndWnd = 0; t.rcvUp = 0;
     t.srtt8 = 0; t.rttvar4 = 0; t.dupAcks = 0; t.oooCount = 0; t.oooStamp = 0;

@@ -9,7 +9,7 @@ import { earliest, timeLt } from "../time";
 import { Tcb, TF, tcbClose, synchronized, halfOpenCount } from "./tcb";
 import { tcpOutput, tcpProbe, dataBase, mayTransmit, windowClosed } from "./output";
 import { sackClear } from "./sack";
-import { ipNegativeAdvice } from "../iface/output";
+import { ipNegativeAdvice, ipNextHopFailed } from "../iface/output";
 import { noteRetransmit } from "./rtt";
 import { userTimeoutExpired, userTimeoutNext, keepaliveTimer } from "./liveness";
 
@@ -69,10 +69,18 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
   }
   t.flags &= ~TF.ZWP;                           // the window is open: this is a retransmission
   const limit = s == State.SYN_SENT ? SYN_RETRIES : s == State.SYN_RECEIVED ? synackRetries(t) : DATA_RETRIES;
+  if (ipNextHopFailed(t.rip)) {
+    // the next hop did not answer ARP: a soft error (RFC 1122 4.2.3.9), and the end of an
+    // active open, as an ICMP host unreachable generated here would be (Linux: EHOSTUNREACH)
+    t.softErr = Err.EHOSTUNREACH;
+    if (s == State.SYN_SENT) { count(C.TCP_TIMEOUTS); tcbClose(t, Err.EHOSTUNREACH); return; }
+  }
   // a user timeout (liveness.ts) ends a synchronized connection instead of the retry count
   if (t.retries >= limit && !(t.userTimeout > 0 && synchronized(s))) {
     count(C.TCP_TIMEOUTS);
-    tcbClose(t, Err.ETIMEDOUT);   // RFC 9293 3.8.3 (R2), MUST-20; a passive half-open one just goes
+    // RFC 9293 3.8.3 (R2), MUST-20; a passive half-open one just goes. A soft error seen meanwhile
+    // (ICMP unreachable, ARP failure) names the cause (RFC 1122 4.2.3.9, RFC 5927 4.1)
+    tcbClose(t, t.softErr != 0 ? t.softErr : Err.ETIMEDOUT);
     return;
   }
   t.retries++;
