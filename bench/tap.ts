@@ -62,7 +62,7 @@ async function sequentialConnections(client: Pick<TapNetns, "peer">, host: strin
 }
 
 // ── Petrel on the TAP (kernel side in a namespace) ──────────────────────────────────────────
-const env = TapNetns.create("bench");
+const env = TapNetns.create("bench", { capture: false });
 let petrel: Record<string, number>;
 try {
   startServices(env.petrel, ["echo", "discard", "chargen"]);
@@ -74,7 +74,7 @@ try {
 // the default profile (16 connections): the table size must not limit sequential connections
 let petrelDefaultSeq: number;
 {
-  const envD = TapNetns.create("benchd", { profile: "default" });
+  const envD = TapNetns.create("benchd", { profile: "default", capture: false });
   try {
     startServices(envD.petrel, ["discard"]);
     petrelDefaultSeq = await sequentialConnections(envD, PETREL_IP, 9);
