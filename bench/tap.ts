@@ -141,7 +141,7 @@ let boardsLinux: Record<string, number>;
 const tap = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
-  note: "Petrel (server profile) on a TAP device vs the kernel over a veth pair, and boards/linux (native, wasm2c) on a TAP, all measured by Node's net in a namespace in the same run; bulk = " + BULK / MB + " MB; the core's window is ≤ 64 KiB without scaling and its RTO a fixed 1 s (issue 4)",
+  note: "Petrel (server profile, no pcap capture) on a TAP device vs the kernel over a veth pair, and boards/linux (native, wasm2c) on a TAP, all measured by Node's net in a namespace in the same run; bulk = " + BULK / MB + " MB; sequential connect+close = " + SEQ_CONNS + " connections each closed as soon as it is up, the next opened at once (after an untimed quarter), to discard; petrel.defaultProfile… = the same with the default profile (16 slots)",
   petrel: { ...petrel, defaultProfileSequentialConnectClosePerSec: petrelDefaultSeq },
   kernelVeth: kernel,
   boardsLinux,
