@@ -17,6 +17,7 @@ const MB = 1 << 20;
 const BULK = (values.quick ? 20 : 100) * MB;
 const RTT_N = values.quick ? 300 : 2000;
 const CONNS = values.quick ? 100 : 500;
+const SEQ_CONNS = values.quick ? 300 : 2000;
 
 const why = interopUnavailable();
 if (why) {
@@ -40,13 +41,24 @@ async function measure(client: Pick<TapNetns, "peer">, host: string, ports: { di
   if (rtt.error) throw new Error(`rtt: ${rtt.error}`);
   const conns = await client.peer<{ ok: number; ms: number; failed: string[] }>("connect-many", { host, port: ports.echo, n: CONNS, concurrency: 8 }, 120_000).result;
   if (conns.error || conns.failed.length) throw new Error(`connections: ${conns.error ?? conns.failed.slice(0, 3)}`);
+  const seq = await sequentialConnections(client, host, ports.discard);
   return {
     intoMBps: BULK / MB / (send.ms / 1000),
     outOfMBps: BULK / MB / (recv.ms / 1000),
     rttMedianMs: quantile(rtt.times, 0.5),
     rttP99Ms: quantile(rtt.times, 0.99),
     connectionsPerSec: conns.ok / (conns.ms / 1000),
+    sequentialConnectClosePerSec: seq,
   };
+}
+
+/** Connect + close, one after another, the next started as soon as the previous is established
+ *  (a loop of socket(); connect(); close()): connections per second. */
+async function sequentialConnections(client: Pick<TapNetns, "peer">, host: string, port: number): Promise<number> {
+  await client.peer("connect-close", { host, port, n: SEQ_CONNS / 4 }, 240_000).result; // untimed warm-up (JIT)
+  const r = await client.peer<{ ok: number; ms: number; failed: string[] }>("connect-close", { host, port, n: SEQ_CONNS }, 240_000).result;
+  if (r.error || r.failed.length) throw new Error(`connect-close: ${r.error ?? r.failed.slice(0, 3)}`);
+  return r.ok / (r.ms / 1000);
 }
 
 // ── Petrel on the TAP (kernel side in a namespace) ──────────────────────────────────────────
@@ -58,6 +70,18 @@ try {
 } finally {
   await env.close();
   env.removeCapture();
+}
+// the default profile (16 connections): the table size must not limit sequential connections
+let petrelDefaultSeq: number;
+{
+  const envD = TapNetns.create("benchd", { profile: "default" });
+  try {
+    startServices(envD.petrel, ["discard"]);
+    petrelDefaultSeq = await sequentialConnections(envD, PETREL_IP, 9);
+  } finally {
+    await envD.close();
+    envD.removeCapture();
+  }
 }
 
 // ── kernel ↔ kernel over a veth pair between two namespaces ────────────────────────────────
@@ -118,13 +142,15 @@ const tap = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
   note: "Petrel (server profile) on a TAP device vs the kernel over a veth pair, and boards/linux (native, wasm2c) on a TAP, all measured by Node's net in a namespace in the same run; bulk = " + BULK / MB + " MB; the core's window is ≤ 64 KiB without scaling and its RTO a fixed 1 s (issue 4)",
-  petrel,
+  petrel: { ...petrel, defaultProfileSequentialConnectClosePerSec: petrelDefaultSeq },
   kernelVeth: kernel,
   boardsLinux,
   ratio: {
     kernelToPetrel: petrel.intoMBps! / kernel.intoMBps!,
     petrelToKernel: petrel.outOfMBps! / kernel.outOfMBps!,
     connectionsPerSec: petrel.connectionsPerSec! / kernel.connectionsPerSec!,
+    sequentialConnectClose: petrel.sequentialConnectClosePerSec! / kernel.sequentialConnectClosePerSec!,
+    nodeToNativeSequentialConnectClose: petrel.sequentialConnectClosePerSec! / boardsLinux.sequentialConnectClosePerSec!,
   },
 };
 const file = join(ROOT, "bench", "results.json");
@@ -140,4 +166,5 @@ console.log(`
 | Petrel chargen → kernel (MB/s) | ${f(petrel.outOfMBps!)} | ${f(boardsLinux.outOfMBps!)} | ${f(kernel.outOfMBps!)} | ${f(tap.ratio.petrelToKernel, 2)} |
 | echo round trip, 64 B: median / p99 (ms) | ${f(petrel.rttMedianMs!, 3)} / ${f(petrel.rttP99Ms!, 3)} | ${f(boardsLinux.rttMedianMs!, 3)} / ${f(boardsLinux.rttP99Ms!, 3)} | ${f(kernel.rttMedianMs!, 3)} / ${f(kernel.rttP99Ms!, 3)} | |
 | connections per second (8 at a time) | ${f(petrel.connectionsPerSec!, 0)} | ${f(boardsLinux.connectionsPerSec!, 0)} | ${f(kernel.connectionsPerSec!, 0)} | ${f(tap.ratio.connectionsPerSec, 2)} |
+| connect + close, sequential (conn/s) | ${f(petrel.sequentialConnectClosePerSec!, 0)} (default profile: ${f(petrelDefaultSeq, 0)}) | ${f(boardsLinux.sequentialConnectClosePerSec!, 0)} | ${f(kernel.sequentialConnectClosePerSec!, 0)} | ${f(tap.ratio.sequentialConnectClose, 2)} |
 `);

@@ -120,6 +120,18 @@ function acceptable(t: Tcb): bool {
   return (seqLe(nxt, seg.seq) && seqLt(seg.seq, nxt + wnd)) || (seqLe(nxt, last) && seqLt(last, nxt + wnd));
 }
 
+/** RFC 9293 3.10.7.4, first check: an unacceptable segment (not RST) is answered with an ACK. Every
+ *  one that carries data or a FIN gets its ACK: it is a retransmission after a lost ACK (or a
+ *  keepalive probe with a byte), and the sender needs the answer. Only empty ones share the per-
+ *  connection limit (challenge.ts, one per OOW_ACK_MS), so duplicated or hostile bare ACKs cannot
+ *  make us send an ACK each — Linux's rule (tcp_oow_rate_limited) too. A SYN's ACK is RFC 5961
+ *  4.2's challenge ACK, limited as such. */
+function unacceptableAck(t: Tcb, now: u32): void {
+  if (has(Flag.SYN)) challengeAck(t, now);
+  else if (seg.len > 0) sendAck(t, now);
+  else limitedAck(t, now);
+}
+
 /** Set by reassemble() when RCV.NXT reaches a FIN that arrived ahead of it. */
 let finReached = false;
 
@@ -138,10 +150,7 @@ export function tcpSegmentArrives(t: Tcb, now: u32): void {
   if (paws == 1 || !acceptable(t)) {
     if (paws == 0) count(has(Flag.RST) ? C.DROP_TCP_RST_IGNORED : C.DROP_TCP_OUT_OF_WINDOW);
     if (!has(Flag.RST)) {
-      // at most one such ACK per OOW_ACK_MS (challenge.ts), so duplicated or hostile out-of-window
-      // segments cannot make us send an ACK each; a SYN's ACK is RFC 5961 4.2's challenge ACK
-      if (has(Flag.SYN)) challengeAck(t, now);
-      else limitedAck(t, now);
+      unacceptableAck(t, now);
       if (t.state == State.TIME_WAIT) restartTimeWait(t, now);
     }
     return;
@@ -223,6 +232,7 @@ function ackArrives(t: Tcb, now: u32): bool {
   // window update (RFC 9293 3.10.7.4: SND.WL1 < SEG.SEQ, or equal and SND.WL2 ≤ SEG.ACK)
   if (seqLe(t.sndUna, seg.ack) && (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)))) {
     t.sndWnd = segWindow(t); t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+    if (t.sndWnd > 0 && (t.flags & TF.ZWP)) windowReopened(t);
   }
   if (t.sndWnd > t.maxSndWnd) t.maxSndWnd = t.sndWnd;   // MAX.SND.WND (RFC 5961 5.2)
   const finAcked = (t.flags & TF.FIN_SENT) != 0 && seqGt(t.sndUna, t.finSeq);
@@ -241,6 +251,14 @@ function ackArrives(t: Tcb, now: u32): bool {
     return false;
   }
   return true;
+}
+
+/** The window opens while the persist timer runs (RFC 9293 3.8.6.1): probing ends; a probe byte
+ *  the peer did not take is sent again with the data after it (SND.NXT back to SND.UNA), and the
+ *  persist deadline gives way to the retransmission timer that output() arms for the new flight. */
+function windowReopened(t: Tcb): void {
+  t.flags &= ~(TF.ZWP | TF.RTX_ARMED);
+  if (seg.ack == t.sndUna) t.sndNxt = t.sndUna;
 }
 
 /** SND.UNA < SEG.ACK ≤ SND.MAX: release acknowledged bytes from the send ring, take an RTT
@@ -299,7 +317,7 @@ function congestionOnAck(t: Tcb, newly: u32, now: u32): void {
  *  outstanding. The third starts fast retransmit (3.2), later ones inflate the window. */
 function dupAck(t: Tcb, now: u32): void {
   if (seg.dataLen != 0 || has(Flag.SYN) || has(Flag.FIN) || segWindow(t) != t.sndWnd || t.sndMax == t.sndUna
-      || !synchronized(t.state) || t.cwnd == 0) return;
+      || !synchronized(t.state) || t.cwnd == 0 || zeroWindowAck(t)) return;
   count(C.TCP_DUP_ACKS);
   t.dupAcksTotal++;
   t.dupAcks++;
@@ -323,6 +341,12 @@ function dupAck(t: Tcb, now: u32): void {
   t.cwnd = t.ssthresh + 3 * t.mss;
   armRtx(t, now);
 }
+
+/** An ACK that keeps the window at zero answers a window probe (RFC 9293 3.8.6.1) or repeats that
+ *  the receiver is full: nothing was lost, and the only byte outstanding is the probe's, sent past
+ *  the window. Counted as duplicates, three probe ACKs started a fast retransmit into the shut
+ *  window; the persist timer alone handles a zero window. */
+function zeroWindowAck(t: Tcb): bool { return t.sndWnd == 0 || (t.flags & TF.ZWP) != 0; }
 
 /** RFC 3042 Limited Transmit: the first and second duplicate ACKs each let one new segment go, as
  *  far as the peer's window allows and with at most cwnd + 2·SMSS outstanding (cwnd unchanged). A

@@ -212,10 +212,14 @@ export function sendNewSegment(t: Tcb, now: u32): bool {
 }
 
 /** Retransmit from `seq` (at or above SND.UNA) at most one segment and at most `limit` sequence
- *  numbers, whatever the windows say; the FIN goes along when the data before it does. Returns
- *  the sequence numbers covered (0: nothing there). */
+ *  numbers, whatever the congestion window says but never past the peer's right edge (RFC 9293
+ *  3.8.6, SHLD-16: only data inside SND.UNA..SND.UNA+SND.WND); the FIN goes along when the data
+ *  before it does. Returns the sequence numbers covered (0: nothing there). */
 export function retransmitAt(t: Tcb, seq: u32, limit: u32, now: u32): u32 {
   if (!synAcked(t)) return 0;
+  const room = <i32>(t.sndUna + t.sndWnd - seq);
+  if (room <= 0) return 0;
+  if (<u32>room < limit) limit = <u32>room;
   const queued = <i32>ringLen(t.tx);
   const off = <i32>(seq - t.sndUna);
   if (off < 0 || off > queued) return 0;

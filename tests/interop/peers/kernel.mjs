@@ -118,6 +118,24 @@ const modes = {
     };
     launch();
   },
+  // `n` connections one after another, each closed (FIN) as soon as it is established and the next
+  // started at once, without waiting for the server's close: what `for …: s = socket(); s.connect();
+  // s.close()` does (the server finishes its side while the client has moved on)
+  "connect-close": () => {
+    let ok = 0, i = 0;
+    const failed = [];
+    const next = () => {
+      if (i >= a.n) return finish({ ok, failed, ms: ms() });
+      const k = i++;
+      const s = net.connect({ host: a.host, port: a.port }, () => {
+        ok++;
+        s.destroy();
+        next();
+      });
+      s.on("error", (e) => { failed.push(`${k}: ${e.code}`); next(); });
+    };
+    next();
+  },
   // connect with SO_KEEPALIVE (idle `idleMs`), stay idle for `holdMs`, then one echoed line
   "keepalive-client": () => {
     const s = net.connect({ host: a.host, port: a.port, keepAlive: true, keepAliveInitialDelay: a.idleMs }, () => {
