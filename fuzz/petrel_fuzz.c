@@ -29,6 +29,10 @@
 
 #include "engine_wasm2c.c"
 
+/* An export the engine does not wrap, named for core_fault() like the engine's own calls. */
+#define CALL(name, ...) (current_call = #name, (int32_t)Z_petrel_coreZ_##name(&inst, __VA_ARGS__))
+#define CALL0(name) (current_call = #name, (int32_t)Z_petrel_coreZ_##name(&inst))
+
 /* ── the network: the core is 198.18.0.2/24, the gateway .1; peers on-link and one off-link ── */
 #define SUT_IP 0xC6120002u
 #define GW_IP 0xC6120001u
@@ -68,7 +72,8 @@ static bool ev_hold;           /* leave events in the ring (a host that drains l
 static bool trace;             /* PETREL_FUZZ_TRACE=1: print operations, frames sent and events */
 /* PETREL_FUZZ_BREAK=<what>: break one thing on purpose, so a test can see each invariant fire:
  * ip-checksum, tcp-checksum, tcp-options (a frame the core sends is altered before the checks),
- * pages (the size recorded after init taken a page smaller), window (the peer's windows taken as 0), conns (the table limit taken as 0), trap (a trap
+ * pages (the size recorded after init taken a page smaller), window (the peer's windows taken as 0),
+ * info (the send ring taken as 0 bytes), conns (the table limit taken as 0), trap (a trap
  * raised inside core_run). */
 static const char *breaking = "";
 /* PETREL_FUZZ_COUNTERS=1: at exit, print how many inputs moved each of the core's counters (which
@@ -379,10 +384,40 @@ static int on_tx(void *ctx, const uint8_t *frame_in, uint32_t len) {
 }
 
 /* ── after every operation: events, poll, the invariants ── */
+static int32_t cfg_rx_buf, cfg_tx_buf, cfg_mtu;
+
+/* tcp_info of every live handle is self-consistent: a state, SND.UNA <= SND.NXT <= SND.MAX with at
+ * most the send ring (+ SYN and FIN) in flight, queues within their rings, scales <= 14, an MSS
+ * within the MTU. */
+static void check_info(int32_t h) {
+  uint32_t io = core_io_ptr();
+  if (CALL(tcp_info, (u32)h, io) != 112) return;
+  const uint8_t *p = core_mem(io, 112);
+  uint32_t w[28];
+  memcpy(w, p, sizeof w);                             /* little-endian words, as on the host */
+  const char *bad = NULL;
+  uint32_t una = w[5], nxt = w[6], max = w[27];
+  if (w[4] > 10) bad = "state outside 0..10";
+  else if (w[4] == 1) return;                          /* a listener */
+  else if (seq_gt(una, nxt) || seq_gt(nxt, max)) bad = "not SND.UNA <= SND.NXT <= SND.MAX";
+  else if (max - una > (uint32_t)cfg_tx_buf + 2) bad = "more in flight than the send ring";
+  else if (w[13] > (uint32_t)cfg_rx_buf || w[14] > (uint32_t)cfg_tx_buf) bad = "a queue larger than its ring";
+  else if (w[9] > (uint32_t)cfg_rx_buf) bad = "receive window larger than the receive ring";
+  else if (w[19] > 14 || w[20] > 14) bad = "window scale over 14";
+  else if (w[10] == 0 || w[10] > (uint32_t)cfg_mtu - 40) bad = "MSS outside 1..MTU-40";
+  if (bad) {
+    static char msg[200];
+    snprintf(msg, sizeof msg, "tcp_info(%d): %s (state %u una %u nxt %u max %u rxq %u txq %u wnd %u mss %u)",
+             h, bad, w[4], una, nxt, max, w[13], w[14], w[9], w[10]);
+    crash(msg, NULL, 0);
+  }
+}
+
 static void check(void) {
   if (core_mem_size() != pages0) crash("linear memory changed size after init", NULL, 0);
   int32_t c = core_connections();
   if (c < 0 || c > max_conns) crash("tcp_connections() outside 0..MAX_CONNS", NULL, 0);
+  for (int i = 0; i < nhandles; i++) check_info(handles[i]);
 }
 static void settle(void) {
   for (int round = 0; round < 8; round++) {
@@ -693,8 +728,6 @@ static uint32_t pick_ptr(void) {
   }
 }
 
-#define CALL(name, ...) (current_call = #name, (int32_t)Z_petrel_coreZ_##name(&inst, __VA_ARGS__))
-#define CALL0(name) (current_call = #name, (int32_t)Z_petrel_coreZ_##name(&inst))
 
 /* OP_CALL: one ABI call, arguments from the input. */
 static void op_call(void) {
@@ -782,6 +815,9 @@ static int run_script(void *arg) {
   pages0 = core_mem_size();
   if (!strcmp(breaking, "pages")) pages0 -= 65536;          /* as if memory had grown by a page since */
   max_conns = strcmp(breaking, "conns") ? core_config(CFG_MAX_CONNS) : 0;
+  cfg_rx_buf = core_config(CFG_RX_BUF);
+  cfg_tx_buf = strcmp(breaking, "info") ? core_config(CFG_TX_BUF) : 0;
+  cfg_mtu = core_config(CFG_MTU);
   if (!strcmp(breaking, "trap")) wasm_rt_trap(WASM_RT_TRAP_OOB);
   if (setup & 4) CALL(tcp_set_default, 6, 0);
   if (setup & 8) CALL(tcp_set_default, 8, 0);

@@ -54,6 +54,7 @@ test("each invariant of the harness turns a violation into a crash report", { ti
     ["conns", /invariant broken: tcp_connections\(\) outside 0\.\.MAX_CONNS/],
     ["trap", /invariant broken: \w+: Out-of-bounds access in linear memory/],
     ["window", /invariant broken: data sent beyond the peer's window/],
+    ["info", /invariant broken: tcp_info\(\d+\): more in flight than the send ring/],
   ];
   for (const [what, message] of cases) {
     const r = run(bin, [seed], { PETREL_FUZZ_BREAK: what });
