@@ -123,7 +123,8 @@ export const generators = {
     const row = (label, fn) => [label, ...names.map(([k]) => fn(f[k]))];
     return [
       table(["Cortex-M4 (QEMU mps2-an386)", ...names.map(([, n]) => n)], [
-        row("flash (text + rodata)", (x) => `${num(x.flash)} B`),
+        row("flash (text + rodata), -O2", (x) => `${num(x.flash)} B`),
+        row("flash, -Os", (x) => (x.flashOs ? `${num(x.flashOs)} B` : "—")),
         row("RAM (data + bss)", (x) => `${num(x.ram)} B`),
         row("instructions per byte received", (x) => num(x.rxPerByte, 2)),
         row("instructions per byte sent", (x) => num(x.txPerByte, 2)),
@@ -135,14 +136,28 @@ export const generators = {
       `Measured ${m.date}, ${m.qemu}, ${m.gcc}: ${m.note}.`,
     ].join("\n");
   },
+
+
+  cpu(r) {
+    const c = r.cpu, m = r.serveRss;
+    const rows = [
+      ["native board (wasm2c): instructions per byte received", num(c.instructionsPerReceivedByte, 2)],
+      ["native board (wasm2c): instructions per byte sent", num(c.instructionsPerSentByte, 2)],
+    ];
+    if (m) rows.push([`\`petrel serve\` RSS over ${num(m.connections)} sequential connections: start / end / peak`,
+      `${num(m.rssStartMB)} / ${num(m.rssEndMB)} / ${num(Math.max(...m.series.map((x) => x.rssMB)))} MB`]);
+    const notes = [`Instructions measured ${c.date}: ${c.method}.`];
+    if (m) notes.push(`RSS measured ${m.date}, Node ${m.node}: ${m.note}.`);
+    return [table(["measure", "value"], rows), "", ...notes].join("\n");
+  },
 };
 
 /** README text with every figures block regenerated. */
 export function regenerate(readme, results, map) {
-  return readme.replace(/(<!-- figures:(\w+) -->\n)[\s\S]*?(\n<!-- \/figures -->)/g, (_all, open, name, close) => {
+  return readme.replace(/<!-- figures:(\w+) -->[\s\S]*?<!-- \/figures -->/g, (_all, name) => {
     const gen = generators[name];
     if (!gen) throw new Error(`README: unknown figures block ${name} (${Object.keys(generators).join(", ")})`);
-    return open + gen(results, map) + close;
+    return `<!-- figures:${name} -->\n${gen(results, map)}\n<!-- /figures -->`;
   });
 }
 
