@@ -63,12 +63,16 @@ export function rx(len: i32, now: u32): i32 {
 
 export function poll(now: u32): i32 {
   if (!ready) return NO_DEADLINE;
-  let next = ifacePoll(now);
+  ifacePoll(now);                  // first, so that TCP's timers see the ARP state of `now`
+  let next: i32 = NO_DEADLINE;
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
     if (t.flags & TF.IN_USE) next = tcpTimers(t, now, next);
   }
-  return next;
+  // then again for the deadline: TCP's output may just have started a resolution (nothing else is
+  // due at `now`, so this sends nothing twice)
+  const arp = ifacePoll(now);
+  return next < 0 || (arp >= 0 && arp < next) ? arp : next;
 }
 
 // ── TCP calls ─────────────────────────────────────────────────────────────────────────────────

@@ -390,6 +390,11 @@ export class Core {
     const id = { SACK: 6, TIMESTAMPS: 7, WINDOW_SCALING: 8 }[opt];
     return this.x.tcp_set_default(id, on ? 1 : 0);
   }
+  /** tcp_set_default PERSIST_TIMEOUT (9): ms a peer may keep its window shut on data we have for it
+   *  before the connection ends with ETIMEDOUT; 0 = no limit, the default (docs/abi.md). */
+  setPersistTimeout(ms: number): number {
+    return this.x.tcp_set_default(9, ms);
+  }
   /** Connection slots in use (every state but CLOSED-and-freed, TIME-WAIT included). */
   connections(): number {
     return this.x.tcp_connections();

@@ -41,11 +41,17 @@ export namespace TF {
   @inline export const RESENT: u32 = 1 << 20;     // retransmitted since the last RTT sample (rtxTs valid)
   @inline export const SYN_RESENT: u32 = 1 << 21; // our SYN or SYN-ACK timed out (RFC 6298 5.7)
   @inline export const SYN_FLOOD: u32 = 1 << 22;  // half-open under pressure: fewer SYN-ACK retries (timers.ts)
+  @inline export const WND_SHUT: u32 = 1 << 23;   // the peer's window is shut on waiting data since zwSince
 }
 
 /** The extensions a new connection offers (tcp_set_default); all on unless the host turns one off. */
 export let offered: u32 = TF.SACK_OK | TF.TS_OK | TF.WS_OK;
 export function setOffered(f: u32, on: bool): void { offered = on ? offered | f : offered & ~f; }
+
+/** The persist limit (tcp_set_default PERSIST_TIMEOUT, liveness.ts): ms a peer may keep its window
+ *  shut while we have data for it; 0 (the default) = probe for ever (RFC 9293 MUST-37). */
+export let persistLimit: u32 = 0;
+export function setPersistLimit(ms: u32): void { persistLimit = ms; }
 
 @unmanaged export class Tcb {
   state: i32;

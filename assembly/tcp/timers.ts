@@ -11,7 +11,7 @@ import { tcpOutput, tcpProbe, dataBase, mayTransmit, windowClosed } from "./outp
 import { sackClear } from "./sack";
 import { ipNegativeAdvice, ipNextHopFailed } from "../iface/output";
 import { noteRetransmit } from "./rtt";
-import { userTimeoutExpired, userTimeoutNext, keepaliveTimer } from "./liveness";
+import { userTimeoutExpired, userTimeoutNext, keepaliveTimer, persistLimitExpired, persistLimitNext } from "./liveness";
 
 /** Run the timers of t that are due at `now`; returns the ms until its next deadline or `acc`. */
 export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
@@ -21,6 +21,7 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
     return acc;
   }
   if (userTimeoutExpired(t, now)) return acc;   // before a retransmission that would come too late
+  if (persistLimitExpired(t, now)) return acc;
   if ((t.flags & TF.RTX_ARMED) && !timeLt(now, t.rtxAt)) retransmissionTimeout(t, now);
   if (t.state == State.CLOSED) return acc;
   if ((t.flags & TF.DELACK) && !timeLt(now, t.delAckAt)) {
@@ -32,6 +33,7 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
   acc = keepaliveTimer(t, now, acc);             // keepalive and user timeout: liveness.ts
   if (t.state == State.CLOSED) return acc;
   acc = userTimeoutNext(t, now, acc);
+  acc = persistLimitNext(t, now, acc);
   if (t.flags & TF.CLOSE_ARMED) acc = earliest(acc, t.closeAt, now);
   if (t.flags & TF.RTX_ARMED) acc = earliest(acc, t.rtxAt, now);
   return acc;
@@ -70,10 +72,12 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
   t.flags &= ~TF.ZWP;                           // the window is open: this is a retransmission
   const limit = s == State.SYN_SENT ? SYN_RETRIES : s == State.SYN_RECEIVED ? synackRetries(t) : DATA_RETRIES;
   if (ipNextHopFailed(t.rip)) {
-    // the next hop did not answer ARP: a soft error (RFC 1122 4.2.3.9), and the end of an
-    // active open, as an ICMP host unreachable generated here would be (Linux: EHOSTUNREACH)
+    // the next hop did not answer ARP: a soft error (RFC 1122 4.2.3.9). An active open ends with
+    // EHOSTUNREACH (as Linux, for which the failure is a locally generated host unreachable) when
+    // it is the second time — once the retransmission has asked ARP again and that failed too — so
+    // that a lossy link that swallowed three ARP exchanges does not end an open that would succeed
+    if (s == State.SYN_SENT && t.softErr == Err.EHOSTUNREACH) { count(C.TCP_TIMEOUTS); tcbClose(t, Err.EHOSTUNREACH); return; }
     t.softErr = Err.EHOSTUNREACH;
-    if (s == State.SYN_SENT) { count(C.TCP_TIMEOUTS); tcbClose(t, Err.EHOSTUNREACH); return; }
   }
   // a user timeout (liveness.ts) ends a synchronized connection instead of the retry count
   if (t.retries >= limit && !(t.userTimeout > 0 && synchronized(s))) {
