@@ -9,13 +9,14 @@ import { Err } from "./errors";
 import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, regionSize } from "./storage/layout";
 import { eventsInit, eventPop, eventHandle, eventArg } from "./storage/events";
 import { ifaceInit, ifaceIp } from "./iface/iface";
-import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen } from "./iface/input";
+import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrCode, icmpErrDst, icmpErrMtu, icmpErrQuoted } from "./iface/input";
+import { IPPROTO_ICMP, IPPROTO_TCP } from "./wire/ipv4";
 import { ifacePoll } from "./iface/output";
 import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
 import { tcpTimers } from "./tcp/timers";
 import { isnInit } from "./tcp/isn";
 import { listenersInit, listen } from "./socket/listen";
-import { tcpRx } from "./socket/demux";
+import { tcpRx, tcpIcmp } from "./socket/demux";
 import * as api from "./socket/api";
 import { NO_DEADLINE } from "./time";
 
@@ -55,7 +56,8 @@ export function rx(len: i32, now: u32): i32 {
   count(C.RX_FRAMES);
   if (len < 0 || len > FRAME_MAX) { count(C.DROP_ETH_TOO_LONG); return Err.EMSGSIZE; }
   const r = ifaceInput(rxBuf, len, now);
-  if (r != 6) return r;
+  if (r == IPPROTO_ICMP) return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrCode(), icmpErrMtu(), now);
+  if (r != IPPROTO_TCP) return r;
   return tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
 }
 

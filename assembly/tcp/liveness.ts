@@ -45,7 +45,7 @@ export function userTimeoutExpired(t: Tcb, now: u32): bool {
   if (!userTimeoutOn(t) || timeLt(now, t.unaSince + t.userTimeout)) return false;
   count(C.TCP_USER_TIMEOUTS);
   count(C.TCP_TIMEOUTS);
-  tcbClose(t, Err.ETIMEDOUT);   // RFC 9293 3.10.8 USER TIMEOUT: flush, signal the user, CLOSED
+  tcbClose(t, t.softErr != 0 ? t.softErr : Err.ETIMEDOUT);   // RFC 9293 3.10.8 USER TIMEOUT: flush, signal the user, CLOSED
   return true;
 }
 

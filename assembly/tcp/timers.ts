@@ -1,15 +1,15 @@
 // Timeouts (RFC 9293 3.10.8): retransmission (RTO from the RFC 6298 estimator in rtt.ts, backed off
 // exponentially), the persist timer, TIME-WAIT, and the orphaned FIN-WAIT-2 timeout; keepalive and
 // the user timeout are in liveness.ts. Deadlines are absolute times in the TCB.
-import { RTO_MAX_MS, SYN_RETRIES, SYNACK_RETRIES, DATA_RETRIES, R1_RETRIES } from "../config";
+import { RTO_MAX_MS, SYN_RETRIES, SYNACK_RETRIES, SYNACK_RETRIES_PRESSURE, DATA_RETRIES, R1_RETRIES, MAX_CONNS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { State } from "../socket/constants";
 import { earliest, timeLt } from "../time";
-import { Tcb, TF, tcbClose, synchronized } from "./tcb";
+import { Tcb, TF, tcbClose, synchronized, halfOpenCount } from "./tcb";
 import { tcpOutput, tcpProbe, dataBase, mayTransmit, windowClosed } from "./output";
 import { sackClear } from "./sack";
-import { ipNegativeAdvice } from "../iface/output";
+import { ipNegativeAdvice, ipNextHopFailed } from "../iface/output";
 import { noteRetransmit } from "./rtt";
 import { userTimeoutExpired, userTimeoutNext, keepaliveTimer } from "./liveness";
 
@@ -43,6 +43,14 @@ export function flightHalf(t: Tcb): u32 {
   return half > 2 * t.mss ? half : 2 * t.mss;
 }
 
+/** RFC 4987 3.2/3.3: a half-open connection that times out while half the table is half-open (a
+ *  SYN flood) gets fewer SYN-ACK retransmissions from then on, so that its slot is free sooner for a
+ *  peer that answers. The mark stays: slots freed one by one must not lift the pressure for the rest. */
+function synackRetries(t: Tcb): i32 {
+  if (halfOpenCount() * 2 >= MAX_CONNS) t.flags |= TF.SYN_FLOOD;
+  return (t.flags & TF.SYN_FLOOD) ? SYNACK_RETRIES_PRESSURE : SYNACK_RETRIES;
+}
+
 export function backoff(t: Tcb): void {
   t.rto = t.rto >= RTO_MAX_MS / 2 ? RTO_MAX_MS : t.rto * 2;  // RFC 6298 5.5
 }
@@ -60,11 +68,19 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
     return;
   }
   t.flags &= ~TF.ZWP;                           // the window is open: this is a retransmission
-  const limit = s == State.SYN_SENT ? SYN_RETRIES : s == State.SYN_RECEIVED ? SYNACK_RETRIES : DATA_RETRIES;
+  const limit = s == State.SYN_SENT ? SYN_RETRIES : s == State.SYN_RECEIVED ? synackRetries(t) : DATA_RETRIES;
+  if (ipNextHopFailed(t.rip)) {
+    // the next hop did not answer ARP: a soft error (RFC 1122 4.2.3.9), and the end of an
+    // active open, as an ICMP host unreachable generated here would be (Linux: EHOSTUNREACH)
+    t.softErr = Err.EHOSTUNREACH;
+    if (s == State.SYN_SENT) { count(C.TCP_TIMEOUTS); tcbClose(t, Err.EHOSTUNREACH); return; }
+  }
   // a user timeout (liveness.ts) ends a synchronized connection instead of the retry count
   if (t.retries >= limit && !(t.userTimeout > 0 && synchronized(s))) {
     count(C.TCP_TIMEOUTS);
-    tcbClose(t, Err.ETIMEDOUT);   // RFC 9293 3.8.3 (R2), MUST-20; a passive half-open one just goes
+    // RFC 9293 3.8.3 (R2), MUST-20; a passive half-open one just goes. A soft error seen meanwhile
+    // (ICMP unreachable, ARP failure) names the cause (RFC 1122 4.2.3.9, RFC 5927 4.1)
+    tcbClose(t, t.softErr != 0 ? t.softErr : Err.ETIMEDOUT);
     return;
   }
   t.retries++;

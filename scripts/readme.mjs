@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+// The README's measured figures are generated, never typed: each block between
+//   <!-- figures:NAME -->  and  <!-- /figures -->
+// is rewritten from bench/results.json (what the benchmarks wrote) and build/memory-map.json (what
+// `npm run build` laid out). tests/build/readme.test.ts checks that the README equals its
+// regeneration, so a figure cannot drift from the file it comes from.
+//
+//   node scripts/readme.mjs           rewrite README.md in place
+//   node scripts/readme.mjs --check   exit 1 when README.md is not up to date
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = new URL("..", import.meta.url).pathname;
+
+/** 12345.6 → "12 346"; digits after the point when asked. */
+export function num(x, digits = 0) {
+  if (x === undefined || x === null || Number.isNaN(x)) return "—";
+  const s = Number(x).toFixed(digits);
+  const [int, frac] = s.split(".");
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+  return frac ? `${grouped}.${frac}` : grouped;
+}
+const kib = (b) => (b % 1024 === 0 ? `${num(b / 1024)} KiB` : `${num(b / 1024, 1)} KiB`);
+const ratio = (x) => (x === undefined ? "—" : `${num(x, 2)}×`);
+const table = (head, rows) => [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+
+const PROFILES = ["tiny", "default", "server"];
+const REGION_NAMES = {
+  STATIC: "static data (module)", COUNTERS: "counters", EVENTS: "event ring", IO: "host I/O buffer",
+  RX_FRAME: "rx frame", TX_FRAME: "tx frame", ARP: "ARP cache", ARP_PENDING: "frames waiting for ARP",
+  LISTENERS: "listeners", TCBS: "connection blocks (TCBs)", RX_RINGS: "receive rings", TX_RINGS: "send rings",
+  RANGES: "out-of-order ranges + SACK scoreboard",
+};
+
+/** Each generator: (results, memoryMap) → markdown, or throws naming what is missing. */
+export const generators = {
+  memory(_r, map) {
+    const regions = [...new Set(PROFILES.flatMap((p) => map[p].regions.map((x) => x.region)))];
+    const bytes = (p, name) => map[p].regions.find((x) => x.region === name)?.bytes;
+    const rows = regions.map((name) => [REGION_NAMES[name] ?? name, ...PROFILES.map((p) => num(bytes(p, name)))]);
+    rows.push(["**used / declared memory**", ...PROFILES.map((p) => `**${num(map[p].usedBytes)} B / ${kib(map[p].memoryBytes)}**`)]);
+    rows.push(["**.wasm after wasm-opt -Oz**", ...PROFILES.map((p) => `**${num(map[p].wasmBytes)} B**`)]);
+    return table(["region (bytes)", ...PROFILES], rows);
+  },
+
+  sim(r) {
+    const s = r.sim, t = s.throughput;
+    const mb = (x) => (x ? `${num(x.mbPerSec)} MB/s` : "");
+    return [
+      table(["measure", ...PROFILES], [
+        ["bulk throughput, no loss", ...PROFILES.map((p) => mb(t[p]))],
+        ["bulk throughput, 1 % loss", "", mb(t.defaultLoss1pct), ""],
+        ["frames, one run (both directions)", ...PROFILES.map((p) => (t[p] ? num(t[p].frames) : ""))],
+        ["connections per second (open + abort)", "", num(s.connectionsPerSec), ""],
+      ]),
+      "",
+      `Measured ${s.date}, Node ${s.node}, ${s.machine}: ${s.note}.`,
+    ].join("\n");
+  },
+
+  tap(r) {
+    const t = r.tap;
+    const cols = [["Petrel on Node", t.petrel], ["Petrel native (boards/linux, wasm2c)", t.boardsLinux], ["kernel ↔ kernel (veth)", t.kernelVeth]];
+    const row = (label, key, digits, unit) => [label, ...cols.map(([, c]) => (c?.[key] === undefined ? "—" : `${num(c[key], digits)}${unit}`))];
+    return [
+      table(["measure", ...cols.map(([n]) => n)], [
+        row("kernel → Petrel discard", "intoMBps", 0, " MB/s"),
+        row("Petrel chargen → kernel", "outOfMBps", 0, " MB/s"),
+        row("echo 64 B round trip, median", "rttMedianMs", 3, " ms"),
+        row("echo 64 B round trip, p99", "rttP99Ms", 3, " ms"),
+        row("connections per second (concurrent)", "connectionsPerSec", 0, ""),
+        row("connect + close, sequential, per second", "sequentialConnectClosePerSec", 0, ""),
+      ]),
+      "",
+      `Measured ${t.date}, Node ${t.node}: ${t.note}.`,
+    ].join("\n");
+  },
+
+  footprint(r) {
+    const f = r.footprint.profiles;
+    return table(["", ...PROFILES], [
+      [".wasm", ...PROFILES.map((p) => `${num(f[p].wasmBytes)} B`)],
+      ["connections", ...PROFILES.map((p) => num(f[p].connections))],
+      ["state per connection (TCB)", ...PROFILES.map((p) => `${num(f[p].perConnectionStateBytes)} B`)],
+      ["rings per connection", ...PROFILES.map((p) => `${num(f[p].perConnectionBufferBytes)} B`)],
+      ["linear memory used", ...PROFILES.map((p) => `${num(f[p].memory.usedBytes)} B`)],
+      ["wasm2c → Cortex-M4 -Os, text", ...PROFILES.map((p) => `${num(f[p].native?.["cortex-m4"]?.text)} B`)],
+      ["wasm2c → rv32imc -Os, text", ...PROFILES.map((p) => `${num(f[p].native?.rv32imc?.text)} B`)],
+    ]);
+  },
+
+  engines(r) {
+    const e = r.engines;
+    const w = e.wasm2c, i = e.wamr_fast_interp, q = e.ratio;
+    const row = (label, key, digits, unit) => [label, `${num(w[key], digits)}${unit}`, `${num(i[key], digits)}${unit}`, ratio(q[key])];
+    return [
+      table(["measure", "wasm2c", "WAMR fast interpreter", "WAMR / wasm2c"], [
+        row("kernel → discard", "intoMBps", 0, " MB/s"),
+        row("chargen → kernel", "outOfMBps", 0, " MB/s"),
+        row("echo 64 B round trip, median", "rttMedianMs", 3, " ms"),
+        row("echo 64 B round trip, p99", "rttP99Ms", 3, " ms"),
+        row("connections per second", "connectionsPerSec", 0, ""),
+        row("board CPU per MB received", "intoCpuMsPerMB", 1, " ms"),
+        row("board CPU per MB sent", "outOfCpuMsPerMB", 1, " ms"),
+        row("board CPU per connection", "cpuUsPerConnection", 0, " µs"),
+      ]),
+      "",
+      `Measured ${e.date}, Node ${e.node}, ${e.wamr}: ${e.note}.`,
+    ].join("\n");
+  },
+
+  wamr_pool(r) {
+    const p = r.wamr_pool;
+    const rows = Object.entries(p.pool).map(([k, v]) => [k.replace(/_/g, " "), `${num(v)} B (${kib(v)})`]);
+    rows.push(["wasm stack: smallest that passed / reserved", `${num(p.wasm_stack_min)} B / ${num(p.wasm_stack)} B`]);
+    rows.push(["linear memory (outside the pool)", `${num(p.tiny_linear_memory)} B`]);
+    return [table(["tiny profile under WAMR (fast interpreter)", "smallest pool that passes"], rows), "", `Measured ${p.date}: ${p.method}.`].join("\n");
+  },
+
+  mps2(r) {
+    const m = r.mps2, f = m.firmwares;
+    const names = [["wasm2c", "Petrel (wasm2c)"], ["wamr", "Petrel (WAMR)"], ["lwip", "lwIP 2.1.3"]].filter(([k]) => f[k]);
+    const row = (label, fn) => [label, ...names.map(([k]) => fn(f[k]))];
+    return [
+      table(["Cortex-M4 (QEMU mps2-an386)", ...names.map(([, n]) => n)], [
+        row("flash (text + rodata)", (x) => `${num(x.flash)} B`),
+        row("RAM (data + bss)", (x) => `${num(x.ram)} B`),
+        row("instructions per byte received", (x) => num(x.rxPerByte, 2)),
+        row("instructions per byte sent", (x) => num(x.txPerByte, 2)),
+        row("instructions per connection (open, 64 B echo, close)", (x) => num(x.perConnection)),
+        row("per byte received, ratio to lwIP", (x) => ratio(x.rxPerByte / f.lwip?.rxPerByte)),
+        row("per byte sent, ratio to lwIP", (x) => ratio(x.txPerByte / f.lwip?.txPerByte)),
+      ]),
+      "",
+      `Measured ${m.date}, ${m.qemu}, ${m.gcc}: ${m.note}.`,
+    ].join("\n");
+  },
+};
+
+/** README text with every figures block regenerated. */
+export function regenerate(readme, results, map) {
+  return readme.replace(/(<!-- figures:(\w+) -->\n)[\s\S]*?(\n<!-- \/figures -->)/g, (_all, open, name, close) => {
+    const gen = generators[name];
+    if (!gen) throw new Error(`README: unknown figures block ${name} (${Object.keys(generators).join(", ")})`);
+    return open + gen(results, map) + close;
+  });
+}
+
+export function load() {
+  const results = JSON.parse(readFileSync(`${root}bench/results.json`, "utf8"));
+  const mapPath = `${root}build/memory-map.json`;
+  if (!existsSync(mapPath)) throw new Error("build/memory-map.json is missing: run npm run build");
+  const map = JSON.parse(readFileSync(mapPath, "utf8"));
+  return { readme: readFileSync(`${root}README.md`, "utf8"), results, map };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { readme, results, map } = load();
+  const next = regenerate(readme, results, map);
+  if (process.argv.includes("--check")) {
+    if (next !== readme) {
+      console.error("README.md is out of date: run node scripts/readme.mjs");
+      process.exit(1);
+    }
+  } else if (next !== readme) {
+    writeFileSync(`${root}README.md`, next);
+    console.log("README.md: figures regenerated");
+  }
+}
