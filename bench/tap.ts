@@ -44,6 +44,8 @@ async function measure(client: Pick<TapNetns, "peer">, host: string, ports: { di
   const conns = await client.peer<{ ok: number; ms: number; failed: string[] }>("connect-many", { host, port: ports.echo, n: CONNS, concurrency: 8 }, 120_000).result;
   if (conns.error || conns.failed.length) throw new Error(`connections: ${conns.error ?? conns.failed.slice(0, 3)}`);
   const seq = await sequentialConnections(client, host, ports.discard);
+  const par = await client.peer<{ ok: number; ms: number; failed: string[] }>("echo-concurrent", { host, port: ports.echo, conns: 50, rounds: 100, size: 1024 }, 240_000).result;
+  if (par.error || par.failed.length) throw new Error(`echo-concurrent: ${par.error ?? par.failed.slice(0, 3)}`);
   return {
     intoMBps: BULK / MB / (send.ms / 1000),
     outOfMBps: BULK / MB / (recv.ms / 1000),
@@ -51,6 +53,8 @@ async function measure(client: Pick<TapNetns, "peer">, host: string, ports: { di
     rttP99Ms: quantile(rtt.times, 0.99),
     connectionsPerSec: conns.ok / (conns.ms / 1000),
     sequentialConnectClosePerSec: seq,
+    /** 50 connections at once, each echoing 1 KiB 100 times: round trips per second, all together */
+    concurrentEchoPerSec: (50 * 100) / (par.ms / 1000),
   };
 }
 
@@ -168,7 +172,7 @@ let lwip: Record<string, number>;
   }
 }
 
-const higherIsBetter = ["intoMBps", "outOfMBps", "connectionsPerSec", "sequentialConnectClosePerSec"] as const;
+const higherIsBetter = ["intoMBps", "outOfMBps", "connectionsPerSec", "sequentialConnectClosePerSec", "concurrentEchoPerSec"] as const;
 /** a / b for every measure where more is better; b / a for the round trips (so > 1 is always "a is better"). */
 const ratios = (a: Record<string, number>, b: Record<string, number>): Record<string, number> => ({
   ...Object.fromEntries(higherIsBetter.map((k) => [k, a[k]! / b[k]!])),
@@ -213,6 +217,7 @@ ${row("echo 64 B round trip, median (ms)", "rttMedianMs", 3)}
 ${row("echo 64 B round trip, p99 (ms)", "rttP99Ms", 3)}
 ${row("connections/s, 8 at a time (echo)", "connectionsPerSec", 0)}
 ${row("connect + close, sequential (conn/s)", "sequentialConnectClosePerSec", 0)}
+${row("50 connections × 100 echoes of 1 KiB (echoes/s)", "concurrentEchoPerSec", 0)}
 
 Petrel on Node, default profile: ${f(petrelDefaultSeq, 0)} sequential connect+close per second. Ratios: > 1 means the first is better (round trips inverted).
 `);
