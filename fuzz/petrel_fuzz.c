@@ -15,12 +15,15 @@
  *   - every frame the core sends is well-formed: Ethernet source = our MAC; ARP fields; IPv4
  *     version/IHL/total length/no fragment/source = our address/header checksum; TCP data offset,
  *     option lengths and checksum; ICMP checksum;
+ *   - no data beyond the peer's window (one byte over a closed window: a probe);
  *   - linear memory keeps the page count it had after init (the core allocates nothing after init);
- *   - tcp_connections() never exceeds config(MAX_CONNS).
+ *   - tcp_connections() never exceeds config(MAX_CONNS);
+ *   - tcp_info of every handle seen is self-consistent (sequence order, queues within the rings).
  *
  * The engine is the boards' own (boards/common/engine_wasm2c.c, the interface of core.h). It is
- * compiled into this file so that the harness can free the instance and create a fresh one for
- * every input (the engine keeps its instance static and has no stop call of its own). */
+ * compiled into this file so that the harness can reach its static instance: every input starts
+ * from a copy of the instance and its memory taken right after instantiation (the engine has no
+ * stop call, and instantiating anew for each input costs more than the input). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -133,8 +136,12 @@ static struct flow *pick_flow(void) {
   uint8_t b = in8();
   return nflows ? &flows[b % nflows] : NULL;
 }
+/* A fresh flow for this 4-tuple (the one it had, if any: one flow per 4-tuple). */
 static struct flow *new_flow(uint32_t ip, uint16_t rport, uint16_t lport) {
-  struct flow *f = nflows < NFLOWS ? &flows[nflows++] : &flows[flow_rr++ % NFLOWS];
+  struct flow *f = NULL;
+  for (int i = 0; i < nflows && !f; i++)
+    if (flows[i].ip == ip && flows[i].rport == rport && flows[i].lport == lport) f = &flows[i];
+  if (!f) f = nflows < NFLOWS ? &flows[nflows++] : &flows[flow_rr++ % NFLOWS];
   memset(f, 0, sizeof *f);
   f->ip = ip; f->rport = rport; f->lport = lport; f->ws_max = -1;
   return f;
@@ -262,6 +269,7 @@ static void note_window(const uint8_t *fr, uint32_t len, bool certain) {
   certain = certain && f->edge_known && seq_ge(ack, f->ack_max) && seq_ge(seq, f->wl1) && (seq != f->wl1 || seq_ge(ack, f->wl2));
   if (!f->edge_known || certain || seq_gt(right, f->right)) f->right = right;
   f->edge_known = true;
+  if (trace) fprintf(stderr, "  window: seq %u ack %u right %u%s -> edge %u\n", seq, ack, right, certain ? " (certain)" : "", f->right);
   if (seq_gt(ack, f->ack_max)) f->ack_max = ack;
   if (seq_gt(seq, f->wl1) || (seq == f->wl1 && seq_gt(ack, f->wl2))) { f->wl1 = seq; f->wl2 = ack; }
 }
@@ -287,8 +295,11 @@ static void track(const uint8_t *ip, const uint8_t *tcp, uint32_t tcp_len, uint3
   if (flags & 0x04) return;                                      /* RST: numbers unchanged */
   /* data only within the peer's window; one byte beyond a closed one is a window probe */
   uint32_t data = tcp_len - hl;
-  if (f->edge_known && data && !(flags & 0x02) && seq_gt(seq + data, f->right + (data == 1 ? 1 : 0)))
-    crash("data sent beyond the peer's window", tcp - 34, 34 + tcp_len);
+  if (f->edge_known && data && !(flags & 0x02) && seq_gt(seq + data, f->right + (data == 1 ? 1 : 0))) {
+    static char msg[160];
+    snprintf(msg, sizeof msg, "data sent beyond the peer's window: seq %u + %u bytes, right edge %u", seq, data, f->right);
+    crash(msg, tcp - 34, 34 + tcp_len);
+  }
   if (flags & 0x02) {
     f->rcv_nxt = end; f->synced = true; f->ts = has_ts;
     f->edge_known = false;                                       /* a new connection on this 4-tuple */
