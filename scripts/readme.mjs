@@ -118,9 +118,13 @@ export const generators = {
   },
 
   mps2(r) {
-    const m = r.mps2, f = m.firmwares;
-    const names = [["wasm2c", "Petrel (wasm2c)"], ["wamr", "Petrel (WAMR)"], ["lwip", "lwIP 2.1.3"]].filter(([k]) => f[k]);
+    const m = r.mps2, f = { ...m.firmwares };
+    if (m.wasm2cUnchecked) f.unchecked = m.wasm2cUnchecked;
+    const names = [["wasm2c", "Petrel (wasm2c)"], ["wamr", "Petrel (WAMR)"], ["lwip", "lwIP 2.1.3"],
+      ["unchecked", "*Petrel (wasm2c) without bounds checks: analysis only*"]].filter(([k]) => f[k]);
     const row = (label, fn) => [label, ...names.map(([k]) => fn(f[k]))];
+    const biggest = names.filter(([k]) => f[k].biggest).map(([k, n]) =>
+      `- ${n}: ${f[k].biggest.slice(0, 5).map((b) => `\`${b.symbol}\` ${num(b.bytes)} B`).join(", ")}`);
     return [
       table(["Cortex-M4 (QEMU mps2-an386)", ...names.map(([, n]) => n)], [
         row("flash (text + rodata), -O2", (x) => `${num(x.flash)} B`),
@@ -129,14 +133,18 @@ export const generators = {
         row("instructions per byte received", (x) => num(x.rxPerByte, 2)),
         row("instructions per byte sent", (x) => num(x.txPerByte, 2)),
         row("instructions per connection (open, 64 B echo, close)", (x) => num(x.perConnection)),
-        row("per byte received, ratio to lwIP", (x) => ratio(x.rxPerByte / f.lwip?.rxPerByte)),
-        row("per byte sent, ratio to lwIP", (x) => ratio(x.txPerByte / f.lwip?.txPerByte)),
+        row("per byte received / sent, ratio to lwIP", (x) => `${ratio(x.rxPerByte / f.lwip?.rxPerByte)} / ${ratio(x.txPerByte / f.lwip?.txPerByte)}`),
+        row("per byte received / sent, ratio to Petrel (wasm2c)", (x) => `${ratio(x.rxPerByte / f.wasm2c?.rxPerByte)} / ${ratio(x.txPerByte / f.wasm2c?.txPerByte)}`),
+        row("flash and RAM, ratio to lwIP", (x) => `${ratio(x.flash / f.lwip?.flash)} and ${ratio(x.ram / f.lwip?.ram)}`),
       ]),
+      "",
+      "Biggest symbols (linked ELF, `nm --size-sort`):",
+      "",
+      ...biggest,
       "",
       `Measured ${m.date}, ${m.qemu}, ${m.gcc}: ${m.note}.`,
     ].join("\n");
   },
-
 
   cpu(r) {
     const c = r.cpu, m = r.serveRss;
