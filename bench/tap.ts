@@ -183,7 +183,7 @@ const ratios = (a: Record<string, number>, b: Record<string, number>): Record<st
 const tap = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
-  note: "Petrel (server profile, no pcap capture) on a TAP device vs the kernel over a veth pair, and boards/linux (native, wasm2c) on a TAP, all measured by Node's net in a namespace in the same run; bulk = " + BULK / MB + " MB; sequential connect+close = " + SEQ_CONNS + " connections each closed as soon as it is up, the next opened at once (after an untimed quarter), to discard; petrel.defaultProfile… = the same with the default profile (16 slots)",
+  note: "Petrel on Node (server profile, no pcap capture) and boards/linux (native, wasm2c, default profile) on TAP devices, lwIP 2.1.3 (bench/lwip/lwip-tap.c) on a TAP, and the kernel over a veth pair, all measured by Node's net in a namespace in the same run; bulk = " + BULK / MB + " MB; sequential connect + close = " + SEQ_CONNS + " connections each closed as soon as it is up, the next opened at once (after an untimed quarter)",
   petrel: { ...petrel, defaultProfileSequentialConnectClosePerSec: petrelDefaultSeq },
   kernelVeth: kernel,
   boardsLinux,

@@ -3,6 +3,7 @@
 //                  [--host-ip ADDR/PREFIX] [--pcap FILE] [--trace] [--profile NAME] [--loss P]
 //   petrel connect --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--host-ip ADDR/PREFIX] HOST PORT
 //   petrel sim transfer …   (host/cli/sim.ts)
+//   petrel qemu --firmware wasm2c|wamr|lwip --tap NAME --ip ADDR/PREFIX …   (host/cli/qemu.ts)
 import { parseArgs } from "node:util";
 import { isIPv4 } from "node:net";
 import type { Profile } from "./core.ts";
@@ -22,6 +23,8 @@ usage:
   petrel serve   --tap NAME --ip ADDR/PREFIX [options]     serve echo, discard, chargen and HTTP
   petrel connect --tap NAME --ip ADDR/PREFIX HOST PORT     nc over Petrel (stdin → socket → stdout)
   petrel sim transfer --seed S --bytes N [faults…]         two simulated stacks, one JSON line
+  petrel qemu --firmware wasm2c|wamr|lwip --tap NAME --ip ADDR/PREFIX
+                                                          a Cortex-M4 firmware in QEMU on a TAP
   petrel COMMAND --help                                    options of a command
 
 Creating or opening a TAP device needs CAP_NET_ADMIN (root). The device is created if it does not
@@ -226,6 +229,15 @@ export async function main(argv: string[]): Promise<number> {
         return await connect(rest);
       case "sim":
         return await (await import("./cli/sim.ts")).simMain(rest);
+      case "qemu": {
+        const q = await import("./cli/qemu.ts");
+        try {
+          return await q.qemuMain(rest);
+        } catch (e) {
+          if (e instanceof q.QemuUsageError) throw new UsageError(e.message);
+          throw e;
+        }
+      }
       case undefined:
       case "-h":
       case "--help":

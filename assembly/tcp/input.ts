@@ -1,6 +1,6 @@
 // SEGMENT ARRIVES (RFC 9293 3.10.7), one function per group of states. The segment is in `seg`
 // (segment.ts), already checked. Each rule carries its RFC section.
-import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, DELACK_MS } from "../config";
+import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, DELACK_MS, RX_BUF, SYN_RECEIVED_MS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringFree, ringWrite, ringWriteAt, ringCommit, ringConsume } from "../storage/ring";
@@ -10,12 +10,14 @@ import { Flag } from "../wire/tcp";
 import { seg, opts, has } from "./segment";
 import { Tcb, TF, setState, tcbHandle, tcbClose, synchronized, armClose } from "./tcb";
 import { seqLt, seqLe, seqGt, seqGe } from "./seq";
-import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow, dataBase, retransmitFirst, sendNewSegment, armRtx } from "./output";
+import { emitReset, emitSegment, sendAck, sendRst, tcpOutput, rcvWindow, dataBase, retransmitFirst, sendNewSegment, armRtx } from "./output";
 import { rttAcked } from "./rtt";
 import { flightHalf } from "./timers";
 import { timeLt } from "../time";
 import { oooInsert, oooRemove, oooStart, oooEnd } from "./assembler";
-import { optionsOffer, optionsNegotiate, segWindow, pawsCheck, tsRecentUpdate } from "./options";
+import { optionsOffer, optionsNegotiate, optionsFromCookie, segWindow, pawsCheck, tsRecentUpdate, tsNow } from "./options";
+import { cookieIss, cookieTsval } from "./cookie";
+import { Ring, ringInit } from "../storage/ring";
 import { sackUpdate, sackTrim, sackFirstLost, sackEnterRecovery, sackRecoveryAck } from "./sack";
 import { limitedAck, challengeAck } from "./challenge";
 import { peerHeard } from "./liveness";
@@ -49,7 +51,49 @@ export function tcpPassiveOpen(t: Tcb, iss: u32, now: u32): void {
   t.mss = peerMss();
   t.flags |= TF.PASSIVE;
   setState(t, State.SYN_RECEIVED);
+  armClose(t, now, SYN_RECEIVED_MS);   // RFC 4987 3.2: a bounded half-open life, whatever comes
   tcpOutput(t, now);  // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; data on the SYN is not queued (peer resends)
+}
+
+// A TCB outside the pool for the stateless cookie SYN-ACK: emitSegment reads its fields, and its
+// receive ring only for the free space (empty, no storage behind it).
+const scratch = changetype<Tcb>(memory.data(<i32>offsetof<Tcb>(), 8));
+const scratchRx = changetype<Ring>(memory.data(<i32>offsetof<Ring>(), 8));
+
+/** RFC 4987 3.6, LISTEN with a full backlog or table: answer the SYN with a SYN cookie
+ *  <SEQ=cookie><ACK=SEG.SEQ+1><CTL=SYN,ACK> and keep nothing (cookie.ts). The options are what a
+ *  stateful SYN-ACK would carry; with timestamps our TSval carries the peer's window shift and SACK. */
+export function tcpCookieSynAck(now: u32): void {
+  const t = scratch;
+  ringInit(scratchRx, 0, <u32>RX_BUF);
+  t.rx = scratchRx;
+  t.flags = 0; t.oooCount = 0;
+  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
+  t.rcvNxt = seg.seq + 1; t.rcvAdv = t.rcvNxt;
+  optionsOffer(t, now);
+  optionsNegotiate(t, now);
+  t.mss = peerMss();
+  if (t.flags & TF.TS_OK) {
+    t.tsOffset = cookieTsval(tsNow(t, now), (t.flags & TF.WS_OK) != 0, t.sndShift, (t.flags & TF.SACK_OK) != 0) - now;
+  }
+  emitSegment(t, cookieIss(now), Flag.SYN | Flag.ACK, 0, 0, now);
+}
+
+/** RFC 4987 3.6: the ACK in `seg` returned a valid cookie (MSS `mss`): rebuild the TCB the SYN-ACK
+ *  would have made — SYN-RECEIVED with our SYN in flight — and let the ACK complete the handshake
+ *  (RFC 9293 3.10.7.4), with any data it carries. */
+export function tcpCookieOpen(t: Tcb, mss: u32, now: u32): void {
+  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
+  t.irs = seg.seq - 1; t.rcvNxt = seg.seq; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
+  optionsOffer(t, now);
+  optionsFromCookie(t, now);
+  const iss = seg.ack - 1;
+  t.iss = iss; t.sndUna = iss; t.sndNxt = seg.ack; t.sndMax = seg.ack; t.recover = iss;
+  t.sndWnd = 0; t.sndWl1 = seg.seq; t.sndWl2 = 0;
+  t.mss = mss < <u32>MSS_LOCAL ? mss : <u32>MSS_LOCAL;
+  t.flags |= TF.PASSIVE;
+  setState(t, State.SYN_RECEIVED);
+  tcpSegmentArrives(t, now);
 }
 
 /** RFC 9293 3.10.7.3, SYN-SENT. */
@@ -95,6 +139,7 @@ function ackSyn(t: Tcb, now: u32): void {
 }
 
 function establish(t: Tcb): void {
+  t.flags &= ~TF.CLOSE_ARMED;               // the half-open life (tcpPassiveOpen) is over
   // RFC 6298 5.7: after a SYN (or SYN-ACK) timed out, data transfer starts with an RTO of at least 3 s
   if ((t.flags & TF.SYN_RESENT) && t.rto < 3000) t.rto = 3000;
   setState(t, State.ESTABLISHED);
@@ -120,6 +165,18 @@ function acceptable(t: Tcb): bool {
   return (seqLe(nxt, seg.seq) && seqLt(seg.seq, nxt + wnd)) || (seqLe(nxt, last) && seqLt(last, nxt + wnd));
 }
 
+/** RFC 9293 3.10.7.4, first check: an unacceptable segment (not RST) is answered with an ACK. Every
+ *  one that carries data or a FIN gets its ACK: it is a retransmission after a lost ACK (or a
+ *  keepalive probe with a byte), and the sender needs the answer. Only empty ones share the per-
+ *  connection limit (challenge.ts, one per OOW_ACK_MS), so duplicated or hostile bare ACKs cannot
+ *  make us send an ACK each — Linux's rule (tcp_oow_rate_limited) too. A SYN's ACK is RFC 5961
+ *  4.2's challenge ACK, limited as such. */
+function unacceptableAck(t: Tcb, now: u32): void {
+  if (has(Flag.SYN)) challengeAck(t, now);
+  else if (seg.len > 0) sendAck(t, now);
+  else limitedAck(t, now);
+}
+
 /** Set by reassemble() when RCV.NXT reaches a FIN that arrived ahead of it. */
 let finReached = false;
 
@@ -138,10 +195,7 @@ export function tcpSegmentArrives(t: Tcb, now: u32): void {
   if (paws == 1 || !acceptable(t)) {
     if (paws == 0) count(has(Flag.RST) ? C.DROP_TCP_RST_IGNORED : C.DROP_TCP_OUT_OF_WINDOW);
     if (!has(Flag.RST)) {
-      // at most one such ACK per OOW_ACK_MS (challenge.ts), so duplicated or hostile out-of-window
-      // segments cannot make us send an ACK each; a SYN's ACK is RFC 5961 4.2's challenge ACK
-      if (has(Flag.SYN)) challengeAck(t, now);
-      else limitedAck(t, now);
+      unacceptableAck(t, now);
       if (t.state == State.TIME_WAIT) restartTimeWait(t, now);
     }
     return;
@@ -218,11 +272,17 @@ function ackArrives(t: Tcb, now: u32): bool {
     return false;
   }
   if ((t.flags & TF.SACK_OK) && opts.sackCount > 0) sackUpdate(t);   // RFC 6675 Update()
-  if (seqGt(seg.ack, t.sndUna)) ackData(t, now);
-  else if (seg.ack == t.sndUna) dupAck(t, now);
   // window update (RFC 9293 3.10.7.4: SND.WL1 < SEG.SEQ, or equal and SND.WL2 ≤ SEG.ACK)
-  if (seqLe(t.sndUna, seg.ack) && (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)))) {
+  const update = seqLe(t.sndUna, seg.ack) && (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)));
+  if (seqGt(seg.ack, t.sndUna)) {
+    if (update) t.sndWnd = segWindow(t);     // a partial ACK's retransmission stays inside this ACK's window (SHLD-16)
+    ackData(t, now);
+  } else if (seg.ack == t.sndUna) {
+    dupAck(t, now);                          // (compares the window with the previous one: RFC 5681 2)
+  }
+  if (update) {
     t.sndWnd = segWindow(t); t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+    if (t.sndWnd > 0 && (t.flags & TF.ZWP)) windowReopened(t);
   }
   if (t.sndWnd > t.maxSndWnd) t.maxSndWnd = t.sndWnd;   // MAX.SND.WND (RFC 5961 5.2)
   const finAcked = (t.flags & TF.FIN_SENT) != 0 && seqGt(t.sndUna, t.finSeq);
@@ -243,6 +303,14 @@ function ackArrives(t: Tcb, now: u32): bool {
   return true;
 }
 
+/** The window opens while the persist timer runs (RFC 9293 3.8.6.1): probing ends; a probe byte
+ *  the peer did not take is sent again with the data after it (SND.NXT back to SND.UNA), and the
+ *  persist deadline gives way to the retransmission timer that output() arms for the new flight. */
+function windowReopened(t: Tcb): void {
+  t.flags &= ~(TF.ZWP | TF.RTX_ARMED);
+  if (seg.ack == t.sndUna) t.sndNxt = t.sndUna;
+}
+
 /** SND.UNA < SEG.ACK ≤ SND.MAX: release acknowledged bytes from the send ring, take an RTT
  *  sample, grow the congestion window or continue NewReno recovery. */
 function ackData(t: Tcb, now: u32): void {
@@ -253,6 +321,7 @@ function ackData(t: Tcb, now: u32): void {
   if (acked > 0) ringConsume(t.tx, acked);
   t.sndUna = seg.ack;
   t.unaSince = now;                          // the user-timeout clock restarts (liveness.ts)
+  t.softErr = 0;                             // the path works: an earlier soft error is stale
   if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;   // acked past a timeout's rewind
   sackTrim(t);
   t.retries = 0;
@@ -299,7 +368,7 @@ function congestionOnAck(t: Tcb, newly: u32, now: u32): void {
  *  outstanding. The third starts fast retransmit (3.2), later ones inflate the window. */
 function dupAck(t: Tcb, now: u32): void {
   if (seg.dataLen != 0 || has(Flag.SYN) || has(Flag.FIN) || segWindow(t) != t.sndWnd || t.sndMax == t.sndUna
-      || !synchronized(t.state) || t.cwnd == 0) return;
+      || !synchronized(t.state) || t.cwnd == 0 || zeroWindowAck(t)) return;
   count(C.TCP_DUP_ACKS);
   t.dupAcksTotal++;
   t.dupAcks++;
@@ -323,6 +392,12 @@ function dupAck(t: Tcb, now: u32): void {
   t.cwnd = t.ssthresh + 3 * t.mss;
   armRtx(t, now);
 }
+
+/** An ACK that keeps the window at zero answers a window probe (RFC 9293 3.8.6.1) or repeats that
+ *  the receiver is full: nothing was lost, and the only byte outstanding is the probe's, sent past
+ *  the window. Counted as duplicates, three probe ACKs started a fast retransmit into the shut
+ *  window; the persist timer alone handles a zero window. */
+function zeroWindowAck(t: Tcb): bool { return t.sndWnd == 0 || (t.flags & TF.ZWP) != 0; }
 
 /** RFC 3042 Limited Transmit: the first and second duplicate ACKs each let one new segment go, as
  *  far as the peer's window allows and with at most cwnd + 2·SMSS outstanding (cwnd unchanged). A

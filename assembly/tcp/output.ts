@@ -109,6 +109,7 @@ function output(t: Tcb, now: u32, probe: bool): void {
   if (mayTransmit(s)) sendData(t, now, probe, t.sndUna + sendWindow(t), 1024);
   if (t.flags & TF.ACK_NOW) sendAck(t, now);
   if (idle && t.sndMax != t.sndUna) t.unaSince = now;   // the user-timeout clock (liveness.ts)
+  noteWindowShut(t, now);
   if (!(t.flags & TF.RTX_ARMED)) {
     if (windowClosed(t)) {
       if (!(t.flags & TF.ZWP)) t.zwpProbes = 0;   // the window has just closed
@@ -118,6 +119,12 @@ function output(t: Tcb, now: u32, probe: bool): void {
       armRtx(t, now);                             // the retransmission timer
     }
   }
+}
+
+/** The persist limit's clock (liveness.ts): when the peer's window shut on data we have for it. */
+function noteWindowShut(t: Tcb, now: u32): void {
+  if (!windowClosed(t)) t.flags &= ~TF.WND_SHUT;
+  else if (!(t.flags & TF.WND_SHUT)) { t.flags |= TF.WND_SHUT; t.zwSince = now; }
 }
 
 /** The persist timer (RFC 9293 3.8.6.1): the first probe one RTO after the window closed (SHLD-29),
@@ -212,10 +219,14 @@ export function sendNewSegment(t: Tcb, now: u32): bool {
 }
 
 /** Retransmit from `seq` (at or above SND.UNA) at most one segment and at most `limit` sequence
- *  numbers, whatever the windows say; the FIN goes along when the data before it does. Returns
- *  the sequence numbers covered (0: nothing there). */
+ *  numbers, whatever the congestion window says but never past the peer's right edge (RFC 9293
+ *  3.8.6, SHLD-16: only data inside SND.UNA..SND.UNA+SND.WND); the FIN goes along when the data
+ *  before it does. Returns the sequence numbers covered (0: nothing there). */
 export function retransmitAt(t: Tcb, seq: u32, limit: u32, now: u32): u32 {
   if (!synAcked(t)) return 0;
+  const room = <i32>(t.sndUna + t.sndWnd - seq);
+  if (room <= 0) return 0;
+  if (<u32>room < limit) limit = <u32>room;
   const queued = <i32>ringLen(t.tx);
   const off = <i32>(seq - t.sndUna);
   if (off < 0 || off > queued) return 0;
