@@ -8,7 +8,7 @@
 // bench/results.json under "engines" and prints the README's table. Needs root and /dev/net/tun.
 //
 // With --aot also WAMR's AOT runtime on the module compiled by wamrc (build-boards --aot: needs
-// Debian's llvm-15-dev and builds wamrc once, ~10 minutes).
+// Debian's llvm-16-dev and builds wamrc once, ~10 minutes).
 //
 //   npm run bench:engines [-- --quick] [-- --rounds N] [-- --aot]
 import { spawnSync } from "node:child_process";

@@ -10,7 +10,7 @@
 //                                            tiny pool and wasm stack → build/linux/esp32-tiny/ (runs under
 //                                            qemu-i386 where the kernel cannot run i386 binaries)
 //   node scripts/build-boards.mjs --aot      optional, not in --all: WAMR's AOT compiler (wamrc, built against
-//                                            Debian's llvm-15-dev: ~10 minutes once) → build/linux/aot/petrel.aot
+//                                            Debian's llvm-16-dev: ~10 minutes once) → build/linux/aot/petrel.aot
 //                                            and build/linux/aot/petrel-linux-wamr (WAMR's AOT runtime)
 //   node scripts/build-boards.mjs --all      all of the above but --aot
 //   node scripts/build-boards.mjs --mps2[=wasm2c,lwip,wamr]
@@ -142,7 +142,7 @@ if (linux) {
 if (aot) {
   ensure("cmake", "cmake");
   ensure("g++", "g++");
-  ensure("/usr/lib/llvm-15/lib/cmake/llvm/LLVMConfig.cmake", "llvm-15-dev");
+  ensure("/usr/lib/llvm-16/lib/cmake/llvm/LLVMConfig.cmake", "llvm-16-dev"); // WAMR 2.4 needs LLVM >= 16
   if (!existsSync(join(root, "build", "petrel.wasm"))) fail("build/petrel.wasm is missing: run npm run build");
   make("-s", "-f", "boards/linux/Makefile", "aot");
 }
