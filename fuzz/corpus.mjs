@@ -176,6 +176,8 @@ const scenarios = {
   "out-of-order-in": () => accepted().seg(0, F.ACK | F.PSH, { seqMode: 2, seq: 100, paylen: 600 })
     .seg(0, F.ACK | F.PSH, { seqMode: 2, seq: 300, paylen: 600 }).data(0, 66).recv(1).time(300),
   "zero-window-persist": () => accepted().ack(0, { win: 0 }).send(1).due(4).ack(0, { win: 255 }).due(1).ack(0),
+  "zero-window-probes-acked": () => accepted().ack(0, { win: 0 }).send(1).due(1).ack(0, { win: 0, back: 1 })
+    .due(1).ack(0, { win: 0, back: 1 }).due(1).ack(0, { win: 0, back: 1 }).due(1).ack(0, { win: 0, back: 1 }).due(2),
   "active-open": () => new Script().connect(1, 0).seg(0, F.SYN | F.ACK, { seqMode: 3, seq: 777, mask: MSS_WS_SACK_TS })
     .ack(0).send(1).ack(0).data(0, 10).recv(1),
   "active-open-refused": () => new Script().connect(1, 0).seg(0, F.RST | F.ACK).due(1),

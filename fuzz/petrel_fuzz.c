@@ -15,12 +15,15 @@
  *   - every frame the core sends is well-formed: Ethernet source = our MAC; ARP fields; IPv4
  *     version/IHL/total length/no fragment/source = our address/header checksum; TCP data offset,
  *     option lengths and checksum; ICMP checksum;
+ *   - no data beyond the peer's window (one byte over a closed window: a probe);
  *   - linear memory keeps the page count it had after init (the core allocates nothing after init);
- *   - tcp_connections() never exceeds config(MAX_CONNS).
+ *   - tcp_connections() never exceeds config(MAX_CONNS);
+ *   - tcp_info of every handle seen is self-consistent (sequence order, queues within the rings).
  *
  * The engine is the boards' own (boards/common/engine_wasm2c.c, the interface of core.h). It is
- * compiled into this file so that the harness can free the instance and create a fresh one for
- * every input (the engine keeps its instance static and has no stop call of its own). */
+ * compiled into this file so that the harness can reach its static instance: every input starts
+ * from a copy of the instance and its memory taken right after instantiation (the engine has no
+ * stop call, and instantiating anew for each input costs more than the input). */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +31,10 @@
 #include <string.h>
 
 #include "engine_wasm2c.c"
+
+/* An export the engine does not wrap, named for core_fault() like the engine's own calls. */
+#define CALL(name, ...) (current_call = #name, (int32_t)Z_petrel_coreZ_##name(&inst, __VA_ARGS__))
+#define CALL0(name) (current_call = #name, (int32_t)Z_petrel_coreZ_##name(&inst))
 
 /* ── the network: the core is 198.18.0.2/24, the gateway .1; peers on-link and one off-link ── */
 #define SUT_IP 0xC6120002u
@@ -68,7 +75,8 @@ static bool ev_hold;           /* leave events in the ring (a host that drains l
 static bool trace;             /* PETREL_FUZZ_TRACE=1: print operations, frames sent and events */
 /* PETREL_FUZZ_BREAK=<what>: break one thing on purpose, so a test can see each invariant fire:
  * ip-checksum, tcp-checksum, tcp-options (a frame the core sends is altered before the checks),
- * pages (the size recorded after init taken a page smaller), conns (the table limit taken as 0), trap (a trap
+ * pages (the size recorded after init taken a page smaller), window (the peer's windows taken as 0),
+ * info (the send ring taken as 0 bytes), conns (the table limit taken as 0), trap (a trap
  * raised inside core_run). */
 static const char *breaking = "";
 /* PETREL_FUZZ_COUNTERS=1: at exit, print how many inputs moved each of the core's counters (which
@@ -107,6 +115,19 @@ struct flow {
   uint32_t ts_recent;      /* the core's last TSval */
   uint32_t ts_off;         /* the peer's TSval offset */
   bool synced, ts;         /* the core's ISN is known; the core's SYN carried timestamps */
+  /* The peer's receive window as the core must respect it (RFC 9293 3.8.6, 3.10.7.4; RFC 7323
+   * 2.3): the right edge (ACK + window << shift) of the last segment the core certainly took for a
+   * window update, raised by any other segment it might have taken; the shift is the largest the
+   * SYNs could have agreed. Reset when the core sends a SYN. */
+  bool edge_known, core_ws;
+  int8_t ws_max;           /* the largest WS option in the peer's SYNs, -1 for none */
+  uint32_t right;
+  uint32_t wl1, wl2;       /* the highest (seq, ack) of the peer's segments: the core's SND.WL1/WL2 at most */
+  uint32_t ack_max;        /* the highest acknowledgment the peer sent: the core's SND.UNA at most */
+  uint32_t core_ack;       /* the acknowledgment in the core's last segment (its RCV.NXT then) */
+  uint32_t ts_max;         /* the peer's highest TSval (the core's TS.Recent at most) */
+  bool dirty;              /* a segment that may have moved the core's RCV.NXT unseen since its last segment */
+  bool ts_known;
 };
 #define NFLOWS 8
 static struct flow flows[NFLOWS];
@@ -115,10 +136,14 @@ static struct flow *pick_flow(void) {
   uint8_t b = in8();
   return nflows ? &flows[b % nflows] : NULL;
 }
+/* A fresh flow for this 4-tuple (the one it had, if any: one flow per 4-tuple). */
 static struct flow *new_flow(uint32_t ip, uint16_t rport, uint16_t lport) {
-  struct flow *f = nflows < NFLOWS ? &flows[nflows++] : &flows[flow_rr++ % NFLOWS];
+  struct flow *f = NULL;
+  for (int i = 0; i < nflows && !f; i++)
+    if (flows[i].ip == ip && flows[i].rport == rport && flows[i].lport == lport) f = &flows[i];
+  if (!f) f = nflows < NFLOWS ? &flows[nflows++] : &flows[flow_rr++ % NFLOWS];
   memset(f, 0, sizeof *f);
-  f->ip = ip; f->rport = rport; f->lport = lport;
+  f->ip = ip; f->rport = rport; f->lport = lport; f->ws_max = -1;
   return f;
 }
 
@@ -163,6 +188,7 @@ static uint16_t l4_sum(uint32_t src, uint32_t dst, uint8_t proto, const uint8_t 
   return fold(sum_bytes(p, n, s));
 }
 static bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+static bool seq_ge(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
 
 /* Parse TCP options [p, p+n): false when an option runs past the end or has a bad length. Sets
  * *tsval when a timestamp option is present. */
@@ -189,6 +215,65 @@ static bool tcp_options(const uint8_t *p, uint32_t n, bool *has_ts, uint32_t *ts
   return true;
 }
 
+/* The window-scale option's shift in options [p, p+n) (assumed well-formed), or -1. */
+static int tcp_wscale(const uint8_t *p, uint32_t n) {
+  for (uint32_t i = 0; i < n;) {
+    if (p[i] == 0) break;
+    if (p[i] == 1) { i++; continue; }
+    if (i + 1 >= n || p[i + 1] < 2) break;
+    if (p[i] == 3 && p[i + 1] == 3 && i + 2 < n) return p[i + 2];
+    i += p[i + 1];
+  }
+  return -1;
+}
+
+/* A frame about to be handed to the core (built, mutated or raw): when it is a TCP segment of a
+ * flow, note the window it offers. Lax on purpose: any segment the core might take counts. */
+static void note_window(const uint8_t *fr, uint32_t len, bool certain) {
+  if (len < 54 || rd16(fr + 12) != 0x0800) return;
+  const uint8_t *ip = fr + 14;
+  uint32_t hl = (uint32_t)(ip[0] & 15) * 4, total = rd16(ip + 2);
+  if (ip[9] != 6 || hl < 20 || total < hl + 20 || 14 + total > len || rd32(ip + 16) != SUT_IP) return;
+  const uint8_t *tcp = ip + hl;
+  uint32_t thl = (uint32_t)(tcp[12] >> 4) * 4;
+  if (thl < 20 || thl > total - hl) return;
+  uint32_t src = rd32(ip + 12);
+  uint16_t sport = rd16(tcp), dport = rd16(tcp + 2);
+  struct flow *f = NULL;
+  for (int i = 0; i < nflows; i++)
+    if (flows[i].ip == src && flows[i].rport == sport && flows[i].lport == dport) { f = &flows[i]; break; }
+  if (!f) return;
+  uint8_t flags = tcp[13];
+  uint32_t seq = rd32(tcp + 4), ack = rd32(tcp + 8);
+  if (!certain) f->dirty = true;                 /* may have moved RCV.NXT or TS.Recent unseen */
+  bool has_ts; uint32_t tsval = 0;
+  if (!tcp_options(tcp + 20, thl - 20, &has_ts, &tsval)) certain = false;
+  if (has_ts) {
+    if (!f->ts_known || seq_gt(tsval, f->ts_max)) f->ts_max = tsval;
+    else if (tsval != f->ts_max) certain = false;   /* PAWS could drop it */
+    f->ts_known = true;
+  } else if (f->ts) {
+    certain = false;                                /* timestamps agreed: dropped without one */
+  }
+  if (flags & 0x02) {
+    int ws = tcp_wscale(tcp + 20, thl - 20);
+    if (ws > f->ws_max) f->ws_max = (int8_t)(ws > 14 ? 14 : ws);
+  }
+  if (!(flags & 0x10) || !f->synced) return;
+  if (seq_gt(ack, f->rcv_nxt) || seq_gt(f->rcv_nxt - (1u << 30), ack)) return;   /* the core drops those */
+  uint32_t shift = (flags & 0x02) ? 0 : (f->core_ws && f->ws_max >= 0 ? (uint32_t)f->ws_max : 0);
+  uint32_t right = ack + ((uint32_t)rd16(tcp + 14) << shift);
+  if (!strcmp(breaking, "window")) right = ack;                 /* as if every window were zero */
+  /* certain: the core takes it for a window update (SND.UNA <= ACK, (WL1, WL2) <= (SEQ, ACK)) */
+  if (!f->edge_known) { f->wl1 = seq; f->wl2 = ack; f->ack_max = ack; }
+  certain = certain && f->edge_known && seq_ge(ack, f->ack_max) && seq_ge(seq, f->wl1) && (seq != f->wl1 || seq_ge(ack, f->wl2));
+  if (!f->edge_known || certain || seq_gt(right, f->right)) f->right = right;
+  f->edge_known = true;
+  if (trace) fprintf(stderr, "  window: seq %u ack %u right %u%s -> edge %u\n", seq, ack, right, certain ? " (certain)" : "", f->right);
+  if (seq_gt(ack, f->ack_max)) f->ack_max = ack;
+  if (seq_gt(seq, f->wl1) || (seq == f->wl1 && seq_gt(ack, f->wl2))) { f->wl1 = seq; f->wl2 = ack; }
+}
+
 /* A TCP segment the core sent: keep the flow's numbers in step. */
 static void track(const uint8_t *ip, const uint8_t *tcp, uint32_t tcp_len, uint32_t hl) {
   uint32_t dst = rd32(ip + 16);
@@ -197,6 +282,7 @@ static void track(const uint8_t *ip, const uint8_t *tcp, uint32_t tcp_len, uint3
   uint32_t seq = rd32(tcp + 4), ack = rd32(tcp + 8);
   bool has_ts; uint32_t tsval = 0;
   tcp_options(tcp + 20, hl - 20, &has_ts, &tsval);
+  bool has_ws = tcp_wscale(tcp + 20, hl - 20) >= 0;
   struct flow *f = NULL;
   for (int i = 0; i < nflows; i++)
     if (flows[i].ip == dst && flows[i].rport == dport && flows[i].lport == sport) { f = &flows[i]; break; }
@@ -207,10 +293,25 @@ static void track(const uint8_t *ip, const uint8_t *tcp, uint32_t tcp_len, uint3
   }
   uint32_t end = seq + (tcp_len - hl) + ((flags & 0x02) ? 1 : 0) + ((flags & 0x01) ? 1 : 0);
   if (flags & 0x04) return;                                      /* RST: numbers unchanged */
-  if (flags & 0x02) { f->rcv_nxt = end; f->synced = true; f->ts = has_ts; }
+  /* data only within the peer's window; one byte beyond a closed one is a window probe */
+  uint32_t data = tcp_len - hl;
+  if (f->edge_known && data && !(flags & 0x02) && seq_gt(seq + data, f->right + (data == 1 ? 1 : 0))) {
+    static char msg[160];
+    snprintf(msg, sizeof msg, "data sent beyond the peer's window: seq %u + %u bytes, right edge %u", seq, data, f->right);
+    crash(msg, tcp - 34, 34 + tcp_len);
+  }
+  if (flags & 0x02) {
+    f->rcv_nxt = end; f->synced = true; f->ts = has_ts;
+    f->edge_known = false;                                       /* a new connection on this 4-tuple */
+
+    if (!(flags & 0x10)) { f->ws_max = -1; f->core_ws = false; }  /* an active open: the peer's SYN is still to come */
+    if (has_ws) f->core_ws = true;
+  }
   else if (f->synced && seq_gt(end, f->rcv_nxt) && end - f->rcv_nxt < (1u << 24)) f->rcv_nxt = end;
   if ((flags & 0x10) && seq_gt(ack, f->snd_nxt) && ack - f->snd_nxt < (1u << 24)) f->snd_nxt = ack;
   if (has_ts) f->ts_recent = tsval;
+  if (flags & 0x10) f->core_ack = ack;
+  f->dirty = false;
 }
 
 /* import petrel.tx goes to the engine's host.tx: check the frame, then act as the peers' side. */
@@ -294,10 +395,40 @@ static int on_tx(void *ctx, const uint8_t *frame_in, uint32_t len) {
 }
 
 /* ── after every operation: events, poll, the invariants ── */
+static int32_t cfg_rx_buf, cfg_tx_buf, cfg_mtu;
+
+/* tcp_info of every live handle is self-consistent: a state, SND.UNA <= SND.NXT <= SND.MAX with at
+ * most the send ring (+ SYN and FIN) in flight, queues within their rings, scales <= 14, an MSS
+ * within the MTU. */
+static void check_info(int32_t h) {
+  uint32_t io = core_io_ptr();
+  if (CALL(tcp_info, (u32)h, io) != 112) return;
+  const uint8_t *p = core_mem(io, 112);
+  uint32_t w[28];
+  memcpy(w, p, sizeof w);                             /* little-endian words, as on the host */
+  const char *bad = NULL;
+  uint32_t una = w[5], nxt = w[6], max = w[27];
+  if (w[4] > 10) bad = "state outside 0..10";
+  else if (w[4] == 1) return;                          /* a listener */
+  else if (seq_gt(una, nxt) || seq_gt(nxt, max)) bad = "not SND.UNA <= SND.NXT <= SND.MAX";
+  else if (max - una > (uint32_t)cfg_tx_buf + 2) bad = "more in flight than the send ring";
+  else if (w[13] > (uint32_t)cfg_rx_buf || w[14] > (uint32_t)cfg_tx_buf) bad = "a queue larger than its ring";
+  else if (w[9] > (uint32_t)cfg_rx_buf) bad = "receive window larger than the receive ring";
+  else if (w[19] > 14 || w[20] > 14) bad = "window scale over 14";
+  else if (w[10] == 0 || w[10] > (uint32_t)cfg_mtu - 40) bad = "MSS outside 1..MTU-40";
+  if (bad) {
+    static char msg[200];
+    snprintf(msg, sizeof msg, "tcp_info(%d): %s (state %u una %u nxt %u max %u rxq %u txq %u wnd %u mss %u)",
+             h, bad, w[4], una, nxt, max, w[13], w[14], w[9], w[10]);
+    crash(msg, NULL, 0);
+  }
+}
+
 static void check(void) {
   if (core_mem_size() != pages0) crash("linear memory changed size after init", NULL, 0);
   int32_t c = core_connections();
   if (c < 0 || c > max_conns) crash("tcp_connections() outside 0..MAX_CONNS", NULL, 0);
+  for (int i = 0; i < nhandles; i++) check_info(handles[i]);
 }
 static void settle(void) {
   for (int round = 0; round < 8; round++) {
@@ -318,10 +449,11 @@ static void settle(void) {
   }
 }
 
-static void deliver(const uint8_t *fr, uint32_t len) {
+static void deliver(const uint8_t *fr, uint32_t len, bool certain) {
   if (len > sizeof last_built) len = sizeof last_built;
   memcpy(last_built, fr, len);
   last_built_len = len;
+  note_window(fr, len, certain);
   core_rx(fr, len, now);
 }
 
@@ -398,7 +530,10 @@ static void tcp_seg(struct flow *f, uint8_t flags, uint32_t seq, uint32_t ack, u
   ipv4(ip, f->ip, SUT_IP, 6, tl);
   uint32_t len = off + 20 + tl;
   if (len < 60) { memset(fr + len, 0, 60 - len); len = 60; }
-  deliver(fr, len);
+  /* a pure ACK at the core's RCV.NXT with nothing unseen before it: the core takes its window */
+  bool certain = flags == 0x10 && paylen == 0 && seq == f->snd_nxt && f->snd_nxt == f->core_ack && !f->dirty
+                 && (optmask & ~(O_SACK | O_TS)) == 0;
+  deliver(fr, len, certain);
   /* the peer's own sequence space: advance past what it sent at its next sequence number */
   uint32_t used = paylen + ((flags & 0x02) ? 1 : 0) + ((flags & 0x01) ? 1 : 0);
   if (seq == f->snd_nxt || (flags & 0x02)) f->snd_nxt = seq + used;
@@ -493,6 +628,7 @@ static void op_mutate(void) {
       if (ip[9] == 1 && n >= 4) { wr16(l4 + 2, 0); wr16(l4 + 2, fold(sum_bytes(l4, n, 0))); }
     }
   }
+  note_window(fr, len, false);
   core_rx(fr, len, now);
 }
 
@@ -501,6 +637,7 @@ static void op_raw(void) {
   uint32_t len = in16() % 1600;
   uint8_t fr[1600];
   for (uint32_t i = 0; i < len; i++) fr[i] = in8();
+  note_window(fr, len, false);
   core_rx(fr, len, now);
 }
 
@@ -518,7 +655,7 @@ static void op_arp(void) {
   memcpy(p + 8, mac, 6); wr32(p + 14, ip); memset(p + 18, 0, 6); wr32(p + 24, (b & 0x10) ? in32() : SUT_IP);
   if (b & 0x08) { uint8_t at = in8() % 28; p[at] = in8(); }
   memset(p + 28, 0, 18);
-  deliver(f, 60);
+  deliver(f, 60, false);
 }
 
 /* OP_ICMP: echo requests and errors quoting a segment the core sent (or one made up). */
@@ -549,7 +686,7 @@ static void op_icmp(void) {
   ipv4(ip, src, SUT_IP, 1, n);
   uint32_t len = off + 20 + n;
   if (len < 60) { memset(f + len, 0, 60 - len); len = 60; }
-  deliver(f, len);
+  deliver(f, len, false);
 }
 
 /* OP_IP: a TCP-carrying IPv4 packet with one header field made odd (checksum still right). */
@@ -575,6 +712,7 @@ static void op_ip(void) {
   wr16(ip + 10, 0);
   uint32_t hl = (uint32_t)(ip[0] & 15) * 4;
   if (hl >= 20 && 14 + hl <= len) wr16(ip + 10, fold(sum_bytes(ip, hl, 0)));
+  note_window(fr, len, false);
   core_rx(fr, len, now);
 }
 
@@ -601,8 +739,6 @@ static uint32_t pick_ptr(void) {
   }
 }
 
-#define CALL(name, ...) (current_call = #name, (int32_t)Z_petrel_coreZ_##name(&inst, __VA_ARGS__))
-#define CALL0(name) (current_call = #name, (int32_t)Z_petrel_coreZ_##name(&inst))
 
 /* OP_CALL: one ABI call, arguments from the input. */
 static void op_call(void) {
@@ -690,6 +826,9 @@ static int run_script(void *arg) {
   pages0 = core_mem_size();
   if (!strcmp(breaking, "pages")) pages0 -= 65536;          /* as if memory had grown by a page since */
   max_conns = strcmp(breaking, "conns") ? core_config(CFG_MAX_CONNS) : 0;
+  cfg_rx_buf = core_config(CFG_RX_BUF);
+  cfg_tx_buf = strcmp(breaking, "info") ? core_config(CFG_TX_BUF) : 0;
+  cfg_mtu = core_config(CFG_MTU);
   if (!strcmp(breaking, "trap")) wasm_rt_trap(WASM_RT_TRAP_OOB);
   if (setup & 4) CALL(tcp_set_default, 6, 0);
   if (setup & 8) CALL(tcp_set_default, 8, 0);
