@@ -130,7 +130,7 @@ const engines = {
 };
 const file = join(ROOT, "bench", "results.json");
 const all = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-all.engines = { ...(values.aot ? {} : { wamr_aot: all.engines?.wamr_aot, ratio_aot: all.engines?.ratio_aot }), ...engines };
+all.engines = engines; // AOT columns only from a run that measured them (--aot), never left over from another
 writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
 
 const f = (x: number, d = 1): string => x.toFixed(d);
