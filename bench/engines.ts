@@ -7,7 +7,10 @@
 // over them (the machine is shared). Merges the figures and the ratios WAMR/wasm2c into
 // bench/results.json under "engines" and prints the README's table. Needs root and /dev/net/tun.
 //
-//   npm run bench:engines [-- --quick] [-- --rounds N]
+// With --aot also WAMR's AOT runtime on the module compiled by wamrc (build-boards --aot: needs
+// Debian's llvm-16-dev and builds wamrc once, ~10 minutes).
+//
+//   npm run bench:engines [-- --quick] [-- --rounds N] [-- --aot]
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,16 +19,19 @@ import { ROOT } from "../host/core.ts";
 import { runPeer } from "../tests/support/netns.ts";
 import { Board, BOARD_IP, ENGINES, type Engine, KERNEL_IP, Netns, netUnavailable, tapName, WAMR_ROOT } from "../tests/boards/support.ts";
 
-const { values } = parseArgs({ options: { quick: { type: "boolean" }, rounds: { type: "string" } } });
+const { values } = parseArgs({ options: { quick: { type: "boolean" }, rounds: { type: "string" }, aot: { type: "boolean" } } });
 const MB = 1 << 20;
 const BULK = (values.quick ? 20 : 100) * MB;
 const RTT_N = values.quick ? 300 : 2000;
 const CONNS = values.quick ? 100 : 500;
 const ROUNDS = Number(values.rounds ?? (values.quick ? 1 : 3));
 
-const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build-boards.mjs")], { stdio: ["ignore", "inherit", "inherit"], timeout: 600_000 });
+const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build-boards.mjs"), ...(values.aot ? ["--aot"] : [])], { stdio: ["ignore", "inherit", "inherit"], timeout: 1_800_000 });
 if (build.status !== 0) throw new Error("build-boards failed");
-for (const bin of Object.values(ENGINES)) {
+if (values.aot) spawnSync(process.execPath, [join(ROOT, "scripts", "build-boards.mjs")], { stdio: ["ignore", "inherit", "inherit"], timeout: 600_000 });
+type Bench = Engine | "wamr_aot";
+const BINS: Record<string, string> = { ...ENGINES, ...(values.aot ? { wamr_aot: join(ROOT, "build", "linux", "aot", "petrel-linux-wamr") } : {}) };
+for (const bin of Object.values(BINS)) {
   const why = netUnavailable(bin);
   if (why) {
     console.error(`bench:engines: ${why}`);
@@ -53,12 +59,12 @@ function cpuMs(pid: number): number {
 }
 
 /** One round: the engine's board on a fresh TAP + namespace, the kernel's clients against it. */
-async function measure(engine: Engine): Promise<Figures> {
+async function measure(engine: Bench): Promise<Figures> {
   const ns = new Netns("bench");
   let board: Board | undefined;
   try {
     const dev = tapName("e");
-    board = new Board(["--tap", dev, "--ip", `${BOARD_IP}/24`, "--services", "echo,discard,chargen"], ns.name, ENGINES[engine]);
+    board = new Board(["--tap", dev, "--ip", `${BOARD_IP}/24`, "--services", "echo,discard,chargen"], ns.name, BINS[engine]);
     await board.ready(10_000);
     ns.ip("addr", "add", `${KERNEL_IP}/24`, "dev", dev);
     ns.ip("link", "set", dev, "up");
@@ -96,18 +102,20 @@ async function measure(engine: Engine): Promise<Figures> {
   }
 }
 
-const runs: Record<Engine, Figures[]> = { wasm2c: [], wamr: [] };
+const runs: Partial<Record<Bench, Figures[]>> = {};
 for (let r = 0; r < ROUNDS; r++) {
-  for (const engine of Object.keys(ENGINES) as Engine[]) {
+  for (const engine of Object.keys(BINS) as Bench[]) {
     const f = await measure(engine);
-    runs[engine].push(f);
+    (runs[engine] ??= []).push(f);
     console.log(`round ${r + 1} ${engine}: ${JSON.stringify(Object.fromEntries(Object.entries(f).map(([k, v]) => [k, +v.toFixed(3)])))}`);
   }
 }
 const keys = ["intoMBps", "outOfMBps", "rttMedianMs", "rttP99Ms", "connectionsPerSec", "intoCpuMsPerMB", "outOfCpuMsPerMB", "cpuUsPerConnection"] as const;
-const med = (e: Engine): Figures => Object.fromEntries(keys.map((k) => [k, median(runs[e].map((f) => f[k]))])) as Figures;
+const med = (e: Bench): Figures => Object.fromEntries(keys.map((k) => [k, median(runs[e]!.map((f) => f[k]))])) as Figures;
 const wasm2c = med("wasm2c"), wamr = med("wamr");
 const ratio = Object.fromEntries(keys.map((k) => [k, wamr[k] / wasm2c[k]])) as Figures;
+const aotFig = runs.wamr_aot ? med("wamr_aot") : undefined;
+const aotRatio = aotFig && (Object.fromEntries(keys.map((k) => [k, aotFig[k] / wasm2c[k]])) as Figures);
 
 const engines = {
   date: new Date().toISOString().slice(0, 10),
@@ -117,11 +125,12 @@ const engines = {
   wasm2c,
   wamr_fast_interp: wamr,
   ratio,
+  ...(aotFig ? { wamr_aot: aotFig, ratio_aot: aotRatio } : {}),
   runs,
 };
 const file = join(ROOT, "bench", "results.json");
 const all = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-all.engines = engines;
+all.engines = engines; // AOT columns only from a run that measured them (--aot), never left over from another
 writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
 
 const f = (x: number, d = 1): string => x.toFixed(d);
@@ -137,3 +146,15 @@ console.log(`
 | board CPU per MB, chargen → kernel (ms) | ${f(wasm2c.outOfCpuMsPerMB, 2)} | ${f(wamr.outOfCpuMsPerMB, 2)} | ${f(ratio.outOfCpuMsPerMB, 2)} |
 | board CPU per connection (µs) | ${f(wasm2c.cpuUsPerConnection, 0)} | ${f(wamr.cpuUsPerConnection, 0)} | ${f(ratio.cpuUsPerConnection, 2)} |
 `);
+if (aotFig && aotRatio) {
+  console.log(`
+| measure | WAMR AOT (wamrc) | AOT / wasm2c |
+|---|---|---|
+| kernel → board discard (MB/s) | ${f(aotFig.intoMBps)} | ${f(aotRatio.intoMBps, 2)} |
+| board chargen → kernel (MB/s) | ${f(aotFig.outOfMBps)} | ${f(aotRatio.outOfMBps, 2)} |
+| echo round trip, 64 B: median (ms) | ${f(aotFig.rttMedianMs, 3)} | ${f(aotRatio.rttMedianMs, 2)} |
+| connections per second (8 at a time) | ${f(aotFig.connectionsPerSec, 0)} | ${f(aotRatio.connectionsPerSec, 2)} |
+| board CPU per MB, kernel → discard (ms) | ${f(aotFig.intoCpuMsPerMB, 2)} | ${f(aotRatio.intoCpuMsPerMB, 2)} |
+| board CPU per MB, chargen → kernel (ms) | ${f(aotFig.outOfCpuMsPerMB, 2)} | ${f(aotRatio.outOfCpuMsPerMB, 2)} |
+`);
+}

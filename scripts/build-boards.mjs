@@ -9,7 +9,10 @@
 //                                            32-bit (gcc -m32) petrel-linux-wamr with boards/esp32/Kconfig's
 //                                            tiny pool and wasm stack → build/linux/esp32-tiny/ (runs under
 //                                            qemu-i386 where the kernel cannot run i386 binaries)
-//   node scripts/build-boards.mjs --all      all of the above
+//   node scripts/build-boards.mjs --aot      optional, not in --all: WAMR's AOT compiler (wamrc, built against
+//                                            Debian's llvm-16-dev: ~10 minutes once) → build/linux/aot/petrel.aot
+//                                            and build/linux/aot/petrel-linux-wamr (WAMR's AOT runtime)
+//   node scripts/build-boards.mjs --all      all of the above but --aot
 //   node scripts/build-boards.mjs --mps2[=wasm2c,lwip,wamr]
 //                                            the Cortex-M4 firmwares for QEMU mps2-an386 (default:
 //                                            all three) → build/mps2/<firmware>/*.elf; not in --all
@@ -24,10 +27,11 @@ import { dirname, join } from "node:path";
 const root = new URL("..", import.meta.url).pathname;
 const args = new Set(process.argv.slice(2));
 const all = args.has("--all");
-const linux = all || args.has("--profiles") || !(args.has("--esp32") || args.has("--esp32-linux"));
+const linux = all || args.has("--profiles") || !(args.has("--esp32") || args.has("--esp32-linux") || args.has("--aot"));
 const profiles = all || args.has("--profiles");
 const esp32 = all || args.has("--esp32");
 const esp32Linux = all || args.has("--esp32-linux");
+const aot = args.has("--aot");
 const mps2Arg = process.argv.slice(2).find((a) => a === "--mps2" || a.startsWith("--mps2="));
 
 const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
@@ -63,7 +67,7 @@ function fail(msg) {
 }
 
 function make(...a) {
-  const r = spawnSync("make", ["--no-print-directory", ...a], { cwd: root, stdio: "inherit", timeout: 300_000 });
+  const r = spawnSync("make", ["--no-print-directory", ...a], { cwd: root, stdio: "inherit", timeout: 1_200_000 }); // wamrc (--aot) takes minutes
   if (r.status !== 0) fail(`make ${a.join(" ")} failed`);
 }
 
@@ -135,6 +139,13 @@ if (linux) {
   if (!existsSync(join(root, "build", "petrel.wasm"))) fail("build/petrel.wasm is missing: run npm run build");
   make("-s", "-f", "boards/linux/Makefile");
   if (profiles) for (const p of ["tiny", "default", "server"]) make("-s", "-f", "boards/linux/Makefile", `PROFILE=${p}`);
+}
+if (aot) {
+  ensure("cmake", "cmake");
+  ensure("g++", "g++");
+  ensure("/usr/lib/llvm-16/lib/cmake/llvm/LLVMConfig.cmake", "llvm-16-dev"); // WAMR 2.4 needs LLVM >= 16
+  if (!existsSync(join(root, "build", "petrel.wasm"))) fail("build/petrel.wasm is missing: run npm run build");
+  make("-s", "-f", "boards/linux/Makefile", "aot");
 }
 if (esp32Linux) {
   ensure("cmake", "cmake");

@@ -96,10 +96,12 @@ export const generators = {
 
   engines(r) {
     const e = r.engines;
-    const w = e.wasm2c, i = e.wamr_fast_interp, q = e.ratio;
-    const row = (label, key, digits, unit) => [label, `${num(w[key], digits)}${unit}`, `${num(i[key], digits)}${unit}`, ratio(q[key])];
+    const w = e.wasm2c, i = e.wamr_fast_interp, q = e.ratio, a = e.wamr_aot, qa = e.ratio_aot;
+    // with `bench:engines --aot`, two more columns: WAMR's AOT runtime on the wamrc-compiled module
+    const row = (label, key, digits, unit) => [label, `${num(w[key], digits)}${unit}`, `${num(i[key], digits)}${unit}`, ratio(q[key]),
+      ...(a ? [`${num(a[key], digits)}${unit}`, ratio(qa[key])] : [])];
     return [
-      table(["measure", "wasm2c", "WAMR fast interpreter", "WAMR / wasm2c"], [
+      table(["measure", "wasm2c", "WAMR fast interpreter", "WAMR / wasm2c", ...(a ? ["WAMR AOT", "AOT / wasm2c"] : [])], [
         row("kernel → discard", "intoMBps", 0, " MB/s"),
         row("chargen → kernel", "outOfMBps", 0, " MB/s"),
         row("echo 64 B round trip, median", "rttMedianMs", 3, " ms"),

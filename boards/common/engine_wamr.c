@@ -203,7 +203,9 @@ int core_start(const struct core_host *host) {
 }
 
 const char *core_engine(void) {
-#ifdef PETREL_WAMR_CLASSIC
+#if defined(PETREL_WAMR_AOT)
+  return "wamr-aot";
+#elif defined(PETREL_WAMR_CLASSIC)
   return "wamr-classic-interp";
 #else
   return "wamr-fast-interp";
