@@ -13,7 +13,7 @@ import { Flag, tcpSrcPort, tcpDstPort, tcpSeq } from "../wire/tcp";
 import { ifaceIp } from "../iface/iface";
 import { tcpIcmpError } from "../tcp/icmp";
 import { seg, opts, has, tcpParse } from "../tcp/segment";
-import { Tcb, tcbAlloc, tcbLookup, tcbOldest, tcbClose, halfOpenCount, TF } from "../tcp/tcb";
+import { Tcb, tcbAlloc, tcbAllocReusing, tcbLookup, tcbOldest, tcbClose, halfOpenCount, TF } from "../tcp/tcb";
 import { seqGt } from "../tcp/seq";
 import { cookieCheck, cookieMss, cookiesRecent } from "../tcp/cookie";
 import { emitReset } from "../tcp/output";
@@ -86,19 +86,11 @@ function timeWaitReopen(t: Tcb): bool {
   return true;
 }
 
-/** A free TCB, or else (the table is full) the oldest TIME-WAIT slot — RFC 9293 3.6.1 lets TIME-WAIT
- *  end early, and a new connection that would otherwise be refused is worth more — or else, when
- *  `evict` (a peer proved its address with a cookie), the oldest half-open one. */
+/** A free TCB, or else the oldest TIME-WAIT slot (tcb.ts), or else, when `evict` (a peer proved its
+ *  address with a cookie), the slot of the oldest half-open connection. */
 function tcbAllocOrRecycle(evict: bool): Tcb | null {
-  const n = tcbAlloc();
-  if (n != null) return n;
-  const tw = tcbOldest(State.TIME_WAIT, -1);
-  if (tw != null) {
-    count(C.TCP_TIME_WAIT_RECYCLED);
-    tcbClose(tw, 0);
-    return tcbAlloc();
-  }
-  if (!evict) return null;
+  const n = tcbAllocReusing();
+  if (n != null || !evict) return n;
   return evictHalfOpen(-1) ? tcbAlloc() : null;
 }
 
