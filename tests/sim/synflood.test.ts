@@ -87,7 +87,7 @@ test("RFC 4987 3.6 an ACK that does not return a valid cookie gets RST (RFC 9293
   assert.equal(rst.length, 1);
   assert.equal(rst[0]!.flags, 0x04, "RST");
   assert.equal(b.counters().DROP_TCP_BAD_COOKIE, 1);
-  b.peer.sendTcp({ sport: 40003, dport: b.dutPort, seq: 5002, ack: (synack.seq + 1) >>> 0, flags: ".", win: 65535 });
+  b.peer.sendTcp({ sport: 40003, dport: b.dutPort, seq: 105_001, ack: (synack.seq + 1) >>> 0, flags: ".", win: 65535 });
   assert.equal(b.counters().DROP_TCP_BAD_COOKIE, 2, "the right ACK number with a different sequence number is no cookie either");
   b.advance(4 * 65_536);                                    // a few minutes later the cookie has expired
   forgedSyn(b, 1);                                          // (cookies went out recently again)
