@@ -125,6 +125,28 @@
 // @ts-ignore: decorator
 @inline export const IO_BUF: i32 = isDefined(PETREL_IO_BUF) ? PETREL_IO_BUF : 16384;
 
+// ── ids of config(id) (docs/abi.md): the host reads the build's sizes by these ───────────────
+export namespace Cfg {
+  @inline export const MAX_CONNS: i32 = 0;
+  @inline export const MAX_LISTENERS: i32 = 1;
+  @inline export const RX_BUF: i32 = 2;
+  @inline export const TX_BUF: i32 = 3;
+  @inline export const MTU: i32 = 4;
+  @inline export const MSL_MS: i32 = 5;
+  @inline export const ARP_ENTRIES: i32 = 6;
+  @inline export const ARP_PENDING: i32 = 7;
+  @inline export const EVENT_RING: i32 = 8;
+  @inline export const IO_BUF: i32 = 9;
+  @inline export const MAX_BACKLOG: i32 = 10;
+  @inline export const OOO_RANGES: i32 = 11;
+  @inline export const SACK_RANGES: i32 = 12;
+  @inline export const DELACK_MS: i32 = 13;
+  @inline export const RTO_MIN_MS: i32 = 14;
+  @inline export const RTO_INITIAL_MS: i32 = 15;
+  @inline export const RTO_MAX_MS: i32 = 16;
+  @inline export const COUNT: i32 = 17;
+}
+
 // ── compile-time checks ─────────────────────────────────────────────────────────────────────
 // @ts-ignore: decorator
 if (MAX_CONNS < 1 || MAX_CONNS > 255) ERROR("PETREL_CONNS must be 1..255 (handles carry an 8-bit index)");

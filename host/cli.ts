@@ -3,13 +3,15 @@
 //                  [--host-ip ADDR/PREFIX] [--pcap FILE] [--trace] [--profile NAME] [--loss P]
 //   petrel connect --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--host-ip ADDR/PREFIX] HOST PORT
 //   petrel sim transfer …   (host/cli/sim.ts)
+//   petrel qemu --firmware wasm2c|wamr|lwip --tap NAME --ip ADDR/PREFIX …   (host/cli/qemu.ts)
 import { parseArgs } from "node:util";
 import { isIPv4 } from "node:net";
 import type { Profile } from "./core.ts";
 import { FaultLink } from "./link/fault.ts";
 import type { Link } from "./link/link.ts";
 import { PcapLink, TraceLink } from "./link/pcap.ts";
-import { TapError, TapLink, configureKernelSide, parseCidr } from "./link/tap.ts";
+import { IFNAMSIZ, TapError, TapLink, configureKernelSide } from "./link/tap.ts";
+import { gatewayProblem, outputFileProblem, parseCidrArg, parseIntArg, parseMsArg } from "./cli/args.ts";
 import { PetrelStack } from "./net.ts";
 import { PcapFileWriter } from "./pcap.ts";
 import { RealClock, wallTime } from "./realtime.ts";
@@ -21,6 +23,8 @@ usage:
   petrel serve   --tap NAME --ip ADDR/PREFIX [options]     serve echo, discard, chargen and HTTP
   petrel connect --tap NAME --ip ADDR/PREFIX HOST PORT     nc over Petrel (stdin → socket → stdout)
   petrel sim transfer --seed S --bytes N [faults…]         two simulated stacks, one JSON line
+  petrel qemu --firmware wasm2c|wamr|lwip --tap NAME --ip ADDR/PREFIX
+                                                          a Cortex-M4 firmware in QEMU on a TAP
   petrel COMMAND --help                                    options of a command
 
 Creating or opening a TAP device needs CAP_NET_ADMIN (root). The device is created if it does not
@@ -81,17 +85,32 @@ interface Opened {
   clock: RealClock;
 }
 
+/** The value or, for a message, a UsageError (exit status 2). */
+function ok<T>(r: T | string): T {
+  if (typeof r === "string") throw new UsageError(r);
+  return r;
+}
+
 function openStack(v: { tap?: string; ip?: string; gw?: string; "host-ip"?: string; pcap?: string; trace?: boolean; profile?: string; loss?: string; seed?: string }): Opened {
   if (!v.tap) throw new UsageError("--tap NAME is required");
+  if (v.tap.length >= IFNAMSIZ || !/^[A-Za-z0-9_.-]+$/.test(v.tap)) throw new UsageError(`--tap: bad interface name ${JSON.stringify(v.tap)} (1–${IFNAMSIZ - 1} characters: letters, digits, _ . -)`);
   if (!v.ip) throw new UsageError("--ip ADDR/PREFIX is required (e.g. --ip 198.18.0.2/24)");
-  const { ip, prefix } = parseCidr(v.ip);
-  if (v.gw !== undefined && !isIPv4(v.gw)) throw new UsageError(`bad gateway address ${JSON.stringify(v.gw)}`);
-  const host = v["host-ip"] !== undefined ? parseCidr(v["host-ip"]) : null;
+  const { ip, prefix } = ok(parseCidrArg("--ip", v.ip, { host: true }));
+  if (v.gw !== undefined) {
+    const why = gatewayProblem(v.gw, ip, prefix);
+    if (why) throw new UsageError(why);
+  }
+  const host = v["host-ip"] !== undefined ? ok(parseCidrArg("--host-ip", v["host-ip"], { host: true })) : null;
   if (host && host.ip === ip) throw new UsageError(`--host-ip ${host.ip} is the same as --ip`);
   const profile = (v.profile ?? "server") as Profile;
   if (!["tiny", "default", "server"].includes(profile)) throw new UsageError(`unknown profile ${profile} (tiny, default, server)`);
-  const loss = v.loss !== undefined ? Number(v.loss) : 0;
-  if (!(loss >= 0 && loss < 1)) throw new UsageError(`--loss must be a probability in [0, 1), got ${v.loss}`);
+  const loss = v.loss !== undefined ? (/^\s*[\d.]+\s*$/.test(v.loss) ? Number(v.loss) : NaN) : 0;
+  if (!(loss >= 0 && loss < 1)) throw new UsageError(`--loss must be a probability in [0, 1), got ${JSON.stringify(v.loss)}`);
+  const seed = v.seed !== undefined ? ok(parseIntArg("--seed", v.seed, 0, 0xffffffff)) : 1;
+  if (v.pcap !== undefined) {
+    const why = outputFileProblem("--pcap", v.pcap);
+    if (why) throw new UsageError(why);
+  }
   const clock = new RealClock();
   const tap = TapLink.open(v.tap);
   try {
@@ -99,7 +118,7 @@ function openStack(v: { tap?: string; ip?: string; gw?: string; "host-ip"?: stri
     const pcap = v.pcap ? new PcapFileWriter(v.pcap) : null;
     let link: Link = tap;
     if (pcap) link = new PcapLink(link, wallTime, pcap);
-    if (loss > 0) link = new FaultLink(link, clock, { seed: Number(v.seed ?? 1), loss });
+    if (loss > 0) link = new FaultLink(link, clock, { seed, loss });
     if (v.trace) link = new TraceLink(link, clock, (l) => process.stderr.write(l + "\n"));
     const petrel = new PetrelStack({ name: "petrel", ip: `${ip}/${prefix}`, gateway: v.gw, link, clock, profile });
     if (v.trace) petrel.stack.on("state", (t) => process.stderr.write(`  ${t.local} ${t.remote} ${t.from} -> ${t.to}\n`));
@@ -136,7 +155,9 @@ async function serve(argv: string[]): Promise<number> {
   const { values: v } = parseArgs({ args: argv, options: { ...common, services: { type: "string" }, loss: { type: "string" }, seed: { type: "string" } }, strict: true });
   if (v.help) return void process.stdout.write(SERVE_USAGE), 0;
   const names = (v.services ?? "echo,discard,chargen,http").split(",").map((s) => s.trim()).filter(Boolean) as ServiceName[];
-  for (const n of names) if (!(n in SERVICE_PORTS)) throw new UsageError(`unknown service ${n} (echo, discard, chargen, http)`);
+  for (const n of names) if (!Object.hasOwn(SERVICE_PORTS, n)) throw new UsageError(`unknown service ${n} (echo, discard, chargen, http)`);
+  if (names.length === 0) throw new UsageError(`--services needs at least one of echo, discard, chargen, http, got ${JSON.stringify(v.services)}`);
+  if (new Set(names).size !== names.length) throw new UsageError(`--services names a service twice: ${JSON.stringify(v.services)}`);
   const o = openStack(v);
   const started = new Date().toISOString();
   let failed: Error | null = null;
@@ -170,10 +191,10 @@ async function connect(argv: string[]): Promise<number> {
   if (positionals.length !== 2) throw new UsageError("HOST and PORT are required");
   const [host, portStr] = positionals as [string, string];
   if (!isIPv4(host)) throw new UsageError(`HOST must be an IPv4 address (Petrel has no resolver): ${host}`);
-  const port = Number(portStr);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`bad port ${portStr}`);
+  const port = ok(parseIntArg("PORT", portStr, 1, 65535));
+  const timeout = v.timeout !== undefined ? ok(parseMsArg("--timeout", v.timeout)) : undefined;
   const o = openStack(v);
-  const s = o.petrel.connect({ host, port, allowHalfOpen: true, timeout: v.timeout ? Number(v.timeout) : undefined });
+  const s = o.petrel.connect({ host, port, allowHalfOpen: true, timeout });
   let err: NodeJS.ErrnoException | null = null;
   s.on("error", (e: NodeJS.ErrnoException) => (err = e));
   s.on("timeout", () => {
@@ -208,6 +229,15 @@ export async function main(argv: string[]): Promise<number> {
         return await connect(rest);
       case "sim":
         return await (await import("./cli/sim.ts")).simMain(rest);
+      case "qemu": {
+        const q = await import("./cli/qemu.ts");
+        try {
+          return await q.qemuMain(rest);
+        } catch (e) {
+          if (e instanceof q.QemuUsageError) throw new UsageError(e.message);
+          throw e;
+        }
+      }
       case undefined:
       case "-h":
       case "--help":
@@ -218,15 +248,15 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command ${cmd}`);
     }
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`petrel: ${(e as Error).message}\n(petrel ${cmd ?? ""} --help for usage)\n`);
+    // one line on stderr, never a stack trace: 2 for what the user typed, 1 for what the system said
+    const line = (msg: string): string => msg.replace(/\s*\n\s*/g, " ").trim();
+    const who = cmd === "serve" || cmd === "connect" ? `petrel ${cmd}` : "petrel";
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`${who}: ${line((e as Error).message)} (see ${who} --help)\n`);
       return 2;
     }
-    if (e instanceof TapError || (e as Error).message?.startsWith("bad address") || (e as Error).message?.startsWith("ip ") || (e as Error).message?.includes("is already in use")) {
-      process.stderr.write(`petrel: ${(e as Error).message}\n`);
-      return 1;
-    }
-    process.stderr.write(`petrel: ${(e as Error).stack ?? e}\n`);
+    const code = (e as { code?: string }).code;
+    process.stderr.write(`${who}: ${line((e as Error).message ?? String(e))}${code && !(e instanceof TapError) && !(e as Error).message?.includes(code) ? ` (${code})` : ""}\n`);
     return 1;
   }
 }

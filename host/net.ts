@@ -23,7 +23,7 @@ import type { Link } from "./link/link.ts";
 import { RealClock } from "./realtime.ts";
 import { PetrelError, Stack, type Conn, type Listener } from "./stack.ts";
 
-const errnoOf: Record<string, number> = {
+export const errnoOf: Record<string, number> = {
   ECONNREFUSED: -111, ECONNRESET: -104, ETIMEDOUT: -110, EADDRINUSE: -98, EMFILE: -24, ENETUNREACH: -101, EHOSTUNREACH: -113, EPIPE: -32,
   EINVAL: -22, EADDRNOTAVAIL: -99, ECONNABORTED: -103,
 };
@@ -84,6 +84,18 @@ export interface AddressInfo {
   address: string;
   family: "IPv4";
   port: number;
+}
+
+/** A duration argument checked as Node's own net does: a number (ERR_INVALID_ARG_TYPE), not
+ *  negative, not NaN and at most 2^31 − 1 ms (ERR_OUT_OF_RANGE). Returns it unchanged. */
+export function checkMs(name: string, value: unknown): number {
+  if (typeof value !== "number") {
+    throw Object.assign(new TypeError(`The "${name}" argument must be of type number. Received ${value === null ? "null" : typeof value === "string" ? `type string (${JSON.stringify(value)})` : typeof value}`), { code: "ERR_INVALID_ARG_TYPE" });
+  }
+  if (!(value >= 0 && value <= 2 ** 31 - 1)) {
+    throw Object.assign(new RangeError(`The value of "${name}" is out of range. It must be >= 0 && <= ${2 ** 31 - 1}. Received ${value}`), { code: "ERR_OUT_OF_RANGE" });
+  }
+  return value;
 }
 
 function splitEndpoint(s: string): { address: string; port: number } | null {
@@ -152,6 +164,7 @@ export class PetrelStack extends EventEmitter {
   connect(port: number, host?: string, cb?: () => void): Socket;
   connect(...args: unknown[]): Socket {
     const opts = typeof args[0] === "object" ? (args[0] as ConnectOptions) : { port: args[0] as number };
+    if (opts.timeout !== undefined) checkMs("timeout", opts.timeout); // before a socket exists
     const s = new Socket(this, { allowHalfOpen: opts.allowHalfOpen, highWaterMark: opts.highWaterMark });
     return s.connect(...(args as [ConnectOptions, (() => void)?]));
   }
@@ -176,6 +189,7 @@ export class PetrelStack extends EventEmitter {
    * stack's clock) for them to close, destroy what is left, then stop the stack's own clock.
    */
   async close(timeoutMs = 2000): Promise<void> {
+    checkMs("timeoutMs", timeoutMs);
     if (this.closed) return;
     this.closed = true;
     for (const s of this.servers_) if (s.listening) s.close();
@@ -220,6 +234,7 @@ export class Server extends EventEmitter {
 
   constructor(readonly petrel: PetrelStack, readonly opts: ServerOptions = {}) {
     super();
+    if (opts.keepAliveInitialDelay !== undefined) checkMs("keepAliveInitialDelay", opts.keepAliveInitialDelay);
   }
 
   get listening(): boolean {
@@ -380,6 +395,7 @@ export class Socket extends Duplex {
     const host = o.host ?? "localhost";
     const port = o.port;
     if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new RangeError(`Port should be > 0 and < 65536. Received ${port}.`);
+    if (o.timeout !== undefined) checkMs("timeout", o.timeout);
     this.target = { address: host, port };
     this.connecting = true;
     if (o.timeout) this.setTimeout(o.timeout);
@@ -526,6 +542,7 @@ export class Socket extends Duplex {
    *  follow every 75 s, and 9 unanswered ones end the connection with ETIMEDOUT (the core's
    *  KEEPINTVL/KEEPCNT defaults; Conn.setOption changes them). */
   setKeepAlive(enable = false, initialDelay = 0): this {
+    checkMs("initialDelay", initialDelay);
     // the core accepts up to 32767 s (Linux's limit)
     this.option("KEEPALIVE", enable ? (initialDelay > 0 ? Math.min(Math.floor(initialDelay), 32_767_000) : 7_200_000) : 0);
     return this;
@@ -534,12 +551,14 @@ export class Socket extends Duplex {
   /** Not in Node's net: TCP_USER_TIMEOUT. Data unacknowledged for `ms` ends the connection with
    *  ETIMEDOUT (an 'error'); 0 restores the retry-count limit. */
   setUserTimeout(ms: number): this {
+    checkMs("ms", ms);
     this.option("USER_TIMEOUT", Math.min(Math.max(0, Math.floor(ms)), 24 * 86_400_000));  // core limit: 24 days
     return this;
   }
 
   /** Emit 'timeout' after `ms` without reads or writes (0 disables), like net.Socket.setTimeout. */
   setTimeout(ms: number, cb?: () => void): this {
+    checkMs("msecs", ms);
     this.timeout = ms;
     this.clock.cancel(this.timer);
     this.timer = null;

@@ -76,7 +76,7 @@ export class SimNet {
   readonly frames: WireFrame[] = [];
   /** The trace: frame lines and state-transition lines, in order. */
   readonly lines: string[] = [];
-  /** Every state transition of every host, in order. */
+  /** Every state transition of every host, in order (recorded with the capture: not when `capture` is false). */
   readonly transitions: StateTransition[] = [];
   readonly seed: number;
   private rng: Prng;
@@ -144,7 +144,7 @@ export class SimNet {
     if (shaper) this.shapers.set(stack, shaper);
     stack.attach(link);
     stack.on("state", (t) => {
-      this.transitions.push(t);
+      if (this.o.capture !== false) this.transitions.push(t);
       // state lines carry their own time only when it differs from the last frame line's
       const at = t.timeMs !== this.lastFrameTime ? ` (at ${formatTime(t.timeMs)})` : "";
       if (this.o.traceStates !== false) this.line(`  ${t.stack} ${t.local} ${t.from} -> ${t.to}${at}`);

@@ -21,6 +21,8 @@ export interface StackOptions {
   link?: Link;
   /** An existing Core, or options to create one (wasm path/bytes, profile). */
   core?: Core | CoreOptions;
+  /** How many of the latest state transitions `transitions` keeps (default 4096; Infinity: all). */
+  keepTransitions?: number;
 }
 
 /** A connection's state change, from the core's STATE event, stamped with virtual time. */
@@ -55,6 +57,10 @@ type StackEvents = {
 };
 
 const MAX_DISPATCH = 1_000_000;
+/** Listener.accepted keeps the latest this many connections (the history tests look at; bounded). */
+export const ACCEPTED_KEPT = 64;
+/** Events after which a link reading a burst of frames lets the application run first (Link.endBurst). */
+const APP_TURN = new Set(["ACCEPTABLE", "CONNECTED", "EOF", "CLOSED", "ERROR"]);
 const MAX_ZERO_POLLS = 10_000;
 
 /** A core event waiting for dispatch; a STATE event caused by a received frame carries it. */
@@ -69,8 +75,12 @@ export class Stack extends Emitter<StackEvents> {
   readonly core: Core;
   readonly clock: Scheduler;
   link: Link | null = null;
-  /** Every state transition of every connection of this stack, in order. */
+  /** The state transitions of every connection of this stack, in order: the latest
+   *  `keepTransitions` of them (older ones are dropped in blocks, so a long-running host stays flat). */
   readonly transitions: StateTransition[] = [];
+  private readonly keepTransitions: number;
+  /** Handles whose connection reached CLOSED: forgotten once the app has freed them too. */
+  private finished = new Set<number>();
   private conns = new Map<number, Conn>();
   private listeners_ = new Map<number, Listener>();
   private endpoints = new Map<number, { local: string; remote: string }>();
@@ -91,6 +101,7 @@ export class Stack extends Emitter<StackEvents> {
     this.ip = typeof o.ip === "number" ? u32ToIp(o.ip) : o.ip;
     this.mac = o.mac;
     this.clock = o.clock;
+    this.keepTransitions = o.keepTransitions ?? 4096;
     this.core = o.core instanceof Core ? o.core : new Core(o.core ?? {});
     this.core.onTx = (frame) => {
       this.emit("tx", frame);
@@ -245,7 +256,10 @@ export class Stack extends Emitter<StackEvents> {
       return;
     }
     const at = Math.floor(this.clock.now) + ms;
-    if (ms > 0 && this.pollTimer && !this.pollTimer.cancelled && this.pollTimer.at === at) return; // already due then
+    // a poll already due by then stays: it polls (harmlessly early) and re-arms for this deadline.
+    // On a real link a deadline moves with every frame (now + the delayed-ACK time…): replacing the
+    // timer each time cost a clearTimeout and a setTimeout per frame
+    if (ms > 0 && this.pollTimer && !this.pollTimer.cancelled && this.pollTimer.at <= at) return;
     this.clock.cancel(this.pollTimer);
     this.pollTimer = null;
     if (ms === 0) {
@@ -287,10 +301,40 @@ export class Stack extends Emitter<StackEvents> {
         }
       }
     } finally {
-      if (taken === q.length) this.evQueue = [];
+      if (taken === q.length) q.length = 0; // the same array again: no allocation per dispatch
       else q.splice(0, taken);
       this.dispatching = false;
     }
+    if (this.finished.size) this.sweep();
+  }
+
+  /**
+   * Forget connections that are over: CLOSED in the core and freed by the app (tcp_close or
+   * abort). Their Conn objects live on with whoever holds them; the stack keeps nothing per
+   * connection once it is gone, so a host serving connections forever stays the same size.
+   */
+  private sweep(): void {
+    for (const h of this.finished) {
+      const conn = this.conns.get(h);
+      if (conn && !conn.freed) continue; // the app still holds the handle: swept after its close
+      this.conns.delete(h);
+      this.endpoints.delete(h);
+      this.handleTransitions.delete(h);
+      this.finished.delete(h);
+    }
+  }
+
+  /** How much per-connection state the host side holds (for tests and the status page). */
+  sizes(): { conns: number; endpoints: number; handleTransitions: number; transitions: number; finished: number; listeners: number; queued: number } {
+    return {
+      conns: this.conns.size,
+      endpoints: this.endpoints.size,
+      handleTransitions: this.handleTransitions.size,
+      transitions: this.transitions.length,
+      finished: this.finished.size,
+      listeners: this.listeners_.size,
+      queued: this.evQueue.length + this.rxQueue.length,
+    };
   }
 
   private endpointOf(h: number, rx: Uint8Array | null): { local: string; remote: string } {
@@ -315,6 +359,9 @@ export class Stack extends Emitter<StackEvents> {
 
   private handle(e: CoreEvent): void {
     this.emit("event", e);
+    // the application must act before the link reads on: accept, answer a FIN with its close,
+    // free a closed handle (Node runs those callbacks between link wake-ups, not between frames)
+    if (APP_TURN.has(e.name)) this.link?.endBurst?.();
     let conn = this.conns.get(e.handle);
     switch (e.name) {
       case "STATE": {
@@ -328,12 +375,15 @@ export class Stack extends Emitter<StackEvents> {
         const ep = this.endpointOf(e.handle, (e as QueuedEvent).rx ?? null);
         const t: StateTransition = { timeMs: this.clock.now, stack: this.name, handle: e.handle, from: this.core.stateName(from), to: this.core.stateName(to), ...ep };
         this.transitions.push(t);
+        if (this.transitions.length >= 2 * this.keepTransitions) this.transitions.splice(0, this.transitions.length - this.keepTransitions);
         if (from === 0 || from === 1) this.handleTransitions.set(e.handle, []); // a new connection on this handle
         const list = this.handleTransitions.get(e.handle) ?? [];
         list.push(t);
         this.handleTransitions.set(e.handle, list);
         if (conn) conn._state(t);
         this.emit("state", t);
+        if (to === 0) this.finished.add(e.handle);
+        else this.finished.delete(e.handle); // a new connection on a reused handle
         break;
       }
       case "CONNECTED":
@@ -420,7 +470,7 @@ export class Stack extends Emitter<StackEvents> {
 type ListenerEvents = { connection: (c: Conn) => void };
 
 export class Listener extends Emitter<ListenerEvents> {
-  /** Every connection accepted so far. */
+  /** The connections accepted so far: the latest ACCEPTED_KEPT of them (older ones are dropped). */
   readonly accepted: Conn[] = [];
   closed = false;
 
@@ -448,6 +498,7 @@ export class Listener extends Emitter<ListenerEvents> {
       this.stack._register(conn);
       conn._markConnected();
       this.accepted.push(conn);
+      if (this.accepted.length >= 2 * ACCEPTED_KEPT) this.accepted.splice(0, this.accepted.length - ACCEPTED_KEPT);
     }
     this.stack.call(() => 0);
     if (h < 0 && h !== this.stack.core.errorCode("EAGAIN")) throw new PetrelError(this.stack.core.errorName(h), h, `accept on port ${this.port}`);

@@ -272,10 +272,15 @@ function ackArrives(t: Tcb, now: u32): bool {
     return false;
   }
   if ((t.flags & TF.SACK_OK) && opts.sackCount > 0) sackUpdate(t);   // RFC 6675 Update()
-  if (seqGt(seg.ack, t.sndUna)) ackData(t, now);
-  else if (seg.ack == t.sndUna) dupAck(t, now);
   // window update (RFC 9293 3.10.7.4: SND.WL1 < SEG.SEQ, or equal and SND.WL2 ≤ SEG.ACK)
-  if (seqLe(t.sndUna, seg.ack) && (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)))) {
+  const update = seqLe(t.sndUna, seg.ack) && (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)));
+  if (seqGt(seg.ack, t.sndUna)) {
+    if (update) t.sndWnd = segWindow(t);     // a partial ACK's retransmission stays inside this ACK's window (SHLD-16)
+    ackData(t, now);
+  } else if (seg.ack == t.sndUna) {
+    dupAck(t, now);                          // (compares the window with the previous one: RFC 5681 2)
+  }
+  if (update) {
     t.sndWnd = segWindow(t); t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
     if (t.sndWnd > 0 && (t.flags & TF.ZWP)) windowReopened(t);
   }

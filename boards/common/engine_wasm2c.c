@@ -37,7 +37,7 @@ void Z_petrelZ_tx(struct Z_petrel_instance_t *e, u32 ptr, u32 len) {
 void Z_petrelZ_panic(struct Z_petrel_instance_t *e, u32 code, u32 line);
 void Z_petrelZ_panic(struct Z_petrel_instance_t *e, u32 code, u32 line) {
   (void)e;
-  snprintf(fault, sizeof fault, "%s: core panic: code %u%s at line %u", current_call, code, code == 1 ? " (abort)" : "", line);
+  snprintf(fault, sizeof fault, "%s: core panic: code %u%s at line %u", current_call, (unsigned)code, code == 1 ? " (abort)" : "", (unsigned)line);
   wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
 }
 
@@ -49,7 +49,7 @@ int core_start(const struct core_host *host) {
   mem = Z_petrel_coreZ_memory(&inst);
   int32_t v = core_abi_version();
   if (v != PETREL_ABI_VERSION) {
-    snprintf(fault, sizeof fault, "start: module ABI version %d, this board expects %d", v, PETREL_ABI_VERSION);
+    snprintf(fault, sizeof fault, "start: module ABI version %d, this board expects %d", (int)v, PETREL_ABI_VERSION);
     return -1;
   }
   return 0;

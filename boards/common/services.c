@@ -1,16 +1,25 @@
 /* The board's applications. Everything goes through the io buffer in linear memory: tcp_recv
  * copies into it, tcp_send copies out of it. The core announces work through events; the services
  * also try every live connection after each batch, so a missed or coalesced event only delays work
- * until the next round, never loses it. */
-#include <inttypes.h>
+ * until the next round, never loses it.
+ *
+ * Fixed memory only (the same file runs on Linux and on a microcontroller): the tables below are
+ * static, sized at compile time (SERVICES_MAX_TRACKED, SERVICES_MAX_JOBS); no heap. Echo never
+ * holds bytes of its own: it reads at most what the send ring can take, so tcp_send accepts all of
+ * it. Output is printf with 32-bit conversions only (newlib-nano's printf has no %llu). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
 #include "services.h"
 
-#define MAX_TRACKED 256   /* host-side records; the core's MAX_CONNS is the real limit */
+#ifndef SERVICES_MAX_TRACKED
+#define SERVICES_MAX_TRACKED 256 /* host-side records; the core's MAX_CONNS is the real limit */
+#endif
+#ifndef SERVICES_MAX_JOBS
+#define SERVICES_MAX_JOBS 64
+#endif
+#define MAX_TRACKED SERVICES_MAX_TRACKED
 #define ROUNDS 64         /* recv/send rounds per connection per call: bounds one call's work */
 
 enum role { R_FREE = 0, R_ECHO, R_DISCARD, R_CHARGEN, R_CLIENT };
@@ -20,9 +29,6 @@ struct conn {
   int32_t h;
   int failed;        /* an ERROR event came: its errno is in err */
   int32_t err;
-  /* echo: bytes received but not yet accepted by tcp_send (the send ring was full) */
-  uint8_t *pend;
-  uint32_t pend_len;
   int eof;           /* the peer's FIN was read */
   uint64_t pos;      /* chargen: position in the stream */
   int job;           /* client: index into jobs[] */
@@ -43,7 +49,7 @@ struct job {
 static struct conn conns[MAX_TRACKED];
 static struct { int32_t lh; enum role role; } listeners[3];
 static int n_listeners;
-static struct job *jobs;
+static struct job jobs[SERVICES_MAX_JOBS];
 static int n_jobs, next_job, jobs_done, jobs_failed, clients_started;
 static uint8_t chargen_block[CHARGEN_PERIOD];
 
@@ -83,7 +89,6 @@ static struct conn *conn_find(int32_t h) {
  * close alone) and forget it. */
 static void conn_done(struct conn *c, uint32_t now) {
   core_close(c->h, now);
-  free(c->pend);
   memset(c, 0, sizeof *c);
 }
 
@@ -96,7 +101,7 @@ int services_listen(unsigned mask) {
     if (!(mask & svc[i].bit)) continue;
     int32_t lh = core_listen(svc[i].port, core_config(CFG_MAX_BACKLOG));
     if (lh < 0) {
-      fprintf(stderr, "petrel: listen %s (%d): error %d\n", svc[i].name, svc[i].port, lh);
+      fprintf(stderr, "petrel: listen %s (%d): error %d\n", svc[i].name, svc[i].port, (int)lh);
       return -1;
     }
     listeners[n_listeners].lh = lh;
@@ -106,9 +111,8 @@ int services_listen(unsigned mask) {
   return 0;
 }
 
-void services_add_client(uint32_t ip, int port, uint64_t bytes, enum expect expect) {
-  jobs = realloc(jobs, (size_t)(n_jobs + 1) * sizeof *jobs);
-  if (!jobs) abort();
+int services_add_client(uint32_t ip, int port, uint64_t bytes, enum expect expect) {
+  if (n_jobs == SERVICES_MAX_JOBS) return -1;
   memset(&jobs[n_jobs], 0, sizeof *jobs);
   jobs[n_jobs].ip = ip;
   jobs[n_jobs].port = port;
@@ -116,19 +120,30 @@ void services_add_client(uint32_t ip, int port, uint64_t bytes, enum expect expe
   jobs[n_jobs].expect = expect != EXPECT_AUTO ? expect : port == 7 ? EXPECT_ECHO : port == 19 ? EXPECT_CHARGEN : EXPECT_DISCARD;
   jobs[n_jobs].mismatch_at = -1;
   n_jobs++;
+  return 0;
 }
 
 int services_client_count(void) { return n_jobs; }
 int services_clients_done(void) { return jobs_done; }
 int services_clients_failed(void) { return jobs_failed; }
 
+const char *services_u64(char buf[21], uint64_t v) {
+  char *p = buf + 20;
+  *p = 0;
+  do { *--p = (char)('0' + v % 10); v /= 10; } while (v);
+  return p;
+}
+
 static void job_report(int i) {
   struct job *j = &jobs[i];
   static const char *names[] = { "auto", "echo", "discard", "chargen" };
-  printf("{\"result\":{\"job\":%d,\"ip\":\"%u.%u.%u.%u\",\"port\":%d,\"mode\":\"%s\",\"bytes\":%" PRIu64
-         ",\"sent\":%" PRIu64 ",\"received\":%" PRIu64 ",\"mismatch_at\":%" PRId64 ",\"error\":%d,\"ok\":%s,\"ms\":%u}}\n",
-         i, j->ip >> 24, (j->ip >> 16) & 255, (j->ip >> 8) & 255, j->ip & 255, j->port, names[j->expect], j->bytes,
-         j->sent, j->received, j->mismatch_at, j->err, j->ok ? "true" : "false", j->ms);
+  char b[3][21], m[22];
+  const char *mismatch = j->mismatch_at < 0 ? "-1" : services_u64(m, (uint64_t)j->mismatch_at);
+  printf("{\"result\":{\"job\":%d,\"ip\":\"%u.%u.%u.%u\",\"port\":%d,\"mode\":\"%s\",\"bytes\":%s"
+         ",\"sent\":%s,\"received\":%s,\"mismatch_at\":%s,\"error\":%d,\"ok\":%s,\"ms\":%u}}\n",
+         i, (unsigned)(j->ip >> 24), (unsigned)(j->ip >> 16) & 255, (unsigned)(j->ip >> 8) & 255, (unsigned)j->ip & 255, j->port,
+         names[j->expect], services_u64(b[0], j->bytes), services_u64(b[1], j->sent), services_u64(b[2], j->received),
+         mismatch, (int)j->err, j->ok ? "true" : "false", (unsigned)j->ms);
   fflush(stdout);
 }
 
@@ -182,34 +197,19 @@ static int32_t recv_some(struct conn *c, uint32_t max, uint32_t now) {
 }
 
 static int pump_echo(struct conn *c, uint32_t now) {
-  uint8_t *io = core_io();
   uint32_t io_size = (uint32_t)core_io_size();
   int moved = 0;
   for (int r = 0; r < ROUNDS; r++) {
-    if (c->pend_len) {                          /* first what the send ring refused last time */
-      memcpy(io, c->pend, c->pend_len);
-      int32_t s = core_send(c->h, c->pend_len, now);
-      if (s == PETREL_EAGAIN) break;
-      if (s < 0) { conn_done(c, now); return 1; }
-      memmove(c->pend, c->pend + s, c->pend_len - (uint32_t)s);
-      c->pend_len -= (uint32_t)s;
-      moved = 1;
-      if (c->pend_len) break;
-    }
     if (c->eof) { conn_done(c, now); return 1; } /* everything echoed: FIN after it */
-    int32_t n = recv_some(c, io_size, now);
+    int32_t w = core_writable(c->h);               /* read only what the send ring can take */
+    if (w <= 0) break;
+    int32_t n = recv_some(c, (uint32_t)w < io_size ? (uint32_t)w : io_size, now);
     if (n == PETREL_EAGAIN) break;
     if (n == 0) { c->eof = 1; continue; }
     if (n < 0) { conn_done(c, now); return 1; }
     moved = 1;
     int32_t s = core_send(c->h, (uint32_t)n, now);
-    if (s < 0 && s != PETREL_EAGAIN) { conn_done(c, now); return 1; }
-    if (s < 0) s = 0;
-    if (s < n) {
-      if (!c->pend && !(c->pend = malloc(io_size))) abort();
-      memcpy(c->pend, io + s, (uint32_t)(n - s));
-      c->pend_len = (uint32_t)(n - s);
-    }
+    if (s != n) { core_abort(c->h, now); memset(c, 0, sizeof *c); return 1; } /* cannot happen: n ≤ writable */
   }
   return moved;
 }

@@ -15,7 +15,7 @@ int services_listen(unsigned mask);
  * anything else discard): ECHO sends `bytes` of the pattern, half-closes and checks the echo byte
  * for byte; DISCARD sends them and waits for the server's FIN; CHARGEN reads `bytes` and checks
  * the RFC 864 pattern. Jobs run one after the other once services_start_clients() is called. */
-void services_add_client(uint32_t ip, int port, uint64_t bytes, enum expect expect);
+int services_add_client(uint32_t ip, int port, uint64_t bytes, enum expect expect); /* -1: table full */
 void services_start_clients(uint32_t now);
 int services_client_count(void);
 /* Clients finished (each printed one {"result":…} line) / of which failed. */
@@ -32,5 +32,7 @@ uint8_t chargen_byte(uint64_t pos);
 /* The client's test pattern: a position-indexed pseudo-random byte stream (so a misplaced segment
  * shows, unlike a short period). */
 uint8_t pattern_byte(uint64_t pos);
+/* v in decimal into buf (21 bytes); returns the first digit (printf without %llu). */
+const char *services_u64(char buf[21], uint64_t v);
 
 #endif

@@ -1,9 +1,12 @@
-/* petrel-linux: the Petrel core as native code (wasm2c) on a Linux TAP device.
+/* petrel-linux: the Petrel core on a Linux TAP device, with either engine of boards/common/core.h:
+ *   petrel-linux       the module as native code (wasm2c, compiled in);
+ *   petrel-linux-wamr  the module loaded at run time from a .wasm file and run by WAMR (--wasm PATH,
+ *                      default the build/petrel.wasm it was built for), as on an ESP32.
  *
  *   petrel-linux --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--host-ip ADDR/PREFIX]
  *                [--services echo,discard,chargen] [--mac MAC] [--seed N]
  *                [--connect HOST:PORT [--send-bytes N] [--expect echo|discard|chargen]]...
- *                [--wait-stdin] [--version]
+ *                [--wait-stdin] [--wasm PATH] [--version]
  *
  * One thread, one loop: poll() on the TAP fd (and stdin while --wait-stdin holds the clients back)
  * with the timeout the core's poll(now) returned; frames read → rx(len, now); then the services
@@ -14,19 +17,35 @@
  * (status 0 if all passed, 1 otherwise). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core.h"
 #include "services.h"
 #include "tap.h"
+
+/* Set by the Makefile: the board's name, and for an engine that loads the module at run time
+ * (PETREL_LOADS_WASM) the module it was built for. */
+#ifndef PETREL_BOARD_NAME
+#define PETREL_BOARD_NAME "petrel-linux"
+#endif
+#ifndef PETREL_LOADS_WASM
+#define PETREL_LOADS_WASM 0
+#endif
+#ifndef PETREL_DEFAULT_WASM
+#define PETREL_DEFAULT_WASM ""
+#endif
+static const char *const prog = PETREL_BOARD_NAME;
 
 static volatile sig_atomic_t stop_signal, status_requested;
 
@@ -48,14 +67,14 @@ static uint32_t now_ms(void) {
 }
 
 static void usage(FILE *f) {
-  fputs("usage: petrel-linux --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--host-ip ADDR/PREFIX]\n"
-        "                    [--services echo,discard,chargen] [--mac 02:..] [--seed N]\n"
-        "                    [--connect HOST:PORT [--send-bytes N[k|M]] [--expect echo|discard|chargen]]...\n"
-        "                    [--wait-stdin] [--version]\n", f);
+  fprintf(f, "usage: %s --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--host-ip ADDR/PREFIX]\n"
+          "         [--services echo,discard,chargen] [--mac 02:..] [--seed N]\n"
+          "         [--connect HOST:PORT [--send-bytes N[k|M]] [--expect echo|discard|chargen]]...\n"
+          "         [--wait-stdin]%s [--version]\n", prog, PETREL_LOADS_WASM ? " [--wasm PATH]" : "");
 }
 
 static void die(const char *what, const char *arg) {
-  fprintf(stderr, "petrel-linux: %s%s%s\n", what, arg ? ": " : "", arg ? arg : "");
+  fprintf(stderr, "%s: %s%s%s\n", prog, what, arg ? ": " : "", arg ? arg : "");
   usage(stderr);
   exit(2);
 }
@@ -77,6 +96,27 @@ static void parse_cidr(const char *s, uint32_t *ip, int *prefix) {
   long p = strtol(slash + 1, &end, 10);
   if (*end || p < 1 || p > 32) die("bad prefix length", s);
   *prefix = (int)p;
+}
+
+/* A refused value: one line on stderr, exit status 2. */
+static void refuse(const char *what, const char *arg) {
+  fprintf(stderr, "petrel-linux: %s%s%s (see --help)\n", what, arg ? ": " : "", arg ? arg : "");
+  exit(2);
+}
+
+/* The checks a value passes only with the others known: a host address on its subnet, not its
+ * network or broadcast address (a /31 or /32 has neither), and a gateway on that subnet. */
+static void check_addresses(uint32_t ip, int prefix, uint32_t gw) {
+  uint32_t mask = prefix ? 0xffffffffu << (32 - prefix) : 0;
+  char a[40], g[16];
+  snprintf(a, sizeof a, "%u.%u.%u.%u/%d", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, prefix);
+  snprintf(g, sizeof g, "%u.%u.%u.%u", gw >> 24, (gw >> 16) & 255, (gw >> 8) & 255, gw & 255);
+  if (prefix <= 30 && (ip & ~mask) == 0) refuse("--ip is the network address of its subnet, not a host address", a);
+  if (prefix <= 30 && (ip & ~mask) == ~mask) refuse("--ip is the broadcast address of its subnet, not a host address", a);
+  if (!gw) return; /* no gateway */
+  if ((gw & mask) != (ip & mask)) refuse("--gw is outside --ip's subnet (the gateway must be reachable by ARP)", g);
+  if (gw == ip) refuse("--gw is Petrel's own address", g);
+  if (prefix <= 30 && ((gw & ~mask) == 0 || (gw & ~mask) == ~mask)) refuse("--gw is the network or broadcast address of the subnet", g);
 }
 
 static uint64_t parse_size(const char *s) {
@@ -112,7 +152,8 @@ static unsigned parse_services(const char *s) {
 static void print_status(const char *event) {
   const struct core_link_stats *st = core_stats();
   printf("{\"event\":\"%s\",\"connections\":%d,\"tx_frames\":%" PRIu64 ",\"tx_errors\":%" PRIu64
-         ",\"rx_frames\":%" PRIu64 ",\"counters\":[", event, core_connections(), st->tx_frames, st->tx_errors, st->rx_frames);
+         ",\"rx_frames\":%" PRIu64 ",\"memory\":%u,\"counters\":[", event, core_connections(), st->tx_frames, st->tx_errors,
+         st->rx_frames, core_mem_size());
   for (int i = 0, n = core_counter_count(); i < n; i++) printf("%s%u", i ? "," : "", core_counter(i));
   printf("]}\n");
   fflush(stdout);
@@ -141,15 +182,15 @@ static int run_board(void *arg) {
   const char *dev = a->dev;
   int32_t rc = core_init(mac, ip, prefix, gw, a->seed);
   if (rc != 0) {
-    fprintf(stderr, "petrel-linux: init failed: %d\n", rc);
+    fprintf(stderr, "%s: init failed: %d\n", prog, rc);
     return 1;
   }
   if (services && services_listen(services) != 0) return 1;
 
   printf("{\"event\":\"ready\",\"tap\":\"%s\",\"ip\":\"%u.%u.%u.%u/%d\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
-         "\"wasm_sha256\":\"%s\",\"memory\":%u,\"config\":[",
+         "\"engine\":\"%s\",\"wasm\":\"%s\",\"wasm_sha256\":\"%s\",\"wasm_bytes\":%ld,\"memory\":%u,\"config\":[",
          dev, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, prefix, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
-         core_wasm_sha256(), core_mem_size());
+         core_engine(), core_wasm_path(), core_wasm_sha256(), core_wasm_bytes(), core_mem_size());
   for (int i = 0; i < CFG_COUNT; i++) printf("%s%d", i ? "," : "", core_config(i));
   printf("]}\n");
   fflush(stdout);
@@ -172,7 +213,7 @@ static int run_board(void *arg) {
     int n = poll(pfd, (nfds_t)nfds, timeout);
     if (n < 0) {
       if (errno == EINTR) continue;
-      fprintf(stderr, "petrel-linux: poll: %s\n", strerror(errno));
+      fprintf(stderr, "%s: poll: %s\n", prog, strerror(errno));
       exit_code = 1;
       break;
     }
@@ -183,7 +224,7 @@ static int run_board(void *arg) {
       services_start_clients(now_ms());
     }
     if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-      fprintf(stderr, "petrel-linux: TAP fd error (revents %#x)\n", pfd[0].revents);
+      fprintf(stderr, "%s: TAP fd error (revents %#x)\n", prog, pfd[0].revents);
       exit_code = 1;
       break;
     }
@@ -192,7 +233,7 @@ static int run_board(void *arg) {
       ssize_t len = read(fd, frame, sizeof frame);
       if (len < 0) {
         if (errno != EAGAIN && errno != EINTR) {
-          fprintf(stderr, "petrel-linux: read TAP: %s\n", strerror(errno));
+          fprintf(stderr, "%s: read TAP: %s\n", prog, strerror(errno));
           exit_code = 1;
         }
         break;
@@ -205,10 +246,34 @@ static int run_board(void *arg) {
   return exit_code;
 }
 
+/* The module for an engine that loads it: the file mapped read-only (as flash is on a board: the
+ * engine must not write into it), its bytes handed to core_start(). Exits 2 with the reason. */
+static void map_wasm(const char *path, struct core_host *host) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0) die("cannot open the module", path);
+  if (st.st_size <= 0 || st.st_size > (1 << 26)) die("not a module (empty or over 64 MiB)", path);
+  void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) die("cannot map the module", path);
+  close(fd);
+  host->wasm = p;
+  host->wasm_len = (uint32_t)st.st_size;
+  host->wasm_name = path;
+}
+
+/* Start the engine; on failure the engine's reason and exit 1. */
+static void start_core(struct core_host *host, const char *wasm) {
+  if (PETREL_LOADS_WASM) map_wasm(wasm, host);
+  if (core_start(host) != 0) {
+    fprintf(stderr, "%s: %s\n", prog, core_fault());
+    exit(1);
+  }
+}
+
 int main(int argc, char **argv) {
-  const char *tap = NULL, *host_ip = NULL;
+  const char *tap = NULL, *host_ip = NULL, *wasm = PETREL_DEFAULT_WASM;
   uint32_t ip = 0, gw = 0;
-  int prefix = 0, have_ip = 0, have_mac = 0, have_seed = 0, wait_stdin = 0;
+  int prefix = 0, have_ip = 0, have_mac = 0, have_seed = 0, wait_stdin = 0, version = 0;
   unsigned services = 0;
   uint8_t mac[6];
   uint64_t seed = 0;
@@ -220,18 +285,28 @@ int main(int argc, char **argv) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 #define NEED() do { if (!v) die("missing value for", a); i++; } while (0)
-    if (!strcmp(a, "--version")) {
-      printf("petrel-linux (Petrel ABI %d) wasm %s sha256 %s bytes %ld\n", PETREL_ABI_VERSION, core_wasm_path(), core_wasm_sha256(), core_wasm_bytes());
-      return 0;
-    } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return 0; }
+    if (!strcmp(a, "--version")) version = 1;
+    else if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return 0; }
     else if (!strcmp(a, "--tap")) { NEED(); tap = v; }
     else if (!strcmp(a, "--ip")) { NEED(); parse_cidr(v, &ip, &prefix); have_ip = 1; }
     else if (!strcmp(a, "--gw")) { NEED(); gw = parse_ip(v); }
     else if (!strcmp(a, "--host-ip")) { NEED(); uint32_t x; int p; parse_cidr(v, &x, &p); host_ip = v; }
     else if (!strcmp(a, "--services")) { NEED(); services |= parse_services(v); }
     else if (!strcmp(a, "--mac")) { NEED(); parse_mac(v, mac); have_mac = 1; }
-    else if (!strcmp(a, "--seed")) { NEED(); seed = strtoull(v, NULL, 0); have_seed = 1; }
+    else if (!strcmp(a, "--seed")) {
+      NEED();
+      char *end;
+      errno = 0;
+      seed = strtoull(v, &end, 0);
+      if (end == v || *end || *v == '-' || errno) refuse("--seed must be an unsigned 64-bit integer", v);
+      have_seed = 1;
+    }
     else if (!strcmp(a, "--wait-stdin")) wait_stdin = 1;
+    else if (!strcmp(a, "--wasm")) {
+      NEED();
+      if (!PETREL_LOADS_WASM) die("--wasm is for petrel-linux-wamr: this board runs the module compiled into it (wasm2c)", v);
+      wasm = v;
+    }
     else if (!strcmp(a, "--connect")) {
       NEED();
       if (n_jobs == (int)(sizeof jobs / sizeof jobs[0])) die("too many --connect", v);
@@ -259,8 +334,17 @@ int main(int argc, char **argv) {
     } else die("unknown option", a);
 #undef NEED
   }
+  struct core_host host = { .tx = tap_tx };
+  if (version) { /* after the options: --wasm picks the module whose hash is printed */
+    start_core(&host, wasm);
+    printf("%s (Petrel ABI %d) engine %s wasm %s sha256 %s bytes %ld\n", prog, PETREL_ABI_VERSION, core_engine(),
+           core_wasm_path(), core_wasm_sha256(), core_wasm_bytes());
+    return 0;
+  }
   if (!tap) die("--tap is required", NULL);
   if (!have_ip) die("--ip is required", NULL);
+  if (!*tap || strlen(tap) >= IFNAMSIZ) refuse("--tap: an interface name has 1 to 15 characters", tap);
+  check_addresses(ip, prefix, gw);
   if (!have_mac) { /* locally administered, unique per address: 02:50:<the four bytes of the IP> */
     mac[0] = 0x02; mac[1] = 0x50;
     mac[2] = (uint8_t)(ip >> 24); mac[3] = (uint8_t)(ip >> 16); mac[4] = (uint8_t)(ip >> 8); mac[5] = (uint8_t)ip;
@@ -280,18 +364,15 @@ int main(int argc, char **argv) {
   if (fd < 0) return 1;
   if (host_ip && tap_configure_host(dev, host_ip) != 0) return 1;
 
-  struct core_host host = { .tx = tap_tx, .ctx = &fd };
-  if (core_start(&host) != 0) {
-    fprintf(stderr, "petrel-linux: %s\n", core_fault());
-    return 1;
-  }
+  host.ctx = &fd;
+  start_core(&host, wasm);
   struct loop_args la = { .fd = fd, .ip = ip, .prefix = prefix, .gw = gw, .seed = seed, .services = services,
                           .n_jobs = n_jobs, .wait_stdin = wait_stdin, .dev = dev };
   memcpy(la.mac, mac, 6);
   for (int i = 0; i < n_jobs; i++) services_add_client(jobs[i].ip, jobs[i].port, jobs[i].bytes, jobs[i].expect);
   int exit_code = core_run(run_board, &la);
   if (exit_code == CORE_FAULT) {
-    fprintf(stderr, "petrel-linux: the core faulted: %s\n", core_fault());
+    fprintf(stderr, "%s: the core faulted: %s\n", prog, core_fault());
     print_status("trap");
     return 70;
   }

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import type { Profile } from "../core.ts";
 import { parseSize, runTransfer, type TransferOptions } from "../transfer.ts";
+import { outputFileProblem } from "./args.ts";
 
 export const SIM_USAGE = `usage: petrel sim transfer [options]      (petrel sim COMMAND --help)
 
@@ -25,7 +26,7 @@ connections CLOSED and freed (after 2MSL). Exit status 0 only when ok. Same seed
 (wallMs aside).
 
   --seed S            seed of everything random: ISNs, ports, data, faults (default 1)
-  --bytes N           bytes each way; suffixes K, M, G (×1024): 256K, 1M (default 256K)
+  --bytes N           bytes each way, at most 256M; suffixes K, M, G (×1024): 256K, 1M (default 256K)
   --loss P            drop each frame with probability P (0..1, or a percentage like 2%)
   --reorder P         hold a frame back 5 ms with probability P (later frames overtake it)
   --dup P             deliver a frame twice with probability P
@@ -53,6 +54,9 @@ example:
 `;
 
 class UsageError extends Error {}
+
+/** The largest --bytes: the sender's data, the receiver's copy and the expected stream, both ways. */
+export const MAX_TRANSFER_BYTES = 256 << 20;
 
 const PROFILES = ["tiny", "default", "server"] as const;
 
@@ -113,6 +117,11 @@ export function parseTransferArgs(argv: string[]): TransferOptions | "help" {
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed must be an integer 0..4294967295, got ${JSON.stringify(values.seed)}`);
   const bytes = values.bytes === undefined ? 256 * 1024 : parseSize(values.bytes);
   if (bytes === null) throw new UsageError(`--bytes must be a size like 4096, 256K or 1M, got ${JSON.stringify(values.bytes)}`);
+  if (bytes > MAX_TRANSFER_BYTES) throw new UsageError(`--bytes ${values.bytes} is more than this tool can do: at most ${MAX_TRANSFER_BYTES >> 20}M each way (both directions' data is held in memory)`);
+  for (const flag of ["pcap", "plot"] as const) {
+    const why = values[flag] !== undefined ? outputFileProblem(`--${flag}`, values[flag]) : null;
+    if (why) throw new UsageError(why);
+  }
   if (values.profile !== undefined && !(PROFILES as readonly string[]).includes(values.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(", ")}, got ${JSON.stringify(values.profile)}`);
   const plotDir = values["plot-dir"];
   if (plotDir !== undefined && plotDir !== "c2s" && plotDir !== "s2c") throw new UsageError(`--plot-dir must be c2s or s2c, got ${JSON.stringify(plotDir)}`);
@@ -158,7 +167,7 @@ export async function simMain(argv: string[]): Promise<number> {
     o = parseTransferArgs(rest);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`petrel sim transfer: ${e.message}\n(petrel sim transfer --help for the options)\n`);
+    process.stderr.write(`petrel sim transfer: ${e.message.replace(/\s*\n\s*/g, " ")} (see petrel sim transfer --help)\n`);
     return 2;
   }
   if (o === "help") {

@@ -23,6 +23,14 @@ export interface Link {
   sendFrom?(buffer: ArrayBufferLike, offset: number, length: number): void;
   /** Register a handler for frames arriving from the link. */
   onFrame(cb: FrameHandler, opts?: FrameHandlerOptions): void;
+  /**
+   * Optional: the receiver has work for the application that must run before more frames are
+   * taken (a peer's FIN to answer with the app's close, a connection to accept, a slot to free):
+   * a link that reads frames in bursts ends the current burst after this frame and reads the rest
+   * on its next wake-up, once Node has run the callbacks the frame caused. A link without bursts
+   * ignores it.
+   */
+  endBurst?(): void;
 }
 
 /** Fan-out helper for the receive side. */
@@ -58,6 +66,10 @@ export class Middleware implements Link {
 
   onFrame(cb: FrameHandler): void {
     this.handlers.add(cb);
+  }
+
+  endBurst(): void {
+    this.inner.endBurst?.();
   }
 
   /** A frame going from the stack toward the wire. */

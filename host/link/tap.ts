@@ -64,6 +64,8 @@ export interface TapStats {
   txErrors: number;
   /** Wake-ups that hit the per-wake-up frame bound (more frames were left for the next one). */
   rxBounded: number;
+  /** Wake-ups ended early by endBurst() (the application had work to do first). */
+  rxYields: number;
 }
 
 const MAX_FRAMES_PER_WAKE = 256;
@@ -72,7 +74,8 @@ export class TapLink implements Link {
   private handlers = new Handlers();
   private buf: Uint8Array;
   private closed_ = false;
-  readonly stats: TapStats = { rxFrames: 0, txFrames: 0, rxBytes: 0, txBytes: 0, txErrors: 0, rxBounded: 0 };
+  private burstEnded = false;
+  readonly stats: TapStats = { rxFrames: 0, txFrames: 0, rxBytes: 0, txBytes: 0, txErrors: 0, rxBounded: 0, rxYields: 0 };
   /** The last write error code (negative errno), 0 if none. */
   lastTxError = 0;
 
@@ -138,8 +141,21 @@ export class TapLink implements Link {
     this.handlers.add(cb, opts);
   }
 
-  /** Read every queued frame (bounded per wake-up; the poll handle wakes us again for the rest). */
+  /**
+   * End the current burst after the frame being handled: the application runs (Node drains its
+   * nextTick queue when the wake-up returns) before the next frame is read. Without it a peer
+   * that answers at once (a client opening and closing connections in a loop) kept one wake-up
+   * reading for hundreds of frames while every closed connection waited for the app's close,
+   * until the table was full and SYNs were dropped.
+   */
+  endBurst(): void {
+    this.burstEnded = true;
+  }
+
+  /** Read the queued frames (bounded per wake-up, and ended early by endBurst(); the level-triggered
+   *  poll handle wakes us again for the rest). */
   private drain(): void {
+    this.burstEnded = false;
     for (let i = 0; i < MAX_FRAMES_PER_WAKE; i++) {
       if (this.closed_) return;
       const n = this.tap.read(this.fd, this.buf);
@@ -148,6 +164,11 @@ export class TapLink implements Link {
       this.stats.rxBytes += n;
       // handlers that copy what they keep (a Stack) get a view of the read buffer, others a copy
       this.handlers.emit(this.handlers.transient ? this.buf.subarray(0, n) : this.buf.slice(0, n));
+      if (this.burstEnded) {
+        this.burstEnded = false;
+        this.stats.rxYields++;
+        return;
+      }
     }
     this.stats.rxBounded++;
   }

@@ -58,6 +58,36 @@ const modes = {
     const s = net.connect({ host: a.host, port: a.port }, () => { s.destroy(); finish({ connected: true }); });
     s.on("error", (e) => finish({ error: e.code }));
   },
+  // n connections at once: each sends `bytes` of the random stream, half-closes and checks the echo (sha256)
+  concurrent: () => {
+    let done = 0, ok = 0;
+    const failed = [];
+    for (let i = 0; i < a.n; i++) {
+      const hs = createHash("sha256"), hr = createHash("sha256");
+      let received = 0, settled = false;
+      const settle = (err) => {
+        if (settled) return;
+        settled = true;
+        const shaS = hs.digest("hex"), shaR = hr.digest("hex");
+        if (!err && received === a.bytes && shaS === shaR) ok++;
+        else failed.push(`#${i}: ${err ?? `received ${received}${shaS === shaR ? "" : ", sha256 differs"}`}`);
+        if (++done === a.n) finish({ ok, failed, ms: ms() });
+      };
+      const s = net.connect({ host: a.host, port: a.port, allowHalfOpen: true }, () => writeBytes(s, a.bytes, hs, () => s.end()));
+      s.on("data", (d) => { received += d.length; hr.update(d); });
+      s.on("end", () => settle(null));
+      s.on("error", (e) => settle(e.code ?? e.message));
+    }
+  },
+  // connect to echo, send `bytes`, wait for the first echoed byte, then abort (RST: SO_LINGER 0)
+  reset: () => {
+    const s = net.connect({ host: a.host, port: a.port }, () => s.write(Buffer.alloc(a.bytes ?? 1000, 0x61)));
+    s.once("data", (d) => {
+      s.resetAndDestroy();
+      finish({ echoed: d.length, ms: ms() });
+    });
+    s.on("error", (e) => finish({ error: e.code ?? e.message }));
+  },
   // n connections one after the other: each sends a line and expects it echoed
   sequential: () => {
     let i = 0, ok = 0;

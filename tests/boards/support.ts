@@ -1,4 +1,5 @@
-// The boards tests' fixtures: a native board process (build/linux/petrel-linux) and a network
+// The boards tests' fixtures: a native board process (build/linux/petrel-linux with the wasm2c engine,
+// build/linux/petrel-linux-wamr with WAMR; same options, same output) and a network
 // namespace the test creates. A board opens its TAP in the root namespace (so the TAP's fd lives
 // in this test's child process) and the test moves the kernel side into the namespace with
 // `ip link set DEV netns NS`; frames keep flowing through the fd. Addresses: 198.18.0.0/24 only,
@@ -12,7 +13,13 @@ import { ROOT } from "../../host/core.ts";
 import { hasCommand, isRoot } from "../support/env.ts";
 
 export const BOARD_BIN = join(ROOT, "build", "linux", "petrel-linux");
+export const WAMR_BIN = join(ROOT, "build", "linux", "petrel-linux-wamr");
+/** The two engines of boards/common/core.h and the board binary of each. */
+export const ENGINES = { wasm2c: BOARD_BIN, wamr: WAMR_BIN } as const;
+export type Engine = keyof typeof ENGINES;
 export const PEER = join(ROOT, "tests", "boards", "peer.mjs");
+/** WAMR's sources: $WAMR_ROOT, else ../shared/third_party/wasm-micro-runtime beside the project (as the Makefiles). */
+export const WAMR_ROOT = process.env.WAMR_ROOT ?? join(ROOT, "..", "shared", "third_party", "wasm-micro-runtime");
 export const KERNEL_IP = "198.18.0.1";
 export const BOARD_IP = "198.18.0.2";
 export const BOARD2_IP = "198.18.0.3";
@@ -32,11 +39,11 @@ function hookExit(): void {
 }
 
 /** Why the network cases cannot run here, or null. */
-export function netUnavailable(): string | null {
+export function netUnavailable(bin = BOARD_BIN): string | null {
   if (!isRoot()) return "needs root (TAP devices, network namespaces)";
   if (!existsSync("/dev/net/tun")) return "/dev/net/tun is missing";
   if (!hasCommand("ip")) return "iproute2's `ip` is not installed";
-  if (!existsSync(BOARD_BIN)) return `${BOARD_BIN} is missing (the build case failed or was skipped)`;
+  if (!existsSync(bin)) return `${bin} is missing (the build case failed or was skipped)`;
   return null;
 }
 
@@ -51,11 +58,11 @@ export function tapName(tag: string): string {
   return `pb${tag}${process.pid % 100000}x${++seq}`.slice(0, 15);
 }
 
-export interface ReadyLine { event: "ready"; tap: string; ip: string; mac: string; wasm_sha256: string; memory: number; config: number[] }
-export interface StatusLine { event: string; connections: number; tx_frames: number; tx_errors: number; rx_frames: number; counters: number[] }
+export interface ReadyLine { event: "ready"; tap: string; ip: string; mac: string; engine: string; wasm: string; wasm_sha256: string; wasm_bytes: number; memory: number; config: number[] }
+export interface StatusLine { event: string; connections: number; tx_frames: number; tx_errors: number; rx_frames: number; memory: number; counters: number[] }
 export interface ClientResult { job: number; ip: string; port: number; mode: string; bytes: number; sent: number; received: number; mismatch_at: number; error: number; ok: boolean; ms: number }
 
-/** A running petrel-linux: its JSON lines, bounded waits on them, and a bounded stop. */
+/** A running petrel-linux (or petrel-linux-wamr: `bin`): its JSON lines, bounded waits on them, and a bounded stop. */
 export class Board {
   readonly proc: ChildProcess;
   readonly lines: Record<string, unknown>[] = [];
@@ -63,9 +70,11 @@ export class Board {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private waiters: (() => void)[] = [];
 
-  constructor(args: string[], netns?: string) {
+  /** `bin`: the board binary, or a command line that runs it (e.g. ["qemu-i386", "-L", "/", bin]). */
+  constructor(args: string[], netns?: string, bin: string | string[] = BOARD_BIN) {
     hookExit();
-    const [cmd, argv] = netns ? ["ip", ["netns", "exec", netns, BOARD_BIN, ...args]] : [BOARD_BIN, args];
+    const run = typeof bin === "string" ? [bin] : bin;
+    const [cmd, argv] = netns ? ["ip", ["netns", "exec", netns, ...run, ...args]] : [run[0]!, [...run.slice(1), ...args]];
     this.proc = spawn(cmd, argv as string[], { stdio: ["pipe", "pipe", "pipe"] });
     liveBoards.add(this.proc);
     let buf = "";
@@ -201,4 +210,84 @@ export class Netns {
 /** Does an interface of this name exist in the root namespace? */
 export function rootHasLink(dev: string): boolean {
   return spawnSync("ip", ["link", "show", "dev", dev], { stdio: "ignore", timeout: 5000 }).status === 0;
+}
+
+// ── QEMU mps2-an386 firmwares (tests/boards/mps2.test.ts) ────────────────────────────────────────
+// A firmware runs in qemu-system-arm started inside the test's namespace (QEMU creates the TAP
+// there, and it goes away with QEMU). The console is QEMU's stdio: JSON lines out, 's' (status) and
+// 'q' (exit line, then QEMU exits 0) in.
+
+/** A firmware in QEMU: its JSON console lines, bounded waits, a status request and a clean stop. */
+export class QemuBoard {
+  readonly proc: ChildProcess;
+  readonly lines: Record<string, unknown>[] = [];
+  stderr = "";
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private waiters: (() => void)[] = [];
+
+  constructor(qemuArgs: string[], netns: string) {
+    hookExit();
+    this.proc = spawn("ip", ["netns", "exec", netns, "qemu-system-arm", ...qemuArgs], { stdio: ["pipe", "pipe", "pipe"] });
+    liveBoards.add(this.proc);
+    let buf = "";
+    this.proc.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString("latin1");
+      for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+        const line = buf.slice(0, i).trim();
+        buf = buf.slice(i + 1);
+        if (line.startsWith("{")) {
+          try { this.lines.push(JSON.parse(line) as Record<string, unknown>); } catch { this.stderr += `bad console line: ${line}\n`; }
+        } else if (line) this.stderr += `console: ${line}\n`;
+      }
+      this.wake();
+    });
+    this.proc.stderr!.on("data", (d) => (this.stderr += d));
+    this.proc.stdin!.on("error", () => {}); // QEMU gone: its exit is reported by `exited`
+    this.exited = new Promise((res) => this.proc.on("close", (code, signal) => {
+      liveBoards.delete(this.proc);
+      res({ code, signal });
+      this.wake();
+    }));
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  async waitLine<T>(pred: (l: Record<string, unknown>) => boolean, timeoutMs: number, from = 0): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.lines.slice(from).find(pred);
+      if (hit) return hit as T;
+      if (this.proc.exitCode !== null || this.proc.signalCode !== null) throw new Error(`QEMU exited (${this.proc.exitCode ?? this.proc.signalCode}) without the line: ${this.stderr.trim()}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`firmware: no such line within ${timeoutMs} ms; ${this.stderr.trim()}`);
+      await new Promise<void>((res) => {
+        const t = setTimeout(res, left);
+        this.waiters.push(() => (clearTimeout(t), res()));
+      });
+    }
+  }
+
+  ready(timeoutMs = 20_000): Promise<ReadyLine & { engine: string; board: string }> {
+    return this.waitLine((l) => l.event === "ready", timeoutMs);
+  }
+
+  /** 's' on the console → the firmware prints its status line. */
+  async status(timeoutMs = 5000): Promise<StatusLine & { ticks: number; idle_ticks: number }> {
+    const from = this.lines.length;
+    this.proc.stdin!.write("s");
+    return this.waitLine((l) => l.event === "status", timeoutMs, from);
+  }
+
+  /** 'q' → exit line and QEMU's exit (SIGKILL after timeoutMs). */
+  async stop(timeoutMs = 5000): Promise<{ code: number | null; signal: NodeJS.Signals | null; exit?: StatusLine }> {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.stdin!.write("q");
+    const t = setTimeout(() => this.proc.kill("SIGKILL"), timeoutMs);
+    const r = await this.exited;
+    clearTimeout(t);
+    return { ...r, exit: this.lines.find((l) => l.event === "exit") as StatusLine | undefined };
+  }
 }

@@ -19,6 +19,27 @@ interopTest("kernel → Petrel echo: 100 sequential connections, then 20 concurr
   assert.equal(env.petrel.stack.core.connections(), 0);
 });
 
+// The Node host's churn collapse (issue 14): a client that closes each connection as soon as it
+// is up and opens the next at once kept the TAP link's read burst going for hundreds of frames,
+// while the app's close of every connection (a Node stream callback) waited for the burst to end:
+// the default profile's 16 slots filled with CLOSE-WAIT connections, SYNs were dropped and the
+// client waited for its 1 s retransmission (26 connections/s). The app now runs between the frame
+// that needs it and the next one (Link.endBurst): no SYN is ever dropped for a full table.
+interopTest("kernel → Petrel: 300 connect-and-close cycles never fill the default profile's table", { timeoutMs: 90_000, profile: "default" }, async (env) => {
+  startServices(env.petrel, ["echo", "discard"]);
+  for (const port of [7, 9]) {
+    const r = await env.peer<{ ok: number; failed: string[] }>("connect-close", { host: PETREL_IP, port, n: 150 }, 60_000).result;
+    assert.deepEqual(r.failed, []);
+    assert.equal(r.ok, 150);
+  }
+  const c = env.petrel.stack.counters();
+  assert.equal(c.DROP_TCP_TABLE_FULL, 0, "no SYN dropped for a full connection table");
+  assert.equal(c.TCP_PASSIVE_OPENS, 300, "each connection opened once: no SYN had to be retransmitted into a new slot");
+  const deadline = Date.now() + 5000;
+  while (env.petrel.stack.core.connections() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(env.petrel.stack.core.connections(), 0);
+});
+
 interopTest("Petrel client → kernel echo server: 20 concurrent connections", {}, async (env) => {
   const peer = env.peer<{ connections: number }>("echo-server", { host: KERNEL_IP, port: 5003 });
   await peer.listening;

@@ -321,3 +321,26 @@ test("net API: setKeepAlive(true) without a delay probes after 2 hours of idle (
   assert.ok(Math.abs(net.now - t0 - 7_200_000) < 5, `first probe after ${net.now - t0} ms`);
   c.destroy();
 });
+
+test("net API: negative, NaN or non-numeric timeouts are refused with Node's error codes, nothing scheduled", { skip }, async () => {
+  const { net, server, client } = pair(12);
+  const srv = server.createServer((s) => s.resume());
+  srv.listen(7);
+  const s = client.connect({ host: "198.18.0.1", port: 7 });
+  s.on("error", () => {});
+  await until(net, () => !s.connecting, "connect");
+  for (const bad of [-1, NaN, Infinity, 2 ** 31]) {
+    assert.throws(() => s.setTimeout(bad), { code: "ERR_OUT_OF_RANGE" }, `setTimeout(${bad})`);
+    assert.throws(() => s.setUserTimeout(bad), { code: "ERR_OUT_OF_RANGE" }, `setUserTimeout(${bad})`);
+    assert.throws(() => s.setKeepAlive(true, bad), { code: "ERR_OUT_OF_RANGE" }, `setKeepAlive(true, ${bad})`);
+    assert.throws(() => client.connect({ host: "198.18.0.1", port: 7, timeout: bad }), { code: "ERR_OUT_OF_RANGE" }, `connect({ timeout: ${bad} })`);
+    assert.throws(() => server.createServer({ keepAlive: true, keepAliveInitialDelay: bad }), { code: "ERR_OUT_OF_RANGE" });
+    await assert.rejects(client.close(bad), { code: "ERR_OUT_OF_RANGE" }, `close(${bad})`);
+  }
+  assert.throws(() => s.setTimeout("5" as unknown as number), { code: "ERR_INVALID_ARG_TYPE" });
+  assert.equal(s.timeout, 0, "the bad values changed nothing");
+  assert.equal(client.sockets.length, 1, "no socket was made by a refused connect");
+  s.setTimeout(0);
+  s.destroy();
+  await until(net, () => client.sockets.length === 0, "closed");
+});
