@@ -95,6 +95,7 @@ function buildMps2(list) {
       make("-s", "-f", "boards/mps2-an386/Makefile", "FIRMWARE=lwip", `LWIP_DIR=${lwipSource()}`);
     } else {
       ensure("cmake", "cmake");
+      ensure("wasm-objdump", "wabt"); // the module's memory size, for WAMR's static linear-memory region
       if (!existsSync(join(root, "build", "petrel.wasm"))) fail("build/petrel.wasm is missing: run npm run build");
       make("-s", "-f", "boards/mps2-an386/Makefile", "FIRMWARE=wamr");
     }

@@ -115,11 +115,18 @@ function evictHalfOpen(l: i32): bool {
 
 /** RFC 4987 3.6: an ACK to a listener that returns one of our SYN cookies opens the connection.
  *  Room is made by evicting the oldest stale half-open connection (its peer has not answered; this
- *  one has). True when the segment was a valid cookie (used, or dropped for lack of room). */
+ *  one has). True when the segment is consumed here: a valid cookie (used, or dropped for lack of
+ *  room), or data that may follow one; false lets LISTEN answer it with an RST. */
 function cookieArrives(l: i32, now: u32): bool {
   if (!cookiesRecent(now)) return false;
   const idx = cookieCheck(now);
-  if (idx < 0) { count(C.DROP_TCP_BAD_COOKIE); return false; }
+  if (idx < 0) {
+    count(C.DROP_TCP_BAD_COOKIE);
+    // Data past the first byte cannot carry the cookie (it is checked against SEG.SEQ − 1): it is
+    // what a peer whose cookie ACK found no room sends next. Its retransmission restarts at the
+    // first byte, which does carry it, so drop it quietly instead of resetting that peer.
+    return seg.dataLen > 0;
+  }
   if (backlogFull(l) && !evictHalfOpen(l)) { count(C.DROP_TCP_BACKLOG); return true; }
   const t = tcbAllocOrRecycle(true);
   if (t == null) { count(C.DROP_TCP_TABLE_FULL); return true; }

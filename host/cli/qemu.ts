@@ -4,6 +4,7 @@
 // lines are relayed to stdout; Ctrl-C sends the firmware 'q' (it prints its exit line and QEMU
 // exits 0), then SIGTERM after 3 s, SIGKILL after 6 s.
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { isIPv4 } from "node:net";
 import { join } from "node:path";
@@ -112,7 +113,7 @@ export async function qemuMain(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const seed = v.seed !== undefined ? BigInt(v.seed) : BigInt.asUintN(64, BigInt(Math.floor(Math.random() * 2 ** 52)) << 12n ^ BigInt(Date.now()));
+  const seed = v.seed !== undefined ? BigInt(v.seed) : randomBytes(8).readBigUInt64LE(); // the core's ISNs and ports
   const q = spawn("qemu-system-arm", qemuArgs({ firmware: fw, tap: v.tap, ip: v.ip, gw: v.gw, services, seed, icount: v.icount }), { stdio: ["pipe", "pipe", "pipe"] });
   let out = "", configured = false, failed: string | null = null;
   q.stdout.on("data", (d: Buffer) => {

@@ -205,3 +205,28 @@ test("RFC 4987 a backlog full of connections waiting for accept() still drops th
   assert.ok(l.accept());
   void PEER_IP;
 });
+
+test("RFC 4987 3.6 a cookie ACK that finds no room is dropped; the data after it is dropped too, not reset, and the retransmission from the first byte opens the connection", () => {
+  const b = new Bench();
+  const l = b.listen(16);
+  for (let i = 0; i < 15; i++) assert.ok(handshake(b, 41000 + i), `connection ${i}`);
+  b.peer.sendTcp({ sport: 41100, dport: b.dutPort, seq: 9000, ack: 0, flags: "S", win: 65535 }); // the 16th slot: half-open
+  const synackQ = b.sent().find((s) => s.dport === 41100 && s.flags === 0x12)!;
+  b.peer.sendTcp({ sport: 41200, dport: b.dutPort, seq: 5000, ack: 0, flags: "S", win: 65535, options: [{ kind: "mss", value: 1460 }] });
+  const cookie = b.sent().find((s) => s.dport === 41200 && s.flags === 0x12);
+  assert.ok(cookie, "the table is full with one half-open: a cookie");
+  b.peer.sendTcp({ sport: 41100, dport: b.dutPort, seq: 9001, ack: (synackQ.seq + 1) >>> 0, flags: ".", win: 65535 }); // now every slot is established
+  b.link.drain();
+  const ack = (cookie!.seq + 1) >>> 0;
+  b.peer.sendTcp({ sport: 41200, dport: b.dutPort, seq: 5001, ack, flags: "P.", win: 65535, payload: "abc" });
+  b.peer.sendTcp({ sport: 41200, dport: b.dutPort, seq: 5004, ack, flags: "P.", win: 65535, payload: "def" });
+  assert.deepEqual(b.sent().filter((s) => s.dport === 41200), [], "neither answered: no RST for the data after the cookie");
+  assert.equal(b.counters().DROP_TCP_TABLE_FULL >= 1, true);
+  l.accepted[0]!.abort();                                    // a slot frees (RST to its peer)
+  b.link.drain();
+  b.peer.sendTcp({ sport: 41200, dport: b.dutPort, seq: 5001, ack, flags: "P.", win: 65535, payload: "abcdef" });
+  assert.equal(b.counters().TCP_SYN_COOKIES_OK, 1, "the retransmission carries the cookie");
+  const c = l.accepted.find((x) => x.info()?.remotePort === 41200);
+  assert.ok(c, "and opens the connection");
+  assert.equal(c!.state, "ESTABLISHED");
+});
