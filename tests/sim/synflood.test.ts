@@ -212,9 +212,11 @@ test("RFC 4987 3.6 a cookie ACK that finds no room is dropped; the data after it
   for (let i = 0; i < 15; i++) assert.ok(handshake(b, 41000 + i), `connection ${i}`);
   b.peer.sendTcp({ sport: 41100, dport: b.dutPort, seq: 9000, ack: 0, flags: "S", win: 65535 }); // the 16th slot: half-open
   const synackQ = b.sent().find((s) => s.dport === 41100 && s.flags === 0x12)!;
+  b.advance(1000);                                           // its SYN-ACK times out: stale
+  b.link.drain();
   b.peer.sendTcp({ sport: 41200, dport: b.dutPort, seq: 5000, ack: 0, flags: "S", win: 65535, options: [{ kind: "mss", value: 1460 }] });
   const cookie = b.sent().find((s) => s.dport === 41200 && s.flags === 0x12);
-  assert.ok(cookie, "the table is full with one half-open: a cookie");
+  assert.ok(cookie, "the table is full with one stale half-open: a cookie");
   b.peer.sendTcp({ sport: 41100, dport: b.dutPort, seq: 9001, ack: (synackQ.seq + 1) >>> 0, flags: ".", win: 65535 }); // now every slot is established
   b.link.drain();
   const ack = (cookie!.seq + 1) >>> 0;
