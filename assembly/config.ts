@@ -89,8 +89,16 @@
 /** R1 (RFC 9293 3.8.3): after this many retransmissions of the same segment TCP gives IP negative
  *  advice (an ARP request checks the next hop's entry). SHLD-10: at least 3. */
 @inline export const R1_RETRIES: i32 = 3;
-/** SYN-ACK transmissions for a passive open before the half-open connection is dropped. */
-@inline export const SYNACK_RETRIES: i32 = 8;
+/** SYN-ACK retransmissions for a passive open before the half-open connection is dropped (Linux's
+ *  tcp_synack_retries: 5, at 1, 3, 7, 15 and 31 s), and fewer while half the table is half-open
+ *  (a SYN flood, RFC 4987 3.2/3.3: a shorter SYN-RECEIVED timer frees slots sooner). */
+@inline export const SYNACK_RETRIES: i32 = 5;
+@inline export const SYNACK_RETRIES_PRESSURE: i32 = 2;
+/** The longest a passive connection stays half-open (SYN-RECEIVED), whatever arrives meanwhile:
+ *  an absolute deadline from the SYN, so that no answer short of completing the handshake keeps the
+ *  slot (RFC 4987 3.2). 63 s = the last SYN-ACK retransmission's timeout. */
+// @ts-ignore: decorator
+@inline export const SYN_RECEIVED_MS: u32 = isDefined(PETREL_SYN_RECEIVED_MS) ? PETREL_SYN_RECEIVED_MS : 63_000;
 /** Data/FIN retransmissions before the connection is aborted with ETIMEDOUT (RFC 9293 R2, MUST-20). */
 @inline export const DATA_RETRIES: i32 = 12;
 /** How long an orphaned FIN_WAIT_2 connection (closed by the app) waits for the peer's FIN (ms). */
@@ -116,6 +124,28 @@
 /** Scratch buffer the host copies send data into and receives data from. */
 // @ts-ignore: decorator
 @inline export const IO_BUF: i32 = isDefined(PETREL_IO_BUF) ? PETREL_IO_BUF : 16384;
+
+// ── ids of config(id) (docs/abi.md): the host reads the build's sizes by these ───────────────
+export namespace Cfg {
+  @inline export const MAX_CONNS: i32 = 0;
+  @inline export const MAX_LISTENERS: i32 = 1;
+  @inline export const RX_BUF: i32 = 2;
+  @inline export const TX_BUF: i32 = 3;
+  @inline export const MTU: i32 = 4;
+  @inline export const MSL_MS: i32 = 5;
+  @inline export const ARP_ENTRIES: i32 = 6;
+  @inline export const ARP_PENDING: i32 = 7;
+  @inline export const EVENT_RING: i32 = 8;
+  @inline export const IO_BUF: i32 = 9;
+  @inline export const MAX_BACKLOG: i32 = 10;
+  @inline export const OOO_RANGES: i32 = 11;
+  @inline export const SACK_RANGES: i32 = 12;
+  @inline export const DELACK_MS: i32 = 13;
+  @inline export const RTO_MIN_MS: i32 = 14;
+  @inline export const RTO_INITIAL_MS: i32 = 15;
+  @inline export const RTO_MAX_MS: i32 = 16;
+  @inline export const COUNT: i32 = 17;
+}
 
 // ── compile-time checks ─────────────────────────────────────────────────────────────────────
 // @ts-ignore: decorator

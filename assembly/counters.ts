@@ -69,7 +69,16 @@ export namespace C {
   @inline export const TCP_SACK_RECOVERIES: i32 = 56; // loss recoveries driven by the SACK scoreboard (RFC 6675)
   @inline export const TCP_DELAYED_ACKS: i32 = 57;  // ACKs sent by the delayed-ACK timer
   @inline export const IP_NEGATIVE_ADVICE: i32 = 58; // TCP reached R1: an ARP request checks the next hop
-  @inline export const COUNT: i32 = 59;
+  @inline export const TCP_SYN_COOKIES_SENT: i32 = 59; // SYN answered with a cookie: backlog or table full (RFC 4987 3.6)
+  @inline export const TCP_SYN_COOKIES_OK: i32 = 60; // connections opened by an ACK that returned a valid cookie
+  @inline export const DROP_TCP_BAD_COOKIE: i32 = 61; // ACK to a listener while cookies were out, not a valid one (RST; dropped when it carries data)
+  @inline export const TCP_HALF_OPEN_EVICTED: i32 = 62; // oldest SYN-RECEIVED connection dropped for a cookie's peer
+  @inline export const TCP_TIME_WAIT_RECYCLED: i32 = 63; // TIME-WAIT ended early: table full, or a newer SYN (RFC 6191)
+  @inline export const TCP_ICMP_ERRORS: i32 = 64;   // Destination Unreachable that reached its connection (RFC 5927)
+  @inline export const DROP_ICMP_STALE: i32 = 65;   // ... quoting no connection, or a sequence number not in flight
+  @inline export const TCP_PMTU_UPDATES: i32 = 66;  // fragmentation needed lowered a connection's MSS (RFC 1191)
+  @inline export const TCP_PERSIST_TIMEOUTS: i32 = 67; // window kept shut past the persist limit (also TCP_TIMEOUTS)
+  @inline export const COUNT: i32 = 68;
 }
 
 let countersBase: usize = 0;

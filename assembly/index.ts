@@ -3,19 +3,20 @@
 // through iface to the host's tx import.
 import { MAX_CONNS, MAX_LISTENERS, RX_BUF, TX_BUF, MTU, MSL_MS, ARP_ENTRIES, ARP_PENDING, EVENT_RING,
          IO_BUF, MAX_BACKLOG, FRAME_MAX, OOO_RANGES, SACK_RANGES, DELACK_MS, RTO_MIN_MS, RTO_INITIAL_MS,
-         RTO_MAX_MS } from "./config";
+         RTO_MAX_MS, Cfg } from "./config";
 import { C, count, countersInit, counterGet } from "./counters";
 import { Err } from "./errors";
 import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, regionSize } from "./storage/layout";
 import { eventsInit, eventPop, eventHandle, eventArg } from "./storage/events";
 import { ifaceInit, ifaceIp } from "./iface/iface";
-import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen } from "./iface/input";
+import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrCode, icmpErrDst, icmpErrMtu, icmpErrQuoted } from "./iface/input";
+import { IPPROTO_ICMP, IPPROTO_TCP } from "./wire/ipv4";
 import { ifacePoll } from "./iface/output";
 import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
 import { tcpTimers } from "./tcp/timers";
 import { isnInit } from "./tcp/isn";
 import { listenersInit, listen } from "./socket/listen";
-import { tcpRx } from "./socket/demux";
+import { tcpRx, tcpIcmp } from "./socket/demux";
 import * as api from "./socket/api";
 import { NO_DEADLINE } from "./time";
 
@@ -55,18 +56,23 @@ export function rx(len: i32, now: u32): i32 {
   count(C.RX_FRAMES);
   if (len < 0 || len > FRAME_MAX) { count(C.DROP_ETH_TOO_LONG); return Err.EMSGSIZE; }
   const r = ifaceInput(rxBuf, len, now);
-  if (r != 6) return r;
+  if (r == IPPROTO_ICMP) return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrCode(), icmpErrMtu(), now);
+  if (r != IPPROTO_TCP) return r;
   return tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
 }
 
 export function poll(now: u32): i32 {
   if (!ready) return NO_DEADLINE;
-  let next = ifacePoll(now);
+  ifacePoll(now);                  // first, so that TCP's timers see the ARP state of `now`
+  let next: i32 = NO_DEADLINE;
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
     if (t.flags & TF.IN_USE) next = tcpTimers(t, now, next);
   }
-  return next;
+  // then again for the deadline: TCP's output may just have started a resolution (nothing else is
+  // due at `now`, so this sends nothing twice)
+  const arp = ifacePoll(now);
+  return next < 0 || (arp >= 0 && arp < next) ? arp : next;
 }
 
 // ── TCP calls ─────────────────────────────────────────────────────────────────────────────────
@@ -102,23 +108,23 @@ export function local_ip(): u32 { return ready ? ifaceIp() : 0; }
 
 export function config(id: i32): i32 {
   switch (id) {
-    case 0: return MAX_CONNS;
-    case 1: return MAX_LISTENERS;
-    case 2: return RX_BUF;
-    case 3: return TX_BUF;
-    case 4: return MTU;
-    case 5: return <i32>MSL_MS;
-    case 6: return ARP_ENTRIES;
-    case 7: return ARP_PENDING;
-    case 8: return EVENT_RING;
-    case 9: return IO_BUF;
-    case 10: return MAX_BACKLOG;
-    case 11: return OOO_RANGES;
-    case 12: return SACK_RANGES;
-    case 13: return <i32>DELACK_MS;
-    case 14: return <i32>RTO_MIN_MS;
-    case 15: return <i32>RTO_INITIAL_MS;
-    case 16: return <i32>RTO_MAX_MS;
+    case Cfg.MAX_CONNS: return MAX_CONNS;
+    case Cfg.MAX_LISTENERS: return MAX_LISTENERS;
+    case Cfg.RX_BUF: return RX_BUF;
+    case Cfg.TX_BUF: return TX_BUF;
+    case Cfg.MTU: return MTU;
+    case Cfg.MSL_MS: return <i32>MSL_MS;
+    case Cfg.ARP_ENTRIES: return ARP_ENTRIES;
+    case Cfg.ARP_PENDING: return ARP_PENDING;
+    case Cfg.EVENT_RING: return EVENT_RING;
+    case Cfg.IO_BUF: return IO_BUF;
+    case Cfg.MAX_BACKLOG: return MAX_BACKLOG;
+    case Cfg.OOO_RANGES: return OOO_RANGES;
+    case Cfg.SACK_RANGES: return SACK_RANGES;
+    case Cfg.DELACK_MS: return <i32>DELACK_MS;
+    case Cfg.RTO_MIN_MS: return <i32>RTO_MIN_MS;
+    case Cfg.RTO_INITIAL_MS: return <i32>RTO_INITIAL_MS;
+    case Cfg.RTO_MAX_MS: return <i32>RTO_MAX_MS;
   }
   return Err.EINVAL;
 }

@@ -1,8 +1,9 @@
-// `npm run bench:tap`: Petrel on a TAP device against the Linux kernel, next to kernel ↔ kernel over a
-// veth pair measured in the same run (the ratio is the figure). Everything runs inside network
+// `npm run bench:tap`: Petrel on a TAP device against the Linux kernel (on Node, and natively as
+// boards/linux), next to lwIP 2.1.3 on a TAP (bench/lwip/lwip-tap.c) and kernel ↔ kernel over a veth
+// pair, all measured in the same run by the same peers (the ratios are the figures). Everything runs inside network
 // namespaces this script creates (198.18.0.0/15 only) and removes. Needs root and /dev/net/tun.
 // Merges its results into bench/results.json under "tap" and prints the README's table.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -10,6 +11,7 @@ import { ROOT } from "../host/core.ts";
 import { ip } from "../host/link/tap.ts";
 import { startServices } from "../host/services.ts";
 import { interopUnavailable, PETREL_IP, runPeer, TapNetns } from "../tests/support/netns.ts";
+import { buildLwipTap, LWIP_BIN } from "./lwip/build.ts";
 import { Board, BOARD_BIN, BOARD_IP, KERNEL_IP, Netns, tapName } from "../tests/boards/support.ts";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean" } } });
@@ -42,6 +44,9 @@ async function measure(client: Pick<TapNetns, "peer">, host: string, ports: { di
   const conns = await client.peer<{ ok: number; ms: number; failed: string[] }>("connect-many", { host, port: ports.echo, n: CONNS, concurrency: 8 }, 120_000).result;
   if (conns.error || conns.failed.length) throw new Error(`connections: ${conns.error ?? conns.failed.slice(0, 3)}`);
   const seq = await sequentialConnections(client, host, ports.discard);
+  const par = await client.peer<{ ok: number; ms: number; failed: string[] }>("echo-concurrent", { host, port: ports.echo, conns: 50, rounds: 100, size: 1024 }, 240_000).result;
+  // a server with fewer slots than 50 may refuse some (a reset is a result here, not a bench failure)
+  if (par.error) throw new Error(`echo-concurrent: ${par.error}`);
   return {
     intoMBps: BULK / MB / (send.ms / 1000),
     outOfMBps: BULK / MB / (recv.ms / 1000),
@@ -49,6 +54,10 @@ async function measure(client: Pick<TapNetns, "peer">, host: string, ports: { di
     rttP99Ms: quantile(rtt.times, 0.99),
     connectionsPerSec: conns.ok / (conns.ms / 1000),
     sequentialConnectClosePerSec: seq,
+    /** 50 connections at once, each echoing 1 KiB 100 times: round trips per second, all together */
+    concurrentEchoPerSec: (par.ok * 100) / (par.ms / 1000),
+    /** of the 50: connections that failed (reset or closed early) */
+    concurrentEchoFailed: par.failed.length,
   };
 }
 
@@ -62,7 +71,7 @@ async function sequentialConnections(client: Pick<TapNetns, "peer">, host: strin
 }
 
 // ── Petrel on the TAP (kernel side in a namespace) ──────────────────────────────────────────
-const env = TapNetns.create("bench");
+const env = TapNetns.create("bench", { capture: false });
 let petrel: Record<string, number>;
 try {
   startServices(env.petrel, ["echo", "discard", "chargen"]);
@@ -74,7 +83,7 @@ try {
 // the default profile (16 connections): the table size must not limit sequential connections
 let petrelDefaultSeq: number;
 {
-  const envD = TapNetns.create("benchd", { profile: "default" });
+  const envD = TapNetns.create("benchd", { profile: "default", capture: false });
   try {
     startServices(envD.petrel, ["discard"]);
     petrelDefaultSeq = await sequentialConnections(envD, PETREL_IP, 9);
@@ -138,13 +147,54 @@ let boardsLinux: Record<string, number>;
   }
 }
 
+// ── lwIP 2.1.3 (Debian's liblwip, raw API, bench/lwip/lwip-tap.c) on a TAP inside a namespace ──
+// Same services, same peers, same measure(); built here with gcc against the system library.
+buildLwipTap();
+let lwip: Record<string, number>;
+{
+  const ns = new Netns("benchl");
+  const dev = tapName("l");
+  const proc = spawn("ip", ["netns", "exec", ns.name, LWIP_BIN, "--tap", dev, "--ip", `${BOARD_IP}/24`], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  proc.stdout.on("data", (d) => (out += d));
+  proc.stderr.on("data", (d) => (err += d));
+  try {
+    const t0 = Date.now();
+    while (!out.includes('"ready"') && Date.now() - t0 < 10_000 && proc.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    if (!out.includes('"ready"')) throw new Error(`lwip-tap did not start: ${err}`);
+    ns.ip("addr", "add", `${KERNEL_IP}/24`, "dev", dev);
+    ns.ip("link", "set", dev, "up");
+    const client = { peer: <R,>(mode: string, args: Record<string, unknown>, t?: number) => runPeer<R>(ns.name, mode, args, t) };
+    lwip = await measure(client, BOARD_IP, { discard: 9, source: 19, echo: 7 });
+  } finally {
+    proc.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 500));
+    if (proc.exitCode === null) proc.kill("SIGKILL");
+    ns.close();
+  }
+}
+
+const higherIsBetter = ["intoMBps", "outOfMBps", "connectionsPerSec", "sequentialConnectClosePerSec", "concurrentEchoPerSec"] as const;
+/** a / b for every measure where more is better; b / a for the round trips (so > 1 is always "a is better"). */
+const ratios = (a: Record<string, number>, b: Record<string, number>): Record<string, number> => ({
+  ...Object.fromEntries(higherIsBetter.map((k) => [k, a[k]! / b[k]!])),
+  rttMedianMs: b.rttMedianMs! / a.rttMedianMs!,
+  rttP99Ms: b.rttP99Ms! / a.rttP99Ms!,
+});
+
 const tap = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
-  note: "Petrel (server profile) on a TAP device vs the kernel over a veth pair, and boards/linux (native, wasm2c) on a TAP, all measured by Node's net in a namespace in the same run; bulk = " + BULK / MB + " MB; the core's window is ≤ 64 KiB without scaling and its RTO a fixed 1 s (issue 4)",
+  note: "Petrel on Node (server profile, no pcap capture) and boards/linux (native, wasm2c, default profile) on TAP devices, lwIP 2.1.3 (bench/lwip/lwip-tap.c) on a TAP, and the kernel over a veth pair, all measured by Node's net in a namespace in the same run; bulk = " + BULK / MB + " MB; sequential connect + close = " + SEQ_CONNS + " connections each closed as soon as it is up, the next opened at once (after an untimed quarter)",
   petrel: { ...petrel, defaultProfileSequentialConnectClosePerSec: petrelDefaultSeq },
   kernelVeth: kernel,
   boardsLinux,
+  lwip,
+  /** > 1: the first one is better (throughput and rates divided, round trips inverted). */
+  vsLwip: { boardsLinux: ratios(boardsLinux, lwip), petrelOnNode: ratios(petrel, lwip) },
+  vsKernel: { boardsLinux: ratios(boardsLinux, kernel), petrelOnNode: ratios(petrel, kernel), lwip: ratios(lwip, kernel) },
+  nodeVsNative: ratios(petrel, boardsLinux),
   ratio: {
     kernelToPetrel: petrel.intoMBps! / kernel.intoMBps!,
     petrelToKernel: petrel.outOfMBps! / kernel.outOfMBps!,
@@ -159,12 +209,18 @@ all.tap = { ...(all.tap ?? {}), ...tap };
 writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
 
 const f = (x: number, d = 1): string => x.toFixed(d);
+const row = (name: string, k: keyof typeof petrel, d = 1): string =>
+  `| ${name} | ${f(petrel[k]!, d)} | ${f(boardsLinux[k]!, d)} | ${f(lwip[k]!, d)} | ${f(kernel[k]!, d)} | ${f(tap.vsLwip.boardsLinux[k]!, 2)} | ${f(tap.vsLwip.petrelOnNode[k]!, 2)} | ${f(tap.nodeVsNative[k]!, 2)} |`;
 console.log(`
-| measure | Petrel on TAP | boards/linux (wasm2c) | kernel ↔ kernel (veth) | ratio |
-|---|---|---|---|---|
-| kernel → Petrel discard (MB/s) | ${f(petrel.intoMBps!)} | ${f(boardsLinux.intoMBps!)} | ${f(kernel.intoMBps!)} | ${f(tap.ratio.kernelToPetrel, 2)} |
-| Petrel chargen → kernel (MB/s) | ${f(petrel.outOfMBps!)} | ${f(boardsLinux.outOfMBps!)} | ${f(kernel.outOfMBps!)} | ${f(tap.ratio.petrelToKernel, 2)} |
-| echo round trip, 64 B: median / p99 (ms) | ${f(petrel.rttMedianMs!, 3)} / ${f(petrel.rttP99Ms!, 3)} | ${f(boardsLinux.rttMedianMs!, 3)} / ${f(boardsLinux.rttP99Ms!, 3)} | ${f(kernel.rttMedianMs!, 3)} / ${f(kernel.rttP99Ms!, 3)} | |
-| connections per second (8 at a time) | ${f(petrel.connectionsPerSec!, 0)} | ${f(boardsLinux.connectionsPerSec!, 0)} | ${f(kernel.connectionsPerSec!, 0)} | ${f(tap.ratio.connectionsPerSec, 2)} |
-| connect + close, sequential (conn/s) | ${f(petrel.sequentialConnectClosePerSec!, 0)} (default profile: ${f(petrelDefaultSeq, 0)}) | ${f(boardsLinux.sequentialConnectClosePerSec!, 0)} | ${f(kernel.sequentialConnectClosePerSec!, 0)} | ${f(tap.ratio.sequentialConnectClose, 2)} |
+| measure | Petrel on Node (TAP) | Petrel native (wasm2c) | lwIP 2.1.3 (TAP) | kernel ↔ kernel (veth) | native / lwIP | Node / lwIP | Node / native |
+|---|---|---|---|---|---|---|---|
+${row("kernel → discard (MB/s)", "intoMBps")}
+${row("chargen → kernel (MB/s)", "outOfMBps")}
+${row("echo 64 B round trip, median (ms)", "rttMedianMs", 3)}
+${row("echo 64 B round trip, p99 (ms)", "rttP99Ms", 3)}
+${row("connections/s, 8 at a time (echo)", "connectionsPerSec", 0)}
+${row("connect + close, sequential (conn/s)", "sequentialConnectClosePerSec", 0)}
+${row("50 connections × 100 echoes of 1 KiB (echoes/s)", "concurrentEchoPerSec", 0)}
+
+Petrel on Node, default profile: ${f(petrelDefaultSeq, 0)} sequential connect+close per second. Ratios: > 1 means the first is better (round trips inverted).
 `);

@@ -27,7 +27,7 @@ export interface AbiNames {
 // Fallbacks when build/abi.json is missing (the numbers are fixed by docs/abi.md).
 const FALLBACK_STATE = { CLOSED: 0, LISTEN: 1, SYN_SENT: 2, SYN_RECEIVED: 3, ESTABLISHED: 4, FIN_WAIT_1: 5, FIN_WAIT_2: 6, CLOSE_WAIT: 7, CLOSING: 8, LAST_ACK: 9, TIME_WAIT: 10 };
 const FALLBACK_EV = { CONNECTED: 1, READABLE: 2, WRITABLE: 3, EOF: 4, CLOSED: 5, ERROR: 6, ACCEPTABLE: 7, STATE: 8 };
-const FALLBACK_ERRORS = {
+export const FALLBACK_ERRORS = {
   EPERM: -1, EBADF: -9, EAGAIN: -11, ENOMEM: -12, EINVAL: -22, EMFILE: -24, EPIPE: -32, EMSGSIZE: -90, EOPNOTSUPP: -95, EADDRINUSE: -98,
   ENETUNREACH: -101, ECONNABORTED: -103, ECONNRESET: -104, ENOBUFS: -105, EISCONN: -106, ENOTCONN: -107, ETIMEDOUT: -110, ECONNREFUSED: -111,
   EHOSTUNREACH: -113, EALREADY: -114,
@@ -389,6 +389,11 @@ export class Core {
   setDefault(opt: "SACK" | "TIMESTAMPS" | "WINDOW_SCALING", on: boolean): number {
     const id = { SACK: 6, TIMESTAMPS: 7, WINDOW_SCALING: 8 }[opt];
     return this.x.tcp_set_default(id, on ? 1 : 0);
+  }
+  /** tcp_set_default PERSIST_TIMEOUT (9): ms a peer may keep its window shut on data we have for it
+   *  before the connection ends with ETIMEDOUT; 0 = no limit, the default (docs/abi.md). */
+  setPersistTimeout(ms: number): number {
+    return this.x.tcp_set_default(9, ms);
   }
   /** Connection slots in use (every state but CLOSED-and-freed, TIME-WAIT included). */
   connections(): number {

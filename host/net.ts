@@ -23,7 +23,7 @@ import type { Link } from "./link/link.ts";
 import { RealClock } from "./realtime.ts";
 import { PetrelError, Stack, type Conn, type Listener } from "./stack.ts";
 
-const errnoOf: Record<string, number> = {
+export const errnoOf: Record<string, number> = {
   ECONNREFUSED: -111, ECONNRESET: -104, ETIMEDOUT: -110, EADDRINUSE: -98, EMFILE: -24, ENETUNREACH: -101, EHOSTUNREACH: -113, EPIPE: -32,
   EINVAL: -22, EADDRNOTAVAIL: -99, ECONNABORTED: -103,
 };

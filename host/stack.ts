@@ -256,7 +256,10 @@ export class Stack extends Emitter<StackEvents> {
       return;
     }
     const at = Math.floor(this.clock.now) + ms;
-    if (ms > 0 && this.pollTimer && !this.pollTimer.cancelled && this.pollTimer.at === at) return; // already due then
+    // a poll already due by then stays: it polls (harmlessly early) and re-arms for this deadline.
+    // On a real link a deadline moves with every frame (now + the delayed-ACK time…): replacing the
+    // timer each time cost a clearTimeout and a setTimeout per frame
+    if (ms > 0 && this.pollTimer && !this.pollTimer.cancelled && this.pollTimer.at <= at) return;
     this.clock.cancel(this.pollTimer);
     this.pollTimer = null;
     if (ms === 0) {
@@ -298,7 +301,7 @@ export class Stack extends Emitter<StackEvents> {
         }
       }
     } finally {
-      if (taken === q.length) this.evQueue = [];
+      if (taken === q.length) q.length = 0; // the same array again: no allocation per dispatch
       else q.splice(0, taken);
       this.dispatching = false;
     }

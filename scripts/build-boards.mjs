@@ -95,6 +95,7 @@ function buildMps2(list) {
       make("-s", "-f", "boards/mps2-an386/Makefile", "FIRMWARE=lwip", `LWIP_DIR=${lwipSource()}`);
     } else {
       ensure("cmake", "cmake");
+      ensure("wasm-objdump", "wabt"); // the module's memory size, for WAMR's static linear-memory region
       if (!existsSync(join(root, "build", "petrel.wasm"))) fail("build/petrel.wasm is missing: run npm run build");
       make("-s", "-f", "boards/mps2-an386/Makefile", "FIRMWARE=wamr");
     }
@@ -126,7 +127,7 @@ ensure("make", "make");
 ensure("gcc", "gcc");
 if (mps2Arg) {
   buildMps2(mps2Arg.includes("=") ? mps2Arg.slice(7).split(",").filter(Boolean) : MPS2_FIRMWARES);
-  if (!args.has("--all") && !args.has("--profiles") && !args.has("--esp32") && !args.has("--linux")) process.exit(0);
+  if ([...args].every((a) => a.startsWith("--mps2"))) process.exit(0); // nothing else asked for
 }
 if (linux) {
   ensure("wasm2c", "wabt");

@@ -2,8 +2,10 @@
 //
 // ArpEntry (32 bytes each, ARP_ENTRIES of them in Region.ARP):
 //   0 ip        u32  protocol address (0 = free slot)
-//   4 state     u32  FREE / INCOMPLETE (request sent, no answer yet) / RESOLVED
-//   8 deadline  u32  INCOMPLETE: time of the next request; RESOLVED: expiry (ARP_TTL_MS after learning)
+//   4 state     u32  FREE / INCOMPLETE (request sent, no answer yet) / RESOLVED / FAILED (no answer
+//                    to ARP_RETRIES requests: kept ARP_RETRY_MS × ARP_RETRIES so that TCP can tell)
+//   8 deadline  u32  INCOMPLETE: time of the next request; RESOLVED: expiry (ARP_TTL_MS after learning);
+//                    FAILED: when the entry is freed
 //  12 used      u32  last time the entry was created, refreshed or used (LRU replacement)
 //  16 tries     u32  requests sent for an INCOMPLETE entry
 //  20 mac       6 bytes (RESOLVED)
@@ -31,6 +33,8 @@ import { ifaceIp, ifaceMac } from "./iface";
 @inline export const ARP_INCOMPLETE: u32 = 1;
 // @ts-ignore: decorator
 @inline export const ARP_RESOLVED: u32 = 2;
+// @ts-ignore: decorator
+@inline export const ARP_FAILED_STATE: u32 = 3;
 
 @unmanaged export class ArpEntry {
   ip: u32;
@@ -102,6 +106,13 @@ export function arpLookup(ip: u32, now: u32): usize {
 export function arpRevalidate(ip: u32): void {
   const p = arpFind(ip);
   if (p != 0 && changetype<ArpEntry>(p).state == ARP_RESOLVED) sendRequest(ip);
+}
+
+/** Resolution of ip failed recently (no answer to ARP_RETRIES requests): the neighbour is not there.
+ *  TCP ends a connection attempt with EHOSTUNREACH on it (RFC 1122 4.2.3.9 / Linux). */
+export function arpFailed(ip: u32): bool {
+  const p = arpFind(ip);
+  return p != 0 && changetype<ArpEntry>(p).state == ARP_FAILED_STATE;
 }
 
 /** Number of entries in a state (tests, diagnostics). */
@@ -273,7 +284,9 @@ export function arpPoll(now: u32): i32 {
       if (timeLe(e.deadline, now)) {
         if (<i32>e.tries >= ARP_RETRIES) {
           pendingDrop(e.ip, C.ARP_FAILED);
-          entryFree(e);
+          e.state = ARP_FAILED_STATE;            // remembered a while: arpFailed() answers TCP
+          e.deadline = now + ARP_RETRY_MS * <u32>ARP_RETRIES;
+          next = earliest(next, e.deadline, now);
           continue;
         }
         e.tries++;
@@ -281,7 +294,7 @@ export function arpPoll(now: u32): i32 {
         sendRequest(e.ip);
       }
       next = earliest(next, e.deadline, now);
-    } else if (e.state == ARP_RESOLVED) {
+    } else if (e.state == ARP_RESOLVED || e.state == ARP_FAILED_STATE) {
       if (timeLe(e.deadline, now)) { entryFree(e); continue; }
       next = earliest(next, e.deadline, now);
     }

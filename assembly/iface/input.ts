@@ -10,8 +10,8 @@ import {
   ipv4Proto, ipv4Src, ipv4TotalLen,
 } from "../wire/ipv4";
 import {
-  ICMP_DEST_UNREACH, ICMP_ECHO_REQUEST, ICMP_UNREACH_PROTO, icmpCheck, icmpCode, icmpEmitEchoReply,
-  icmpEmitUnreach, icmpType,
+  ICMP_DEST_UNREACH, ICMP_ECHO_REQUEST, ICMP_UNREACH_PROTO, icmpCheck, icmpCode, icmpData, icmpEmitEchoReply,
+  icmpEmitUnreach, icmpNextHopMtu, icmpQuotedCheck, icmpType, ICMP_HDR_LEN,
 } from "../wire/icmp";
 import { ifaceIp, ifaceIsBroadcast, ifaceMac, ifaceUp } from "./iface";
 import { arpInput } from "./arp";
@@ -21,6 +21,20 @@ let rxSrc: u32 = 0;
 let rxDst: u32 = 0;
 let rxPay: usize = 0;
 let rxPayLen: i32 = 0;
+
+let errCode: u8 = 0;
+let errDst: u32 = 0;
+let errMtu: u32 = 0;
+let errL4: usize = 0;
+
+/** The Destination Unreachable that ifaceInput last handed up (it returned IPPROTO_ICMP): its code, */
+export function icmpErrCode(): u8 { return errCode; }
+/** the quoted datagram's destination (the peer we sent it to), */
+export function icmpErrDst(): u32 { return errDst; }
+/** the next-hop MTU (code 4, RFC 1191), */
+export function icmpErrMtu(): u32 { return errMtu; }
+/** and the first 8 bytes of the quoted TCP header (ports, sequence number). */
+export function icmpErrQuoted(): usize { return errL4; }
 
 /** Source address of the TCP segment ifaceInput last handed up. */
 export function rxSrcIp(): u32 { return rxSrc; }
@@ -33,8 +47,10 @@ export function rxPayloadLen(): i32 { return rxPayLen; }
 
 /**
  * Process one received Ethernet frame of len bytes at frame. Returns IPPROTO_TCP (6) when it
- * carries a TCP segment for us (then rxSrcIp/rxDstIp/rxPayload/rxPayloadLen describe it), 0 when
- * it was consumed here (ARP, ICMP), or a negative code when it was dropped (also counted):
+ * carries a TCP segment for us (then rxSrcIp/rxDstIp/rxPayload/rxPayloadLen describe it),
+ * IPPROTO_ICMP (1) when it is a Destination Unreachable quoting a TCP segment we sent (then the
+ * icmpErr* accessors describe it; the top module hands it to TCP), 0 when it was consumed here
+ * (ARP, other ICMP), or a negative code when it was dropped (also counted):
  * Err.EINVAL malformed or not for us, Err.EOPNOTSUPP a protocol or feature we do not handle.
  */
 export function ifaceInput(frame: usize, len: i32, now: u32): i32 {
@@ -95,6 +111,23 @@ function icmpInput(src: u32, p: usize, len: i32, now: u32): i32 {
     if (ipOutput(src, IPPROTO_ICMP, len, now) == 0) count(C.ICMP_ECHO_REPLIED);
     return 0;
   }
-  if (type == ICMP_DEST_UNREACH) count(C.ICMP_UNREACH_RX);
+  if (type == ICMP_DEST_UNREACH) {
+    count(C.ICMP_UNREACH_RX);
+    return quotedTcp(p, len);
+  }
   return 0;
+}
+
+/** RFC 1122 3.2.2.1 (MUST): a Destination Unreachable goes to the transport that sent the quoted
+ *  datagram — here TCP, when the quote is one of our TCP segments (RFC 5927 4: the rest is checked
+ *  against the connection's state up there). */
+function quotedTcp(p: usize, len: i32): i32 {
+  const q = icmpData(p);
+  const hl = icmpQuotedCheck(q, len - ICMP_HDR_LEN);
+  if (hl < 0 || ipv4Proto(q) != IPPROTO_TCP || ipv4Src(q) != ifaceIp()) return 0;
+  errCode = icmpCode(p);
+  errDst = ipv4Dst(q);
+  errMtu = <u32>icmpNextHopMtu(p);
+  errL4 = q + <usize>hl;
+  return IPPROTO_ICMP;
 }

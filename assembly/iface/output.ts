@@ -7,7 +7,7 @@ import { hostTx } from "../abi";
 import { ETH_HDR_LEN, ETHERTYPE_IPV4, MAC_BROADCAST, ethEmit } from "../wire/ethernet";
 import { IPV4_HDR_LEN, ipv4Emit } from "../wire/ipv4";
 import { ifaceIp, ifaceIsBroadcast, ifaceMac, ifaceNextHop, ifaceTxFrame, ifaceUp } from "./iface";
-import { arpLookup, arpPendingPush, arpPoll, arpResolve, arpRevalidate } from "./arp";
+import { arpFailed, arpLookup, arpPendingPush, arpPoll, arpResolve, arpRevalidate } from "./arp";
 
 let ipId: u16 = 0;
 
@@ -57,6 +57,12 @@ export function ipNegativeAdvice(dst: u32): void {
   if (hop == 0) return;
   count(C.IP_NEGATIVE_ADVICE);
   arpRevalidate(hop);
+}
+
+/** The next hop towards dst did not answer ARP (recently): dst is unreachable from here. */
+export function ipNextHopFailed(dst: u32): bool {
+  const hop = ifaceNextHop(dst);
+  return hop != 0 && arpFailed(hop);
 }
 
 /** Interface timers (ARP retries and aging). Returns ms until the next deadline, or -1. */

@@ -7,7 +7,7 @@ import { Err } from "../errors";
 import { ifaceIp, ifaceIsBroadcast, ifaceRoutable } from "../iface/iface";
 import { ringLen, ringFree, ringRead, ringWrite } from "../storage/ring";
 import { eventPush } from "../storage/events";
-import { Tcb, TF, setOffered, tcbAlloc, tcbAt, tcbClose, tcbFromHandle, tcbHandle, tcbLookup, tcbRelease, setState, synchronized, armClose } from "../tcp/tcb";
+import { Tcb, TF, setOffered, setPersistLimit, tcbAlloc, tcbAt, tcbClose, tcbFromHandle, tcbHandle, tcbLookup, tcbRelease, setState, synchronized, armClose } from "../tcp/tcb";
 import { tcpOutput, sendRst, rcvWindow } from "../tcp/output";
 import { oooBytes } from "../tcp/assembler";
 import { optionsOffer } from "../tcp/options";
@@ -234,8 +234,14 @@ export function setOption(h: i32, opt: i32, value: i32): i32 {
   return 0;
 }
 
-/** tcp_set_default: which extensions new connections offer (Opt.SACK, TIMESTAMPS, WINDOW_SCALING). */
+/** tcp_set_default: which extensions new connections offer (Opt.SACK, TIMESTAMPS, WINDOW_SCALING),
+ *  and the stack-wide persist limit (Opt.PERSIST_TIMEOUT, ms, 0 = none; tcp/liveness.ts). */
 export function setDefault(opt: i32, value: i32): i32 {
+  if (opt == Opt.PERSIST_TIMEOUT) {
+    if (value < 0 || <u32>value > USER_TIMEOUT_MAX_MS) return Err.EINVAL;
+    setPersistLimit(<u32>value);
+    return 0;
+  }
   if (value < 0 || value > 1) return Err.EINVAL;
   if (opt == Opt.SACK) setOffered(TF.SACK_OK, value != 0);
   else if (opt == Opt.TIMESTAMPS) setOffered(TF.TS_OK, value != 0);

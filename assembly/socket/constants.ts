@@ -36,4 +36,5 @@ export namespace Opt {
   @inline export const SACK: i32 = 6;           // RFC 2018 SACK-permitted
   @inline export const TIMESTAMPS: i32 = 7;     // RFC 7323 timestamps (and PAWS)
   @inline export const WINDOW_SCALING: i32 = 8; // RFC 7323 window scale
+  @inline export const PERSIST_TIMEOUT: i32 = 9; // ms a peer may keep its window shut on waiting data; 0 = no limit
 }

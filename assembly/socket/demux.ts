@@ -1,43 +1,147 @@
 // Segment demultiplexing: a checked segment goes to its connection, to a listener (RFC 9293
-// 3.10.7.2, LISTEN), or is answered as CLOSED (3.10.7.1).
+// 3.10.7.2, LISTEN), or is answered as CLOSED (3.10.7.1). Here too the table's limits under load:
+// SYN cookies past the backlog or the table (RFC 4987 3.6), TIME-WAIT slots reused (RFC 9293 3.6.1,
+// RFC 6191), the oldest half-open connection evicted for a peer that returned a cookie.
+//
+// Eviction order when a new connection needs a slot and the table is full: (1) the oldest TIME-WAIT
+// slot the app has let go; (2) only for a peer that returned a valid cookie, the oldest half-open
+// (SYN-RECEIVED) connection. Established connections are never evicted: a peer that holds one with
+// a shut window is ended by the persist limit (tcp_set_default PERSIST_TIMEOUT) or a user timeout.
 import { C, count } from "../counters";
 import { Err } from "../errors";
-import { Flag } from "../wire/tcp";
-import { seg, has, tcpParse } from "../tcp/segment";
-import { tcbAlloc, tcbLookup, TF } from "../tcp/tcb";
+import { Flag, tcpSrcPort, tcpDstPort, tcpSeq } from "../wire/tcp";
+import { ifaceIp } from "../iface/iface";
+import { tcpIcmpError } from "../tcp/icmp";
+import { seg, opts, has, tcpParse } from "../tcp/segment";
+import { Tcb, tcbAlloc, tcbLookup, tcbOldest, tcbClose, halfOpenCount, TF } from "../tcp/tcb";
+import { seqGt } from "../tcp/seq";
+import { cookieCheck, cookieMss, cookiesRecent } from "../tcp/cookie";
 import { emitReset } from "../tcp/output";
-import { tcpNoConnection, tcpPassiveOpen, tcpSegmentArrives, tcpSynSent } from "../tcp/input";
+import { tcpNoConnection, tcpPassiveOpen, tcpSegmentArrives, tcpSynSent, tcpCookieSynAck, tcpCookieOpen } from "../tcp/input";
 import { isnFor } from "../tcp/isn";
 import { RTO_INITIAL_MS } from "../config";
 import { State } from "./constants";
-import { listenerForPort, backlogFull, connectionReady } from "./listen";
+import { listenerForPort, backlogFull, acceptQueueFull, connectionReady } from "./listen";
 
 /** One TCP segment of `len` bytes at p, from src to dst (our address). 0, or a negative drop code. */
 export function tcpRx(src: u32, dst: u32, p: usize, len: i32, now: u32): i32 {
   if (!tcpParse(src, dst, p, len)) return Err.EINVAL;
   const t = tcbLookup(seg.dst, seg.dport, seg.src, seg.sport);
-  if (t != null) {
+  if (t != null && !(t.state == State.TIME_WAIT && timeWaitReopen(t))) {
     const before = t.state;
     if (before == State.SYN_SENT) tcpSynSent(t, now);
     else tcpSegmentArrives(t, now);
-    if (before == State.SYN_RECEIVED && t.listener >= 0 && (t.flags & TF.IN_USE)
-        && t.state != State.SYN_RECEIVED && t.state != State.CLOSED) connectionReady(t);
+    if (before == State.SYN_RECEIVED) queueIfReady(t);
     return 0;
   }
   const l = listenerForPort(seg.dport);
   if (l < 0) { tcpNoConnection(now); return 0; }
   // LISTEN: first check for an RST, second for an ACK, third for a SYN (RFC 9293 3.10.7.2)
   if (has(Flag.RST)) return 0;
-  if (has(Flag.ACK)) { emitReset(seg.dst, seg.dport, seg.src, seg.sport, seg.ack, 0, false, now); return 0; }
+  if (has(Flag.ACK)) {
+    if (!has(Flag.SYN) && cookieArrives(l, now)) return 0;
+    emitReset(seg.dst, seg.dport, seg.src, seg.sport, seg.ack, 0, false, now);
+    return 0;
+  }
   if (!has(Flag.SYN)) return 0;
-  // Past the backlog or out of TCBs, the SYN is dropped without an answer, so that the client's
-  // retransmission gets in once the application has accepted (or a slot is free again).
-  if (backlogFull(l)) { count(C.DROP_TCP_BACKLOG); return Err.EAGAIN; }
-  const n = tcbAlloc();
-  if (n == null) { count(C.DROP_TCP_TABLE_FULL); return Err.EMFILE; }
+  // A backlog full of connections waiting for accept() drops the SYN without an answer, so that the
+  // client's retransmission gets in once the application has accepted (Linux does the same). A
+  // backlog or a table full because of half-open connections (a SYN flood) answers with a SYN cookie
+  // (RFC 4987 3.6): no state until the peer's ACK proves its address, and then the oldest half-open
+  // connection makes room. A TIME-WAIT slot is taken before either.
+  if (acceptQueueFull(l)) { count(C.DROP_TCP_BACKLOG); return Err.EAGAIN; }
+  const full = backlogFull(l);
+  let n: Tcb | null = null;
+  if (!full) n = tcbAllocOrRecycle(false);
+  if (n == null) {
+    count(full ? C.DROP_TCP_BACKLOG : C.DROP_TCP_TABLE_FULL);
+    if (!full && halfOpenCount() == 0) return Err.EMFILE;   // nothing a cookie could evict
+    count(C.TCP_SYN_COOKIES_SENT);
+    tcpCookieSynAck(now);
+    return Err.EAGAIN;
+  }
   n.listener = l;
   n.rto = RTO_INITIAL_MS;
   count(C.TCP_PASSIVE_OPENS);
   tcpPassiveOpen(n, isnFor(seg.dst, <u16>seg.dport, seg.src, <u16>seg.sport, now), now);
+  return 0;
+}
+
+/** A passive connection that has left SYN-RECEIVED for a synchronized state joins its accept queue. */
+function queueIfReady(t: Tcb): void {
+  if (t.listener >= 0 && (t.flags & TF.IN_USE) && t.state != State.SYN_RECEIVED && t.state != State.CLOSED) connectionReady(t);
+}
+
+/** RFC 9293 3.6.1 (RFC 1122 4.2.2.13) and RFC 6191: a SYN for a 4-tuple in TIME-WAIT may reopen it
+ *  when it cannot be an old duplicate — its TSval is above TS.Recent (timestamps agreed), or else its
+ *  sequence number is above RCV.NXT — and a listener takes the port. The TIME-WAIT TCB goes, and
+ *  the SYN is processed as in LISTEN. */
+function timeWaitReopen(t: Tcb): bool {
+  if ((seg.flags & (Flag.SYN | Flag.ACK | Flag.RST)) != Flag.SYN || (t.flags & TF.APP_OWNED)) return false;
+  if (listenerForPort(seg.dport) < 0) return false;
+  const newer = (t.flags & TF.TS_OK) && opts.hasTs ? <i32>(opts.tsVal - t.tsRecent) > 0 : seqGt(seg.seq, t.rcvNxt);
+  if (!newer) return false;
+  count(C.TCP_TIME_WAIT_RECYCLED);
+  tcbClose(t, 0);
+  return true;
+}
+
+/** A free TCB, or else (the table is full) the oldest TIME-WAIT slot — RFC 9293 3.6.1 lets TIME-WAIT
+ *  end early, and a new connection that would otherwise be refused is worth more — or else, when
+ *  `evict` (a peer proved its address with a cookie), the oldest half-open one. */
+function tcbAllocOrRecycle(evict: bool): Tcb | null {
+  const n = tcbAlloc();
+  if (n != null) return n;
+  const tw = tcbOldest(State.TIME_WAIT, -1);
+  if (tw != null) {
+    count(C.TCP_TIME_WAIT_RECYCLED);
+    tcbClose(tw, 0);
+    return tcbAlloc();
+  }
+  if (!evict) return null;
+  return evictHalfOpen(-1) ? tcbAlloc() : null;
+}
+
+/** Drop the oldest half-open connection (of listener l, or any when l < 0); false when there is none. */
+function evictHalfOpen(l: i32): bool {
+  const h = tcbOldest(State.SYN_RECEIVED, l);
+  if (h == null) return false;
+  count(C.TCP_HALF_OPEN_EVICTED);
+  tcbClose(h, 0);
+  return true;
+}
+
+/** RFC 4987 3.6: an ACK to a listener that returns one of our SYN cookies opens the connection.
+ *  Room is made by evicting the oldest half-open connection (its peer has not answered; this one
+ *  has). True when the segment is consumed here: a valid cookie (used, or dropped for lack of room),
+ *  or data that may follow one; false lets LISTEN answer it with an RST. */
+function cookieArrives(l: i32, now: u32): bool {
+  if (!cookiesRecent(now)) return false;
+  const idx = cookieCheck(now);
+  if (idx < 0) {
+    count(C.DROP_TCP_BAD_COOKIE);
+    // Data past the first byte cannot carry the cookie (it is checked against SEG.SEQ − 1): it is
+    // what a peer whose cookie ACK found no room sends next. Its retransmission restarts at the
+    // first byte, which does carry it, so drop it quietly instead of resetting that peer.
+    return seg.dataLen > 0;
+  }
+  if (backlogFull(l) && !evictHalfOpen(l)) { count(C.DROP_TCP_BACKLOG); return true; }
+  const t = tcbAllocOrRecycle(true);
+  if (t == null) { count(C.DROP_TCP_TABLE_FULL); return true; }
+  t.listener = l;
+  t.rto = RTO_INITIAL_MS;
+  count(C.TCP_SYN_COOKIES_OK);
+  count(C.TCP_PASSIVE_OPENS);
+  tcpCookieOpen(t, cookieMss(idx), now);
+  queueIfReady(t);
+  return true;
+}
+
+/** RFC 9293 3.9.2.2 (MUST-54), RFC 1122 4.2.3.9: an ICMP Destination Unreachable quoting a segment
+ *  we sent (to `dst`, its first 8 bytes at q) goes to the connection that sent it (tcp/icmp.ts). */
+export function tcpIcmp(dst: u32, q: usize, code: u8, mtu: u32, now: u32): i32 {
+  const t = tcbLookup(ifaceIp(), <u32>tcpSrcPort(q), dst, <u32>tcpDstPort(q));
+  if (t == null) { count(C.DROP_ICMP_STALE); return 0; }
+  tcpIcmpError(t, code, tcpSeq(q), mtu, now);
   return 0;
 }

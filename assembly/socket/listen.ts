@@ -76,6 +76,16 @@ export function queued(i: i32): i32 {
 
 export function backlogFull(i: i32): bool { return queued(i) >= listenerAt(i).backlog; }
 
+/** The backlog holds only connections waiting for accept (no half-open one to make room from). */
+export function acceptQueueFull(i: i32): bool {
+  let n = 0;
+  for (let c = 0; c < MAX_CONNS; c++) {
+    const t = tcbAt(c);
+    if (t.listener == i && ready(t)) n++;
+  }
+  return n >= listenerAt(i).backlog;
+}
+
 function ready(t: Tcb): bool {
   return (t.flags & TF.IN_USE) != 0 && t.state != State.SYN_RECEIVED && t.state != State.CLOSED;
 }

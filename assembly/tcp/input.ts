@@ -1,6 +1,6 @@
 // SEGMENT ARRIVES (RFC 9293 3.10.7), one function per group of states. The segment is in `seg`
 // (segment.ts), already checked. Each rule carries its RFC section.
-import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, DELACK_MS } from "../config";
+import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, DELACK_MS, RX_BUF, SYN_RECEIVED_MS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringFree, ringWrite, ringWriteAt, ringCommit, ringConsume } from "../storage/ring";
@@ -10,12 +10,14 @@ import { Flag } from "../wire/tcp";
 import { seg, opts, has } from "./segment";
 import { Tcb, TF, setState, tcbHandle, tcbClose, synchronized, armClose } from "./tcb";
 import { seqLt, seqLe, seqGt, seqGe } from "./seq";
-import { emitReset, sendAck, sendRst, tcpOutput, rcvWindow, dataBase, retransmitFirst, sendNewSegment, armRtx } from "./output";
+import { emitReset, emitSegment, sendAck, sendRst, tcpOutput, rcvWindow, dataBase, retransmitFirst, sendNewSegment, armRtx } from "./output";
 import { rttAcked } from "./rtt";
 import { flightHalf } from "./timers";
 import { timeLt } from "../time";
 import { oooInsert, oooRemove, oooStart, oooEnd } from "./assembler";
-import { optionsOffer, optionsNegotiate, segWindow, pawsCheck, tsRecentUpdate } from "./options";
+import { optionsOffer, optionsNegotiate, optionsFromCookie, segWindow, pawsCheck, tsRecentUpdate, tsNow } from "./options";
+import { cookieIss, cookieTsval } from "./cookie";
+import { Ring, ringInit } from "../storage/ring";
 import { sackUpdate, sackTrim, sackFirstLost, sackEnterRecovery, sackRecoveryAck } from "./sack";
 import { limitedAck, challengeAck } from "./challenge";
 import { peerHeard } from "./liveness";
@@ -49,7 +51,49 @@ export function tcpPassiveOpen(t: Tcb, iss: u32, now: u32): void {
   t.mss = peerMss();
   t.flags |= TF.PASSIVE;
   setState(t, State.SYN_RECEIVED);
+  armClose(t, now, SYN_RECEIVED_MS);   // RFC 4987 3.2: a bounded half-open life, whatever comes
   tcpOutput(t, now);  // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; data on the SYN is not queued (peer resends)
+}
+
+// A TCB outside the pool for the stateless cookie SYN-ACK: emitSegment reads its fields, and its
+// receive ring only for the free space (empty, no storage behind it).
+const scratch = changetype<Tcb>(memory.data(<i32>offsetof<Tcb>(), 8));
+const scratchRx = changetype<Ring>(memory.data(<i32>offsetof<Ring>(), 8));
+
+/** RFC 4987 3.6, LISTEN with a full backlog or table: answer the SYN with a SYN cookie
+ *  <SEQ=cookie><ACK=SEG.SEQ+1><CTL=SYN,ACK> and keep nothing (cookie.ts). The options are what a
+ *  stateful SYN-ACK would carry; with timestamps our TSval carries the peer's window shift and SACK. */
+export function tcpCookieSynAck(now: u32): void {
+  const t = scratch;
+  ringInit(scratchRx, 0, <u32>RX_BUF);
+  t.rx = scratchRx;
+  t.flags = 0; t.oooCount = 0;
+  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
+  t.rcvNxt = seg.seq + 1; t.rcvAdv = t.rcvNxt;
+  optionsOffer(t, now);
+  optionsNegotiate(t, now);
+  t.mss = peerMss();
+  if (t.flags & TF.TS_OK) {
+    t.tsOffset = cookieTsval(tsNow(t, now), (t.flags & TF.WS_OK) != 0, t.sndShift, (t.flags & TF.SACK_OK) != 0) - now;
+  }
+  emitSegment(t, cookieIss(now), Flag.SYN | Flag.ACK, 0, 0, now);
+}
+
+/** RFC 4987 3.6: the ACK in `seg` returned a valid cookie (MSS `mss`): rebuild the TCB the SYN-ACK
+ *  would have made — SYN-RECEIVED with our SYN in flight — and let the ACK complete the handshake
+ *  (RFC 9293 3.10.7.4), with any data it carries. */
+export function tcpCookieOpen(t: Tcb, mss: u32, now: u32): void {
+  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
+  t.irs = seg.seq - 1; t.rcvNxt = seg.seq; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
+  optionsOffer(t, now);
+  optionsFromCookie(t, now);
+  const iss = seg.ack - 1;
+  t.iss = iss; t.sndUna = iss; t.sndNxt = seg.ack; t.sndMax = seg.ack; t.recover = iss;
+  t.sndWnd = 0; t.sndWl1 = seg.seq; t.sndWl2 = 0;
+  t.mss = mss < <u32>MSS_LOCAL ? mss : <u32>MSS_LOCAL;
+  t.flags |= TF.PASSIVE;
+  setState(t, State.SYN_RECEIVED);
+  tcpSegmentArrives(t, now);
 }
 
 /** RFC 9293 3.10.7.3, SYN-SENT. */
@@ -95,6 +139,7 @@ function ackSyn(t: Tcb, now: u32): void {
 }
 
 function establish(t: Tcb): void {
+  t.flags &= ~TF.CLOSE_ARMED;               // the half-open life (tcpPassiveOpen) is over
   // RFC 6298 5.7: after a SYN (or SYN-ACK) timed out, data transfer starts with an RTO of at least 3 s
   if ((t.flags & TF.SYN_RESENT) && t.rto < 3000) t.rto = 3000;
   setState(t, State.ESTABLISHED);
@@ -276,6 +321,7 @@ function ackData(t: Tcb, now: u32): void {
   if (acked > 0) ringConsume(t.tx, acked);
   t.sndUna = seg.ack;
   t.unaSince = now;                          // the user-timeout clock restarts (liveness.ts)
+  t.softErr = 0;                             // the path works: an earlier soft error is stale
   if (seqLt(t.sndNxt, t.sndUna)) t.sndNxt = t.sndUna;   // acked past a timeout's rewind
   sackTrim(t);
   t.retries = 0;

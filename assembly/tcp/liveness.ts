@@ -11,8 +11,8 @@ import { ringLen } from "../storage/ring";
 import { State } from "../socket/constants";
 import { Flag } from "../wire/tcp";
 import { earliest, timeLt } from "../time";
-import { Tcb, tcbClose, synchronized } from "./tcb";
-import { emitSegment, sendRst } from "./output";
+import { Tcb, TF, tcbClose, synchronized, persistLimit } from "./tcb";
+import { emitSegment, sendRst, windowClosed } from "./output";
 
 /** An acceptable segment came from the peer (it passed the sequence check, RFC 9293 3.10.7.4): the
  *  connection is not idle, and every probe so far is answered. Unacceptable segments do not count,
@@ -45,13 +45,40 @@ export function userTimeoutExpired(t: Tcb, now: u32): bool {
   if (!userTimeoutOn(t) || timeLt(now, t.unaSince + t.userTimeout)) return false;
   count(C.TCP_USER_TIMEOUTS);
   count(C.TCP_TIMEOUTS);
-  tcbClose(t, Err.ETIMEDOUT);   // RFC 9293 3.10.8 USER TIMEOUT: flush, signal the user, CLOSED
+  tcbClose(t, t.softErr != 0 ? t.softErr : Err.ETIMEDOUT);   // RFC 9293 3.10.8 USER TIMEOUT: flush, signal the user, CLOSED
   return true;
 }
 
 /** Merge the user-timeout deadline into `acc` (ms from now, -1 = none). */
 export function userTimeoutNext(t: Tcb, now: u32, acc: i32): i32 {
   return userTimeoutOn(t) ? earliest(acc, t.unaSince + t.userTimeout, now) : acc;
+}
+
+// ── persist limit ────────────────────────────────────────────────────────────────────────────
+// A peer that never reads holds its slot (and our send ring) for as long as it answers the window
+// probes (RFC 9293 MUST-37). With a persist limit (tcp_set_default PERSIST_TIMEOUT, stack-wide, as
+// a server sets it to stay fair to other peers; Linux's TCP_USER_TIMEOUT applied to the persist
+// timer), a window kept shut on waiting data for that long ends the connection with ETIMEDOUT and
+// an RST, whatever the per-connection user timeout says. The clock (zwSince) starts when the window
+// shuts (output.ts: noteWindowShut) and stops when it opens or the data is gone.
+
+function persistLimitOn(t: Tcb): bool {
+  return persistLimit > 0 && (t.flags & TF.WND_SHUT) != 0 && windowClosed(t);
+}
+
+/** Close t if its peer has kept the window shut past the persist limit. True when it was closed. */
+export function persistLimitExpired(t: Tcb, now: u32): bool {
+  if (!persistLimitOn(t) || timeLt(now, t.zwSince + persistLimit)) return false;
+  count(C.TCP_PERSIST_TIMEOUTS);
+  count(C.TCP_TIMEOUTS);
+  sendRst(t, now);
+  tcbClose(t, Err.ETIMEDOUT);
+  return true;
+}
+
+/** Merge the persist-limit deadline into `acc` (ms from now, -1 = none). */
+export function persistLimitNext(t: Tcb, now: u32, acc: i32): i32 {
+  return persistLimitOn(t) ? earliest(acc, t.zwSince + persistLimit, now) : acc;
 }
 
 // ── keepalive ────────────────────────────────────────────────────────────────────────────────

@@ -10,6 +10,7 @@ import { seg, opts, has } from "./segment";
 import { Tcb, TF, offered } from "./tcb";
 import { seqLe } from "./seq";
 import { keyedHash } from "./isn";
+import { TS_OPT_BITS, TS_NO_WSCALE, TS_SACK_BIT } from "./cookie";
 import { oooByRecency, oooStart, oooEnd } from "./assembler";
 
 @inline const EXTENSIONS: u32 = TF.SACK_OK | TF.TS_OK | TF.WS_OK;
@@ -47,6 +48,24 @@ export function optionsNegotiate(t: Tcb, now: u32): void {
     t.sndShift = 0; t.rcvShift = 0;                          // 2.2: scaling needs both SYNs
   }
   if (f & TF.TS_OK) { t.tsRecent = opts.tsVal; t.tsRecentAt = now; }
+}
+
+/** A SYN cookie came back (cookie.ts, RFC 4987 3.6): the extensions the SYN agreed, from the low
+ *  bits of the ACK's TSecr (our cookie TSval); without timestamps the cookie carried none. Our
+ *  TSval clock is moved on, if needed, so that it never goes below the cookie's (RFC 7323 5.4). */
+export function optionsFromCookie(t: Tcb, now: u32): void {
+  let f = t.flags & EXTENSIONS;
+  const bits = opts.tsEcr & TS_OPT_BITS;
+  if (!opts.hasTs) f = 0;
+  if ((bits & TS_NO_WSCALE) == TS_NO_WSCALE) f &= ~TF.WS_OK;
+  if (!(bits & TS_SACK_BIT)) f &= ~TF.SACK_OK;
+  t.flags = (t.flags & ~EXTENSIONS) | f;
+  if (f & TF.WS_OK) t.sndShift = (bits & TS_NO_WSCALE) > 14 ? 14 : bits & TS_NO_WSCALE;
+  else { t.sndShift = 0; t.rcvShift = 0; }
+  if (f & TF.TS_OK) {
+    t.tsRecent = opts.tsVal; t.tsRecentAt = now;
+    if (<i32>(opts.tsEcr - tsNow(t, now)) > 0) t.tsOffset = opts.tsEcr - now;
+  }
 }
 
 /** The peer's window in this segment: scaled, except in a SYN (RFC 7323 2.2). */

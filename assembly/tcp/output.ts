@@ -109,6 +109,7 @@ function output(t: Tcb, now: u32, probe: bool): void {
   if (mayTransmit(s)) sendData(t, now, probe, t.sndUna + sendWindow(t), 1024);
   if (t.flags & TF.ACK_NOW) sendAck(t, now);
   if (idle && t.sndMax != t.sndUna) t.unaSince = now;   // the user-timeout clock (liveness.ts)
+  noteWindowShut(t, now);
   if (!(t.flags & TF.RTX_ARMED)) {
     if (windowClosed(t)) {
       if (!(t.flags & TF.ZWP)) t.zwpProbes = 0;   // the window has just closed
@@ -118,6 +119,12 @@ function output(t: Tcb, now: u32, probe: bool): void {
       armRtx(t, now);                             // the retransmission timer
     }
   }
+}
+
+/** The persist limit's clock (liveness.ts): when the peer's window shut on data we have for it. */
+function noteWindowShut(t: Tcb, now: u32): void {
+  if (!windowClosed(t)) t.flags &= ~TF.WND_SHUT;
+  else if (!(t.flags & TF.WND_SHUT)) { t.flags |= TF.WND_SHUT; t.zwSince = now; }
 }
 
 /** The persist timer (RFC 9293 3.8.6.1): the first probe one RTO after the window closed (SHLD-29),

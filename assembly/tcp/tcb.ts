@@ -40,11 +40,18 @@ export namespace TF {
   @inline export const DELACK: u32 = 1 << 19;     // an ACK is owed by delAckAt (RFC 9293 3.8.6.3)
   @inline export const RESENT: u32 = 1 << 20;     // retransmitted since the last RTT sample (rtxTs valid)
   @inline export const SYN_RESENT: u32 = 1 << 21; // our SYN or SYN-ACK timed out (RFC 6298 5.7)
+  @inline export const SYN_FLOOD: u32 = 1 << 22;  // half-open under pressure: fewer SYN-ACK retries (timers.ts)
+  @inline export const WND_SHUT: u32 = 1 << 23;   // the peer's window is shut on waiting data since zwSince
 }
 
 /** The extensions a new connection offers (tcp_set_default); all on unless the host turns one off. */
 export let offered: u32 = TF.SACK_OK | TF.TS_OK | TF.WS_OK;
 export function setOffered(f: u32, on: bool): void { offered = on ? offered | f : offered & ~f; }
+
+/** The persist limit (tcp_set_default PERSIST_TIMEOUT, liveness.ts): ms a peer may keep its window
+ *  shut while we have data for it; 0 (the default) = probe for ever (RFC 9293 MUST-37). */
+export let persistLimit: u32 = 0;
+export function setPersistLimit(ms: u32): void { persistLimit = ms; }
 
 @unmanaged export class Tcb {
   state: i32;
@@ -96,6 +103,8 @@ export function setOffered(f: u32, on: bool): void { offered = on ? offered | f 
   unaSince: u32;     // the user-timeout clock: when SND.UNA last advanced or a flight began
   maxSndWnd: u32;    // MAX.SND.WND: the largest window the peer has offered (RFC 5961 5.2)
   err: i32;
+  softErr: i32;      // a soft error (ICMP, ARP failure) reported instead of ETIMEDOUT if R2 is reached
+  zwSince: u32;      // when the peer's window last shut with data waiting (the persist limit's clock)
   rx: Ring;
   tx: Ring;
   ooo: usize;        // OOO_RANGES × [start, end, stamp] u32
@@ -151,7 +160,7 @@ export function tcbAlloc(): Tcb | null {
     t.flags = TF.IN_USE;
     t.state = State.CLOSED;
     t.listener = -1;
-    t.err = 0;
+    t.err = 0; t.softErr = 0;
     t.retries = 0; t.retransmits = 0;
     t.sndWnd = 0; t.rcvUp = 0;
     t.srtt8 = 0; t.rttvar4 = 0; t.dupAcks = 0; t.oooCount = 0; t.oooStamp = 0;
@@ -184,6 +193,30 @@ export function tcbLookup(lip: u32, lport: u32, rip: u32, rport: u32): Tcb | nul
         && t.rip == rip && t.lip == lip) return t;
   }
   return null;
+}
+
+/** The connection in `state` whose close deadline (closeAt) comes first — the oldest, since
+ *  TIME-WAIT's 2 MSL and a half-open connection's life both run from entering the state — among
+ *  those the core owns alone (not app-owned), passive ones of listener `l` only when l ≥ 0. */
+export function tcbOldest(state: i32, l: i32): Tcb | null {
+  let best: Tcb | null = null;
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = tcbAt(i);
+    if (!(t.flags & TF.IN_USE) || t.state != state || (t.flags & TF.APP_OWNED) || !(t.flags & TF.CLOSE_ARMED)) continue;
+    if (l >= 0 && t.listener != l) continue;
+    if (best == null || <i32>(t.closeAt - best.closeAt) < 0) best = t;
+  }
+  return best;
+}
+
+/** Half-open passive connections (SYN-RECEIVED, from a listener): the SYN-flood pressure gauge. */
+export function halfOpenCount(): i32 {
+  let n = 0;
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = tcbAt(i);
+    if ((t.flags & TF.IN_USE) && t.state == State.SYN_RECEIVED && (t.flags & TF.PASSIVE)) n++;
+  }
+  return n;
 }
 
 /** Every state change goes through here: the single trace point (an Ev.STATE event). */

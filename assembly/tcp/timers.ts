@@ -1,17 +1,17 @@
 // Timeouts (RFC 9293 3.10.8): retransmission (RTO from the RFC 6298 estimator in rtt.ts, backed off
 // exponentially), the persist timer, TIME-WAIT, and the orphaned FIN-WAIT-2 timeout; keepalive and
 // the user timeout are in liveness.ts. Deadlines are absolute times in the TCB.
-import { RTO_MAX_MS, SYN_RETRIES, SYNACK_RETRIES, DATA_RETRIES, R1_RETRIES } from "../config";
+import { RTO_MAX_MS, SYN_RETRIES, SYNACK_RETRIES, SYNACK_RETRIES_PRESSURE, DATA_RETRIES, R1_RETRIES, MAX_CONNS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { State } from "../socket/constants";
 import { earliest, timeLt } from "../time";
-import { Tcb, TF, tcbClose, synchronized } from "./tcb";
+import { Tcb, TF, tcbClose, synchronized, halfOpenCount } from "./tcb";
 import { tcpOutput, tcpProbe, dataBase, mayTransmit, windowClosed } from "./output";
 import { sackClear } from "./sack";
-import { ipNegativeAdvice } from "../iface/output";
+import { ipNegativeAdvice, ipNextHopFailed } from "../iface/output";
 import { noteRetransmit } from "./rtt";
-import { userTimeoutExpired, userTimeoutNext, keepaliveTimer } from "./liveness";
+import { userTimeoutExpired, userTimeoutNext, keepaliveTimer, persistLimitExpired, persistLimitNext } from "./liveness";
 
 /** Run the timers of t that are due at `now`; returns the ms until its next deadline or `acc`. */
 export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
@@ -21,6 +21,7 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
     return acc;
   }
   if (userTimeoutExpired(t, now)) return acc;   // before a retransmission that would come too late
+  if (persistLimitExpired(t, now)) return acc;
   if ((t.flags & TF.RTX_ARMED) && !timeLt(now, t.rtxAt)) retransmissionTimeout(t, now);
   if (t.state == State.CLOSED) return acc;
   if ((t.flags & TF.DELACK) && !timeLt(now, t.delAckAt)) {
@@ -32,6 +33,7 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
   acc = keepaliveTimer(t, now, acc);             // keepalive and user timeout: liveness.ts
   if (t.state == State.CLOSED) return acc;
   acc = userTimeoutNext(t, now, acc);
+  acc = persistLimitNext(t, now, acc);
   if (t.flags & TF.CLOSE_ARMED) acc = earliest(acc, t.closeAt, now);
   if (t.flags & TF.RTX_ARMED) acc = earliest(acc, t.rtxAt, now);
   return acc;
@@ -41,6 +43,14 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
 export function flightHalf(t: Tcb): u32 {
   const half = (t.sndMax - t.sndUna) >> 1;
   return half > 2 * t.mss ? half : 2 * t.mss;
+}
+
+/** RFC 4987 3.2/3.3: a half-open connection that times out while half the table is half-open (a
+ *  SYN flood) gets fewer SYN-ACK retransmissions from then on, so that its slot is free sooner for a
+ *  peer that answers. The mark stays: slots freed one by one must not lift the pressure for the rest. */
+function synackRetries(t: Tcb): i32 {
+  if (halfOpenCount() * 2 >= MAX_CONNS) t.flags |= TF.SYN_FLOOD;
+  return (t.flags & TF.SYN_FLOOD) ? SYNACK_RETRIES_PRESSURE : SYNACK_RETRIES;
 }
 
 export function backoff(t: Tcb): void {
@@ -60,11 +70,21 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
     return;
   }
   t.flags &= ~TF.ZWP;                           // the window is open: this is a retransmission
-  const limit = s == State.SYN_SENT ? SYN_RETRIES : s == State.SYN_RECEIVED ? SYNACK_RETRIES : DATA_RETRIES;
+  const limit = s == State.SYN_SENT ? SYN_RETRIES : s == State.SYN_RECEIVED ? synackRetries(t) : DATA_RETRIES;
+  if (ipNextHopFailed(t.rip)) {
+    // the next hop did not answer ARP: a soft error (RFC 1122 4.2.3.9). An active open ends with
+    // EHOSTUNREACH (as Linux, for which the failure is a locally generated host unreachable) when
+    // it is the second time — once the retransmission has asked ARP again and that failed too — so
+    // that a lossy link that swallowed three ARP exchanges does not end an open that would succeed
+    if (s == State.SYN_SENT && t.softErr == Err.EHOSTUNREACH) { count(C.TCP_TIMEOUTS); tcbClose(t, Err.EHOSTUNREACH); return; }
+    t.softErr = Err.EHOSTUNREACH;
+  }
   // a user timeout (liveness.ts) ends a synchronized connection instead of the retry count
   if (t.retries >= limit && !(t.userTimeout > 0 && synchronized(s))) {
     count(C.TCP_TIMEOUTS);
-    tcbClose(t, Err.ETIMEDOUT);   // RFC 9293 3.8.3 (R2), MUST-20; a passive half-open one just goes
+    // RFC 9293 3.8.3 (R2), MUST-20; a passive half-open one just goes. A soft error seen meanwhile
+    // (ICMP unreachable, ARP failure) names the cause (RFC 1122 4.2.3.9, RFC 5927 4.1)
+    tcbClose(t, t.softErr != 0 ? t.softErr : Err.ETIMEDOUT);
     return;
   }
   t.retries++;

@@ -94,3 +94,20 @@ export function icmpEmitUnreach(p: usize, code: u8, orig: usize, origHdrLen: i32
   put16(p + OFF_CSUM, csumFinish(csumAdd(0, p, len)));
   return len;
 }
+
+/** Next-hop MTU of a fragmentation-needed message (RFC 1191 4: the low 16 bits of the unused word). */
+// @ts-ignore: decorator
+@inline export function icmpNextHopMtu(p: usize): u16 { return get16(p + OFF_SEQ); }
+
+/**
+ * The gate for the datagram an error message quotes (at q, qlen bytes): an IPv4 header (version 4,
+ * IHL ≥ 5) and at least the first 8 bytes of its payload (RFC 792; enough for TCP's ports and
+ * sequence number). Returns the quoted header's length, or -1.
+ */
+export function icmpQuotedCheck(q: usize, qlen: i32): i32 {
+  if (qlen < 28) return -1;
+  const vihl = load<u8>(q);
+  const hl = <i32>(vihl & 0xf) << 2;
+  if ((vihl >> 4) != 4 || hl < 20 || hl + 8 > qlen) return -1;
+  return hl;
+}

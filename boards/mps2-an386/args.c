@@ -10,7 +10,12 @@
 static const char *prog_name = "petrel-mps2";
 
 static void die(const char *what, const char *arg) {
-  printf("{\"event\":\"error\",\"code\":\"EINVAL\",\"message\":\"%s: %s%s%s\"}\n", prog_name, what, arg ? ": " : "", arg ? arg : "");
+  char quoted[64];                              /* the offending word, safe inside a JSON string */
+  size_t n = 0;
+  for (const char *p = arg ? arg : ""; *p && n < sizeof quoted - 1; p++)
+    quoted[n++] = (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e) ? '?' : *p;
+  quoted[n] = 0;
+  printf("{\"event\":\"error\",\"code\":\"EINVAL\",\"message\":\"%s: %s%s%s\"}\n", prog_name, what, arg ? ": " : "", quoted);
   board_exit(2);
 }
 

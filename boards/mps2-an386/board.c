@@ -8,7 +8,9 @@
  * which a pending unmasked interrupt ends even while PRIMASK holds it off. All real work happens in
  * the main loop: no code runs concurrently with the core. */
 #include <errno.h>
+#include <reent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -104,7 +106,8 @@ void board_init(void) {
   TIMER_RELOAD = 0xFFFFFFFFu;
   TIMER_VALUE = 0xFFFFFFFFu;
   TIMER_CTRL = 1u;
-  setvbuf(stdout, NULL, _IOLBF, 256); /* newlib's buffer, taken now from the init heap */
+  static char stdout_buf[256];
+  setvbuf(stdout, stdout_buf, _IOLBF, sizeof stdout_buf);
 }
 
 uint64_t board_ticks(void) {
@@ -183,10 +186,45 @@ int _fstat(int fd, struct stat *st) { (void)fd; memset(st, 0, sizeof *st); st->s
 int _getpid(void) { return 1; }
 int _kill(int pid, int sig) { (void)pid; (void)sig; errno = EINVAL; return -1; }
 void _exit(int status) { board_exit(status); }
-void *_sbrk(int incr) {                 /* the init-time heap of mps2.ld, never grown past it */
-  static uint8_t *brk = &__heap_start;
-  if (incr < 0 || brk + incr > &__heap_end) { errno = ENOMEM; return (void *)-1; }
-  void *p = brk;
-  brk += incr;
+void *_sbrk(int incr) { (void)incr; errno = ENOMEM; return (void *)-1; } /* the allocator below owns the heap */
+
+/* ── the heap: init only ────────────────────────────────────────────────────────────────────────
+ * newlib's allocator is replaced (malloc, free, realloc, calloc and their _r forms, which newlib's
+ * own code calls): a bump allocator over mps2.ld's 16 KiB heap that serves only until
+ * board_seal_heap(); after it every request fails (NULL) and is counted, so a status line shows any
+ * allocation after init (the tests expect none). free() gives nothing back. */
+static uint8_t *heap_brk = &__heap_start;
+static int heap_sealed;
+static uint32_t heap_refused;
+
+void board_seal_heap(void) { heap_sealed = 1; }
+uint32_t board_heap_refused(void) { return heap_refused; }
+
+void *_malloc_r(struct _reent *r, size_t n) {
+  (void)r;
+  size_t need = ((n + 7) & ~(size_t)7) + 8;             /* 8-byte header: the size, for realloc */
+  if (heap_sealed || need > (size_t)(&__heap_end - heap_brk)) { heap_refused++; errno = ENOMEM; return NULL; }
+  *(size_t *)(void *)heap_brk = n;
+  void *p = heap_brk + 8;
+  heap_brk += need;
   return p;
 }
+void _free_r(struct _reent *r, void *p) { (void)r; (void)p; }
+void *_realloc_r(struct _reent *r, void *p, size_t n) {
+  void *q = _malloc_r(r, n);
+  if (q && p) {
+    size_t old = *(size_t *)(void *)((uint8_t *)p - 8);
+    memcpy(q, p, old < n ? old : n);
+  }
+  return q;
+}
+void *_calloc_r(struct _reent *r, size_t a, size_t b) {
+  if (b && a > (size_t)-1 / b) { heap_refused++; return NULL; }
+  void *p = _malloc_r(r, a * b);
+  if (p) memset(p, 0, a * b);
+  return p;
+}
+void *malloc(size_t n) { return _malloc_r(_REENT, n); }
+void free(void *p) { _free_r(_REENT, p); }
+void *realloc(void *p, size_t n) { return _realloc_r(_REENT, p, n); }
+void *calloc(size_t a, size_t b) { return _calloc_r(_REENT, a, b); }

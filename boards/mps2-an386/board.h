@@ -32,6 +32,10 @@ int board_getc(void);
  * into at most `max` words; argc, or 0 when there is none. */
 int board_args(char **argv, int max);
 
+/* Init is over: from now on every malloc fails and is counted (board_heap_refused()). */
+void board_seal_heap(void);
+uint32_t board_heap_refused(void);
+
 /* End the emulation (semihosting SYS_EXIT): status 0 is success. */
 void board_exit(int status) __attribute__((noreturn));
 

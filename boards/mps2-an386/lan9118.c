@@ -113,12 +113,12 @@ int lan9118_tx(const uint8_t *frame, uint32_t len) {
   }
   TX_DATA = TX_FIRST | TX_LAST | len;
   TX_DATA = len;
-  uint32_t i = 0;
-  if (((uintptr_t)frame & 3) == 0) {
+  uint32_t full = len / 4, i = 0;
+  if (((uintptr_t)frame & 3) == 0) {            /* the core's TX frame is word-aligned */
     const uint32_t *w = (const uint32_t *)(const void *)frame;
-    for (; i + 1 < words || (i < words && len % 4 == 0); i++) TX_DATA = w[i];
+    for (; i < full; i++) TX_DATA = w[i];
   }
-  for (; i < words; i++) {                       /* unaligned source, or the last partial word */
+  for (; i < words; i++) {                      /* an unaligned source, and the last partial word */
     uint32_t v = 0;
     for (uint32_t b = 0; b < 4 && i * 4 + b < len; b++) v |= (uint32_t)frame[i * 4 + b] << (8 * b);
     TX_DATA = v;

@@ -40,9 +40,9 @@ static void print_status(const char *event) {
   const struct lan9118_stats *ls = lan9118_stats();
   char b[5][21];
   printf("{\"event\":\"%s\",\"connections\":%d,\"tx_frames\":%s,\"tx_errors\":%s,\"rx_frames\":%s,"
-         "\"ticks\":%s,\"idle_ticks\":%s,\"lan\":{\"rx_errors\":%lu,\"rx_too_long\":%lu,\"tx_busy\":%lu},\"counters\":[",
+         "\"ticks\":%s,\"idle_ticks\":%s,\"heap_after_init\":%lu,\"lan\":{\"rx_errors\":%lu,\"rx_too_long\":%lu,\"tx_busy\":%lu},\"counters\":[",
          event, (int)core_connections(), services_u64(b[0], st->tx_frames), services_u64(b[1], st->tx_errors),
-         services_u64(b[2], st->rx_frames), services_u64(b[3], board_ticks()), services_u64(b[4], board_idle_ticks()),
+         services_u64(b[2], st->rx_frames), services_u64(b[3], board_ticks()), services_u64(b[4], board_idle_ticks()), (unsigned long)board_heap_refused(),
          (unsigned long)ls->rx_errors, (unsigned long)ls->rx_too_long, (unsigned long)ls->tx_busy);
   for (int i = 0, n = core_counter_count(); i < n; i++) printf("%s%lu", i ? "," : "", (unsigned long)core_counter(i));
 #ifdef MPS2_PROFILE
@@ -68,6 +68,7 @@ static int run_board(void *arg) {
   for (int i = 0; i < CFG_COUNT; i++) printf("%s%d", i ? "," : "", (int)core_config(i));
   printf("]}\n");
   fflush(stdout);
+  board_seal_heap(); /* init is over: no allocation from here on */
 
   for (;;) {
     uint32_t now = board_ms();

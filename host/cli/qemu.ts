@@ -4,6 +4,7 @@
 // lines are relayed to stdout; Ctrl-C sends the firmware 'q' (it prints its exit line and QEMU
 // exits 0), then SIGTERM after 3 s, SIGKILL after 6 s.
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { isIPv4 } from "node:net";
 import { join } from "node:path";
@@ -54,6 +55,7 @@ export interface QemuOptions {
   services?: string;   // "echo,discard,chargen"
   seed?: bigint | number;
   icount?: boolean;
+  elf?: string;        // another build of the firmware (bench variants); default firmwarePath()
 }
 
 /** qemu-system-arm's arguments for a firmware on a TAP (QEMU's option syntax doubles commas). */
@@ -63,7 +65,7 @@ export function qemuArgs(o: QemuOptions): string[] {
   if (o.seed !== undefined) words.push("--seed", String(o.seed));
   const semihosting = ["enable=on", "target=native", ...words.map((w) => `arg=${w.replace(/,/g, ",,")}`)].join(",");
   return [
-    "-M", "mps2-an386", "-kernel", firmwarePath(o.firmware),
+    "-M", "mps2-an386", "-kernel", o.elf ?? firmwarePath(o.firmware),
     "-display", "none", "-monitor", "none", "-serial", "stdio",
     "-semihosting-config", semihosting,
     "-nic", `tap,ifname=${o.tap},script=no,downscript=no`,
@@ -111,7 +113,7 @@ export async function qemuMain(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const seed = v.seed !== undefined ? BigInt(v.seed) : BigInt.asUintN(64, BigInt(Math.floor(Math.random() * 2 ** 52)) << 12n ^ BigInt(Date.now()));
+  const seed = v.seed !== undefined ? BigInt(v.seed) : randomBytes(8).readBigUInt64LE(); // the core's ISNs and ports
   const q = spawn("qemu-system-arm", qemuArgs({ firmware: fw, tap: v.tap, ip: v.ip, gw: v.gw, services, seed, icount: v.icount }), { stdio: ["pipe", "pipe", "pipe"] });
   let out = "", configured = false, failed: string | null = null;
   q.stdout.on("data", (d: Buffer) => {

@@ -81,13 +81,14 @@ function firmwareTests(fw: Mps2Firmware): void {
         assert.ok(r.received >= MB);
         assert.equal(r.mismatch, -1, "every byte follows RFC 864");
       });
-      await t.test("every connection slot free again; clean exit on 'q'", async () => {
+      await t.test("every connection slot free again, no allocation after init; clean exit on 'q'", async () => {
         let st = await q!.status();
         for (let i = 0; i < 30 && st.connections !== 0; i++) {
           await new Promise((res) => setTimeout(res, 200));
           st = await q!.status();
         }
         assert.equal(st.connections, 0, "the kernel closed first, so the firmware holds no TIME-WAIT");
+        assert.equal((st as { heap_after_init?: number }).heap_after_init, 0, "nothing was allocated from the heap after init");
         const end = await q!.stop(10_000);
         assert.equal(end.code, 0, `QEMU exits 0 after the firmware's exit line: ${q!.stderr}`);
         assert.ok(end.exit, "the firmware printed its exit line");

@@ -97,7 +97,7 @@ test("petrel serve in a namespace: HTTP status page and echo from the kernel, Ct
   const pcap = join(dir, "serve.pcap");
   ip("netns", "add", ns);
   liveNamespaces.add(ns);
-  const proc = spawn("ip", ["netns", "exec", ns, process.execPath, BIN, "serve", "--tap", "petrel0", "--ip", "198.18.0.2/24", "--host-ip", "198.18.0.1/24", "--pcap", pcap], { stdio: ["ignore", "ignore", "pipe"] });
+  const proc = spawn("ip", ["netns", "exec", ns, process.execPath, BIN, "serve", "--tap", "petrel0", "--ip", "198.18.0.2/24", "--host-ip", "198.18.0.1/24", "--pcap", pcap, "--profile", "default"], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   proc.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => proc.on("close", (code) => r(code)));
@@ -110,6 +110,15 @@ test("petrel serve in a namespace: HTTP status page and echo from the kernel, Ct
     assert.match(page.body, /ESTABLISHED/);
     const echo = await runPeer<{ ok: number; failed: string[] }>(ns, "connect-many", { host: "198.18.0.2", port: 7, n: 5, concurrency: 5 }).result;
     assert.equal(echo.ok, 5);
+    // churn (issue 14): with the default profile's 16 slots, 200 connections each closed as soon as
+    // it is up, the next opened at once: none waits for a slot (no SYN dropped for a full table)
+    const churn = await runPeer<{ ok: number; failed: string[] }>(ns, "connect-close", { host: "198.18.0.2", port: 9, n: 200 }).result;
+    assert.deepEqual(churn.failed, []);
+    assert.equal(churn.ok, 200);
+    const json = await runPeer<{ status: number; body: string }>(ns, "http-get", { url: "http://198.18.0.2/status.json" }).result;
+    const counters = (JSON.parse(json.body) as { counters: Record<string, number> }).counters;
+    assert.equal(counters.DROP_TCP_TABLE_FULL, 0);
+    assert.equal(counters.TCP_PASSIVE_OPENS, 5 + 200 + 2, "every connection opened at its first SYN");
     proc.kill("SIGINT");
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("timeout"), 10_000))]);
     assert.equal(code, 0, stderr);

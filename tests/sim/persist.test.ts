@@ -66,3 +66,47 @@ test("RFC 9293 3.8.6 (SHLD-16) a fast retransmission after the peer shrank its w
   assert.equal(rtx[0]!.payload.length, 100, "the first segment again, cut at the peer's right edge");
   assert.equal(inf(conn).sndNxt, (inf(conn).sndMax), "(SND.NXT unchanged: the rest is still in flight)");
 });
+
+test("per-peer fairness: with a persist limit (tcp_set_default PERSIST_TIMEOUT), peers that keep their window shut lose their slots, and a newcomer gets in", () => {
+  const b = new Bench({ profile: "tiny" });
+  const max = b.stack.core.config().MAX_CONNS;
+  assert.equal(b.stack.core.setPersistTimeout(-1), -22, "a negative limit is -EINVAL");
+  assert.equal(b.stack.core.setPersistTimeout(10_000), 0);
+  const l = b.listen(max);
+  const hogs: Conn[] = [];
+  for (let i = 0; i < max; i++) {
+    const port = 40000 + i;
+    b.peer.sendTcp({ sport: port, dport: b.dutPort, seq: 1000, ack: 0, flags: "S", win: 65535, options: [{ kind: "mss", value: 1460 }] });
+    const sa = b.sent().find((s) => s.dport === port)!;
+    b.peer.sendTcp({ sport: port, dport: b.dutPort, seq: 1001, ack: (sa.seq + 1) >>> 0, flags: ".", win: 0 });   // never reads
+    hogs.push(l.accepted.at(-1)!);
+    hogs.at(-1)!.write(new Uint8Array(1000));
+  }
+  assert.equal(b.stack.core.connections(), max, "the table is full");
+  b.peer.sendTcp({ sport: 41000, dport: b.dutPort, seq: 7000, ack: 0, flags: "S", win: 65535 });
+  assert.equal(b.sent().filter((s) => s.dport === 41000).length, 0, "a newcomer is refused while they stay");
+  // the hogs answer every probe with a zero window
+  const start = b.now;
+  while (b.stack.core.connections() > 0 && b.now - start < 20_000) {
+    b.advance(100);
+    for (const s of b.sent()) {
+      if (s.payload.length === 1) b.peer.sendTcp({ sport: s.dport, dport: b.dutPort, seq: 1001, ack: s.seq, flags: ".", win: 0 });
+    }
+  }
+  assert.equal(b.stack.core.connections(), 0);
+  assert.ok(b.now - start >= 9_900 && b.now - start <= 10_200, `the limit ran out after 10 s (${b.now - start} ms)`);
+  for (const h of hogs) assert.equal(h.error, "ETIMEDOUT");
+  assert.equal(b.counters().TCP_PERSIST_TIMEOUTS, max);
+  b.peer.sendTcp({ sport: 41001, dport: b.dutPort, seq: 7000, ack: 0, flags: "S", win: 65535 });
+  assert.equal(b.sent().filter((s) => s.dport === 41001 && s.flags === 0x12).length, 1, "a newcomer gets in");
+});
+
+test("RFC 9293 MUST-37 without a persist limit (the default) a shut window is probed for as long as the probes are answered", () => {
+  const { b, conn, una } = closedWindow(5000);
+  for (let t = 0; t < 600; t++) {
+    b.advance(1000);
+    for (const s of b.sent()) if (s.payload.length === 1) b.send({ flags: ".", seq: 1001, ack: una, win: 0 });
+  }
+  assert.equal(conn.state, "ESTABLISHED");
+  assert.equal(b.counters().TCP_PERSIST_TIMEOUTS ?? 0, 0);
+});

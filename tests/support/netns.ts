@@ -59,6 +59,8 @@ export interface TapNetnsOptions {
   profile?: Profile;
   /** Fault injection on Petrel's side of the link, both directions (FaultLink). */
   fault?: Omit<FaultOptions, "log">;
+  /** Record every frame to a pcap file (default true; benchmarks turn it off: it costs a copy per frame). */
+  capture?: boolean;
 }
 
 export interface PeerRun<R = Record<string, unknown>> {
@@ -103,8 +105,11 @@ export class TapNetns {
       ip("-n", env.ns, "addr", "add", `${KERNEL_IP}/24`, "dev", env.dev);
       ip("-n", env.ns, "link", "set", "lo", "up");
       ip("-n", env.ns, "link", "set", env.dev, "up");
-      env.pcap = new PcapFileWriter(env.pcapPath);
-      let link: Link = new PcapLink(env.link, wallTime, env.pcap);
+      let link: Link = env.link;
+      if (o.capture !== false) {
+        env.pcap = new PcapFileWriter(env.pcapPath);
+        link = new PcapLink(env.link, wallTime, env.pcap);
+      }
       if (o.fault) link = env.fault = new FaultLink(link, env.clock, o.fault);
       env.petrel = new PetrelStack({ name: "petrel", ip: `${PETREL_IP}/24`, link, clock: env.clock, profile: o.profile ?? "server" });
     } catch (e) {

@@ -187,9 +187,9 @@ static void print_status(const char *event) {
   const struct lan9118_stats *ls = lan9118_stats();
   char b[2][21];
   printf("{\"event\":\"%s\",\"connections\":%d,\"tx_frames\":%lu,\"tx_errors\":%lu,\"rx_frames\":%lu,"
-         "\"ticks\":%s,\"idle_ticks\":%s,\"lan\":{\"rx_errors\":%lu,\"rx_too_long\":%lu,\"tx_busy\":%lu},\"counters\":[%lu]}\n",
+         "\"ticks\":%s,\"idle_ticks\":%s,\"heap_after_init\":%lu,\"lan\":{\"rx_errors\":%lu,\"rx_too_long\":%lu,\"tx_busy\":%lu},\"counters\":[%lu]}\n",
          event, count_pcbs(), (unsigned long)tx_frames, (unsigned long)tx_errors, (unsigned long)rx_frames,
-         services_u64(b[0], board_ticks()), services_u64(b[1], board_idle_ticks()),
+         services_u64(b[0], board_ticks()), services_u64(b[1], board_idle_ticks()), (unsigned long)board_heap_refused(),
          (unsigned long)ls->rx_errors, (unsigned long)ls->rx_too_long, (unsigned long)ls->tx_busy, (unsigned long)rx_dropped);
   fflush(stdout);
 }
@@ -238,6 +238,7 @@ int main(void) {
          args.tap, (unsigned)(args.ip >> 24), (unsigned)(args.ip >> 16) & 255, (unsigned)(args.ip >> 8) & 255, (unsigned)args.ip & 255,
          args.prefix, m[0], m[1], m[2], m[3], m[4], m[5], MEMP_NUM_TCP_PCB, MEMP_NUM_TCP_PCB_LISTEN, TCP_WND, TCP_SND_BUF, 1500);
   fflush(stdout);
+  board_seal_heap(); /* init is over: no allocation from here on */
 
   for (;;) {
     int got = 0;

@@ -118,6 +118,29 @@ const modes = {
     };
     launch();
   },
+  // `conns` connections at once, each sending `size` bytes and waiting for them to come back,
+  // `rounds` times, then closing: the time until the last one is done
+  "echo-concurrent": () => {
+    const msg = Buffer.alloc(a.size, 0x62);
+    let done = 0;
+    const failed = [];
+    for (let k = 0; k < a.conns; k++) {
+      let round = 0, got = 0;
+      const s = net.connect({ host: a.host, port: a.port, noDelay: true }, () => s.write(msg));
+      s.on("data", (d) => {
+        got += d.length;
+        if (got < msg.length) return;
+        got -= msg.length;
+        if (++round < a.rounds) s.write(msg);
+        else s.end();
+      });
+      s.on("error", (e) => failed.push(`${k}: ${e.code}`));
+      s.on("close", () => {
+        if (round < a.rounds && !failed.some((f) => f.startsWith(`${k}:`))) failed.push(`${k}: closed after ${round} rounds`);
+        if (++done === a.conns) finish({ ok: a.conns - failed.length, failed, ms: ms() });
+      });
+    }
+  },
   // `n` connections one after another, each closed (FIN) as soon as it is established and the next
   // started at once, without waiting for the server's close: what `for …: s = socket(); s.connect();
   // s.close()` does (the server finishes its side while the client has moved on)

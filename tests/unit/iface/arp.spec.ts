@@ -1,6 +1,6 @@
 import { ifaceInput } from "../../../assembly/iface/input";
 import { ifacePoll, ipOutput } from "../../../assembly/iface/output";
-import { ARP_INCOMPLETE, ARP_RESOLVED, arpCount, arpLookup, arpPendingCount } from "../../../assembly/iface/arp";
+import { ARP_INCOMPLETE, ARP_RESOLVED, ARP_FAILED_STATE, arpCount, arpFailed, arpLookup, arpPendingCount } from "../../../assembly/iface/arp";
 import { ARP_ENTRIES, ARP_PENDING, ARP_RETRIES, ARP_RETRY_MS, ARP_TTL_MS } from "../../../assembly/config";
 import { C } from "../../../assembly/counters";
 import { get16, get32 } from "../../../assembly/wire/bytes";
@@ -104,11 +104,27 @@ describe("iface ARP (RFC 826)", () => {
       expect(ifacePoll(T0 + <u32>i * ARP_RETRY_MS)).toBe(<i32>ARP_RETRY_MS);
       expect(txCount()).toBe(1 + i);
     }
-    expect(ifacePoll(T0 + <u32>ARP_RETRIES * ARP_RETRY_MS)).toBe(-1);
+    const failAt = T0 + <u32>ARP_RETRIES * ARP_RETRY_MS;
+    expect(ifacePoll(failAt)).toBe(<i32>(ARP_RETRIES * ARP_RETRY_MS));   // the failure is remembered a while
     expect(txCount()).toBe(ARP_RETRIES);
     expect(ctr(C.ARP_FAILED)).toBe(2);               // each waiting frame counted once
     expect(arpPendingCount(0)).toBe(0);
     expect(arpCount(ARP_INCOMPLETE)).toBe(0);
+    expect(arpFailed(PEER)).toBe(true);               // RFC 1122 4.2.3.9: TCP can tell (EHOSTUNREACH)
+    expect(ifacePoll(failAt + <u32>ARP_RETRIES * ARP_RETRY_MS)).toBe(-1);
+    expect(arpFailed(PEER)).toBe(false);
+    expect(arpCount(ARP_FAILED_STATE)).toBe(0);
+  });
+  it("RFC 1122 2.3.2.1: a send to a next hop whose resolution failed asks again at once", () => {
+    setupIface();
+    ipOutput(PEER, 6, 10, T0);
+    for (let i = 1; i <= ARP_RETRIES; i++) ifacePoll(T0 + <u32>i * ARP_RETRY_MS);
+    expect(arpFailed(PEER)).toBe(true);
+    const before = txCount();
+    ipOutput(PEER, 6, 10, T0 + <u32>ARP_RETRIES * ARP_RETRY_MS + 1);
+    expect(txCount()).toBe(before + 1);               // a new request
+    expect(arpCount(ARP_INCOMPLETE)).toBe(1);
+    expect(arpFailed(PEER)).toBe(false);
   });
   it("RFC 1122 2.3.2.1: a resolved entry expires after ARP_TTL_MS", () => {
     setupIface();

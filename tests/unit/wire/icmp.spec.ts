@@ -1,6 +1,6 @@
 import {
   ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_UNREACH_NEEDFRAG, ICMP_UNREACH_PORT, icmpCheck, icmpCode,
-  icmpData, icmpEmitEchoReply, icmpEmitUnreach, icmpId, icmpSeq, icmpType,
+  icmpData, icmpEmitEchoReply, icmpEmitUnreach, icmpId, icmpSeq, icmpType, icmpQuotedCheck, icmpNextHopMtu,
 } from "../../../assembly/wire/icmp";
 import { get16 } from "../../../assembly/wire/bytes";
 import { put, same, scratch } from "../helpers";
@@ -75,5 +75,30 @@ describe("icmp (RFC 792)", () => {
     const n = icmpEmitUnreach(p, ICMP_UNREACH_NEEDFRAG, orig, 20, 28, 1400);
     expect(get16(p + 6)).toBe(<u16>1400);
     expect(icmpCheck(p, n)).toBe(true);
+  });
+});
+
+describe("icmp: the datagram an error quotes (RFC 792, RFC 1191)", () => {
+  it("RFC 792: an IPv4 header and 8 bytes of payload pass; the header length is returned", () => {
+    const q = scratch(28);
+    put(q, [0x45]);
+    expect(icmpQuotedCheck(q, 28)).toBe(20);
+  });
+  it("RFC 792: fewer than header + 8 bytes, a version other than 4 or an IHL < 5 are refused", () => {
+    const q = scratch(40);
+    put(q, [0x45]);
+    expect(icmpQuotedCheck(q, 27)).toBe(-1);
+    put(q, [0x65]);
+    expect(icmpQuotedCheck(q, 40)).toBe(-1);
+    put(q, [0x44]);
+    expect(icmpQuotedCheck(q, 40)).toBe(-1);
+    put(q, [0x46]);                                  // IHL 6: 24 + 8 bytes needed
+    expect(icmpQuotedCheck(q, 31)).toBe(-1);
+    expect(icmpQuotedCheck(q, 32)).toBe(24);
+  });
+  it("RFC 1191 4: the next-hop MTU is the low 16 bits of the unused word", () => {
+    const p = scratch(8);
+    put(p, [3, 4, 0, 0, 0, 0, 0x05, 0xdc]);
+    expect(icmpNextHopMtu(p)).toBe(<u16>1500);
   });
 });

@@ -5,7 +5,7 @@
 #include "board.h"
 
 #ifndef PETREL_WAMR_MMAP_SIZE
-#define PETREL_WAMR_MMAP_SIZE (384 * 1024) /* the core's 320 KiB linear memory, and room to spare */
+#define PETREL_WAMR_MMAP_SIZE (320 * 1024 + 8192) /* the default profile's 320 KiB linear memory + 8 KiB */
 #endif
 
 /* os_mmap: a bump allocator over one static region (linear memory is mapped once, at

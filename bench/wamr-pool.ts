@@ -5,8 +5,8 @@
 // linear memory unchanged. A 32-bit build (gcc -m32, WAMR_BUILD_TARGET=X86_32: what an ESP32's
 // pointer size gives) runs under qemu-i386 when the kernel cannot run i386 binaries itself.
 //
-//   node --import tsx scripts/wamr-pool.ts [--only x86_32,x86_32_classic,…] [--stack N]
-//   (root; merges into "wamr_pool" of bench/results.json)
+//   npm run bench:wamr-pool [-- --only x86_32,x86_32_classic,…] [--stack N]
+//   (root; merges into "wamr_pool" of bench/results.json; bench/ because it measures, never a test)
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,0 +1,130 @@
+// `npm run bench:cpu`: CPU cost of the native build (boards/linux, the release module through
+// wasm2c) that does not depend on the machine's load: user-space instructions counted by valgrind's
+// callgrind while a kernel client in a namespace sends to the board's discard service (receive
+// path) or reads its chargen service (send path). Each direction runs twice, with SMALL and LARGE
+// payloads, and the figure is the slope, (I_large − I_small) / (LARGE − SMALL) instructions per
+// payload byte: start-up, the handshake and the close cancel out. The heaviest functions are
+// listed too (wasm2c names: w2c_fN is the module's function N). The same for lwIP's raw-API
+// server (build/lwip/lwip-tap, bench/lwip/). Needs root, /dev/net/tun and valgrind
+// (installed from Debian when missing). Merges into bench/results.json under "cpu".
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT } from "../host/core.ts";
+import { ensureDebianTool } from "../tests/support/env.ts";
+import { hookExit, interopUnavailable, liveNamespaces, runPeer } from "../tests/support/netns.ts";
+import { BOARD_BIN } from "../tests/boards/support.ts";
+import { buildLwipTap, LWIP_BIN } from "./lwip/build.ts";
+
+const { values } = parseArgs({ options: { quick: { type: "boolean" } } });
+const MB = 1 << 20;
+const SMALL = (values.quick ? 2 : 4) * MB;
+const LARGE = (values.quick ? 8 : 32) * MB;
+
+const why = interopUnavailable() ?? ensureDebianTool("valgrind", "valgrind");
+if (why) {
+  console.error(`bench:cpu: ${why}`);
+  process.exit(1);
+}
+const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build-boards.mjs")], { encoding: "utf8", timeout: 300_000 });
+if (build.status !== 0 || !existsSync(BOARD_BIN)) throw new Error(`build-boards failed: ${build.stdout}\n${build.stderr}`);
+hookExit();
+const dir = mkdtempSync(join(tmpdir(), "petrel-cpu-"));
+
+interface Run {
+  instructions: number;
+  /** file:function → instructions (callgrind's inclusive-free "self" cost), heaviest first. */
+  top: [string, number][];
+}
+
+type Target = "petrel" | "lwip";
+
+/** One server (the board, or lwip-tap) under callgrind in a fresh namespace, one client job, then
+ *  SIGTERM; the counts (every thread of the process: lwIP's tcpip thread included). */
+async function measure(target: Target, mode: "send" | "recv", bytes: number): Promise<Run> {
+  const ns = `petrel-cpu-${process.pid}-${target}-${mode}-${bytes}`;
+  const out = join(dir, `cg.${target}.${mode}.${bytes}`);
+  spawnSync("ip", ["netns", "add", ns]);
+  liveNamespaces.add(ns);
+  try {
+    spawnSync("ip", ["-n", ns, "link", "set", "lo", "up"]);
+    const server = target === "petrel"
+      ? [BOARD_BIN, "--tap", "pcpu0", "--ip", "198.18.0.2/24", "--host-ip", "198.18.0.1/24", "--services", "discard,chargen", "--seed", "1"]
+      : [LWIP_BIN, "--tap", "pcpu0", "--ip", "198.18.0.2/24"];
+    const board = spawn("ip", ["netns", "exec", ns, "valgrind", "--tool=callgrind", `--callgrind-out-file=${out}`, ...server], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    board.stdout.on("data", (d) => (stdout += d));
+    board.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise<void>((r) => board.on("close", () => r()));
+    const t0 = Date.now();
+    while (!stdout.includes('"ready"') && Date.now() - t0 < 60_000 && board.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    if (!stdout.includes('"ready"')) throw new Error(`${target} not ready: ${stderr}`);
+    if (target === "lwip") {
+      spawnSync("ip", ["-n", ns, "addr", "add", "198.18.0.1/24", "dev", "pcpu0"]);
+      spawnSync("ip", ["-n", ns, "link", "set", "pcpu0", "up"]);
+    }
+    const r = await runPeer<{ ms: number }>(ns, mode, { host: "198.18.0.2", port: mode === "send" ? 9 : 19, bytes }, 600_000).result;
+    if (r.error) throw new Error(`${mode}: ${r.error}`);
+    await new Promise((res) => setTimeout(res, 500)); // the close finishes
+    board.kill("SIGTERM");
+    await Promise.race([exited, new Promise((res) => setTimeout(res, 20_000))]);
+    if (board.exitCode === null) board.kill("SIGKILL");
+    const text = readFileSync(out, "utf8");
+    const total = /^(?:summary|totals):\s+(\d+)/m.exec(text);
+    if (!total) throw new Error(`no totals in ${out}`);
+    const ann = spawnSync("callgrind_annotate", [out], { encoding: "utf8", timeout: 60_000 });
+    const top: [string, number][] = [];
+    for (const m of (ann.stdout ?? "").matchAll(/^\s*([\d,]+) \([\s\d.]+%\)\s+(\S+?:\S+)/gm)) {
+      if (m[2]!.includes("PROGRAM")) continue;
+      top.push([m[2]!.replace(/^.*\//, ""), Number(m[1]!.replace(/,/g, ""))]);
+      if (top.length === 12) break;
+    }
+    return { instructions: Number(total[1]), top };
+  } finally {
+    spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
+    liveNamespaces.delete(ns);
+  }
+}
+
+const results: Record<string, unknown> = {};
+const share = (run: Run, bytes: number): Record<string, number> =>
+  Object.fromEntries(run.top.map(([f, n]) => [f, Number((n / bytes).toFixed(3))]));
+/** Both directions for one server: per-byte slopes and the heaviest functions. */
+async function cost(target: Target): Promise<Record<string, unknown>> {
+  // "send" = the kernel sends, the server receives (discard); "recv" = the server sends (chargen)
+  const rxSmall = await measure(target, "send", SMALL);
+  const rxLarge = await measure(target, "send", LARGE);
+  const txSmall = await measure(target, "recv", SMALL);
+  const txLarge = await measure(target, "recv", LARGE);
+  return {
+    instructionsPerReceivedByte: Number(((rxLarge.instructions - rxSmall.instructions) / (LARGE - SMALL)).toFixed(3)),
+    instructionsPerSentByte: Number(((txLarge.instructions - txSmall.instructions) / (LARGE - SMALL)).toFixed(3)),
+    receiveRunInstructionsPerByteByFunction: share(rxLarge, LARGE),
+    sendRunInstructionsPerByteByFunction: share(txLarge, LARGE),
+    runs: { rxSmall: rxSmall.instructions, rxLarge: rxLarge.instructions, txSmall: txSmall.instructions, txLarge: txLarge.instructions },
+  };
+}
+try {
+  const petrel = await cost("petrel");
+  buildLwipTap();
+  const lwip = await cost("lwip");
+  Object.assign(results, {
+    date: new Date().toISOString().slice(0, 10),
+    method: `valgrind --tool=callgrind on build/linux/petrel-linux and on build/lwip/lwip-tap (lwIP 2.1.3, Debian's liblwip, raw API; bench/lwip/lwip-tap.c): user-space instructions of the whole process (stack, loop, services, libc; lwIP's threads and locks included); kernel client (Node's net) in a namespace; slope between ${SMALL / MB} and ${LARGE / MB} MiB`,
+    instructionsPerReceivedByte: petrel.instructionsPerReceivedByte,
+    instructionsPerSentByte: petrel.instructionsPerSentByte,
+    petrel,
+    lwip,
+  });
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const file = join(ROOT, "bench", "results.json");
+const all = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+all.cpu = results;
+writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
+console.log(`Petrel native: instructions per received byte ${results.instructionsPerReceivedByte}, per sent byte ${results.instructionsPerSentByte}`);
+console.log(JSON.stringify({ petrel: results.petrel, lwip: results.lwip }, null, 2));
