@@ -344,3 +344,23 @@ test("net API: negative, NaN or non-numeric timeouts are refused with Node's err
   s.destroy();
   await until(net, () => client.sockets.length === 0, "closed");
 });
+
+test("listen(0) takes a port of the dynamic range from the stack's seed: the same seed, the same port (a replayable run)", { skip }, async () => {
+  const portFor = async (seed: number): Promise<number[]> => {
+    const { net, server } = pair(seed);
+    const ports: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const srv = server.createServer();
+      let up = false;
+      srv.listen(0, () => (up = true));
+      await until(net, () => up, "listening");
+      ports.push((srv.address() as { port: number }).port);
+    }
+    return ports;
+  };
+  const a = await portFor(7), b = await portFor(7), c = await portFor(8);
+  assert.deepEqual(a, b, "the same seed gives the same ports");
+  assert.notDeepEqual(a, c, "another seed, other ports");
+  for (const p of [...a, ...c]) assert.ok(p >= 49152 && p <= 65535, `${p} is in 49152–65535`);
+  assert.equal(new Set(a).size, 3, "three listeners, three ports");
+});
