@@ -104,6 +104,59 @@ const modes = {
     };
     one();
   },
+  // a connect attempt every `intervalMs` for `durationMs`, each abandoned after `limitMs` (default
+  // 1000): the legitimate client of the flood tests. Each attempt: its wall-clock start (Date.now(),
+  // comparable with the test's flood window), whether it connected within the limit, and how long it took.
+  probe: () => {
+    const limit = a.limitMs ?? 1000;
+    const attempts = [];
+    let pending = 0, started = 0;
+    const total = Math.floor(a.durationMs / a.intervalMs);
+    const one = () => {
+      const at = Date.now(), t = performance.now();
+      const rec = { at, ok: false, ms: -1, error: "" };
+      attempts.push(rec);
+      pending++;
+      let done = false;
+      const settle = (ok, error) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        rec.ok = ok;
+        rec.ms = Math.round((performance.now() - t) * 10) / 10;
+        rec.error = error;
+        s.destroy();
+        if (--pending === 0 && started >= total) finish({ attempts, ms: ms() });
+      };
+      const s = net.connect({ host: a.host, port: a.port }, () => settle(true, ""));
+      s.on("error", (e) => settle(false, e.code ?? e.message));
+      const timer = setTimeout(() => settle(false, `no connection within ${limit} ms`), limit);
+    };
+    const tick = setInterval(() => {
+      if (started++ >= total) return clearInterval(tick);
+      one();
+    }, a.intervalMs);
+  },
+  // n sequential HTTP/1.0 requests (no keep-alive: the server closes first) for `path`; each must
+  // answer 200 with a body; stops at the first failure
+  "http-churn": () => {
+    let i = 0;
+    const one = () => {
+      if (i >= a.n) return finish({ ok: i, ms: ms() });
+      const k = i;
+      let got = "";
+      const s = net.connect({ host: a.host, port: a.port ?? 80 }, () => s.write(`GET ${a.path ?? "/"} HTTP/1.0\r\nHost: ${a.host}\r\n\r\n`));
+      s.setEncoding("latin1");
+      s.on("data", (d) => (got += d));
+      s.on("error", (e) => finish({ ok: k, error: `request ${k}: ${e.code ?? e.message}`, ms: ms() }));
+      s.on("end", () => {
+        if (!/^HTTP\/1\.[01] 200 /.test(got) || !got.includes("\r\n\r\n") || got.endsWith("\r\n\r\n")) return finish({ ok: k, error: `request ${k}: ${JSON.stringify(got.slice(0, 80))}`, ms: ms() });
+        i++;
+        one();
+      });
+    };
+    one();
+  },
 };
 
 if (!modes[mode]) finish({ error: `unknown mode ${mode}` });
