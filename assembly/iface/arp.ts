@@ -176,14 +176,23 @@ export function arpPendingPush(hop: u32, p: usize, len: i32): void {
   memory.copy(changetype<usize>(s) + SLOT_FRAME, p, <usize>len);
 }
 
-/** A slot for a new entry: a free one, else the least recently used (its waiting frames are dropped). */
+/**
+ * A slot for a new entry: a free one, else the least recently used unresolved one (INCOMPLETE or
+ * FAILED: its waiting frames are dropped), else the least recently used. A resolved neighbour is
+ * never pushed out by a stream of addresses that do not answer (a SYN flood from forged on-link
+ * sources sends a SYN-ACK to each): as Linux keeps reachable neighbours when its table is full.
+ */
 function entryAlloc(ip: u32, now: u32): ArpEntry {
   let victim = -1;
   let oldest: u32 = 0;
+  let victimResolved = true;
   for (let i = 0; i < ARP_ENTRIES; i++) {
     const e = arpEntryAt(i);
     if (e.state == ARP_FREE) { victim = i; break; }
-    if (victim < 0 || <i32>(e.used - oldest) < 0) { victim = i; oldest = e.used; }
+    const resolved = e.state == ARP_RESOLVED;
+    if (victim < 0 || (victimResolved && !resolved) || (resolved == victimResolved && <i32>(e.used - oldest) < 0)) {
+      victim = i; oldest = e.used; victimResolved = resolved;
+    }
   }
   const e = arpEntryAt(victim);
   if (e.state == ARP_INCOMPLETE) pendingDrop(e.ip, C.ARP_PENDING_DROPPED);

@@ -64,14 +64,17 @@ export function forgedSyns(dstMac: string, port: number, count = 16_384): Uint8A
 
 /** Write `frames` round-robin into the TAP as fast as it takes them for `durationMs` (the event loop
  *  gets a turn every `batch` frames). Resolves with the count written and the wall-clock window. */
-export async function flood(link: TapLink, frames: Uint8Array[], durationMs: number, batch = 64): Promise<{ sent: number; errors: number; start: number; end: number }> {
+export async function flood(link: TapLink, frames: Uint8Array[], durationMs: number, o: { perSecond?: number; batch?: number } = {}): Promise<{ sent: number; errors: number; start: number; end: number }> {
+  const batch = o.batch ?? 64;
   const errors0 = link.stats.txErrors, sent0 = link.stats.txFrames;
   const start = Date.now();
   const stop = start + durationMs;
   let k = 0;
-  while (Date.now() < stop) {
-    for (let i = 0; i < batch; i++) link.send(frames[k++ % frames.length]!);
-    await new Promise((r) => setImmediate(r));
+  for (let now = start; now < stop; now = Date.now()) {
+    // paced: no more than perSecond × elapsed so far (a wait of ≤ 1 ms when ahead)
+    const n = o.perSecond === undefined ? batch : Math.min(batch, Math.floor(((now - start + 1) * o.perSecond) / 1000) - k);
+    for (let i = 0; i < n; i++) link.send(frames[k++ % frames.length]!);
+    await new Promise((r) => (n > 0 ? setImmediate(r) : setTimeout(r, 1)));
   }
   return { sent: link.stats.txFrames - sent0, errors: link.stats.txErrors - errors0, start, end: Date.now() };
 }

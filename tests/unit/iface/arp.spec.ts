@@ -157,6 +157,14 @@ describe("iface ARP (RFC 826)", () => {
     expect(arpLookup(0xc6120010, T0 + 102)).not.toBe(0);
     expect(arpLookup(0xc6120011, T0 + 102)).toBe(0);
   });
+  it("cache full: a new entry replaces an unresolved one before any resolved neighbour (a flood of unanswered next hops keeps PEER)", () => {
+    setupIface();
+    ifaceInput(arpFrame(1, 2, PEER, ME), 42, T0);    // PEER resolved, then never used again
+    for (let i = 0; i < 4 * ARP_ENTRIES; i++) ipOutput(0xc6120080 + <u32>i, 6, 10, T0 + 1 + <u32>i); // 198.18.0.128…: on-link, silent
+    expect(arpCount(ARP_RESOLVED)).toBe(1);
+    expect(arpCount(ARP_INCOMPLETE)).toBe(ARP_ENTRIES - 1);
+    expect(arpLookup(PEER, T0 + 1000)).not.toBe(0);
+  });
   it("RFC 5227: an ARP probe (sender IP 0) for our address is answered but teaches nothing", () => {
     setupIface();
     ifaceInput(arpFrame(1, 2, 0, ME), 42, T0);
