@@ -170,6 +170,18 @@ export const generators = {
     if (m) notes.push(`RSS measured ${m.date}, Node ${m.node}: ${m.note}.`);
     return [table(["measure", "value"], rows), "", ...notes].join("\n");
   },
+
+  flood(r) {
+    const f = r.flood;
+    if (!f) throw new Error("bench/results.json has no \"flood\" (npm run bench:flood)");
+    const rows = f.rows.map((x) => [x.server, num(x.synsPerSecond), num(x.queueDropped), `${x.within1s}/${x.attempts}`, `${x.connected}/${x.attempts}`,
+      x.firstAfterMs === null ? "never" : `${num(x.firstAfterMs)} ms`]);
+    return [
+      table(["server", "forged SYNs/s", "dropped at its queue", "connects during: within 1 s", "at all", "first success after"], rows),
+      "",
+      `Measured ${f.date} on ${f.cpus} CPUs: ${f.method}.`,
+    ].join("\n");
+  },
 };
 
 /** README text with every figures block regenerated. */
