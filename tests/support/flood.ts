@@ -1,4 +1,4 @@
-// The SYN-flood fixture of tests/boards/flood.test.ts and bench/flood.ts: a bridge in a network
+// The SYN-flood fixture of tests/boards/synflood.test.ts and bench/flood.ts: a bridge in a network
 // namespace (Netns, tests/boards/support.ts) with the kernel's address on it (198.18.0.1/16), the
 // system under test's TAP (a board's, `petrel serve`'s) and a second TAP whose fd this process holds
 // (TapLink) and writes forged SYNs into: Ethernet/IPv4/TCP frames with correct checksums from
