@@ -45,7 +45,8 @@ async function measure(client: Pick<TapNetns, "peer">, host: string, ports: { di
   if (conns.error || conns.failed.length) throw new Error(`connections: ${conns.error ?? conns.failed.slice(0, 3)}`);
   const seq = await sequentialConnections(client, host, ports.discard);
   const par = await client.peer<{ ok: number; ms: number; failed: string[] }>("echo-concurrent", { host, port: ports.echo, conns: 50, rounds: 100, size: 1024 }, 240_000).result;
-  if (par.error || par.failed.length) throw new Error(`echo-concurrent: ${par.error ?? par.failed.slice(0, 3)}`);
+  // a server with fewer slots than 50 may refuse some (a reset is a result here, not a bench failure)
+  if (par.error) throw new Error(`echo-concurrent: ${par.error}`);
   return {
     intoMBps: BULK / MB / (send.ms / 1000),
     outOfMBps: BULK / MB / (recv.ms / 1000),
@@ -54,7 +55,9 @@ async function measure(client: Pick<TapNetns, "peer">, host: string, ports: { di
     connectionsPerSec: conns.ok / (conns.ms / 1000),
     sequentialConnectClosePerSec: seq,
     /** 50 connections at once, each echoing 1 KiB 100 times: round trips per second, all together */
-    concurrentEchoPerSec: (50 * 100) / (par.ms / 1000),
+    concurrentEchoPerSec: (par.ok * 100) / (par.ms / 1000),
+    /** of the 50: connections that failed (reset or closed early) */
+    concurrentEchoFailed: par.failed.length,
   };
 }
 
@@ -183,7 +186,7 @@ const ratios = (a: Record<string, number>, b: Record<string, number>): Record<st
 const tap = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
-  note: "Petrel (server profile, no pcap capture) on a TAP device vs the kernel over a veth pair, and boards/linux (native, wasm2c) on a TAP, all measured by Node's net in a namespace in the same run; bulk = " + BULK / MB + " MB; sequential connect+close = " + SEQ_CONNS + " connections each closed as soon as it is up, the next opened at once (after an untimed quarter), to discard; petrel.defaultProfile… = the same with the default profile (16 slots)",
+  note: "Petrel on Node (server profile, no pcap capture) and boards/linux (native, wasm2c, default profile) on TAP devices, lwIP 2.1.3 (bench/lwip/lwip-tap.c) on a TAP, and the kernel over a veth pair, all measured by Node's net in a namespace in the same run; bulk = " + BULK / MB + " MB; sequential connect + close = " + SEQ_CONNS + " connections each closed as soon as it is up, the next opened at once (after an untimed quarter)",
   petrel: { ...petrel, defaultProfileSequentialConnectClosePerSec: petrelDefaultSeq },
   kernelVeth: kernel,
   boardsLinux,

@@ -156,6 +156,8 @@ const scenarios = {
   "app-closes-first": () => accepted().close(1).ack(0).ack(0, { fin: true }).due(3).time(130000),
   "time-wait-new-syn": () => accepted().close(1).ack(0).ack(0, { fin: true }).time(1000)
     .seg(0, F.SYN, { seqMode: 2, seq: 1000, mask: MSS_WS_SACK_TS }).ack(0).accept(0),
+  "time-wait-connect-same-tuple": () => accepted().close(1).ack(0).ack(0, { fin: true })
+    .call(CALL.connect, (s) => s.u8(0x60).arg(40000).arg(80)).time(130000),
   "events-overflow": () => {
     const s = accepted().u8(OP.MISC).u8(2);
     for (let i = 0; i < 300; i++) s.data(0, 0);

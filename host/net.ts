@@ -20,6 +20,7 @@ import { Duplex } from "node:stream";
 import type { Scheduler, Timer } from "./clock.ts";
 import type { Core, CoreOptions, Profile, SocketOption } from "./core.ts";
 import type { Link } from "./link/link.ts";
+import { Prng } from "./prng.ts";
 import { RealClock } from "./realtime.ts";
 import { PetrelError, Stack, type Conn, type Listener } from "./stack.ts";
 
@@ -114,6 +115,7 @@ export class PetrelStack extends EventEmitter {
   private sockets_ = new Set<Socket>();
   private servers_ = new Set<Server>();
   private closed = false;
+  private portRng: Prng | null = null;
 
   constructor(o: PetrelStackOptions | { stack: Stack }) {
     super();
@@ -139,6 +141,13 @@ export class PetrelStack extends EventEmitter {
       name: o.name ?? `petrel ${ip}`, mac, ip, prefix, gateway: o.gateway, seed, clock: this.clock,
       core: o.core ?? (o.profile ? { profile: o.profile } : undefined), link: o.link,
     });
+  }
+
+  /** A port for listen(0) from the dynamic range (RFC 6335: 49152–65535), drawn from the stack's seed
+   *  so that a simulator run with the same seed listens on the same ports. */
+  ephemeralPort(): number {
+    this.portRng ??= new Prng(Number(BigInt.asUintN(32, BigInt(this.stack.seed))), 0x6c73);
+    return 49152 + this.portRng.int(16384);
   }
 
   /** Wrap an existing Stack (e.g. a SimNet host): sockets then run on the simulator's virtual clock. */
@@ -282,7 +291,7 @@ export class Server extends EventEmitter {
     let got: Listener | PetrelError;
     if (port === 0) {
       got = new PetrelError("EADDRINUSE", -98, "listen");
-      for (let i = 0; i < 64 && got instanceof PetrelError && got.code === "EADDRINUSE"; i++) got = tryPort(49152 + Math.floor(Math.random() * 16384));
+      for (let i = 0; i < 64 && got instanceof PetrelError && got.code === "EADDRINUSE"; i++) got = tryPort(this.petrel.ephemeralPort());
     } else got = tryPort(port);
     if (got instanceof PetrelError) return fail(netError(got.code, "listen", ip, port, got.errno));
     this.listener = got;

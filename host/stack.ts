@@ -72,6 +72,8 @@ export class Stack extends Emitter<StackEvents> {
   readonly name: string;
   readonly ip: string;
   readonly mac: Mac;
+  /** The seed the core was initialised with (ISNs, ephemeral ports); host choices derive from it too. */
+  readonly seed: number | bigint;
   readonly core: Core;
   readonly clock: Scheduler;
   link: Link | null = null;
@@ -99,6 +101,7 @@ export class Stack extends Emitter<StackEvents> {
     super();
     this.name = o.name;
     this.ip = typeof o.ip === "number" ? u32ToIp(o.ip) : o.ip;
+    this.seed = o.seed ?? 0;
     this.mac = o.mac;
     this.clock = o.clock;
     this.keepTransitions = o.keepTransitions ?? 4096;

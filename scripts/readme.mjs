@@ -60,19 +60,24 @@ export const generators = {
 
   tap(r) {
     const t = r.tap;
-    const cols = [["Petrel on Node", t.petrel], ["Petrel native (boards/linux, wasm2c)", t.boardsLinux], ["kernel ↔ kernel (veth)", t.kernelVeth]];
-    const row = (label, key, digits, unit) => [label, ...cols.map(([, c]) => (c?.[key] === undefined ? "—" : `${num(c[key], digits)}${unit}`))];
+    const cols = [["Petrel on Node", t.petrel], ["Petrel native (boards/linux, wasm2c)", t.boardsLinux], ["lwIP 2.1.3", t.lwip], ["kernel ↔ kernel (veth)", t.kernelVeth]];
+    const ratios = [["native / lwIP", t.vsLwip?.boardsLinux], ["Node / lwIP", t.vsLwip?.petrelOnNode], ["Node / native", t.nodeVsNative]].filter(([, x]) => x);
+    const row = (label, key, digits, unit) => [label, ...cols.filter(([, c]) => c).map(([, c]) => (c[key] === undefined ? "—" : `${num(c[key], digits)}${unit}`)), ...ratios.map(([, q]) => ratio(q[key]))];
+    const notes = [`Measured ${t.date}, Node ${t.node}: ${t.note}.`];
+    if (ratios.length) notes.push("Ratios: more than 1× means the first is better (round trips inverted).");
+    if (t.petrel?.defaultProfileSequentialConnectClosePerSec !== undefined) notes.push(`Petrel on Node with the default profile (16 connections): ${num(t.petrel.defaultProfileSequentialConnectClosePerSec)} sequential connect + close per second.`);
     return [
-      table(["measure", ...cols.map(([n]) => n)], [
+      table(["measure", ...cols.filter(([, c]) => c).map(([n]) => n), ...ratios.map(([n]) => n)], [
         row("kernel → Petrel discard", "intoMBps", 0, " MB/s"),
         row("Petrel chargen → kernel", "outOfMBps", 0, " MB/s"),
         row("echo 64 B round trip, median", "rttMedianMs", 3, " ms"),
         row("echo 64 B round trip, p99", "rttP99Ms", 3, " ms"),
         row("connections per second (concurrent)", "connectionsPerSec", 0, ""),
         row("connect + close, sequential, per second", "sequentialConnectClosePerSec", 0, ""),
+        ...(t.petrel?.concurrentEchoPerSec !== undefined ? [row("50 connections × 100 echoes of 1 KiB, echoes per second", "concurrentEchoPerSec", 0, "")] : []),
       ]),
       "",
-      `Measured ${t.date}, Node ${t.node}: ${t.note}.`,
+      notes.join(" "),
     ].join("\n");
   },
 
@@ -150,10 +155,15 @@ export const generators = {
 
   cpu(r) {
     const c = r.cpu, m = r.serveRss;
+    const lw = typeof c.lwip === "object" ? c.lwip : null;
     const rows = [
       ["native board (wasm2c): instructions per byte received", num(c.instructionsPerReceivedByte, 2)],
       ["native board (wasm2c): instructions per byte sent", num(c.instructionsPerSentByte, 2)],
     ];
+    if (lw) rows.push(
+      ["lwIP 2.1.3 (Debian's build, raw API): instructions per byte received", num(lw.instructionsPerReceivedByte, 2)],
+      ["lwIP 2.1.3 (Debian's build, raw API): instructions per byte sent", num(lw.instructionsPerSentByte, 2)],
+    );
     if (m) rows.push([`\`petrel serve\` RSS over ${num(m.connections)} sequential connections: start / end / peak`,
       `${num(m.rssStartMB)} / ${num(m.rssEndMB)} / ${num(Math.max(...m.series.map((x) => x.rssMB)))} MB`]);
     const notes = [`Instructions measured ${c.date}: ${c.method}.`];

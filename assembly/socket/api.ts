@@ -7,7 +7,7 @@ import { Err } from "../errors";
 import { ifaceIp, ifaceIsBroadcast, ifaceRoutable } from "../iface/iface";
 import { ringLen, ringFree, ringRead, ringWrite } from "../storage/ring";
 import { eventPush } from "../storage/events";
-import { Tcb, TF, setOffered, setPersistLimit, tcbAlloc, tcbAt, tcbClose, tcbFromHandle, tcbHandle, tcbLookup, tcbRelease, setState, synchronized, armClose } from "../tcp/tcb";
+import { Tcb, TF, setOffered, setPersistLimit, tcbAllocReusing, tcbAt, tcbClose, tcbFromHandle, tcbHandle, tcbLookup, tcbRelease, setState, synchronized, armClose } from "../tcp/tcb";
 import { tcpOutput, sendRst, rcvWindow } from "../tcp/output";
 import { oooBytes } from "../tcp/assembler";
 import { optionsOffer } from "../tcp/options";
@@ -78,7 +78,7 @@ export function connect(ip: u32, port: i32, localPort: i32, now: u32): i32 {
       return Err.EADDRINUSE;   // the 4-tuple is in use, TIME-WAIT included (RFC 9293 3.4.2)
     }
   }
-  const t = tcbAlloc();
+  const t = tcbAllocReusing();              // a TIME-WAIT slot when the table is full
   if (t == null) return Err.EMFILE;
   t.lip = lip; t.lport = lport; t.rip = ip; t.rport = <u32>port;
   t.iss = isnFor(lip, <u16>lport, ip, <u16>port, now);

@@ -5,7 +5,7 @@
 //
 // Eviction order when a new connection needs a slot and the table is full: (1) the oldest TIME-WAIT
 // slot the app has let go; (2) only for a peer that returned a valid cookie, the oldest half-open
-// (SYN-RECEIVED) connection. Established connections are never evicted: a peer that holds one with
+// (SYN-RECEIVED) connection, if it is stale (its SYN-ACK has timed out once). Established connections are never evicted: a peer that holds one with
 // a shut window is ended by the persist limit (tcp_set_default PERSIST_TIMEOUT) or a user timeout.
 import { C, count } from "../counters";
 import { Err } from "../errors";
@@ -13,7 +13,7 @@ import { Flag, tcpSrcPort, tcpDstPort, tcpSeq } from "../wire/tcp";
 import { ifaceIp } from "../iface/iface";
 import { tcpIcmpError } from "../tcp/icmp";
 import { seg, opts, has, tcpParse } from "../tcp/segment";
-import { Tcb, tcbAlloc, tcbLookup, tcbOldest, tcbClose, halfOpenCount, TF } from "../tcp/tcb";
+import { Tcb, tcbAlloc, tcbAllocReusing, tcbLookup, tcbOldest, tcbClose, TF } from "../tcp/tcb";
 import { seqGt } from "../tcp/seq";
 import { cookieCheck, cookieMss, cookiesRecent } from "../tcp/cookie";
 import { emitReset } from "../tcp/output";
@@ -46,16 +46,18 @@ export function tcpRx(src: u32, dst: u32, p: usize, len: i32, now: u32): i32 {
   if (!has(Flag.SYN)) return 0;
   // A backlog full of connections waiting for accept() drops the SYN without an answer, so that the
   // client's retransmission gets in once the application has accepted (Linux does the same). A
-  // backlog or a table full because of half-open connections (a SYN flood) answers with a SYN cookie
-  // (RFC 4987 3.6): no state until the peer's ACK proves its address, and then the oldest half-open
-  // connection makes room. A TIME-WAIT slot is taken before either.
+  // backlog or a table full because of stale half-open connections (a SYN flood) answers with a SYN
+  // cookie (RFC 4987 3.6): no state until the peer's ACK proves its address, and then the oldest
+  // stale half-open connection makes room. Full of young ones (a burst of real clients, whose ACKs
+  // are on their way), the SYN is dropped as before and the client's retransmission finds room. A
+  // TIME-WAIT slot is taken before either.
   if (acceptQueueFull(l)) { count(C.DROP_TCP_BACKLOG); return Err.EAGAIN; }
   const full = backlogFull(l);
   let n: Tcb | null = null;
   if (!full) n = tcbAllocOrRecycle(false);
   if (n == null) {
     count(full ? C.DROP_TCP_BACKLOG : C.DROP_TCP_TABLE_FULL);
-    if (!full && halfOpenCount() == 0) return Err.EMFILE;   // nothing a cookie could evict
+    if (staleHalfOpen(full ? l : -1) == null) return full ? Err.EAGAIN : Err.EMFILE;   // nothing to evict
     count(C.TCP_SYN_COOKIES_SENT);
     tcpCookieSynAck(now);
     return Err.EAGAIN;
@@ -86,25 +88,25 @@ function timeWaitReopen(t: Tcb): bool {
   return true;
 }
 
-/** A free TCB, or else (the table is full) the oldest TIME-WAIT slot — RFC 9293 3.6.1 lets TIME-WAIT
- *  end early, and a new connection that would otherwise be refused is worth more — or else, when
- *  `evict` (a peer proved its address with a cookie), the oldest half-open one. */
+/** A free TCB, or else the oldest TIME-WAIT slot (tcb.ts), or else, when `evict` (a peer proved its
+ *  address with a cookie), the slot of the oldest half-open connection. */
 function tcbAllocOrRecycle(evict: bool): Tcb | null {
-  const n = tcbAlloc();
-  if (n != null) return n;
-  const tw = tcbOldest(State.TIME_WAIT, -1);
-  if (tw != null) {
-    count(C.TCP_TIME_WAIT_RECYCLED);
-    tcbClose(tw, 0);
-    return tcbAlloc();
-  }
-  if (!evict) return null;
+  const n = tcbAllocReusing();
+  if (n != null || !evict) return n;
   return evictHalfOpen(-1) ? tcbAlloc() : null;
 }
 
-/** Drop the oldest half-open connection (of listener l, or any when l < 0); false when there is none. */
-function evictHalfOpen(l: i32): bool {
+/** The oldest half-open connection (of listener l, or any when l < 0) if it is stale: its SYN-ACK
+ *  went unanswered for a whole retransmission timeout (a real peer answers within a round trip). */
+function staleHalfOpen(l: i32): Tcb | null {
   const h = tcbOldest(State.SYN_RECEIVED, l);
+  return h != null && (h.flags & TF.SYN_RESENT) ? h : null;
+}
+
+/** Drop the oldest half-open connection (of listener l, or any when l < 0) if it is stale; false
+ *  when there is none. */
+function evictHalfOpen(l: i32): bool {
+  const h = staleHalfOpen(l);
   if (h == null) return false;
   count(C.TCP_HALF_OPEN_EVICTED);
   tcbClose(h, 0);
@@ -112,9 +114,9 @@ function evictHalfOpen(l: i32): bool {
 }
 
 /** RFC 4987 3.6: an ACK to a listener that returns one of our SYN cookies opens the connection.
- *  Room is made by evicting the oldest half-open connection (its peer has not answered; this one
- *  has). True when the segment is consumed here: a valid cookie (used, or dropped for lack of room),
- *  or data that may follow one; false lets LISTEN answer it with an RST. */
+ *  Room is made by evicting the oldest stale half-open connection (its peer has not answered; this
+ *  one has). True when the segment is consumed here: a valid cookie (used, or dropped for lack of
+ *  room), or data that may follow one; false lets LISTEN answer it with an RST. */
 function cookieArrives(l: i32, now: u32): bool {
   if (!cookiesRecent(now)) return false;
   const idx = cookieCheck(now);

@@ -93,6 +93,7 @@ export function tcpCookieOpen(t: Tcb, mss: u32, now: u32): void {
   t.mss = mss < <u32>MSS_LOCAL ? mss : <u32>MSS_LOCAL;
   t.flags |= TF.PASSIVE;
   setState(t, State.SYN_RECEIVED);
+  armClose(t, now, SYN_RECEIVED_MS);   // should the ACK not complete the handshake, the slot still ends
   tcpSegmentArrives(t, now);
 }
 

@@ -220,8 +220,9 @@ export function sendNewSegment(t: Tcb, now: u32): bool {
 
 /** Retransmit from `seq` (at or above SND.UNA) at most one segment and at most `limit` sequence
  *  numbers, whatever the congestion window says but never past the peer's right edge (RFC 9293
- *  3.8.6, SHLD-16: only data inside SND.UNA..SND.UNA+SND.WND); the FIN goes along when the data
- *  before it does. Returns the sequence numbers covered (0: nothing there). */
+ *  3.8.6, SHLD-16: only data inside SND.UNA..SND.UNA+SND.WND) nor past SND.MAX (data sent before
+ *  only); the FIN goes along when the data before it does. Returns the sequence numbers covered
+ *  (0: nothing there). */
 export function retransmitAt(t: Tcb, seq: u32, limit: u32, now: u32): u32 {
   if (!synAcked(t)) return 0;
   const room = <i32>(t.sndUna + t.sndWnd - seq);
@@ -231,6 +232,9 @@ export function retransmitAt(t: Tcb, seq: u32, limit: u32, now: u32): u32 {
   const off = <i32>(seq - t.sndUna);
   if (off < 0 || off > queued) return 0;
   let len = queued - off;
+  // only what was sent before: data past SND.MAX goes through sendData (window, cwnd, SND.MAX)
+  const sentAfter = <i32>(t.sndMax - seq);
+  if (!(t.flags & TF.FIN_SENT) && len > sentAfter) len = sentAfter > 0 ? sentAfter : 0;
   const max = segMax(t);
   if (len > max) len = max;
   if (<u32>len > limit) len = <i32>limit;

@@ -15,6 +15,7 @@ import { Region, regionAlloc } from "../storage/layout";
 import { Ring, ringInit, ringClear } from "../storage/ring";
 import { eventPush } from "../storage/events";
 import { Ev, State } from "../socket/constants";
+import { C, count } from "../counters";
 
 export namespace TF {
   @inline export const IN_USE: u32 = 1 << 0;     // slot allocated
@@ -207,6 +208,19 @@ export function tcbOldest(state: i32, l: i32): Tcb | null {
     if (best == null || <i32>(t.closeAt - best.closeAt) < 0) best = t;
   }
   return best;
+}
+
+/** A free slot, or else (the table is full) the oldest TIME-WAIT slot the app has let go: RFC 9293
+ *  3.6.1 lets TIME-WAIT end early, and a new connection that would otherwise be refused is worth
+ *  more than the last minute of an old one's quiet time. */
+export function tcbAllocReusing(): Tcb | null {
+  const n = tcbAlloc();
+  if (n != null) return n;
+  const tw = tcbOldest(State.TIME_WAIT, -1);
+  if (tw == null) return null;
+  count(C.TCP_TIME_WAIT_RECYCLED);
+  tcbClose(tw, 0);
+  return tcbAlloc();
 }
 
 /** Half-open passive connections (SYN-RECEIVED, from a listener): the SYN-flood pressure gauge. */

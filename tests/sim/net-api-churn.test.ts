@@ -10,29 +10,10 @@ import { wasmPathFor } from "../../host/core.ts";
 import { PetrelStack } from "../../host/net.ts";
 import { echo } from "../../host/services.ts";
 import { SimNet } from "../../host/sim.ts";
+import { tick, until } from "./steps.ts";
 import { ACCEPTED_KEPT, type Conn, type Stack } from "../../host/stack.ts";
 
 const skip = existsSync(wasmPathFor()) ? false : "build/petrel.wasm not built (npm run build)";
-const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-/** Step the virtual clock until pred() holds, letting Node run stream callbacks between steps. Bounded. */
-async function until(net: SimNet, pred: () => boolean, what: string, maxVirtualMs = 600_000, maxSteps = 1_000_000): Promise<void> {
-  const end = net.now + maxVirtualMs;
-  for (let i = 0; i < maxSteps; i++) {
-    if (pred()) return;
-    await tick();
-    if (pred()) return;
-    const next = net.clock.peek();
-    if (next === null) {
-      await tick();
-      if (net.clock.peek() === null && !pred()) throw new Error(`${what}: nothing left to run at t=${net.now}`);
-      continue;
-    }
-    if (next > end) throw new Error(`${what}: not within ${maxVirtualMs} virtual ms (t=${net.now})`);
-    net.clock.step();
-  }
-  throw new Error(`${what}: not after ${maxSteps} steps`);
-}
 
 /**
  * A server (default profile, net API echo) and `clients` client stacks (server profile: their
@@ -48,7 +29,7 @@ async function churn(n: number, o: { clients: number; batch: number; seed: numbe
   const srv = server.createServer(echo);
   let listening = false;
   srv.listen(7, () => (listening = true));
-  await until(net, () => listening, "listening");
+  await until(net, () => listening, "listening", 600_000, 1_000_000);
   const initial = serverHost.sizes();
   let failures = 0;
   for (let i = 0; i < n; i++) {
@@ -61,13 +42,13 @@ async function churn(n: number, o: { clients: number; batch: number; seed: numbe
       continue;
     }
     c.on("error", () => failures++);
-    await until(net, () => c.connected || c.closed, `connection ${i}`);
+    await until(net, () => c.connected || c.closed, `connection ${i}`, 600_000, 1_000_000);
     if (!c.connected) continue;
     c.close();
-    if ((i + 1) % o.batch === 0) await until(net, () => clients.every((h) => h.core.connections() === 0) && serverHost.core.connections() === 0, `batch ending at ${i}: every slot free`);
+    if ((i + 1) % o.batch === 0) await until(net, () => clients.every((h) => h.core.connections() === 0) && serverHost.core.connections() === 0, `batch ending at ${i}: every slot free`, 600_000, 1_000_000);
   }
-  await until(net, () => clients.every((h) => h.core.connections() === 0) && serverHost.core.connections() === 0, "every slot free at the end");
-  await until(net, () => server.sockets.length === 0, "every server socket closed");
+  await until(net, () => clients.every((h) => h.core.connections() === 0) && serverHost.core.connections() === 0, "every slot free at the end", 600_000, 1_000_000);
+  await until(net, () => server.sockets.length === 0, "every server socket closed", 600_000, 1_000_000);
   return { net, server, serverHost, srv, initial, failures, listener: [...serverHost["listeners_"].values()][0]! };
 }
 

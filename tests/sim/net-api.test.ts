@@ -9,35 +9,16 @@ import { test } from "node:test";
 import { wasmPathFor } from "../../host/core.ts";
 import { PetrelStack, type Socket } from "../../host/net.ts";
 import { SimNet } from "../../host/sim.ts";
+import { tick, until } from "./steps.ts";
 
 const skip = existsSync(wasmPathFor()) ? false : "build/petrel.wasm not built (npm run build)";
 const sha = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
-const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 function pair(seed: number, o: { profile?: "tiny" | "default" | "server"; fault?: { loss?: number } } = {}) {
   const net = new SimNet({ seed, capture: false, traceStates: false });
   const a = PetrelStack.over(net.host({ name: "server", ip: "198.18.0.1", profile: o.profile, fault: o.fault }));
   const b = PetrelStack.over(net.host({ name: "client", ip: "198.18.0.2", profile: o.profile }));
   return { net, server: a, client: b };
-}
-
-/** Step the virtual clock until pred() holds, yielding to Node between steps. Bounded. */
-async function until(net: SimNet, pred: () => boolean, what: string, maxVirtualMs = 120_000, maxSteps = 2_000_000): Promise<void> {
-  const end = net.now + maxVirtualMs;
-  for (let i = 0; i < maxSteps; i++) {
-    if (pred()) return;
-    await tick();
-    if (pred()) return;
-    const next = net.clock.peek();
-    if (next === null) {
-      await tick(); // stream callbacks may schedule more
-      if (net.clock.peek() === null && !pred()) throw new Error(`${what}: nothing left to run at t=${net.now}`);
-      continue;
-    }
-    if (next > end) throw new Error(`${what}: not within ${maxVirtualMs} virtual ms (t=${net.now})`);
-    net.clock.step();
-  }
-  throw new Error(`${what}: not after ${maxSteps} steps`);
 }
 
 function collect(s: Socket): { chunks: Buffer[]; ended: boolean; closed: boolean; hadError: boolean | null; error: NodeJS.ErrnoException | null; bytes(): Buffer } {
@@ -343,4 +324,24 @@ test("net API: negative, NaN or non-numeric timeouts are refused with Node's err
   s.setTimeout(0);
   s.destroy();
   await until(net, () => client.sockets.length === 0, "closed");
+});
+
+test("listen(0) takes a port of the dynamic range from the stack's seed: the same seed, the same port (a replayable run)", { skip }, async () => {
+  const portFor = async (seed: number): Promise<number[]> => {
+    const { net, server } = pair(seed);
+    const ports: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const srv = server.createServer();
+      let up = false;
+      srv.listen(0, () => (up = true));
+      await until(net, () => up, "listening");
+      ports.push((srv.address() as { port: number }).port);
+    }
+    return ports;
+  };
+  const a = await portFor(7), b = await portFor(7), c = await portFor(8);
+  assert.deepEqual(a, b, "the same seed gives the same ports");
+  assert.notDeepEqual(a, c, "another seed, other ports");
+  for (const p of [...a, ...c]) assert.ok(p >= 49152 && p <= 65535, `${p} is in 49152–65535`);
+  assert.equal(new Set(a).size, 3, "three listeners, three ports");
 });

@@ -31,6 +31,23 @@ test("RFC 9293 3.6.1 TIME-WAIT slots are reused when the table is full: 5 000 se
   assert.equal(server.core.connections(), 4, "the table holds the last four in TIME-WAIT");
 });
 
+test("RFC 9293 3.6.1 an active opener that closes first reuses its TIME-WAIT slots too: 40 sequential connections from a 4-slot table", () => {
+  const net = new SimNet({ seed: 24 });
+  const server = net.host({ name: "server", ip: "198.18.0.1" });
+  const client = net.host({ name: "client", ip: "198.18.0.2", profile: "tiny" });
+  server.listen(7, 8, (c) => c.on("data", (d) => c.write(d)).on("end", () => c.close()));
+  let done = 0;
+  for (let i = 0; i < 40; i++) {
+    const c: Conn = client.connect("198.18.0.1", 7);
+    c.write("ping");
+    c.on("data", () => { done++; c.close(); });                  // the client closes first: its TIME-WAIT
+    net.runUntil(() => c.freed || c.error !== null, { maxVirtualMs: 30_000 });
+    assert.equal(c.error, null, `connection ${i}: ${c.error}`);
+  }
+  assert.equal(done, 40);
+  assert.ok(client.counters().TCP_TIME_WAIT_RECYCLED >= 36);
+});
+
 /** The dut in TIME-WAIT after closing first; the peer's next sequence number is 1002. */
 function timeWait(withTs: boolean): { b: Bench; iss: number } {
   const b = new Bench();
