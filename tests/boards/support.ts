@@ -62,37 +62,43 @@ export interface ReadyLine { event: "ready"; tap: string; ip: string; mac: strin
 export interface StatusLine { event: string; connections: number; tx_frames: number; tx_errors: number; rx_frames: number; memory: number; counters: number[] }
 export interface ClientResult { job: number; ip: string; port: number; mode: string; bytes: number; sent: number; received: number; mismatch_at: number; error: number; ok: boolean; ms: number }
 
-/** A running petrel-linux (or petrel-linux-wamr: `bin`): its JSON lines, bounded waits on them, and a bounded stop. */
-export class Board {
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/** A child process that prints JSON lines on stdout (a board, a firmware's console): the lines,
+ *  bounded waits on them, and a bounded stop. `label` names it in errors. */
+class LineProcess {
   readonly proc: ChildProcess;
   readonly lines: Record<string, unknown>[] = [];
   stderr = "";
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly exited: Promise<Exit>;
   private waiters: (() => void)[] = [];
 
-  /** `bin`: the board binary, or a command line that runs it (e.g. ["qemu-i386", "-L", "/", bin]). */
-  constructor(args: string[], netns?: string, bin: string | string[] = BOARD_BIN) {
+  constructor(readonly label: string, cmd: string, argv: string[], encoding: BufferEncoding = "utf8") {
     hookExit();
-    const run = typeof bin === "string" ? [bin] : bin;
-    const [cmd, argv] = netns ? ["ip", ["netns", "exec", netns, ...run, ...args]] : [run[0]!, [...run.slice(1), ...args]];
-    this.proc = spawn(cmd, argv as string[], { stdio: ["pipe", "pipe", "pipe"] });
+    this.proc = spawn(cmd, argv, { stdio: ["pipe", "pipe", "pipe"] });
     liveBoards.add(this.proc);
     let buf = "";
-    this.proc.stdout!.on("data", (d) => {
-      buf += d;
+    this.proc.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString(encoding);
       for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
         const line = buf.slice(0, i).trim();
         buf = buf.slice(i + 1);
-        if (line) this.lines.push(JSON.parse(line) as Record<string, unknown>);
+        if (line) this.onLine(line);
       }
       this.wake();
     });
     this.proc.stderr!.on("data", (d) => (this.stderr += d));
+    this.proc.stdin!.on("error", () => {}); // the process is gone: its exit is reported by `exited`
     this.exited = new Promise((res) => this.proc.on("close", (code, signal) => {
       liveBoards.delete(this.proc);
       res({ code, signal });
       this.wake();
     }));
+  }
+
+  /** One line of stdout: JSON by default. */
+  protected onLine(line: string): void {
+    this.lines.push(JSON.parse(line) as Record<string, unknown>);
   }
 
   private wake(): void {
@@ -107,14 +113,40 @@ export class Board {
     for (;;) {
       const hit = this.lines.slice(from).find(pred);
       if (hit) return hit as T;
-      if (this.proc.exitCode !== null || this.proc.signalCode !== null) throw new Error(`board exited (${this.proc.exitCode ?? this.proc.signalCode}) without the line: ${this.stderr.trim()}`);
+      if (this.proc.exitCode !== null || this.proc.signalCode !== null) throw new Error(`${this.label} exited (${this.proc.exitCode ?? this.proc.signalCode}) without the line: ${this.stderr.trim()}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`board: no such line within ${timeoutMs} ms; stderr: ${this.stderr.trim()}`);
+      if (left <= 0) throw new Error(`${this.label}: no such line within ${timeoutMs} ms; stderr: ${this.stderr.trim()}`);
       await new Promise<void>((res) => {
         const t = setTimeout(res, left);
         this.waiters.push(() => (clearTimeout(t), res()));
       });
     }
+  }
+
+  /** `ask` for a status line (whose event is "status") and wait for it. */
+  protected async statusAfter<T>(ask: () => void, timeoutMs: number): Promise<T> {
+    const from = this.lines.length;
+    ask();
+    return this.waitLine<T>((l) => l.event === "status", timeoutMs, from);
+  }
+
+  /** `ask` the process to end (SIGKILL after timeoutMs); its exit and its exit line. */
+  protected async stopAfter(ask: () => void, timeoutMs: number): Promise<Exit & { exit?: StatusLine }> {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) ask();
+    const t = setTimeout(() => this.proc.kill("SIGKILL"), timeoutMs);
+    const r = await this.exited;
+    clearTimeout(t);
+    return { ...r, exit: this.lines.find((l) => l.event === "exit") as StatusLine | undefined };
+  }
+}
+
+/** A running petrel-linux (or petrel-linux-wamr: `bin`): its JSON lines, bounded waits on them, and a bounded stop. */
+export class Board extends LineProcess {
+  /** `bin`: the board binary, or a command line that runs it (e.g. ["qemu-i386", "-L", "/", bin]). */
+  constructor(args: string[], netns?: string, bin: string | string[] = BOARD_BIN) {
+    const run = typeof bin === "string" ? [bin] : bin;
+    const [cmd, argv] = netns ? ["ip", ["netns", "exec", netns, ...run, ...args]] : [run[0]!, [...run.slice(1), ...args]];
+    super("board", cmd as string, argv as string[]);
   }
 
   ready(timeoutMs = 10_000): Promise<ReadyLine> {
@@ -129,19 +161,13 @@ export class Board {
   }
 
   /** SIGUSR1 → the board prints its status line. */
-  async status(timeoutMs = 5000): Promise<StatusLine> {
-    const from = this.lines.length;
-    this.proc.kill("SIGUSR1");
-    return this.waitLine<StatusLine>((l) => l.event === "status", timeoutMs, from);
+  status(timeoutMs = 5000): Promise<StatusLine> {
+    return this.statusAfter(() => this.proc.kill("SIGUSR1"), timeoutMs);
   }
 
   /** SIGTERM (SIGKILL after timeoutMs); resolves with the exit code and the board's exit line. */
-  async stop(timeoutMs = 5000): Promise<{ code: number | null; signal: NodeJS.Signals | null; exit?: StatusLine }> {
-    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill("SIGTERM");
-    const t = setTimeout(() => this.proc.kill("SIGKILL"), timeoutMs);
-    const r = await this.exited;
-    clearTimeout(t);
-    return { ...r, exit: this.lines.find((l) => l.event === "exit") as StatusLine | undefined };
+  stop(timeoutMs = 5000): Promise<Exit & { exit?: StatusLine }> {
+    return this.stopAfter(() => this.proc.kill("SIGTERM"), timeoutMs);
   }
 }
 
@@ -218,57 +244,15 @@ export function rootHasLink(dev: string): boolean {
 // 'q' (exit line, then QEMU exits 0) in.
 
 /** A firmware in QEMU: its JSON console lines, bounded waits, a status request and a clean stop. */
-export class QemuBoard {
-  readonly proc: ChildProcess;
-  readonly lines: Record<string, unknown>[] = [];
-  stderr = "";
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private waiters: (() => void)[] = [];
-
+export class QemuBoard extends LineProcess {
   constructor(qemuArgs: string[], netns: string) {
-    hookExit();
-    this.proc = spawn("ip", ["netns", "exec", netns, "qemu-system-arm", ...qemuArgs], { stdio: ["pipe", "pipe", "pipe"] });
-    liveBoards.add(this.proc);
-    let buf = "";
-    this.proc.stdout!.on("data", (d: Buffer) => {
-      buf += d.toString("latin1");
-      for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-        const line = buf.slice(0, i).trim();
-        buf = buf.slice(i + 1);
-        if (line.startsWith("{")) {
-          try { this.lines.push(JSON.parse(line) as Record<string, unknown>); } catch { this.stderr += `bad console line: ${line}\n`; }
-        } else if (line) this.stderr += `console: ${line}\n`;
-      }
-      this.wake();
-    });
-    this.proc.stderr!.on("data", (d) => (this.stderr += d));
-    this.proc.stdin!.on("error", () => {}); // QEMU gone: its exit is reported by `exited`
-    this.exited = new Promise((res) => this.proc.on("close", (code, signal) => {
-      liveBoards.delete(this.proc);
-      res({ code, signal });
-      this.wake();
-    }));
+    super("QEMU", "ip", ["netns", "exec", netns, "qemu-system-arm", ...qemuArgs], "latin1");
   }
 
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
-  }
-
-  async waitLine<T>(pred: (l: Record<string, unknown>) => boolean, timeoutMs: number, from = 0): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.lines.slice(from).find(pred);
-      if (hit) return hit as T;
-      if (this.proc.exitCode !== null || this.proc.signalCode !== null) throw new Error(`QEMU exited (${this.proc.exitCode ?? this.proc.signalCode}) without the line: ${this.stderr.trim()}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`firmware: no such line within ${timeoutMs} ms; ${this.stderr.trim()}`);
-      await new Promise<void>((res) => {
-        const t = setTimeout(res, left);
-        this.waiters.push(() => (clearTimeout(t), res()));
-      });
-    }
+  /** The console also carries the firmware's plain text (and, on a bad line, garbage): kept as stderr. */
+  protected override onLine(line: string): void {
+    if (!line.startsWith("{")) return void (this.stderr += `console: ${line}\n`);
+    try { this.lines.push(JSON.parse(line) as Record<string, unknown>); } catch { this.stderr += `bad console line: ${line}\n`; }
   }
 
   ready(timeoutMs = 20_000): Promise<ReadyLine & { engine: string; board: string }> {
@@ -276,18 +260,12 @@ export class QemuBoard {
   }
 
   /** 's' on the console → the firmware prints its status line. */
-  async status(timeoutMs = 5000): Promise<StatusLine & { ticks: number; idle_ticks: number }> {
-    const from = this.lines.length;
-    this.proc.stdin!.write("s");
-    return this.waitLine((l) => l.event === "status", timeoutMs, from);
+  status(timeoutMs = 5000): Promise<StatusLine & { ticks: number; idle_ticks: number }> {
+    return this.statusAfter(() => this.proc.stdin!.write("s"), timeoutMs);
   }
 
   /** 'q' → exit line and QEMU's exit (SIGKILL after timeoutMs). */
-  async stop(timeoutMs = 5000): Promise<{ code: number | null; signal: NodeJS.Signals | null; exit?: StatusLine }> {
-    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.stdin!.write("q");
-    const t = setTimeout(() => this.proc.kill("SIGKILL"), timeoutMs);
-    const r = await this.exited;
-    clearTimeout(t);
-    return { ...r, exit: this.lines.find((l) => l.event === "exit") as StatusLine | undefined };
+  stop(timeoutMs = 5000): Promise<Exit & { exit?: StatusLine }> {
+    return this.stopAfter(() => this.proc.stdin!.write("q"), timeoutMs);
   }
 }
