@@ -100,7 +100,7 @@ static void parse_cidr(const char *s, uint32_t *ip, int *prefix) {
 
 /* A refused value: one line on stderr, exit status 2. */
 static void refuse(const char *what, const char *arg) {
-  fprintf(stderr, "petrel-linux: %s%s%s (see --help)\n", what, arg ? ": " : "", arg ? arg : "");
+  fprintf(stderr, "%s: %s%s%s (see --help)\n", prog, what, arg ? ": " : "", arg ? arg : "");
   exit(2);
 }
 
