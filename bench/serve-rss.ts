@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT } from "../host/core.ts";
-import { ip } from "../host/link/tap.ts";
+import { ip } from "../host/node/tap.ts";
 import { hookExit, interopUnavailable, liveNamespaces, runPeer } from "../tests/support/netns.ts";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean" } } });

@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Arena } from "./arena.ts";
-import { ipToU32, macToBytes, u32ToIp, type Ip, type Mac } from "./packet.ts";
+import { Arena } from "./stack/arena.ts";
+import { ipToU32, macToBytes, u32ToIp, type Ip, type Mac } from "./packet/packet.ts";
 
 export const ABI_VERSION = 1;
 export type Profile = "tiny" | "default" | "server";

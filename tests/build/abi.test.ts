@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { CONFIG_NAMES, Core, Ev, FALLBACK_ERRORS, ROOT, State } from "../../host/core.ts";
-import { errnoOf } from "../../host/net.ts";
+import { errnoOf } from "../../host/node/net.ts";
 
 type Abi = { errors: Record<string, number>; counters: Record<string, number>; State: Record<string, number>; Ev: Record<string, number>; Opt: Record<string, number>; Cfg: Record<string, number> };
 const abi = JSON.parse(readFileSync(join(ROOT, "build", "abi.json"), "utf8")) as Abi;
@@ -33,7 +33,7 @@ test("host/core.ts: State, Ev, the error fallbacks and CONFIG_NAMES equal build/
 // errnos the Node layer makes up itself (never returned by the core), with Linux's numbers
 const HOST_ONLY_ERRNOS: Record<string, number> = { EADDRNOTAVAIL: -99 };
 
-test("host/net.ts: every errno it maps is the core's, or one the host raises itself", () => {
+test("host/node/net.ts: every errno it maps is the core's, or one the host raises itself", () => {
   for (const [name, v] of Object.entries(errnoOf)) {
     const want = abi.errors[name] ?? HOST_ONLY_ERRNOS[name];
     assert.notEqual(want, undefined, `net.ts maps ${name}, which neither the core nor the host raises`);

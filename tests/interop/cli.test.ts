@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ROOT } from "../../host/core.ts";
-import { ip } from "../../host/link/tap.ts";
+import { ip } from "../../host/node/tap.ts";
 import { ensureDebianTool, unavailable } from "../support/env.ts";
 import { hookExit, interopUnavailable, liveNamespaces, runPeer } from "../support/netns.ts";
 import { tsharkProblems } from "../support/tshark.ts";

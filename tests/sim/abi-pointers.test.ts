@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Core, wasmPathFor, type Profile } from "../../host/core.ts";
-import { ipToU32 } from "../../host/packet.ts";
+import { ipToU32 } from "../../host/packet/packet.ts";
 import { readFileSync } from "node:fs";
 
 type Fn = (...a: number[]) => number;

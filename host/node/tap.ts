@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { ROOT } from "../core.ts";
-import { Handlers, type FrameHandler, type FrameHandlerOptions, type Link } from "./link.ts";
+import { Handlers, type FrameHandler, type FrameHandlerOptions, type Link } from "../link/link.ts";
 
 interface TapAddon {
   open(name: string): { fd: number; name: string };
