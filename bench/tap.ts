@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT } from "../host/core.ts";
+import { ROOT } from "../host/node/files.ts";
 import { ip } from "../host/node/tap.ts";
 import { startServices } from "../host/apps/services.ts";
 import { interopUnavailable, PETREL_IP, runPeer, TapNetns } from "../tests/support/netns.ts";

@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { ROOT } from "../core.ts";
+import { ROOT } from "../node/files.ts";
 import { Handlers, type FrameHandler, type FrameHandlerOptions, type Link } from "../link/link.ts";
 
 interface TapAddon {

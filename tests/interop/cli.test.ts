@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ROOT } from "../../host/core.ts";
+import { ROOT } from "../../host/node/files.ts";
 import { ip } from "../../host/node/tap.ts";
 import { ensureDebianTool, unavailable } from "../support/env.ts";
 import { hookExit, interopUnavailable, liveNamespaces, runPeer } from "../support/netns.ts";

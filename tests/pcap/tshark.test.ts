@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../../host/core.ts";
+import { ROOT } from "../../host/node/files.ts";
 import { PcapWriter } from "../../host/packet/pcap.ts";
 import { buildTcpFrame } from "../../host/packet/packet.ts";
 import { SimNet } from "../../host/sim/sim.ts";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
-import { wasmPathFor } from "../../host/core.ts";
+import { wasmPathFor } from "../../host/node/files.ts";
 import { PetrelStack } from "../../host/node/net.ts";
 import { echo } from "../../host/apps/services.ts";
 import { SimNet } from "../../host/sim/sim.ts";

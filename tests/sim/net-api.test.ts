@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import http from "node:http";
 import { test } from "node:test";
-import { wasmPathFor } from "../../host/core.ts";
+import { wasmPathFor } from "../../host/node/files.ts";
 import { PetrelStack, type Socket } from "../../host/node/net.ts";
 import { SimNet } from "../../host/sim/sim.ts";
 import { tick, until } from "./steps.ts";

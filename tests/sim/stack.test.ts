@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
-import { Core, wasmPathFor } from "../../host/core.ts";
+import { Core } from "../../host/core.ts";
+import { wasmPathFor } from "../../host/node/files.ts";
 import { buildArpFrame } from "../../host/packet/packet.ts";
 import { Peer } from "../../host/sim/peer.ts";
 import { SimNet } from "../../host/sim/sim.ts";
