@@ -12,7 +12,9 @@ import { tcpOutput, sendRst, rcvWindow } from "../tcp/output";
 import { oooBytes } from "../tcp/assembler";
 import { optionsOffer } from "../tcp/options";
 import { isnFor, keyedHash } from "../tcp/isn";
-import { Ev, Opt, State } from "./constants";
+import { Ev } from "../storage/events";
+import { State } from "../tcp/state";
+import { Opt } from "./constants";
 import { acceptFrom, isListenerHandle, listenerForPort, listenerFromHandle, unlisten } from "./listen";
 
 let ioBase: usize = 0;

@@ -20,7 +20,7 @@ import { emitReset } from "../tcp/output";
 import { tcpNoConnection, tcpPassiveOpen, tcpSegmentArrives, tcpSynSent, tcpCookieSynAck, tcpCookieOpen } from "../tcp/input";
 import { isnFor } from "../tcp/isn";
 import { RTO_INITIAL_MS } from "../config";
-import { State } from "./constants";
+import { State } from "../tcp/state";
 import { listenerForPort, backlogFull, acceptQueueFull, connectionReady } from "./listen";
 
 /** One TCP segment of `len` bytes at p, from src to dst (our address). 0, or a negative drop code. */
