@@ -26,9 +26,9 @@ export interface AbiNames {
 
 // Fallbacks when build/abi.json is missing (the numbers are fixed by docs/abi.md).
 const FALLBACK_STATE = { CLOSED: 0, LISTEN: 1, SYN_SENT: 2, SYN_RECEIVED: 3, ESTABLISHED: 4, FIN_WAIT_1: 5, FIN_WAIT_2: 6, CLOSE_WAIT: 7, CLOSING: 8, LAST_ACK: 9, TIME_WAIT: 10 };
-const FALLBACK_EV = { CONNECTED: 1, READABLE: 2, WRITABLE: 3, EOF: 4, CLOSED: 5, ERROR: 6, ACCEPTABLE: 7, STATE: 8 };
+const FALLBACK_EV = { CONNECTED: 1, READABLE: 2, WRITABLE: 3, EOF: 4, CLOSED: 5, ERROR: 6, ACCEPTABLE: 7, STATE: 8, SOFT_ERROR: 9 };
 export const FALLBACK_ERRORS = {
-  EPERM: -1, EBADF: -9, EAGAIN: -11, ENOMEM: -12, EINVAL: -22, EMFILE: -24, EPIPE: -32, EMSGSIZE: -90, EOPNOTSUPP: -95, EADDRINUSE: -98,
+  EPERM: -1, EBADF: -9, EAGAIN: -11, ENOMEM: -12, EINVAL: -22, EMFILE: -24, EPIPE: -32, EPROTO: -71, EMSGSIZE: -90, EOPNOTSUPP: -95, EADDRINUSE: -98,
   ENETUNREACH: -101, ECONNABORTED: -103, ECONNRESET: -104, ENOBUFS: -105, EISCONN: -106, ENOTCONN: -107, ETIMEDOUT: -110, ECONNREFUSED: -111,
   EHOSTUNREACH: -113, EALREADY: -114,
 };
@@ -99,12 +99,15 @@ export interface TcpInfo {
   flags?: number;
   /** Highest sequence number sent + 1. */
   sndMax?: number;
+  /** The pending soft error (an ICMP unreachable, time exceeded or parameter problem, or an ARP
+   *  failure, RFC 1122 4.2.3.9) by its errno name, null when none; the connection goes on. */
+  softError?: string | null;
 }
 
 /** Bits of TcpInfo.flags (docs/abi.md, tcp_info word 26). */
 export const TCP_INFO_FLAGS = { SACK: 1, TIMESTAMPS: 2, WSCALE: 4, RECOVERY: 8 } as const;
 /** Words of the full tcp_info layout (docs/abi.md). */
-export const TCP_INFO_WORDS = 28;
+export const TCP_INFO_WORDS = 29;
 
 export interface MemRegion {
   id: number;
@@ -416,6 +419,7 @@ export class Core {
       words,
       cwnd: opt(15), ssthresh: opt(16), srttMs: opt(17), rttvarMs: opt(18), sndWscale: opt(19), rcvWscale: opt(20),
       fastRetransmits: opt(21), timeouts: opt(22), sackRecoveries: opt(23), dupAcks: opt(24), oooBytes: opt(25), flags: opt(26), sndMax: opt(27),
+      softError: words > 28 ? (u(28) === 0 ? null : this.errorName(u(28) | 0)) : undefined,
     };
   }
 

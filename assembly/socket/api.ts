@@ -272,9 +272,9 @@ export function writable(h: i32): i32 {
   return (t.flags & TF.FIN_QUEUED) ? 0 : ringFree(t.tx);
 }
 
-@inline const INFO_WORDS: i32 = 28;
+@inline const INFO_WORDS: i32 = 29;
 
-/** tcp_info: 28 u32 (docs/abi.md). Returns the bytes written. */
+/** tcp_info: 29 u32 (docs/abi.md). Returns the bytes written. */
 export function info(h: i32, ptr: i32): i32 {
   const t = tcbFromHandle(h);
   if (t == null) return Err.EBADF;
@@ -294,6 +294,7 @@ export function info(h: i32, ptr: i32): i32 {
   store<u32>(p, ((t.flags & TF.SACK_OK) ? 1 : 0) | ((t.flags & TF.TS_OK) ? 2 : 0) | ((t.flags & TF.WS_OK) ? 4 : 0)
     | ((t.flags & TF.RECOVERY) ? 8 : 0), 104);
   store<u32>(p, t.sndMax, 108);
+  store<i32>(p, t.softErr, 112);   // the pending soft error (icmp.ts), 0 when none
   return INFO_WORDS * 4;
 }
 
