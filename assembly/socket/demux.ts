@@ -13,15 +13,15 @@ import { Flag, tcpSrcPort, tcpDstPort, tcpSeq } from "../wire/tcp";
 import { ifaceIp } from "../iface/iface";
 import { tcpIcmpError } from "../tcp/icmp";
 import { seg, opts, has, tcpParse } from "../tcp/segment";
-import { Tcb, tcbAlloc, tcbAllocReusing, tcbLookup, tcbOldest, tcbClose, TF } from "../tcp/tcb";
+import { Tcb, tcbAlloc, tcbAllocReusing, tcbLookup, tcbOldest, tcbClose, tcbFree, halfOpenCount, TF } from "../tcp/tcb";
 import { seqGt } from "../tcp/seq";
 import { cookieCheck, cookieMss, cookiesRecent } from "../tcp/cookie";
 import { emitReset } from "../tcp/output";
 import { tcpNoConnection, tcpPassiveOpen, tcpSegmentArrives, tcpSynSent, tcpCookieSynAck, tcpCookieOpen } from "../tcp/input";
 import { isnFor } from "../tcp/isn";
-import { RTO_INITIAL_MS } from "../config";
+import { RTO_INITIAL_MS, MAX_CONNS } from "../config";
 import { State } from "./constants";
-import { listenerForPort, backlogFull, acceptQueueFull, connectionReady } from "./listen";
+import { listenerForPort, backlogFull, acceptQueueFull, halfOpenFull, connectionReady } from "./listen";
 
 /** One TCP segment of `len` bytes at p, from src to dst (our address). 0, or a negative drop code. */
 export function tcpRx(src: u32, dst: u32, p: usize, len: i32, now: u32): i32 {
@@ -44,23 +44,35 @@ export function tcpRx(src: u32, dst: u32, p: usize, len: i32, now: u32): i32 {
     return 0;
   }
   if (!has(Flag.SYN)) return 0;
-  // A backlog full of connections waiting for accept() drops the SYN without an answer, so that the
-  // client's retransmission gets in once the application has accepted (Linux does the same). A
-  // backlog or a table full because of stale half-open connections (a SYN flood) answers with a SYN
-  // cookie (RFC 4987 3.6): no state until the peer's ACK proves its address, and then the oldest
-  // stale half-open connection makes room. Full of young ones (a burst of real clients, whose ACKs
-  // are on their way), the SYN is dropped as before and the client's retransmission finds room. A
-  // TIME-WAIT slot is taken before either.
+  return synArrives(l, now);
+}
+
+/** A SYN to listener l (RFC 9293 3.10.7.2, third check) and its admission under load (RFC 4987):
+ *  - a backlog full of connections waiting for accept() drops it without an answer (nothing a
+ *    cookie's ACK could take; as Linux): the client's retransmission gets in once the app accepts;
+ *  - a SYN takes a slot as a half-open connection (SYN-ACK retransmitted, every option kept) while
+ *    half-open connections hold less than half the table and half the listener's backlog, and a
+ *    slot is free (a TIME-WAIT one is taken first);
+ *  - otherwise it is answered with a SYN cookie (RFC 4987 3.6): no state until the peer's ACK
+ *    returns it, and then the free half of the table (or the oldest stale half-open connection)
+ *    takes it. A flood fills the half-open half within a few SYNs; every SYN after that, a real
+ *    client's among them, gets its SYN-ACK at once;
+ *  - only when nothing could take the cookie's ACK — no free slot and no half-open connection to
+ *    make room from (a table of established connections) — is the SYN dropped (counted), so that
+ *    its retransmission finds the slot that frees instead of a handshake the server cannot keep. */
+function synArrives(l: i32, now: u32): i32 {
   if (acceptQueueFull(l)) { count(C.DROP_TCP_BACKLOG); return Err.EAGAIN; }
   const full = backlogFull(l);
   let n: Tcb | null = null;
-  if (!full) n = tcbAllocOrRecycle(false);
+  if (!full && !halfOpenFull(l) && halfOpenCount() * 2 < (MAX_CONNS > 1 ? MAX_CONNS : 2)) n = tcbAllocOrRecycle(false);
   if (n == null) {
-    count(full ? C.DROP_TCP_BACKLOG : C.DROP_TCP_TABLE_FULL);
-    if (staleHalfOpen(full ? l : -1) == null) return full ? Err.EAGAIN : Err.EMFILE;   // nothing to evict
+    if (!(full ? tcbOldest(State.SYN_RECEIVED, l) != null : tcbFree() || tcbOldest(State.SYN_RECEIVED, -1) != null)) {
+      count(full ? C.DROP_TCP_BACKLOG : C.DROP_TCP_TABLE_FULL);
+      return full ? Err.EAGAIN : Err.EMFILE;
+    }
     count(C.TCP_SYN_COOKIES_SENT);
     tcpCookieSynAck(now);
-    return Err.EAGAIN;
+    return 0;
   }
   n.listener = l;
   n.rto = RTO_INITIAL_MS;

@@ -226,6 +226,15 @@ export function tcbAllocReusing(): Tcb | null {
   return tcbAlloc();
 }
 
+/** A slot is free, or a TIME-WAIT one the app has let go could be taken (tcbAllocReusing would succeed). */
+export function tcbFree(): bool {
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = tcbAt(i);
+    if (!(t.flags & TF.IN_USE)) return true;
+  }
+  return tcbOldest(State.TIME_WAIT, -1) != null;
+}
+
 /** Half-open passive connections (SYN-RECEIVED, from a listener): the SYN-flood pressure gauge. */
 export function halfOpenCount(): i32 {
   let n = 0;

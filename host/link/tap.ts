@@ -16,7 +16,7 @@ import { ROOT } from "../core.ts";
 import { Handlers, type FrameHandler, type FrameHandlerOptions, type Link } from "./link.ts";
 
 interface TapAddon {
-  open(name: string): { fd: number; name: string };
+  open(name: string): { fd: number; name: string; qlen?: number };
   read(fd: number, buf: Uint8Array): number;
   write(fd: number, buf: Uint8Array): number;
   watch(fd: number, cb: (status: number) => void): number;
@@ -86,6 +86,9 @@ export class TapLink implements Link {
     /** True when opening created the device (it goes away with close()). */
     readonly created: boolean,
     mtu: number,
+    /** The device's txqueuelen (frames the kernel holds for us to read), raised to 16 384 at open
+     *  (native/tap.c); a negative errno when it could not be read or set, 0 from an older addon. */
+    readonly queueLen: number,
   ) {
     this.buf = new Uint8Array(mtu + 14 + 4);
   }
@@ -101,7 +104,7 @@ export class TapLink implements Link {
     }
     const tap = loadTapAddon();
     const existed = existsSync(`/sys/class/net/${name}`);
-    let h: { fd: number; name: string };
+    let h: { fd: number; name: string; qlen?: number };
     try {
       h = tap.open(name);
     } catch (e) {
@@ -115,7 +118,7 @@ export class TapLink implements Link {
         : "";
       throw new TapError(code, `cannot open TAP device ${name}: ${err.message}${hint ? ` — ${hint}` : ""}`);
     }
-    const link = new TapLink(tap, h.fd, h.name, !existed, o.mtu ?? 1500);
+    const link = new TapLink(tap, h.fd, h.name, !existed, o.mtu ?? 1500, h.qlen ?? 0);
     tap.watch(h.fd, () => link.drain());
     return link;
   }
