@@ -1,12 +1,14 @@
 // Segment demultiplexing: a checked segment goes to its connection, to a listener (RFC 9293
 // 3.10.7.2, LISTEN), or is answered as CLOSED (3.10.7.1). Here too the table's limits under load:
-// SYN cookies past the backlog or the table (RFC 4987 3.6), TIME-WAIT slots reused (RFC 9293 3.6.1,
-// RFC 6191), the oldest half-open connection evicted for a peer that returned a cookie.
+// half-open connections take at most half the table, SYN cookies past that (RFC 4987 3.6),
+// TIME-WAIT slots reused (RFC 9293 3.6.1, RFC 6191), the oldest stale half-open connection evicted
+// for a peer that returned a cookie and found no free slot.
 //
 // Eviction order when a new connection needs a slot and the table is full: (1) the oldest TIME-WAIT
 // slot the app has let go; (2) only for a peer that returned a valid cookie, the oldest half-open
-// (SYN-RECEIVED) connection, if it is stale (its SYN-ACK has timed out once). Established connections are never evicted: a peer that holds one with
-// a shut window is ended by the persist limit (tcp_set_default PERSIST_TIMEOUT) or a user timeout.
+// (SYN-RECEIVED) connection, if it is stale (its SYN-ACK has timed out once). Established
+// connections are never evicted: a peer that holds one with a shut window is ended by the persist
+// limit (tcp_set_default PERSIST_TIMEOUT) or a user timeout.
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { Flag, tcpSrcPort, tcpDstPort, tcpSeq } from "../wire/tcp";
