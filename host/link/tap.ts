@@ -80,6 +80,7 @@ export class TapLink implements Link {
   private batch: Uint8Array;
   private closed_ = false;
   private burstEnded = false;
+  private batchEnd: (() => void)[] = [];
   readonly stats: TapStats = { rxFrames: 0, txFrames: 0, rxBytes: 0, txBytes: 0, txErrors: 0, rxBounded: 0, rxYields: 0 };
   /** The last write error code (negative errno), 0 if none. */
   lastTxError = 0;
@@ -150,6 +151,11 @@ export class TapLink implements Link {
     this.handlers.add(cb, opts);
   }
 
+  /** After each batch read in one native call (Link.onBatchEnd). */
+  onBatchEnd(cb: () => void): void {
+    this.batchEnd.push(cb);
+  }
+
   /**
    * End the current burst after the frame being handled: the application runs (Node drains its
    * nextTick queue when the wake-up returns) before the next frame is read. Without it a peer
@@ -162,8 +168,9 @@ export class TapLink implements Link {
   }
 
   /** Read the queued frames (bounded per wake-up, and ended early by endBurst(); the level-triggered
-   *  poll handle wakes us again for the rest), BATCH at a time from the native side. A batch already
-   *  read when endBurst() comes is still handed up, frame by frame (the stack takes each at once). */
+   *  poll handle wakes us again for the rest), BATCH at a time from the native side: the frames of a
+   *  batch, then the onBatchEnd callbacks (a Stack polls and dispatches there: endBurst() comes from
+   *  that dispatch and ends the wake-up after this batch). */
   private drain(): void {
     this.burstEnded = false;
     const room = this.buf.length;
@@ -182,6 +189,7 @@ export class TapLink implements Link {
         this.handlers.emit(this.handlers.transient ? frame : frame.slice());
         if (this.closed_) return;
       }
+      for (const cb of this.batchEnd) cb();
       total += n;
       if (this.burstEnded) {
         this.burstEnded = false;
