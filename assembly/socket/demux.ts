@@ -65,10 +65,9 @@ export function tcpRx(src: u32, dst: u32, p: usize, len: i32, now: u32): i32 {
 function synArrives(l: i32, now: u32): i32 {
   if (acceptQueueFull(l)) { count(C.DROP_TCP_BACKLOG); return Err.EAGAIN; }
   const full = backlogFull(l);
-  let n: Tcb | null = null;
-  if (!full && !halfOpenFull(l) && halfOpenCount() * 2 < (MAX_CONNS > 1 ? MAX_CONNS : 2)) n = tcbAllocOrRecycle(false);
+  const n = !full && halfOpenRoom(l) ? tcbAllocOrRecycle(false) : null;
   if (n == null) {
-    if (!(full ? tcbOldest(State.SYN_RECEIVED, l) != null : tcbFree() || tcbOldest(State.SYN_RECEIVED, -1) != null)) {
+    if (!cookieCouldLand(l, full)) {
       count(full ? C.DROP_TCP_BACKLOG : C.DROP_TCP_TABLE_FULL);
       return full ? Err.EAGAIN : Err.EMFILE;
     }
@@ -81,6 +80,18 @@ function synArrives(l: i32, now: u32): i32 {
   count(C.TCP_PASSIVE_OPENS);
   tcpPassiveOpen(n, isnFor(seg.dst, <u16>seg.dport, seg.src, <u16>seg.sport, now), now);
   return 0;
+}
+
+/** Half-open connections hold less than half the table and half listener l's backlog. */
+function halfOpenRoom(l: i32): bool {
+  return !halfOpenFull(l) && halfOpenCount() * 2 < (MAX_CONNS > 1 ? MAX_CONNS : 2);
+}
+
+/** The ACK of a cookie sent now could take something: with the backlog full, one of l's half-open
+ *  connections (once stale); else a free slot, or any half-open connection (once stale). */
+function cookieCouldLand(l: i32, backlogIsFull: bool): bool {
+  if (backlogIsFull) return tcbOldest(State.SYN_RECEIVED, l) != null;
+  return tcbFree() || tcbOldest(State.SYN_RECEIVED, -1) != null;
 }
 
 /** A passive connection that has left SYN-RECEIVED for a synchronized state joins its accept queue. */
