@@ -17,8 +17,8 @@
 import { R1_RETRIES } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
-import { Ev, State } from "../socket/constants";
-import { eventPush } from "../storage/events";
+import { State } from "./state";
+import { Ev, eventPush } from "../storage/events";
 import { earliest, timeLt } from "../time";
 import { ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, ICMP_PARAM_PROBLEM, ICMP_UNREACH_NET, ICMP_UNREACH_PROTO, ICMP_UNREACH_PORT, ICMP_UNREACH_NEEDFRAG } from "../wire/icmp";
 import { Tcb, TF, tcbClose, tcbHandle, synchronized } from "./tcb";
