@@ -9,6 +9,7 @@ import { Bench, DUT_IP, PEER_IP } from "./fixture.ts";
 import { buildEthernet, buildIpv4, buildTcp, checksum, ETHERTYPE_IPV4, IPPROTO_ICMP } from "../../host/packet/packet.ts";
 import type { TcpInfo } from "../../host/core.ts";
 import type { Conn } from "../../host/stack/stack.ts";
+import { PetrelStack } from "../../host/node/net.ts";
 
 const inf = (c: Conn): Required<TcpInfo> => c.info() as Required<TcpInfo>;
 const IPPROTO_TCP = 6;
@@ -216,4 +217,21 @@ test("RFC 1191 6.3 ten minutes after the path MTU was last lowered the MSS the h
   assert.equal(out[0]!.payload.length, 1460, "full-sized segments go out again (with DF set)");
   unreachable(b, 4, { sport: b.dutPort, dport: b.peerPort, seq: out[0]!.seq }, 1000);
   assert.equal(inf(conn).mss, 960, "and a path still too small lowers it again");
+});
+
+test("RFC 1122 4.2.3.9 the net-like Socket emits softError (code EHOSTUNREACH) when R1 is reached on an open that a host unreachable answered, and stays connecting", () => {
+  const b = new Bench();
+  const errors: string[] = [];
+  const soft: string[] = [];
+  const s = PetrelStack.over(b.stack).connect(b.peerPort, PEER_IP);
+  s.on("error", (e: NodeJS.ErrnoException) => errors.push(e.code ?? ""));
+  s.on("softError", (e: NodeJS.ErrnoException) => soft.push(e.code ?? ""));
+  const syn = b.expect({ flags: "S" });
+  b.dutPort = syn.sport;
+  unreachable(b, 1, { sport: syn.sport, dport: b.peerPort, seq: syn.seq }, 0, "198.18.0.254");
+  until(b, () => soft.length > 0, 60_000);
+  assert.deepEqual(soft, ["EHOSTUNREACH"]);
+  assert.equal(s.connecting, true, "still trying");
+  assert.deepEqual(errors, []);
+  s.destroy();
 });
