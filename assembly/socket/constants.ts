@@ -23,6 +23,8 @@ export namespace Ev {
   @inline export const ERROR: i32 = 6;
   @inline export const ACCEPTABLE: i32 = 7;
   @inline export const STATE: i32 = 8;
+  @inline export const UDP_READABLE: i32 = 9;   // a UDP socket's queue went from empty to not empty
+  @inline export const UDP_ERROR: i32 = 10;     // an ICMP error for a UDP socket (arg: the errno)
 }
 
 /** Options of tcp_set_option (docs/abi.md). */
