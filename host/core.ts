@@ -26,7 +26,7 @@ export interface AbiNames {
 
 // Fallbacks when build/abi.json is missing (the numbers are fixed by docs/abi.md).
 const FALLBACK_STATE = { CLOSED: 0, LISTEN: 1, SYN_SENT: 2, SYN_RECEIVED: 3, ESTABLISHED: 4, FIN_WAIT_1: 5, FIN_WAIT_2: 6, CLOSE_WAIT: 7, CLOSING: 8, LAST_ACK: 9, TIME_WAIT: 10 };
-const FALLBACK_EV = { CONNECTED: 1, READABLE: 2, WRITABLE: 3, EOF: 4, CLOSED: 5, ERROR: 6, ACCEPTABLE: 7, STATE: 8 };
+const FALLBACK_EV = { CONNECTED: 1, READABLE: 2, WRITABLE: 3, EOF: 4, CLOSED: 5, ERROR: 6, ACCEPTABLE: 7, STATE: 8, UDP_READABLE: 9, UDP_ERROR: 10 };
 export const FALLBACK_ERRORS = {
   EPERM: -1, EBADF: -9, EAGAIN: -11, ENOMEM: -12, EINVAL: -22, EMFILE: -24, EPIPE: -32, EMSGSIZE: -90, EOPNOTSUPP: -95, EADDRINUSE: -98,
   ENETUNREACH: -101, ECONNABORTED: -103, ECONNRESET: -104, ENOBUFS: -105, EISCONN: -106, ENOTCONN: -107, ETIMEDOUT: -110, ECONNREFUSED: -111,
@@ -52,7 +52,7 @@ export const Ev = FALLBACK_EV;
 export type StateName = keyof typeof FALLBACK_STATE;
 export type EvName = keyof typeof FALLBACK_EV;
 export const CONFIG_NAMES = ["MAX_CONNS", "MAX_LISTENERS", "RX_BUF", "TX_BUF", "MTU", "MSL_MS", "ARP_ENTRIES", "ARP_PENDING", "EVENT_RING", "IO_BUF", "MAX_BACKLOG",
-  "OOO_RANGES", "SACK_RANGES", "DELACK_MS", "RTO_MIN_MS", "RTO_INITIAL_MS", "RTO_MAX_MS"] as const;
+  "OOO_RANGES", "SACK_RANGES", "DELACK_MS", "RTO_MIN_MS", "RTO_INITIAL_MS", "RTO_MAX_MS", "UDP_SOCKETS", "UDP_QUEUE"] as const;
 
 export interface CoreEvent {
   kind: number;
@@ -105,6 +105,16 @@ export interface TcpInfo {
 export const TCP_INFO_FLAGS = { SACK: 1, TIMESTAMPS: 2, WSCALE: 4, RECOVERY: 8 } as const;
 /** Words of the full tcp_info layout (docs/abi.md). */
 export const TCP_INFO_WORDS = 28;
+
+/** One received UDP datagram (udp_recvfrom). */
+export interface UdpDatagram {
+  data: Uint8Array;
+  address: string;
+  port: number;
+  /** The datagram was longer than the buffer: `size` is its full length. */
+  truncated: boolean;
+  size: number;
+}
 
 export interface MemRegion {
   id: number;
@@ -167,6 +177,14 @@ interface Exports {
   tcp_connections(): number;
   tcp_set_option(h: number, opt: number, value: number): number;
   tcp_set_default(opt: number, value: number): number;
+  udp_open(): number;
+  udp_bind(h: number, port: number): number;
+  udp_connect(h: number, ip: number, port: number): number;
+  udp_sendto(h: number, ip: number, port: number, ptr: number, len: number, now: number): number;
+  udp_recvfrom(h: number, ptr: number, cap: number, meta: number): number;
+  udp_pending(h: number): number;
+  udp_local_port(h: number): number;
+  udp_close(h: number): number;
   ev_pop(): number;
   ev_handle(): number;
   ev_arg(): number;
@@ -417,6 +435,42 @@ export class Core {
       cwnd: opt(15), ssthresh: opt(16), srttMs: opt(17), rttvarMs: opt(18), sndWscale: opt(19), rcvWscale: opt(20),
       fastRetransmits: opt(21), timeouts: opt(22), sackRecoveries: opt(23), dupAcks: opt(24), oooBytes: opt(25), flags: opt(26), sndMax: opt(27),
     };
+  }
+
+  // ── UDP (docs/abi.md "UDP") ────────────────────────────────────────────────────────────────
+  udpOpen(): number {
+    return this.x.udp_open();
+  }
+  udpBind(h: number, port: number): number {
+    return this.x.udp_bind(h, port);
+  }
+  udpConnect(h: number, ip: Ip, port: number): number {
+    return this.x.udp_connect(h, ipToU32(ip) | 0, port);
+  }
+  /** Send one datagram (at most io_buffer_size bytes: longer is -EMSGSIZE without copying). */
+  udpSendTo(h: number, ip: Ip, port: number, data: Uint8Array, now: number): number {
+    if (data.length > this.ioSize) return this.errorCode("EMSGSIZE");
+    this.memory().set(data, this.ioPtr);
+    return this.x.udp_sendto(h, ipToU32(ip) | 0, port, this.ioPtr, data.length, now >>> 0);
+  }
+  /** The oldest datagram (a copy the caller may keep), or -errno (-EAGAIN: none). The io buffer's
+   *  last 12 bytes take the meta record; a datagram longer than the rest is returned truncated. */
+  udpRecvFrom(h: number): UdpDatagram | number {
+    const meta = this.ioPtr + this.ioSize - 12;
+    const n = this.x.udp_recvfrom(h, this.ioPtr, this.ioSize - 12, meta);
+    if (n < 0) return n;
+    const v = new DataView(this.x.memory.buffer, meta, 12);
+    const data = this.arena.copy(this.memory().buffer, this.ioPtr, n);
+    return { data, address: u32ToIp(v.getUint32(0, true)), port: v.getUint16(4, true), truncated: (v.getUint16(6, true) & 1) !== 0, size: v.getUint32(8, true) };
+  }
+  udpPending(h: number): number {
+    return this.x.udp_pending(h);
+  }
+  udpLocalPort(h: number): number {
+    return this.x.udp_local_port(h);
+  }
+  udpClose(h: number): number {
+    return this.x.udp_close(h);
   }
 
   // ── events ───────────────────────────────────────────────────────────────────────────────
