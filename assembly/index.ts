@@ -9,12 +9,12 @@ import { Err } from "./errors";
 import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, regionSize } from "./storage/layout";
 import { eventsInit, eventPop, eventHandle, eventArg } from "./storage/events";
 import { ifaceInit, ifaceIp } from "./iface/iface";
-import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, rxIpHdrLen, icmpErrCode, icmpErrDst, icmpErrMtu,
+import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrCode, icmpErrDst, icmpErrMtu,
          icmpErrQuoted, icmpErrProto } from "./iface/input";
 import { IPPROTO_ICMP, IPPROTO_TCP } from "./wire/ipv4";
 import { IPPROTO_UDP } from "./wire/udp";
 import { udpInit } from "./udp/socket";
-import { udpInput, udpInputInit, udpIcmp } from "./udp/input";
+import { udpRx, udpInputInit, udpIcmpRx } from "./udp/input";
 import * as udp from "./socket/udp";
 import { ifacePoll } from "./iface/output";
 import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
@@ -65,13 +65,10 @@ export function rx(len: i32, now: u32): i32 {
   if (len < 0 || len > FRAME_MAX) { count(C.DROP_ETH_TOO_LONG); return Err.EMSGSIZE; }
   const r = ifaceInput(rxBuf, len, now);
   if (r == IPPROTO_ICMP) {
-    if (icmpErrProto() == IPPROTO_UDP) return udpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrCode());
+    if (icmpErrProto() == IPPROTO_UDP) return udpIcmpRx();
     return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrCode(), icmpErrMtu(), now);
   }
-  if (r == IPPROTO_UDP) {
-    const hl = rxIpHdrLen();
-    return udpInput(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), rxPayload() - <usize>hl, hl, now);
-  }
+  if (r == IPPROTO_UDP) return udpRx(now);
   if (r != IPPROTO_TCP) return r;
   return tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
 }

@@ -7,6 +7,7 @@ import { Err } from "../errors";
 import { timeLt } from "../time";
 import { ifaceIp, ifaceIsBroadcast } from "../iface/iface";
 import { ipOutput, ipTxPayload } from "../iface/output";
+import { rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, rxIpHdrLen, icmpErrDst, icmpErrQuoted, icmpErrCode } from "../iface/input";
 import { IPPROTO_ICMP } from "../wire/ipv4";
 import { ICMP_UNREACH_NET, ICMP_UNREACH_PROTO, ICMP_UNREACH_PORT, ICMP_UNREACH_NEEDFRAG, icmpEmitUnreach } from "../wire/icmp";
 import { UDP_BAD_CHECKSUM, udpCheck, udpData, udpDstPort, udpSrcPort } from "../wire/udp";
@@ -19,6 +20,15 @@ let unreachSent = false;
 let unreachAt: u32 = 0;
 
 export function udpInputInit(): void { unreachSent = false; }
+
+/** The datagram ifaceInput just handed up (it returned IPPROTO_UDP). */
+export function udpRx(now: u32): i32 {
+  const hl = rxIpHdrLen();
+  return udpInput(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), rxPayload() - <usize>hl, hl, now);
+}
+
+/** The ICMP error ifaceInput just handed up, when it quotes a UDP datagram (icmpErrProto). */
+export function udpIcmpRx(): i32 { return udpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrCode()); }
 
 /**
  * One UDP datagram: `len` bytes of IP payload at p, from src to dst (ours, a broadcast, or anything
