@@ -98,6 +98,11 @@ export class DgramSocket extends EventEmitter {
     this.sockets.set(h, this);
   }
 
+  /** close() was called (a second close() throws, as Node's does). */
+  get closed(): boolean {
+    return this.state === "closed";
+  }
+
   private get now(): number {
     return this.stack.clock.now;
   }

@@ -2,9 +2,9 @@
 // namespace (`ip netns exec NS node peer.mjs MODE 'JSON args'`). Prints one JSON line
 // {"result":…} and exits. Every wait is bounded by args.timeoutMs (default 60 s).
 import { createHash } from "node:crypto";
-import dgram from "node:dgram";
 import net from "node:net";
 import { writeBytes } from "../support/peer-stream.mjs";
+import { udpClosedClient, udpEchoClient } from "../support/peer-udp.mjs";
 
 const [mode, json] = process.argv.slice(2);
 const a = JSON.parse(json ?? "{}");
@@ -26,51 +26,9 @@ const CHARGEN = Buffer.from(Array.from({ length: 95 }, (_, i) => {
   return s + "\r\n";
 }).join(""), "latin1");
 
-/** xorshift32: the datagram sizes and bytes of udp-echo, from args.seed (the same for every run). */
-function xorshift(seed) {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    return x % n;
-  };
-}
-
 const modes = {
-  // node:dgram: `n` datagrams of 0..1472 bytes (the first two 0 and 1472), one at a time, each
-  // compared byte for byte with its echo; a lost one is sent again (at most 3 tries, 1 s apart)
-  "udp-echo": () => {
-    const rnd = xorshift(a.seed ?? 7);
-    const sizes = Array.from({ length: a.n }, (_, i) => (i === 0 ? 0 : i === 1 ? 1472 : rnd(1473)));
-    const s = dgram.createSocket("udp4");
-    let i = 0, tries = 0, retries = 0, timer = null, want = null;
-    const next = () => {
-      clearTimeout(timer);
-      if (i === a.n) { s.close(); return finish({ ok: i, retries, ms: ms() }); }
-      if (tries === 0) want = Buffer.from(Array.from({ length: sizes[i] }, () => rnd(256)));
-      if (++tries > 3) return finish({ ok: i, error: `datagram ${i} (${sizes[i]} bytes): no echo after 3 tries` });
-      if (tries > 1) retries++;
-      s.send(want, a.port, a.host);
-      timer = setTimeout(next, 1000);
-    };
-    s.on("message", (m, r) => {
-      if (r.address !== a.host || r.port !== a.port) return finish({ ok: i, error: `reply from ${r.address}:${r.port}` });
-      if (!m.equals(want)) return finish({ ok: i, error: `datagram ${i}: ${m.length} bytes back for ${want.length}, not equal` });
-      i++;
-      tries = 0;
-      next();
-    });
-    s.on("error", (e) => finish({ ok: i, error: e.code ?? e.message }));
-    next();
-  },
-  // a connected node:dgram socket to a closed port: the ICMP port unreachable surfaces as ECONNREFUSED
-  "udp-closed": () => {
-    const s = dgram.createSocket("udp4");
-    s.on("error", (e) => { s.close(); finish({ error: e.code ?? e.message, ms: ms() }); });
-    s.connect(a.port, a.host, () => {
-      s.send("anyone?");
-      setTimeout(() => s.send("still?"), 300); // Linux reports the error on the socket's next call
-    });
-  },
+  "udp-echo": () => udpEchoClient(a, finish, ms),
+  "udp-closed": () => udpClosedClient(a, finish, ms),
   // send `bytes`, half-close, read the echo to EOF; sha256 both ways
   "echo-client": () => {
     const hs = createHash("sha256"), hr = createHash("sha256");
