@@ -864,17 +864,11 @@ static void op_udp(void) {
       if (n >= 0 && (m.len < (uint32_t)n || ((m.flags & 1) != 0) != (m.len > (uint32_t)n))) crash("udp_recvfrom's meta disagrees with its result", NULL, 0);
       break;
     }
-    case 6: {
-      h = pick_handle();
-      uint32_t ip = (b & 8) ? arg32() : PEERS[in8() % 4];
-      uint32_t port = (b & 16) ? arg32() : udp_ports[in8() & 3];
-      CALL(udp_connect, (u32)h, ip, port);
-      break;
-    }
+    case 6: h = pick_handle(); CALL(udp_bind, (u32)h, (b & 8) ? arg32() : udp_ports[in8() & 3]); break;
     default:
       h = pick_handle();
-      CALL(udp_pending, (u32)h); CALL(udp_local_port, (u32)h);
       if (b & 8) core_udp_close(h);
+      else CALL(udp_bind, (u32)h, 0);
       break;
   }
 }

@@ -8,6 +8,7 @@
 // Datagrams are read from the core when it reports UDP_READABLE (until -EAGAIN) and emitted as
 // 'message' (msg, { address, family, port, size }) during the stack's dispatch; an ICMP error the
 // core reports for the socket (UDP_ERROR: port unreachable → ECONNREFUSED, …) is an 'error'.
+// connect() is kept here: the peer becomes the default destination and the filter of 'message'.
 // Errors carry Node's `code`/`errno`/`syscall`. IPv4 only ("udp4"), addresses as dotted strings.
 import { EventEmitter } from "node:events";
 import { isIPv4 } from "node:net";
@@ -138,21 +139,24 @@ export class DgramSocket extends EventEmitter {
       this.later(() => this.emit("error", e));
       return this;
     }
-    this.markBound();
-    this.later(() => this.emit("listening"));
+    this.bound(rc);
     return this;
   }
 
-  private markBound(): void {
+  private bound(port: number): void {
     this.state = "bound";
-    this.port = this.stack.core.udpLocalPort(this.handle);
+    this.port = port;
+    this.later(() => this.emit("listening"));
   }
 
-  /** Bound by the core on a first send or connect: Node emits 'listening' then too. */
-  private implicitBind(): void {
-    if (this.state !== "unbound") return;
-    this.markBound();
-    this.later(() => this.emit("listening"));
+  /** A first send or connect binds an ephemeral port, and Node emits 'listening' then too.
+   *  0, or the core's error (-EADDRINUSE when no ephemeral port is free). */
+  private implicitBind(): number {
+    if (this.state !== "unbound") return 0;
+    const rc = this.stack.call((c) => c.udpBind(this.handle, 0));
+    if (rc < 0) return rc;
+    this.bound(rc);
+    return 0;
   }
 
   address(): { address: string; family: "IPv4"; port: number } {
@@ -174,21 +178,19 @@ export class DgramSocket extends EventEmitter {
       this.later(() => this.emit("error", dgramError("ENOTFOUND", HOST_ERRNOS.ENOTFOUND!, "connect", addr)));
       return;
     }
-    const rc = this.stack.call((c) => c.udpConnect(this.handle, addr, port));
+    const rc = this.implicitBind();
     if (rc < 0) {
       const e = this.fail(rc, "connect", addr, port);
       this.later(() => this.emit("error", e));
       return;
     }
     this.peer = { address: addr, port };
-    this.implicitBind();
     this.later(() => this.emit("connect"));
   }
 
   disconnect(): void {
     this.checkOpen();
     if (!this.peer) throw nodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected");
-    this.stack.call((c) => c.udpConnect(this.handle, 0, 0));
     this.peer = null;
   }
 
@@ -234,9 +236,9 @@ export class DgramSocket extends EventEmitter {
     };
     if (!isIPv4(address!)) return done(dgramError("ENOTFOUND", HOST_ERRNOS.ENOTFOUND!, "getaddrinfo", address), 0);
     if (!this.broadcast && address === "255.255.255.255") return done(dgramError("EACCES", HOST_ERRNOS.EACCES!, "send", address, port), 0);
-    const rc = this.stack.call((c) => c.udpSendTo(this.handle, this.peer ? 0 : address!, this.peer ? 0 : port!, data, this.now));
+    const bound = this.implicitBind();
+    const rc = bound < 0 ? bound : this.stack.call((c) => c.udpSendTo(this.handle, address!, port!, data, this.now));
     if (rc < 0) return done(this.fail(rc, "send", address, port), 0);
-    this.implicitBind();
     done(null, rc);
   }
 
@@ -268,6 +270,8 @@ export class DgramSocket extends EventEmitter {
         this.emit("error", this.fail(d, "recvmsg", this.peer?.address, this.peer?.port));
         continue;
       }
+      // connected (kept here, not in the core): only the peer's datagrams, as Linux filters them
+      if (this.peer && (d.address !== this.peer.address || d.port !== this.peer.port)) continue;
       const rinfo: RemoteInfo = { address: d.address, family: "IPv4", port: d.port, size: d.size };
       this.emit("message", Buffer.from(d.data.buffer, d.data.byteOffset, d.data.length), rinfo);
     }
