@@ -84,6 +84,7 @@ export class Simulation {
   private ipToHost = new Map<string, string>();
   private highest = new Map<string, number>();
   private isn = new Map<string, number>();
+  private synsSent = new Set<string>();
   private lastCc = "";
 
   constructor(readonly scenario: Scenario, wasm: Uint8Array | ((profile: Scenario["profile"]) => Uint8Array)) {
@@ -205,7 +206,10 @@ export class Simulation {
         msg.relSeq = rel;
         const end = rel + t.payload.length + (t.flags & SYN ? 1 : 0) + (t.flags & FIN ? 1 : 0);
         const high = this.highest.get(key) ?? 0;
-        if (end > rel && end <= high) msg.retransmit = true;
+        // a SYN,ACK after our own SYN (simultaneous open) reuses the SYN's number but is no repeat
+        const synRepeat = !(t.flags & SYN) || this.synsSent.has(`${key} ${t.flags}`);
+        if (end > rel && end <= high && synRepeat) msg.retransmit = true;
+        if (t.flags & SYN) this.synsSent.add(`${key} ${t.flags}`);
         this.highest.set(key, Math.max(high, end));
       }
       const peerIsn = this.isn.get(back);
