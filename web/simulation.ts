@@ -35,6 +35,9 @@ export interface WireMsg {
   sentMs: number;
   /** When the receiving core took it (first copy), or null. */
   arrivedMs: number | null;
+  /** Places of the send and of the arrival in the order things happened (the sequence diagram's rows). */
+  sentOrder: number;
+  arrivedOrder: number | null;
   fate: Fate;
   duplicated: boolean;
   reordered: boolean;
@@ -45,6 +48,16 @@ export interface WireMsg {
   relSeq: number | null;
   relAck: number | null;
   bytes: Uint8Array;
+}
+
+/** A connection changed state (beside its host's time-line on the sequence diagram). */
+export interface StateMark {
+  order: number;
+  timeMs: number;
+  host: string;
+  local: string;
+  remote: string;
+  to: string;
 }
 
 /** A connection as the diagrams show it: one end on one host. */
@@ -69,6 +82,10 @@ export class Simulation {
   readonly server: Stack;
   readonly clients: Stack[] = [];
   readonly msgs: WireMsg[] = [];
+  /** State changes of connections between simulated hosts, in order. */
+  readonly marks: StateMark[] = [];
+  /** Counts sends, arrivals and state changes: their order. */
+  private order = 0;
   /** Host names in lane order: clients, server, then the attacker when there is one. */
   readonly lanes: string[] = [];
   /** The connection the time-sequence graph follows (its data sender) and the peer's conn. */
@@ -106,6 +123,9 @@ export class Simulation {
       this.byIndex.set(name, []);
       st.on("tx", (f) => this.sent(name, f));
       st.on("rx", (f, rc) => this.arrived(name, f, rc));
+      st.on("state", (t) => {
+        if (this.ipToHost.has(t.remote.split(":")[0] ?? "")) this.marks.push({ order: this.order++, timeMs: t.timeMs, host: name, local: t.local, remote: t.remote, to: t.to });
+      });
       return st;
     };
     this.server = host("server", SERVER_IP, "02:00:00:00:00:01");
@@ -192,7 +212,7 @@ export class Simulation {
     const parsed = parseFrame(bytes);
     const to = parsed.eth ? this.macToHost.get(parsed.eth.dst) ?? (parsed.ip ? this.ipToHost.get(parsed.ip.dst) ?? null : null) : null;
     const msg: WireMsg = {
-      id: this.msgs.length, from, to, sentMs: this.net.now, arrivedMs: null, fate: "in-flight", duplicated: false, reordered: false,
+      id: this.msgs.length, from, to, sentMs: this.net.now, arrivedMs: null, sentOrder: this.order++, arrivedOrder: null, fate: "in-flight", duplicated: false, reordered: false,
       parsed, retransmit: false, relSeq: null, relAck: null, bytes: bytes.slice(),
     };
     const t = parsed.tcp;
@@ -225,6 +245,7 @@ export class Simulation {
     if (!m && rc < 0) m = this.msgs.find((x) => x.to === at && x.fate === "corrupted" && x.arrivedMs === null && x.bytes.length === bytes.length);
     if (!m) return;
     m.arrivedMs = this.net.now;
+    m.arrivedOrder = this.order++;
     if (m.fate === "in-flight") m.fate = "delivered";
   }
 

@@ -4,11 +4,12 @@
 // relative to each side's ISN). Retransmissions are red, a segment lost on the wire ends half way
 // with a cross, a corrupted one reaches the receiver crossed out (dropped for its checksum), a
 // duplicated or reordered one is tagged. Each connection's states are written beside its host's
-// line when they change. Rows are events, not a linear time scale: a 2MSL wait takes one row.
+// line when they change. Rows are events in the order they happened, not a linear time scale:
+// each send, arrival and state change has a row of its own, and a 2MSL wait takes one row.
 import { ACK, FIN, PSH, RST, SYN, URG } from "../../host/packet.ts";
 import type { Simulation, WireMsg } from "../simulation.ts";
 
-const ROW = 26;
+const ROW = 20;
 const TOP = 46;
 const LEFT = 78;
 const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
@@ -42,20 +43,21 @@ export function renderSequence(sim: Simulation, width = 900): string {
   const x = new Map(lanes.map((l, i) => [l, LEFT + 110 + (i * (width - LEFT - 220)) / Math.max(1, lanes.length - 1)]));
   const all = sim.msgs.filter((m) => m.parsed.tcp && x.has(m.from) && m.to !== null && x.has(m.to));
   const msgs = all.slice(-MAX_SEGMENTS);
-  const from = all.length > msgs.length ? msgs[0]!.sentMs : -Infinity;
-  const states = sim.net.transitions.filter((t) => t.timeMs >= from && x.has(t.stack) && sim.hostByIp(t.remote.split(":")[0] ?? "") !== undefined);
-  // one row per distinct instant something happens
-  const times = new Set<number>();
+  const from = all.length > msgs.length ? msgs[0]!.sentOrder : -Infinity;
+  const states = sim.marks.filter((t) => t.order >= from && x.has(t.host));
+  // one row per thing that happened, in the order it happened: sends, arrivals, state changes
+  const rows: { order: number; t: number }[] = [];
   for (const m of msgs) {
-    times.add(m.sentMs);
-    if (m.arrivedMs !== null) times.add(m.arrivedMs);
+    rows.push({ order: m.sentOrder, t: m.sentMs });
+    if (m.arrivedOrder !== null) rows.push({ order: m.arrivedOrder, t: m.arrivedMs! });
   }
-  for (const t of states) times.add(t.timeMs);
-  times.add(sim.now);
-  const sorted = [...times].sort((a, b) => a - b);
-  const row = new Map(sorted.map((t, i) => [t, TOP + 20 + i * ROW]));
-  const y = (t: number): number => row.get(t)!;
-  const height = TOP + 40 + sorted.length * ROW;
+  for (const t of states) rows.push({ order: t.order, t: t.timeMs });
+  rows.sort((a, b) => a.order - b.order);
+  const NOW = Number.MAX_SAFE_INTEGER;
+  rows.push({ order: NOW, t: sim.now });
+  const row = new Map(rows.map((r, i) => [r.order, TOP + 20 + i * ROW]));
+  const y = (order: number): number => row.get(order)!;
+  const height = TOP + 40 + rows.length * ROW;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="sequence" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" data-segments="${all.length}" data-retransmits="${all.filter((m) => m.retransmit).length}">`);
   out.push(`<defs><marker id="sq-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0,0L10,5L0,10z" fill="context-stroke"/></marker></defs>`);
@@ -64,20 +66,20 @@ export function renderSequence(sim: Simulation, width = 900): string {
     out.push(`<text x="${lx}" y="${TOP - 14}" text-anchor="middle" class="sq-host">${esc(l)}</text>`);
     out.push(`<line x1="${lx}" y1="${TOP}" x2="${lx}" y2="${height - 10}" class="sq-lane"/>`);
   }
-  let lastLabel = -Infinity;
-  for (const t of sorted) {
-    if (y(t) - lastLabel < ROW) continue;
-    lastLabel = y(t);
-    out.push(`<text x="${LEFT - 6}" y="${y(t) + 4}" text-anchor="end" class="sq-time">${(t / 1000).toFixed(3)} s</text>`);
+  let lastT = NaN;
+  for (const r of rows) {
+    if (r.t === lastT) continue; // a time is written once, at the first thing that happened then
+    lastT = r.t;
+    out.push(`<text x="${LEFT - 6}" y="${y(r.order) + 4}" text-anchor="end" class="sq-time">${(r.t / 1000).toFixed(3)} s</text>`);
   }
   for (const m of msgs) {
     const x1 = x.get(m.from)!, x2 = x.get(m.to!)!;
-    const y1 = y(m.sentMs);
+    const y1 = y(m.sentOrder);
     let x2e = x2, y2e: number;
-    if (m.arrivedMs !== null) y2e = y(m.arrivedMs);
+    if (m.arrivedOrder !== null) y2e = y(m.arrivedOrder);
     else if (m.fate === "lost") { x2e = (x1 + x2) / 2; y2e = y1 + ROW * 0.8; }
     else { // in flight (or corrupted, not yet at the receiver): as far as now
-      y2e = Math.max(y(sim.now), y1 + ROW * 0.5);
+      y2e = Math.max(y(NOW), y1 + ROW * 0.5);
       x2e = x1 + (x2 - x1) * 0.5;
     }
     const cls = ["msg", m.retransmit ? "rtx" : "", m.fate].filter(Boolean).join(" ");
@@ -92,10 +94,10 @@ export function renderSequence(sim: Simulation, width = 900): string {
     out.push("</g>");
   }
   for (const t of states) {
-    const lx = x.get(t.stack)!;
-    const right = lanes.indexOf(t.stack) < lanes.length - 1;
+    const lx = x.get(t.host)!;
+    const right = lanes.indexOf(t.host) < lanes.length - 1;
     const port = t.local.split(":")[1] ?? "";
-    out.push(`<text x="${right ? lx - 8 : lx + 8}" y="${y(t.timeMs) + 4}" text-anchor="${right ? "end" : "start"}" class="sq-state" data-host="${esc(t.stack)}" data-state="${t.to}">${lanes.length > 2 || sim.clients.length > 1 ? `:${port} ` : ""}${t.to}</text>`);
+    out.push(`<text x="${right ? lx - 8 : lx + 8}" y="${y(t.order) + 4}" text-anchor="${right ? "end" : "start"}" class="sq-state" data-host="${esc(t.host)}" data-state="${t.to}">${lanes.length > 2 || sim.clients.length > 1 ? `:${port} ` : ""}${t.to}</text>`);
   }
   out.push("</svg>");
   return out.join("");
