@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run build:web`: bundles the browser simulator (web/main.ts and the host/ simulator code it
-// imports) with esbuild into build/web/, beside index.html, style.css, the three profiles' wasm and
-// abi.json: a static folder any web server can serve. The wasm must be built first (`npm run build`);
+// imports) with esbuild into build/web/, beside index.html, style.css and the three profiles' wasm:
+// a static folder any web server can serve. The wasm must be built first (`npm run build`);
 // `--if-needed` builds it when a profile's module is missing.
 import { build } from "esbuild";
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
@@ -12,11 +12,11 @@ export const root = new URL("..", import.meta.url).pathname;
 export const OUT = join(root, "build/web");
 export const PROFILES = ["tiny", "default", "server"];
 
-// TEMPORARY until host/ is split (issue 15): stub the node: imports of host/core.ts and host/pcap.ts.
+// TEMPORARY until host/packet/pcap.ts is browser-neutral (house-host, issue 15): stub its node: imports.
 const TEMP_NODE_STUB = {
   name: "temp-node-stub",
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (a) => ({ path: a.path, namespace: "stub" }));
+    b.onResolve({ filter: /^node:(fs|path)$/ }, (a) => ({ path: a.path, namespace: "stub" }));
     b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
       contents: "export const existsSync=()=>false, readFileSync=()=>{throw new Error('no fs')}, mkdirSync=()=>{}, openSync=()=>0, writeSync=()=>0, closeSync=()=>{}, writeFileSync=()=>{}; export const dirname=(p)=>p, join=(...a)=>a.join('/'), resolve=(...a)=>a.join('/'); export const fileURLToPath=()=>'/x/y';",
       loader: "js",
@@ -46,7 +46,6 @@ export async function buildWeb({ ifNeeded = false, quiet = false } = {}) {
   });
   for (const f of ["index.html", "style.css"]) copyFileSync(join(root, "web", f), join(OUT, f));
   for (const p of PROFILES) copyFileSync(join(root, `build/petrel-${p}.wasm`), join(OUT, `petrel-${p}.wasm`));
-  copyFileSync(join(root, "build/abi.json"), join(OUT, "abi.json"));
   return OUT;
 }
 

@@ -9,17 +9,18 @@ import { renderTsg } from "./views/tsg.ts";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 const form = $<HTMLFormElement>("scenario");
-const wasmCache = new Map<string, Uint8Array>();
+const modules = new Map<string, WebAssembly.Module>();
 
-async function wasmFor(profile: string): Promise<Uint8Array> {
-  let b = wasmCache.get(profile);
-  if (!b) {
+/** The core of a profile, fetched and compiled once (asynchronously: browsers limit sync compiles). */
+async function wasmFor(profile: string): Promise<WebAssembly.Module> {
+  let m = modules.get(profile);
+  if (!m) {
     const r = await fetch(`petrel-${profile}.wasm`);
     if (!r.ok) throw new Error(`petrel-${profile}.wasm: HTTP ${r.status}`);
-    b = new Uint8Array(await r.arrayBuffer());
-    wasmCache.set(profile, b);
+    m = await WebAssembly.compile(await r.arrayBuffer());
+    modules.set(profile, m);
   }
-  return b;
+  return m;
 }
 
 let sim: Simulation | null = null;

@@ -5,10 +5,10 @@
 // whether it repeats sequence space already sent (a retransmission). Browser-neutral: no DOM here,
 // so the same run can be driven from Node.
 import type { TcpInfo } from "../host/core.ts";
-import { buildTcpFrame, FIN, parseFrame, SYN, type ParsedFrame, type TcpOption } from "../host/packet.ts";
+import { buildTcpFrame, FIN, parseFrame, SYN, type ParsedFrame, type TcpOption } from "../host/packet/packet.ts";
 import type { FaultDecision } from "../host/link/fault.ts";
-import { SimNet } from "../host/sim.ts";
-import type { Conn, Stack } from "../host/stack.ts";
+import { SimNet } from "../host/sim/sim.ts";
+import type { Conn, Stack } from "../host/stack/stack.ts";
 import type { Scenario } from "./scenario.ts";
 
 export const SERVER_IP = "198.18.0.1";
@@ -23,6 +23,8 @@ const ZEROWIN_PAUSE_MS = 3000;
 /** A run ends when nothing is scheduled; these bound it anyway (virtual ms, scheduler steps). */
 export const MAX_VIRTUAL_MS = 3_600_000;
 const MAX_STEPS_PER_FRAME = 200_000;
+
+type Wasm = Uint8Array | WebAssembly.Module;
 
 export type Fate = "in-flight" | "delivered" | "lost" | "corrupted";
 
@@ -104,10 +106,11 @@ export class Simulation {
   private synsSent = new Set<string>();
   private lastCc = "";
 
-  constructor(readonly scenario: Scenario, wasm: Uint8Array | ((profile: Scenario["profile"]) => Uint8Array)) {
+  /** `wasm`: the module of the scenario's profile (bytes or compiled), or a function giving it. */
+  constructor(readonly scenario: Scenario, wasm: Wasm | ((profile: Scenario["profile"]) => Wasm)) {
     const s = scenario;
-    const bytes = typeof wasm === "function" ? wasm(s.profile) : wasm;
-    this.net = new SimNet({ seed: s.seed, delayMs: s.delay / 2, traceFaults: true, core: { wasm: bytes }, onFault: (h, d) => this.onFault(h, d) });
+    const module = typeof wasm === "function" ? wasm(s.profile) : wasm;
+    this.net = new SimNet({ seed: s.seed, delayMs: s.delay / 2, traceFaults: true, core: { wasm: module }, onFault: (h, d) => this.onFault(h, d) });
     const faulty = s.loss + s.reorder + s.dup + s.corrupt > 0;
     const host = (name: string, ip: string, mac: string): Stack => {
       const st = this.net.host({

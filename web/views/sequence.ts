@@ -6,7 +6,7 @@
 // duplicated or reordered one is tagged. Each connection's states are written beside its host's
 // line when they change. Rows are events in the order they happened, not a linear time scale:
 // each send, arrival and state change has a row of its own, and a 2MSL wait takes one row.
-import { ACK, FIN, PSH, RST, SYN, URG } from "../../host/packet.ts";
+import { ACK, FIN, PSH, RST, SYN, URG } from "../../host/packet/packet.ts";
 import type { Simulation, WireMsg } from "../simulation.ts";
 
 const ROW = 20;

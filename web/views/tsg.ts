@@ -2,8 +2,8 @@
 // host's own plot code (host/plot.ts renderTimeSequenceSvg) from what the run recorded: the data
 // segments its core sent with their fate, the ACKs its core took in, the ACKs lost on the way
 // back, and cwnd/ssthresh/flight from tcp_info.
-import { ACK, FIN, SYN } from "../../host/packet.ts";
-import { renderTimeSequenceSvg, type SeqPlotData } from "../../host/plot.ts";
+import { ACK, FIN, SYN } from "../../host/packet/packet.ts";
+import { renderTimeSequenceSvg, type SeqPlotData } from "../../host/sim/plot.ts";
 import type { Simulation } from "../simulation.ts";
 
 export function plotData(sim: Simulation): SeqPlotData | null {
