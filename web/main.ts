@@ -165,7 +165,10 @@ function downloadPcap(): void {
 // ── wiring ─────────────────────────────────────────────────────────────────────────────────
 const presetSel = $<HTMLSelectElement>("preset");
 for (const [k, v] of Object.entries(PRESETS)) presetSel.add(new Option(v, k));
-presetSel.addEventListener("change", () => fillForm(presetDefaults(presetSel.value as PresetName)));
+presetSel.addEventListener("change", () => {
+  fillForm(presetDefaults(presetSel.value as PresetName));
+  form.requestSubmit();
+});
 form.addEventListener("submit", (e) => {
   e.preventDefault();
   const { scenario } = parseScenario(formQuery());

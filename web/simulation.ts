@@ -99,6 +99,8 @@ export class Simulation {
   finished = false;
   error: string | null = null;
   private byIndex = new Map<string, number[]>();
+  /** Per receiving host: frames sent to it that have not arrived (nor been lost), oldest first. */
+  private pending = new Map<string, WireMsg[]>();
   private macToHost = new Map<string, string>();
   private ipToHost = new Map<string, string>();
   private highest = new Map<string, number>();
@@ -240,13 +242,22 @@ export class Simulation {
     }
     this.byIndex.get(from)!.push(msg.id);
     this.msgs.push(msg);
+    if (to !== null) {
+      let q = this.pending.get(to);
+      if (!q) this.pending.set(to, (q = []));
+      q.push(msg);
+    }
   }
 
   private arrived(at: string, bytes: Uint8Array, rc: number): void {
     // the oldest frame for this host with these bytes; a corrupted one has other bytes (and rc < 0)
-    let m = this.msgs.find((x) => x.to === at && x.fate !== "lost" && x.arrivedMs === null && x.fate !== "corrupted" && sameBytes(x.bytes, bytes));
-    if (!m && rc < 0) m = this.msgs.find((x) => x.to === at && x.fate === "corrupted" && x.arrivedMs === null && x.bytes.length === bytes.length);
-    if (!m) return;
+    const q = this.pending.get(at);
+    if (!q) return;
+    let i = q.findIndex((x) => x.fate === "in-flight" && sameBytes(x.bytes, bytes));
+    if (i < 0 && rc < 0) i = q.findIndex((x) => x.fate === "corrupted" && x.bytes.length === bytes.length);
+    if (i < 0) return; // the second copy of a duplicated frame
+    const m = q[i]!;
+    q.splice(i, 1);
     m.arrivedMs = this.net.now;
     m.arrivedOrder = this.order++;
     if (m.fate === "in-flight") m.fate = "delivered";
@@ -257,7 +268,12 @@ export class Simulation {
     const id = this.byIndex.get(host)?.[d.index];
     if (id === undefined) return;
     const m = this.msgs[id]!;
-    if (d.lost) m.fate = "lost";
+    if (d.lost) {
+      m.fate = "lost";
+      const q = m.to === null ? undefined : this.pending.get(m.to);
+      const i = q?.indexOf(m) ?? -1;
+      if (i >= 0) q!.splice(i, 1);
+    }
     else if (d.corrupted) m.fate = "corrupted";
     if (d.duplicated) m.duplicated = true;
     if (d.reordered) m.reordered = true;

@@ -62,7 +62,19 @@ test("the default scenario reaches ESTABLISHED and CLOSED on both ends, on the s
   const page = await open("");
   const before = await visited(page);
   assert.deepEqual(before.map((d) => d.host), [""], "before the first step: one diagram of no connection");
-  await runToEnd(page);
+  // step frame by frame until the client has been ESTABLISHED: the transition just taken is marked
+  let client: { state: string; visited: string[] } | undefined;
+  for (let i = 0; i < 20 && !client?.visited.includes("ESTABLISHED"); i++) {
+    await page.click("#step");
+    client = (await visited(page)).find((d) => d.host === "client");
+  }
+  assert.ok(client?.visited.includes("ESTABLISHED"), `stepping reached ESTABLISHED (${client?.visited})`);
+  const last = await page.$$eval("svg.state-diagram[data-host=client] path.edge.last", (l) => l.map((e) => (e as SVGElement).dataset.edge));
+  assert.deepEqual(last, [`${client!.visited.at(-2)}>${client!.state}`], "the client's last transition is marked, and only it");
+  // then play at full speed to the end
+  await page.select("#speed", "1000");
+  await page.click("#play");
+  await page.waitForSelector('#status[data-finished="1"]', { timeout: 30_000 });
   const diagrams = await visited(page);
   assert.deepEqual(diagrams.map((d) => d.host).sort(), ["client", "server"], "one state diagram per end");
   for (const d of diagrams) {
