@@ -21,6 +21,7 @@ try {
   await page.setViewport({ width: 1400, height: 1800 });
   await page.goto(url + SCREENSHOT_QUERY, { timeout: 20_000 });
   await page.waitForSelector('#status[data-frames="30"]', { timeout: 20_000 });
+  await page.$eval("#sequence", (e) => (e.scrollTop = 0)); // the handshake: the first SYN lost, sent again after 1 s
   mkdirSync(join(root, "docs/img"), { recursive: true });
   await page.screenshot({ path: out as `${string}.png`, clip: { x: 0, y: 0, width: 1400, height: 1800 } });
   console.log(`wrote ${out} (${url}${SCREENSHOT_QUERY})`);

@@ -5,17 +5,17 @@
 import type { ConnView } from "../simulation.ts";
 
 const NODES: Record<string, [number, number]> = {
-  CLOSED: [320, 34],
-  LISTEN: [320, 112],
-  SYN_RECEIVED: [130, 190],
-  SYN_SENT: [510, 190],
-  ESTABLISHED: [320, 268],
-  FIN_WAIT_1: [130, 346],
-  CLOSE_WAIT: [510, 346],
-  FIN_WAIT_2: [130, 424],
-  CLOSING: [320, 424],
-  LAST_ACK: [510, 424],
-  TIME_WAIT: [320, 502],
+  CLOSED: [320, 56],
+  LISTEN: [320, 134],
+  SYN_RECEIVED: [130, 212],
+  SYN_SENT: [510, 212],
+  ESTABLISHED: [320, 290],
+  FIN_WAIT_1: [130, 368],
+  CLOSE_WAIT: [510, 368],
+  FIN_WAIT_2: [130, 446],
+  CLOSING: [320, 446],
+  LAST_ACK: [510, 446],
+  TIME_WAIT: [320, 524],
 };
 const LABEL: Record<string, string> = { SYN_RECEIVED: "SYN-RCVD", SYN_SENT: "SYN-SENT", FIN_WAIT_1: "FIN-WAIT-1", FIN_WAIT_2: "FIN-WAIT-2", CLOSE_WAIT: "CLOSE-WAIT", LAST_ACK: "LAST-ACK", TIME_WAIT: "TIME-WAIT" };
 
@@ -79,7 +79,7 @@ export function renderStateDiagram(c: ConnView | null, title: string): string {
   const edges = [...EDGES];
   for (const k of taken) if (!edges.some(([f, t]) => `${f}>${t}` === k)) { const [f, t] = k.split(">"); edges.push([f!, t!, "", 0.3]); }
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="state-diagram" viewBox="0 0 640 540" data-host="${esc(c?.host ?? "")}" data-state="${esc(c?.state ?? "")}" data-visited="${esc([...visited].join(" "))}" role="img" aria-label="${esc(title)}">`);
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="state-diagram" viewBox="0 0 640 562" data-host="${esc(c?.host ?? "")}" data-state="${esc(c?.state ?? "")}" data-visited="${esc([...visited].join(" "))}" role="img" aria-label="${esc(title)}">`);
   out.push(`<defs><marker id="sd-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="context-stroke"/></marker></defs>`);
   out.push(`<text x="8" y="20" class="sd-title">${esc(title)}</text>`);
   for (const [f, t, label, bend] of edges) {
@@ -95,7 +95,7 @@ export function renderStateDiagram(c: ConnView | null, title: string): string {
     const cls = c?.state === s ? "node current" : visited.has(s) ? "node visited" : "node";
     out.push(`<g class="${cls}" data-state="${s}"><rect x="${x - W}" y="${y - H}" width="${2 * W}" height="${2 * H}" rx="6"/><text x="${x}" y="${y + 5}" text-anchor="middle">${LABEL[s] ?? s}</text></g>`);
   }
-  if (c?.last) out.push(`<text x="632" y="532" text-anchor="end" class="sd-foot">last: ${esc(c.last.from)} → ${esc(c.last.to)} at ${(c.last.timeMs / 1000).toFixed(3)} s</text>`);
+  if (c?.last) out.push(`<text x="632" y="554" text-anchor="end" class="sd-foot">last: ${esc(c.last.from)} → ${esc(c.last.to)} at ${(c.last.timeMs / 1000).toFixed(3)} s</text>`);
   out.push("</svg>");
   return out.join("");
 }
