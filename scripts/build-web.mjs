@@ -12,18 +12,6 @@ export const root = new URL("..", import.meta.url).pathname;
 export const OUT = join(root, "build/web");
 export const PROFILES = ["tiny", "default", "server"];
 
-// TEMPORARY until host/packet/pcap.ts is browser-neutral (house-host, issue 15): stub its node: imports.
-const TEMP_NODE_STUB = {
-  name: "temp-node-stub",
-  setup(b) {
-    b.onResolve({ filter: /^node:(fs|path)$/ }, (a) => ({ path: a.path, namespace: "stub" }));
-    b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({
-      contents: "export const existsSync=()=>false, readFileSync=()=>{throw new Error('no fs')}, mkdirSync=()=>{}, openSync=()=>0, writeSync=()=>0, closeSync=()=>{}, writeFileSync=()=>{}; export const dirname=(p)=>p, join=(...a)=>a.join('/'), resolve=(...a)=>a.join('/'); export const fileURLToPath=()=>'/x/y';",
-      loader: "js",
-    }));
-  },
-};
-
 export async function buildWeb({ ifNeeded = false, quiet = false } = {}) {
   const missing = PROFILES.filter((p) => !existsSync(join(root, `build/petrel-${p}.wasm`)));
   if (missing.length) {
@@ -42,7 +30,6 @@ export async function buildWeb({ ifNeeded = false, quiet = false } = {}) {
     outfile: join(OUT, "main.js"),
     sourcemap: true,
     logLevel: quiet ? "error" : "warning",
-    plugins: [TEMP_NODE_STUB],
   });
   for (const f of ["index.html", "style.css"]) copyFileSync(join(root, "web", f), join(OUT, f));
   for (const p of PROFILES) copyFileSync(join(root, `build/petrel-${p}.wasm`), join(OUT, `petrel-${p}.wasm`));
