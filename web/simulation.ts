@@ -90,11 +90,11 @@ export class Simulation {
   private order = 0;
   /** Host names in lane order: clients, server, then the attacker when there is one. */
   readonly lanes: string[] = [];
-  /** The connection the time-sequence graph follows (its data sender) and the peer's conn. */
+  /** The connection whose data the time-sequence graph follows (the first end that sends the service's bytes). */
   sender: Conn | null = null;
   /** cwnd/ssthresh/flight of `sender` after each step (when they changed). */
   readonly cc: { t: number; cwnd?: number; ssthresh?: number; flight: number }[] = [];
-  /** Bytes each side's application received. */
+  /** Bytes each connection end's application received ("server 198.18.0.1:7 ← 198.18.0.2:49152"). */
   readonly received = new Map<string, number>();
   finished = false;
   error: string | null = null;
@@ -142,7 +142,7 @@ export class Simulation {
   // ── the applications ──────────────────────────────────────────────────────────────────────
   private serviceApp(c: Conn): void {
     const s = this.scenario;
-    const name = `${c.stack.name} ${c.local}`;
+    const name = `${c.stack.name} ${c.local} ← ${c.remote}`;
     this.received.set(name, 0);
     c.on("data", (d) => {
       this.received.set(name, this.received.get(name)! + d.length);
@@ -162,7 +162,7 @@ export class Simulation {
 
   private clientApp(c: Conn): void {
     const s = this.scenario;
-    const name = `${c.stack.name} ${c.local || c.stack.name}`;
+    const name = `${c.stack.name} ${c.local} ← ${c.remote}`;
     this.received.set(name, 0);
     c.on("data", (d) => this.received.set(name, this.received.get(name)! + d.length));
     c.on("end", () => c.close());
