@@ -14,6 +14,8 @@ import { hasCommand, isRoot } from "../support/env.ts";
 
 export const BOARD_BIN = join(ROOT, "build", "linux", "petrel-linux");
 export const WAMR_BIN = join(ROOT, "build", "linux", "petrel-linux-wamr");
+/** The same board built from the server profile (64 connections, 64 KiB rings): `make -f boards/linux/Makefile PROFILE=server`. */
+export const SERVER_BOARD_BIN = join(ROOT, "build", "linux", "server", "petrel-linux");
 /** The two engines of boards/common/core.h and the board binary of each. */
 export const ENGINES = { wasm2c: BOARD_BIN, wamr: WAMR_BIN } as const;
 export type Engine = keyof typeof ENGINES;
