@@ -229,7 +229,10 @@ static int run_board(void *arg) {
       break;
     }
     if (!(pfd[0].revents & POLLIN)) continue;
-    for (int k = 0; k < 256; k++) {   /* a bounded batch, then timers and services get their turn */
+    /* A bounded batch, then timers get their turn. The services run after every frame, before the
+     * next read: an answer (an echo, the data an ACK made room for) leaves before the read that finds
+     * the queue empty, and a round over no work is a few calls into the core, not a system call. */
+    for (int k = 0; k < 256; k++) {
       ssize_t len = read(fd, frame, sizeof frame);
       if (len < 0) {
         if (errno != EAGAIN && errno != EINTR) {
@@ -238,8 +241,9 @@ static int run_board(void *arg) {
         }
         break;
       }
-      core_rx(frame, (size_t)len, now_ms());
-      if ((k & 15) == 15) services_run(now_ms()); /* keep the send side moving during long bursts */
+      now = now_ms();
+      core_rx(frame, (size_t)len, now);
+      services_run(now);
     }
     if (exit_code) break;
   }
