@@ -5,6 +5,18 @@ import { EVENT_RING } from "../config";
 import { C, count } from "../counters";
 import { Region, regionAlloc } from "./layout";
 
+/** Event kinds (docs/abi.md, "Events"). */
+export namespace Ev {
+  @inline export const CONNECTED: i32 = 1;
+  @inline export const READABLE: i32 = 2;
+  @inline export const WRITABLE: i32 = 3;
+  @inline export const EOF: i32 = 4;
+  @inline export const CLOSED: i32 = 5;
+  @inline export const ERROR: i32 = 6;
+  @inline export const ACCEPTABLE: i32 = 7;
+  @inline export const STATE: i32 = 8;
+}
+
 @inline const ENTRY: usize = 12;
 let base: usize = 0;
 let head: u32 = 0;  // next entry to pop

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chargenMismatch, startServices } from "../../host/services.ts";
+import { chargenMismatch, startServices } from "../../host/apps/services.ts";
 import { ensureDebianTool } from "../support/env.ts";
 import { interopTest } from "../support/interop.ts";
 import { PETREL_IP } from "../support/netns.ts";

@@ -17,12 +17,12 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { isIPv4 } from "node:net";
 import { Duplex } from "node:stream";
-import type { Scheduler, Timer } from "./clock.ts";
-import type { Core, CoreOptions, Profile, SocketOption } from "./core.ts";
-import type { Link } from "./link/link.ts";
-import { Prng } from "./prng.ts";
+import type { Scheduler, Timer } from "../time/clock.ts";
+import type { Core, CoreOptions, Profile, SocketOption } from "../core.ts";
+import type { Link } from "../link/link.ts";
+import { Prng } from "../time/prng.ts";
 import { RealClock } from "./realtime.ts";
-import { PetrelError, Stack, type Conn, type Listener } from "./stack.ts";
+import { PetrelError, Stack, type Conn, type Listener } from "../stack/stack.ts";
 
 export const errnoOf: Record<string, number> = {
   ECONNREFUSED: -111, ECONNRESET: -104, ETIMEDOUT: -110, EADDRINUSE: -98, EMFILE: -24, ENETUNREACH: -101, EHOSTUNREACH: -113, EPIPE: -32,
