@@ -10,7 +10,7 @@ import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, r
 import { eventsInit, eventPop, eventHandle, eventArg } from "./storage/events";
 import { ifaceIp } from "./iface/iface";
 import { ifaceInit } from "./iface/init";
-import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrCode, icmpErrDst, icmpErrMtu, icmpErrQuoted } from "./iface/input";
+import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrType, icmpErrCode, icmpErrDst, icmpErrMtu, icmpErrQuoted } from "./iface/input";
 import { IPPROTO_ICMP, IPPROTO_TCP } from "./wire/ipv4";
 import { ifacePoll } from "./iface/output";
 import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
@@ -57,7 +57,7 @@ export function rx(len: i32, now: u32): i32 {
   count(C.RX_FRAMES);
   if (len < 0 || len > FRAME_MAX) { count(C.DROP_ETH_TOO_LONG); return Err.EMSGSIZE; }
   const r = ifaceInput(rxBuf, len, now);
-  if (r == IPPROTO_ICMP) return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrCode(), icmpErrMtu(), now);
+  if (r == IPPROTO_ICMP) return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrType(), icmpErrCode(), icmpErrMtu(), now);
   if (r != IPPROTO_TCP) return r;
   return tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
 }

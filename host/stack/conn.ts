@@ -22,6 +22,9 @@ type ConnEvents = {
   /** The connection is over; `error` is the name of the error that ended it, or null. */
   close: (error: string | null) => void;
   error: (code: string, errno: number) => void;
+  /** A soft error (ICMP unreachable, time exceeded, parameter problem, ARP failure) reported when
+   *  the retransmissions reach R1 (RFC 1122 4.2.3.5, 4.2.3.9): the connection goes on. */
+  softerror: (code: string, errno: number) => void;
   state: (t: StateTransition) => void;
   /** Everything written has been handed to the core's send ring. */
   drain: () => void;
@@ -39,6 +42,8 @@ export class Conn extends Emitter<ConnEvents> {
   /** Name of the error that ended the connection ("ECONNRESET"…), or null. */
   error: string | null = null;
   errno = 0;
+  /** The last soft error the core reported (SOFT_ERROR event), or null; it does not end the connection. */
+  softError: string | null = null;
   /** Total bytes received / accepted by the core's send ring. */
   bytesRead = 0;
   bytesWritten = 0;
@@ -273,6 +278,11 @@ export class Conn extends Emitter<ConnEvents> {
       if (rc < 0) this._error(rc);
       this.shutdownPending = true; // further writes are EPIPE
     }
+  }
+  /** @internal */
+  _softError(errno: number): void {
+    this.softError = this.stack.core.errorName(errno);
+    this.emit("softerror", this.softError, errno);
   }
   /** @internal */
   _error(errno: number): void {

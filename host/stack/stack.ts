@@ -77,6 +77,8 @@ export class Stack extends Emitter<StackEvents> {
   /** A core call happened since the last poll (settle). */
   private pollDue = false;
   private rxQueue: Uint8Array[] = [];
+  /** The link calls settleLater after each batch of frames (Link.onBatchEnd). */
+  private batched = false;
 
   constructor(o: StackOptions) {
     super();
@@ -108,6 +110,11 @@ export class Stack extends Emitter<StackEvents> {
     if (this.link) throw new Error(`${this.name}: already attached to a link`);
     this.link = link;
     link.onFrame((f) => this.fromLink(f), { transient: true }); // fromLink copies what it keeps
+    if (link.onBatchEnd) {
+      // a link that reads frames in batches (TapLink): poll and dispatch once per batch, not per frame
+      this.batched = true;
+      link.onBatchEnd(this.settleLater);
+    }
     return this;
   }
 
@@ -143,7 +150,9 @@ export class Stack extends Emitter<StackEvents> {
    * cannot overflow), but the poll and the dispatch of its events wait until the scheduler's step
    * ends (Scheduler.defer, when it has it): every frame of a burst the link delivers in one step
    * is received before the application hears of any, as an OS handles a batch of received packets
-   * before it wakes the reader. One poll and one read per burst instead of per frame.
+   * before it wakes the reader. One poll and one read per burst instead of per frame. On a real
+   * clock (no defer) a link with batches (Link.onBatchEnd) settles once per batch, and any other
+   * link at each frame.
    */
   private fromLink(frame: Uint8Array): void {
     if (this.depth > 0) {
@@ -152,7 +161,7 @@ export class Stack extends Emitter<StackEvents> {
     }
     const rc = this.rxFrame(frame);
     if (this.clock.defer) this.clock.defer(this.settleLater);
-    else this.settle();
+    else if (!this.batched) this.settle();
     if (rc < 0 || this.listenerCount("rx") > 0) {
       const kept = frame.slice(); // a listener may keep it; the link may reuse `frame` (transient)
       this.emit("rx", kept, rc);
@@ -359,6 +368,9 @@ export class Stack extends Emitter<StackEvents> {
         break;
       case "ERROR":
         conn?._error(e.arg);
+        break;
+      case "SOFT_ERROR":
+        conn?._softError(e.arg);
         break;
       case "CLOSED":
         conn?._closed(e.arg);
