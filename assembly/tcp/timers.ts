@@ -14,6 +14,7 @@ import { congestionOnTimeout } from "./congestion";
 import { ipNegativeAdvice, ipNextHopFailed } from "../iface/output";
 import { noteRetransmit } from "./rtt";
 import { userTimeoutExpired, userTimeoutNext, keepaliveTimer, persistLimitExpired, persistLimitNext } from "./liveness";
+import { pathMtuTimer, softError, softErrorReport } from "./icmp";
 
 /** Run the timers of t that are due at `now`; returns the ms until its next deadline or `acc`. */
 export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
@@ -36,6 +37,7 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
   if (t.state == State.CLOSED) return acc;
   acc = userTimeoutNext(t, now, acc);
   acc = persistLimitNext(t, now, acc);
+  acc = pathMtuTimer(t, now, acc);              // RFC 1191 6.3: icmp.ts
   if (t.flags & TF.CLOSE_ARMED) acc = earliest(acc, t.closeAt, now);
   if (t.flags & TF.RTX_ARMED) acc = earliest(acc, t.rtxAt, now);
   return acc;
@@ -73,7 +75,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
     // it is the second time — once the retransmission has asked ARP again and that failed too — so
     // that a lossy link that swallowed three ARP exchanges does not end an open that would succeed
     if (s == State.SYN_SENT && t.softErr == Err.EHOSTUNREACH) { count(C.TCP_TIMEOUTS); tcbClose(t, Err.EHOSTUNREACH); return; }
-    t.softErr = Err.EHOSTUNREACH;
+    softError(t, Err.EHOSTUNREACH);
   }
   // a user timeout (liveness.ts) ends a synchronized connection instead of the retry count
   if (t.retries >= limit && !(t.userTimeout > 0 && synchronized(s))) {
@@ -89,6 +91,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
   // advice to IP — the next hop is asked for its address again, in case it went stale; again
   // at every later timeout, since the answer to that request may itself be lost or damaged
   if (t.retries >= R1_RETRIES) ipNegativeAdvice(t.rip);
+  if (t.retries == R1_RETRIES) softErrorReport(t);   // RFC 1122 4.2.3.5: tell the app (icmp.ts)
   t.timeouts++;
   count(C.TCP_RTO_TIMEOUTS);
   backoff(t);

@@ -197,6 +197,7 @@ async function connect(argv: string[]): Promise<number> {
   const s = o.petrel.connect({ host, port, allowHalfOpen: true, timeout });
   let err: NodeJS.ErrnoException | null = null;
   s.on("error", (e: NodeJS.ErrnoException) => (err = e));
+  s.on("softError", (e: NodeJS.ErrnoException) => process.stderr.write(`petrel: ${host}:${port}: ${e.code}, still trying\n`));
   s.on("timeout", () => {
     if (s.connecting) s.destroy(Object.assign(new Error(`connect ETIMEDOUT ${host}:${port}`), { code: "ETIMEDOUT" }));
   });
