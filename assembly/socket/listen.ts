@@ -5,7 +5,7 @@ import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
 import { eventPush } from "../storage/events";
 import { Tcb, TF, tcbAt, tcbRelease, setState } from "../tcp/tcb";
-import { sendRst } from "../tcp/output";
+import { sendRst } from "../tcp/emit";
 import { Ev } from "../storage/events";
 import { State } from "../tcp/state";
 

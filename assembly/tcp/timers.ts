@@ -7,8 +7,10 @@ import { Err } from "../errors";
 import { State } from "./state";
 import { earliest, timeLt } from "../time";
 import { Tcb, TF, tcbClose, synchronized, halfOpenCount } from "./tcb";
-import { tcpOutput, tcpProbe, dataBase, mayTransmit, windowClosed } from "./output";
+import { tcpOutput, tcpProbe } from "./output";
+import { dataBase, mayTransmit, windowClosed } from "./emit";
 import { sackClear } from "./sack";
+import { congestionOnTimeout } from "./congestion";
 import { ipNegativeAdvice, ipNextHopFailed } from "../iface/output";
 import { noteRetransmit } from "./rtt";
 import { userTimeoutExpired, userTimeoutNext, keepaliveTimer, persistLimitExpired, persistLimitNext } from "./liveness";
@@ -39,12 +41,6 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
   if (t.flags & TF.CLOSE_ARMED) acc = earliest(acc, t.closeAt, now);
   if (t.flags & TF.RTX_ARMED) acc = earliest(acc, t.rtxAt, now);
   return acc;
-}
-
-/** max(FlightSize / 2, 2·SMSS) (RFC 5681 (4)). */
-export function flightHalf(t: Tcb): u32 {
-  const half = (t.sndMax - t.sndUna) >> 1;
-  return half > 2 * t.mss ? half : 2 * t.mss;
 }
 
 /** RFC 4987 3.2/3.3: a half-open connection that times out while half the table is half-open (a
@@ -102,12 +98,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
   noteRetransmit(t, now);                       // Karn (RFC 6298 5.7 note)
   t.flags &= ~TF.RECOVERY;                      // recovery is over
   if (mayTransmit(s)) {
-    // RFC 5681 3.1 (4): ssthresh = max(FlightSize / 2, 2·SMSS), cwnd = 1 segment (the loss window);
-    // RFC 6582 4.1: dupacks of data sent before the timeout must not start a fast retransmit
-    t.ssthresh = flightHalf(t);
-    t.cwnd = t.mss;
-    t.recover = t.sndMax;
-    t.dupAcks = 0;
+    congestionOnTimeout(t);
     sackClear(t);   // RFC 2018 8: after a timeout the SACKed data is resent too (the peer may renege)
   }
   // go back to the oldest unacknowledged sequence number and send again from there

@@ -13,7 +13,7 @@ import { PcapLink, TraceLink } from "../link/pcap.ts";
 import { IFNAMSIZ, TapError, TapLink, configureKernelSide } from "../node/tap.ts";
 import { gatewayProblem, outputFileProblem, parseCidrArg, parseIntArg, parseMsArg } from "./args.ts";
 import { PetrelStack } from "../node/net.ts";
-import { PcapFileWriter } from "../packet/pcap.ts";
+import { PcapFileWriter } from "../node/pcap-file.ts";
 import { RealClock, wallTime } from "../node/realtime.ts";
 import { SERVICE_PORTS, startServices, type ServiceName } from "../apps/services.ts";
 
