@@ -117,6 +117,18 @@
 /** First ephemeral port (IANA dynamic range 49152–65535). */
 @inline export const EPHEMERAL_FIRST: u16 = 49152;
 
+// ── UDP ──────────────────────────────────────────────────────────────────────────────────────
+/** UDP sockets (the app's and the core's own clients: DHCP, DNS). */
+// @ts-ignore: decorator
+@inline export const UDP_SOCKETS: i32 = isDefined(PETREL_UDP_SOCKETS) ? PETREL_UDP_SOCKETS : 4;
+/** Bytes of received datagrams a UDP socket holds until read (each costs 8 bytes more); a datagram
+ *  that does not fit is dropped and counted (DROP_UDP_QUEUE_FULL). */
+// @ts-ignore: decorator
+@inline export const UDP_QUEUE: i32 = isDefined(PETREL_UDP_QUEUE) ? PETREL_UDP_QUEUE : 4096;
+/** At most one ICMP port unreachable per this many ms (RFC 1122 3.2.2: rate-limited errors). */
+// @ts-ignore: decorator
+@inline export const UDP_UNREACH_MS: u32 = isDefined(PETREL_UDP_UNREACH_MS) ? PETREL_UDP_UNREACH_MS : 100;
+
 // ── host interface ───────────────────────────────────────────────────────────────────────────
 /** Event ring entries (connected, readable, writable, closed, state changes…). */
 // @ts-ignore: decorator
@@ -144,7 +156,9 @@ export namespace Cfg {
   @inline export const RTO_MIN_MS: i32 = 14;
   @inline export const RTO_INITIAL_MS: i32 = 15;
   @inline export const RTO_MAX_MS: i32 = 16;
-  @inline export const COUNT: i32 = 17;
+  @inline export const UDP_SOCKETS: i32 = 17;
+  @inline export const UDP_QUEUE: i32 = 18;
+  @inline export const COUNT: i32 = 19;
 }
 
 // ── compile-time checks ─────────────────────────────────────────────────────────────────────
@@ -164,5 +178,9 @@ if (ARP_ENTRIES < 1 || ARP_PENDING < 1) ERROR("ARP table and pending queue need 
 if (OOO_RANGES < 1 || OOO_RANGES > 64 || SACK_RANGES < 1 || SACK_RANGES > 64) ERROR("PETREL_OOO_RANGES and PETREL_SACK_RANGES must be 1..64");
 // @ts-ignore: decorator
 if (DELACK_MS >= 500) ERROR("PETREL_DELACK_MS must be below 500 ms (RFC 9293 MUST-40)");
+// @ts-ignore: decorator
+if (UDP_SOCKETS < 1 || UDP_SOCKETS > 255) ERROR("PETREL_UDP_SOCKETS must be 1..255 (handles carry an 8-bit index)");
+// @ts-ignore: decorator
+if (UDP_QUEUE < 64 || UDP_QUEUE > 65536 || (UDP_QUEUE & 3) != 0) ERROR("PETREL_UDP_QUEUE must be a multiple of 4 in 64..65536");
 // @ts-ignore: decorator
 if (IO_BUF < 64 || EVENT_RING < 8) ERROR("PETREL_IO_BUF must be ≥ 64 and PETREL_EVENTS ≥ 8");

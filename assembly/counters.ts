@@ -78,7 +78,17 @@ export namespace C {
   @inline export const DROP_ICMP_STALE: i32 = 65;   // ... quoting no connection, or a sequence number not in flight
   @inline export const TCP_PMTU_UPDATES: i32 = 66;  // fragmentation needed lowered a connection's MSS (RFC 1191)
   @inline export const TCP_PERSIST_TIMEOUTS: i32 = 67; // window kept shut past the persist limit (also TCP_TIMEOUTS)
-  @inline export const COUNT: i32 = 68;
+  // UDP
+  @inline export const UDP_RX: i32 = 68;            // datagrams queued on a socket
+  @inline export const UDP_TX: i32 = 69;            // datagrams sent (or parked for ARP)
+  @inline export const DROP_UDP_SHORT: i32 = 70;    // shorter than 8 bytes, or length field outside the IP payload
+  @inline export const DROP_UDP_CHECKSUM: i32 = 71;
+  @inline export const DROP_UDP_NO_SOCKET: i32 = 72; // no socket bound to the port (port unreachable sent unless broadcast)
+  @inline export const DROP_UDP_QUEUE_FULL: i32 = 73; // the socket's queue had no room for the datagram
+  @inline export const UDP_UNREACH_TX: i32 = 74;    // ICMP port unreachable sent
+  @inline export const UDP_UNREACH_LIMITED: i32 = 75; // ... not sent: rate limit
+  @inline export const UDP_ICMP_ERRORS: i32 = 76;   // Destination Unreachable reported to the UDP socket that sent the quote
+  @inline export const COUNT: i32 = 77;
 }
 
 let countersBase: usize = 0;

@@ -3,15 +3,20 @@
 // through iface to the host's tx import.
 import { MAX_CONNS, MAX_LISTENERS, RX_BUF, TX_BUF, MTU, MSL_MS, ARP_ENTRIES, ARP_PENDING, EVENT_RING,
          IO_BUF, MAX_BACKLOG, FRAME_MAX, OOO_RANGES, SACK_RANGES, DELACK_MS, RTO_MIN_MS, RTO_INITIAL_MS,
-         RTO_MAX_MS, Cfg } from "./config";
+         RTO_MAX_MS, UDP_SOCKETS, UDP_QUEUE, Cfg } from "./config";
 import { C, count, countersInit, counterGet } from "./counters";
 import { Err } from "./errors";
 import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, regionSize } from "./storage/layout";
 import { eventsInit, eventPop, eventHandle, eventArg } from "./storage/events";
 import { ifaceIp } from "./iface/iface";
 import { ifaceInit } from "./iface/init";
-import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrType, icmpErrCode, icmpErrDst, icmpErrMtu, icmpErrQuoted } from "./iface/input";
+import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrType, icmpErrCode, icmpErrDst, icmpErrMtu,
+         icmpErrQuoted, icmpErrProto } from "./iface/input";
 import { IPPROTO_ICMP, IPPROTO_TCP } from "./wire/ipv4";
+import { IPPROTO_UDP } from "./wire/udp";
+import { udpInit } from "./udp/socket";
+import { udpRx, udpInputInit, udpIcmpRx } from "./udp/input";
+import * as udp from "./socket/udp";
 import { ifacePoll } from "./iface/output";
 import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
 import { tcpTimers } from "./tcp/timers";
@@ -40,9 +45,12 @@ export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u
   if (rc < 0) return rc;
   listenersInit();
   tcbPoolInit();
+  udpInit();
   if (!layoutFits()) return Err.ENOMEM;
   isnInit(seedLo, seedHi);
+  udpInputInit();
   api.apiInit(ioBuf, IO_BUF);
+  udp.udpApiInit(ioBuf, IO_BUF);
   ready = true;
   return 0;
 }
@@ -57,7 +65,11 @@ export function rx(len: i32, now: u32): i32 {
   count(C.RX_FRAMES);
   if (len < 0 || len > FRAME_MAX) { count(C.DROP_ETH_TOO_LONG); return Err.EMSGSIZE; }
   const r = ifaceInput(rxBuf, len, now);
-  if (r == IPPROTO_ICMP) return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrType(), icmpErrCode(), icmpErrMtu(), now);
+  if (r == IPPROTO_ICMP) {
+    if (icmpErrProto() == IPPROTO_UDP) return udpIcmpRx();
+    return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrType(), icmpErrCode(), icmpErrMtu(), now);
+  }
+  if (r == IPPROTO_UDP) return udpRx(now);
   if (r != IPPROTO_TCP) return r;
   return tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
 }
@@ -94,6 +106,13 @@ export function tcp_set_option(h: i32, opt: i32, value: i32): i32 { return ready
 export function tcp_set_default(opt: i32, value: i32): i32 { return ready ? api.setDefault(opt, value) : Err.EINVAL; }
 export function tcp_connections(): i32 { return ready ? api.connectionsInUse() : 0; }
 
+// ── UDP calls (the app's sockets; docs/abi.md "UDP") ──────────────────────────────────────────
+export function udp_open(): i32 { return ready ? udp.open() : Err.EINVAL; }
+export function udp_bind(h: i32, port: i32): i32 { return ready ? udp.bind(h, port) : Err.EINVAL; }
+export function udp_sendto(h: i32, ip: u32, port: i32, ptr: i32, len: i32, now: u32): i32 { return ready ? udp.sendTo(h, ip, port, ptr, len, now) : Err.EINVAL; }
+export function udp_recvfrom(h: i32, ptr: i32, cap: i32, meta: i32): i32 { return ready ? udp.recvFrom(h, ptr, cap, meta) : Err.EINVAL; }
+export function udp_close(h: i32): i32 { return ready ? udp.close(h) : Err.EINVAL; }
+
 // ── events, counters, memory map, configuration ───────────────────────────────────────────────
 export function ev_pop(): i32 { return ready ? eventPop() : 0; }
 export function ev_handle(): i32 { return eventHandle(); }
@@ -126,6 +145,8 @@ export function config(id: i32): i32 {
     case Cfg.RTO_MIN_MS: return <i32>RTO_MIN_MS;
     case Cfg.RTO_INITIAL_MS: return <i32>RTO_INITIAL_MS;
     case Cfg.RTO_MAX_MS: return <i32>RTO_MAX_MS;
+    case Cfg.UDP_SOCKETS: return UDP_SOCKETS;
+    case Cfg.UDP_QUEUE: return UDP_QUEUE;
   }
   return Err.EINVAL;
 }

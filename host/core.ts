@@ -70,6 +70,16 @@ export const TCP_INFO_FLAGS = { SACK: 1, TIMESTAMPS: 2, WSCALE: 4, RECOVERY: 8 }
 /** Words of the full tcp_info layout (docs/abi.md). */
 export const TCP_INFO_WORDS = 29;
 
+/** One received UDP datagram (udp_recvfrom). */
+export interface UdpDatagram {
+  data: Uint8Array;
+  address: string;
+  port: number;
+  /** The datagram was longer than the buffer: `size` is its full length. */
+  truncated: boolean;
+  size: number;
+}
+
 export interface MemRegion {
   id: number;
   name: string;
@@ -129,6 +139,11 @@ interface Exports {
   tcp_connections(): number;
   tcp_set_option(h: number, opt: number, value: number): number;
   tcp_set_default(opt: number, value: number): number;
+  udp_open(): number;
+  udp_bind(h: number, port: number): number;
+  udp_sendto(h: number, ip: number, port: number, ptr: number, len: number, now: number): number;
+  udp_recvfrom(h: number, ptr: number, cap: number, meta: number): number;
+  udp_close(h: number): number;
   ev_pop(): number;
   ev_handle(): number;
   ev_arg(): number;
@@ -356,6 +371,34 @@ export class Core {
       fastRetransmits: opt(21), timeouts: opt(22), sackRecoveries: opt(23), dupAcks: opt(24), oooBytes: opt(25), flags: opt(26), sndMax: opt(27),
       softError: words > 28 ? (u(28) === 0 ? null : this.errorName(u(28) | 0)) : undefined,
     };
+  }
+
+  // ── UDP (docs/abi.md "UDP") ────────────────────────────────────────────────────────────────
+  udpOpen(): number {
+    return this.x.udp_open();
+  }
+  /** The port bound (port 0: an ephemeral one), or -errno. */
+  udpBind(h: number, port: number): number {
+    return this.x.udp_bind(h, port);
+  }
+  /** Send one datagram (at most io_buffer_size bytes: longer is -EMSGSIZE without copying). */
+  udpSendTo(h: number, ip: Ip, port: number, data: Uint8Array, now: number): number {
+    if (data.length > this.ioSize) return this.errorCode("EMSGSIZE");
+    this.memory().set(data, this.ioPtr);
+    return this.x.udp_sendto(h, ipToU32(ip) | 0, port, this.ioPtr, data.length, now >>> 0);
+  }
+  /** The oldest datagram (a copy the caller may keep), or -errno (-EAGAIN: none). The io buffer's
+   *  last 12 bytes take the meta record; a datagram longer than the rest is returned truncated. */
+  udpRecvFrom(h: number): UdpDatagram | number {
+    const meta = this.ioPtr + this.ioSize - 12;
+    const n = this.x.udp_recvfrom(h, this.ioPtr, this.ioSize - 12, meta);
+    if (n < 0) return n;
+    const v = new DataView(this.x.memory.buffer, meta, 12);
+    const data = this.arena.copy(this.memory().buffer, this.ioPtr, n);
+    return { data, address: u32ToIp(v.getUint32(0, true)), port: v.getUint16(4, true), truncated: (v.getUint16(6, true) & 1) !== 0, size: v.getUint32(8, true) };
+  }
+  udpClose(h: number): number {
+    return this.x.udp_close(h);
   }
 
   // ── events ───────────────────────────────────────────────────────────────────────────────

@@ -13,6 +13,7 @@ import {
   ICMP_DEST_UNREACH, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_PARAM_PROBLEM, ICMP_UNREACH_PROTO, icmpCheck, icmpCode, icmpData, icmpEmitEchoReply,
   icmpEmitUnreach, icmpNextHopMtu, icmpQuotedCheck, icmpType, ICMP_HDR_LEN,
 } from "../wire/icmp";
+import { IPPROTO_UDP } from "../wire/udp";
 import { ifaceIp, ifaceIsBroadcast, ifaceMac, ifaceUp } from "./iface";
 import { arpInput } from "./arp";
 import { ipOutput, ipTxPayload, ipTxPayloadMax } from "./output";
@@ -27,6 +28,8 @@ let errCode: u8 = 0;
 let errDst: u32 = 0;
 let errMtu: u32 = 0;
 let errL4: usize = 0;
+let errProto: u8 = 0;
+let rxHl: i32 = 0;
 
 /** The ICMP error that ifaceInput last handed up (it returned IPPROTO_ICMP): its type (Destination
  *  Unreachable, Time Exceeded, Parameter Problem), */
@@ -37,8 +40,12 @@ export function icmpErrCode(): u8 { return errCode; }
 export function icmpErrDst(): u32 { return errDst; }
 /** the next-hop MTU (code 4, RFC 1191), */
 export function icmpErrMtu(): u32 { return errMtu; }
-/** and the first 8 bytes of the quoted TCP header (ports, sequence number). */
+/** and the first 8 bytes of the quoted TCP or UDP header (ports; TCP's sequence number), */
 export function icmpErrQuoted(): usize { return errL4; }
+/** the quoted datagram's protocol (IPPROTO_TCP or IPPROTO_UDP). */
+export function icmpErrProto(): u8 { return errProto; }
+/** IP header length of the datagram last handed up (its header ends where rxPayload starts). */
+export function rxIpHdrLen(): i32 { return rxHl; }
 
 /** Source address of the TCP segment ifaceInput last handed up. */
 export function rxSrcIp(): u32 { return rxSrc; }
@@ -50,9 +57,9 @@ export function rxPayload(): usize { return rxPay; }
 export function rxPayloadLen(): i32 { return rxPayLen; }
 
 /**
- * Process one received Ethernet frame of len bytes at frame. Returns IPPROTO_TCP (6) when it
- * carries a TCP segment for us (then rxSrcIp/rxDstIp/rxPayload/rxPayloadLen describe it),
- * IPPROTO_ICMP (1) when it is an ICMP error (unreachable, time exceeded, parameter problem) quoting a TCP segment we sent (then the
+ * Process one received Ethernet frame of len bytes at frame. Returns IPPROTO_TCP (6) or
+ * IPPROTO_UDP (17) when it carries a TCP segment or UDP datagram for us (then rxSrcIp/rxDstIp/rxPayload/rxPayloadLen describe it),
+ * IPPROTO_ICMP (1) when it is an ICMP error (unreachable, time exceeded, parameter problem) quoting a TCP segment or UDP datagram we sent (then the
  * icmpErr* accessors describe it; the top module hands it to TCP), 0 when it was consumed here
  * (ARP, other ICMP), or a negative code when it was dropped (also counted):
  * Err.EINVAL malformed or not for us, Err.EOPNOTSUPP a protocol or feature we do not handle.
@@ -81,19 +88,22 @@ function ipInput(p: usize, len: i32, now: u32): i32 {
     return Err.EINVAL;
   }
   const dst = ipv4Dst(p);
-  if (dst != ifaceIp()) { count(C.DROP_IP_NOT_US); return Err.EINVAL; }
+  // UDP also takes broadcasts, and anything while we have no address yet (DHCP; udp/input.ts filters)
+  const udp = ipv4Proto(p) == IPPROTO_UDP && (ifaceIsBroadcast(dst) || ifaceIp() == 0);
+  if (dst != ifaceIp() && !udp) { count(C.DROP_IP_NOT_US); return Err.EINVAL; }
   const src = ipv4Src(p);
   // RFC 1122 3.2.1.3: a broadcast, multicast, loopback or zero source is silently discarded.
   if (ipv4IsMartianSrc(src) || ifaceIsBroadcast(src)) { count(C.DROP_IP_MALFORMED); return Err.EINVAL; }
   const pay = p + <usize>hl;
   const payLen = ipv4TotalLen(p) - hl;
   const proto = ipv4Proto(p);
-  if (proto == IPPROTO_TCP) {
+  if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+    rxHl = hl;
     rxSrc = src;
     rxDst = dst;
     rxPay = pay;
     rxPayLen = payLen;
-    return IPPROTO_TCP;
+    return proto;
   }
   if (proto == IPPROTO_ICMP) return icmpInput(src, pay, payLen, now);
   // RFC 1122 3.2.2.1: SHOULD answer an unknown protocol with protocol unreachable.
@@ -118,17 +128,19 @@ function icmpInput(src: u32, p: usize, len: i32, now: u32): i32 {
   if (type == ICMP_DEST_UNREACH) count(C.ICMP_UNREACH_RX);
   // RFC 1122 3.2.2 (MUST): Destination Unreachable, Time Exceeded and Parameter Problem go to the
   // transport; for TCP all but some unreachables are soft errors (RFC 1122 4.2.3.9, RFC 5927 4)
-  if (type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED || type == ICMP_PARAM_PROBLEM) return quotedTcp(p, len);
+  if (type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED || type == ICMP_PARAM_PROBLEM) return quotedTransport(p, len);
   return 0;
 }
 
 /** RFC 1122 3.2.2.1 (MUST): a Destination Unreachable goes to the transport that sent the quoted
- *  datagram — here TCP, when the quote is one of our TCP segments (RFC 5927 4: the rest is checked
+ *  datagram — TCP or UDP, when the quote is one of our segments or datagrams (RFC 5927 4: the rest is checked
  *  against the connection's state up there). */
-function quotedTcp(p: usize, len: i32): i32 {
+function quotedTransport(p: usize, len: i32): i32 {
   const q = icmpData(p);
   const hl = icmpQuotedCheck(q, len - ICMP_HDR_LEN);
-  if (hl < 0 || ipv4Proto(q) != IPPROTO_TCP || ipv4Src(q) != ifaceIp()) return 0;
+  const proto: u8 = hl < 0 ? 0 : ipv4Proto(q);
+  if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || ipv4Src(q) != ifaceIp()) return 0;
+  errProto = proto;
   errType = icmpType(p);
   errCode = icmpCode(p);
   errDst = ipv4Dst(q);

@@ -15,7 +15,9 @@ export namespace Ev {
   @inline export const ERROR: i32 = 6;
   @inline export const ACCEPTABLE: i32 = 7;
   @inline export const STATE: i32 = 8;
-  @inline export const SOFT_ERROR: i32 = 9;   // a soft error at R1 (RFC 1122 4.2.3.5/4.2.3.9): connection kept
+  @inline export const UDP_READABLE: i32 = 9;   // a UDP socket's queue went from empty to not empty
+  @inline export const UDP_ERROR: i32 = 10;     // an ICMP error for a UDP socket (arg: the errno)
+  @inline export const SOFT_ERROR: i32 = 16;  // a soft error at R1 (RFC 1122 4.2.3.5/4.2.3.9): connection kept
 }
 
 @inline const ENTRY: usize = 12;

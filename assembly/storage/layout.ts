@@ -17,7 +17,9 @@ export namespace Region {
   @inline export const RX_RINGS: i32 = 10;
   @inline export const TX_RINGS: i32 = 11;
   @inline export const RANGES: i32 = 12;    // per connection: out-of-order ranges and the SACK scoreboard
-  @inline export const COUNT: i32 = 13;
+  @inline export const UDP_SOCKETS: i32 = 13; // UDP socket table
+  @inline export const UDP_QUEUES: i32 = 14;  // per UDP socket: its received datagrams
+  @inline export const COUNT: i32 = 15;
 }
 
 const REGION_START = memory.data(Region.COUNT * 4);

@@ -47,6 +47,9 @@ struct job {
 };
 
 static struct conn conns[MAX_TRACKED];
+static int32_t udp_echo = -1; /* the UDP echo socket (RFC 862), with SVC_ECHO */
+static int conns_end;      /* one past the last slot in use: a round looks at conns[0..conns_end) only */
+static unsigned rounds;    /* services_run calls, for the listeners' periodic sweep */
 static struct { int32_t lh; enum role role; } listeners[3];
 static int n_listeners;
 static struct job jobs[SERVICES_MAX_JOBS];
@@ -74,13 +77,14 @@ static struct conn *conn_new(enum role role, int32_t h) {
       memset(&conns[i], 0, sizeof conns[i]);
       conns[i].role = role;
       conns[i].h = h;
+      if (i >= conns_end) conns_end = i + 1;
       return &conns[i];
     }
   return NULL;
 }
 
 static struct conn *conn_find(int32_t h) {
-  for (int i = 0; i < MAX_TRACKED; i++)
+  for (int i = 0; i < conns_end; i++)
     if (conns[i].role != R_FREE && conns[i].h == h) return &conns[i];
   return NULL;
 }
@@ -108,7 +112,34 @@ int services_listen(unsigned mask) {
     listeners[n_listeners].role = svc[i].role;
     n_listeners++;
   }
+  if ((mask & SVC_ECHO) && udp_echo < 0) {
+    int32_t h = core_udp_open(), rc = h < 0 ? h : core_udp_bind(h, 7);
+    if (rc < 0) {
+      fprintf(stderr, "petrel: udp echo (7): error %d\n", (int)rc);
+      return -1;
+    }
+    udp_echo = h;
+  }
   return 0;
+}
+
+/* RFC 862 over UDP: every datagram goes back to its sender, whole. Not to a privileged source port
+ * (another echo or chargen service: two of them would bounce a datagram for ever), nor one that did
+ * not fit the io buffer (never truncated on the way back). At most ROUNDS datagrams per call. */
+static int pump_udp_echo(uint32_t now) {
+  if (udp_echo < 0) return 0;
+  uint32_t cap = (uint32_t)core_io_size() - 12;
+  int moved = 0;
+  for (int r = 0; r < ROUNDS; r++) {
+    struct core_udp_meta m;
+    int32_t n = core_udp_recvfrom(udp_echo, cap, &m);
+    if (n == PETREL_EAGAIN) break;
+    moved = 1;
+    if (n < 0) continue; /* an ICMP error for an earlier answer: nothing to do */
+    if (m.port < 1024 || (m.flags & 1)) continue;
+    core_udp_sendto(udp_echo, m.ip, m.port, (uint32_t)n, now); /* a failure (no route, ARP) is the datagram lost */
+  }
+  return moved;
 }
 
 int services_add_client(uint32_t ip, int port, uint64_t bytes, enum expect expect) {
@@ -315,14 +346,17 @@ static void accept_all(int32_t lh, uint32_t now) {
   }
 }
 
+/* Pops the events (at most a ring's worth); 1 when there were any, 2 when the ring was full (some may
+ * have been dropped, so the caller sweeps the listeners too). */
 static int drain_events(uint32_t now) {
-  int limit = core_config(CFG_EVENT_RING) + 1, any = 0;
-  for (int i = 0; i < limit; i++) {
+  int limit = core_config(CFG_EVENT_RING), any = 0;
+  for (int i = 0; i <= limit; i++) {
     int32_t kind = core_ev_pop();
     if (kind == 0) break;
+    if (i == limit - 1) any = 2;
     int32_t h = core_ev_handle(), arg = core_ev_arg();
     struct conn *c;
-    any = 1;
+    if (!any) any = 1;
     switch (kind) {
     case EV_ACCEPTABLE: accept_all(h, now); break;
     case EV_CONNECTED:
@@ -343,9 +377,13 @@ static int drain_events(uint32_t now) {
 }
 
 int services_run(uint32_t now) {
-  int moved = drain_events(now);
-  for (int i = 0; i < n_listeners; i++) accept_all(listeners[i].lh, now); /* also if ACCEPTABLE was lost */
-  for (int i = 0; i < MAX_TRACKED; i++) {
+  int ev = drain_events(now), moved = ev != 0;
+  moved |= pump_udp_echo(now); /* every round: UDP_READABLE comes only when the queue was empty */
+  /* ACCEPTABLE events are handled above; every 64th round, and after a full ring, every listener is
+   * tried as well, so a lost event delays an accept, never loses it */
+  if (ev == 2 || (rounds++ & 63) == 0)
+    for (int i = 0; i < n_listeners; i++) accept_all(listeners[i].lh, now);
+  for (int i = 0; i < conns_end; i++) {
     struct conn *c = &conns[i];
     if (c->role == R_FREE) continue;
     switch (c->role) {
@@ -362,5 +400,6 @@ int services_run(uint32_t now) {
       moved = 1;
     }
   }
+  while (conns_end > 0 && conns[conns_end - 1].role == R_FREE) conns_end--; /* slots freed at the top */
   return moved;
 }

@@ -1,6 +1,6 @@
 // The simulator runs in a browser: the browser-neutral part of host/ (core.ts, abi.ts,
-// wasm-source.ts, emitter.ts, stack/, time/, link/, packet/, sim/) imports no Node builtin, neither
-// directly nor through another file, and uses none of Node's globals. Imports are resolved by
+// wasm-source.ts, emitter.ts, stack/, time/, link/, packet/, sim/) and the page (web/) import no Node
+// builtin, neither directly nor through another file, and uses none of Node's globals. Imports are resolved by
 // esbuild as a browser bundler resolves them (package.json "imports" conditions included); the
 // globals by TypeScript without Node's types (tsconfig.browser.json).
 import assert from "node:assert/strict";
@@ -13,7 +13,7 @@ import { test } from "node:test";
 import { build, type Metafile, type Plugin } from "esbuild";
 import { ROOT } from "../../host/node/files.ts";
 
-const NEUTRAL = ["host/core.ts", "host/abi.ts", "host/wasm-source.ts", "host/emitter.ts", "host/stack", "host/time", "host/link", "host/packet", "host/sim"];
+const NEUTRAL = ["host/core.ts", "host/abi.ts", "host/wasm-source.ts", "host/emitter.ts", "host/stack", "host/time", "host/link", "host/packet", "host/sim", "web"];
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const isBuiltin = (spec: string): boolean => spec.startsWith("node:") || BUILTINS.has(spec) || BUILTINS.has(spec.split("/")[0]!);
 

@@ -130,7 +130,7 @@ describe("iface input", () => {
   it("RFC 1122 3.2.2.1: an unknown protocol is counted DROP_IP_PROTO and answered protocol-unreachable", () => {
     setupIface();
     ifaceInput(arpFrame(1, 2, PEER, ME), 42, T0); // learn PEER (tx 0 = ARP reply)
-    const f = ipFrame(PEER, ME, 17, 12);
+    const f = ipFrame(PEER, ME, 132, 12); // SCTP: not handled (UDP is)
     expect(ifaceInput(f, 46, T0)).toBeLessThan(0);
     expect(ctr(C.DROP_IP_PROTO)).toBe(1);
     expect(txCount()).toBe(2);

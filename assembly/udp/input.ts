@@ -1,0 +1,79 @@
+// UDP input (RFC 768, RFC 1122 4.1.3): a checked datagram goes to the socket bound to its
+// destination port, or is answered with a rate-limited ICMP port unreachable; ICMP errors quoting
+// a datagram we sent go to the socket that sent it.
+import { UDP_UNREACH_MS } from "../config";
+import { C, count } from "../counters";
+import { Err } from "../errors";
+import { timeLt } from "../time";
+import { ifaceIp, ifaceIsBroadcast } from "../iface/iface";
+import { ipOutput, ipTxPayload } from "../iface/output";
+import { rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, rxIpHdrLen, icmpErrDst, icmpErrQuoted, icmpErrCode, icmpErrType } from "../iface/input";
+import { IPPROTO_ICMP } from "../wire/ipv4";
+import { ICMP_DEST_UNREACH, ICMP_PARAM_PROBLEM, ICMP_UNREACH_NET, ICMP_UNREACH_PROTO, ICMP_UNREACH_PORT, ICMP_UNREACH_NEEDFRAG, icmpEmitUnreach } from "../wire/icmp";
+import { UDP_BAD_CHECKSUM, udpCheck, udpData, udpDstPort, udpSrcPort } from "../wire/udp";
+import { udpDeliver, udpError, udpLookup } from "./socket";
+
+/** DHCP's client port (RFC 2131 4.1): reachable while the interface has no address yet. */
+@inline const DHCP_CLIENT_PORT: u16 = 68;
+
+let unreachSent = false;
+let unreachAt: u32 = 0;
+
+export function udpInputInit(): void { unreachSent = false; }
+
+/** The datagram ifaceInput just handed up (it returned IPPROTO_UDP). */
+export function udpRx(now: u32): i32 {
+  const hl = rxIpHdrLen();
+  return udpInput(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), rxPayload() - <usize>hl, hl, now);
+}
+
+/** The ICMP error ifaceInput just handed up, when it quotes a UDP datagram (icmpErrProto). */
+export function udpIcmpRx(): i32 { return udpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrType(), icmpErrCode()); }
+
+/**
+ * One UDP datagram: `len` bytes of IP payload at p, from src to dst (ours, a broadcast, or anything
+ * while we have no address), inside the IP datagram at ip (header hl bytes, for the ICMP quote).
+ * Returns 0 when queued, or a negative code (counted).
+ */
+export function udpInput(src: u32, dst: u32, p: usize, len: i32, ip: usize, hl: i32, now: u32): i32 {
+  const n = udpCheck(p, len, src, dst);
+  if (n < 0) {
+    count(n == UDP_BAD_CHECKSUM ? C.DROP_UDP_CHECKSUM : C.DROP_UDP_SHORT);
+    return Err.EINVAL;
+  }
+  const dport = udpDstPort(p);
+  const broadcast = ifaceIsBroadcast(dst);
+  if (ifaceIp() == 0 && !broadcast && dport != DHCP_CLIENT_PORT) { count(C.DROP_IP_NOT_US); return Err.EINVAL; }
+  const i = udpLookup(dport, src, udpSrcPort(p));
+  if (i < 0) {
+    count(C.DROP_UDP_NO_SOCKET);
+    // RFC 1122 4.1.3.1: SHOULD answer with port unreachable; 3.2.2: never for a broadcast.
+    if (!broadcast && ifaceIp() != 0) portUnreachable(src, ip, hl + len, hl, now);
+    return Err.EAGAIN;
+  }
+  return udpDeliver(i, src, udpSrcPort(p), udpData(p), n) ? 0 : Err.EAGAIN;
+}
+
+/** RFC 1122 3.2.2 / RFC 1812 4.3.2.8: at most one per UDP_UNREACH_MS. */
+function portUnreachable(src: u32, ip: usize, ipLen: i32, hl: i32, now: u32): void {
+  if (unreachSent && timeLt(now, unreachAt + UDP_UNREACH_MS)) { count(C.UDP_UNREACH_LIMITED); return; }
+  unreachSent = true;
+  unreachAt = now;
+  const m = icmpEmitUnreach(ipTxPayload(), ICMP_UNREACH_PORT, ip, hl, ipLen, 0);
+  if (ipOutput(src, IPPROTO_ICMP, m, now) == 0) count(C.UDP_UNREACH_TX);
+}
+
+/** A Destination Unreachable (code) quoting our UDP datagram to dst, whose first 8 bytes are at q:
+ *  reported to its socket (RFC 1122 4.1.3.3: UDP MUST pass ICMP errors up). 0, or Err.EINVAL. */
+export function udpIcmp(dst: u32, q: usize, type: u8, code: u8): i32 {
+  // RFC 1122 4.1.3.3 (MUST): every ICMP error goes to the application; Time Exceeded reads as an
+  // unreachable host, Parameter Problem as a protocol error (as Linux maps them)
+  const err = type == ICMP_PARAM_PROBLEM ? Err.EPROTO
+    : type != ICMP_DEST_UNREACH ? Err.EHOSTUNREACH
+    : code == ICMP_UNREACH_PORT || code == ICMP_UNREACH_PROTO ? Err.ECONNREFUSED
+    : code == ICMP_UNREACH_NET ? Err.ENETUNREACH
+    : code == ICMP_UNREACH_NEEDFRAG ? Err.EMSGSIZE : Err.EHOSTUNREACH;
+  if (!udpError(udpSrcPort(q), dst, udpDstPort(q), err)) { count(C.DROP_ICMP_STALE); return Err.EINVAL; }
+  count(C.UDP_ICMP_ERRORS);
+  return 0;
+}
