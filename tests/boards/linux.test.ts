@@ -106,17 +106,25 @@ test("petrel-linux-wamr: a corrupted module fails to load with WAMR's text, exit
   }
 });
 
-/** A stand-in for the core with every export of the ABI that boards/common/engine_wamr.c looks up:
- *  each returns 0 (abi_version 1), but poll executes `unreachable`. */
+/** A stand-in for the core with every function export of the real module (build/petrel.wasm), same
+ *  signatures: each returns 0 (abi_version the real one), but poll executes `unreachable`. */
 async function trappingModule(): Promise<Uint8Array> {
-  const params: Record<string, number> = {
-    abi_version: 0, init: 7, rx_buffer: 0, rx_buffer_size: 0, rx: 2, poll: 1, io_buffer: 0, io_buffer_size: 0,
-    tcp_listen: 2, tcp_accept: 1, tcp_connect: 4, tcp_send: 4, tcp_recv: 4, tcp_shutdown: 2, tcp_close: 2, tcp_abort: 2,
-    tcp_state: 1, tcp_error: 1, tcp_readable: 1, tcp_writable: 1, tcp_set_option: 3, tcp_connections: 0,
-    ev_pop: 0, ev_handle: 0, ev_arg: 0, counter_count: 0, counter: 1, config: 1,
-  };
-  const funcs = Object.entries(params).map(([name, n]) =>
-    `(func (export "${name}") ${n ? `(param${" i32".repeat(n)})` : ""} (result i32) ${name === "poll" ? "unreachable" : `(i32.const ${name === "abi_version" ? 1 : 0})`})`);
+  const real = binaryen.readBinary(readFileSync(wasmPathFor("default")));
+  const funcs: string[] = [];
+  try {
+    for (let i = 0; i < real.getNumExports(); i++) {
+      const e = binaryen.getExportInfo(real.getExportByIndex(i));
+      if (e.kind !== binaryen.ExternalFunction) continue;
+      const f = binaryen.getFunctionInfo(real.getFunction(e.value));
+      const params = binaryen.expandType(f.params).map((t) => (t === binaryen.i64 ? "i64" : "i32"));
+      const result = binaryen.expandType(f.results).map((t) => (t === binaryen.i64 ? "i64" : "i32"));
+      const body = e.name === "poll" ? "unreachable" : result.length ? `(${result[0]}.const ${e.name === "abi_version" ? 1 : 0})` : "";
+      funcs.push(`(func (export "${e.name}") ${params.length ? `(param ${params.join(" ")})` : ""} ${result.length ? `(result ${result[0]})` : ""} ${body})`);
+    }
+  } finally {
+    real.dispose();
+  }
+  assert.ok(funcs.length > 30, "the real module's exports were read");
   const mod = binaryen.parseText(`(module (import "petrel" "tx" (func (param i32 i32))) (memory (export "memory") 1) ${funcs.join(" ")})`);
   try {
     assert.ok(mod.validate(), "the stand-in module validates");
