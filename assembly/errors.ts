@@ -23,4 +23,12 @@ export namespace Err {
   @inline export const ECONNREFUSED: i32 = -111; // RST in answer to our SYN
   @inline export const EHOSTUNREACH: i32 = -113; // ARP resolution failed
   @inline export const EALREADY: i32 = -114;     // already closing
+  // the DNS resolver (dns_query / dns_result): a few more Linux errnos, then the DNS answers that
+  // have none (numbered from -200, named like Node's dns module)
+  @inline export const ELOOP: i32 = -40;         // DNS: a CNAME chain longer than DNS_CNAME_MAX
+  @inline export const ENODATA: i32 = -61;       // DNS: the name exists but has no A record
+  @inline export const EBADMSG: i32 = -74;       // DNS: every reply was malformed
+  @inline export const ENOTFOUND: i32 = -200;    // DNS: NXDOMAIN (RCODE 3), no such name
+  @inline export const ESERVFAIL: i32 = -201;    // DNS: SERVFAIL (RCODE 2) from every server
+  @inline export const EREFUSED: i32 = -202;     // DNS: REFUSED (RCODE 5) from every server
 }
