@@ -3,7 +3,7 @@
 // through iface to the host's tx import.
 import { MAX_CONNS, MAX_LISTENERS, RX_BUF, TX_BUF, MTU, MSL_MS, ARP_ENTRIES, ARP_PENDING, EVENT_RING,
          IO_BUF, MAX_BACKLOG, FRAME_MAX, OOO_RANGES, SACK_RANGES, DELACK_MS, RTO_MIN_MS, RTO_INITIAL_MS,
-         RTO_MAX_MS, UDP_SOCKETS, UDP_QUEUE, Cfg } from "./config";
+         RTO_MAX_MS, UDP_SOCKETS, UDP_QUEUE, DNS_QUERIES, DNS_CACHE, Cfg } from "./config";
 import { C, count, countersInit, counterGet } from "./counters";
 import { Err } from "./errors";
 import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, regionSize } from "./storage/layout";
@@ -16,6 +16,8 @@ import { IPPROTO_UDP } from "./wire/udp";
 import { udpInit } from "./udp/socket";
 import { udpRx, udpInputInit, udpIcmpRx } from "./udp/input";
 import * as udp from "./socket/udp";
+import * as dns from "./socket/dns";
+import { dnsInit, dnsRx, dnsPoll } from "./dns/resolver";
 import { ifacePoll } from "./iface/output";
 import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
 import { tcpTimers } from "./tcp/timers";
@@ -45,11 +47,13 @@ export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u
   listenersInit();
   tcbPoolInit();
   udpInit();
+  if (DNS_QUERIES > 0) dnsInit();
   if (!layoutFits()) return Err.ENOMEM;
   isnInit(seedLo, seedHi);
   udpInputInit();
   api.apiInit(ioBuf, IO_BUF);
   udp.udpApiInit(ioBuf, IO_BUF);
+  dns.dnsApiInit(ioBuf, IO_BUF);
   ready = true;
   return 0;
 }
@@ -68,7 +72,11 @@ export function rx(len: i32, now: u32): i32 {
     if (icmpErrProto() == IPPROTO_UDP) return udpIcmpRx();
     return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrCode(), icmpErrMtu(), now);
   }
-  if (r == IPPROTO_UDP) return udpRx(now);
+  if (r == IPPROTO_UDP) {
+    const rc = udpRx(now);
+    if (DNS_QUERIES > 0) dnsRx(now);   // the resolver reads its replies at once
+    return rc;
+  }
   if (r != IPPROTO_TCP) return r;
   return tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
 }
@@ -83,6 +91,10 @@ export function poll(now: u32): i32 {
   }
   // then again for the deadline: TCP's output may just have started a resolution (nothing else is
   // due at `now`, so this sends nothing twice)
+  if (DNS_QUERIES > 0) {
+    const d = dnsPoll(now);
+    if (d >= 0 && (next < 0 || d < next)) next = d;
+  }
   const arp = ifacePoll(now);
   return next < 0 || (arp >= 0 && arp < next) ? arp : next;
 }
@@ -114,6 +126,13 @@ export function udp_recvfrom(h: i32, ptr: i32, cap: i32, meta: i32): i32 { retur
 export function udp_pending(h: i32): i32 { return ready ? udp.pending(h) : Err.EINVAL; }
 export function udp_local_port(h: i32): i32 { return ready ? udp.localPort(h) : Err.EINVAL; }
 export function udp_close(h: i32): i32 { return ready ? udp.close(h) : Err.EINVAL; }
+
+// ── DNS resolver (docs/abi.md "DNS") ──────────────────────────────────────────────────────────
+export function dns_server(i: i32, ip: u32): i32 { return ready ? dns.setServer(i, ip) : Err.EINVAL; }
+export function dns_server_get(i: i32): u32 { return ready ? dns.server(i) : 0; }
+export function dns_query(ptr: i32, len: i32, now: u32): i32 { return ready ? dns.query(ptr, len, now) : Err.EINVAL; }
+export function dns_result(q: i32, ptr: i32, cap: i32): i32 { return ready ? dns.result(q, ptr, cap) : Err.EINVAL; }
+export function dns_close(q: i32): i32 { return ready ? dns.close(q) : Err.EINVAL; }
 
 // ── events, counters, memory map, configuration ───────────────────────────────────────────────
 export function ev_pop(): i32 { return ready ? eventPop() : 0; }
@@ -149,6 +168,8 @@ export function config(id: i32): i32 {
     case Cfg.RTO_MAX_MS: return <i32>RTO_MAX_MS;
     case Cfg.UDP_SOCKETS: return UDP_SOCKETS;
     case Cfg.UDP_QUEUE: return UDP_QUEUE;
+    case Cfg.DNS_QUERIES: return DNS_QUERIES;
+    case Cfg.DNS_CACHE: return DNS_CACHE;
   }
   return Err.EINVAL;
 }

@@ -25,6 +25,7 @@ export namespace Ev {
   @inline export const STATE: i32 = 8;
   @inline export const UDP_READABLE: i32 = 9;   // a UDP socket's queue went from empty to not empty
   @inline export const UDP_ERROR: i32 = 10;     // an ICMP error for a UDP socket (arg: the errno)
+  @inline export const DNS_RESULT: i32 = 16;    // a DNS query finished (handle: the query; arg: addresses, or -errno)
 }
 
 /** Options of tcp_set_option (docs/abi.md). */
