@@ -88,7 +88,15 @@ export namespace C {
   @inline export const UDP_UNREACH_TX: i32 = 74;    // ICMP port unreachable sent
   @inline export const UDP_UNREACH_LIMITED: i32 = 75; // ... not sent: rate limit
   @inline export const UDP_ICMP_ERRORS: i32 = 76;   // Destination Unreachable reported to the UDP socket that sent the quote
-  @inline export const COUNT: i32 = 77;
+  // DHCP client
+  @inline export const DHCP_TX: i32 = 77;           // DHCP messages sent
+  @inline export const DHCP_RX: i32 = 78;           // replies accepted (OFFER, ACK, NAK for our transaction)
+  @inline export const DROP_DHCP_MALFORMED: i32 = 79; // short, oversized, not a reply, bad magic, an option past the end or wrong, no end, no type
+  @inline export const DROP_DHCP_XID: i32 = 80;     // another transaction, or another chaddr
+  @inline export const DROP_DHCP_UNEXPECTED: i32 = 81; // valid, but not what the state waits for (or from the wrong server, or an unusable address)
+  @inline export const DHCP_CONFLICTS: i32 = 82;    // the ARP probe found the offered address in use (DECLINE sent)
+  @inline export const DHCP_LEASES_LOST: i32 = 83;  // leases that expired or were refused by a NAK while held
+  @inline export const COUNT: i32 = 84;
 }
 
 let countersBase: usize = 0;
