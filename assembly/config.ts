@@ -129,6 +129,16 @@
 // @ts-ignore: decorator
 @inline export const UDP_UNREACH_MS: u32 = isDefined(PETREL_UDP_UNREACH_MS) ? PETREL_UDP_UNREACH_MS : 100;
 
+// ── DHCP client ──────────────────────────────────────────────────────────────────────────────
+/** The DHCP client is built in (a profile may leave it out: PETREL_DHCP=0; dhcp_* then answer
+ *  EOPNOTSUPP and the code is not in the module). */
+// @ts-ignore: decorator
+@inline export const DHCP: bool = isDefined(PETREL_DHCP) ? PETREL_DHCP != 0 : true;
+/** Largest random delay before the first DISCOVER (and after a NAK or an expiry), ms. RFC 2131
+ *  4.4.1 suggests 1–10 s for a whole network booting at once; one device waits at most 1 s. */
+// @ts-ignore: decorator
+@inline export const DHCP_START_DELAY_MS: u32 = isDefined(PETREL_DHCP_START_DELAY_MS) ? PETREL_DHCP_START_DELAY_MS : 1000;
+
 // ── DNS stub resolver (assembly/dns/) ──────────────────────────────────────────────────────────
 /** Queries in flight or holding a result until the host closes them; 0 leaves the resolver out. */
 // @ts-ignore: decorator

@@ -13,6 +13,7 @@ export namespace Err {
   @inline export const EMSGSIZE: i32 = -90;      // frame longer than the rx buffer
   @inline export const EOPNOTSUPP: i32 = -95;    // operation not valid for this kind of handle
   @inline export const EADDRINUSE: i32 = -98;    // port already listening, or 4-tuple in use (TIME_WAIT)
+  @inline export const EADDRNOTAVAIL: i32 = -99; // the interface has no address (yet, or any more: a lease ended)
   @inline export const ENETUNREACH: i32 = -101;  // no route: off-link destination and no gateway
   @inline export const ECONNABORTED: i32 = -103; // connection aborted locally
   @inline export const ECONNRESET: i32 = -104;   // peer sent RST

@@ -3,7 +3,7 @@
 // through iface to the host's tx import.
 import { MAX_CONNS, MAX_LISTENERS, RX_BUF, TX_BUF, MTU, MSL_MS, ARP_ENTRIES, ARP_PENDING, EVENT_RING,
          IO_BUF, MAX_BACKLOG, FRAME_MAX, OOO_RANGES, SACK_RANGES, DELACK_MS, RTO_MIN_MS, RTO_INITIAL_MS,
-         RTO_MAX_MS, UDP_SOCKETS, UDP_QUEUE, DNS_QUERIES, DNS_CACHE, Cfg } from "./config";
+         RTO_MAX_MS, UDP_SOCKETS, UDP_QUEUE, DHCP, DNS_QUERIES, DNS_CACHE, Cfg } from "./config";
 import { C, count, countersInit, counterGet } from "./counters";
 import { Err } from "./errors";
 import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, regionSize } from "./storage/layout";
@@ -26,6 +26,9 @@ import { listenersInit, listen } from "./socket/listen";
 import { tcpRx, tcpIcmp } from "./socket/demux";
 import * as api from "./socket/api";
 import { NO_DEADLINE } from "./time";
+import { addressSet } from "./iface/address";
+import { dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState, dhcpDnsServer } from "./dhcp/client";
+import { DhcpState } from "./dhcp/client";
 
 
 let ready = false;
@@ -73,9 +76,10 @@ export function rx(len: i32, now: u32): i32 {
     return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrCode(), icmpErrMtu(), now);
   }
   if (r == IPPROTO_UDP) {
-    const rc = udpRx(now);
-    if (DNS_QUERIES > 0) dnsRx(now);   // the resolver reads its replies at once
-    return rc;
+    const u = udpRx(now);
+    if (DHCP) dhcpInput(now);         // the client's socket may just have received a reply
+    if (DNS_QUERIES > 0) dnsRx(now);  // so may the resolver's
+    return u;
   }
   if (r != IPPROTO_TCP) return r;
   return tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
@@ -91,6 +95,10 @@ export function poll(now: u32): i32 {
   }
   // then again for the deadline: TCP's output may just have started a resolution (nothing else is
   // due at `now`, so this sends nothing twice)
+  if (DHCP) {
+    const d = dhcpPoll(now);
+    if (d >= 0 && (next < 0 || d < next)) next = d;
+  }
   if (DNS_QUERIES > 0) {
     const d = dnsPoll(now);
     if (d >= 0 && (next < 0 || d < next)) next = d;
@@ -126,6 +134,37 @@ export function udp_recvfrom(h: i32, ptr: i32, cap: i32, meta: i32): i32 { retur
 export function udp_pending(h: i32): i32 { return ready ? udp.pending(h) : Err.EINVAL; }
 export function udp_local_port(h: i32): i32 { return ready ? udp.localPort(h) : Err.EINVAL; }
 export function udp_close(h: i32): i32 { return ready ? udp.close(h) : Err.EINVAL; }
+
+// ── interface configuration and the DHCP client (docs/abi.md "Addresses and DHCP") ─────────────
+/** Set address, prefix and gateway at run time (ip 0: none). Refused while DHCP runs (EBUSY-like
+ *  EALREADY): the client owns the address then. */
+export function iface_set(ip: u32, prefixLen: i32, gateway: u32): i32 {
+  if (!ready) return Err.EINVAL;
+  if (DHCP && dhcpState() != DhcpState.STOPPED) return Err.EALREADY;
+  return addressSet(ip, prefixLen, gateway);
+}
+export function dhcp_start(requestedIp: u32, now: u32): i32 {
+  if (!DHCP) return Err.EOPNOTSUPP;
+  return ready ? dhcpStart(requestedIp, now) : Err.EINVAL;
+}
+export function dhcp_stop(now: u32): i32 {
+  if (!DHCP) return Err.EOPNOTSUPP;
+  return ready ? dhcpStop(now) : Err.EINVAL;
+}
+export function dhcp_release(now: u32): i32 {
+  if (!DHCP) return Err.EOPNOTSUPP;
+  return ready ? dhcpRelease(now) : Err.EINVAL;
+}
+/** The client's state and lease into the 52-byte record at ptr (in the IO buffer). 0 or Err.EINVAL. */
+export function dhcp_info(ptr: i32, now: u32): i32 {
+  if (!DHCP) return Err.EOPNOTSUPP;
+  const start = <u64><u32>ptr;
+  if (!ready || start < <u64>ioBuf || start + 52 > <u64>ioBuf + <u64>IO_BUF) return Err.EINVAL;
+  dhcpInfo(<usize>ptr, now);
+  return 0;
+}
+/** The i-th DNS server of the lease (0 when none): what the resolver uses. */
+export function dhcp_dns_server(i: i32): u32 { return DHCP && ready ? dhcpDnsServer(i) : 0; }
 
 // ── DNS resolver (docs/abi.md "DNS") ──────────────────────────────────────────────────────────
 export function dns_server(i: i32, ip: u32): i32 { return ready ? dns.setServer(i, ip) : Err.EINVAL; }

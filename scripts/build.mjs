@@ -35,6 +35,7 @@ const abi = {
   regions: namespaces("assembly/storage/layout.ts").Region,
   Cfg: namespaces("assembly/config.ts").Cfg,
   ...namespaces("assembly/socket/constants.ts"),
+  DhcpState: namespaces("assembly/dhcp/client.ts").DhcpState,
 };
 writeFileSync(`${root}build/abi.json`, JSON.stringify(abi, null, 2) + "\n");
 writeFileSync(`${root}build/petrel_abi.h`, abiHeader(abi));

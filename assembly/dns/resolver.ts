@@ -12,7 +12,7 @@
 // One slot:
 //   0      1     2      3      4    6      8     12        16    20    24       28         284
 //   |state |gen  |tries |count |id  |(pad) |sock |deadline |err  |ttl  |server  | name 256 | addrs
-import { DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE } from "../config";
+import { DHCP, DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
@@ -21,6 +21,7 @@ import { Ev } from "../socket/constants";
 import { keyedHash } from "../tcp/isn";
 import { udpOpen, udpBind, udpSendTo, udpRecvFrom, udpClose, UDP_OWNER_DNS, META_SRC_IP, META_SRC_PORT, META_FLAGS } from "../udp/socket";
 import { DNS_PORT, DNS_UDP_MAX, dnsId, dnsNameEncode, dnsQueryEmit, dnsParse } from "../wire/dns";
+import { dhcpDnsServer } from "../dhcp/client";
 import { cacheInit, cacheGet, cachePut, CACHE_ENTRY } from "./cache";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
 
@@ -83,7 +84,12 @@ export function dnsSetServer(i: i32, ip: u32): i32 {
   store<u32>(servers + (<usize>i << 2), ip);
   return 0;
 }
-export function dnsServer(i: i32): u32 { return <u32>i < <u32>DNS_SERVERS ? load<u32>(servers + (<usize>i << 2)) : 0; }
+/** Server i: the one the host set, else the DHCP lease's (option 6). */
+export function dnsServer(i: i32): u32 {
+  if (<u32>i >= <u32>DNS_SERVERS) return 0;
+  const ip = load<u32>(servers + (<usize>i << 2));
+  return ip != 0 || !DHCP ? ip : dhcpDnsServer(i);
+}
 function serverCount(): i32 {
   let n = 0;
   for (let i = 0; i < DNS_SERVERS; i++) if (dnsServer(i) != 0) n++;
