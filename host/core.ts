@@ -26,11 +26,11 @@ export interface AbiNames {
 
 // Fallbacks when build/abi.json is missing (the numbers are fixed by docs/abi.md).
 const FALLBACK_STATE = { CLOSED: 0, LISTEN: 1, SYN_SENT: 2, SYN_RECEIVED: 3, ESTABLISHED: 4, FIN_WAIT_1: 5, FIN_WAIT_2: 6, CLOSE_WAIT: 7, CLOSING: 8, LAST_ACK: 9, TIME_WAIT: 10 };
-const FALLBACK_EV = { CONNECTED: 1, READABLE: 2, WRITABLE: 3, EOF: 4, CLOSED: 5, ERROR: 6, ACCEPTABLE: 7, STATE: 8, UDP_READABLE: 9, UDP_ERROR: 10, ADDRESS: 11, GATEWAY: 12, DNS: 13, DHCP_STATE: 14 };
+const FALLBACK_EV = { CONNECTED: 1, READABLE: 2, WRITABLE: 3, EOF: 4, CLOSED: 5, ERROR: 6, ACCEPTABLE: 7, STATE: 8, UDP_READABLE: 9, UDP_ERROR: 10, ADDRESS: 11, GATEWAY: 12, DNS: 13, DHCP_STATE: 14, DNS_RESULT: 15 };
 export const FALLBACK_ERRORS = {
   EPERM: -1, EBADF: -9, EAGAIN: -11, ENOMEM: -12, EINVAL: -22, EMFILE: -24, EPIPE: -32, EMSGSIZE: -90, EOPNOTSUPP: -95, EADDRINUSE: -98,
   EADDRNOTAVAIL: -99, ENETUNREACH: -101, ECONNABORTED: -103, ECONNRESET: -104, ENOBUFS: -105, EISCONN: -106, ENOTCONN: -107, ETIMEDOUT: -110, ECONNREFUSED: -111,
-  EHOSTUNREACH: -113, EALREADY: -114,
+  EHOSTUNREACH: -113, EALREADY: -114, ELOOP: -40, ENODATA: -61, EBADMSG: -74, ENOTFOUND: -200, ESERVFAIL: -201, EREFUSED: -202,
 };
 
 export function loadAbiNames(path = join(BUILD_DIR, "abi.json")): AbiNames {
@@ -52,7 +52,7 @@ export const Ev = FALLBACK_EV;
 export type StateName = keyof typeof FALLBACK_STATE;
 export type EvName = keyof typeof FALLBACK_EV;
 export const CONFIG_NAMES = ["MAX_CONNS", "MAX_LISTENERS", "RX_BUF", "TX_BUF", "MTU", "MSL_MS", "ARP_ENTRIES", "ARP_PENDING", "EVENT_RING", "IO_BUF", "MAX_BACKLOG",
-  "OOO_RANGES", "SACK_RANGES", "DELACK_MS", "RTO_MIN_MS", "RTO_INITIAL_MS", "RTO_MAX_MS", "UDP_SOCKETS", "UDP_QUEUE"] as const;
+  "OOO_RANGES", "SACK_RANGES", "DELACK_MS", "RTO_MIN_MS", "RTO_INITIAL_MS", "RTO_MAX_MS", "UDP_SOCKETS", "UDP_QUEUE", "DNS_QUERIES", "DNS_CACHE"] as const;
 
 export interface CoreEvent {
   kind: number;
@@ -185,6 +185,11 @@ interface Exports {
   udp_pending(h: number): number;
   udp_local_port(h: number): number;
   udp_close(h: number): number;
+  dns_server(i: number, ip: number): number;
+  dns_server_get(i: number): number;
+  dns_query(ptr: number, len: number, now: number): number;
+  dns_result(q: number, ptr: number, cap: number): number;
+  dns_close(q: number): number;
   ev_pop(): number;
   ev_handle(): number;
   ev_arg(): number;
@@ -471,6 +476,35 @@ export class Core {
   }
   udpClose(h: number): number {
     return this.x.udp_close(h);
+  }
+
+  // ── DNS resolver (docs/abi.md "DNS") ───────────────────────────────────────────────────────
+  /** Set DNS server i (0..2) to ip (0 or "0.0.0.0" removes it; the DHCP lease's servers fill in). */
+  dnsServer(i: number, ip: Ip): number {
+    return this.x.dns_server(i, ipToU32(ip) | 0);
+  }
+  dnsServerGet(i: number): string {
+    return u32ToIp(this.x.dns_server_get(i) >>> 0);
+  }
+  /** Start resolving `name` (ASCII): a query handle; the result comes as a DNS_RESULT event. */
+  dnsQuery(name: string, now: number): number {
+    const bytes = Uint8Array.from(name, (c) => c.charCodeAt(0) & 0xff);
+    if (bytes.length === 0 || bytes.length > 254 || bytes.length > this.ioSize || !/^[\x21-\x7e]+$/.test(name)) return this.errorCode("EINVAL");
+    this.memory().set(bytes, this.ioPtr);
+    return this.x.dns_query(this.ioPtr, bytes.length, now >>> 0);
+  }
+  /** A finished query's addresses and TTL (s), or -errno (-EAGAIN while it runs). */
+  dnsResult(q: number): { addresses: string[]; ttl: number } | number {
+    const cap = Math.min(this.ioSize, 4 + 4 * 32);
+    const n = this.x.dns_result(q, this.ioPtr, cap);
+    if (n < 0) return n;
+    const v = new DataView(this.x.memory.buffer, this.ioPtr, 4 + 4 * n);
+    const addresses: string[] = [];
+    for (let i = 0; i < n; i++) addresses.push(u32ToIp(v.getUint32(4 + 4 * i, true)));
+    return { addresses, ttl: v.getUint32(0, true) };
+  }
+  dnsClose(q: number): number {
+    return this.x.dns_close(q);
   }
 
   // ── events ───────────────────────────────────────────────────────────────────────────────

@@ -16,6 +16,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { isIPv4 } from "node:net";
+import { resolve as resolveName, type DnsAnswer, type DnsError } from "./dns.ts";
 import { Duplex } from "node:stream";
 import type { Scheduler, Timer } from "./clock.ts";
 import type { Core, CoreOptions, Profile, SocketOption } from "./core.ts";
@@ -57,6 +58,8 @@ export interface PetrelStackOptions {
   clock?: Scheduler;
   profile?: Profile;
   core?: Core | CoreOptions;
+  /** DNS servers for connect({ host: "name" }) and resolve() (at most 3; default: the DHCP lease's). */
+  dns?: string[];
 }
 
 export interface ServerOptions {
@@ -141,6 +144,18 @@ export class PetrelStack extends EventEmitter {
       name: o.name ?? `petrel ${ip}`, mac, ip, prefix, gateway: o.gateway, seed, clock: this.clock,
       core: o.core ?? (o.profile ? { profile: o.profile } : undefined), link: o.link,
     });
+    if (o.dns) this.setDnsServers(o.dns);
+  }
+
+  /** Use these DNS servers (at most 3, IPv4 literals) for resolve() and connect by name. */
+  setDnsServers(servers: string[]): void {
+    if (servers.length > 3 || servers.some((s) => !isIPv4(s))) throw new Error(`bad DNS servers ${JSON.stringify(servers)} (at most 3 IPv4 addresses)`);
+    for (let i = 0; i < 3; i++) this.stack.call((c) => c.dnsServer(i, servers[i] ?? 0));
+  }
+
+  /** Resolve a name through Petrel's own resolver (not the OS): its IPv4 addresses and TTL. */
+  resolve(name: string): Promise<DnsAnswer> {
+    return resolveName(this.stack, name);
   }
 
   /** A port for listen(0) from the dynamic range (RFC 6335: 49152–65535), drawn from the stack's seed
@@ -409,10 +424,23 @@ export class Socket extends Duplex {
     this.connecting = true;
     if (o.timeout) this.setTimeout(o.timeout);
     if (!isIPv4(host)) {
-      // the core has no resolver and no loopback: only IPv4 literals are reachable
-      process.nextTick(() => this.destroy(netError("ENOTFOUND", "getaddrinfo", host, undefined, -3008)));
+      // a name: Petrel's own resolver (no loopback: "localhost" is a name like any other)
+      resolveName(this.petrel.stack, host).then(
+        (a) => {
+          if (this.destroyed) return;
+          this.target = { address: a.addresses[0]!, port };
+          this.connectTo(a.addresses[0]!, port, o);
+        },
+        (e: DnsError) => {
+          if (!this.destroyed) this.destroy(Object.assign(netError(e.code, "getaddrinfo", host, undefined, e.errno), { message: e.message, hostname: host }));
+        },
+      );
       return this;
     }
+    return this.connectTo(host, port, o);
+  }
+
+  private connectTo(host: string, port: number, o: ConnectOptions): this {
     let conn: Conn;
     try {
       conn = this.petrel.stack.connect(host, port, { localPort: o.localPort });
