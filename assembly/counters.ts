@@ -104,8 +104,7 @@ export namespace C {
   @inline export const DROP_DNS_MALFORMED: i32 = 88; // reply that failed the parse (truncated datagram, bad name, …)
   @inline export const DNS_TIMEOUTS: i32 = 89;      // waits for a reply that ended without one
   @inline export const DNS_CACHE_HITS: i32 = 90;    // queries answered from the cache
-  @inline export const DNS_TCP_RETRIES: i32 = 91;   // truncated (TC) replies asked again over TCP
-  @inline export const COUNT: i32 = 92;
+  @inline export const COUNT: i32 = 91;
 }
 
 let countersBase: usize = 0;

@@ -28,7 +28,7 @@ export namespace Err {
   // have none (numbered from -200, named like Node's dns module)
   @inline export const ELOOP: i32 = -40;         // DNS: a CNAME chain longer than DNS_CNAME_MAX
   @inline export const ENODATA: i32 = -61;       // DNS: the name exists but has no A record
-  @inline export const EBADMSG: i32 = -74;       // DNS: every reply was malformed
+  @inline export const EBADMSG: i32 = -74;       // DNS: a malformed reply (wire/dns.ts; the resolver drops it and waits on)
   @inline export const ENOTFOUND: i32 = -200;    // DNS: NXDOMAIN (RCODE 3), no such name
   @inline export const ESERVFAIL: i32 = -201;    // DNS: SERVFAIL (RCODE 2) from every server
   @inline export const EREFUSED: i32 = -202;     // DNS: REFUSED (RCODE 5) from every server

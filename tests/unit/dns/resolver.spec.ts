@@ -157,6 +157,14 @@ describe("dns resolver", () => {
     expect(result()).toBe(Err.ENOTFOUND);
     expect(dnsResult(q, scratch(16), 16)).toBe(Err.ENOTFOUND);
   });
+  it("RFC 1035 4.2.1: a truncated reply (TC) ends the query with EMSGSIZE (no TCP retry yet)", () => {
+    setup();
+    const q = query();
+    const d = reply(sentId()); store<u8>(d + 2, 0x83);
+    deliver(d, 40, sentPort());
+    expect(result()).toBe(Err.EMSGSIZE);
+    expect(dnsResult(q, scratch(16), 16)).toBe(Err.EMSGSIZE);
+  });
   it("RFC 1035 7.3: SERVFAIL moves on to the next server; from every server it is ESERVFAIL", () => {
     setup(); dnsSetServer(1, OTHER);
     const q = query();
