@@ -197,11 +197,8 @@ interface Exports {
   tcp_set_default(opt: number, value: number): number;
   udp_open(): number;
   udp_bind(h: number, port: number): number;
-  udp_connect(h: number, ip: number, port: number): number;
   udp_sendto(h: number, ip: number, port: number, ptr: number, len: number, now: number): number;
   udp_recvfrom(h: number, ptr: number, cap: number, meta: number): number;
-  udp_pending(h: number): number;
-  udp_local_port(h: number): number;
   udp_close(h: number): number;
   iface_set?(ip: number, prefix: number, gw: number): number;
   dhcp_start?(requestedIp: number, now: number): number;
@@ -466,11 +463,9 @@ export class Core {
   udpOpen(): number {
     return this.x.udp_open();
   }
+  /** The port bound (port 0: an ephemeral one), or -errno. */
   udpBind(h: number, port: number): number {
     return this.x.udp_bind(h, port);
-  }
-  udpConnect(h: number, ip: Ip, port: number): number {
-    return this.x.udp_connect(h, ipToU32(ip) | 0, port);
   }
   /** Send one datagram (at most io_buffer_size bytes: longer is -EMSGSIZE without copying). */
   udpSendTo(h: number, ip: Ip, port: number, data: Uint8Array, now: number): number {
@@ -487,12 +482,6 @@ export class Core {
     const v = new DataView(this.x.memory.buffer, meta, 12);
     const data = this.arena.copy(this.memory().buffer, this.ioPtr, n);
     return { data, address: u32ToIp(v.getUint32(0, true)), port: v.getUint16(4, true), truncated: (v.getUint16(6, true) & 1) !== 0, size: v.getUint32(8, true) };
-  }
-  udpPending(h: number): number {
-    return this.x.udp_pending(h);
-  }
-  udpLocalPort(h: number): number {
-    return this.x.udp_local_port(h);
   }
   udpClose(h: number): number {
     return this.x.udp_close(h);

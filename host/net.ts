@@ -23,6 +23,7 @@ import type { Link } from "./link/link.ts";
 import { Prng } from "./prng.ts";
 import { RealClock } from "./realtime.ts";
 import { PetrelError, Stack, type Conn, type Listener } from "./stack.ts";
+import { createSocket, type DgramSocket, type RemoteInfo, type SocketOptions as DgramOptions, type SocketType } from "./dgram.ts";
 
 export const errnoOf: Record<string, number> = {
   ECONNREFUSED: -111, ECONNRESET: -104, ETIMEDOUT: -110, EADDRINUSE: -98, EMFILE: -24, ENETUNREACH: -101, EHOSTUNREACH: -113, EPIPE: -32,
@@ -116,6 +117,7 @@ export class PetrelStack extends EventEmitter {
   private ownClock: RealClock | null = null;
   private sockets_ = new Set<Socket>();
   private servers_ = new Set<Server>();
+  private dgrams_ = new Set<DgramSocket>();
   private closed = false;
   private portRng: Prng | null = null;
 
@@ -201,6 +203,14 @@ export class PetrelStack extends EventEmitter {
     return server;
   }
 
+  /** A dgram-compatible UDP socket (host/dgram.ts), like dgram.createSocket("udp4"). */
+  createSocket(type: SocketType | DgramOptions, listener?: (msg: Buffer, rinfo: RemoteInfo) => void): DgramSocket {
+    const s = createSocket(this.stack, type, listener);
+    this.dgrams_.add(s);
+    s.once("close", () => this.dgrams_.delete(s));
+    return s;
+  }
+
   connect(opts: ConnectOptions, cb?: () => void): Socket;
   connect(port: number, host?: string, cb?: () => void): Socket;
   connect(...args: unknown[]): Socket {
@@ -234,6 +244,7 @@ export class PetrelStack extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     for (const s of this.servers_) if (s.listening) s.close();
+    for (const s of [...this.dgrams_]) s.close();
     for (const s of this.sockets_) if (!s.destroyed) s.end();
     const done = (): boolean => [...this.sockets_].every((s) => s.destroyed);
     if (!done()) {
