@@ -120,11 +120,11 @@
 // ── UDP ──────────────────────────────────────────────────────────────────────────────────────
 /** UDP sockets (the app's and the core's own clients: DHCP, DNS). */
 // @ts-ignore: decorator
-@inline export const UDP_SOCKETS: i32 = isDefined(PETREL_UDP_SOCKETS) ? PETREL_UDP_SOCKETS : 8;
+@inline export const UDP_SOCKETS: i32 = isDefined(PETREL_UDP_SOCKETS) ? PETREL_UDP_SOCKETS : 4;
 /** Bytes of received datagrams a UDP socket holds until read (each costs 8 bytes more); a datagram
  *  that does not fit is dropped and counted (DROP_UDP_QUEUE_FULL). */
 // @ts-ignore: decorator
-@inline export const UDP_QUEUE: i32 = isDefined(PETREL_UDP_QUEUE) ? PETREL_UDP_QUEUE : 2048;
+@inline export const UDP_QUEUE: i32 = isDefined(PETREL_UDP_QUEUE) ? PETREL_UDP_QUEUE : 4096;
 /** At most one ICMP port unreachable per this many ms (RFC 1122 3.2.2: rate-limited errors). */
 // @ts-ignore: decorator
 @inline export const UDP_UNREACH_MS: u32 = isDefined(PETREL_UDP_UNREACH_MS) ? PETREL_UDP_UNREACH_MS : 100;

@@ -128,11 +128,8 @@ export function tcp_connections(): i32 { return ready ? api.connectionsInUse() :
 // ── UDP calls (the app's sockets; docs/abi.md "UDP") ──────────────────────────────────────────
 export function udp_open(): i32 { return ready ? udp.open() : Err.EINVAL; }
 export function udp_bind(h: i32, port: i32): i32 { return ready ? udp.bind(h, port) : Err.EINVAL; }
-export function udp_connect(h: i32, ip: u32, port: i32): i32 { return ready ? udp.connect(h, ip, port) : Err.EINVAL; }
 export function udp_sendto(h: i32, ip: u32, port: i32, ptr: i32, len: i32, now: u32): i32 { return ready ? udp.sendTo(h, ip, port, ptr, len, now) : Err.EINVAL; }
 export function udp_recvfrom(h: i32, ptr: i32, cap: i32, meta: i32): i32 { return ready ? udp.recvFrom(h, ptr, cap, meta) : Err.EINVAL; }
-export function udp_pending(h: i32): i32 { return ready ? udp.pending(h) : Err.EINVAL; }
-export function udp_local_port(h: i32): i32 { return ready ? udp.localPort(h) : Err.EINVAL; }
 export function udp_close(h: i32): i32 { return ready ? udp.close(h) : Err.EINVAL; }
 
 // ── interface configuration and the DHCP client (docs/abi.md "Addresses and DHCP") ─────────────

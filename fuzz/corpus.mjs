@@ -10,7 +10,7 @@ import { join } from "node:path";
 
 const DIR = new URL("./corpus/", import.meta.url).pathname;
 
-const OP = { SYN: 0, SEG: 1, DATA: 2, ACK: 3, MUTATE: 4, RAW: 5, ARP: 6, ICMP: 7, IP: 8, TIME: 9, CALL: 10, MISC: 12 };
+const OP = { SYN: 0, SEG: 1, DATA: 2, ACK: 3, MUTATE: 4, RAW: 5, ARP: 6, ICMP: 7, IP: 8, TIME: 9, CALL: 10, MISC: 12, UDP: 13 };
 const CALL = { listen: 0, accept: 1, connect: 2, send: 3, recv: 4, sendIo: 5, recvIo: 6, shutdown: 7, close: 8, abort: 9,
   state: 10, error: 11, info: 12, readable: 13, writable: 14, setOption: 15, setDefault: 16, counter: 17, config: 18,
   regions: 19, memInfo: 20, rxLen: 21, init: 22, misc: 23, listenRaw: 24, connectRaw: 25, evPeek: 26, sweep: 27 };
@@ -137,6 +137,30 @@ class Script {
   setOption(h, opt, value) { return this.call(CALL.setOption, (s) => s.h(h).u8(opt).arg(value)); }
   setDefault(opt, value) { return this.call(CALL.setDefault, (s) => s.u8(opt).arg(value)); }
   muteArp() { return this.u8(OP.MISC).u8(1); }
+  /** OP_UDP: open a socket and bind it to udp_ports[i] (the harness's 7, 53, 68, 5000) */
+  udpOpen(i = 0) { return this.u8(OP.UDP).u8(0 | (i << 4) | (i << 6)); }
+  /** OP_UDP: a datagram of n bytes from peer to udp_ports[port]; to a broadcast (limited or the
+   *  subnet's), without checksum, or with a byte corrupted */
+  udpIn(peer, port, n, { broadcast, noSum = false, corrupt = false, sport = 40000 } = {}) {
+    const b = 1 | (broadcast ? 8 : 0) | (broadcast === "limited" ? 16 : 0) | (noSum ? 64 : 0) | (corrupt ? 128 : 0);
+    this.u8(OP.UDP).u8(b).u8(peer).u16(n).u16(sport).u8(port);
+    return corrupt ? this.u8(0) : this;
+  }
+  /** OP_UDP: the app sends n bytes from its io buffer to peer:udp_ports[port] (or the broadcast) */
+  udpSend(h, peer, port, n, broadcast = false) {
+    this.u8(OP.UDP).u8(3 | (broadcast ? 8 : 0)).h(h);
+    if (!broadcast) this.u8(peer);
+    return this.u8(port).u16(n);
+  }
+  /** OP_UDP: recvfrom into the io buffer (cap = io size − 12 − less) */
+  udpRecv(h, less = 0) { return this.u8(OP.UDP).u8(5).h(h).u8(less); }
+  /** OP_UDP: sendto / recvfrom with raw (ptr, len) arguments */
+  udpHostile(h) {
+    return this.u8(OP.UDP).u8(2 | 8 | 32).h(h).arg(0xc6120001).arg(7).u8(2).u32(0xfffffff0).arg(16)
+      .u8(OP.UDP).u8(4).h(h).u8(3).arg(0x7fffffff).arg(16).u8(4).u8(8);
+  }
+  /** OP_UDP: pending, local port, then close */
+  udpClose(h) { return this.u8(OP.UDP).u8(7 | 8).h(h); }
   bytes() { return Uint8Array.from(this.b); }
 }
 
@@ -220,6 +244,18 @@ const scenarios = {
     .call(CALL.recv, (s) => s.h(1).u8(4).u8(8).arg(0x7fffffff)).call(CALL.info, (s) => s.u8(0xff).u32(0x80000000).u8(0))
     .call(CALL.rxLen, (s) => s.arg(0xffffffff)).call(CALL.init, (s) => s.u32(0).u32(0).u32(0).arg(24).u32(0).u32(0).u32(0))
     .call(CALL.counter, (s) => s.arg(0x80000000)).call(CALL.config, (s) => s.arg(99)).call(CALL.sweep),
+  "udp-echo-both-ways": () => new Script().udpOpen(0).udpIn(0, 0, 100).udpIn(1, 0, 0).udpRecv(1).udpSend(1, 0, 0, 100)
+    .udpRecv(1, 200).udpIn(0, 0, 1472).udpRecv(1, 255).udpClose(1).udpRecv(1),
+  "udp-broadcast-and-checksums": () => new Script().udpOpen(2).udpIn(0, 2, 300, { broadcast: "limited" })
+    .udpIn(1, 2, 20, { broadcast: "subnet" }).udpIn(0, 2, 30, { noSum: true }).udpIn(0, 2, 30, { corrupt: true })
+    .udpSend(1, 0, 1, 10, true).udpRecv(1).udpRecv(1).udpRecv(1),
+  "udp-port-unreachable": () => new Script().udpIn(0, 3, 12).time(50).udpIn(1, 3, 12).time(200).udpIn(0, 3, 12)
+    .udpIn(0, 3, 12, { broadcast: "limited" }),
+  "udp-icmp-error-and-queue-full": () => {
+    const s = new Script().udpOpen(3).udpSend(1, 0, 0, 40).icmpError(0, 3).udpRecv(1);
+    for (let i = 0; i < 8; i++) s.udpIn(1, 3, 1000);
+    return s.udpRecv(1).udpHostile(1).udpClose(1);
+  },
   "window-update-and-dup-acks": () => accepted().send(1).ack(0, { back: 2000 }).ack(0, { back: 2000 }).ack(0, { back: 2000 })
     .ack(0, { back: 2000 }).due(1).ack(0),
 };

@@ -14,7 +14,7 @@
  *   - no trap (core_run() returning CORE_FAULT);
  *   - every frame the core sends is well-formed: Ethernet source = our MAC; ARP fields; IPv4
  *     version/IHL/total length/no fragment/source = our address/header checksum; TCP data offset,
- *     option lengths and checksum; ICMP checksum;
+ *     option lengths and checksum; UDP length field and checksum (never 0), ports; ICMP checksum;
  *   - no data beyond the peer's window (one byte over a closed window: a probe);
  *   - linear memory keeps the page count it had after init (the core allocates nothing after init);
  *   - tcp_connections() never exceeds config(MAX_CONNS);
@@ -384,12 +384,20 @@ static int on_tx(void *ctx, const uint8_t *frame_in, uint32_t len) {
     track(p, l4, l4n, thl);
     last_sent_len = total < sizeof last_sent ? total : (uint32_t)sizeof last_sent;
     memcpy(last_sent, p, last_sent_len);
+  } else if (p[9] == 17) {
+    if (l4n < 8) crash("short UDP", fr, len);
+    if (rd16(l4 + 4) != l4n) crash("UDP length field is not the IP payload length", fr, len);
+    if (rd16(l4 + 6) == 0 || l4_sum(src, dst, 17, l4, l4n) != 0) crash("UDP checksum", fr, len);
+    if (rd16(l4) == 0 || rd16(l4 + 2) == 0) crash("UDP port 0", fr, len);
+    if (trace) fprintf(stderr, "  tx udp %u>%08x.%u len %u\n", rd16(l4), dst, rd16(l4 + 2), l4n - 8);
+    last_sent_len = total < sizeof last_sent ? total : (uint32_t)sizeof last_sent;
+    memcpy(last_sent, p, last_sent_len);
   } else if (p[9] == 1) {
     if (l4n < 8) crash("short ICMP", fr, len);
     if (fold(sum_bytes(l4, l4n, 0)) != 0) crash("ICMP checksum", fr, len);
     if (trace) fprintf(stderr, "  tx icmp type %u code %u\n", l4[0], l4[1]);
   } else {
-    crash("IPv4 protocol is neither TCP nor ICMP", fr, len);
+    crash("IPv4 protocol is neither TCP, UDP nor ICMP", fr, len);
   }
   return 0;
 }
@@ -801,6 +809,70 @@ static void op_call(void) {
   }
 }
 
+/* OP_UDP: UDP sockets (the app's calls, hostile arguments too) and datagrams to the core. */
+static uint16_t udp_ports[4] = {7, 53, 68, 5000};
+static void op_udp(void) {
+  uint8_t b = in8();
+  int32_t h;
+  uint32_t p, l;
+  switch (b & 7) {
+    case 0: {                                                   /* open and bind */
+      h = core_udp_open();
+      note_handle(h);
+      uint32_t port = (b & 8) ? in16() : udp_ports[(b >> 4) & 3];
+      if (h > 0 && core_udp_bind(h, (int)port) == 0 && port) udp_ports[(b >> 6) & 3] = (uint16_t)port;
+      break;
+    }
+    case 1: {                                                   /* a datagram to the core */
+      uint8_t *f = frame;
+      uint32_t src = PEERS[in8() % 4];
+      uint32_t off = eth(f, src, 0x0800);
+      uint32_t dst = (b & 8) ? ((b & 16) ? 0xffffffffu : (SUT_IP | 0xffu)) : SUT_IP;
+      if (b & 8) memset(f, 0xff, 6);
+      uint8_t *ip = f + off, *u = ip + 20;
+      uint32_t n = in16() % 1473;
+      wr16(u, in16()); wr16(u + 2, (b & 32) ? in16() : udp_ports[in8() & 3]); wr16(u + 4, 8 + n); wr16(u + 6, 0);
+      for (uint32_t i = 0; i < n; i++) u[8 + i] = (uint8_t)(i * 7);
+      if (!(b & 64)) wr16(u + 6, l4_sum(src, dst, 17, u, 8 + n));   /* else: no checksum (RFC 768) */
+      if (b & 128) u[8 + n / 2] ^= (uint8_t)(1 + in8());             /* a corrupted byte (data or checksum) */
+      ipv4(ip, src, dst, 17, 8 + n);
+      uint32_t len = off + 28 + n;
+      if (len < 60) { memset(f + len, 0, 60 - len); len = 60; }
+      deliver(f, len, false);
+      break;
+    }
+    case 2: {                                                   /* sendto, any arguments */
+      h = pick_handle();
+      uint32_t ip = (b & 8) ? arg32() : (b & 16) ? 0xffffffffu : PEERS[in8() % 4];
+      uint32_t port = (b & 32) ? arg32() : udp_ports[in8() & 3];
+      p = pick_ptr(); l = arg32();
+      CALL(udp_sendto, (u32)h, ip, port, p, l, now);
+      break;
+    }
+    case 3: {                                                   /* sendto from the io buffer */
+      h = pick_handle();
+      uint32_t ip = (b & 8) ? 0xffffffffu : PEERS[in8() % 4];
+      uint32_t port = udp_ports[in8() & 3];
+      core_udp_sendto(h, ip, (int)port, in16() % 1600, now);
+      break;
+    }
+    case 4: { h = pick_handle(); p = pick_ptr(); l = arg32(); uint32_t meta = pick_ptr(); CALL(udp_recvfrom, (u32)h, p, l, meta); break; }
+    case 5: {
+      struct core_udp_meta m;
+      h = pick_handle();
+      int32_t n = core_udp_recvfrom(h, (uint32_t)core_io_size() - 12 - in8(), &m);
+      if (n >= 0 && (m.len < (uint32_t)n || ((m.flags & 1) != 0) != (m.len > (uint32_t)n))) crash("udp_recvfrom's meta disagrees with its result", NULL, 0);
+      break;
+    }
+    case 6: h = pick_handle(); CALL(udp_bind, (u32)h, (b & 8) ? arg32() : udp_ports[in8() & 3]); break;
+    default:
+      h = pick_handle();
+      if (b & 8) core_udp_close(h);
+      else CALL(udp_bind, (u32)h, 0);
+      break;
+  }
+}
+
 static void op_misc(void) {
   uint8_t b = in8();
   if (b & 1) arp_mute = !arp_mute;
@@ -808,7 +880,7 @@ static void op_misc(void) {
 }
 
 /* ── the script ── */
-enum { OP_SYN, OP_SEG, OP_DATA, OP_ACK, OP_MUTATE, OP_RAW, OP_ARP, OP_ICMP, OP_IP, OP_TIME, OP_CALL, OP_CALL2, OP_MISC, OP_COUNT };
+enum { OP_SYN, OP_SEG, OP_DATA, OP_ACK, OP_MUTATE, OP_RAW, OP_ARP, OP_ICMP, OP_IP, OP_TIME, OP_CALL, OP_CALL2, OP_MISC, OP_UDP, OP_COUNT };
 
 /* PETREL_FUZZ_GRAMMAR=raw: no grammar, the input is raw frames and clock steps (for measuring
  * what the grammar adds). */
@@ -853,6 +925,7 @@ static int run_script(void *arg) {
       case OP_IP: op_ip(); break;
       case OP_TIME: op_time(); break;
       case OP_CALL: case OP_CALL2: op_call(); break;
+      case OP_UDP: op_udp(); break;
       default: op_misc(); break;
     }
     settle();
@@ -869,6 +942,7 @@ static void reset(void) {
   now = 0; next_due = -1; arp_mute = false; ev_hold = false;
   nhandles = 0; nflows = 0; flow_rr = 0; nqueue = 0; last_sent_len = 0; last_built_len = 0;
   nlisten = 1; listen_ports[0] = 80;
+  udp_ports[0] = 7; udp_ports[1] = 53; udp_ports[2] = 68; udp_ports[3] = 5000;
   fault[0] = 0;
   memset(&env.stats, 0, sizeof env.stats);
 }

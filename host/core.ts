@@ -106,6 +106,24 @@ export const TCP_INFO_FLAGS = { SACK: 1, TIMESTAMPS: 2, WSCALE: 4, RECOVERY: 8 }
 /** Words of the full tcp_info layout (docs/abi.md). */
 export const TCP_INFO_WORDS = 28;
 
+/** dhcp_info (docs/abi.md): the DHCP client's state and lease; times are ms from now (Infinity:
+ *  an infinite lease or none). */
+export interface DhcpInfo {
+  state: number;
+  stateName: string;
+  address: string;
+  prefix: number;
+  gateway: string;
+  server: string;
+  dns: string[];
+  t1Ms: number;
+  t2Ms: number;
+  leaseLeftMs: number;
+  leaseSeconds: number;
+}
+/** DhcpState of build/abi.json, by number. */
+export const DHCP_STATE_NAMES = ["STOPPED", "INIT", "SELECTING", "REQUESTING", "PROBING", "BOUND", "RENEWING", "REBINDING", "REBOOTING"];
+
 /** One received UDP datagram (udp_recvfrom). */
 export interface UdpDatagram {
   data: Uint8Array;
@@ -179,17 +197,21 @@ interface Exports {
   tcp_set_default(opt: number, value: number): number;
   udp_open(): number;
   udp_bind(h: number, port: number): number;
-  udp_connect(h: number, ip: number, port: number): number;
   udp_sendto(h: number, ip: number, port: number, ptr: number, len: number, now: number): number;
   udp_recvfrom(h: number, ptr: number, cap: number, meta: number): number;
-  udp_pending(h: number): number;
-  udp_local_port(h: number): number;
   udp_close(h: number): number;
   dns_server(i: number, ip: number): number;
   dns_server_get(i: number): number;
   dns_query(ptr: number, len: number, now: number): number;
   dns_result(q: number, ptr: number, cap: number): number;
   dns_close(q: number): number;
+  iface_set?(ip: number, prefix: number, gw: number): number;
+  dhcp_start?(requestedIp: number, now: number): number;
+  dhcp_stop?(now: number): number;
+  dhcp_release?(now: number): number;
+  dhcp_info?(ptr: number, now: number): number;
+  dhcp_dns_server?(i: number): number;
+  local_ip(): number;
   ev_pop(): number;
   ev_handle(): number;
   ev_arg(): number;
@@ -446,11 +468,9 @@ export class Core {
   udpOpen(): number {
     return this.x.udp_open();
   }
+  /** The port bound (port 0: an ephemeral one), or -errno. */
   udpBind(h: number, port: number): number {
     return this.x.udp_bind(h, port);
-  }
-  udpConnect(h: number, ip: Ip, port: number): number {
-    return this.x.udp_connect(h, ipToU32(ip) | 0, port);
   }
   /** Send one datagram (at most io_buffer_size bytes: longer is -EMSGSIZE without copying). */
   udpSendTo(h: number, ip: Ip, port: number, data: Uint8Array, now: number): number {
@@ -467,12 +487,6 @@ export class Core {
     const v = new DataView(this.x.memory.buffer, meta, 12);
     const data = this.arena.copy(this.memory().buffer, this.ioPtr, n);
     return { data, address: u32ToIp(v.getUint32(0, true)), port: v.getUint16(4, true), truncated: (v.getUint16(6, true) & 1) !== 0, size: v.getUint32(8, true) };
-  }
-  udpPending(h: number): number {
-    return this.x.udp_pending(h);
-  }
-  udpLocalPort(h: number): number {
-    return this.x.udp_local_port(h);
   }
   udpClose(h: number): number {
     return this.x.udp_close(h);
@@ -505,6 +519,41 @@ export class Core {
   }
   dnsClose(q: number): number {
     return this.x.dns_close(q);
+  }
+
+  // ── addresses and the DHCP client (docs/abi.md "Addresses and DHCP") ───────────────────────
+  /** Our address now ("0.0.0.0" while unconfigured). */
+  localIp(): string {
+    return u32ToIp(this.x.local_ip() >>> 0);
+  }
+  /** Set address, prefix and gateway at run time ("0.0.0.0": none). */
+  ifaceSet(ip: Ip, prefix: number, gateway: Ip | 0 = 0): number {
+    if (!this.x.iface_set) return FALLBACK_ERRORS.EOPNOTSUPP;
+    return this.x.iface_set(ipToU32(ip) | 0, prefix, gateway === 0 ? 0 : ipToU32(gateway) | 0);
+  }
+  /** Start the DHCP client (INIT-REBOOT when `requestedIp` is a remembered address). */
+  dhcpStart(now: number, requestedIp?: Ip): number {
+    if (!this.x.dhcp_start) return FALLBACK_ERRORS.EOPNOTSUPP;
+    return this.x.dhcp_start(requestedIp ? ipToU32(requestedIp) | 0 : 0, now >>> 0);
+  }
+  dhcpStop(now: number): number {
+    return this.x.dhcp_stop ? this.x.dhcp_stop(now >>> 0) : FALLBACK_ERRORS.EOPNOTSUPP;
+  }
+  dhcpRelease(now: number): number {
+    return this.x.dhcp_release ? this.x.dhcp_release(now >>> 0) : FALLBACK_ERRORS.EOPNOTSUPP;
+  }
+  /** The client's state and lease (dhcp_info), or null when the module has no DHCP client. */
+  dhcpInfo(now: number): DhcpInfo | null {
+    if (!this.x.dhcp_info || this.x.dhcp_info(this.ioPtr, now >>> 0) !== 0) return null;
+    const v = new DataView(this.x.memory.buffer, this.ioPtr, 52);
+    const u = (i: number) => v.getUint32(i * 4, true);
+    const ms = (x: number) => (x === 0xffffffff ? Infinity : x);
+    const state = u(0);
+    return {
+      state, stateName: DHCP_STATE_NAMES[state] ?? `DHCP_${state}`, address: u32ToIp(u(1)), prefix: u(2),
+      gateway: u32ToIp(u(3)), server: u32ToIp(u(4)), dns: [u(6), u(7), u(8)].slice(0, u(5)).map(u32ToIp),
+      t1Ms: ms(u(9)), t2Ms: ms(u(10)), leaseLeftMs: ms(u(11)), leaseSeconds: u(12),
+    };
   }
 
   // ── events ───────────────────────────────────────────────────────────────────────────────

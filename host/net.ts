@@ -19,11 +19,12 @@ import { isIPv4 } from "node:net";
 import { resolve as resolveName, type DnsAnswer, type DnsError } from "./dns.ts";
 import { Duplex } from "node:stream";
 import type { Scheduler, Timer } from "./clock.ts";
-import type { Core, CoreOptions, Profile, SocketOption } from "./core.ts";
+import type { Core, CoreEvent, CoreOptions, DhcpInfo, Profile, SocketOption } from "./core.ts";
 import type { Link } from "./link/link.ts";
 import { Prng } from "./prng.ts";
 import { RealClock } from "./realtime.ts";
 import { PetrelError, Stack, type Conn, type Listener } from "./stack.ts";
+import { createSocket, type DgramSocket, type RemoteInfo, type SocketOptions as DgramOptions, type SocketType } from "./dgram.ts";
 
 export const errnoOf: Record<string, number> = {
   ECONNREFUSED: -111, ECONNRESET: -104, ETIMEDOUT: -110, EADDRINUSE: -98, EMFILE: -24, ENETUNREACH: -101, EHOSTUNREACH: -113, EPIPE: -32,
@@ -44,8 +45,11 @@ export function netError(code: string, syscall: string, address?: string, port?:
 }
 
 export interface PetrelStackOptions {
-  /** "198.18.0.2" or "198.18.0.2/24" (the prefix then overrides `prefix`). */
-  ip: string;
+  /** "198.18.0.2" or "198.18.0.2/24" (the prefix then overrides `prefix`). Not with `dhcp`. */
+  ip?: string;
+  /** Get the address, gateway and DNS servers by DHCP (the core's client); `requestedIp`: a
+   *  remembered address to ask for first (INIT-REBOOT). Wait for it with `waitForAddress()`. */
+  dhcp?: boolean | { requestedIp?: string };
   prefix?: number;
   gateway?: string;
   /** Default: a random locally administered address. */
@@ -112,11 +116,11 @@ function splitEndpoint(s: string): { address: string; port: number } | null {
 export class PetrelStack extends EventEmitter {
   readonly stack: Stack;
   readonly clock: Scheduler;
-  readonly ip: string;
-  readonly prefix: number;
+  private readonly staticPrefix: number;
   private ownClock: RealClock | null = null;
   private sockets_ = new Set<Socket>();
   private servers_ = new Set<Server>();
+  private dgrams_ = new Set<DgramSocket>();
   private closed = false;
   private portRng: Prng | null = null;
 
@@ -125,26 +129,56 @@ export class PetrelStack extends EventEmitter {
     if ("stack" in o) {
       this.stack = o.stack;
       this.clock = o.stack.clock;
-      this.ip = o.stack.ip;
-      this.prefix = 0;
+      this.staticPrefix = 0;
       return;
     }
-    const [ip, pfx] = o.ip.split("/");
+    if (o.dhcp && o.ip) throw new Error("give either ip or dhcp, not both");
+    const [ip, pfx] = o.dhcp ? ["0.0.0.0", "0"] : (o.ip ?? "").split("/");
     if (!ip || !isIPv4(ip)) throw new Error(`bad IPv4 address ${JSON.stringify(o.ip)} (expected e.g. 198.18.0.2/24)`);
     const prefix = pfx !== undefined ? Number(pfx) : (o.prefix ?? 24);
-    if (!Number.isInteger(prefix) || prefix < 1 || prefix > 32) throw new Error(`bad prefix length in ${JSON.stringify(o.ip)}`);
+    if (!o.dhcp && (!Number.isInteger(prefix) || prefix < 1 || prefix > 32)) throw new Error(`bad prefix length in ${JSON.stringify(o.ip)}`);
     if (o.gateway && !isIPv4(o.gateway)) throw new Error(`bad gateway address ${JSON.stringify(o.gateway)}`);
     if (!o.clock) this.ownClock = new RealClock();
     this.clock = o.clock ?? this.ownClock!;
-    this.ip = ip;
-    this.prefix = prefix;
+    this.staticPrefix = prefix;
     const mac = o.mac ?? ["02", ...Array.from(randomBytes(5), (b) => b.toString(16).padStart(2, "0"))].join(":");
     const seed = o.seed ?? randomBytes(8).readBigUInt64LE();
     this.stack = new Stack({
-      name: o.name ?? `petrel ${ip}`, mac, ip, prefix, gateway: o.gateway, seed, clock: this.clock,
-      core: o.core ?? (o.profile ? { profile: o.profile } : undefined), link: o.link,
+      name: o.name ?? `petrel ${o.dhcp ? "dhcp" : ip}`, mac, ip, prefix, gateway: o.gateway, seed, clock: this.clock,
+      core: o.core ?? (o.profile ? { profile: o.profile } : undefined), link: o.link, dhcp: o.dhcp,
     });
     if (o.dns) this.setDnsServers(o.dns);
+  }
+
+  /** Our address now ("0.0.0.0" while DHCP has none). */
+  get ip(): string {
+    return this.stack.ip;
+  }
+
+  /** The prefix length: the DHCP lease's, else the configured one (0 when unknown). */
+  get prefix(): number {
+    return this.dhcp()?.prefix || this.staticPrefix;
+  }
+
+  /** The DHCP client's state and lease (null without DHCP in the core). */
+  dhcp(): DhcpInfo | null {
+    const info = this.stack.core.dhcpInfo(this.clock.now);
+    return info && info.stateName !== "STOPPED" ? info : null;
+  }
+
+  /** Resolves once we hold an address (at once with a static one); rejects after `timeoutMs`. */
+  waitForAddress(timeoutMs = 30_000): Promise<string> {
+    if (this.stack.ip !== "0.0.0.0") return Promise.resolve(this.stack.ip);
+    return new Promise((resolve, reject) => {
+      const done = (e: CoreEvent): void => {
+        if (e.name !== "ADDRESS" || e.arg === 0) return;
+        clearTimeout(timer);
+        this.stack.off("event", done);
+        resolve(this.stack.ip);
+      };
+      const timer = setTimeout(() => { this.stack.off("event", done); reject(new Error(`no DHCP lease within ${timeoutMs} ms`)); }, timeoutMs);
+      this.stack.on("event", done);
+    });
   }
 
   /** Use these DNS servers (at most 3, IPv4 literals) for resolve() and connect by name. */
@@ -184,6 +218,14 @@ export class PetrelStack extends EventEmitter {
     return server;
   }
 
+  /** A dgram-compatible UDP socket (host/dgram.ts), like dgram.createSocket("udp4"). */
+  createSocket(type: SocketType | DgramOptions, listener?: (msg: Buffer, rinfo: RemoteInfo) => void): DgramSocket {
+    const s = createSocket(this.stack, type, listener);
+    this.dgrams_.add(s);
+    s.once("close", () => this.dgrams_.delete(s));
+    return s;
+  }
+
   connect(opts: ConnectOptions, cb?: () => void): Socket;
   connect(port: number, host?: string, cb?: () => void): Socket;
   connect(...args: unknown[]): Socket {
@@ -217,6 +259,7 @@ export class PetrelStack extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     for (const s of this.servers_) if (s.listening) s.close();
+    for (const s of [...this.dgrams_]) s.close();
     for (const s of this.sockets_) if (!s.destroyed) s.end();
     const done = (): boolean => [...this.sockets_].every((s) => s.destroyed);
     if (!done()) {

@@ -7,6 +7,7 @@ export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
 
 export const FIN = 0x01;
 export const SYN = 0x02;
@@ -343,6 +344,35 @@ export function buildTcpFrame(f: TcpFields & FrameAddrs & { ttl?: number; id?: n
   return buildEthernet({ dst: f.dstMac, src: f.srcMac, type: ETHERTYPE_IPV4, payload: ip });
 }
 
+export interface UdpFields {
+  src: Ip;
+  dst: Ip;
+  sport: number;
+  dport: number;
+  payload?: Uint8Array | string;
+  /** Override the computed checksum (0 = none, RFC 768; or a bad one). */
+  checksum?: number;
+}
+
+/** A UDP datagram (header + payload) with the checksum over the pseudo-header (0 sent as 0xFFFF). */
+export function buildUdp(f: UdpFields): Uint8Array {
+  const payload = toBytes(f.payload ?? new Uint8Array(0));
+  const b = new Uint8Array(8 + payload.length);
+  put16(b, 0, f.sport);
+  put16(b, 2, f.dport);
+  put16(b, 4, b.length);
+  b.set(payload, 8);
+  const ck = checksum(b, 0, b.length, pseudoSum(ipToU32(f.src), ipToU32(f.dst), IPPROTO_UDP, b.length));
+  put16(b, 6, f.checksum ?? (ck === 0 ? 0xffff : ck));
+  return b;
+}
+
+/** Ethernet + IPv4 + UDP. */
+export function buildUdpFrame(f: UdpFields & FrameAddrs & { ttl?: number; id?: number }): Uint8Array {
+  const ip = buildIpv4({ src: f.src, dst: f.dst, proto: IPPROTO_UDP, payload: buildUdp(f), ttl: f.ttl, id: f.id });
+  return buildEthernet({ dst: f.dstMac, src: f.srcMac, type: ETHERTYPE_IPV4, payload: ip });
+}
+
 export interface IcmpEchoFields {
   type?: "request" | "reply";
   id: number;
@@ -410,6 +440,16 @@ export interface TcpSegment {
   /** The checksum the segment should carry. */
   expectedChecksum: number;
 }
+export interface UdpDatagram {
+  sport: number;
+  dport: number;
+  /** The length field (header + data). */
+  length: number;
+  payload: Uint8Array;
+  checksum: number;
+  /** True for a zero checksum (none, RFC 768) too. */
+  checksumOk: boolean;
+}
 export interface IcmpPacket {
   type: number;
   code: number;
@@ -424,6 +464,7 @@ export interface ParsedFrame {
   arp?: ArpPacket;
   ip?: Ipv4Packet;
   tcp?: TcpSegment;
+  udp?: UdpDatagram;
   icmp?: IcmpPacket;
   /** Why parsing stopped early (truncated, malformed); the fields parsed so far are kept. */
   error?: string;
@@ -473,6 +514,15 @@ export function parseFrame(b: Uint8Array): ParsedFrame {
       win: be16(l4, 14), urp: be16(l4, 18), dataOffset: doff, options: decodeOptions(l4, 20, doff - 20),
       payload: l4.slice(doff), checksum: ck, checksumOk: ok, expectedChecksum: checksum(copy, 0, copy.length, ps),
     };
+    return r;
+  }
+  if (r.ip.proto === IPPROTO_UDP) {
+    if (l4.length < 8) return { ...r, error: "truncated udp" };
+    const ulen = be16(l4, 4);
+    if (ulen < 8 || ulen > l4.length) return { ...r, error: `malformed udp (length ${ulen}, have ${l4.length})` };
+    const ck = be16(l4, 6);
+    const ok = ck === 0 || onesSum(l4, 0, ulen, pseudoSum(be32(p, 12), be32(p, 16), IPPROTO_UDP, ulen)) === 0xffff;
+    r.udp = { sport: be16(l4, 0), dport: be16(l4, 2), length: ulen, payload: l4.slice(8, ulen), checksum: ck, checksumOk: ok };
     return r;
   }
   if (r.ip.proto === IPPROTO_ICMP) {

@@ -1,7 +1,8 @@
-// The seeds' services over the net-compatible API: echo (RFC 862, port 7), discard (RFC 863, 9),
+// The seeds' services over the net-compatible API: echo (RFC 862, port 7, TCP and UDP), discard (RFC 863, 9),
 // chargen (RFC 864, 19) and a status page (80) served by Node's own http.Server through its
 // 'connection' event — no hand-written HTTP parser.
 import http from "node:http";
+import type { DgramSocket } from "./dgram.ts";
 import type { PetrelStack, Server, Socket } from "./net.ts";
 
 export const SERVICE_PORTS = { echo: 7, discard: 9, chargen: 19, http: 80 } as const;
@@ -27,6 +28,18 @@ export function chargenMismatch(data: Uint8Array): number {
 export function echo(s: Socket): void {
   s.on("error", () => {});
   s.pipe(s);
+}
+
+/** RFC 862 over UDP: every datagram goes back to its sender, whole — except to a source port below
+ *  1024 (another echo or chargen service would bounce it back for ever). */
+export function udpEcho(petrel: PetrelStack, port: number = SERVICE_PORTS.echo): DgramSocket {
+  const u = petrel.createSocket("udp4");
+  u.on("message", (msg, r) => {
+    if (r.port >= 1024) u.send(msg, r.port, r.address);
+  });
+  u.on("error", () => {}); // ICMP errors for earlier answers: nothing to do
+  u.bind(port);
+  return u;
 }
 
 export function discard(s: Socket): void {
@@ -92,6 +105,11 @@ export function startServices(petrel: PetrelStack, names: ServiceName[], o: { ex
       srv = petrel.createServer((s) => hs.emit("connection", s));
       srv.on("close", () => hs.close());
     } else srv = petrel.createServer({ noDelay: name === "echo" }, name === "echo" ? echo : name === "discard" ? discard : chargen);
+    if (name === "echo") {
+      // echo serves UDP too (RFC 862), and stops with the TCP server
+      const u = udpEcho(petrel);
+      srv.once("close", () => u.closed || u.close());
+    }
     srv.on("error", (e: Error) => (o.onError ? o.onError(name, e) : undefined));
     srv.listen(SERVICE_PORTS[name]);
     out.set(name, srv);

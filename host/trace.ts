@@ -1,5 +1,5 @@
 // tcpdump-style one-line descriptions of frames (like `tcpdump -n -S`, absolute sequence numbers).
-import { ACK, ETHERTYPE_ARP, ETHERTYPE_IPV4, FIN, IPPROTO_ICMP, IPPROTO_TCP, RST, SYN, URG, parseFrame, type ParsedFrame, type TcpOption } from "./packet.ts";
+import { ACK, ETHERTYPE_ARP, ETHERTYPE_IPV4, FIN, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, RST, SYN, URG, parseFrame, type ParsedFrame, type TcpOption } from "./packet.ts";
 
 /** Virtual milliseconds → "0.001000" (seconds with microseconds). */
 export function formatTime(ms: number): string {
@@ -60,6 +60,10 @@ export function describeFrame(frame: Uint8Array | ParsedFrame): string {
     if (!t.checksumOk) s += `, cksum ${hex4(t.checksum)} (incorrect -> ${hex4(t.expectedChecksum)})`;
     s += `, length ${len}`;
     return s + ipBad;
+  }
+  if (ip.proto === IPPROTO_UDP && p.udp) {
+    const u = p.udp;
+    return `${ip.src}.${u.sport} > ${ip.dst}.${u.dport}: UDP, length ${u.payload.length}${u.checksumOk ? "" : ` [bad udp cksum ${hex4(u.checksum)}]`}${ipBad}`;
   }
   if (ip.proto === IPPROTO_ICMP && p.icmp) {
     const c = p.icmp;

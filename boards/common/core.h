@@ -17,12 +17,14 @@
 #include <stdint.h>
 
 /* docs/abi.md: event kinds, states, the errnos the services look at (negated Linux errnos). */
-enum { EV_CONNECTED = 1, EV_READABLE, EV_WRITABLE, EV_EOF, EV_CLOSED, EV_ERROR, EV_ACCEPTABLE, EV_STATE };
+enum { EV_CONNECTED = 1, EV_READABLE, EV_WRITABLE, EV_EOF, EV_CLOSED, EV_ERROR, EV_ACCEPTABLE, EV_STATE,
+       EV_UDP_READABLE, EV_UDP_ERROR };
 enum { ST_CLOSED = 0, ST_LISTEN, ST_SYN_SENT, ST_SYN_RECEIVED, ST_ESTABLISHED, ST_FIN_WAIT_1,
        ST_FIN_WAIT_2, ST_CLOSE_WAIT, ST_CLOSING, ST_LAST_ACK, ST_TIME_WAIT };
 enum { CFG_MAX_CONNS = 0, CFG_MAX_LISTENERS, CFG_RX_BUF, CFG_TX_BUF, CFG_MTU, CFG_MSL_MS,
        CFG_ARP_ENTRIES, CFG_ARP_PENDING, CFG_EVENT_RING, CFG_IO_BUF, CFG_MAX_BACKLOG,
-       CFG_OOO_RANGES, CFG_SACK_RANGES, CFG_DELACK_MS, CFG_RTO_MIN_MS, CFG_RTO_INITIAL_MS, CFG_RTO_MAX_MS, CFG_COUNT };
+       CFG_OOO_RANGES, CFG_SACK_RANGES, CFG_DELACK_MS, CFG_RTO_MIN_MS, CFG_RTO_INITIAL_MS, CFG_RTO_MAX_MS,
+       CFG_UDP_SOCKETS, CFG_UDP_QUEUE, CFG_COUNT };
 #define PETREL_EAGAIN (-11)
 #define PETREL_ABI_VERSION 1
 
@@ -87,6 +89,15 @@ int32_t core_readable(int32_t h);
 int32_t core_writable(int32_t h);
 int32_t core_set_option(int32_t h, int opt, int32_t value);
 int32_t core_connections(void);
+/* UDP (docs/abi.md "UDP calls"): datagrams go out of / come into the io buffer like TCP data. */
+int32_t core_udp_open(void);
+int32_t core_udp_bind(int32_t h, int port);
+int32_t core_udp_sendto(int32_t h, uint32_t ip, int port, uint32_t len, uint32_t now); /* sends io[0..len) */
+/* Receives the oldest datagram into io[0..cap) and its 12-byte meta record (source ip, port, flags,
+ * full length) into *meta; cap must leave the record's 12 bytes at the io buffer's end. */
+struct core_udp_meta { uint32_t ip; uint16_t port; uint16_t flags; uint32_t len; };
+int32_t core_udp_recvfrom(int32_t h, uint32_t cap, struct core_udp_meta *meta);
+int32_t core_udp_close(int32_t h);
 int32_t core_ev_pop(void);
 int32_t core_ev_handle(void);
 int32_t core_ev_arg(void);

@@ -46,13 +46,15 @@ enum {
   F_ABI_VERSION, F_INIT, F_RX_BUFFER, F_RX_BUFFER_SIZE, F_RX, F_POLL, F_IO_BUFFER, F_IO_BUFFER_SIZE,
   F_TCP_LISTEN, F_TCP_ACCEPT, F_TCP_CONNECT, F_TCP_SEND, F_TCP_RECV, F_TCP_SHUTDOWN, F_TCP_CLOSE,
   F_TCP_ABORT, F_TCP_STATE, F_TCP_ERROR, F_TCP_READABLE, F_TCP_WRITABLE, F_TCP_SET_OPTION,
-  F_TCP_CONNECTIONS, F_EV_POP, F_EV_HANDLE, F_EV_ARG, F_COUNTER_COUNT, F_COUNTER, F_CONFIG, F_COUNT
+  F_TCP_CONNECTIONS, F_EV_POP, F_EV_HANDLE, F_EV_ARG, F_COUNTER_COUNT, F_COUNTER, F_CONFIG,
+  F_UDP_OPEN, F_UDP_BIND, F_UDP_SENDTO, F_UDP_RECVFROM, F_UDP_CLOSE, F_COUNT
 };
 static const char *const fn_names[F_COUNT] = {
   "abi_version", "init", "rx_buffer", "rx_buffer_size", "rx", "poll", "io_buffer", "io_buffer_size",
   "tcp_listen", "tcp_accept", "tcp_connect", "tcp_send", "tcp_recv", "tcp_shutdown", "tcp_close",
   "tcp_abort", "tcp_state", "tcp_error", "tcp_readable", "tcp_writable", "tcp_set_option",
   "tcp_connections", "ev_pop", "ev_handle", "ev_arg", "counter_count", "counter", "config",
+  "udp_open", "udp_bind", "udp_sendto", "udp_recvfrom", "udp_close",
 };
 
 static struct {
@@ -287,6 +289,27 @@ int32_t core_readable(int32_t h) { return call1(F_TCP_READABLE, (uint32_t)h); }
 int32_t core_writable(int32_t h) { return call1(F_TCP_WRITABLE, (uint32_t)h); }
 int32_t core_set_option(int32_t h, int opt, int32_t value) { return call3(F_TCP_SET_OPTION, (uint32_t)h, (uint32_t)opt, (uint32_t)value); }
 int32_t core_connections(void) { return call0(F_TCP_CONNECTIONS); }
+/* The meta record udp_recvfrom writes at the io buffer's last 12 bytes (little-endian). */
+static void udp_meta(const uint8_t *m, struct core_udp_meta *meta) {
+  meta->ip = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
+  meta->port = (uint16_t)(m[4] | m[5] << 8);
+  meta->flags = (uint16_t)(m[6] | m[7] << 8);
+  meta->len = (uint32_t)m[8] | (uint32_t)m[9] << 8 | (uint32_t)m[10] << 16 | (uint32_t)m[11] << 24;
+}
+int32_t core_udp_open(void) { return call0(F_UDP_OPEN); }
+int32_t core_udp_bind(int32_t h, int port) { return call2(F_UDP_BIND, (uint32_t)h, (uint32_t)port); }
+int32_t core_udp_sendto(int32_t h, uint32_t ip, int port, uint32_t len, uint32_t now) {
+  uint32_t a[6] = { (uint32_t)h, ip, (uint32_t)port, w.io_buf, len, now };
+  return call(F_UDP_SENDTO, 6, a);
+}
+int32_t core_udp_recvfrom(int32_t h, uint32_t cap, struct core_udp_meta *meta) {
+  uint32_t at = w.io_buf + w.io_size - 12;
+  if (w.io_size < 12 || cap > w.io_size - 12) return -22; /* EINVAL: the record must follow the data */
+  int32_t n = call4(F_UDP_RECVFROM, (uint32_t)h, w.io_buf, cap, at);
+  if (n >= 0) udp_meta(w.base + at, meta);
+  return n;
+}
+int32_t core_udp_close(int32_t h) { return call1(F_UDP_CLOSE, (uint32_t)h); }
 int32_t core_ev_pop(void) { return call0(F_EV_POP); }
 int32_t core_ev_handle(void) { return call0(F_EV_HANDLE); }
 int32_t core_ev_arg(void) { return call0(F_EV_ARG); }

@@ -119,6 +119,28 @@ int32_t core_readable(int32_t h) { current_call = "tcp_readable"; return (int32_
 int32_t core_writable(int32_t h) { current_call = "tcp_writable"; return (int32_t)Z_petrel_coreZ_tcp_writable(&inst, (u32)h); }
 int32_t core_set_option(int32_t h, int opt, int32_t value) { current_call = "tcp_set_option"; return (int32_t)Z_petrel_coreZ_tcp_set_option(&inst, (u32)h, (u32)opt, (u32)value); }
 int32_t core_connections(void) { current_call = "tcp_connections"; return (int32_t)Z_petrel_coreZ_tcp_connections(&inst); }
+/* The meta record udp_recvfrom writes at the io buffer's last 12 bytes (little-endian). */
+static void udp_meta(const uint8_t *m, struct core_udp_meta *meta) {
+  meta->ip = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
+  meta->port = (uint16_t)(m[4] | m[5] << 8);
+  meta->flags = (uint16_t)(m[6] | m[7] << 8);
+  meta->len = (uint32_t)m[8] | (uint32_t)m[9] << 8 | (uint32_t)m[10] << 16 | (uint32_t)m[11] << 24;
+}
+int32_t core_udp_open(void) { current_call = "udp_open"; return (int32_t)Z_petrel_coreZ_udp_open(&inst); }
+int32_t core_udp_bind(int32_t h, int port) { current_call = "udp_bind"; return (int32_t)Z_petrel_coreZ_udp_bind(&inst, (u32)h, (u32)port); }
+int32_t core_udp_sendto(int32_t h, uint32_t ip, int port, uint32_t len, uint32_t now) {
+  current_call = "udp_sendto";
+  return (int32_t)Z_petrel_coreZ_udp_sendto(&inst, (u32)h, ip, (u32)port, core_io_ptr(), len, now);
+}
+int32_t core_udp_recvfrom(int32_t h, uint32_t cap, struct core_udp_meta *meta) {
+  uint32_t io = core_io_ptr(), size = (uint32_t)core_io_size(), at = io + size - 12;
+  if (size < 12 || cap > size - 12) return -22; /* EINVAL: the record must follow the data */
+  current_call = "udp_recvfrom";
+  int32_t n = (int32_t)Z_petrel_coreZ_udp_recvfrom(&inst, (u32)h, io, cap, at);
+  if (n >= 0) udp_meta(core_mem(at, 12), meta);
+  return n;
+}
+int32_t core_udp_close(int32_t h) { current_call = "udp_close"; return (int32_t)Z_petrel_coreZ_udp_close(&inst, (u32)h); }
 int32_t core_ev_pop(void) { current_call = "ev_pop"; return (int32_t)Z_petrel_coreZ_ev_pop(&inst); }
 int32_t core_ev_handle(void) { current_call = "ev_handle"; return (int32_t)Z_petrel_coreZ_ev_handle(&inst); }
 int32_t core_ev_arg(void) { current_call = "ev_arg"; return (int32_t)Z_petrel_coreZ_ev_arg(&inst); }

@@ -47,6 +47,7 @@ struct job {
 };
 
 static struct conn conns[MAX_TRACKED];
+static int32_t udp_echo = -1; /* the UDP echo socket (RFC 862), with SVC_ECHO */
 static struct { int32_t lh; enum role role; } listeners[3];
 static int n_listeners;
 static struct job jobs[SERVICES_MAX_JOBS];
@@ -108,7 +109,34 @@ int services_listen(unsigned mask) {
     listeners[n_listeners].role = svc[i].role;
     n_listeners++;
   }
+  if ((mask & SVC_ECHO) && udp_echo < 0) {
+    int32_t h = core_udp_open(), rc = h < 0 ? h : core_udp_bind(h, 7);
+    if (rc < 0) {
+      fprintf(stderr, "petrel: udp echo (7): error %d\n", (int)rc);
+      return -1;
+    }
+    udp_echo = h;
+  }
   return 0;
+}
+
+/* RFC 862 over UDP: every datagram goes back to its sender, whole. Not to a privileged source port
+ * (another echo or chargen service: two of them would bounce a datagram for ever), nor one that did
+ * not fit the io buffer (never truncated on the way back). At most ROUNDS datagrams per call. */
+static int pump_udp_echo(uint32_t now) {
+  if (udp_echo < 0) return 0;
+  uint32_t cap = (uint32_t)core_io_size() - 12;
+  int moved = 0;
+  for (int r = 0; r < ROUNDS; r++) {
+    struct core_udp_meta m;
+    int32_t n = core_udp_recvfrom(udp_echo, cap, &m);
+    if (n == PETREL_EAGAIN) break;
+    moved = 1;
+    if (n < 0) continue; /* an ICMP error for an earlier answer: nothing to do */
+    if (m.port < 1024 || (m.flags & 1)) continue;
+    core_udp_sendto(udp_echo, m.ip, m.port, (uint32_t)n, now); /* a failure (no route, ARP) is the datagram lost */
+  }
+  return moved;
 }
 
 int services_add_client(uint32_t ip, int port, uint64_t bytes, enum expect expect) {
@@ -344,6 +372,7 @@ static int drain_events(uint32_t now) {
 
 int services_run(uint32_t now) {
   int moved = drain_events(now);
+  moved |= pump_udp_echo(now); /* every round: UDP_READABLE comes only when the queue was empty */
   for (int i = 0; i < n_listeners; i++) accept_all(listeners[i].lh, now); /* also if ACCEPTABLE was lost */
   for (int i = 0; i < MAX_TRACKED; i++) {
     struct conn *c = &conns[i];

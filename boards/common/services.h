@@ -1,4 +1,4 @@
-/* Small services over the core's socket calls: echo (RFC 862, port 7), discard (RFC 863, 9),
+/* Small services over the core's socket calls: echo (RFC 862, port 7, TCP and UDP), discard (RFC 863, 9),
  * chargen (RFC 864, 19), and a client that connects, sends a pattern and checks what comes back. */
 #ifndef PETREL_BOARD_SERVICES_H
 #define PETREL_BOARD_SERVICES_H

@@ -233,6 +233,21 @@ for (const engine of Object.keys(ENGINES) as Engine[]) {
     assert.equal(r.mismatch, -1, "every byte follows RFC 864");
   });
 
+  boardCase(engine, "RFC 862: kernel node:dgram client → the board's UDP echo (port 7): 60 datagrams of 0..1472 bytes byte-exact", 40_000, async ({ ns, board }) => {
+    const r = await ns.peer<{ ok: number; retries: number }>("udp-echo", { host: BOARD_IP, port: 7, n: 60, seed: 11 }, 30_000);
+    assert.equal(r.error, undefined);
+    assert.equal(r.ok, 60);
+    const st = await board.status();
+    const c = (name: string): number => st.counters[new Core().names.counters[name]!]!;
+    assert.equal(c("UDP_RX"), 60 + r.retries);
+    assert.equal(c("UDP_TX"), 60 + r.retries);
+  });
+
+  boardCase(engine, "RFC 1122 4.1.3.1: kernel → a closed UDP port of the board: ICMP port unreachable, ECONNREFUSED", 20_000, async ({ ns }) => {
+    const r = await ns.peer<{ ms: number }>("udp-closed", { host: BOARD_IP, port: 4321 }, 10_000);
+    assert.equal(r.error, "ECONNREFUSED");
+  });
+
   boardCase(engine, "kernel → a closed port of the board: RST, ECONNREFUSED", 20_000, async ({ ns }) => {
     const r = await ns.peer<{ connected?: boolean }>("connect", { host: BOARD_IP, port: 4321 }, 10_000);
     assert.equal(r.error, "ECONNREFUSED");

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import net from "node:net";
 import { writeBytes } from "../support/peer-stream.mjs";
+import { udpClosedClient, udpEchoClient } from "../support/peer-udp.mjs";
 
 const [mode, json] = process.argv.slice(2);
 const a = JSON.parse(json ?? "{}");
@@ -26,6 +27,8 @@ const CHARGEN = Buffer.from(Array.from({ length: 95 }, (_, i) => {
 }).join(""), "latin1");
 
 const modes = {
+  "udp-echo": () => udpEchoClient(a, finish, ms),
+  "udp-closed": () => udpClosedClient(a, finish, ms),
   // send `bytes`, half-close, read the echo to EOF; sha256 both ways
   "echo-client": () => {
     const hs = createHash("sha256"), hr = createHash("sha256");

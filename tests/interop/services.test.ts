@@ -29,6 +29,20 @@ interopTest("kernel client → Petrel echo: 10 MB of random data, sha256 equal",
   assert.equal(r.shaRecv, r.shaSent);
 });
 
+interopTest("RFC 862: kernel node:dgram client → Petrel's UDP echo (host/dgram.ts): 60 datagrams of 0..1472 bytes byte-exact", {}, async (env) => {
+  startServices(env.petrel, ["echo"]);
+  const r = await env.peer<{ ok: number; retries: number }>("udp-echo", { host: PETREL_IP, port: 7, n: 60, seed: 11 }, 40_000).result;
+  assert.equal(r.error, undefined);
+  assert.equal(r.ok, 60);
+  assert.equal(env.petrel.stack.counters().UDP_RX, 60 + r.retries);
+});
+
+interopTest("RFC 1122 4.1.3.1: kernel → a closed UDP port of Petrel: ICMP port unreachable, ECONNREFUSED", {}, async (env) => {
+  const r = await env.peer<{ ms: number }>("udp-closed", { host: PETREL_IP, port: 4321 }, 10_000).result;
+  assert.equal(r.error, "ECONNREFUSED");
+  assert.equal(env.petrel.stack.counters().UDP_UNREACH_TX, 1);
+});
+
 interopTest("kernel → Petrel discard: 100 MB", { timeoutMs: 120_000 }, async (env) => {
   startServices(env.petrel, ["discard"]);
   const r = await env.peer<{ ms: number; hadError: boolean }>("send", { host: PETREL_IP, port: 9, bytes: 100 * MB }, 110_000).result;

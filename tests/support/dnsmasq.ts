@@ -80,3 +80,49 @@ export class Dnsmasq {
     clearTimeout(t);
   }
 }
+
+// ── DHCP: dnsmasq as the DHCP server on a test's TAP (tests/interop/dhcp.test.ts) ─────────────
+
+export interface DhcpServerOptions {
+  /** The TAP's kernel side: its name and a directory for the lease file. */
+  dev: string;
+  dir: string;
+  /** First and last address of the pool (default 198.18.0.100 – 198.18.0.150, a /24). */
+  range?: [string, string];
+  /** Lease seconds (dnsmasq's minimum: 120). */
+  leaseS?: number;
+  /** Options 58/59: renewal and rebinding times in seconds (dnsmasq sends them as given). */
+  t1S?: number;
+  t2S?: number;
+  /** Fixed addresses by MAC (--dhcp-host). */
+  fixed?: Record<string, string>;
+  /** Router and DNS server given to clients (default: the listen address). */
+  router: string;
+}
+
+/** The options that make dnsmasq a DHCP server on dev (pass as `extra`; log lines DHCPDISCOVER… in `log`). */
+export function dhcpServerArgs(o: DhcpServerOptions): string[] {
+  const [first, last] = o.range ?? ["198.18.0.100", "198.18.0.150"];
+  const args = [
+    "--log-dhcp", "--no-ping", "--dhcp-authoritative",
+    `--dhcp-range=${first},${last},255.255.255.0,${o.leaseS ?? 120}`,
+    `--dhcp-leasefile=${o.dir}/dnsmasq.leases`,
+    `--dhcp-option=option:router,${o.router}`, `--dhcp-option=option:dns-server,${o.router}`,
+  ];
+  if (o.t1S !== undefined) args.push(`--dhcp-option=option:T1,${o.t1S}`);
+  if (o.t2S !== undefined) args.push(`--dhcp-option=option:T2,${o.t2S}`);
+  for (const [mac, ip] of Object.entries(o.fixed ?? {})) args.push(`--dhcp-host=${mac},${ip}`);
+  return args;
+}
+
+/** Resolves with the count-th log line matching re; rejects after timeoutMs or when dnsmasq exits. */
+export async function waitForLog(d: Dnsmasq, re: RegExp, timeoutMs: number, count = 1): Promise<string> {
+  const t0 = Date.now();
+  for (;;) {
+    const hits = d.log.split("\n").filter((l) => re.test(l));
+    if (hits.length >= count) return hits[count - 1]!;
+    if (d.proc.exitCode !== null || d.proc.signalCode !== null) throw new Error(`dnsmasq exited waiting for ${re}`);
+    if (Date.now() - t0 > timeoutMs) throw new Error(`no ${re} in dnsmasq's log within ${timeoutMs} ms:\n${d.log.trim().split("\n").slice(-15).join("\n")}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import { BLOCK, writeBytes } from "../../support/peer-stream.mjs";
+import { udpClosedClient, udpEchoClient } from "../../support/peer-udp.mjs";
 
 const [mode, json] = process.argv.slice(2);
 const a = JSON.parse(json ?? "{}");
@@ -24,6 +25,9 @@ const ms = () => performance.now() - t0;
 const sha = () => createHash("sha256");
 
 const modes = {
+  // node:dgram (tests/support/peer-udp.mjs): seeded datagrams echoed byte-exact; a closed port
+  "udp-echo": () => udpEchoClient(a, finish, ms),
+  "udp-closed": () => udpClosedClient(a, finish, ms),
   // connect, send `bytes`, half-close, read everything back (echo)
   "echo-client": () => {
     const hs = sha(), hr = sha();
