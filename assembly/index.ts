@@ -8,7 +8,8 @@ import { C, count, countersInit, counterGet } from "./counters";
 import { Err } from "./errors";
 import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, regionSize } from "./storage/layout";
 import { eventsInit, eventPop, eventHandle, eventArg } from "./storage/events";
-import { ifaceInit, ifaceIp } from "./iface/iface";
+import { ifaceIp } from "./iface/iface";
+import { ifaceInit } from "./iface/init";
 import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrCode, icmpErrDst, icmpErrMtu,
          icmpErrQuoted, icmpErrProto } from "./iface/input";
 import { IPPROTO_ICMP, IPPROTO_TCP } from "./wire/ipv4";

@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Core, type Profile } from "../host/core.ts";
-import { faultMix, parseSize, reproduceCommand, runTransfer, transferTimeBound } from "../host/transfer.ts";
+import { faultMix, parseSize, reproduceCommand, runTransfer, transferTimeBound } from "../host/sim/transfer.ts";
 
 interface SeedResult {
   seed: number;

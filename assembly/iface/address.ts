@@ -4,9 +4,8 @@
 // to send from).
 import { MAX_CONNS } from "../config";
 import { Err } from "../errors";
-import { eventPush } from "../storage/events";
-import { Ev } from "../socket/constants";
-import { State } from "../socket/constants";
+import { eventPush, Ev } from "../storage/events";
+import { State } from "../tcp/state";
 import { tcbAt, tcbClose, TF } from "../tcp/tcb";
 import { addressValid, ifaceGateway, ifaceIp, ifaceMask, ifaceSet } from "./iface";
 

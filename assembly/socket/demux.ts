@@ -1,12 +1,13 @@
-// Segment demultiplexing: a checked segment goes to its connection, to a listener (RFC 9293
-// 3.10.7.2, LISTEN), or is answered as CLOSED (3.10.7.1). Here too the table's limits under load:
-// SYN cookies past the backlog or the table (RFC 4987 3.6), TIME-WAIT slots reused (RFC 9293 3.6.1,
-// RFC 6191), the oldest half-open connection evicted for a peer that returned a cookie.
+// Segment demultiplexing: a checked segment goes to its connection, to a listener, or is answered
+// as CLOSED; what LISTEN and CLOSED do with it is tcp/listen.ts (RFC 9293 3.10.7.1, 3.10.7.2).
+// Here are the table's limits under load: SYN admission (synAdmit), SYN cookies past the backlog
+// or the table (RFC 4987 3.6), TIME-WAIT slots reused (RFC 9293 3.6.1, RFC 6191), the oldest
+// half-open connection evicted for a peer that returned a cookie.
 //
 // Eviction order when a new connection needs a slot and the table is full: (1) the oldest TIME-WAIT
 // slot the app has let go; (2) only for a peer that returned a valid cookie, the oldest half-open
-// (SYN-RECEIVED) connection, if it is stale (its SYN-ACK has timed out once). Established connections are never evicted: a peer that holds one with
-// a shut window is ended by the persist limit (tcp_set_default PERSIST_TIMEOUT) or a user timeout.
+// (SYN-RECEIVED) connection, if it is stale (its SYN-ACK has timed out once). Established
+// connections are never evicted: a peer that holds one with a shut window is ended by the persist limit (tcp_set_default PERSIST_TIMEOUT) or a user timeout.
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { Flag, tcpSrcPort, tcpDstPort, tcpSeq } from "../wire/tcp";
@@ -16,11 +17,9 @@ import { seg, opts, has, tcpParse } from "../tcp/segment";
 import { Tcb, tcbAlloc, tcbAllocReusing, tcbLookup, tcbOldest, tcbClose, TF } from "../tcp/tcb";
 import { seqGt } from "../tcp/seq";
 import { cookieCheck, cookieMss, cookiesRecent } from "../tcp/cookie";
-import { emitReset } from "../tcp/output";
-import { tcpNoConnection, tcpPassiveOpen, tcpSegmentArrives, tcpSynSent, tcpCookieSynAck, tcpCookieOpen } from "../tcp/input";
-import { isnFor } from "../tcp/isn";
-import { RTO_INITIAL_MS } from "../config";
-import { State } from "./constants";
+import { tcpSegmentArrives, tcpSynSent } from "../tcp/input";
+import { Listen, listenCheck, listenReset, listenOpen, listenCookieOpen, tcpNoConnection, tcpCookieSynAck } from "../tcp/listen";
+import { State } from "../tcp/state";
 import { listenerForPort, backlogFull, acceptQueueFull, connectionReady } from "./listen";
 
 /** One TCP segment of `len` bytes at p, from src to dst (our address). 0, or a negative drop code. */
@@ -36,14 +35,18 @@ export function tcpRx(src: u32, dst: u32, p: usize, len: i32, now: u32): i32 {
   }
   const l = listenerForPort(seg.dport);
   if (l < 0) { tcpNoConnection(now); return 0; }
-  // LISTEN: first check for an RST, second for an ACK, third for a SYN (RFC 9293 3.10.7.2)
-  if (has(Flag.RST)) return 0;
-  if (has(Flag.ACK)) {
+  const check = listenCheck();              // RFC 9293 3.10.7.2 (tcp/listen.ts)
+  if (check == Listen.RESET) {
     if (!has(Flag.SYN) && cookieArrives(l, now)) return 0;
-    emitReset(seg.dst, seg.dport, seg.src, seg.sport, seg.ack, 0, false, now);
+    listenReset(now);
     return 0;
   }
-  if (!has(Flag.SYN)) return 0;
+  if (check != Listen.SYN) return 0;
+  return synAdmit(l, now);
+}
+
+/** A SYN for listener l (RFC 9293 3.10.7.2, third check): a TCB, a SYN cookie, or nothing. */
+function synAdmit(l: i32, now: u32): i32 {
   // A backlog full of connections waiting for accept() drops the SYN without an answer, so that the
   // client's retransmission gets in once the application has accepted (Linux does the same). A
   // backlog or a table full because of stale half-open connections (a SYN flood) answers with a SYN
@@ -62,10 +65,7 @@ export function tcpRx(src: u32, dst: u32, p: usize, len: i32, now: u32): i32 {
     tcpCookieSynAck(now);
     return Err.EAGAIN;
   }
-  n.listener = l;
-  n.rto = RTO_INITIAL_MS;
-  count(C.TCP_PASSIVE_OPENS);
-  tcpPassiveOpen(n, isnFor(seg.dst, <u16>seg.dport, seg.src, <u16>seg.sport, now), now);
+  listenOpen(n, l, now);
   return 0;
 }
 
@@ -130,11 +130,8 @@ function cookieArrives(l: i32, now: u32): bool {
   if (backlogFull(l) && !evictHalfOpen(l)) { count(C.DROP_TCP_BACKLOG); return true; }
   const t = tcbAllocOrRecycle(true);
   if (t == null) { count(C.DROP_TCP_TABLE_FULL); return true; }
-  t.listener = l;
-  t.rto = RTO_INITIAL_MS;
   count(C.TCP_SYN_COOKIES_OK);
-  count(C.TCP_PASSIVE_OPENS);
-  tcpCookieOpen(t, cookieMss(idx), now);
+  listenCookieOpen(t, l, cookieMss(idx), now);
   queueIfReady(t);
   return true;
 }

@@ -6,7 +6,8 @@ import { Region, regionAlloc } from "../storage/layout";
 import { eventPush } from "../storage/events";
 import { Tcb, TF, tcbAt, tcbRelease, setState } from "../tcp/tcb";
 import { sendRst } from "../tcp/output";
-import { Ev, State } from "./constants";
+import { Ev } from "../storage/events";
+import { State } from "../tcp/state";
 
 @unmanaged class Listener {
   inUse: u32;

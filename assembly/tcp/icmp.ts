@@ -10,7 +10,7 @@
 //     6.3; not below 536, so a forged message cannot shrink segments to nothing) and resends at once.
 import { C, count } from "../counters";
 import { Err } from "../errors";
-import { State } from "../socket/constants";
+import { State } from "./state";
 import { ICMP_UNREACH_NET, ICMP_UNREACH_PROTO, ICMP_UNREACH_PORT, ICMP_UNREACH_NEEDFRAG } from "../wire/icmp";
 import { Tcb, tcbClose, synchronized } from "./tcb";
 import { seqLe, seqLt } from "./seq";

@@ -5,7 +5,8 @@ import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringFree, ringWrite, ringWriteAt, ringCommit, ringConsume } from "../storage/ring";
 import { eventPush } from "../storage/events";
-import { Ev, State } from "../socket/constants";
+import { Ev } from "../storage/events";
+import { State } from "./state";
 import { Flag } from "../wire/tcp";
 import { seg, opts, has } from "./segment";
 import { Tcb, TF, setState, tcbHandle, tcbClose, synchronized, armClose } from "./tcb";
@@ -22,79 +23,13 @@ import { sackUpdate, sackTrim, sackFirstLost, sackEnterRecovery, sackRecoveryAck
 import { limitedAck, challengeAck } from "./challenge";
 import { peerHeard } from "./liveness";
 
-/** RFC 9293 3.10.7.1, CLOSED (no connection): RST for anything but an RST. */
-export function tcpNoConnection(now: u32): void {
-  count(C.TCP_NO_LISTENER);
-  if (has(Flag.RST)) return;
-  if (has(Flag.ACK)) emitReset(seg.dst, seg.dport, seg.src, seg.sport, seg.ack, 0, false, now);
-  else emitReset(seg.dst, seg.dport, seg.src, seg.sport, 0, seg.seq + seg.len, true, now);
-}
-
 /** RFC 9293 3.7.1: the send MSS is the peer's option (or 536, MUST-15) capped by our own MSS.
  *  A hostile tiny MSS is raised to 64 so it cannot turn one write into thousands of segments. */
-function peerMss(): u32 {
+export function peerMss(): u32 {
   let m: u32 = opts.mss != 0 ? opts.mss : <u32>MSS_DEFAULT;
   if (m > <u32>MSS_LOCAL) m = <u32>MSS_LOCAL;
   if (m < 64) m = 64;
   return m;
-}
-
-/** RFC 9293 3.10.7.2, LISTEN, third check (SYN): fill a fresh TCB and answer SYN-ACK. The caller
- *  (socket/demux) has applied the RST/ACK checks, the backlog and the table limits. */
-export function tcpPassiveOpen(t: Tcb, iss: u32, now: u32): void {
-  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
-  t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
-  optionsOffer(t, now);
-  optionsNegotiate(t, now);
-  t.iss = iss; t.sndUna = iss; t.sndNxt = iss; t.sndMax = iss; t.recover = iss;
-  t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = 0;
-  t.mss = peerMss();
-  t.flags |= TF.PASSIVE;
-  setState(t, State.SYN_RECEIVED);
-  armClose(t, now, SYN_RECEIVED_MS);   // RFC 4987 3.2: a bounded half-open life, whatever comes
-  tcpOutput(t, now);  // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; data on the SYN is not queued (peer resends)
-}
-
-// A TCB outside the pool for the stateless cookie SYN-ACK: emitSegment reads its fields, and its
-// receive ring only for the free space (empty, no storage behind it).
-const scratch = changetype<Tcb>(memory.data(<i32>offsetof<Tcb>(), 8));
-const scratchRx = changetype<Ring>(memory.data(<i32>offsetof<Ring>(), 8));
-
-/** RFC 4987 3.6, LISTEN with a full backlog or table: answer the SYN with a SYN cookie
- *  <SEQ=cookie><ACK=SEG.SEQ+1><CTL=SYN,ACK> and keep nothing (cookie.ts). The options are what a
- *  stateful SYN-ACK would carry; with timestamps our TSval carries the peer's window shift and SACK. */
-export function tcpCookieSynAck(now: u32): void {
-  const t = scratch;
-  ringInit(scratchRx, 0, <u32>RX_BUF);
-  t.rx = scratchRx;
-  t.flags = 0; t.oooCount = 0;
-  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
-  t.rcvNxt = seg.seq + 1; t.rcvAdv = t.rcvNxt;
-  optionsOffer(t, now);
-  optionsNegotiate(t, now);
-  t.mss = peerMss();
-  if (t.flags & TF.TS_OK) {
-    t.tsOffset = cookieTsval(tsNow(t, now), (t.flags & TF.WS_OK) != 0, t.sndShift, (t.flags & TF.SACK_OK) != 0) - now;
-  }
-  emitSegment(t, cookieIss(now), Flag.SYN | Flag.ACK, 0, 0, now);
-}
-
-/** RFC 4987 3.6: the ACK in `seg` returned a valid cookie (MSS `mss`): rebuild the TCB the SYN-ACK
- *  would have made — SYN-RECEIVED with our SYN in flight — and let the ACK complete the handshake
- *  (RFC 9293 3.10.7.4), with any data it carries. */
-export function tcpCookieOpen(t: Tcb, mss: u32, now: u32): void {
-  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
-  t.irs = seg.seq - 1; t.rcvNxt = seg.seq; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
-  optionsOffer(t, now);
-  optionsFromCookie(t, now);
-  const iss = seg.ack - 1;
-  t.iss = iss; t.sndUna = iss; t.sndNxt = seg.ack; t.sndMax = seg.ack; t.recover = iss;
-  t.sndWnd = 0; t.sndWl1 = seg.seq; t.sndWl2 = 0;
-  t.mss = mss < <u32>MSS_LOCAL ? mss : <u32>MSS_LOCAL;
-  t.flags |= TF.PASSIVE;
-  setState(t, State.SYN_RECEIVED);
-  armClose(t, now, SYN_RECEIVED_MS);   // should the ACK not complete the handshake, the slot still ends
-  tcpSegmentArrives(t, now);
 }
 
 /** RFC 9293 3.10.7.3, SYN-SENT. */

@@ -8,7 +8,7 @@
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen } from "../storage/ring";
-import { State } from "../socket/constants";
+import { State } from "./state";
 import { Flag } from "../wire/tcp";
 import { earliest, timeLt } from "../time";
 import { Tcb, TF, tcbClose, synchronized, persistLimit } from "./tcb";

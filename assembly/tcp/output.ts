@@ -7,7 +7,7 @@ import { C, count } from "../counters";
 import { ipOutput, ipTxPayload, ipTxPayloadMax } from "../iface/output";
 import { ringLen, ringFree, ringPeek } from "../storage/ring";
 import { tcpEmit, tcpFillChecksum, TCP_HDR_MIN, TCP_HDR_MAX, IPPROTO_TCP, Flag } from "../wire/tcp";
-import { State } from "../socket/constants";
+import { State } from "./state";
 import { Tcb, TF } from "./tcb";
 import { seqGt, seqLt } from "./seq";
 import { optionsWrite, optionsFixedLen } from "./options";

@@ -14,7 +14,8 @@ import { MAX_CONNS, RX_BUF, TX_BUF, KEEPALIVE_INTVL_MS, KEEPALIVE_COUNT, OOO_RAN
 import { Region, regionAlloc } from "../storage/layout";
 import { Ring, ringInit, ringClear } from "../storage/ring";
 import { eventPush } from "../storage/events";
-import { Ev, State } from "../socket/constants";
+import { Ev } from "../storage/events";
+import { State } from "./state";
 import { C, count } from "../counters";
 
 export namespace TF {

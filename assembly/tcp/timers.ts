@@ -4,7 +4,7 @@
 import { RTO_MAX_MS, SYN_RETRIES, SYNACK_RETRIES, SYNACK_RETRIES_PRESSURE, DATA_RETRIES, R1_RETRIES, MAX_CONNS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
-import { State } from "../socket/constants";
+import { State } from "./state";
 import { earliest, timeLt } from "../time";
 import { Tcb, TF, tcbClose, synchronized, halfOpenCount } from "./tcb";
 import { tcpOutput, tcpProbe, dataBase, mayTransmit, windowClosed } from "./output";

@@ -5,7 +5,7 @@
 // failed; 2 for a usage error.
 import { parseArgs } from "node:util";
 import type { Profile } from "../core.ts";
-import { parseSize, runTransfer, type TransferOptions } from "../transfer.ts";
+import { parseSize, runTransfer, type TransferOptions } from "../sim/transfer.ts";
 import { outputFileProblem } from "./args.ts";
 
 export const SIM_USAGE = `usage: petrel sim transfer [options]      (petrel sim COMMAND --help)

@@ -4,7 +4,7 @@
 // NAK it, or change the reply (other address, other or broken options, raw bytes) — so that every
 // rule of the client has a replayable test (tests/sim/dhcp.test.ts).
 import type { Link } from "../link/link.ts";
-import { buildArpFrame, buildEthernet, buildIpv4, ipToU32, macToBytes, macToString, parseFrame, u32ToIp } from "../packet.ts";
+import { buildArpFrame, buildEthernet, buildIpv4, ipToU32, macToBytes, macToString, parseFrame, u32ToIp } from "../packet/packet.ts";
 
 export const DHCP_TYPES = ["", "DISCOVER", "OFFER", "REQUEST", "DECLINE", "ACK", "NAK", "RELEASE", "INFORM"] as const;
 const MAGIC = 0x63825363;

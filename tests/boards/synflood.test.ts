@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../../host/core.ts";
+import { ROOT } from "../../host/node/files.ts";
 import { test, type TestContext } from "node:test";
 import { interopUnavailable } from "../support/netns.ts";
 import { unavailable } from "../support/env.ts";

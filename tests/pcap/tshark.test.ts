@@ -6,10 +6,10 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../../host/core.ts";
-import { PcapWriter } from "../../host/pcap.ts";
-import { buildTcpFrame } from "../../host/packet.ts";
-import { SimNet } from "../../host/sim.ts";
+import { ROOT } from "../../host/node/files.ts";
+import { PcapWriter } from "../../host/packet/pcap.ts";
+import { buildTcpFrame } from "../../host/packet/packet.ts";
+import { SimNet } from "../../host/sim/sim.ts";
 import { ensureDebianTool, unavailable } from "../support/env.ts";
 import { tsharkProblems } from "../support/tshark.ts";
 
@@ -20,7 +20,7 @@ test("the demo's pcap (npm start) opens in tshark with no malformed packet and n
   if (why) return unavailable(t, why);
   const pcap = join(ROOT, "out", "demo.pcap");
   rmSync(pcap, { force: true });
-  const out = execFileSync(process.execPath, ["--import", "tsx", join(ROOT, "host", "demo.ts")], { cwd: ROOT, encoding: "utf8" });
+  const out = execFileSync(process.execPath, ["--import", "tsx", join(ROOT, "host", "apps", "demo.ts")], { cwd: ROOT, encoding: "utf8" });
   assert.match(out, /SYN_SENT -> ESTABLISHED/);
   assert.ok(existsSync(pcap), "the demo wrote out/demo.pcap");
   const { frames, flagged } = problems(pcap);

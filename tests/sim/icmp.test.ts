@@ -6,9 +6,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Bench, DUT_IP, PEER_IP } from "./fixture.ts";
-import { buildEthernet, buildIpv4, buildTcp, checksum, ETHERTYPE_IPV4, IPPROTO_ICMP } from "../../host/packet.ts";
+import { buildEthernet, buildIpv4, buildTcp, checksum, ETHERTYPE_IPV4, IPPROTO_ICMP } from "../../host/packet/packet.ts";
 import type { TcpInfo } from "../../host/core.ts";
-import type { Conn } from "../../host/stack.ts";
+import type { Conn } from "../../host/stack/stack.ts";
 
 const inf = (c: Conn): Required<TcpInfo> => c.info() as Required<TcpInfo>;
 const IPPROTO_TCP = 6;

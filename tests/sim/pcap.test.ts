@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { Clock } from "../../host/clock.ts";
+import { Clock } from "../../host/time/clock.ts";
 import { ChannelLink } from "../../host/link/channel.ts";
 import { PcapLink } from "../../host/link/pcap.ts";
-import { PcapWriter, pcapGlobalHeader, readPcap } from "../../host/pcap.ts";
+import { PcapWriter, pcapGlobalHeader, readPcap } from "../../host/packet/pcap.ts";
 
 test("pcap: global header is classic little-endian, v2.4, snaplen 65535, Ethernet", () => {
   assert.deepEqual([...pcapGlobalHeader()], [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0]);

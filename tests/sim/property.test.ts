@@ -9,7 +9,7 @@
 //    (2·(delay+jitter+5 ms) + 200 ms delayed ACK + serialisation), and a round that loses something
 //    (1−(1−q)^(W+1)) costs one RTO episode of E = Σ_k (1−s)^k·s·Σ_{j≤k} min(1 s·2^j, 60 s), s = (1−q)²;
 //    bound = 4·(rounds·RTT + (episodes+1)·E + serialisation) + 30 s. Full derivation at the function
-//    (host/transfer.ts);
+//    (host/sim/transfer.ts);
 //  - after EVERY simulator event (each scheduler step: a frame delivered, a timer, a poll) the
 //    invariants of InvariantChecker hold on both connections: snd_una ≤ snd_nxt ≤ snd_max (mod 2^32),
 //    in flight ≤ tx_queued + SYN/FIN, tx_queued ≤ TX_BUF, rx_queued + rcv_wnd ≤ RX_BUF (+ scale
@@ -29,7 +29,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Core, TCP_INFO_WORDS, type Profile } from "../../host/core.ts";
-import { describeRun, faultMix, reproduceCommand, runTransfer, transferTimeBound } from "../../host/transfer.ts";
+import { describeRun, faultMix, reproduceCommand, runTransfer, transferTimeBound } from "../../host/sim/transfer.ts";
 
 const SEEDS = 200;
 const BYTES = 256 * 1024;

@@ -6,9 +6,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Bench, PEER_IP } from "./fixture.ts";
-import type { TcpOption, TcpSegment } from "../../host/packet.ts";
+import type { TcpOption, TcpSegment } from "../../host/packet/packet.ts";
 import type { TcpInfo } from "../../host/core.ts";
-import type { Conn } from "../../host/stack.ts";
+import type { Conn } from "../../host/stack/stack.ts";
 
 const inf = (c: Conn): Required<TcpInfo> => c.info() as Required<TcpInfo>;
 const tsOf = (s: TcpSegment): { val: number; ecr: number } | undefined =>

@@ -6,10 +6,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Core, ROOT, TCP_INFO_WORDS, type TcpInfo } from "../../host/core.ts";
-import { renderTimeSequenceSvg } from "../../host/plot.ts";
-import { SimNet } from "../../host/sim.ts";
-import { InvariantChecker, InvariantError, faultMix, parseSize, reproduceCommand, runTransfer, transferTimeBound, type TransferResult } from "../../host/transfer.ts";
+import { Core, TCP_INFO_WORDS, type TcpInfo } from "../../host/core.ts";
+import { ROOT } from "../../host/node/files.ts";
+import { renderTimeSequenceSvg } from "../../host/sim/plot.ts";
+import { SimNet } from "../../host/sim/sim.ts";
+import { InvariantChecker, InvariantError, faultMix, parseSize, reproduceCommand, runTransfer, transferTimeBound, type TransferResult } from "../../host/sim/transfer.ts";
 import { parseTransferArgs } from "../../host/cli/sim.ts";
 
 const KEYS = ["ok", "bytes", "sha256Match", "virtualMs", "wallMs", "retransmits", "fastRetransmits", "timeouts", "sackRecoveries", "finalStates"];

@@ -3,7 +3,7 @@
 // its DNS servers (set with Core.dnsServer, or the DHCP lease's) and settles with the addresses, or
 // with a DnsError whose code names what went wrong (ENOTFOUND for NXDOMAIN, ESERVFAIL, EREFUSED,
 // ENODATA, ETIMEDOUT, ENOTCONN when no server is configured). Runs anywhere (no node: import).
-import type { CoreEvent } from "./core.ts";
+import type { CoreEvent } from "../core.ts";
 import type { Stack } from "./stack.ts";
 
 export interface DnsAnswer {

@@ -8,8 +8,8 @@
 // the same frames are written to out/demo.pcap for Wireshark or `tcpdump -nr out/demo.pcap`.
 // Run it with `npm start`.
 import { resolve } from "node:path";
-import { SimNet } from "./sim.ts";
-import type { Conn } from "./stack.ts";
+import { SimNet } from "../sim/sim.ts";
+import type { Conn } from "../stack/stack.ts";
 
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 

@@ -16,14 +16,14 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { isIPv4 } from "node:net";
-import { resolve as resolveName, type DnsAnswer, type DnsError } from "./dns.ts";
+import { resolve as resolveName, type DnsAnswer, type DnsError } from "../stack/dns.ts";
 import { Duplex } from "node:stream";
-import type { Scheduler, Timer } from "./clock.ts";
-import type { Core, CoreEvent, CoreOptions, DhcpInfo, Profile, SocketOption } from "./core.ts";
-import type { Link } from "./link/link.ts";
-import { Prng } from "./prng.ts";
+import type { Scheduler, Timer } from "../time/clock.ts";
+import type { Core, CoreEvent, CoreOptions, DhcpInfo, Profile, SocketOption } from "../core.ts";
+import type { Link } from "../link/link.ts";
+import { Prng } from "../time/prng.ts";
 import { RealClock } from "./realtime.ts";
-import { PetrelError, Stack, type Conn, type Listener } from "./stack.ts";
+import { PetrelError, Stack, type Conn, type Listener } from "../stack/stack.ts";
 import { createSocket, type DgramSocket, type RemoteInfo, type SocketOptions as DgramOptions, type SocketType } from "./dgram.ts";
 
 export const errnoOf: Record<string, number> = {
@@ -218,7 +218,7 @@ export class PetrelStack extends EventEmitter {
     return server;
   }
 
-  /** A dgram-compatible UDP socket (host/dgram.ts), like dgram.createSocket("udp4"). */
+  /** A dgram-compatible UDP socket (host/node/dgram.ts), like dgram.createSocket("udp4"). */
   createSocket(type: SocketType | DgramOptions, listener?: (msg: Buffer, rinfo: RemoteInfo) => void): DgramSocket {
     const s = createSocket(this.stack, type, listener);
     this.dgrams_.add(s);

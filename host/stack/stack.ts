@@ -4,11 +4,11 @@
 // polls and dispatches them; poll(now) is rescheduled at the deadline it returns. Above that, a
 // small socket API (listen/connect, Conn with write/read/shutdown/close/abort and events) on which
 // tests, the simulator and later a net.Socket-compatible Duplex are built.
-import type { Scheduler, Timer } from "./clock.ts";
-import { Core, type CoreEvent, type CoreOptions, type SocketOption, type TcpInfo } from "./core.ts";
-import { Emitter } from "./emitter.ts";
-import type { Link } from "./link/link.ts";
-import { concat, ipToU32, parseFrame, toBytes, u32ToIp, type Ip, type Mac } from "./packet.ts";
+import type { Scheduler, Timer } from "../time/clock.ts";
+import { Core, type CoreEvent, type CoreOptions, type SocketOption, type TcpInfo } from "../core.ts";
+import { Emitter } from "../emitter.ts";
+import type { Link } from "../link/link.ts";
+import { concat, ipToU32, parseFrame, toBytes, u32ToIp, type Ip, type Mac } from "../packet/packet.ts";
 
 export interface StackOptions {
   name: string;

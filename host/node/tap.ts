@@ -12,8 +12,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { ROOT } from "../core.ts";
-import { Handlers, type FrameHandler, type FrameHandlerOptions, type Link } from "./link.ts";
+import { ROOT } from "../node/files.ts";
+import { Handlers, type FrameHandler, type FrameHandlerOptions, type Link } from "../link/link.ts";
 
 interface TapAddon {
   open(name: string): { fd: number; name: string };
