@@ -60,12 +60,15 @@ export interface TcpInfo {
   flags?: number;
   /** Highest sequence number sent + 1. */
   sndMax?: number;
+  /** The pending soft error (an ICMP unreachable, time exceeded or parameter problem, or an ARP
+   *  failure, RFC 1122 4.2.3.9) by its errno name, null when none; the connection goes on. */
+  softError?: string | null;
 }
 
 /** Bits of TcpInfo.flags (docs/abi.md, tcp_info word 26). */
 export const TCP_INFO_FLAGS = { SACK: 1, TIMESTAMPS: 2, WSCALE: 4, RECOVERY: 8 } as const;
 /** Words of the full tcp_info layout (docs/abi.md). */
-export const TCP_INFO_WORDS = 28;
+export const TCP_INFO_WORDS = 29;
 
 /** dhcp_info (docs/abi.md): the DHCP client's state and lease; times are ms from now (Infinity:
  *  an infinite lease or none). */
@@ -396,6 +399,7 @@ export class Core {
       words,
       cwnd: opt(15), ssthresh: opt(16), srttMs: opt(17), rttvarMs: opt(18), sndWscale: opt(19), rcvWscale: opt(20),
       fastRetransmits: opt(21), timeouts: opt(22), sackRecoveries: opt(23), dupAcks: opt(24), oooBytes: opt(25), flags: opt(26), sndMax: opt(27),
+      softError: words > 28 ? (u(28) === 0 ? null : this.errorName(u(28) | 0)) : undefined,
     };
   }
 

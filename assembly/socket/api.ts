@@ -197,7 +197,7 @@ export function writable(h: i32): i32 {
   return (t.flags & TF.FIN_QUEUED) ? 0 : ringFree(t.tx);
 }
 
-/** tcp_info: STATUS (RFC 9293 3.10.6, tcp/user.ts), 28 u32 (docs/abi.md). Returns the bytes written. */
+/** tcp_info: STATUS (RFC 9293 3.10.6, tcp/user.ts), 29 u32 (docs/abi.md). Returns the bytes written. */
 export function info(h: i32, ptr: i32): i32 {
   const t = tcbFromHandle(h);
   if (t == null) return Err.EBADF;

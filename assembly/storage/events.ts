@@ -22,6 +22,7 @@ export namespace Ev {
   @inline export const DNS: i32 = 13;           // DHCP's DNS servers changed (handle: count, arg: the first; 0 = none)
   @inline export const DHCP_STATE: i32 = 14;    // the DHCP client changed state (handle: DhcpState, arg: the address it holds)
   @inline export const DNS_RESULT: i32 = 15;    // a DNS query finished (handle: the query; arg: addresses, or -errno)
+  @inline export const SOFT_ERROR: i32 = 16;  // a soft error at R1 (RFC 1122 4.2.3.5/4.2.3.9): connection kept
 }
 
 @inline const ENTRY: usize = 12;

@@ -5,7 +5,8 @@ import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringRead, ringWrite } from "../storage/ring";
 import { Tcb, TF, setState, synchronized, armClose, tcbClose, tcbRelease } from "./tcb";
-import { tcpOutput, sendRst, rcvWindow } from "./output";
+import { tcpOutput } from "./output";
+import { sendRst, rcvWindow } from "./emit";
 import { oooBytes } from "./assembler";
 import { optionsOffer } from "./options";
 import { isnFor } from "./isn";
@@ -124,10 +125,10 @@ export function userAbort(t: Tcb, now: u32): void {
   tcbClose(t, Err.ECONNABORTED);
 }
 
-/** Bytes userStatus writes: 28 u32 (docs/abi.md, tcp_info). */
-@inline export const STATUS_BYTES: i32 = 28 * 4;
+/** Bytes userStatus writes: 29 u32 (docs/abi.md, tcp_info). */
+@inline export const STATUS_BYTES: i32 = 29 * 4;
 
-/** RFC 9293 3.10.6, STATUS (tcp_info): the connection's variables as 28 u32 at p. */
+/** RFC 9293 3.10.6, STATUS (tcp_info): the connection's variables as 29 u32 at p. */
 export function userStatus(t: Tcb, p: usize): void {
   store<u32>(p, t.lip); store<u32>(p, t.lport, 4); store<u32>(p, t.rip, 8); store<u32>(p, t.rport, 12);
   store<u32>(p, <u32>t.state, 16); store<u32>(p, t.sndUna, 20); store<u32>(p, t.sndNxt, 24);
@@ -143,4 +144,5 @@ export function userStatus(t: Tcb, p: usize): void {
   store<u32>(p, ((t.flags & TF.SACK_OK) ? 1 : 0) | ((t.flags & TF.TS_OK) ? 2 : 0) | ((t.flags & TF.WS_OK) ? 4 : 0)
     | ((t.flags & TF.RECOVERY) ? 8 : 0), 104);
   store<u32>(p, t.sndMax, 108);
+  store<i32>(p, t.softErr, 112);   // the pending soft error (icmp.ts), 0 when none
 }

@@ -14,7 +14,7 @@ import { PcapLink, TraceLink } from "../link/pcap.ts";
 import { IFNAMSIZ, TapError, TapLink, configureKernelSide } from "../node/tap.ts";
 import { gatewayProblem, outputFileProblem, parseCidrArg, parseIntArg, parseMsArg } from "./args.ts";
 import { PetrelStack } from "../node/net.ts";
-import { PcapFileWriter } from "../packet/pcap.ts";
+import { PcapFileWriter } from "../node/pcap-file.ts";
 import { RealClock, wallTime } from "../node/realtime.ts";
 import { SERVICE_PORTS, startServices, type ServiceName } from "../apps/services.ts";
 
@@ -222,6 +222,7 @@ async function connect(argv: string[]): Promise<number> {
   const s = o.petrel.connect({ host, port, allowHalfOpen: true, timeout });
   let err: NodeJS.ErrnoException | null = null;
   s.on("error", (e: NodeJS.ErrnoException) => (err = e));
+  s.on("softError", (e: NodeJS.ErrnoException) => process.stderr.write(`petrel: ${host}:${port}: ${e.code}, still trying\n`));
   s.on("timeout", () => {
     if (s.connecting) s.destroy(Object.assign(new Error(`connect ETIMEDOUT ${host}:${port}`), { code: "ETIMEDOUT" }));
   });

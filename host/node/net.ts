@@ -509,6 +509,8 @@ export class Socket extends Duplex {
     conn.on("end", () => this.onEnd());
     conn.on("drain", () => this.onDrain());
     conn.on("error", (code, errno) => this.onError(code, errno));
+    // RFC 1122 4.2.3.9: a soft error (ICMP, ARP) reported at R1; the socket stays open and retrying
+    conn.on("softerror", (code, errno) => this.emit("softError", Object.assign(new Error(`${code} (soft error: the connection goes on retrying)`), { code, errno })));
     const early = conn.read();
     if (early.length) this.onData(early);
     if (conn.ended) this.onEnd();

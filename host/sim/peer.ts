@@ -104,7 +104,8 @@ export class Peer {
     if (want.ack !== undefined && seg.tcp.ack !== want.ack >>> 0) throw new Error(`expected ack ${want.ack >>> 0}${where}`);
     if (want.payload !== undefined) {
       const p = typeof want.payload === "string" ? new TextEncoder().encode(want.payload) : want.payload;
-      if (Buffer.compare(Buffer.from(p), Buffer.from(seg.tcp.payload)) !== 0) throw new Error(`unexpected payload${where}`);
+      const q = seg.tcp.payload;
+      if (p.length !== q.length || p.some((b, i) => b !== q[i])) throw new Error(`unexpected payload${where}`);
     }
     return seg;
   }

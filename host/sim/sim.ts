@@ -192,10 +192,6 @@ export class SimNet {
   trace(): string {
     return this.lines.join("\n");
   }
-
-  savePcap(path: string): string {
-    return this.pcap.save(path);
-  }
 }
 
 function describeFault(d: FaultDecision): string {

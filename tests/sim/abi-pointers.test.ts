@@ -19,7 +19,7 @@ const EINVAL = -22;
 const POINTER_CALLS: Record<string, { ptr: number; len: number | { fixed: number } }> = {
   tcp_send: { ptr: 1, len: 2 },
   tcp_recv: { ptr: 1, len: 2 },
-  tcp_info: { ptr: 1, len: { fixed: 112 } },
+  tcp_info: { ptr: 1, len: { fixed: 116 } },
 };
 /** Every other function export: no pointer among its arguments. */
 const NO_POINTER = [

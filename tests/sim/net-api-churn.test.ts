@@ -10,7 +10,7 @@ import { wasmPathFor } from "../../host/node/files.ts";
 import { PetrelStack } from "../../host/node/net.ts";
 import { echo } from "../../host/apps/services.ts";
 import { SimNet } from "../../host/sim/sim.ts";
-import { tick, until } from "./steps.ts";
+import { until } from "./steps.ts";
 import { ACCEPTED_KEPT, type Conn, type Stack } from "../../host/stack/stack.ts";
 
 const skip = existsSync(wasmPathFor()) ? false : "build/petrel.wasm not built (npm run build)";

@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { wasmPathFor } from "../../host/node/files.ts";
 import { PetrelStack, type Socket } from "../../host/node/net.ts";
 import { SimNet } from "../../host/sim/sim.ts";
-import { tick, until } from "./steps.ts";
+import { until } from "./steps.ts";
 
 const skip = existsSync(wasmPathFor()) ? false : "build/petrel.wasm not built (npm run build)";
 const sha = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");

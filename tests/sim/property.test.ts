@@ -16,20 +16,14 @@
 //    rounding), snd_una / rcv_nxt / the window's right edge never move back, and linear memory never
 //    grows.
 //
-// The core before issue 4 (tcp_info of 60 bytes: go-back-N, a fixed 1 s RTO, no snd_max, no
-// reassembly) fails some mixes: an ACK that covers data sent before a go-back-N rewind is taken for
-// "acks something not yet sent" (SEG.ACK > SND.NXT) and dropped with the data it carries, and bare
-// ACKs whose SEQ equals the peer's right window edge are "unacceptable", answered with an ACK, which
-// the other side finds unacceptable too (an ACK war that duplication multiplies). On that core a
-// failed or slow seed is reported as TODO with its reason and reproduce command; a broken invariant
-// always fails. With the full 28-word tcp_info every seed must pass.
-//
 // Wall time: ~40 s for the file on 2 cores (measured; mostly the lossy tiny-profile runs).
 // More seeds: `npm run soak -- --seeds 10000` (scripts/soak.ts).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Core, TCP_INFO_WORDS, type Profile } from "../../host/core.ts";
-import { describeRun, faultMix, reproduceCommand, runTransfer, transferTimeBound } from "../../host/sim/transfer.ts";
+import { describeRun, reproduceCommand } from "../../host/sim/describe.ts";
+import { faultMix, transferTimeBound } from "../../host/sim/fault-mix.ts";
+import { runTransfer } from "../../host/sim/transfer.ts";
 
 const SEEDS = 200;
 const BYTES = 256 * 1024;
@@ -45,7 +39,7 @@ const configOf = (p: Profile): ReturnType<Core["config"]> => {
 describe(`property: ${SEEDS} seeded fault mixes, ${BYTES / 1024} KiB each way concurrently, invariants after every event`, () => {
   for (let seed = 1; seed <= SEEDS; seed++) {
     const mix = faultMix(seed, BYTES);
-    it(`seed ${seed}: ${describeRun(mix)}`, (t) => {
+    it(`seed ${seed}: ${describeRun(mix)}`, () => {
       let infoWords = 0;
       const r = runTransfer({
         ...mix,
@@ -59,10 +53,7 @@ describe(`property: ${SEEDS} seeded fault mixes, ${BYTES / 1024} KiB each way co
       const problem = !r.ok ? `not ok: ${r.error ?? JSON.stringify(r)}`
         : r.virtualMs > bound ? `took ${r.virtualMs} virtual ms, over the bound of ${bound} ms`
         : null;
-      if (problem && infoWords > 0 && infoWords < TCP_INFO_WORDS) {
-        t.todo(`pre-issue-4 core (tcp_info ${infoWords} words): ${problem} — ${repro}`);
-        return;
-      }
+      assert.equal(infoWords, TCP_INFO_WORDS, "every invariant check read the full tcp_info layout (snd_max, window scale)");
       assert.equal(problem, null, `${problem}\n${repro}`);
       assert.equal(r.sha256Match, true);
       assert.deepEqual(r.finalStates, ["CLOSED", "CLOSED"]);

@@ -3,7 +3,7 @@
 // machinery (nextTick, microtasks, setImmediate) run between steps.
 import type { SimNet } from "../../host/sim/sim.ts";
 
-export const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Step the virtual clock until pred() holds, yielding to Node between steps. Bounded in virtual
  *  time and in steps; throws naming `what` when either runs out or nothing is left to run. */

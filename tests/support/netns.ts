@@ -15,7 +15,7 @@ import type { Link } from "../../host/link/link.ts";
 import { PcapLink } from "../../host/link/pcap.ts";
 import { TapLink, ip, tapUnavailable } from "../../host/node/tap.ts";
 import { PetrelStack } from "../../host/node/net.ts";
-import { PcapFileWriter } from "../../host/packet/pcap.ts";
+import { PcapFileWriter } from "../../host/node/pcap-file.ts";
 import { RealClock, wallTime } from "../../host/node/realtime.ts";
 import { hasCommand } from "./env.ts";
 
