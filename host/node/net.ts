@@ -475,7 +475,9 @@ export class Socket extends Duplex {
           this.connectTo(a.addresses[0]!, port, o);
         },
         (e: DnsError) => {
-          if (!this.destroyed) this.destroy(Object.assign(netError(e.code, "getaddrinfo", host, undefined, e.errno), { message: e.message, hostname: host }));
+          // no DNS server configured: Node's getaddrinfo would say ENOTFOUND too (the message says why)
+          const code = e.code === "ENOTCONN" ? "ENOTFOUND" : e.code;
+          if (!this.destroyed) this.destroy(Object.assign(netError(code, "getaddrinfo", host, undefined, e.errno), { message: e.message, hostname: host }));
         },
       );
       return this;
