@@ -69,7 +69,7 @@ export function ifaceDown(): void { ifUp = false; }
 export function ifaceTxFrame(): usize { return txFrame; }
 
 /** dst is in our subnet (every address is, with prefix 0). */
-export function ifaceOnLink(dst: u32): bool { return ((dst ^ ifIp) & ifMask) == 0; }
+function ifaceOnLink(dst: u32): bool { return ((dst ^ ifIp) & ifMask) == 0; }
 
 /** The limited broadcast or our subnet's directed broadcast (prefix ≤ 30). */
 export function ifaceIsBroadcast(dst: u32): bool {

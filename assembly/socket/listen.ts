@@ -143,5 +143,3 @@ export function unlisten(i: i32, now: u32): void {
   l.inUse = 0;
   l.gen = l.gen >= 127 ? 1 : l.gen + 1;
 }
-
-export function listenerPort(i: i32): u32 { return listenerAt(i).port; }

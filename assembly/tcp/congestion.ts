@@ -34,7 +34,7 @@ export function sendWindow(t: Tcb, now: u32): u32 {
 }
 
 /** max(FlightSize / 2, 2·SMSS) (RFC 5681 (4)). */
-export function flightHalf(t: Tcb): u32 {
+function flightHalf(t: Tcb): u32 {
   const half = (t.sndMax - t.sndUna) >> 1;
   return half > 2 * t.mss ? half : 2 * t.mss;
 }
@@ -131,7 +131,7 @@ function sackEnterRecovery(t: Tcb, now: u32): void {
 /** An ACK during SACK recovery that did not end it: holes below SND.UNA are done; without any
  *  SACK information left the next hole is resent as NewReno would (RFC 6582 3.2 step 4), then
  *  the pipe decides what else may go. */
-export function sackRecoveryAck(t: Tcb, advanced: bool, now: u32): void {
+function sackRecoveryAck(t: Tcb, advanced: bool, now: u32): void {
   if (seqLt(t.highRxt, t.sndUna)) t.highRxt = t.sndUna;
   if (advanced && t.sackCount == 0 && t.highRxt == t.sndUna) {
     t.highRxt = t.sndUna + retransmitAt(t, t.sndUna, 0xffffffff, now);

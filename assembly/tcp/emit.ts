@@ -84,7 +84,7 @@ export function sendRst(t: Tcb, now: u32): void {
 /** The largest payload one segment may carry: RFC 9293 3.7.1, min(SendMSS + 20, MMS_S) − the TCP
  *  header with the options every segment carries (timestamps). SACK blocks only ride along when
  *  they fit besides the data. */
-export function segMax(t: Tcb): i32 {
+function segMax(t: Tcb): i32 {
   const mms = ipTxPayloadMax();
   const m = <i32>t.mss + TCP_HDR_MIN < mms ? <i32>t.mss + TCP_HDR_MIN : mms;
   return m - TCP_HDR_MIN - optionsFixedLen(t);

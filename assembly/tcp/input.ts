@@ -362,7 +362,7 @@ function finArrives(t: Tcb, now: u32): void {
 }
 
 /** TIME-WAIT for 2 MSL (RFC 9293 3.4.2, 3.10.7.4); the retransmission timer stops. */
-export function enterTimeWait(t: Tcb, now: u32): void {
+function enterTimeWait(t: Tcb, now: u32): void {
   setState(t, State.TIME_WAIT);
   t.flags &= ~TF.RTX_ARMED;
   armClose(t, now, 2 * MSL_MS);

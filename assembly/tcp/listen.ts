@@ -53,7 +53,7 @@ export function listenOpen(t: Tcb, l: i32, now: u32): void {
 }
 
 /** RFC 9293 3.10.7.2, LISTEN, third check (SYN): fill a fresh TCB and answer SYN-ACK. The caller
- *  (socket/demux) has applied the backlog and the table limits. */
+ *  (socket/demux.ts: synAdmit) has applied the backlog and the table limits. */
 function tcpPassiveOpen(t: Tcb, iss: u32, now: u32): void {
   t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
   t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;

@@ -15,7 +15,7 @@ import { oooByRecency, oooStart, oooEnd } from "./assembler";
 
 @inline const EXTENSIONS: u32 = TF.SACK_OK | TF.TS_OK | TF.WS_OK;
 /** NOP, NOP, TS (10 bytes): what timestamps add to every segment. */
-@inline export const TS_LEN: i32 = 12;
+@inline const TS_LEN: i32 = 12;
 
 /** The shift that fits RX_BUF into the 16-bit window field (RFC 7323 2.2: at most 14). */
 function rcvShiftNeeded(): u32 {

@@ -4,9 +4,9 @@
 import { seqLe, seqLt, seqGt } from "./seq";
 
 // @ts-ignore: decorator
-@inline export function rangeStart(base: usize, stride: usize, i: i32): u32 { return load<u32>(base + <usize>i * stride); }
+@inline function rangeStart(base: usize, stride: usize, i: i32): u32 { return load<u32>(base + <usize>i * stride); }
 // @ts-ignore: decorator
-@inline export function rangeEnd(base: usize, stride: usize, i: i32): u32 { return load<u32>(base + <usize>i * stride, 4); }
+@inline function rangeEnd(base: usize, stride: usize, i: i32): u32 { return load<u32>(base + <usize>i * stride, 4); }
 
 /** Remove entry i of count; returns the new count. */
 export function rangeRemove(base: usize, stride: usize, count: i32, i: i32): i32 {

@@ -15,7 +15,7 @@ import { C, count } from "../counters";
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
 import { Ev, eventPush } from "../storage/events";
-import { keyedHash } from "../tcp/isn";
+import { keyedHash } from "../siphash";
 import { ifaceIp, ifaceIsBroadcast } from "../iface/iface";
 import { ipOutput, ipTxPayload, ipTxPayloadMax, ipNextHopFailed } from "../iface/output";
 import { IPPROTO_UDP, UDP_HDR_LEN, udpEmit } from "../wire/udp";

@@ -21,6 +21,9 @@ static Z_petrel_core_instance_t inst;
 static struct Z_petrel_instance_t env;
 static wasm_rt_memory_t *mem;
 static const char *current_call = "start"; /* the ABI call in progress, for core_fault() */
+/* The rx and io buffers' places in linear memory: laid out by init and fixed from then on (the core
+ * allocates nothing later), so asked once there instead of on every frame and every send/recv. */
+static uint32_t rx_ptr, rx_size, io_ptr, io_size;
 static char fault[160];
 
 /* import petrel.tx(ptr, len): one Ethernet frame, valid only during the call. */
@@ -85,21 +88,29 @@ int32_t core_init(const uint8_t mac[6], uint32_t ip, int prefix, uint32_t gatewa
   uint32_t mac_hi = (uint32_t)mac[0] << 8 | mac[1];
   uint32_t mac_lo = (uint32_t)mac[2] << 24 | (uint32_t)mac[3] << 16 | (uint32_t)mac[4] << 8 | mac[5];
   current_call = "init";
-  return (int32_t)Z_petrel_coreZ_init(&inst, mac_hi, mac_lo, ip, (u32)prefix, gateway, (u32)seed, (u32)(seed >> 32));
+  int32_t rc = (int32_t)Z_petrel_coreZ_init(&inst, mac_hi, mac_lo, ip, (u32)prefix, gateway, (u32)seed, (u32)(seed >> 32));
+  rx_ptr = Z_petrel_coreZ_rx_buffer(&inst);
+  rx_size = Z_petrel_coreZ_rx_buffer_size(&inst);
+  io_ptr = Z_petrel_coreZ_io_buffer(&inst);
+  io_size = Z_petrel_coreZ_io_buffer_size(&inst);
+  if (rc == 0 && (!core_mem(rx_ptr, rx_size) || !core_mem(io_ptr, io_size))) {
+    snprintf(fault, sizeof fault, "init: the module's rx or io buffer lies outside its memory");
+    return -1;
+  }
+  return rc;
 }
 
 int32_t core_rx(const uint8_t *frame, size_t len, uint32_t now) {
-  uint32_t size = Z_petrel_coreZ_rx_buffer_size(&inst);
   env.stats.rx_frames++;
   env.stats.rx_bytes += len;
-  if (len <= size) memcpy(core_mem(Z_petrel_coreZ_rx_buffer(&inst), size), frame, len);
+  if (len <= rx_size) memcpy(mem->data + rx_ptr, frame, len); /* inside memory: the core placed it */
   current_call = "rx";
   return (int32_t)Z_petrel_coreZ_rx(&inst, (u32)len, now);
 }
 
 int32_t core_poll(uint32_t now) { current_call = "poll"; return (int32_t)Z_petrel_coreZ_poll(&inst, now); }
-uint32_t core_io_ptr(void) { return Z_petrel_coreZ_io_buffer(&inst); }
-int32_t core_io_size(void) { current_call = "io_buffer_size"; return (int32_t)Z_petrel_coreZ_io_buffer_size(&inst); }
+uint32_t core_io_ptr(void) { return io_ptr; }
+int32_t core_io_size(void) { return (int32_t)io_size; }
 uint8_t *core_io(void) { return core_mem(core_io_ptr(), (uint32_t)core_io_size()); }
 
 int32_t core_listen(int port, int backlog) { current_call = "tcp_listen"; return (int32_t)Z_petrel_coreZ_tcp_listen(&inst, (u32)port, (u32)backlog); }

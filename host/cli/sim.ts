@@ -1,5 +1,5 @@
-// `petrel sim …`: simulator commands. Today one: `petrel sim transfer`, the reproducer of issue 4
-// (two simulated stacks send N bytes each way at once under seeded faults, half-close and close).
+// `petrel sim …`: simulator commands. Today one: `petrel sim transfer` (two simulated stacks send
+// N bytes each way at once under seeded faults, half-close and close; host/sim/transfer.ts).
 // It prints exactly one JSON line on stdout (the trace, with --trace, goes to stderr) and exits 0
 // only when both directions arrived byte-exact and both ends closed cleanly; 1 when the transfer
 // failed; 2 for a usage error.

@@ -1,5 +1,5 @@
 // A transfer's options as text: a title, the command line that reproduces it, sizes.
-import type { TransferOptions } from "./transfer.ts";
+import type { TransferOptions } from "./transfer-types.ts";
 
 /** "seed 1, 256 KiB each way, loss 2 %, …" for titles and reproduce lines. */
 export function describeRun(o: TransferOptions): string {

@@ -1,6 +1,6 @@
 // Fault mixes and the virtual-time bound of a transfer (the property tests and the soak script).
 import { Prng } from "../time/prng.ts";
-import type { TransferOptions } from "./transfer.ts";
+import type { TransferOptions } from "./transfer-types.ts";
 
 /** The fault mix of a property-test seed: chosen from the seed alone, so a seed is its reproducer.
  *  loss 0–20 % (0 for ~15 % of seeds), reorder 0–10 %, duplicate 0–5 %, corrupt 0–3 %, jitter

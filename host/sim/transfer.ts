@@ -1,5 +1,5 @@
 // A bulk transfer between two simulated Petrel stacks, both directions at once, under seeded faults:
-// the reproducer behind `petrel sim transfer` (issue 4), the property tests and the soak script.
+// the reproducer behind `petrel sim transfer`, the property tests and the soak script.
 //
 //   client 198.18.0.2 ──┐                       ┌── server 198.18.0.1:5001
 //     writes N bytes, FIN│  switch (delay/2 per  │ writes N bytes, FIN
@@ -14,7 +14,7 @@
 // finish and the virtual time. Same options → same result, except wallMs.
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import type { Profile, TcpInfo } from "../core.ts";
+import type { TcpInfo } from "../core.ts";
 import type { FaultSettings } from "../link/fault.ts";
 import type { Conn, Stack } from "../stack/stack.ts";
 import { BoundError } from "../time/clock.ts";
@@ -24,79 +24,13 @@ import { InvariantChecker } from "./invariants.ts";
 import { renderTimeSequenceSvg } from "./plot.ts";
 import { SeqRecorder } from "./seq-recorder.ts";
 import { SimNet } from "./sim.ts";
+import type { TransferOptions, TransferOutput, TransferResult, TransferRun } from "./transfer-types.ts";
+
+export type { TransferOptions, TransferOutput, TransferResult, TransferRun } from "./transfer-types.ts";
 
 export const SERVER_IP = "198.18.0.1";
 export const CLIENT_IP = "198.18.0.2";
 export const SERVER_PORT = 5001;
-
-export interface TransferOptions {
-  seed: number;
-  /** Bytes sent in each direction. */
-  bytes: number;
-  /** Probabilities per frame, on each host's transmit side. */
-  loss?: number;
-  reorder?: number;
-  dup?: number;
-  corrupt?: number;
-  /** One-way delay between the hosts in ms (default 1). */
-  delay?: number;
-  /** Extra uniform delay in [0, jitter) ms per frame. */
-  jitter?: number;
-  /** Link rate in Mbit/s per host (serialisation delay); default unlimited. */
-  bandwidth?: number;
-  profile?: Profile;
-  /** Offer SACK (RFC 2018), timestamps and window scaling (RFC 7323) on the SYNs; default true each. */
-  sack?: boolean;
-  timestamps?: boolean;
-  wscale?: boolean;
-  /** Keep the wire capture (TransferOutput.pcap). */
-  pcap?: boolean;
-  /** Hand each line of the tcpdump-style trace (with state changes and faults) to this function. */
-  trace?: (line: string) => void;
-  /** Draw the time-sequence graph (TransferOutput.plotSvg). */
-  plot?: boolean;
-  /** Which direction the graph shows (default client→server). */
-  plotDir?: "c2s" | "s2c";
-  /** Check the invariants (InvariantChecker) after every simulator event. */
-  invariants?: boolean;
-  /** Bound of phase 1 in virtual ms (default: 1 hour). */
-  maxVirtualMs?: number;
-  /** Bound of scheduler steps over the whole run (default max(1e6, 4 × bytes); a healthy 256 KiB run takes a few thousand). */
-  maxSteps?: number;
-  /** Called after every simulator event (for tests that watch the run). */
-  onStep?: (run: TransferRun) => void;
-}
-
-export interface TransferResult {
-  ok: boolean;
-  bytes: number;
-  sha256Match: boolean;
-  /** Virtual ms until both directions were delivered and both ends had closed (TIME_WAIT or CLOSED). */
-  virtualMs: number;
-  wallMs: number;
-  retransmits: number;
-  fastRetransmits: number;
-  timeouts: number;
-  sackRecoveries: number;
-  /** [client, server] connection state at the end. */
-  finalStates: string[];
-  seed: number;
-  /** Virtual ms until both connections were CLOSED and freed (after TIME_WAIT). */
-  closedMs: number;
-  /** Scheduler steps (simulator events) the run took. */
-  steps: number;
-  /** Why ok is false. */
-  error?: string;
-}
-
-/** A run's result and what it was asked to keep. */
-export interface TransferOutput {
-  result: TransferResult;
-  /** The wire capture (pcap file bytes) when `pcap` was set. */
-  pcap: Uint8Array | null;
-  /** The time-sequence graph (an SVG document) when `plot` was set. */
-  plotSvg: string | null;
-}
 
 /** One end of the transfer. */
 interface End {
@@ -114,15 +48,6 @@ interface End {
   last: TcpInfo | null;
   /** tcp_info answered EBADF: the connection is gone. */
   gone: boolean;
-}
-
-/** The live run, as seen by onStep. */
-export interface TransferRun {
-  net: SimNet;
-  client: Stack;
-  server: Stack;
-  /** The latest tcp_info of each end's connection (null before it exists / after it is gone). */
-  info: { client: TcpInfo | null; server: TcpInfo | null };
 }
 
 function pseudoRandomBytes(n: number, seed: number, stream: number): Uint8Array {

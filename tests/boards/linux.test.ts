@@ -212,6 +212,27 @@ for (const engine of Object.keys(ENGINES) as Engine[]) {
     assert.match(neigh.stdout, new RegExp(`lladdr ${ready.mac}`), "the kernel resolved the board's MAC by ARP");
   });
 
+  boardCase(engine, "a burst of 20 frames queued on the TAP costs one wake-up of the loop", 20_000, async ({ ns, board }) => {
+    const warm = ns.exec(["ping", "-c", "1", "-W", "1", BOARD_IP]); // ARP resolved before the burst
+    assert.equal(warm.code, 0, warm.stdout + warm.stderr);
+    const before = await board.status();
+    board.proc.kill("SIGSTOP"); // the board sleeps while the kernel queues 20 echo requests on the TAP
+    try {
+      ns.exec(["ping", "-c", "20", "-i", "0.01", "-w", "1", BOARD_IP]); // no reply can come: it gives up after 1 s
+    } finally {
+      board.proc.kill("SIGCONT");
+    }
+    let after = await board.status();
+    for (let i = 0; i < 20 && after.rx_frames - before.rx_frames < 20; i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      after = await board.status();
+    }
+    assert.ok(after.rx_frames - before.rx_frames >= 20, `the board read the burst: ${after.rx_frames - before.rx_frames} frames`);
+    const wakeups = after.wakeups! - before.wakeups!;
+    assert.ok(wakeups >= 1 && wakeups <= 2, `${after.rx_frames - before.rx_frames} frames cost ${wakeups} wake-ups (one poll reads the queue)`);
+    assert.ok(after.tx_frames - before.tx_frames >= 20, "and every request was answered");
+  });
+
   boardCase(engine, "kernel client → board echo: 3 MB of random data, sha256 equal", 40_000, async ({ ns }) => {
     const r = await ns.peer<{ received: number; shaSent: string; shaRecv: string; ms: number }>("echo-client", { host: BOARD_IP, port: 7, bytes: 3 * MB }, 30_000);
     assert.equal(r.error, undefined);

@@ -27,9 +27,11 @@ import { Board, BOARD_BIN, Netns, netUnavailable, tapName } from "./support.ts";
 const FLOOD_MS = 4000;
 /** Forged SYNs per second: unset = the TAP's full rate (FLOOD_RATE=N paces it, for experiments). */
 const RATE = process.env.FLOOD_RATE ? Number(process.env.FLOOD_RATE) : undefined;
-/** The flood fixture wrote at least this many SYNs (a sanity check of the fixture, not of the SUT:
- *  25 000 a second, a tenth of the full rate here). */
-const MIN_SYNS = 100_000;
+/** The flood fixture wrote at least this many SYNs: three times the SUT's TAP queue (TAP_QUEUE_LEN),
+ *  so the SUT had to keep reading during the flood. A sanity check of the fixture, not of the SUT; the
+ *  rate it reached is in the diagnostics (about 270 000/s on an idle 2-core machine, 23 000/s when
+ *  the same machine ran 25 other processes). */
+const MIN_SYNS = 50_000;
 const INTERVAL_MS = 100;
 const LIMIT_MS = 1000;
 /** The probe gives up on one attempt after this (two SYN retransmissions: 1 s + 2 s). */

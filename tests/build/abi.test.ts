@@ -10,7 +10,7 @@ import { test } from "node:test";
 import { CONFIG_NAMES } from "../../host/abi.ts";
 import { Core } from "../../host/core.ts";
 import { ROOT } from "../../host/node/files.ts";
-import { errnoOf } from "../../host/node/net.ts";
+import { errnoOf } from "../../host/node/net-common.ts";
 
 type Abi = { errors: Record<string, number>; counters: Record<string, number>; State: Record<string, number>; Ev: Record<string, number>; Opt: Record<string, number>; Cfg: Record<string, number> };
 const abi = JSON.parse(readFileSync(join(ROOT, "build", "abi.json"), "utf8")) as Abi;
@@ -38,10 +38,10 @@ test("host/core.ts names codes, states, events and config ids from build/abi.jso
 // errnos the Node layer makes up itself (never returned by the core), with Linux's numbers
 const HOST_ONLY_ERRNOS: Record<string, number> = { EADDRNOTAVAIL: -99 };
 
-test("host/node/net.ts: every errno it maps is the core's, or one the host raises itself", () => {
+test("host/node/net-common.ts: every errno errnoOf maps is the core's, or one the host raises itself", () => {
   for (const [name, v] of Object.entries(errnoOf)) {
     const want = abi.errors[name] ?? HOST_ONLY_ERRNOS[name];
-    assert.notEqual(want, undefined, `net.ts maps ${name}, which neither the core nor the host raises`);
+    assert.notEqual(want, undefined, `errnoOf maps ${name}, which neither the core nor the host raises`);
     assert.equal(v, want, `${name}`);
   }
 });

@@ -48,6 +48,35 @@ test("clock: runUntil throws when nothing is left to run", () => {
   assert.throws(() => c.runUntil(() => false, { what: "never" }), (e: unknown) => e instanceof BoundError && /never not met and nothing left/.test(e.message));
 });
 
+test("clock: runUntil's BoundError says which bound was hit (idle, time, steps)", () => {
+  const kind = (f: () => void): unknown => {
+    try {
+      f();
+    } catch (e) {
+      return e instanceof BoundError ? e.kind : e;
+    }
+    return "no error";
+  };
+  assert.equal(kind(() => new Clock().runUntil(() => false)), "idle");
+  const slow = new Clock();
+  const tick = (): void => void slow.after(100, tick);
+  tick();
+  assert.equal(kind(() => slow.runUntil(() => false, { maxVirtualMs: 1000 })), "time");
+  const busy = new Clock();
+  const spin = (): void => void busy.after(0, spin);
+  spin();
+  assert.equal(kind(() => busy.runUntil(() => false, { maxSteps: 10 })), "steps");
+});
+
+test("clock: runUntil calls afterStep after every callback, before the predicate sees the result", () => {
+  const c = new Clock();
+  const seen: string[] = [];
+  let n = 0;
+  for (let i = 1; i <= 3; i++) c.at(i * 10, () => n++);
+  c.runUntil(() => (seen.push(`check ${n}`), n === 3), { afterStep: () => seen.push(`after ${n} t=${c.now}`) });
+  assert.deepEqual(seen, ["check 0", "after 1 t=10", "check 1", "after 2 t=20", "check 2", "after 3 t=30", "check 3"]);
+});
+
 test("clock: runUntil throws at maxVirtualMs and leaves the clock at the bound", () => {
   const c = new Clock();
   const tick = (): void => void c.after(100, tick);

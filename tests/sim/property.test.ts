@@ -1,4 +1,4 @@
-// Property tests of issue 4: 200 seeded fault mixes, 256 KiB each way at the same time between two
+// Property tests: 200 seeded fault mixes, 256 KiB each way at the same time between two
 // Petrel stacks, half-close and close. For every seed:
 //  - both directions arrive byte-exact (sha256) and both connections end CLOSED and freed;
 //  - the run finishes within transferTimeBound(): a virtual-time bound derived from the RTO rules

@@ -1,0 +1,94 @@
+// The state transitions of a stack's connections (from the core's STATE events), each named by
+// its endpoints, and the error a failed socket call raises.
+import type { Core } from "../core.ts";
+import { parseFrame } from "../packet/packet.ts";
+
+/** A connection's state change, from the core's STATE event, stamped with virtual time. */
+export interface StateTransition {
+  timeMs: number;
+  stack: string;
+  handle: number;
+  from: string;
+  to: string;
+  /** "198.18.0.2:49152" (empty if the core no longer knew the handle and it was never seen) */
+  local: string;
+  remote: string;
+}
+
+/** A negative core result, as an Error with Node-style `code` ("ECONNREFUSED") and `errno` (-111). */
+export class PetrelError extends Error {
+  constructor(readonly code: string, readonly errno: number, what: string) {
+    super(`${what}: ${code} (${errno})`);
+    this.name = "PetrelError";
+  }
+}
+
+interface Endpoints {
+  local: string;
+  remote: string;
+}
+
+/**
+ * Every transition of a stack in order (the latest `keep` of them; older ones are dropped in
+ * blocks, so a long-running host stays flat), and per handle those of its current connection.
+ */
+export class TransitionLog {
+  readonly all: StateTransition[] = [];
+  private endpoints = new Map<number, Endpoints>();
+  private byHandle = new Map<number, StateTransition[]>();
+
+  constructor(private readonly stack: string, private readonly core: Core, private readonly keep: number) {}
+
+  /**
+   * Record handle's change from → to (core state numbers) at timeMs. `rx` is the frame that caused
+   * it, if any: its 4-tuple names a connection tcp_info does not answer for yet (not accepted).
+   * `known`: the host already has a live connection object on this handle.
+   */
+  record(handle: number, from: number, to: number, timeMs: number, rx: Uint8Array | null, known: boolean): StateTransition {
+    const fresh = from === 0 || from === 1; // a new connection on this handle (maybe a reused one)
+    if (fresh && !known) this.endpoints.delete(handle);
+    const t: StateTransition = { timeMs, stack: this.stack, handle, from: this.core.stateName(from), to: this.core.stateName(to), ...this.endpointOf(handle, rx) };
+    this.all.push(t);
+    if (this.all.length >= 2 * this.keep) this.all.splice(0, this.all.length - this.keep);
+    if (fresh) this.byHandle.set(handle, []);
+    const list = this.byHandle.get(handle) ?? [];
+    list.push(t);
+    this.byHandle.set(handle, list);
+    return t;
+  }
+
+  /** The transitions of the connection now on `handle`. */
+  ofHandle(handle: number): readonly StateTransition[] | undefined {
+    return this.byHandle.get(handle);
+  }
+
+  /** Drop what is kept for a handle whose connection is over. */
+  forget(handle: number): void {
+    this.endpoints.delete(handle);
+    this.byHandle.delete(handle);
+  }
+
+  sizes(): { endpoints: number; handleTransitions: number; transitions: number } {
+    return { endpoints: this.endpoints.size, handleTransitions: this.byHandle.size, transitions: this.all.length };
+  }
+
+  private endpointOf(h: number, rx: Uint8Array | null): Endpoints {
+    const info = this.core.info(h);
+    if (typeof info !== "number") {
+      const e = { local: `${info.localIp}:${info.localPort}`, remote: `${info.remoteIp}:${info.remotePort}` };
+      this.endpoints.set(h, e);
+      return e;
+    }
+    const known = this.endpoints.get(h);
+    if (known) return known;
+    // tcp_info only answers for app-owned handles: a connection not yet accepted is named by the
+    // segment that created it (the frame being processed)
+    const p = rx ? parseFrame(rx) : null;
+    if (p?.ip && p.tcp) {
+      const e = { local: `${p.ip.dst}:${p.tcp.dport}`, remote: `${p.ip.src}:${p.tcp.sport}` };
+      this.endpoints.set(h, e);
+      return e;
+    }
+    return { local: "", remote: "" };
+  }
+}
