@@ -17,7 +17,7 @@ import { C, count } from "../counters";
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
 import { eventPush, Ev } from "../storage/events";
-import { keyedHash } from "../tcp/isn";
+import { keyedHash } from "../siphash";
 import { udpOpen, udpBind, udpSendTo, udpRecvFrom, udpClose, UDP_OWNER_DNS, META_SRC_IP, META_SRC_PORT, META_FLAGS } from "../udp/socket";
 import { DNS_PORT, DNS_UDP_MAX, dnsId, dnsNameEncode, dnsQueryEmit, dnsParse } from "../wire/dns";
 import { cacheInit, cacheGet, cachePut, CACHE_ENTRY } from "./cache";
