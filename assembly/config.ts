@@ -129,6 +129,38 @@
 // @ts-ignore: decorator
 @inline export const UDP_UNREACH_MS: u32 = isDefined(PETREL_UDP_UNREACH_MS) ? PETREL_UDP_UNREACH_MS : 100;
 
+// ── DHCP client ──────────────────────────────────────────────────────────────────────────────
+/** The DHCP client is built in (a profile may leave it out: PETREL_DHCP=0; dhcp_* then answer
+ *  EOPNOTSUPP and the code is not in the module). */
+// @ts-ignore: decorator
+@inline export const DHCP: bool = isDefined(PETREL_DHCP) ? PETREL_DHCP != 0 : true;
+/** Largest random delay before the first DISCOVER (and after a NAK or an expiry), ms. RFC 2131
+ *  4.4.1 suggests 1–10 s for a whole network booting at once; one device waits at most 1 s. */
+// @ts-ignore: decorator
+@inline export const DHCP_START_DELAY_MS: u32 = isDefined(PETREL_DHCP_START_DELAY_MS) ? PETREL_DHCP_START_DELAY_MS : 1000;
+
+// ── DNS stub resolver (assembly/dns/) ──────────────────────────────────────────────────────────
+/** Queries in flight or holding a result until the host closes them; 0 leaves the resolver out. */
+// @ts-ignore: decorator
+@inline export const DNS_QUERIES: i32 = isDefined(PETREL_DNS_QUERIES) ? PETREL_DNS_QUERIES : 4;
+/** Answers remembered (name → addresses until their TTL ends); 0 = no cache. */
+// @ts-ignore: decorator
+@inline export const DNS_CACHE: i32 = isDefined(PETREL_DNS_CACHE) ? PETREL_DNS_CACHE : 4;
+/** Addresses kept per answer (more in a reply are ignored). */
+// @ts-ignore: decorator
+@inline export const DNS_ADDRS: i32 = isDefined(PETREL_DNS_ADDRS) ? PETREL_DNS_ADDRS : 4;
+/** DNS servers (from DHCP option 6 or dns_server). */
+@inline export const DNS_SERVERS: i32 = 3;
+/** First wait for a reply (ms); each round over all servers doubles it. */
+// @ts-ignore: decorator
+@inline export const DNS_TIMEOUT_MS: u32 = isDefined(PETREL_DNS_TIMEOUT_MS) ? PETREL_DNS_TIMEOUT_MS : 1000;
+/** Rounds over the servers before a query fails with ETIMEDOUT. */
+@inline export const DNS_ROUNDS: i32 = 2;
+/** Longest time an answer is cached (s), whatever its TTL says. */
+@inline export const DNS_TTL_MAX_S: u32 = 3600;
+/** CNAME records followed for one query (RFC 1034 3.6.2 asks for a bound). */
+@inline export const DNS_CNAME_MAX: i32 = 8;
+
 // ── host interface ───────────────────────────────────────────────────────────────────────────
 /** Event ring entries (connected, readable, writable, closed, state changes…). */
 // @ts-ignore: decorator
@@ -158,7 +190,9 @@ export namespace Cfg {
   @inline export const RTO_MAX_MS: i32 = 16;
   @inline export const UDP_SOCKETS: i32 = 17;
   @inline export const UDP_QUEUE: i32 = 18;
-  @inline export const COUNT: i32 = 19;
+  @inline export const DNS_QUERIES: i32 = 19;
+  @inline export const DNS_CACHE: i32 = 20;
+  @inline export const COUNT: i32 = 21;
 }
 
 // ── compile-time checks ─────────────────────────────────────────────────────────────────────
@@ -182,5 +216,7 @@ if (DELACK_MS >= 500) ERROR("PETREL_DELACK_MS must be below 500 ms (RFC 9293 MUS
 if (UDP_SOCKETS < 1 || UDP_SOCKETS > 255) ERROR("PETREL_UDP_SOCKETS must be 1..255 (handles carry an 8-bit index)");
 // @ts-ignore: decorator
 if (UDP_QUEUE < 64 || UDP_QUEUE > 65536 || (UDP_QUEUE & 3) != 0) ERROR("PETREL_UDP_QUEUE must be a multiple of 4 in 64..65536");
+// @ts-ignore: decorator
+if (DNS_QUERIES < 0 || DNS_QUERIES > 255 || DNS_CACHE < 0 || DNS_ADDRS < 1 || DNS_ADDRS > 32) ERROR("PETREL_DNS_QUERIES must be 0..255, PETREL_DNS_CACHE ≥ 0, PETREL_DNS_ADDRS 1..32");
 // @ts-ignore: decorator
 if (IO_BUF < 64 || EVENT_RING < 8) ERROR("PETREL_IO_BUF must be ≥ 64 and PETREL_EVENTS ≥ 8");

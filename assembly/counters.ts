@@ -88,7 +88,23 @@ export namespace C {
   @inline export const UDP_UNREACH_TX: i32 = 74;    // ICMP port unreachable sent
   @inline export const UDP_UNREACH_LIMITED: i32 = 75; // ... not sent: rate limit
   @inline export const UDP_ICMP_ERRORS: i32 = 76;   // Destination Unreachable reported to the UDP socket that sent the quote
-  @inline export const COUNT: i32 = 77;
+  // DHCP client
+  @inline export const DHCP_TX: i32 = 77;           // DHCP messages sent
+  @inline export const DHCP_RX: i32 = 78;           // replies accepted (OFFER, ACK, NAK for our transaction)
+  @inline export const DROP_DHCP_MALFORMED: i32 = 79; // short, oversized, not a reply, bad magic, an option past the end or wrong, no end, no type
+  @inline export const DROP_DHCP_XID: i32 = 80;     // another transaction, or another chaddr
+  @inline export const DROP_DHCP_UNEXPECTED: i32 = 81; // valid, but not what the state waits for (or from the wrong server, or an unusable address)
+  @inline export const DHCP_CONFLICTS: i32 = 82;    // the ARP probe found the offered address in use (DECLINE sent)
+  @inline export const DHCP_LEASES_LOST: i32 = 83;  // leases that expired or were refused by a NAK while held
+  // DNS resolver
+  @inline export const DNS_QUERIES_TX: i32 = 91;    // queries sent (every retry counts)
+  @inline export const DNS_REPLIES: i32 = 85;       // replies accepted (an answer or an error RCODE)
+  @inline export const DROP_DNS_SOURCE: i32 = 86;   // reply from another address or port than the server's 53
+  @inline export const DROP_DNS_ID: i32 = 87;       // reply with another query id (RFC 5452)
+  @inline export const DROP_DNS_MALFORMED: i32 = 88; // reply that failed the parse (truncated datagram, bad name, …)
+  @inline export const DNS_TIMEOUTS: i32 = 89;      // waits for a reply that ended without one
+  @inline export const DNS_CACHE_HITS: i32 = 90;    // queries answered from the cache
+  @inline export const COUNT: i32 = 91;
 }
 
 let countersBase: usize = 0;

@@ -14,6 +14,7 @@ export namespace Err {
   @inline export const EMSGSIZE: i32 = -90;      // frame longer than the rx buffer
   @inline export const EOPNOTSUPP: i32 = -95;    // operation not valid for this kind of handle
   @inline export const EADDRINUSE: i32 = -98;    // port already listening, or 4-tuple in use (TIME_WAIT)
+  @inline export const EADDRNOTAVAIL: i32 = -99; // the interface has no address (yet, or any more: a lease ended)
   @inline export const ENETUNREACH: i32 = -101;  // no route: off-link destination and no gateway
   @inline export const ECONNABORTED: i32 = -103; // connection aborted locally
   @inline export const ECONNRESET: i32 = -104;   // peer sent RST
@@ -24,4 +25,12 @@ export namespace Err {
   @inline export const ECONNREFUSED: i32 = -111; // RST in answer to our SYN
   @inline export const EHOSTUNREACH: i32 = -113; // ARP resolution failed
   @inline export const EALREADY: i32 = -114;     // already closing
+  // the DNS resolver (dns_query / dns_result): a few more Linux errnos, then the DNS answers that
+  // have none (numbered from -200, named like Node's dns module)
+  @inline export const ELOOP: i32 = -40;         // DNS: a CNAME chain longer than DNS_CNAME_MAX
+  @inline export const ENODATA: i32 = -61;       // DNS: the name exists but has no A record
+  @inline export const EBADMSG: i32 = -74;       // DNS: a malformed reply (wire/dns.ts; the resolver drops it and waits on)
+  @inline export const ENOTFOUND: i32 = -200;    // DNS: NXDOMAIN (RCODE 3), no such name
+  @inline export const ESERVFAIL: i32 = -201;    // DNS: SERVFAIL (RCODE 2) from every server
+  @inline export const EREFUSED: i32 = -202;     // DNS: REFUSED (RCODE 5) from every server
 }

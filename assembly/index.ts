@@ -3,7 +3,7 @@
 // through iface to the host's tx import.
 import { MAX_CONNS, MAX_LISTENERS, RX_BUF, TX_BUF, MTU, MSL_MS, ARP_ENTRIES, ARP_PENDING, EVENT_RING,
          IO_BUF, MAX_BACKLOG, FRAME_MAX, OOO_RANGES, SACK_RANGES, DELACK_MS, RTO_MIN_MS, RTO_INITIAL_MS,
-         RTO_MAX_MS, UDP_SOCKETS, UDP_QUEUE, Cfg } from "./config";
+         RTO_MAX_MS, UDP_SOCKETS, UDP_QUEUE, DHCP, DNS_QUERIES, DNS_CACHE, Cfg } from "./config";
 import { C, count, countersInit, counterGet } from "./counters";
 import { Err } from "./errors";
 import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, regionSize } from "./storage/layout";
@@ -17,6 +17,8 @@ import { IPPROTO_UDP } from "./wire/udp";
 import { udpInit } from "./udp/socket";
 import { udpRx, udpInputInit, udpIcmpRx } from "./udp/input";
 import * as udp from "./socket/udp";
+import * as dns from "./socket/dns";
+import { dnsInit, dnsRx, dnsPoll, dnsSetLeaseServers } from "./dns/resolver";
 import { ifacePoll } from "./iface/output";
 import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
 import { tcpTimers } from "./tcp/timers";
@@ -25,6 +27,9 @@ import { listenersInit, listen } from "./socket/listen";
 import { tcpRx, tcpIcmp } from "./socket/demux";
 import * as api from "./socket/api";
 import { NO_DEADLINE } from "./time";
+import { addressSet } from "./iface/address";
+import { dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState, dhcpDnsServer } from "./dhcp/client";
+import { DhcpState } from "./dhcp/client";
 
 
 let ready = false;
@@ -46,11 +51,13 @@ export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u
   listenersInit();
   tcbPoolInit();
   udpInit();
+  if (DNS_QUERIES > 0) dnsInit();
   if (!layoutFits()) return Err.ENOMEM;
   isnInit(seedLo, seedHi);
   udpInputInit();
   api.apiInit(ioBuf, IO_BUF);
   udp.udpApiInit(ioBuf, IO_BUF);
+  dns.dnsApiInit(ioBuf, IO_BUF);
   ready = true;
   return 0;
 }
@@ -69,7 +76,13 @@ export function rx(len: i32, now: u32): i32 {
     if (icmpErrProto() == IPPROTO_UDP) return udpIcmpRx();
     return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrType(), icmpErrCode(), icmpErrMtu(), now);
   }
-  if (r == IPPROTO_UDP) return udpRx(now);
+  if (r == IPPROTO_UDP) {
+    const u = udpRx(now);
+    if (DHCP) dhcpInput(now);         // the client's socket may just have received a reply
+    if (DHCP && DNS_QUERIES > 0) leaseServers();
+    if (DNS_QUERIES > 0) dnsRx(now);  // so may the resolver's
+    return u;
+  }
   if (r != IPPROTO_TCP) return r;
   return tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
 }
@@ -84,9 +97,21 @@ export function poll(now: u32): i32 {
   }
   // then again for the deadline: TCP's output may just have started a resolution (nothing else is
   // due at `now`, so this sends nothing twice)
+  if (DHCP) {
+    const d = dhcpPoll(now);
+    if (DNS_QUERIES > 0) leaseServers();
+    if (d >= 0 && (next < 0 || d < next)) next = d;
+  }
+  if (DNS_QUERIES > 0) {
+    const d = dnsPoll(now);
+    if (d >= 0 && (next < 0 || d < next)) next = d;
+  }
   const arp = ifacePoll(now);
   return next < 0 || (arp >= 0 && arp < next) ? arp : next;
 }
+
+/** The resolver uses the lease's DNS servers (option 6) when the host set none. */
+function leaseServers(): void { dnsSetLeaseServers(dhcpDnsServer(0), dhcpDnsServer(1), dhcpDnsServer(2)); }
 
 // ── TCP calls ─────────────────────────────────────────────────────────────────────────────────
 export function tcp_listen(port: i32, backlog: i32): i32 { return ready ? listen(port, backlog) : Err.EINVAL; }
@@ -112,6 +137,44 @@ export function udp_bind(h: i32, port: i32): i32 { return ready ? udp.bind(h, po
 export function udp_sendto(h: i32, ip: u32, port: i32, ptr: i32, len: i32, now: u32): i32 { return ready ? udp.sendTo(h, ip, port, ptr, len, now) : Err.EINVAL; }
 export function udp_recvfrom(h: i32, ptr: i32, cap: i32, meta: i32): i32 { return ready ? udp.recvFrom(h, ptr, cap, meta) : Err.EINVAL; }
 export function udp_close(h: i32): i32 { return ready ? udp.close(h) : Err.EINVAL; }
+
+// ── interface configuration and the DHCP client (docs/abi.md "Addresses and DHCP") ─────────────
+/** Set address, prefix and gateway at run time (ip 0: none). Refused while DHCP runs (EBUSY-like
+ *  EALREADY): the client owns the address then. */
+export function iface_set(ip: u32, prefixLen: i32, gateway: u32): i32 {
+  if (!ready) return Err.EINVAL;
+  if (DHCP && dhcpState() != DhcpState.STOPPED) return Err.EALREADY;
+  return addressSet(ip, prefixLen, gateway);
+}
+export function dhcp_start(requestedIp: u32, now: u32): i32 {
+  if (!DHCP) return Err.EOPNOTSUPP;
+  return ready ? dhcpStart(requestedIp, now) : Err.EINVAL;
+}
+export function dhcp_stop(now: u32): i32 {
+  if (!DHCP) return Err.EOPNOTSUPP;
+  return ready ? dhcpStop(now) : Err.EINVAL;
+}
+export function dhcp_release(now: u32): i32 {
+  if (!DHCP) return Err.EOPNOTSUPP;
+  return ready ? dhcpRelease(now) : Err.EINVAL;
+}
+/** The client's state and lease into the 52-byte record at ptr (in the IO buffer). 0 or Err.EINVAL. */
+export function dhcp_info(ptr: i32, now: u32): i32 {
+  if (!DHCP) return Err.EOPNOTSUPP;
+  const start = <u64><u32>ptr;
+  if (!ready || start < <u64>ioBuf || start + 52 > <u64>ioBuf + <u64>IO_BUF) return Err.EINVAL;
+  dhcpInfo(<usize>ptr, now);
+  return 0;
+}
+/** The i-th DNS server of the lease (0 when none): what the resolver uses. */
+export function dhcp_dns_server(i: i32): u32 { return DHCP && ready ? dhcpDnsServer(i) : 0; }
+
+// ── DNS resolver (docs/abi.md "DNS") ──────────────────────────────────────────────────────────
+export function dns_server(i: i32, ip: u32): i32 { return ready ? dns.setServer(i, ip) : Err.EINVAL; }
+export function dns_server_get(i: i32): u32 { return ready ? dns.server(i) : 0; }
+export function dns_query(ptr: i32, len: i32, now: u32): i32 { return ready ? dns.query(ptr, len, now) : Err.EINVAL; }
+export function dns_result(q: i32, ptr: i32, cap: i32): i32 { return ready ? dns.result(q, ptr, cap) : Err.EINVAL; }
+export function dns_close(q: i32): i32 { return ready ? dns.close(q) : Err.EINVAL; }
 
 // ── events, counters, memory map, configuration ───────────────────────────────────────────────
 export function ev_pop(): i32 { return ready ? eventPop() : 0; }
@@ -147,6 +210,8 @@ export function config(id: i32): i32 {
     case Cfg.RTO_MAX_MS: return <i32>RTO_MAX_MS;
     case Cfg.UDP_SOCKETS: return UDP_SOCKETS;
     case Cfg.UDP_QUEUE: return UDP_QUEUE;
+    case Cfg.DNS_QUERIES: return DNS_QUERIES;
+    case Cfg.DNS_CACHE: return DNS_CACHE;
   }
   return Err.EINVAL;
 }

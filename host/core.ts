@@ -70,6 +70,24 @@ export const TCP_INFO_FLAGS = { SACK: 1, TIMESTAMPS: 2, WSCALE: 4, RECOVERY: 8 }
 /** Words of the full tcp_info layout (docs/abi.md). */
 export const TCP_INFO_WORDS = 29;
 
+/** dhcp_info (docs/abi.md): the DHCP client's state and lease; times are ms from now (Infinity:
+ *  an infinite lease or none). */
+export interface DhcpInfo {
+  state: number;
+  stateName: string;
+  address: string;
+  prefix: number;
+  gateway: string;
+  server: string;
+  dns: string[];
+  t1Ms: number;
+  t2Ms: number;
+  leaseLeftMs: number;
+  leaseSeconds: number;
+}
+/** DhcpState of build/abi.json, by number. */
+export const DHCP_STATE_NAMES = ["STOPPED", "INIT", "SELECTING", "REQUESTING", "PROBING", "BOUND", "RENEWING", "REBINDING", "REBOOTING"];
+
 /** One received UDP datagram (udp_recvfrom). */
 export interface UdpDatagram {
   data: Uint8Array;
@@ -144,6 +162,18 @@ interface Exports {
   udp_sendto(h: number, ip: number, port: number, ptr: number, len: number, now: number): number;
   udp_recvfrom(h: number, ptr: number, cap: number, meta: number): number;
   udp_close(h: number): number;
+  dns_server(i: number, ip: number): number;
+  dns_server_get(i: number): number;
+  dns_query(ptr: number, len: number, now: number): number;
+  dns_result(q: number, ptr: number, cap: number): number;
+  dns_close(q: number): number;
+  iface_set?(ip: number, prefix: number, gw: number): number;
+  dhcp_start?(requestedIp: number, now: number): number;
+  dhcp_stop?(now: number): number;
+  dhcp_release?(now: number): number;
+  dhcp_info?(ptr: number, now: number): number;
+  dhcp_dns_server?(i: number): number;
+  local_ip(): number;
   ev_pop(): number;
   ev_handle(): number;
   ev_arg(): number;
@@ -399,6 +429,70 @@ export class Core {
   }
   udpClose(h: number): number {
     return this.x.udp_close(h);
+  }
+
+  // ── DNS resolver (docs/abi.md "DNS") ───────────────────────────────────────────────────────
+  /** Set DNS server i (0..2) to ip (0 or "0.0.0.0" removes it; the DHCP lease's servers fill in). */
+  dnsServer(i: number, ip: Ip): number {
+    return this.x.dns_server(i, ipToU32(ip) | 0);
+  }
+  dnsServerGet(i: number): string {
+    return u32ToIp(this.x.dns_server_get(i) >>> 0);
+  }
+  /** Start resolving `name` (ASCII): a query handle; the result comes as a DNS_RESULT event. */
+  dnsQuery(name: string, now: number): number {
+    const bytes = Uint8Array.from(name, (c) => c.charCodeAt(0) & 0xff);
+    if (bytes.length === 0 || bytes.length > 254 || bytes.length > this.ioSize || !/^[\x21-\x7e]+$/.test(name)) return this.errorCode("EINVAL");
+    this.memory().set(bytes, this.ioPtr);
+    return this.x.dns_query(this.ioPtr, bytes.length, now >>> 0);
+  }
+  /** A finished query's addresses and TTL (s), or -errno (-EAGAIN while it runs). */
+  dnsResult(q: number): { addresses: string[]; ttl: number } | number {
+    const cap = Math.min(this.ioSize, 4 + 4 * 32);
+    const n = this.x.dns_result(q, this.ioPtr, cap);
+    if (n < 0) return n;
+    const v = new DataView(this.x.memory.buffer, this.ioPtr, 4 + 4 * n);
+    const addresses: string[] = [];
+    for (let i = 0; i < n; i++) addresses.push(u32ToIp(v.getUint32(4 + 4 * i, true)));
+    return { addresses, ttl: v.getUint32(0, true) };
+  }
+  dnsClose(q: number): number {
+    return this.x.dns_close(q);
+  }
+
+  // ── addresses and the DHCP client (docs/abi.md "Addresses and DHCP") ───────────────────────
+  /** Our address now ("0.0.0.0" while unconfigured). */
+  localIp(): string {
+    return u32ToIp(this.x.local_ip() >>> 0);
+  }
+  /** Set address, prefix and gateway at run time ("0.0.0.0": none). */
+  ifaceSet(ip: Ip, prefix: number, gateway: Ip | 0 = 0): number {
+    if (!this.x.iface_set) return ABI.errors.EOPNOTSUPP!;
+    return this.x.iface_set(ipToU32(ip) | 0, prefix, gateway === 0 ? 0 : ipToU32(gateway) | 0);
+  }
+  /** Start the DHCP client (INIT-REBOOT when `requestedIp` is a remembered address). */
+  dhcpStart(now: number, requestedIp?: Ip): number {
+    if (!this.x.dhcp_start) return ABI.errors.EOPNOTSUPP!;
+    return this.x.dhcp_start(requestedIp ? ipToU32(requestedIp) | 0 : 0, now >>> 0);
+  }
+  dhcpStop(now: number): number {
+    return this.x.dhcp_stop ? this.x.dhcp_stop(now >>> 0) : ABI.errors.EOPNOTSUPP!;
+  }
+  dhcpRelease(now: number): number {
+    return this.x.dhcp_release ? this.x.dhcp_release(now >>> 0) : ABI.errors.EOPNOTSUPP!;
+  }
+  /** The client's state and lease (dhcp_info), or null when the module has no DHCP client. */
+  dhcpInfo(now: number): DhcpInfo | null {
+    if (!this.x.dhcp_info || this.x.dhcp_info(this.ioPtr, now >>> 0) !== 0) return null;
+    const v = new DataView(this.x.memory.buffer, this.ioPtr, 52);
+    const u = (i: number) => v.getUint32(i * 4, true);
+    const ms = (x: number) => (x === 0xffffffff ? Infinity : x);
+    const state = u(0);
+    return {
+      state, stateName: DHCP_STATE_NAMES[state] ?? `DHCP_${state}`, address: u32ToIp(u(1)), prefix: u(2),
+      gateway: u32ToIp(u(3)), server: u32ToIp(u(4)), dns: [u(6), u(7), u(8)].slice(0, u(5)).map(u32ToIp),
+      t1Ms: ms(u(9)), t2Ms: ms(u(10)), leaseLeftMs: ms(u(11)), leaseSeconds: u(12),
+    };
   }
 
   // ── events ───────────────────────────────────────────────────────────────────────────────

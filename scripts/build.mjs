@@ -37,6 +37,7 @@ const abi = {
   State: namespaces("assembly/tcp/state.ts").State,
   Ev: namespaces("assembly/storage/events.ts").Ev,
   Opt: namespaces("assembly/socket/constants.ts").Opt,
+  DhcpState: namespaces("assembly/dhcp/client.ts").DhcpState,
 };
 writeFileSync(`${root}build/abi.json`, JSON.stringify(abi, null, 2) + "\n");
 writeFileSync(`${root}build/petrel_abi.h`, abiHeader(abi));

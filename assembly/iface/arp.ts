@@ -26,6 +26,7 @@ import {
 } from "../wire/ethernet";
 import { ARP_LEN, ARP_REPLY, ARP_REQUEST, arpCheck, arpEmit, arpOper, arpSha, arpSpa, arpTpa } from "../wire/arp";
 import { ifaceIp, ifaceMac } from "./iface";
+import { probeObserve } from "./probe";
 
 // @ts-ignore: decorator
 @inline export const ARP_FREE: u32 = 0;
@@ -266,6 +267,7 @@ export function arpResolve(hop: u32, now: u32): bool {
 export function arpInput(p: usize, len: i32, now: u32): i32 {
   if (!arpCheck(p, len)) { count(C.DROP_ARP_MALFORMED); return Err.EINVAL; }
   count(C.ARP_RX);
+  probeObserve(p);
   const spa = arpSpa(p);
   const tpa = arpTpa(p);
   const sha = arpSha(p);
@@ -279,7 +281,7 @@ export function arpInput(p: usize, len: i32, now: u32): i32 {
     const q = arpFind(spa);
     if (q != 0) { entryResolve(changetype<ArpEntry>(q), sha, now); merged = true; }
   }
-  if (tpa != me) return 0;
+  if (me == 0 || tpa != me) return 0;   // unconfigured: nothing is ours to answer for
   // … then, if we are the target, add the sender when it was not there.
   if (learnable && !merged) {
     const e = entryAlloc(spa, now, true);

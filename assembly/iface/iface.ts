@@ -19,30 +19,44 @@ let txFrame: usize = 0;
 }
 
 /**
- * Configure the interface and lay out its tx frame (ifaceInit in init.ts adds the ARP cache, then
- * ifaceStart). MAC = macHi (low 16 bits = bytes 0–1) + macLo
+ * Configure the interface and lay out its tx frame (ip 0: no address yet, e.g. until DHCP leases one;
+ * prefix and gateway are then ignored; ifaceInit in init.ts adds the ARP cache, then ifaceStart).
+ * MAC = macHi (low 16 bits = bytes 0–1) + macLo
  * (bytes 2–5, big-endian), as the ABI's init passes it. Err.EINVAL (and nothing allocated) for a
- * prefix outside 0..32, a zero, multicast/broadcast or class E address, a group MAC, or a gateway
+ * prefix outside 0..32, a multicast/broadcast or class E address, a group MAC, or a gateway
  * that is neither 0 nor on-link (nor our own address).
  */
 export function ifaceConfigure(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u32): i32 {
-  if (prefixLen < 0 || prefixLen > 32) return Err.EINVAL;
-  if (ip == 0 || ip >= 0xe0000000) return Err.EINVAL;
   if ((macHi & 0x0100) != 0) return Err.EINVAL; // I/G bit of byte 0: a group address
-  const mask = prefixMask(prefixLen);
-  if (gateway != 0 && (((gateway ^ ip) & mask) != 0 || gateway == ip)) return Err.EINVAL;
+  if (!addressValid(ip, prefixLen, gateway)) return Err.EINVAL;
   macFromParts(MAC, macHi, macLo);
   ifIp = ip;
-  ifMask = mask;
-  ifGateway = gateway;
+  ifMask = ip == 0 ? 0 : prefixMask(prefixLen);
+  ifGateway = ip == 0 ? 0 : gateway;
   txFrame = regionAlloc(Region.TX_FRAME, <usize>FRAME_MAX);
   return 0;
+}
+
+/** ip/prefixLen/gateway can be an interface's configuration (ip 0: none, the rest ignored). */
+export function addressValid(ip: u32, prefixLen: i32, gateway: u32): bool {
+  if (ip == 0) return true;
+  if (prefixLen < 0 || prefixLen > 32 || ip >= 0xe0000000 || (ip >>> 24) == 0 || (ip >>> 24) == 127) return false;
+  const mask = prefixMask(prefixLen);
+  return gateway == 0 || (((gateway ^ ip) & mask) == 0 && gateway != ip);
+}
+
+/** Replace the address, prefix and gateway at run time (addressValid first; iface/address.ts
+ *  tells the host and the connections). */
+export function ifaceSet(ip: u32, prefixLen: i32, gateway: u32): void {
+  ifIp = ip;
+  ifMask = ip == 0 ? 0 : prefixMask(prefixLen);
+  ifGateway = ip == 0 ? 0 : gateway;
 }
 
 /** Input, output and poll work from now on. */
 export function ifaceStart(): void { ifUp = true; }
 
-/** Our IPv4 address (0 before ifaceConfigure). */
+/** Our IPv4 address (0 before ifaceConfigure, and while unconfigured). */
 export function ifaceIp(): u32 { return ifIp; }
 /** Pointer to our 6 MAC bytes. */
 export function ifaceMac(): usize { return MAC; }

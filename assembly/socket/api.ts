@@ -66,6 +66,7 @@ export function connect(ip: u32, port: i32, localPort: i32, now: u32): i32 {
   // 0/8, loopback 127/8 (not on this interface) or the reserved 240/4
   const top = ip >>> 24;
   if (ip == ifaceIp() || ifaceIsBroadcast(ip) || top == 0 || top == 127 || top >= 224) return Err.EINVAL;
+  if (ifaceIp() == 0) return Err.EADDRNOTAVAIL;   // no address yet (DHCP), or the lease ended
   if (!ifaceRoutable(ip)) return Err.ENETUNREACH;
   const lip = ifaceIp();
   let lport = <u32>localPort;

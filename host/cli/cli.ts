@@ -2,6 +2,7 @@
 //   petrel serve   --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--services echo,discard,chargen,http]
 //                  [--host-ip ADDR/PREFIX] [--pcap FILE] [--trace] [--profile NAME] [--loss P]
 //   petrel connect --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--host-ip ADDR/PREFIX] HOST PORT
+//   petrel resolve --tap NAME --ip ADDR/PREFIX --dns ADDR NAME
 //   petrel sim transfer …   (host/cli/sim.ts)
 //   petrel qemu --firmware wasm2c|wamr|lwip --tap NAME --ip ADDR/PREFIX …   (host/cli/qemu.ts)
 import { parseArgs } from "node:util";
@@ -22,6 +23,8 @@ const USAGE = `petrel — a TCP/IPv4 stack (one WebAssembly module) on a TAP dev
 usage:
   petrel serve   --tap NAME --ip ADDR/PREFIX [options]     serve echo, discard, chargen and HTTP
   petrel connect --tap NAME --ip ADDR/PREFIX HOST PORT     nc over Petrel (stdin → socket → stdout)
+  petrel resolve --tap NAME --ip ADDR/PREFIX --dns ADDR NAME
+                                                          NAME's IPv4 addresses from Petrel's resolver
   petrel sim transfer --seed S --bytes N [faults…]         two simulated stacks, one JSON line
   petrel qemu --firmware wasm2c|wamr|lwip --tap NAME --ip ADDR/PREFIX
                                                           a Cortex-M4 firmware in QEMU on a TAP
@@ -52,7 +55,8 @@ Ctrl-C closes every connection gracefully (bounded: 3 s), flushes the pcap and r
 const CONNECT_USAGE = `usage: petrel connect --tap NAME --ip ADDR/PREFIX [options] HOST PORT
 
 Connects to HOST:PORT over Petrel: stdin goes to the socket, the socket to stdout; at the end of
-stdin Petrel half-closes (FIN) and keeps printing until the peer closes.
+stdin Petrel half-closes (FIN) and keeps printing until the peer closes. HOST is an IPv4 address,
+or a name resolved by Petrel's own resolver from the --dns server.
 
   --tap NAME            TAP device (created if absent, removed on exit if created)
   --ip ADDR/PREFIX      Petrel's address, e.g. 198.18.0.2/24
@@ -61,7 +65,25 @@ stdin Petrel half-closes (FIN) and keeps printing until the peer closes.
   --pcap FILE           write every frame to FILE
   --trace               tcpdump-style trace on stderr
   --profile NAME        core build profile (default: server)
+  --dns ADDR[,ADDR…]    DNS servers (at most 3) for a HOST given by name
   --timeout MS          give up connecting after MS (default: the core's SYN backoff)
+  -h, --help            this text
+`;
+
+const RESOLVE_USAGE = `usage: petrel resolve --tap NAME --ip ADDR/PREFIX --dns ADDR [options] NAME
+
+Resolves NAME through Petrel's own DNS stub resolver (UDP from Petrel's address to the --dns
+server; not the operating system's) and prints its IPv4 addresses, one a line. Exit status 0 with
+an answer; 1 with a one-line reason for NXDOMAIN, SERVFAIL, REFUSED, no address or no answer.
+
+  --tap NAME            TAP device (created if absent, removed on exit if created)
+  --ip ADDR/PREFIX      Petrel's address, e.g. 198.18.0.2/24
+  --gw ADDR             default gateway (optional)
+  --dns ADDR[,ADDR…]    DNS servers (at most 3)
+  --host-ip ADDR/PREFIX give the kernel's side of the TAP this address and bring it up
+  --pcap FILE           write every frame to FILE
+  --trace               tcpdump-style trace on stderr
+  --profile NAME        core build profile (default: server)
   -h, --help            this text
 `;
 
@@ -75,6 +97,7 @@ const common = {
   pcap: { type: "string" },
   trace: { type: "boolean" },
   profile: { type: "string" },
+  dns: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -91,7 +114,7 @@ function ok<T>(r: T | string): T {
   return r;
 }
 
-function openStack(v: { tap?: string; ip?: string; gw?: string; "host-ip"?: string; pcap?: string; trace?: boolean; profile?: string; loss?: string; seed?: string }): Opened {
+function openStack(v: { tap?: string; ip?: string; gw?: string; "host-ip"?: string; pcap?: string; trace?: boolean; profile?: string; loss?: string; seed?: string; dns?: string }): Opened {
   if (!v.tap) throw new UsageError("--tap NAME is required");
   if (v.tap.length >= IFNAMSIZ || !/^[A-Za-z0-9_.-]+$/.test(v.tap)) throw new UsageError(`--tap: bad interface name ${JSON.stringify(v.tap)} (1–${IFNAMSIZ - 1} characters: letters, digits, _ . -)`);
   if (!v.ip) throw new UsageError("--ip ADDR/PREFIX is required (e.g. --ip 198.18.0.2/24)");
@@ -106,6 +129,8 @@ function openStack(v: { tap?: string; ip?: string; gw?: string; "host-ip"?: stri
   if (!["tiny", "default", "server"].includes(profile)) throw new UsageError(`unknown profile ${profile} (tiny, default, server)`);
   const loss = v.loss !== undefined ? (/^\s*[\d.]+\s*$/.test(v.loss) ? Number(v.loss) : NaN) : 0;
   if (!(loss >= 0 && loss < 1)) throw new UsageError(`--loss must be a probability in [0, 1), got ${JSON.stringify(v.loss)}`);
+  const dns = v.dns !== undefined ? v.dns.split(",").map((d) => d.trim()) : undefined;
+  if (dns && (dns.length > 3 || dns.some((d) => !isIPv4(d)))) throw new UsageError(`--dns takes up to 3 IPv4 addresses separated by commas, got ${JSON.stringify(v.dns)}`);
   const seed = v.seed !== undefined ? ok(parseIntArg("--seed", v.seed, 0, 0xffffffff)) : 1;
   if (v.pcap !== undefined) {
     const why = outputFileProblem("--pcap", v.pcap);
@@ -120,7 +145,7 @@ function openStack(v: { tap?: string; ip?: string; gw?: string; "host-ip"?: stri
     if (pcap) link = new PcapLink(link, wallTime, pcap);
     if (loss > 0) link = new FaultLink(link, clock, { seed, loss });
     if (v.trace) link = new TraceLink(link, clock, (l) => process.stderr.write(l + "\n"));
-    const petrel = new PetrelStack({ name: "petrel", ip: `${ip}/${prefix}`, gateway: v.gw, link, clock, profile });
+    const petrel = new PetrelStack({ name: "petrel", ip: `${ip}/${prefix}`, gateway: v.gw, link, clock, profile, dns });
     if (v.trace) petrel.stack.on("state", (t) => process.stderr.write(`  ${t.local} ${t.remote} ${t.from} -> ${t.to}\n`));
     return { petrel, tap, pcap, clock };
   } catch (e) {
@@ -190,7 +215,7 @@ async function connect(argv: string[]): Promise<number> {
   if (v.help) return void process.stdout.write(CONNECT_USAGE), 0;
   if (positionals.length !== 2) throw new UsageError("HOST and PORT are required");
   const [host, portStr] = positionals as [string, string];
-  if (!isIPv4(host)) throw new UsageError(`HOST must be an IPv4 address (Petrel has no resolver): ${host}`);
+  if (!isIPv4(host) && v.dns === undefined) throw new UsageError(`HOST ${host} is a name: give a DNS server with --dns ADDR`);
   const port = ok(parseIntArg("PORT", portStr, 1, 65535));
   const timeout = v.timeout !== undefined ? ok(parseMsArg("--timeout", v.timeout)) : undefined;
   const o = openStack(v);
@@ -220,6 +245,21 @@ async function connect(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function resolveCmd(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parseArgs({ args: argv, options: common, allowPositionals: true, strict: true });
+  if (v.help) return void process.stdout.write(RESOLVE_USAGE), 0;
+  if (positionals.length !== 1) throw new UsageError("NAME is required (one name)");
+  if (v.dns === undefined) throw new UsageError("--dns ADDR is required");
+  const o = openStack(v);
+  try {
+    const a = await o.petrel.resolve(positionals[0]!);
+    process.stdout.write(a.addresses.map((x) => x + "\n").join(""));
+    return 0;
+  } finally {
+    await shutdown(o, 0);
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -228,6 +268,8 @@ export async function main(argv: string[]): Promise<number> {
         return await serve(rest);
       case "connect":
         return await connect(rest);
+      case "resolve":
+        return await resolveCmd(rest);
       case "sim":
         return await (await import("./sim.ts")).simMain(rest);
       case "qemu": {
@@ -251,7 +293,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // one line on stderr, never a stack trace: 2 for what the user typed, 1 for what the system said
     const line = (msg: string): string => msg.replace(/\s*\n\s*/g, " ").trim();
-    const who = cmd === "serve" || cmd === "connect" ? `petrel ${cmd}` : "petrel";
+    const who = cmd === "serve" || cmd === "connect" || cmd === "resolve" ? `petrel ${cmd}` : "petrel";
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`${who}: ${line((e as Error).message)} (see ${who} --help)\n`);
       return 2;

@@ -2,6 +2,7 @@
 // and whose reads pull from the core only while the Readable wants data.
 import type { EventEmitter } from "node:events";
 import { isIPv4 } from "node:net";
+import { resolve as resolveName, type DnsError } from "../stack/dns.ts";
 import { Duplex } from "node:stream";
 import type { SocketOption } from "../core.ts";
 import { PetrelError, type Conn } from "../stack/stack.ts";
@@ -60,10 +61,25 @@ export class Socket extends Duplex {
     this.connecting = true;
     if (o.timeout) this.setTimeout(o.timeout);
     if (!isIPv4(host)) {
-      // the core has no resolver and no loopback: only IPv4 literals are reachable
-      process.nextTick(() => this.destroy(netError("ENOTFOUND", "getaddrinfo", host, undefined, -3008)));
+      // a name: Petrel's own resolver (no loopback: "localhost" is a name like any other)
+      resolveName(this.petrel.stack, host).then(
+        (a) => {
+          if (this.destroyed) return;
+          this.target = { address: a.addresses[0]!, port };
+          this.connectTo(a.addresses[0]!, port, o);
+        },
+        (e: DnsError) => {
+          // no DNS server configured: Node's getaddrinfo would say ENOTFOUND too (the message says why)
+          const code = e.code === "ENOTCONN" ? "ENOTFOUND" : e.code;
+          if (!this.destroyed) this.destroy(Object.assign(netError(code, "getaddrinfo", host, undefined, e.errno), { message: e.message, hostname: host }));
+        },
+      );
       return this;
     }
+    return this.connectTo(host, port, o);
+  }
+
+  private connectTo(host: string, port: number, o: ConnectOptions): this {
     let conn: Conn;
     try {
       conn = this.petrel.stack.connect(host, port, { localPort: o.localPort });

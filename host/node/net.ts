@@ -16,7 +16,8 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { isIPv4 } from "node:net";
-import type { Core, CoreOptions, Profile } from "../core.ts";
+import { resolve as resolveName, type DnsAnswer } from "../stack/dns.ts";
+import type { Core, CoreEvent, CoreOptions, DhcpInfo, Profile } from "../core.ts";
 import type { Link } from "../link/link.ts";
 import { Stack } from "../stack/stack.ts";
 import type { Scheduler } from "../time/clock.ts";
@@ -32,8 +33,11 @@ export { Server } from "./net-server.ts";
 export { Socket, type SocketOptions } from "./net-socket.ts";
 
 export interface PetrelStackOptions {
-  /** "198.18.0.2" or "198.18.0.2/24" (the prefix then overrides `prefix`). */
-  ip: string;
+  /** "198.18.0.2" or "198.18.0.2/24" (the prefix then overrides `prefix`). Not with `dhcp`. */
+  ip?: string;
+  /** Get the address, gateway and DNS servers by DHCP (the core's client); `requestedIp`: a
+   *  remembered address to ask for first (INIT-REBOOT). Wait for it with `waitForAddress()`. */
+  dhcp?: boolean | { requestedIp?: string };
   prefix?: number;
   gateway?: string;
   /** Default: a random locally administered address. */
@@ -46,14 +50,15 @@ export interface PetrelStackOptions {
   clock?: Scheduler;
   profile?: Profile;
   core?: Core | CoreOptions;
+  /** DNS servers for connect({ host: "name" }) and resolve() (at most 3; default: the DHCP lease's). */
+  dns?: string[];
 }
 
 /** One Petrel stack (one wasm core) on one link, with net's createServer/connect. */
 export class PetrelStack extends EventEmitter {
   readonly stack: Stack;
   readonly clock: Scheduler;
-  readonly ip: string;
-  readonly prefix: number;
+  private readonly staticPrefix: number;
   private ownClock: RealClock | null = null;
   private sockets_ = new Set<Socket>();
   private servers_ = new Set<Server>();
@@ -66,25 +71,67 @@ export class PetrelStack extends EventEmitter {
     if ("stack" in o) {
       this.stack = o.stack;
       this.clock = o.stack.clock;
-      this.ip = o.stack.ip;
-      this.prefix = 0;
+      this.staticPrefix = 0;
       return;
     }
-    const [ip, pfx] = o.ip.split("/");
+    if (o.dhcp && o.ip) throw new Error("give either ip or dhcp, not both");
+    const [ip, pfx] = o.dhcp ? ["0.0.0.0", "0"] : (o.ip ?? "").split("/");
     if (!ip || !isIPv4(ip)) throw new Error(`bad IPv4 address ${JSON.stringify(o.ip)} (expected e.g. 198.18.0.2/24)`);
     const prefix = pfx !== undefined ? Number(pfx) : (o.prefix ?? 24);
-    if (!Number.isInteger(prefix) || prefix < 1 || prefix > 32) throw new Error(`bad prefix length in ${JSON.stringify(o.ip)}`);
+    if (!o.dhcp && (!Number.isInteger(prefix) || prefix < 1 || prefix > 32)) throw new Error(`bad prefix length in ${JSON.stringify(o.ip)}`);
     if (o.gateway && !isIPv4(o.gateway)) throw new Error(`bad gateway address ${JSON.stringify(o.gateway)}`);
     if (!o.clock) this.ownClock = new RealClock();
     this.clock = o.clock ?? this.ownClock!;
-    this.ip = ip;
-    this.prefix = prefix;
+    this.staticPrefix = prefix;
     const mac = o.mac ?? ["02", ...Array.from(randomBytes(5), (b) => b.toString(16).padStart(2, "0"))].join(":");
     const seed = o.seed ?? randomBytes(8).readBigUInt64LE();
     this.stack = new Stack({
-      name: o.name ?? `petrel ${ip}`, mac, ip, prefix, gateway: o.gateway, seed, clock: this.clock,
-      core: o.core ?? (o.profile ? { profile: o.profile } : undefined), link: o.link,
+      name: o.name ?? `petrel ${o.dhcp ? "dhcp" : ip}`, mac, ip, prefix, gateway: o.gateway, seed, clock: this.clock,
+      core: o.core ?? (o.profile ? { profile: o.profile } : undefined), link: o.link, dhcp: o.dhcp,
     });
+    if (o.dns) this.setDnsServers(o.dns);
+  }
+
+  /** Our address now ("0.0.0.0" while DHCP has none). */
+  get ip(): string {
+    return this.stack.ip;
+  }
+
+  /** The prefix length: the DHCP lease's, else the configured one (0 when unknown). */
+  get prefix(): number {
+    return this.dhcp()?.prefix || this.staticPrefix;
+  }
+
+  /** The DHCP client's state and lease (null without DHCP in the core). */
+  dhcp(): DhcpInfo | null {
+    const info = this.stack.core.dhcpInfo(this.clock.now);
+    return info && info.stateName !== "STOPPED" ? info : null;
+  }
+
+  /** Resolves once we hold an address (at once with a static one); rejects after `timeoutMs`. */
+  waitForAddress(timeoutMs = 30_000): Promise<string> {
+    if (this.stack.ip !== "0.0.0.0") return Promise.resolve(this.stack.ip);
+    return new Promise((resolve, reject) => {
+      const done = (e: CoreEvent): void => {
+        if (e.name !== "ADDRESS" || e.arg === 0) return;
+        clearTimeout(timer);
+        this.stack.off("event", done);
+        resolve(this.stack.ip);
+      };
+      const timer = setTimeout(() => { this.stack.off("event", done); reject(new Error(`no DHCP lease within ${timeoutMs} ms`)); }, timeoutMs);
+      this.stack.on("event", done);
+    });
+  }
+
+  /** Use these DNS servers (at most 3, IPv4 literals) for resolve() and connect by name. */
+  setDnsServers(servers: string[]): void {
+    if (servers.length > 3 || servers.some((s) => !isIPv4(s))) throw new Error(`bad DNS servers ${JSON.stringify(servers)} (at most 3 IPv4 addresses)`);
+    for (let i = 0; i < 3; i++) this.stack.call((c) => c.dnsServer(i, servers[i] ?? 0));
+  }
+
+  /** Resolve a name through Petrel's own resolver (not the OS): its IPv4 addresses and TTL. */
+  resolve(name: string): Promise<DnsAnswer> {
+    return resolveName(this.stack, name);
   }
 
   /** A port for listen(0) from the dynamic range (RFC 6335: 49152–65535), drawn from the stack's seed

@@ -30,6 +30,9 @@ export interface StackOptions {
   core?: Core | CoreOptions;
   /** How many of the latest state transitions `transitions` keeps (default 4096; Infinity: all). */
   keepTransitions?: number;
+  /** Get the address by DHCP (ip "0.0.0.0" until a lease; `requestedIp`: INIT-REBOOT with a
+   *  remembered address). Needs `link`. */
+  dhcp?: boolean | { requestedIp?: Ip };
 }
 
 type StackEvents = {
@@ -55,7 +58,8 @@ interface QueuedEvent extends CoreEvent {
 
 export class Stack extends Emitter<StackEvents> {
   readonly name: string;
-  readonly ip: string;
+  /** Our address now: follows the core's ADDRESS events (DHCP, ifaceSet); "0.0.0.0" while none. */
+  ip: string;
   readonly mac: Mac;
   /** The seed the core was initialised with (ISNs, ephemeral ports); host choices derive from it too. */
   readonly seed: number | bigint;
@@ -102,7 +106,13 @@ export class Stack extends Emitter<StackEvents> {
     };
     const rc = this.core.init({ mac: o.mac, ip: o.ip, prefix: o.prefix, gateway: o.gateway, seed: o.seed });
     if (rc !== 0) throw new PetrelError(this.core.errorName(rc), rc, `${this.name}: init`);
+    this.on("event", (e) => { if (e.name === "ADDRESS") this.ip = u32ToIp(e.arg >>> 0); });
     if (o.link) this.attach(o.link);
+    if (o.dhcp) {
+      const requested = typeof o.dhcp === "object" ? o.dhcp.requestedIp : undefined;
+      const r = this.call((c) => c.dhcpStart(this.clock.now, requested));
+      if (r !== 0) throw new PetrelError(this.core.errorName(r), r, `${this.name}: dhcp_start`);
+    }
   }
 
   /** Connect the stack to a link (once). */

@@ -62,6 +62,8 @@ export interface TapNetnsOptions {
   fault?: Omit<FaultOptions, "log">;
   /** Record every frame to a pcap file (default true; benchmarks turn it off: it costs a copy per frame). */
   capture?: boolean;
+  /** false: no Petrel stack yet (the test starts a server first, then calls startPetrel). */
+  petrel?: boolean;
 }
 
 export interface PeerRun<R = Record<string, unknown>> {
@@ -84,6 +86,9 @@ export class TapNetns {
   pcap!: PcapFileWriter;
   fault: FaultLink | null = null;
   petrel!: PetrelStack;
+  /** The link Petrel's stack sits on (capture and fault middleware included). */
+  petrelLink!: Link;
+  private profile: Profile = "server";
   private closed = false;
 
   private constructor(tag: string) {
@@ -112,12 +117,20 @@ export class TapNetns {
         link = new PcapLink(env.link, wallTime, env.pcap);
       }
       if (o.fault) link = env.fault = new FaultLink(link, env.clock, o.fault);
-      env.petrel = new PetrelStack({ name: "petrel", ip: `${PETREL_IP}/24`, link, clock: env.clock, profile: o.profile ?? "server" });
+      env.petrelLink = link;
+      env.profile = o.profile ?? "server";
+      if (o.petrel !== false) env.startPetrel();
     } catch (e) {
       env.closeSync();
       throw e;
     }
     return env;
+  }
+
+  /** Put Petrel's stack on the TAP: static PETREL_IP/24 unless `dhcp`. */
+  startPetrel(o: { dhcp?: boolean | { requestedIp?: string }; mac?: string } = {}): PetrelStack {
+    this.petrel = new PetrelStack({ name: "petrel", ...(o.dhcp ? { dhcp: o.dhcp } : { ip: `${PETREL_IP}/24` }), mac: o.mac, link: this.petrelLink, clock: this.clock, profile: this.profile });
+    return this.petrel;
   }
 
   /** Run a command inside the namespace; resolves with its exit code and output (bounded by timeoutMs). */

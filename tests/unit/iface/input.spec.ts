@@ -27,7 +27,7 @@ describe("iface input", () => {
     setupMemory();
     expect(ifaceInit(0x0200, 1, ME, 33, 0)).toBe(Err.EINVAL);
     expect(ifaceInit(0x0200, 1, ME, -1, 0)).toBe(Err.EINVAL);
-    expect(ifaceInit(0x0200, 1, 0, 24, 0)).toBe(Err.EINVAL);
+    expect(ifaceInit(0x0200, 1, 0xe0000001, 24, 0)).toBe(Err.EINVAL);  // multicast address
     expect(ifaceInit(0x0200, 1, ME, 24, 0xc6130001)).toBe(Err.EINVAL); // gateway off-link
     expect(ifaceInit(0x0100, 1, ME, 24, 0)).toBe(Err.EINVAL);          // multicast MAC
     expect(ifaceInit(0x0200, 1, ME, 24, 0)).toBe(0);

@@ -1,0 +1,415 @@
+// The DHCP client (RFC 2131 4.4, figure 5), on a core-owned UDP socket bound to port 68:
+//
+//   INIT → SELECTING → REQUESTING → PROBING → BOUND → RENEWING → REBINDING
+//   REBOOTING (INIT-REBOOT with a remembered address) → PROBING; NAK and expiry → INIT;
+//   a conflict found by the ARP probe (RFC 5227) → DECLINE → INIT after a wait.
+//
+// One deadline drives every state (retransmission, probe step, T1, T2, expiry); dhcpPollAt() reports
+// it like TCP's timers. Randomness (xid, backoff jitter, probe spacing) comes from the core's keyed
+// hash, never a clock. Lease times count from the first REQUEST of the exchange (RFC 2131 4.4.1).
+import { DHCP_START_DELAY_MS } from "../config";
+import { C, count } from "../counters";
+import { Err } from "../errors";
+import { eventPush, Ev } from "../storage/events";
+import { timeLe, earliest, NO_DEADLINE } from "../time";
+import { keyedHash } from "../tcp/isn";
+import { ifaceIp, ifaceMac } from "../iface/iface";
+import { addressSet } from "../iface/address";
+import { probeConflict, probeSend, probeWatch } from "../iface/probe";
+import { UDP_OWNER_DHCP, META_SRC_PORT, META_FLAGS, META_SIZE, udpOpen, udpBind, udpClose, udpSendTo, udpRecvFrom } from "../udp/socket";
+import {
+  DHCP_BAD_XID, DHCP_CLIENT_PORT, DHCP_DNS_MAX, DHCP_MAX_LEN, DHCP_SERVER_PORT, DhcpType, dhcpDns, dhcpDnsCount, dhcpEmit,
+  dhcpHasLease, dhcpHasMask, dhcpLease, dhcpMask, dhcpParse, dhcpRouter, dhcpServerId, dhcpT1, dhcpT2, dhcpYiaddr,
+} from "../wire/dhcp";
+
+/** Client states (docs/abi.md, dhcp_info). */
+export namespace DhcpState {
+  @inline export const STOPPED: i32 = 0;
+  @inline export const INIT: i32 = 1;
+  @inline export const SELECTING: i32 = 2;
+  @inline export const REQUESTING: i32 = 3;
+  @inline export const PROBING: i32 = 4;
+  @inline export const BOUND: i32 = 5;
+  @inline export const RENEWING: i32 = 6;
+  @inline export const REBINDING: i32 = 7;
+  @inline export const REBOOTING: i32 = 8;
+}
+
+// RFC 2131 4.1: retransmission after 4 s, doubling to 64 s, each randomised by ±1 s.
+@inline const BACKOFF_FIRST_MS: u32 = 4000;
+@inline const BACKOFF_MAX_MS: u32 = 64000;
+@inline const JITTER_MS: u32 = 1000;
+/** REQUESTs (REQUESTING, REBOOTING) without an answer before starting over in INIT (4 + 8 + 16 + 32 s). */
+@inline const REQUEST_TRIES: u32 = 4;
+@inline const REBOOT_TRIES: u32 = 2;
+/** RFC 2131 4.4.5: RENEWING and REBINDING retransmit after half the remaining time, at least 60 s. */
+@inline const RENEW_MIN_MS: u32 = 60000;
+/** RFC 5227 1.1: PROBE_WAIT, PROBE_NUM, PROBE_MIN, PROBE_MAX, ANNOUNCE_WAIT, MAX_CONFLICTS, RATE_LIMIT_INTERVAL. */
+@inline const PROBE_WAIT_MS: u32 = 1000;
+@inline const PROBE_NUM: u32 = 3;
+@inline const PROBE_MIN_MS: u32 = 1000;
+@inline const PROBE_MAX_MS: u32 = 2000;
+@inline const ANNOUNCE_WAIT_MS: u32 = 2000;
+@inline const MAX_CONFLICTS: u32 = 10;
+@inline const RATE_LIMIT_MS: u32 = 60000;
+/** RFC 2131 3.1.5: after a DECLINE, wait at least 10 s before starting again. */
+@inline const DECLINE_WAIT_MS: u32 = 10000;
+/** Lease bounds: a lying server's 0-second lease must not spin the client; the core's clock compares
+ *  deadlines within ±24.8 days, so longer leases are held as 20 days (renewed early, never lost). */
+@inline const LEASE_MIN_S: u32 = 30;
+@inline const LEASE_MAX_S: u32 = 20 * 86400;
+@inline const INFINITE: u32 = 0xffffffff;
+
+const MSG = memory.data(DHCP_MAX_LEN);
+const META = memory.data(16);
+const DNS = memory.data(DHCP_DNS_MAX * 4);
+
+let st: i32 = DhcpState.STOPPED;
+let sock: i32 = 0;
+let xid: u32 = 0;
+let seq: u64 = 0;
+let tries: u32 = 0;
+let deadline: u32 = 0;
+let armed = false;
+let startAt: u32 = 0;     // first message of the exchange (secs field; lease base)
+let server: u32 = 0;      // the server we hold (or asked) the lease from
+let offered: u32 = 0;     // the address of the exchange: offered, requested at reboot, or held
+let conflicts: u32 = 0;
+let probesLeft: u32 = 0;
+// the lease (valid from PROBING on)
+let prefix: i32 = 0;
+let router: u32 = 0;
+let dnsCount: i32 = 0;
+let leaseS: u32 = 0;
+let base: u32 = 0;
+let t1At: u32 = 0;
+let t2At: u32 = 0;
+let expireAt: u32 = 0;
+
+// ── what the host and the resolver read ────────────────────────────────────────────────────────
+export function dhcpState(): i32 { return st; }
+/** The DNS servers of the lease (option 6), for the resolver: count, then each by index (0 past the end). */
+export function dhcpDnsServerCount(): i32 { return dhcpHolds() ? dnsCount : 0; }
+export function dhcpDnsServer(i: i32): u32 { return i >= 0 && i < dhcpDnsServerCount() ? load<u32>(DNS + (<usize>i << 2)) : 0; }
+function dhcpHolds(): bool { return st == DhcpState.BOUND || st == DhcpState.RENEWING || st == DhcpState.REBINDING; }
+
+/**
+ * dhcp_info's 52-byte record (little-endian u32s): state, address, prefix, gateway, server, DNS
+ * count, 3 DNS servers, then ms until T1, T2 and expiry (0xFFFFFFFF: infinite or no lease), and the
+ * lease in seconds.
+ */
+export function dhcpInfo(p: usize, now: u32): void {
+  const holds = dhcpHolds();
+  store<u32>(p, <u32>st);
+  store<u32>(p, holds ? offered : 0, 4);
+  store<u32>(p, holds ? <u32>prefix : 0, 8);
+  store<u32>(p, holds ? router : 0, 12);
+  store<u32>(p, server, 16);
+  store<u32>(p, <u32>dhcpDnsServerCount(), 20);
+  for (let i = 0; i < DHCP_DNS_MAX; i++) store<u32>(p + 24 + (<usize>i << 2), dhcpDnsServer(i));
+  const timed = holds && leaseS != INFINITE;
+  store<u32>(p, timed ? remaining(t1At, now) : INFINITE, 36);
+  store<u32>(p, timed ? remaining(t2At, now) : INFINITE, 40);
+  store<u32>(p, timed ? remaining(expireAt, now) : INFINITE, 44);
+  store<u32>(p, holds ? leaseS : 0, 48);
+}
+function remaining(at: u32, now: u32): u32 { return timeLe(at, now) ? 0 : at - now; }
+
+// ── randomness, state, timers ─────────────────────────────────────────────────────────────────
+function random(): u32 { return <u32>keyedHash(0x4448_4350, seq++); }
+/** A uniform draw in [lo, hi]. */
+function between(lo: u32, hi: u32): u32 { return lo + random() % (hi - lo + 1); }
+
+function setState(s: i32): void {
+  st = s;
+  eventPush(Ev.DHCP_STATE, s, <i32>(dhcpHolds() ? offered : 0));
+}
+function arm(at: u32): void { deadline = at; armed = true; }
+
+/** RFC 2131 4.1: 4, 8, 16, 32, 64, 64 … s after the tries-th transmission, ±1 s. */
+function backoff(now: u32): u32 {
+  const n = tries > 5 ? 5 : tries;
+  let d = BACKOFF_FIRST_MS << (n - 1);
+  if (d > BACKOFF_MAX_MS) d = BACKOFF_MAX_MS;
+  return now + d - JITTER_MS + between(0, 2 * JITTER_MS);
+}
+
+/** Next retransmission while RENEWING (until T2) or REBINDING (until expiry): RFC 2131 4.4.5. */
+function renewTimer(now: u32, limit: u32): void {
+  let wait = (limit - now) >> 1;
+  if (wait < RENEW_MIN_MS) wait = RENEW_MIN_MS;
+  arm(timeLe(limit, now + wait) ? limit : now + wait);
+}
+
+// ── messages ───────────────────────────────────────────────────────────────────────────────────
+function send(type: u8, ciaddr: u32, requested: u32, srv: u32, to: u32, now: u32): void {
+  let secs = (now - startAt) / 1000;
+  if (secs > 0xffff) secs = 0xffff;
+  const n = dhcpEmit(MSG, type, xid, <u16>secs, ifaceMac(), ciaddr, requested, srv, 0, 0);
+  if (udpSendTo(sock, to, DHCP_SERVER_PORT, MSG, <u32>n, now) >= 0) count(C.DHCP_TX);
+}
+
+/** The REQUEST of the current state (RFC 2131 4.3.2 table 4 and 4.4.5). */
+function sendRequest(now: u32): void {
+  if (tries == 0) startAt = now;
+  tries++;
+  switch (st) {
+    case DhcpState.REQUESTING: send(DhcpType.REQUEST, 0, offered, server, 0xffffffff, now); arm(backoff(now)); break;
+    case DhcpState.REBOOTING: send(DhcpType.REQUEST, 0, offered, 0, 0xffffffff, now); arm(backoff(now)); break;
+    case DhcpState.RENEWING: send(DhcpType.REQUEST, offered, 0, 0, server, now); renewTimer(now, t2At); break;
+    case DhcpState.REBINDING: send(DhcpType.REQUEST, offered, 0, 0, 0xffffffff, now); renewTimer(now, expireAt); break;
+  }
+}
+
+function sendDiscover(now: u32): void {
+  tries++;
+  send(DhcpType.DISCOVER, 0, 0, 0, 0xffffffff, now);
+  arm(backoff(now));
+}
+
+/** A new exchange: a fresh xid (RFC 2131 4.4.1) and no transmission yet. */
+function exchange(s: i32, now: u32): void {
+  xid = random();
+  tries = 0;
+  startAt = now;
+  setState(s);
+}
+
+// ── the calls ─────────────────────────────────────────────────────────────────────────────────
+
+/** Start in INIT, or in REBOOTING when `requested` is a remembered address. 0, Err.EALREADY,
+ *  Err.EINVAL (requested is not a usable unicast address), Err.EMFILE/EADDRINUSE (no socket, port 68). */
+export function dhcpStart(requested: u32, now: u32): i32 {
+  if (st != DhcpState.STOPPED) return Err.EALREADY;
+  if (requested != 0 && !usable(requested)) return Err.EINVAL;
+  const h = udpOpen(UDP_OWNER_DHCP);
+  if (h < 0) return h;
+  const rc = udpBind(h, DHCP_CLIENT_PORT);
+  if (rc < 0) { udpClose(h); return rc; }
+  sock = h;
+  conflicts = 0;
+  server = 0;
+  offered = requested;
+  if (requested != 0) { exchange(DhcpState.REBOOTING, now); sendRequest(now); }
+  else restart(now);
+  return 0;
+}
+
+/** Stop without telling the server (the lease stays recorded there); the address goes. */
+export function dhcpStop(now: u32): i32 {
+  if (st == DhcpState.STOPPED) return Err.EALREADY;
+  const held = dhcpHolds();
+  probeWatch(0);
+  udpClose(sock);
+  sock = 0;
+  armed = false;
+  setState(DhcpState.STOPPED);
+  if (held) unconfigure();
+  return 0;
+}
+
+/** RFC 2131 4.4.6: give the address back with a DHCPRELEASE (unicast to the server), then stop. */
+export function dhcpRelease(now: u32): i32 {
+  if (st == DhcpState.STOPPED) return Err.EALREADY;
+  if (dhcpHolds()) { xid = random(); send(DhcpType.RELEASE, offered, 0, server, server, now); }
+  return dhcpStop(now);
+}
+
+/** Timers: returns ms until the next deadline, or NO_DEADLINE. */
+export function dhcpPoll(now: u32): i32 {
+  if (st == DhcpState.STOPPED) return NO_DEADLINE;
+  if (st == DhcpState.PROBING && probeConflict()) decline(now);
+  if (armed && timeLe(deadline, now)) { armed = false; onTimer(now); }
+  return armed ? earliest(NO_DEADLINE, deadline, now) : NO_DEADLINE;
+}
+
+function onTimer(now: u32): void {
+  switch (st) {
+    case DhcpState.INIT: exchange(DhcpState.SELECTING, now); sendDiscover(now); break;
+    case DhcpState.SELECTING: sendDiscover(now); break;
+    case DhcpState.REQUESTING:
+      if (tries >= REQUEST_TRIES) restart(now); else sendRequest(now);
+      break;
+    case DhcpState.REBOOTING:
+      if (tries >= REBOOT_TRIES) { offered = 0; restart(now); } else sendRequest(now);
+      break;
+    case DhcpState.PROBING: probeStep(now); break;
+    case DhcpState.BOUND: exchange(DhcpState.RENEWING, now); sendRequest(now); break;
+    case DhcpState.RENEWING:
+      if (timeLe(t2At, now)) { exchange(DhcpState.REBINDING, now); sendRequest(now); } else sendRequest(now);
+      break;
+    case DhcpState.REBINDING:
+      if (timeLe(expireAt, now)) leaseLost(now); else sendRequest(now);
+      break;
+  }
+}
+
+/** INIT, then a DISCOVER after a random delay (RFC 2131 4.4.1 asks 1–10 s; DHCP_START_DELAY_MS). */
+function restart(now: u32): void {
+  probeWatch(0);
+  exchange(DhcpState.INIT, now);
+  arm(now + between(0, DHCP_START_DELAY_MS));
+}
+
+/** The address goes: expiry in REBINDING, or a NAK while holding it (RFC 2131 4.4.5). */
+function leaseLost(now: u32): void {
+  count(C.DHCP_LEASES_LOST);
+  offered = 0;
+  restart(now);
+  unconfigure();
+}
+
+function unconfigure(): void {
+  addressSet(0, 0, 0);
+  if (dnsCount != 0) { dnsCount = 0; eventPush(Ev.DNS, 0, 0); }
+}
+
+// ── RFC 5227: probe, then bind or decline ─────────────────────────────────────────────────────
+function probeStart(now: u32): void {
+  setState(DhcpState.PROBING);
+  probeWatch(offered);
+  probesLeft = PROBE_NUM;
+  arm(now + between(0, PROBE_WAIT_MS));
+}
+
+function probeStep(now: u32): void {
+  if (probesLeft == 0) { bind(now); return; }
+  probeSend(offered, false);
+  probesLeft--;
+  arm(now + (probesLeft > 0 ? between(PROBE_MIN_MS, PROBE_MAX_MS) : ANNOUNCE_WAIT_MS));
+}
+
+/** RFC 2131 3.1.5 / RFC 5227 2.1.1: the address is in use: DHCPDECLINE, and start over after 10 s
+ *  (60 s once MAX_CONFLICTS conflicts happened). */
+function decline(now: u32): void {
+  count(C.DHCP_CONFLICTS);
+  conflicts++;
+  send(DhcpType.DECLINE, 0, offered, server, 0xffffffff, now);
+  offered = 0;
+  probeWatch(0);
+  exchange(DhcpState.INIT, now);
+  arm(now + (conflicts >= MAX_CONFLICTS ? RATE_LIMIT_MS : DECLINE_WAIT_MS));
+}
+
+/** The address is ours: configure the interface, announce it (RFC 5227 2.3), run T1/T2/expiry. */
+function bind(now: u32): void {
+  probeWatch(0);
+  setState(DhcpState.BOUND);
+  configure();
+  probeSend(offered, true);
+  if (leaseS == INFINITE) armed = false; else arm(t1At);
+}
+
+function configure(): void {
+  addressSet(offered, prefix, router);
+  eventPush(Ev.DNS, dnsCount, dnsCount > 0 ? <i32>load<u32>(DNS) : 0);
+}
+
+// ── input ──────────────────────────────────────────────────────────────────────────────────────
+
+/** A unicast address a host may hold: not 0/8, loopback, multicast, broadcast or class E. */
+function usable(ip: u32): bool {
+  const top = ip >>> 24;
+  return top != 0 && top != 127 && top < 224;
+}
+
+/** Drain the socket: every reply checked, then handled by state. */
+export function dhcpInput(now: u32): void {
+  if (st == DhcpState.STOPPED) return;
+  for (;;) {
+    const n = udpRecvFrom(sock, MSG, <u32>DHCP_MAX_LEN, META);
+    if (n == Err.EAGAIN || n == Err.EBADF) return;
+    if (n < 0) continue;                              // an ICMP error reported once: nothing to do
+    if ((load<u16>(META + META_SRC_PORT) != DHCP_SERVER_PORT) || (load<u16>(META + META_FLAGS) & 1)) {
+      count(C.DROP_DHCP_MALFORMED); continue;        // not from a server's port, or longer than we take
+    }
+    const t = dhcpParse(MSG, n, xid, ifaceMac());
+    if (t < 0) { count(t == DHCP_BAD_XID ? C.DROP_DHCP_XID : C.DROP_DHCP_MALFORMED); continue; }
+    if (reply(<u8>t, now)) count(C.DHCP_RX); else count(C.DROP_DHCP_UNEXPECTED);
+  }
+}
+
+/** One parsed reply; false when the state does not take it. */
+function reply(t: u8, now: u32): bool {
+  switch (st) {
+    case DhcpState.SELECTING:
+      // RFC 2131 4.4.1: the first usable OFFER (it must name its server, option 54).
+      if (t != DhcpType.OFFER || !usable(dhcpYiaddr()) || dhcpServerId() == 0) return false;
+      offered = dhcpYiaddr();
+      server = dhcpServerId();
+      tries = 0;
+      setState(DhcpState.REQUESTING);
+      sendRequest(now);
+      return true;
+    case DhcpState.REQUESTING:
+      if (dhcpServerId() != server) return false;    // RFC 2131 4.4.1: only the selected server answers
+      if (t == DhcpType.NAK) { offered = 0; restart(now); return true; }
+      if (t != DhcpType.ACK || dhcpYiaddr() != offered || !lease(now)) return false;
+      probeStart(now);
+      return true;
+    case DhcpState.REBOOTING:
+      if (t == DhcpType.NAK) { offered = 0; restart(now); return true; }
+      if (t != DhcpType.ACK || dhcpYiaddr() != offered || dhcpServerId() == 0 || !lease(now)) return false;
+      server = dhcpServerId();
+      probeStart(now);
+      return true;
+    case DhcpState.RENEWING:
+    case DhcpState.REBINDING:
+      if (t == DhcpType.NAK) { if (st == DhcpState.RENEWING && dhcpServerId() != server) return false; leaseLost(now); return true; }
+      if (t != DhcpType.ACK || !usable(dhcpYiaddr()) || dhcpServerId() == 0) return false;
+      if (dhcpYiaddr() != offered) {                 // another address: the old one goes, the new one is probed
+        const ok = lease(now);
+        if (!ok) return false;
+        const next = dhcpYiaddr();
+        unconfigure();
+        offered = next;
+        server = dhcpServerId();
+        probeStart(now);
+        return true;
+      }
+      if (!lease(now)) return false;
+      server = dhcpServerId();
+      setState(DhcpState.BOUND);
+      configure();
+      if (leaseS == INFINITE) armed = false; else arm(t1At);
+      return true;
+  }
+  return false;
+}
+
+/**
+ * Take the lease parameters of an ACK (RFC 2132): lease time required; T1/T2 default to 0.5 and
+ * 0.875 of it (RFC 2131 4.4.5) and are replaced by the defaults unless T1 < T2 < lease; no mask: the
+ * classful one; a router that is not on-link is ignored. false when the ACK has no lease time.
+ */
+function lease(now: u32): bool {
+  if (!dhcpHasLease()) return false;
+  let l = dhcpLease();
+  if (l != INFINITE) {
+    if (l < LEASE_MIN_S) l = LEASE_MIN_S;
+    if (l > LEASE_MAX_S) l = LEASE_MAX_S;
+  }
+  leaseS = l;
+  const ip = dhcpYiaddr();
+  const mask = dhcpHasMask() ? dhcpMask() : classfulMask(ip);
+  prefix = <i32>popcnt(mask);
+  const gw = dhcpRouter();
+  router = gw != 0 && gw != ip && ((gw ^ ip) & mask) == 0 ? gw : 0;
+  dnsCount = dhcpDnsCount();
+  for (let i = 0; i < dnsCount; i++) store<u32>(DNS + (<usize>i << 2), dhcpDns(i));
+  if (l == INFINITE) return true;
+  let t1 = dhcpT1();
+  let t2 = dhcpT2();
+  if (!(t1 > 0 && t1 < t2 && t2 < l)) { t1 = l >> 1; t2 = <u32>((<u64>l * 7) >> 3); }
+  base = startAt;
+  t1At = base + t1 * 1000;
+  t2At = base + t2 * 1000;
+  expireAt = base + l * 1000;
+  if (timeLe(t1At, now)) t1At = now + 1000;        // an exchange that took longer than T1
+  return true;
+}
+
+function classfulMask(ip: u32): u32 {
+  const top = ip >>> 24;
+  return top < 128 ? 0xff000000 : top < 192 ? 0xffff0000 : 0xffffff00;
+}

@@ -1,0 +1,281 @@
+// The DNS stub resolver (RFC 1035 7, RFC 1123 6.1.3, RFC 5452): A records over UDP from the
+// configured servers, with retries, timeouts, a small cache, and results reported through the event
+// ring (Ev.DNS_RESULT) and read with dnsResult.
+//
+// A query is a slot of a fixed table (DNS_QUERIES); its handle is (generation << 8) | slot. Every
+// attempt opens its own UDP socket on a port drawn from the seeded hash and sends a fresh id from it
+// (RFC 5452 9.2: both random), to the next server in turn; a reply counts only when it comes from
+// that server's port 53 to that port with that id and our question (RFC 5452 9.1); anything else is
+// counted and dropped and the query keeps waiting. A round over all servers doubles the timeout;
+// after DNS_ROUNDS rounds the query fails. SERVFAIL and REFUSED move on to the next server at once.
+//
+// One slot:
+//   0      1     2      3      4    6      8     12        16    20    24       28         284
+//   |state |gen  |tries |count |id  |(pad) |sock |deadline |err  |ttl  |server  | name 256 | addrs
+import { DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE } from "../config";
+import { C, count } from "../counters";
+import { Err } from "../errors";
+import { Region, regionAlloc } from "../storage/layout";
+import { eventPush, Ev } from "../storage/events";
+import { keyedHash } from "../siphash";
+import { udpOpen, udpBind, udpSendTo, udpRecvFrom, udpClose, UDP_OWNER_DNS, META_SRC_IP, META_SRC_PORT, META_FLAGS } from "../udp/socket";
+import { DNS_PORT, DNS_UDP_MAX, dnsId, dnsNameEncode, dnsQueryEmit, dnsParse } from "../wire/dns";
+import { cacheInit, cacheGet, cachePut, CACHE_ENTRY } from "./cache";
+import { timeLe, earliest, NO_DEADLINE } from "../time";
+
+@inline const FREE: u8 = 0;
+@inline const WAITING: u8 = 1;   // a query is out over UDP
+@inline const DONE: u8 = 2;      // result ready (addresses or err) until dnsClose
+
+@inline const Q_STATE: usize = 0;
+@inline const Q_GEN: usize = 1;
+@inline const Q_TRIES: usize = 2;
+@inline const Q_COUNT: usize = 3;
+@inline const Q_ID: usize = 4;
+@inline const Q_SOCK: usize = 8;
+@inline const Q_DEADLINE: usize = 12;
+@inline const Q_ERR: usize = 16;   // the error to report if the attempts run out (ETIMEDOUT, or what a server said)
+@inline const Q_TTL: usize = 20;
+@inline const Q_SERVER: usize = 24;  // the server this attempt went to
+@inline const Q_NAME: usize = 28;
+@inline const Q_ADDRS: usize = Q_NAME + 256;
+@inline const SLOT: usize = Q_ADDRS + <usize>DNS_ADDRS * 4;
+/** dnsResult's record: TTL (s, u32) then the addresses (u32 each, host order, little-endian). */
+@inline export const RESULT_TTL: usize = 0;
+@inline export const RESULT_ADDRS: usize = 4;
+
+let slots: usize = 0;
+let servers: usize = 0;   // DNS_SERVERS × u32
+let msg: usize = 0;       // DNS_UDP_MAX bytes: a query being built or a reply being read
+let meta: usize = 0;      // udpRecvFrom's record
+let names: usize = 0;     // 512 bytes of names for dnsParse
+let seq: u64 = 0;
+
+export function dnsInit(): void {
+  const size = <usize>DNS_QUERIES * SLOT + <usize>DNS_CACHE * CACHE_ENTRY + <usize>DNS_SERVERS * 8 + <usize>DNS_UDP_MAX + 16 + 512;
+  slots = regionAlloc(Region.DNS, size);
+  const cache = slots + <usize>DNS_QUERIES * SLOT;
+  cacheInit(cache);
+  servers = cache + <usize>DNS_CACHE * CACHE_ENTRY;
+  msg = servers + <usize>DNS_SERVERS * 8;   // the host's servers, then the lease's
+  meta = msg + <usize>DNS_UDP_MAX;
+  names = meta + 16;
+  for (let i = 0; i < DNS_QUERIES; i++) store<u8>(slotAt(i), 1, Q_GEN);
+  seq = 0;
+}
+
+// @ts-ignore: decorator
+@inline function slotAt(i: i32): usize { return slots + <usize>i * SLOT; }
+function handleOf(i: i32): i32 { return (<i32>load<u8>(slotAt(i), Q_GEN) << 8) | i; }
+function fromHandle(h: i32): usize {
+  if (h <= 0 || h > 0x7fff || (h & 0xff) >= DNS_QUERIES) return 0;
+  const q = slotAt(h & 0xff);
+  if (load<u8>(q, Q_STATE) == FREE || <i32>load<u8>(q, Q_GEN) != (h >> 8)) return 0;
+  return q;
+}
+
+// ── servers ─────────────────────────────────────────────────────────────────────────────────
+
+/** Set server i (0..DNS_SERVERS-1) to ip (0 removes it). 0 or Err.EINVAL. */
+export function dnsSetServer(i: i32, ip: u32): i32 {
+  if (<u32>i >= <u32>DNS_SERVERS || ip == 0xffff_ffff) return Err.EINVAL;
+  store<u32>(servers + (<usize>i << 2), ip);
+  return 0;
+}
+/** The DHCP lease's servers (option 6; 0: none), kept current by index.ts after the client ran. */
+export function dnsSetLeaseServers(a: u32, b: u32, c: u32): void {
+  const p = servers + <usize>DNS_SERVERS * 4;
+  store<u32>(p, a); store<u32>(p, b, 4); store<u32>(p, c, 8);
+}
+/** Server i: the one the host set, else the DHCP lease's. */
+export function dnsServer(i: i32): u32 {
+  if (<u32>i >= <u32>DNS_SERVERS) return 0;
+  const ip = load<u32>(servers + (<usize>i << 2));
+  return ip != 0 ? ip : load<u32>(servers + <usize>(DNS_SERVERS + i) * 4);
+}
+function serverCount(): i32 {
+  let n = 0;
+  for (let i = 0; i < DNS_SERVERS; i++) if (dnsServer(i) != 0) n++;
+  return n;
+}
+/** The k-th configured server (k < serverCount()). */
+function nthServer(k: i32): u32 {
+  for (let i = 0; i < DNS_SERVERS; i++) {
+    const ip = dnsServer(i);
+    if (ip != 0 && k-- == 0) return ip;
+  }
+  return 0;
+}
+
+// ── the app's calls ─────────────────────────────────────────────────────────────────────────
+
+/**
+ * Start resolving the dotted name at (ptr, len) to IPv4 addresses. Returns a query handle; the
+ * result comes as an Ev.DNS_RESULT event (at once from the cache). Err.EINVAL (not a valid name),
+ * Err.EMFILE (every slot busy), Err.ENOTCONN (no DNS server configured), or an error of the send.
+ */
+export function dnsQuery(ptr: usize, len: i32, now: u32): i32 {
+  let i = 0;
+  while (i < DNS_QUERIES && load<u8>(slotAt(i), Q_STATE) != FREE) i++;
+  if (i == DNS_QUERIES) return Err.EMFILE;
+  const q = slotAt(i);
+  if (dnsNameEncode(q + Q_NAME, ptr, len) < 0) return Err.EINVAL;
+  const hit = cacheGet(q + Q_NAME, q + Q_ADDRS, q + Q_TTL, now);
+  if (hit > 0) {
+    count(C.DNS_CACHE_HITS);
+    finish(q, i, hit);
+    return handleOf(i);
+  }
+  if (serverCount() == 0) return Err.ENOTCONN;
+  store<u8>(q, WAITING, Q_STATE);
+  store<u8>(q, 0, Q_TRIES);
+  store<i32>(q, Err.ETIMEDOUT, Q_ERR);
+  store<i32>(q, 0, Q_SOCK);
+  const rc = attempt(q, now);
+  if (rc < 0) { release(q); return rc; }
+  return handleOf(i);
+}
+
+/**
+ * The result of a finished query: writes the TTL (s) and at most (cap − 4) / 4 addresses at ptr
+ * (RESULT_TTL, RESULT_ADDRS) and returns how many it wrote; the query's error (ENOTFOUND, ESERVFAIL,
+ * EREFUSED, ENODATA, ELOOP, EBADMSG, ETIMEDOUT, …); Err.EAGAIN while it runs; Err.EBADF.
+ */
+export function dnsResult(h: i32, ptr: usize, cap: i32): i32 {
+  const q = fromHandle(h);
+  if (q == 0) return Err.EBADF;
+  if (load<u8>(q, Q_STATE) != DONE) return Err.EAGAIN;
+  const err = load<i32>(q, Q_ERR);
+  if (err < 0) return err;
+  let n = <i32>load<u8>(q, Q_COUNT);
+  const room = (cap - 4) >> 2;
+  if (room < n) n = room;
+  if (n < 0) return Err.EINVAL;
+  store<u32>(ptr + RESULT_TTL, load<u32>(q, Q_TTL));
+  memory.copy(ptr + RESULT_ADDRS, q + Q_ADDRS, <usize>n << 2);
+  return n;
+}
+
+/** Forget a query (cancelling it if it still runs). 0 or Err.EBADF. */
+export function dnsClose(h: i32): i32 {
+  const q = fromHandle(h);
+  if (q == 0) return Err.EBADF;
+  release(q);
+  return 0;
+}
+
+/** Queries in use (tests, leak checks). */
+export function dnsQueriesInUse(): i32 {
+  let n = 0;
+  for (let i = 0; i < DNS_QUERIES; i++) if (load<u8>(slotAt(i), Q_STATE) != FREE) n++;
+  return n;
+}
+
+// ── the work: attempts, replies, timeouts ───────────────────────────────────────────────────
+
+function release(q: usize): void {
+  closeSock(q);
+  store<u8>(q, FREE, Q_STATE);
+  const g = load<u8>(q, Q_GEN);
+  store<u8>(q, g >= 127 ? 1 : g + 1, Q_GEN);
+}
+function closeSock(q: usize): void {
+  const s = load<i32>(q, Q_SOCK);
+  if (s > 0) udpClose(s);
+  store<i32>(q, 0, Q_SOCK);
+}
+
+/** Done with n addresses (already at Q_ADDRS) or the error err (n < 0). */
+function finish(q: usize, i: i32, n: i32): void {
+  closeSock(q);
+  store<u8>(q, DONE, Q_STATE);
+  store<u8>(q, n > 0 ? <u8>n : 0, Q_COUNT);
+  store<i32>(q, n > 0 ? 0 : n, Q_ERR);
+  eventPush(Ev.DNS_RESULT, handleOf(i), n);
+}
+
+/** RFC 5452 9.2: a socket on a random port (the next free draw, at most 8 draws; then any). */
+function openRandomPort(): i32 {
+  const s = udpOpen(UDP_OWNER_DNS);
+  if (s < 0) return s;
+  for (let k = 0; k < 8; k++) {
+    const port = 1024 + <u32>(keyedHash(0x444e_5350, seq++) % 64512);
+    if (udpBind(s, <u16>port) == 0) return s;
+  }
+  const rc = udpBind(s, 0);
+  if (rc < 0) { udpClose(s); return rc; }
+  return s;
+}
+
+/** Send the next attempt of q: a new socket and id, to the next server. */
+function attempt(q: usize, now: u32): i32 {
+  closeSock(q);
+  const n = serverCount();
+  const tries = <i32>load<u8>(q, Q_TRIES);
+  if (n == 0 || tries >= n * DNS_ROUNDS) return load<i32>(q, Q_ERR);
+  store<u8>(q, <u8>(tries + 1), Q_TRIES);
+  const server = nthServer(tries % n);
+  const s = openRandomPort();
+  if (s < 0) return s;
+  store<i32>(q, s, Q_SOCK);
+  const id = <u16>(keyedHash(0x444e_5349, seq++) >> 24);
+  store<u16>(q, id, Q_ID);
+  store<u32>(q, server, Q_SERVER);
+  store<u32>(q, now + (DNS_TIMEOUT_MS << <u32>(tries / n)), Q_DEADLINE);
+  const len = dnsQueryEmit(msg, id, q + Q_NAME);
+  const rc = udpSendTo(s, server, DNS_PORT, msg, <u32>len, now);
+  if (rc < 0) return rc;
+  count(C.DNS_QUERIES_TX);
+  return 0;
+}
+
+/** A reply on q's socket: from its server's port 53, with its id and question. Returns true when
+ *  it ended the query (an answer, NXDOMAIN, …) or moved it on (SERVFAIL, REFUSED). */
+function reply(q: usize, i: i32, len: i32, now: u32): bool {
+  if (load<u32>(meta, META_SRC_IP) != load<u32>(q, Q_SERVER) || load<u16>(meta, META_SRC_PORT) != DNS_PORT) {
+    count(C.DROP_DNS_SOURCE); return false;
+  }
+  if (len < 2 || dnsId(msg) != load<u16>(q, Q_ID)) { count(C.DROP_DNS_ID); return false; }
+  if (load<u16>(meta, META_FLAGS) != 0) { count(C.DROP_DNS_MALFORMED); return false; }
+  const n = dnsParse(msg, len, load<u16>(q, Q_ID), q + Q_NAME, q + Q_ADDRS, DNS_ADDRS, DNS_CNAME_MAX, q + Q_TTL, names);
+  if (n == Err.EBADMSG) { count(C.DROP_DNS_MALFORMED); return false; }
+  count(C.DNS_REPLIES);
+  if (n == Err.ESERVFAIL || n == Err.EREFUSED) {   // RFC 1035 7.3: try another server
+    store<i32>(q, n, Q_ERR);
+    const rc = attempt(q, now);
+    if (rc < 0) finish(q, i, rc);
+    return true;
+  }
+  if (n > 0) cachePut(q + Q_NAME, q + Q_ADDRS, n, load<u32>(q, Q_TTL), now);
+  finish(q, i, n);
+  return true;
+}
+
+/** Read what arrived for the waiting queries (called after a UDP datagram was delivered). */
+export function dnsRx(now: u32): void {
+  for (let i = 0; i < DNS_QUERIES; i++) {
+    const q = slotAt(i);
+    for (let k = 0; k < 64 && load<u8>(q, Q_STATE) == WAITING; k++) {
+      const len = udpRecvFrom(load<i32>(q, Q_SOCK), msg, <u32>DNS_UDP_MAX, meta);
+      if (len == Err.EAGAIN || len == Err.EBADF) break;
+      if (len < 0) continue;                 // an ICMP error: the timeout moves on
+      if (reply(q, i, len, now)) break;
+    }
+  }
+}
+
+/** Retry or fail the queries whose wait is over; the next deadline (ms from now) or NO_DEADLINE. */
+export function dnsPoll(now: u32): i32 {
+  let next: i32 = NO_DEADLINE;
+  for (let i = 0; i < DNS_QUERIES; i++) {
+    const q = slotAt(i);
+    if (load<u8>(q, Q_STATE) != WAITING) continue;
+    if (timeLe(load<u32>(q, Q_DEADLINE), now)) {
+      count(C.DNS_TIMEOUTS);
+      const rc = attempt(q, now);
+      if (rc < 0) { finish(q, i, rc); continue; }
+    }
+    next = earliest(next, load<u32>(q, Q_DEADLINE), now);
+  }
+  return next;
+}

@@ -1,0 +1,281 @@
+// DHCP message codec (RFC 2131 2, options RFC 2132): a view over (p, len) gated by dhcpParse, which
+// walks every option with bounds and fills one validated record (the dhcpX() accessors below);
+// dhcpEmit writes the client's messages. No state beyond the last parsed record.
+//
+//  0    1     2     3     4        8      10      12       16       20       24       28
+//  | op |htype|hlen |hops | xid    | secs | flags | ciaddr | yiaddr | siaddr | giaddr |
+//  28 chaddr (16) | 44 sname (64) | 108 file (128) | 236 magic 63 82 53 63 | 240 options …
+import { get16, get32, put16, put32 } from "./bytes";
+
+// @ts-ignore: decorator
+@inline export const DHCP_SERVER_PORT: u16 = 67;
+// @ts-ignore: decorator
+@inline export const DHCP_CLIENT_PORT: u16 = 68;
+/** Fixed part plus the magic cookie. */
+// @ts-ignore: decorator
+@inline export const DHCP_FIXED_LEN: i32 = 240;
+/** Every message we send is padded to the BOOTP minimum (RFC 1542 2.1: 300 bytes of BOOTP). */
+// @ts-ignore: decorator
+@inline export const DHCP_MIN_LEN: i32 = 300;
+/** The longest message we accept: we never send option 57, so a server must stay within 576 bytes of
+ *  IP (RFC 2131 2: 548 of DHCP); a bit of slack for servers that pad to the Ethernet MTU. */
+// @ts-ignore: decorator
+@inline export const DHCP_MAX_LEN: i32 = 1024;
+/** DNS servers kept from option 6 (the rest are ignored). */
+// @ts-ignore: decorator
+@inline export const DHCP_DNS_MAX: i32 = 3;
+
+/** Message types (option 53, RFC 2132 9.6). */
+export namespace DhcpType {
+  @inline export const DISCOVER: u8 = 1;
+  @inline export const OFFER: u8 = 2;
+  @inline export const REQUEST: u8 = 3;
+  @inline export const DECLINE: u8 = 4;
+  @inline export const ACK: u8 = 5;
+  @inline export const NAK: u8 = 6;
+  @inline export const RELEASE: u8 = 7;
+  @inline export const INFORM: u8 = 8;
+}
+
+/** dhcpParse results below zero: why a message is dropped. */
+// @ts-ignore: decorator
+@inline export const DHCP_SHORT: i32 = -1;      // shorter than 240 bytes
+// @ts-ignore: decorator
+@inline export const DHCP_TOO_LONG: i32 = -2;   // longer than DHCP_MAX_LEN
+// @ts-ignore: decorator
+@inline export const DHCP_NOT_REPLY: i32 = -3;  // op is not BOOTREPLY, or not Ethernet (htype 1, hlen 6)
+// @ts-ignore: decorator
+@inline export const DHCP_BAD_MAGIC: i32 = -4;
+// @ts-ignore: decorator
+@inline export const DHCP_BAD_XID: i32 = -5;    // not our transaction, or not our chaddr
+// @ts-ignore: decorator
+@inline export const DHCP_BAD_OPTION: i32 = -6; // an option past the end, a wrong length or value, a repeat
+// @ts-ignore: decorator
+@inline export const DHCP_NO_END: i32 = -7;     // an option area without its end option
+// @ts-ignore: decorator
+@inline export const DHCP_NO_TYPE: i32 = -8;    // no (or a client's) message type
+
+// @ts-ignore: decorator
+@inline const OFF_OP: usize = 0;
+// @ts-ignore: decorator
+@inline const OFF_HTYPE: usize = 1;
+// @ts-ignore: decorator
+@inline const OFF_HLEN: usize = 2;
+// @ts-ignore: decorator
+@inline const OFF_XID: usize = 4;
+// @ts-ignore: decorator
+@inline const OFF_SECS: usize = 8;
+// @ts-ignore: decorator
+@inline const OFF_CIADDR: usize = 12;
+// @ts-ignore: decorator
+@inline const OFF_YIADDR: usize = 16;
+// @ts-ignore: decorator
+@inline const OFF_CHADDR: usize = 28;
+// @ts-ignore: decorator
+@inline const OFF_SNAME: usize = 44;
+// @ts-ignore: decorator
+@inline const OFF_FILE: usize = 108;
+// @ts-ignore: decorator
+@inline const OFF_MAGIC: usize = 236;
+// @ts-ignore: decorator
+@inline const MAGIC: u32 = 0x63825363;
+
+// Option codes (RFC 2132).
+// @ts-ignore: decorator
+@inline const OPT_PAD: u8 = 0;
+// @ts-ignore: decorator
+@inline const OPT_MASK: u8 = 1;
+// @ts-ignore: decorator
+@inline const OPT_ROUTER: u8 = 3;
+// @ts-ignore: decorator
+@inline const OPT_DNS: u8 = 6;
+// @ts-ignore: decorator
+@inline const OPT_HOSTNAME: u8 = 12;
+// @ts-ignore: decorator
+@inline const OPT_DOMAIN: u8 = 15;
+// @ts-ignore: decorator
+@inline const OPT_BROADCAST: u8 = 28;
+// @ts-ignore: decorator
+@inline const OPT_REQUESTED: u8 = 50;
+// @ts-ignore: decorator
+@inline const OPT_LEASE: u8 = 51;
+// @ts-ignore: decorator
+@inline const OPT_OVERLOAD: u8 = 52;
+// @ts-ignore: decorator
+@inline const OPT_TYPE: u8 = 53;
+// @ts-ignore: decorator
+@inline const OPT_SERVER: u8 = 54;
+// @ts-ignore: decorator
+@inline const OPT_PARAMS: u8 = 55;
+// @ts-ignore: decorator
+@inline const OPT_T1: u8 = 58;
+// @ts-ignore: decorator
+@inline const OPT_T2: u8 = 59;
+// @ts-ignore: decorator
+@inline const OPT_CLIENT_ID: u8 = 61;
+// @ts-ignore: decorator
+@inline const OPT_END: u8 = 255;
+
+// ── the validated record of the last dhcpParse ──────────────────────────────────────────────
+let mType: u8 = 0;
+let mYiaddr: u32 = 0;
+let mServer: u32 = 0;
+let mLease: u32 = 0;     // seconds; 0 = absent
+let mT1: u32 = 0;        // 0 = absent
+let mT2: u32 = 0;
+let mMask: u32 = 0;
+let mHasMask = false;
+let mRouter: u32 = 0;
+let mDnsCount: i32 = 0;
+let mOverload: u8 = 0;
+let seen: u64 = 0;       // bit per option code < 64 already met (a repeat is refused)
+const DNS = memory.data(DHCP_DNS_MAX * 4);
+
+export function dhcpType(): u8 { return mType; }
+export function dhcpYiaddr(): u32 { return mYiaddr; }
+/** Option 54, 0 when absent. */
+export function dhcpServerId(): u32 { return mServer; }
+/** Option 51 in seconds (0xFFFFFFFF: infinite); dhcpHasLease() says whether it was there. */
+export function dhcpLease(): u32 { return mLease; }
+export function dhcpHasLease(): bool { return (seen & (<u64>1 << <u64>OPT_LEASE)) != 0; }
+export function dhcpT1(): u32 { return mT1; }
+export function dhcpT2(): u32 { return mT2; }
+/** Option 1, or 0 when absent. */
+export function dhcpMask(): u32 { return mMask; }
+export function dhcpHasMask(): bool { return mHasMask; }
+/** The first router of option 3, 0 when absent. */
+export function dhcpRouter(): u32 { return mRouter; }
+export function dhcpDnsCount(): i32 { return mDnsCount; }
+export function dhcpDns(i: i32): u32 { return i >= 0 && i < mDnsCount ? load<u32>(DNS + (<usize>i << 2)) : 0; }
+
+function put8(p: usize, v: u8): usize { store<u8>(p, v); return p + 1; }
+
+/** A contiguous netmask (ones then zeros), RFC 950. */
+function maskValid(m: u32): bool { return m != 0 && ((~m) & ((~m) + 1)) == 0; }
+
+/** One option of `olen` bytes at v; false for a value the RFC does not allow (the message is refused). */
+function option(code: u8, v: usize, olen: i32): bool {
+  if (code < 64) {
+    const bit = <u64>1 << <u64>code;
+    if (seen & bit) return false;            // RFC 3396 concatenation is not supported: refuse
+    seen |= bit;
+  }
+  switch (code) {
+    case OPT_TYPE:
+      if (olen != 1) return false;
+      mType = load<u8>(v);
+      return mType >= DhcpType.DISCOVER && mType <= DhcpType.INFORM;
+    case OPT_SERVER:
+      if (olen != 4) return false;
+      mServer = get32(v);
+      return mServer != 0;
+    case OPT_LEASE: if (olen != 4) return false; mLease = get32(v); return true;
+    case OPT_T1: if (olen != 4) return false; mT1 = get32(v); return true;
+    case OPT_T2: if (olen != 4) return false; mT2 = get32(v); return true;
+    case OPT_MASK:
+      if (olen != 4) return false;
+      mMask = get32(v); mHasMask = true;
+      return maskValid(mMask);
+    case OPT_ROUTER:
+      if (olen < 4 || (olen & 3) != 0) return false;
+      mRouter = get32(v);
+      return true;
+    case OPT_DNS: {
+      if (olen < 4 || (olen & 3) != 0) return false;
+      const n = olen >> 2;
+      mDnsCount = n < DHCP_DNS_MAX ? n : DHCP_DNS_MAX;
+      for (let i = 0; i < mDnsCount; i++) store<u32>(DNS + (<usize>i << 2), get32(v + (<usize>i << 2)));
+      return true;
+    }
+    case OPT_OVERLOAD:
+      if (olen != 1) return false;
+      mOverload = load<u8>(v);
+      return mOverload >= 1 && mOverload <= 3;
+    case OPT_BROADCAST: return olen == 4;
+    case OPT_HOSTNAME: return olen >= 1;   // RFC 2132 3.14/3.17: minimum length 1
+    case OPT_DOMAIN: return olen >= 1;
+  }
+  return true;                               // options we do not use: skipped
+}
+
+/** Walk the option area [p, end): pad, end, and code-length-value with every length checked. */
+function walk(p: usize, end: usize, overloadAllowed: bool): i32 {
+  while (p < end) {
+    const code = load<u8>(p);
+    if (code == OPT_END) return 0;
+    if (code == OPT_PAD) { p++; continue; }
+    if (p + 2 > end) return DHCP_BAD_OPTION;
+    const olen = <i32>load<u8>(p, 1);
+    if (p + 2 + <usize>olen > end) return DHCP_BAD_OPTION;
+    if (code == OPT_OVERLOAD && !overloadAllowed) return DHCP_BAD_OPTION; // only in the options field
+    if (!option(code, p + 2, olen)) return DHCP_BAD_OPTION;
+    p += 2 + <usize>olen;
+  }
+  return DHCP_NO_END;
+}
+
+/**
+ * The only gate: a server's reply of `len` bytes at p for transaction xid and our 6-byte MAC at mac.
+ * Returns the message type, or DHCP_SHORT / TOO_LONG / NOT_REPLY / BAD_MAGIC / BAD_XID / BAD_OPTION /
+ * NO_END / NO_TYPE. RFC 2131 4.1: option overload (52) continues the options in `file`, then in
+ * `sname`, each ending with its own end option.
+ */
+export function dhcpParse(p: usize, len: i32, xid: u32, mac: usize): i32 {
+  mType = 0; mYiaddr = 0; mServer = 0; mLease = 0; mT1 = 0; mT2 = 0; mMask = 0; mHasMask = false;
+  mRouter = 0; mDnsCount = 0; mOverload = 0; seen = 0;
+  if (len < DHCP_FIXED_LEN) return DHCP_SHORT;
+  if (len > DHCP_MAX_LEN) return DHCP_TOO_LONG;
+  if (load<u8>(p, OFF_OP) != 2 || load<u8>(p, OFF_HTYPE) != 1 || load<u8>(p, OFF_HLEN) != 6) return DHCP_NOT_REPLY;
+  if (get32(p + OFF_MAGIC) != MAGIC) return DHCP_BAD_MAGIC;
+  if (get32(p + OFF_XID) != xid || load<u32>(p + OFF_CHADDR) != load<u32>(mac) ||
+      load<u16>(p + OFF_CHADDR, 4) != load<u16>(mac, 4)) return DHCP_BAD_XID;
+  let rc = walk(p + <usize>DHCP_FIXED_LEN, p + <usize>len, true);
+  if (rc < 0) return rc;
+  if (mOverload & 1) { rc = walk(p + OFF_FILE, p + OFF_MAGIC, false); if (rc < 0) return rc; }
+  if (mOverload & 2) { rc = walk(p + OFF_SNAME, p + OFF_FILE, false); if (rc < 0) return rc; }
+  if (mType != DhcpType.OFFER && mType != DhcpType.ACK && mType != DhcpType.NAK) return DHCP_NO_TYPE;
+  mYiaddr = get32(p + OFF_YIADDR);
+  return <i32>mType;
+}
+
+/**
+ * Write a client message at p (at least DHCP_MIN_LEN bytes): type, xid, secs, our MAC, ciaddr, and
+ * the options RFC 2131 table 5 asks for: requested address 50 and server id 54 when not 0, client id
+ * 61 (type 1 + MAC), host name 12 when nameLen > 0, the parameter request list 55 for DISCOVER and
+ * REQUEST. Returns the length (padded to DHCP_MIN_LEN).
+ */
+export function dhcpEmit(p: usize, type: u8, xid: u32, secs: u16, mac: usize, ciaddr: u32,
+                         requested: u32, server: u32, name: usize, nameLen: i32): i32 {
+  memory.fill(p, 0, <usize>DHCP_MIN_LEN);
+  store<u8>(p, 1, OFF_OP);
+  store<u8>(p, 1, OFF_HTYPE);
+  store<u8>(p, 6, OFF_HLEN);
+  put32(p + OFF_XID, xid);
+  put16(p + OFF_SECS, secs);
+  put32(p + OFF_CIADDR, ciaddr);
+  memory.copy(p + OFF_CHADDR, mac, 6);
+  put32(p + OFF_MAGIC, MAGIC);
+  let q = p + <usize>DHCP_FIXED_LEN;
+  q = put8(q, OPT_TYPE); q = put8(q, 1); q = put8(q, type);
+  q = put8(q, OPT_CLIENT_ID); q = put8(q, 7); q = put8(q, 1);
+  memory.copy(q, mac, 6); q += 6;
+  if (requested != 0) { q = put8(q, OPT_REQUESTED); q = put8(q, 4); put32(q, requested); q += 4; }
+  if (server != 0) { q = put8(q, OPT_SERVER); q = put8(q, 4); put32(q, server); q += 4; }
+  if (nameLen > 0 && (type == DhcpType.DISCOVER || type == DhcpType.REQUEST)) {
+    q = put8(q, OPT_HOSTNAME); q = put8(q, <u8>nameLen);
+    memory.copy(q, name, <usize>nameLen); q += <usize>nameLen;
+  }
+  if (type == DhcpType.DISCOVER || type == DhcpType.REQUEST) {
+    q = put8(q, OPT_PARAMS); q = put8(q, 8);
+    q = put8(q, OPT_MASK); q = put8(q, OPT_ROUTER); q = put8(q, OPT_DNS); q = put8(q, OPT_DOMAIN);
+    q = put8(q, OPT_BROADCAST); q = put8(q, OPT_LEASE); q = put8(q, OPT_T1); q = put8(q, OPT_T2);
+  }
+  q = put8(q, OPT_END);
+  const n = <i32>(q - p);
+  return n < DHCP_MIN_LEN ? DHCP_MIN_LEN : n;
+}
+
+/** Fields of a message we emitted (tests, the simulator's server reads them on the host side). */
+export function dhcpXid(p: usize): u32 { return get32(p + OFF_XID); }
+export function dhcpCiaddr(p: usize): u32 { return get32(p + OFF_CIADDR); }
+export function dhcpSecs(p: usize): u16 { return get16(p + OFF_SECS); }
