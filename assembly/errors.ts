@@ -9,7 +9,8 @@ export namespace Err {
   @inline export const ENOMEM: i32 = -12;        // init: the profile's regions do not fit linear memory
   @inline export const EINVAL: i32 = -22;        // bad argument: length, address, port, pointer range
   @inline export const EMFILE: i32 = -24;        // connection or listener table full
-  @inline export const EPIPE: i32 = -32;         // send after shutdown/close of the sending side
+  @inline export const EPIPE: i32 = -32;        // send after shutdown/close of the sending side
+  @inline export const EPROTO: i32 = -71;        // soft error: an ICMP Parameter Problem quoted our segment
   @inline export const EMSGSIZE: i32 = -90;      // frame longer than the rx buffer
   @inline export const EOPNOTSUPP: i32 = -95;    // operation not valid for this kind of handle
   @inline export const EADDRINUSE: i32 = -98;    // port already listening, or 4-tuple in use (TIME_WAIT)

@@ -8,8 +8,9 @@ import { C, count, countersInit, counterGet } from "./counters";
 import { Err } from "./errors";
 import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, regionSize } from "./storage/layout";
 import { eventsInit, eventPop, eventHandle, eventArg } from "./storage/events";
-import { ifaceInit, ifaceIp } from "./iface/iface";
-import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrCode, icmpErrDst, icmpErrMtu,
+import { ifaceIp } from "./iface/iface";
+import { ifaceInit } from "./iface/init";
+import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrType, icmpErrCode, icmpErrDst, icmpErrMtu,
          icmpErrQuoted, icmpErrProto } from "./iface/input";
 import { IPPROTO_ICMP, IPPROTO_TCP } from "./wire/ipv4";
 import { IPPROTO_UDP } from "./wire/udp";
@@ -69,7 +70,7 @@ export function rx(len: i32, now: u32): i32 {
   const r = ifaceInput(rxBuf, len, now);
   if (r == IPPROTO_ICMP) {
     if (icmpErrProto() == IPPROTO_UDP) return udpIcmpRx();
-    return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrCode(), icmpErrMtu(), now);
+    return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrType(), icmpErrCode(), icmpErrMtu(), now);
   }
   if (r == IPPROTO_UDP) {
     const u = udpRx(now);

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT } from "../host/core.ts";
+import { ROOT } from "../host/node/files.ts";
 import { ensureDebianTool } from "../tests/support/env.ts";
 import { hookExit, interopUnavailable, liveNamespaces, runPeer } from "../tests/support/netns.ts";
 import { BOARD_BIN } from "../tests/boards/support.ts";

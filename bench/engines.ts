@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT } from "../host/core.ts";
+import { ROOT } from "../host/node/files.ts";
 import { runPeer } from "../tests/support/netns.ts";
 import { Board, BOARD_IP, ENGINES, type Engine, KERNEL_IP, Netns, netUnavailable, tapName, WAMR_ROOT } from "../tests/boards/support.ts";
 

@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT } from "../host/core.ts";
+import { ROOT } from "../host/node/files.ts";
 import { Board, Netns, netUnavailable, tapName } from "../tests/boards/support.ts";
 import { interopUnavailable } from "../tests/support/netns.ts";
 import { attach, flood, FLOOD_PREFIX, FLOOD_SUT_IP, floodBridge, forgedSyns, petrelServe, type ProbeAttempt } from "../tests/support/flood.ts";

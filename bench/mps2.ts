@@ -16,7 +16,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT } from "../host/core.ts";
+import { ROOT } from "../host/node/files.ts";
 import { buildFirmware, firmwarePath, qemuArgs, MPS2_FIRMWARES, type Mps2Firmware } from "../host/cli/qemu.ts";
 import { BOARD_IP, KERNEL_IP, Netns, QemuBoard } from "../tests/boards/support.ts";
 

@@ -10,9 +10,10 @@ import { readFileSync, writeFileSync, statSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT, wasmPathFor, type Profile } from "../host/core.ts";
-import { SimNet } from "../host/sim.ts";
-import type { Conn } from "../host/stack.ts";
+import { type Profile } from "../host/core.ts";
+import { ROOT, wasmPathFor } from "../host/node/files.ts";
+import { SimNet } from "../host/sim/sim.ts";
+import type { Conn } from "../host/stack/stack.ts";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean" } } });
 const MB = 1 << 20;

@@ -8,8 +8,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT } from "../host/core.ts";
-import { ip } from "../host/link/tap.ts";
+import { ROOT } from "../host/node/files.ts";
+import { ip } from "../host/node/tap.ts";
 import { hookExit, interopUnavailable, liveNamespaces, runPeer } from "../tests/support/netns.ts";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean" } } });

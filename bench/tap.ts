@@ -1,4 +1,4 @@
-// `npm run bench:tap`: Petrel on a TAP device against the Linux kernel (on Node, and natively as
+// `npm run bench:tap [-- --reps N] [-- --only petrel,boardsLinux,…]`: Petrel on a TAP device against the Linux kernel (on Node, and natively as
 // boards/linux), next to lwIP 2.1.3 on a TAP (bench/lwip/lwip-tap.c) and kernel ↔ kernel over a veth
 // pair, all measured in the same run by the same peers (the ratios are the figures). Everything runs inside network
 // namespaces this script creates (198.18.0.0/15 only) and removes. Needs root and /dev/net/tun.
@@ -6,15 +6,20 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { ROOT } from "../host/core.ts";
-import { ip } from "../host/link/tap.ts";
-import { startServices } from "../host/services.ts";
+import { ROOT } from "../host/node/files.ts";
+import { ip } from "../host/node/tap.ts";
+import { startServices } from "../host/apps/services.ts";
 import { interopUnavailable, PETREL_IP, runPeer, TapNetns } from "../tests/support/netns.ts";
 import { buildLwipTap, LWIP_BIN } from "./lwip/build.ts";
-import { Board, BOARD_BIN, BOARD_IP, KERNEL_IP, Netns, tapName } from "../tests/boards/support.ts";
+import { Board, BOARD_BIN, SERVER_BOARD_BIN, BOARD_IP, KERNEL_IP, Netns, tapName } from "../tests/boards/support.ts";
 
-const { values } = parseArgs({ options: { quick: { type: "boolean" } } });
+const { values } = parseArgs({ options: { quick: { type: "boolean" }, reps: { type: "string" }, only: { type: "string" } } });
+/** rounds per target (the median is stored): --reps N, default 3 (1 with --quick) */
+const REPS = Math.max(1, Number(values.reps ?? (values.quick ? 1 : 3)) | 0);
+/** --only petrel,boardsLinux,…: measure only these targets (then nothing is written to results.json) */
+const ONLY = values.only?.split(",").filter(Boolean);
 const MB = 1 << 20;
 const BULK = (values.quick ? 20 : 100) * MB;
 const RTT_N = values.quick ? 300 : 2000;
@@ -70,88 +75,87 @@ async function sequentialConnections(client: Pick<TapNetns, "peer">, host: strin
   return r.ok / (r.ms / 1000);
 }
 
-// ── Petrel on the TAP (kernel side in a namespace) ──────────────────────────────────────────
-const env = TapNetns.create("bench", { capture: false });
-let petrel: Record<string, number>;
-try {
-  startServices(env.petrel, ["echo", "discard", "chargen"]);
-  petrel = await measure(env, PETREL_IP, { discard: 9, source: 19, echo: 7 });
-} finally {
-  await env.close();
-  env.removeCapture();
+// ── the servers: each target starts its server, runs measure() once and stops it ─────────────
+// Petrel on Node (server profile) on a TAP, the kernel side in a namespace.
+async function petrelOnNode(): Promise<Record<string, number>> {
+  const env = TapNetns.create("bench", { capture: false });
+  try {
+    startServices(env.petrel, ["echo", "discard", "chargen"]);
+    return await measure(env, PETREL_IP, { discard: 9, source: 19, echo: 7 });
+  } finally {
+    await env.close();
+    env.removeCapture();
+  }
 }
-// the default profile (16 connections): the table size must not limit sequential connections
-let petrelDefaultSeq: number;
-{
+
+/** The default profile (16 connections): the table size must not limit sequential connections. */
+async function petrelOnNodeDefaultSeq(): Promise<number> {
   const envD = TapNetns.create("benchd", { profile: "default", capture: false });
   try {
     startServices(envD.petrel, ["discard"]);
-    petrelDefaultSeq = await sequentialConnections(envD, PETREL_IP, 9);
+    return await sequentialConnections(envD, PETREL_IP, 9);
   } finally {
     await envD.close();
     envD.removeCapture();
   }
 }
 
-// ── kernel ↔ kernel over a veth pair between two namespaces ────────────────────────────────
-const nsA = `petrel-benchA-${process.pid}`;
-const nsB = `petrel-benchB-${process.pid}`;
-let kernel: Record<string, number>;
-const cleanup = (): void => {
-  for (const ns of [nsA, nsB]) spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
-};
-process.on("exit", cleanup);
-try {
-  ip("netns", "add", nsA);
-  ip("netns", "add", nsB);
-  ip("link", "add", "pbveth0", "netns", nsA, "type", "veth", "peer", "name", "pbveth1", "netns", nsB);
-  ip("-n", nsA, "addr", "add", "198.18.2.1/24", "dev", "pbveth0");
-  ip("-n", nsB, "addr", "add", "198.18.2.2/24", "dev", "pbveth1");
-  for (const [ns, dev] of [[nsA, "pbveth0"], [nsB, "pbveth1"]] as const) {
-    ip("-n", ns, "link", "set", "lo", "up");
-    ip("-n", ns, "link", "set", dev, "up");
-  }
-  const a = { peer: <R,>(mode: string, args: Record<string, unknown>, t?: number) => runPeer<R>(nsA, mode, args, t) };
-  const b = { peer: <R,>(mode: string, args: Record<string, unknown>, t?: number) => runPeer<R>(nsB, mode, args, t) };
-  const servers = [b.peer("discard-server", { host: "198.18.2.2", port: 9 }, 600_000), b.peer("source-server", { host: "198.18.2.2", port: 19 }, 600_000), b.peer("echo-server", { host: "198.18.2.2", port: 7 }, 600_000)];
-  await Promise.all(servers.map((s) => s.listening));
+// kernel ↔ kernel over a veth pair between two namespaces
+async function kernelVeth(): Promise<Record<string, number>> {
+  const nsA = `petrel-benchA-${process.pid}`;
+  const nsB = `petrel-benchB-${process.pid}`;
+  const cleanup = (): void => {
+    for (const ns of [nsA, nsB]) spawnSync("ip", ["netns", "del", ns], { stdio: "ignore" });
+  };
+  process.on("exit", cleanup);
   try {
-    kernel = await measure(a, "198.18.2.2", { discard: 9, source: 19, echo: 7 });
+    ip("netns", "add", nsA);
+    ip("netns", "add", nsB);
+    ip("link", "add", "pbveth0", "netns", nsA, "type", "veth", "peer", "name", "pbveth1", "netns", nsB);
+    ip("-n", nsA, "addr", "add", "198.18.2.1/24", "dev", "pbveth0");
+    ip("-n", nsB, "addr", "add", "198.18.2.2/24", "dev", "pbveth1");
+    for (const [ns, dev] of [[nsA, "pbveth0"], [nsB, "pbveth1"]] as const) {
+      ip("-n", ns, "link", "set", "lo", "up");
+      ip("-n", ns, "link", "set", dev, "up");
+    }
+    const a = { peer: <R,>(mode: string, args: Record<string, unknown>, t?: number) => runPeer<R>(nsA, mode, args, t) };
+    const b = { peer: <R,>(mode: string, args: Record<string, unknown>, t?: number) => runPeer<R>(nsB, mode, args, t) };
+    const servers = [b.peer("discard-server", { host: "198.18.2.2", port: 9 }, 600_000), b.peer("source-server", { host: "198.18.2.2", port: 19 }, 600_000), b.peer("echo-server", { host: "198.18.2.2", port: 7 }, 600_000)];
+    await Promise.all(servers.map((s) => s.listening));
+    try {
+      return await measure(a, "198.18.2.2", { discard: 9, source: 19, echo: 7 });
+    } finally {
+      for (const s of servers) s.proc.kill("SIGKILL");
+    }
   } finally {
-    for (const s of servers) s.proc.kill("SIGKILL");
+    cleanup();
+    process.off("exit", cleanup);
   }
-} finally {
-  cleanup();
 }
 
-// ── boards/linux (the release module through wasm2c, native) on a TAP inside a namespace ─────
-// Built from the .wasm just built; started inside the bench's namespace, so its TAP is created there
-// and never appears in the root namespace. Same peers and measure() as above.
-const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build-boards.mjs")], { encoding: "utf8", timeout: 200_000 });
-if (build.status !== 0 || !existsSync(BOARD_BIN)) throw new Error(`build-boards failed: ${build.stdout}\n${build.stderr}${build.error ?? ""}`);
-let boardsLinux: Record<string, number>;
-{
+// boards/linux (the module through wasm2c, native) on a TAP inside a namespace, started inside the
+// bench's namespace, so its TAP is created there and never appears in the root namespace. `bin`: the
+// server-profile board (64 connections, 64 KiB rings: the limits of Debian's lwIP build, TCP_WND =
+// TCP_SND_BUF = 64 KiB, pcbs from the heap) or the default-profile one (16 connections, 8 KiB rings).
+async function boardsLinux(bin: string): Promise<Record<string, number>> {
   const ns = new Netns("bench");
   let board: Board | undefined;
   try {
     const dev = tapName("t");
-    board = new Board(["--tap", dev, "--ip", `${BOARD_IP}/24`, "--services", "echo,discard,chargen"], ns.name);
+    board = new Board(["--tap", dev, "--ip", `${BOARD_IP}/24`, "--services", "echo,discard,chargen"], ns.name, bin);
     await board.ready(10_000);
     ns.ip("addr", "add", `${KERNEL_IP}/24`, "dev", dev);
     ns.ip("link", "set", dev, "up");
     const client = { peer: <R,>(mode: string, args: Record<string, unknown>, t?: number) => runPeer<R>(ns.name, mode, args, t) };
-    boardsLinux = await measure(client, BOARD_IP, { discard: 9, source: 19, echo: 7 });
+    return await measure(client, BOARD_IP, { discard: 9, source: 19, echo: 7 });
   } finally {
     await board?.stop(5000);
     ns.close();
   }
 }
 
-// ── lwIP 2.1.3 (Debian's liblwip, raw API, bench/lwip/lwip-tap.c) on a TAP inside a namespace ──
-// Same services, same peers, same measure(); built here with gcc against the system library.
-buildLwipTap();
-let lwip: Record<string, number>;
-{
+// lwIP 2.1.3 (Debian's liblwip, raw API, bench/lwip/lwip-tap.c) on a TAP inside a namespace.
+async function lwipTap(): Promise<Record<string, number>> {
   const ns = new Netns("benchl");
   const dev = tapName("l");
   const proc = spawn("ip", ["netns", "exec", ns.name, LWIP_BIN, "--tap", dev, "--ip", `${BOARD_IP}/24`], { stdio: ["ignore", "pipe", "pipe"] });
@@ -166,7 +170,7 @@ let lwip: Record<string, number>;
     ns.ip("addr", "add", `${KERNEL_IP}/24`, "dev", dev);
     ns.ip("link", "set", dev, "up");
     const client = { peer: <R,>(mode: string, args: Record<string, unknown>, t?: number) => runPeer<R>(ns.name, mode, args, t) };
-    lwip = await measure(client, BOARD_IP, { discard: 9, source: 19, echo: 7 });
+    return await measure(client, BOARD_IP, { discard: 9, source: 19, echo: 7 });
   } finally {
     proc.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 500));
@@ -174,6 +178,50 @@ let lwip: Record<string, number>;
     ns.close();
   }
 }
+
+// ── the run: REPS rounds, every target once per round in the same order (so a noisy stretch of the
+// shared machine falls on all of them), then per measure the median of the rounds ───────────────
+const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build-boards.mjs")], { encoding: "utf8", timeout: 200_000 });
+if (build.status !== 0 || !existsSync(BOARD_BIN)) throw new Error(`build-boards failed: ${build.stdout}\n${build.stderr}${build.error ?? ""}`);
+const server = spawnSync("make", ["-s", "-f", join(ROOT, "boards", "linux", "Makefile"), "PROFILE=server", SERVER_BOARD_BIN], { cwd: ROOT, encoding: "utf8", timeout: 200_000 });
+if (server.status !== 0 || !existsSync(SERVER_BOARD_BIN)) throw new Error(`the server-profile board failed to build: ${server.stdout}\n${server.stderr}`);
+buildLwipTap();
+
+const targets = {
+  petrel: petrelOnNode,
+  kernelVeth,
+  boardsLinux: () => boardsLinux(SERVER_BOARD_BIN),
+  boardsLinuxDefault: () => boardsLinux(BOARD_BIN),
+  lwip: lwipTap,
+} as const;
+type Target = keyof typeof targets;
+const chosen = (ONLY ?? Object.keys(targets)) as Target[];
+for (const t of chosen) if (!(t in targets)) throw new Error(`--only: unknown target ${t} (${Object.keys(targets).join(", ")})`);
+const loadBefore = loadavg();
+const rounds: Record<string, Record<string, number>[]> = {};
+const defaultSeqRounds: number[] = [];
+for (let r = 0; r < REPS; r++) {
+  for (const t of chosen) {
+    const m = await targets[t]();
+    (rounds[t] ??= []).push(m);
+    console.error(`round ${r + 1}/${REPS} ${t}: ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, +v.toFixed(3)])))}`);
+  }
+  if (chosen.includes("petrel")) defaultSeqRounds.push(await petrelOnNodeDefaultSeq());
+}
+const loadAfter = loadavg();
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const med = (ms: Record<string, number>[]): Record<string, number> => Object.fromEntries(Object.keys(ms[0]!).map((k) => [k, median(ms.map((m) => m[k]!))]));
+const results = Object.fromEntries(Object.entries(rounds).map(([t, ms]) => [t, med(ms)])) as Partial<Record<Target, Record<string, number>>>;
+const nan = new Proxy({}, { get: () => NaN }) as Record<string, number>;
+const petrel = results.petrel ?? nan;
+const kernel = results.kernelVeth ?? nan;
+const native = results.boardsLinux ?? nan;
+const nativeDefault = results.boardsLinuxDefault ?? nan;
+const lwip = results.lwip ?? nan;
+const petrelDefaultSeq = defaultSeqRounds.length ? median(defaultSeqRounds) : NaN;
 
 const higherIsBetter = ["intoMBps", "outOfMBps", "connectionsPerSec", "sequentialConnectClosePerSec", "concurrentEchoPerSec"] as const;
 /** a / b for every measure where more is better; b / a for the round trips (so > 1 is always "a is better"). */
@@ -186,34 +234,42 @@ const ratios = (a: Record<string, number>, b: Record<string, number>): Record<st
 const tap = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
-  note: "Petrel on Node (server profile, no pcap capture) and boards/linux (native, wasm2c, default profile) on TAP devices, lwIP 2.1.3 (bench/lwip/lwip-tap.c) on a TAP, and the kernel over a veth pair, all measured by Node's net in a namespace in the same run; bulk = " + BULK / MB + " MB; sequential connect + close = " + SEQ_CONNS + " connections each closed as soon as it is up, the next opened at once (after an untimed quarter)",
+  note: "Petrel on Node (server profile, no pcap capture) and boards/linux (native, wasm2c; server profile, the limits of Debian's lwIP build: 64 connections, 64 KiB rings; the default profile, 16 connections and 8 KiB rings, beside it) on TAP devices, lwIP 2.1.3 (bench/lwip/lwip-tap.c) on a TAP, and the kernel over a veth pair, all measured by Node's net in a namespace in the same run; each figure the median of " + REPS + " rounds, every target once per round; bulk = " + BULK / MB + " MB; sequential connect + close = " + SEQ_CONNS + " connections each closed as soon as it is up, the next opened at once (after an untimed quarter)",
+  repetitions: REPS,
+  /** os.loadavg() (1, 5, 15 min) before and after: the machine is shared, so read ratios, not absolute figures */
+  load: { before: loadBefore.map((x) => +x.toFixed(2)), after: loadAfter.map((x) => +x.toFixed(2)), cpus: cpus().length },
   petrel: { ...petrel, defaultProfileSequentialConnectClosePerSec: petrelDefaultSeq },
   kernelVeth: kernel,
-  boardsLinux,
+  boardsLinux: native,
+  boardsLinuxDefaultProfile: nativeDefault,
   lwip,
+  /** every round's figures, target by target, for the spread */
+  rounds,
   /** > 1: the first one is better (throughput and rates divided, round trips inverted). */
-  vsLwip: { boardsLinux: ratios(boardsLinux, lwip), petrelOnNode: ratios(petrel, lwip) },
-  vsKernel: { boardsLinux: ratios(boardsLinux, kernel), petrelOnNode: ratios(petrel, kernel), lwip: ratios(lwip, kernel) },
-  nodeVsNative: ratios(petrel, boardsLinux),
+  vsLwip: { boardsLinux: ratios(native, lwip), boardsLinuxDefaultProfile: ratios(nativeDefault, lwip), petrelOnNode: ratios(petrel, lwip) },
+  vsKernel: { boardsLinux: ratios(native, kernel), petrelOnNode: ratios(petrel, kernel), lwip: ratios(lwip, kernel) },
+  nodeVsNative: ratios(petrel, native),
   ratio: {
     kernelToPetrel: petrel.intoMBps! / kernel.intoMBps!,
     petrelToKernel: petrel.outOfMBps! / kernel.outOfMBps!,
     connectionsPerSec: petrel.connectionsPerSec! / kernel.connectionsPerSec!,
     sequentialConnectClose: petrel.sequentialConnectClosePerSec! / kernel.sequentialConnectClosePerSec!,
-    nodeToNativeSequentialConnectClose: petrel.sequentialConnectClosePerSec! / boardsLinux.sequentialConnectClosePerSec!,
+    nodeToNativeSequentialConnectClose: petrel.sequentialConnectClosePerSec! / native.sequentialConnectClosePerSec!,
   },
 };
 const file = join(ROOT, "bench", "results.json");
-const all = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-all.tap = { ...(all.tap ?? {}), ...tap };
-writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
+if (!ONLY) { // a partial run (--only) prints, but does not replace the stored figures
+  const all = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  all.tap = { ...(all.tap ?? {}), ...tap };
+  writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
+}
 
 const f = (x: number, d = 1): string => x.toFixed(d);
-const row = (name: string, k: keyof typeof petrel, d = 1): string =>
-  `| ${name} | ${f(petrel[k]!, d)} | ${f(boardsLinux[k]!, d)} | ${f(lwip[k]!, d)} | ${f(kernel[k]!, d)} | ${f(tap.vsLwip.boardsLinux[k]!, 2)} | ${f(tap.vsLwip.petrelOnNode[k]!, 2)} | ${f(tap.nodeVsNative[k]!, 2)} |`;
+const row = (name: string, k: string, d = 1): string =>
+  `| ${name} | ${f(petrel[k]!, d)} | ${f(native[k]!, d)} | ${f(nativeDefault[k]!, d)} | ${f(lwip[k]!, d)} | ${f(kernel[k]!, d)} | ${f(tap.vsLwip.boardsLinux[k]!, 2)} | ${f(tap.vsLwip.petrelOnNode[k]!, 2)} | ${f(tap.nodeVsNative[k]!, 2)} |`;
 console.log(`
-| measure | Petrel on Node (TAP) | Petrel native (wasm2c) | lwIP 2.1.3 (TAP) | kernel ↔ kernel (veth) | native / lwIP | Node / lwIP | Node / native |
-|---|---|---|---|---|---|---|---|
+| measure | Petrel on Node (TAP) | Petrel native (wasm2c) | native, default profile | lwIP 2.1.3 (TAP) | kernel ↔ kernel (veth) | native / lwIP | Node / lwIP | Node / native |
+|---|---|---|---|---|---|---|---|---|
 ${row("kernel → discard (MB/s)", "intoMBps")}
 ${row("chargen → kernel (MB/s)", "outOfMBps")}
 ${row("echo 64 B round trip, median (ms)", "rttMedianMs", 3)}
@@ -222,5 +278,6 @@ ${row("connections/s, 8 at a time (echo)", "connectionsPerSec", 0)}
 ${row("connect + close, sequential (conn/s)", "sequentialConnectClosePerSec", 0)}
 ${row("50 connections × 100 echoes of 1 KiB (echoes/s)", "concurrentEchoPerSec", 0)}
 
+Medians of ${REPS} rounds; load average ${tap.load.before.join(" ")} before, ${tap.load.after.join(" ")} after (${tap.load.cpus} CPUs).
 Petrel on Node, default profile: ${f(petrelDefaultSeq, 0)} sequential connect+close per second. Ratios: > 1 means the first is better (round trips inverted).
 `);

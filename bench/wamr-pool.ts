@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT, wasmPathFor } from "../host/core.ts";
+import { ROOT, wasmPathFor } from "../host/node/files.ts";
 import { ensureDebianTool } from "../tests/support/env.ts";
 import { Board, BOARD_IP, KERNEL_IP, Netns, netUnavailable, tapName } from "../tests/boards/support.ts";
 

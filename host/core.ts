@@ -1,58 +1,19 @@
-// The wasm core, wrapped: loads build/petrel*.wasm, provides the two imports (tx, panic), and gives
+// The wasm core, wrapped: instantiates a petrel module (given as bytes or a compiled
+// WebAssembly.Module, or found through #wasm-source), provides the two imports (tx, panic), and gives
 // every export of docs/abi.md a typed method. IPv4 addresses are dotted strings at this edge and
 // u32 inside; `now` is passed as `now >>> 0` (virtual ms may exceed 2^32 and wraps like the ABI says).
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Arena } from "./arena.ts";
-import { ipToU32, macToBytes, u32ToIp, type Ip, type Mac } from "./packet.ts";
+// Runs in a browser as in Node: file loading is host/node/wasm-source.ts's.
+import { defaultModule } from "#wasm-source";
+import { ABI, CONFIG_NAMES, Opt, type ConfigName, type EvName } from "./abi.ts";
+import { ipToU32, macToBytes, u32ToIp, type Ip, type Mac } from "./packet/packet.ts";
+import { Arena } from "./stack/arena.ts";
+import type { Profile } from "./wasm-source.ts";
+
+export { provideModule, type Profile } from "./wasm-source.ts";
 
 export const ABI_VERSION = 1;
-export type Profile = "tiny" | "default" | "server";
 /** tcp_set_option names (docs/abi.md). */
 export type SocketOption = "NODELAY" | "KEEPALIVE" | "KEEPINTVL" | "KEEPCNT" | "USER_TIMEOUT";
-
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const BUILD_DIR = join(ROOT, "build");
-
-/** Names from build/abi.json (errors, counters, regions, State, Ev). */
-export interface AbiNames {
-  errors: Record<string, number>;
-  counters: Record<string, number>;
-  regions: Record<string, number>;
-  State: Record<string, number>;
-  Ev: Record<string, number>;
-}
-
-// Fallbacks when build/abi.json is missing (the numbers are fixed by docs/abi.md).
-const FALLBACK_STATE = { CLOSED: 0, LISTEN: 1, SYN_SENT: 2, SYN_RECEIVED: 3, ESTABLISHED: 4, FIN_WAIT_1: 5, FIN_WAIT_2: 6, CLOSE_WAIT: 7, CLOSING: 8, LAST_ACK: 9, TIME_WAIT: 10 };
-const FALLBACK_EV = { CONNECTED: 1, READABLE: 2, WRITABLE: 3, EOF: 4, CLOSED: 5, ERROR: 6, ACCEPTABLE: 7, STATE: 8, UDP_READABLE: 9, UDP_ERROR: 10, ADDRESS: 11, GATEWAY: 12, DNS: 13, DHCP_STATE: 14 };
-export const FALLBACK_ERRORS = {
-  EPERM: -1, EBADF: -9, EAGAIN: -11, ENOMEM: -12, EINVAL: -22, EMFILE: -24, EPIPE: -32, EMSGSIZE: -90, EOPNOTSUPP: -95, EADDRINUSE: -98,
-  EADDRNOTAVAIL: -99, ENETUNREACH: -101, ECONNABORTED: -103, ECONNRESET: -104, ENOBUFS: -105, EISCONN: -106, ENOTCONN: -107, ETIMEDOUT: -110, ECONNREFUSED: -111,
-  EHOSTUNREACH: -113, EALREADY: -114,
-};
-
-export function loadAbiNames(path = join(BUILD_DIR, "abi.json")): AbiNames {
-  const base: AbiNames = { errors: FALLBACK_ERRORS, counters: {}, regions: {}, State: FALLBACK_STATE, Ev: FALLBACK_EV };
-  if (!existsSync(path)) return base;
-  const j = JSON.parse(readFileSync(path, "utf8")) as Partial<AbiNames>;
-  return {
-    errors: j.errors ?? base.errors,
-    counters: j.counters ?? {},
-    regions: j.regions ?? {},
-    State: j.State && Object.keys(j.State).length ? j.State : base.State,
-    Ev: j.Ev && Object.keys(j.Ev).length ? j.Ev : base.Ev,
-  };
-}
-
-/** The numbers of docs/abi.md as TypeScript constants. */
-export const State = FALLBACK_STATE;
-export const Ev = FALLBACK_EV;
-export type StateName = keyof typeof FALLBACK_STATE;
-export type EvName = keyof typeof FALLBACK_EV;
-export const CONFIG_NAMES = ["MAX_CONNS", "MAX_LISTENERS", "RX_BUF", "TX_BUF", "MTU", "MSL_MS", "ARP_ENTRIES", "ARP_PENDING", "EVENT_RING", "IO_BUF", "MAX_BACKLOG",
-  "OOO_RANGES", "SACK_RANGES", "DELACK_MS", "RTO_MIN_MS", "RTO_INITIAL_MS", "RTO_MAX_MS", "UDP_SOCKETS", "UDP_QUEUE"] as const;
 
 export interface CoreEvent {
   kind: number;
@@ -99,12 +60,15 @@ export interface TcpInfo {
   flags?: number;
   /** Highest sequence number sent + 1. */
   sndMax?: number;
+  /** The pending soft error (an ICMP unreachable, time exceeded or parameter problem, or an ARP
+   *  failure, RFC 1122 4.2.3.9) by its errno name, null when none; the connection goes on. */
+  softError?: string | null;
 }
 
 /** Bits of TcpInfo.flags (docs/abi.md, tcp_info word 26). */
 export const TCP_INFO_FLAGS = { SACK: 1, TIMESTAMPS: 2, WSCALE: 4, RECOVERY: 8 } as const;
 /** Words of the full tcp_info layout (docs/abi.md). */
-export const TCP_INFO_WORDS = 28;
+export const TCP_INFO_WORDS = 29;
 
 /** dhcp_info (docs/abi.md): the DHCP client's state and lease; times are ms from now (Infinity:
  *  an infinite lease or none). */
@@ -152,13 +116,11 @@ export interface InitOptions {
 }
 
 export interface CoreOptions {
-  /** Path or bytes of the module (default build/petrel.wasm, or build/petrel-<profile>.wasm). */
-  wasm?: string | Uint8Array;
+  /** The module, as bytes or compiled (default: #wasm-source's module for `profile`). */
+  wasm?: WebAssembly.Module | Uint8Array;
   profile?: Profile;
   /** Called for every frame the core sends; the array is a copy the callee may keep. */
   onTx?: (frame: Uint8Array) => void;
-  /** Path of abi.json (default: next to the wasm file, else build/abi.json). */
-  abiJson?: string;
 }
 
 /** An error raised by the core's panic import. */
@@ -220,16 +182,10 @@ interface Exports {
   config(id: number): number;
 }
 
-export function wasmPathFor(profile?: Profile): string {
-  return join(BUILD_DIR, profile ? `petrel-${profile}.wasm` : "petrel.wasm");
-}
-
-const moduleCache = new Map<string, WebAssembly.Module>();
-
 export class Core {
   readonly x: Exports;
-  readonly names: AbiNames;
-  readonly wasmPath: string | null;
+  /** The ABI's names (build/abi.json). */
+  readonly names = ABI;
   onTx: (frame: Uint8Array) => void;
   /**
    * Optional (a Stack sets it): gets each frame the core sends where it lies in linear memory,
@@ -255,22 +211,8 @@ export class Core {
   private arena = new Arena();
 
   constructor(opts: CoreOptions = {}) {
-    let bytes: Uint8Array;
-    let key: string | null = null;
-    if (opts.wasm instanceof Uint8Array) {
-      bytes = opts.wasm;
-      this.wasmPath = null;
-    } else {
-      this.wasmPath = resolve(opts.wasm ?? wasmPathFor(opts.profile));
-      if (!existsSync(this.wasmPath)) throw new Error(`${this.wasmPath} not found: run \`npm run build\` first`);
-      key = this.wasmPath;
-      bytes = readFileSync(this.wasmPath);
-    }
-    let mod = key ? moduleCache.get(key) : undefined;
-    if (!mod) {
-      mod = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
-      if (key) moduleCache.set(key, mod);
-    }
+    const w = opts.wasm;
+    const mod = w === undefined ? defaultModule(opts.profile) : w instanceof WebAssembly.Module ? w : new WebAssembly.Module(w as Uint8Array<ArrayBuffer>);
     this.onTx = opts.onTx ?? (() => {});
     const instance = new WebAssembly.Instance(mod, {
       petrel: {
@@ -286,8 +228,6 @@ export class Core {
       },
     });
     this.x = instance.exports as unknown as Exports;
-    const abiJson = opts.abiJson ?? (this.wasmPath && existsSync(join(dirname(this.wasmPath), "abi.json")) ? join(dirname(this.wasmPath), "abi.json") : undefined);
-    this.names = loadAbiNames(abiJson);
     for (const [n, v] of Object.entries(this.names.errors)) this.errorNames.set(v, n);
     for (const [n, v] of Object.entries(this.names.State)) this.stateNames[v] = n;
     for (const [n, v] of Object.entries(this.names.Ev)) this.evNames.set(v, n as EvName);
@@ -297,7 +237,7 @@ export class Core {
     if (v !== ABI_VERSION) throw new Error(`module ABI version ${v}, host expects ${ABI_VERSION}`);
     this.mem = new Uint8Array(this.x.memory.buffer);
     this.rxPtr = this.rxSize = this.ioPtr = this.ioSize = 0;
-    this.eventBound = Math.max(this.x.config(8), 1) + 1;
+    this.eventBound = Math.max(this.x.config(ABI.Cfg.EVENT_RING!), 1) + 1;
     this.readLayout();
   }
 
@@ -421,19 +361,17 @@ export class Core {
   }
   /** tcp_set_option: 1 NODELAY, 2 KEEPALIVE (idle ms), 3 KEEPINTVL, 4 KEEPCNT, 5 USER_TIMEOUT (docs/abi.md). */
   setOption(h: number, opt: SocketOption, value: number): number {
-    const id = { NODELAY: 1, KEEPALIVE: 2, KEEPINTVL: 3, KEEPCNT: 4, USER_TIMEOUT: 5 }[opt];
-    return this.x.tcp_set_option(h, id, value);
+    return this.x.tcp_set_option(h, Opt[opt], value);
   }
   /** tcp_set_default: whether connections opened from now on offer SACK (6), timestamps (7) and
    *  window scaling (8) on their SYN; all on by default (docs/abi.md). */
   setDefault(opt: "SACK" | "TIMESTAMPS" | "WINDOW_SCALING", on: boolean): number {
-    const id = { SACK: 6, TIMESTAMPS: 7, WINDOW_SCALING: 8 }[opt];
-    return this.x.tcp_set_default(id, on ? 1 : 0);
+    return this.x.tcp_set_default(Opt[opt], on ? 1 : 0);
   }
   /** tcp_set_default PERSIST_TIMEOUT (9): ms a peer may keep its window shut on data we have for it
    *  before the connection ends with ETIMEDOUT; 0 = no limit, the default (docs/abi.md). */
   setPersistTimeout(ms: number): number {
-    return this.x.tcp_set_default(9, ms);
+    return this.x.tcp_set_default(Opt.PERSIST_TIMEOUT, ms);
   }
   /** Connection slots in use (every state but CLOSED-and-freed, TIME-WAIT included). */
   connections(): number {
@@ -456,6 +394,7 @@ export class Core {
       words,
       cwnd: opt(15), ssthresh: opt(16), srttMs: opt(17), rttvarMs: opt(18), sndWscale: opt(19), rcvWscale: opt(20),
       fastRetransmits: opt(21), timeouts: opt(22), sackRecoveries: opt(23), dupAcks: opt(24), oooBytes: opt(25), flags: opt(26), sndMax: opt(27),
+      softError: words > 28 ? (u(28) === 0 ? null : this.errorName(u(28) | 0)) : undefined,
     };
   }
 
@@ -494,19 +433,19 @@ export class Core {
   }
   /** Set address, prefix and gateway at run time ("0.0.0.0": none). */
   ifaceSet(ip: Ip, prefix: number, gateway: Ip | 0 = 0): number {
-    if (!this.x.iface_set) return FALLBACK_ERRORS.EOPNOTSUPP;
+    if (!this.x.iface_set) return ABI.errors.EOPNOTSUPP!;
     return this.x.iface_set(ipToU32(ip) | 0, prefix, gateway === 0 ? 0 : ipToU32(gateway) | 0);
   }
   /** Start the DHCP client (INIT-REBOOT when `requestedIp` is a remembered address). */
   dhcpStart(now: number, requestedIp?: Ip): number {
-    if (!this.x.dhcp_start) return FALLBACK_ERRORS.EOPNOTSUPP;
+    if (!this.x.dhcp_start) return ABI.errors.EOPNOTSUPP!;
     return this.x.dhcp_start(requestedIp ? ipToU32(requestedIp) | 0 : 0, now >>> 0);
   }
   dhcpStop(now: number): number {
-    return this.x.dhcp_stop ? this.x.dhcp_stop(now >>> 0) : FALLBACK_ERRORS.EOPNOTSUPP;
+    return this.x.dhcp_stop ? this.x.dhcp_stop(now >>> 0) : ABI.errors.EOPNOTSUPP!;
   }
   dhcpRelease(now: number): number {
-    return this.x.dhcp_release ? this.x.dhcp_release(now >>> 0) : FALLBACK_ERRORS.EOPNOTSUPP;
+    return this.x.dhcp_release ? this.x.dhcp_release(now >>> 0) : ABI.errors.EOPNOTSUPP!;
   }
   /** The client's state and lease (dhcp_info), or null when the module has no DHCP client. */
   dhcpInfo(now: number): DhcpInfo | null {
@@ -557,9 +496,9 @@ export class Core {
   nonZeroCounters(): Record<string, number> {
     return Object.fromEntries(Object.entries(this.counters()).filter(([, v]) => v !== 0));
   }
-  config(): Record<(typeof CONFIG_NAMES)[number], number> {
-    const out = {} as Record<(typeof CONFIG_NAMES)[number], number>;
-    CONFIG_NAMES.forEach((n, i) => (out[n] = this.x.config(i)));
+  config(): Record<ConfigName, number> {
+    const out = {} as Record<ConfigName, number>;
+    for (const n of CONFIG_NAMES) out[n] = this.x.config(ABI.Cfg[n]!);
     return out;
   }
   memoryMap(): { regions: MemRegion[]; end: number; pages: number } {

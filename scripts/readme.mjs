@@ -29,7 +29,7 @@ const REGION_NAMES = {
   STATIC: "static data (module)", COUNTERS: "counters", EVENTS: "event ring", IO: "host I/O buffer",
   RX_FRAME: "rx frame", TX_FRAME: "tx frame", ARP: "ARP cache", ARP_PENDING: "frames waiting for ARP",
   LISTENERS: "listeners", TCBS: "connection blocks (TCBs)", RX_RINGS: "receive rings", TX_RINGS: "send rings",
-  RANGES: "out-of-order ranges + SACK scoreboard",
+  RANGES: "out-of-order ranges + SACK scoreboard", UDP_SOCKETS: "UDP sockets", UDP_QUEUES: "UDP datagram queues",
 };
 
 /** Each generator: (results, memoryMap) → markdown, or throws naming what is missing. */
@@ -60,10 +60,11 @@ export const generators = {
 
   tap(r) {
     const t = r.tap;
-    const cols = [["Petrel on Node", t.petrel], ["Petrel native (boards/linux, wasm2c)", t.boardsLinux], ["lwIP 2.1.3", t.lwip], ["kernel ↔ kernel (veth)", t.kernelVeth]];
+    const cols = [["Petrel on Node", t.petrel], ["Petrel native (boards/linux, wasm2c)", t.boardsLinux], ["native, default profile", t.boardsLinuxDefaultProfile], ["lwIP 2.1.3", t.lwip], ["kernel ↔ kernel (veth)", t.kernelVeth]];
     const ratios = [["native / lwIP", t.vsLwip?.boardsLinux], ["Node / lwIP", t.vsLwip?.petrelOnNode], ["Node / native", t.nodeVsNative]].filter(([, x]) => x);
     const row = (label, key, digits, unit) => [label, ...cols.filter(([, c]) => c).map(([, c]) => (c[key] === undefined ? "—" : `${num(c[key], digits)}${unit}`)), ...ratios.map(([, q]) => ratio(q[key]))];
     const notes = [`Measured ${t.date}, Node ${t.node}: ${t.note}.`];
+    if (t.load) notes.push(`Load average ${t.load.before.join(" / ")} (1 / 5 / 15 min) before the run and ${t.load.after.join(" / ")} after, on ${t.load.cpus} CPUs.`);
     if (ratios.length) notes.push("Ratios: more than 1× means the first is better (round trips inverted).");
     if (t.petrel?.defaultProfileSequentialConnectClosePerSec !== undefined) notes.push(`Petrel on Node with the default profile (16 connections): ${num(t.petrel.defaultProfileSequentialConnectClosePerSec)} sequential connect + close per second.`);
     return [

@@ -8,7 +8,9 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Core, type Profile } from "../host/core.ts";
-import { faultMix, parseSize, reproduceCommand, runTransfer, transferTimeBound } from "../host/transfer.ts";
+import { parseSize, reproduceCommand } from "../host/sim/describe.ts";
+import { faultMix, transferTimeBound } from "../host/sim/fault-mix.ts";
+import { runTransfer } from "../host/sim/transfer.ts";
 
 interface SeedResult {
   seed: number;

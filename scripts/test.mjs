@@ -16,7 +16,7 @@ console.log("── unit tests (as-pect, tests/unit) ──");
 if (run(join(root, "node_modules/.bin/asp"), ["--config", "as-pect.config.cjs"]) !== 0) failed++;
 
 const suites = [];
-for (const dir of ["tests/build", "tests/sim", "tests/pcap", "tests/interop", "tests/boards"]) {
+for (const dir of ["tests/build", "tests/sim", "tests/pcap", "tests/interop", "tests/boards", "tests/web"]) {
   if (!existsSync(join(root, dir))) continue;
   for (const f of readdirSync(join(root, dir)).sort()) if (f.endsWith(".test.ts")) suites.push(join(dir, f));
 }

@@ -11,7 +11,7 @@ import { DHCP_START_DELAY_MS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { eventPush } from "../storage/events";
-import { Ev } from "../socket/constants";
+import { Ev } from "../storage/events";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
 import { keyedHash } from "../tcp/isn";
 import { ifaceIp, ifaceMac } from "../iface/iface";

@@ -5,8 +5,8 @@
 import { MAX_CONNS } from "../config";
 import { Err } from "../errors";
 import { eventPush } from "../storage/events";
-import { Ev } from "../socket/constants";
-import { State } from "../socket/constants";
+import { Ev } from "../storage/events";
+import { State } from "../tcp/state";
 import { tcbAt, tcbClose, TF } from "../tcp/tcb";
 import { addressValid, ifaceGateway, ifaceIp, ifaceMask, ifaceSet } from "./iface";
 

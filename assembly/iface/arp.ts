@@ -178,23 +178,32 @@ export function arpPendingPush(hop: u32, p: usize, len: i32): void {
 }
 
 /**
- * A slot for a new entry: a free one, else the least recently used unresolved one (INCOMPLETE or
- * FAILED: its waiting frames are dropped), else the least recently used. A resolved neighbour is
- * never pushed out by a stream of addresses that do not answer (a SYN flood from forged on-link
- * sources sends a SYN-ACK to each): as Linux keeps reachable neighbours when its table is full.
+ * A slot for a new entry: a free one, else the least recently used unresolved one (FAILED, or
+ * INCOMPLETE with its first request at least ARP_RETRY_MS old: its waiting frames are dropped), else
+ * — when no resolution is in progress — the least recently used resolved one; null while every
+ * unresolved entry is a resolution younger than ARP_RETRY_MS (for a neighbour that `learned` us —
+ * it asked for our address — any unresolved entry may go). So a resolved neighbour is never
+ * pushed out by a stream of addresses that do not answer (a SYN flood from forged on-link sources
+ * sends a SYN-ACK to each), as Linux keeps reachable neighbours when its table is full; and such a
+ * stream gets at most ARP_ENTRIES requests per ARP_RETRY_MS, instead of one broadcast per frame
+ * (RFC 1122 2.3.2.1's flooding guard, for many addresses at once, as Linux's full neighbour table
+ * refuses new entries), so that answering it costs no more than the frames it sends us.
  */
-function entryAlloc(ip: u32, now: u32): ArpEntry {
+function entryAlloc(ip: u32, now: u32, learned: bool): ArpEntry | null {
   let victim = -1;
   let oldest: u32 = 0;
   let victimResolved = true;
+  let young = false;
   for (let i = 0; i < ARP_ENTRIES; i++) {
     const e = arpEntryAt(i);
-    if (e.state == ARP_FREE) { victim = i; break; }
+    if (e.state == ARP_FREE) { victim = i; young = false; break; }
     const resolved = e.state == ARP_RESOLVED;
+    if (!learned && e.state == ARP_INCOMPLETE && <i32>(now - e.used) < <i32>ARP_RETRY_MS) { young = true; continue; }
     if (victim < 0 || (victimResolved && !resolved) || (resolved == victimResolved && <i32>(e.used - oldest) < 0)) {
       victim = i; oldest = e.used; victimResolved = resolved;
     }
   }
+  if (victim < 0 || (young && victimResolved)) return null;
   const e = arpEntryAt(victim);
   if (e.state == ARP_INCOMPLETE) pendingDrop(e.ip, C.ARP_PENDING_DROPPED);
   e.ip = ip;
@@ -231,23 +240,27 @@ function sendRequest(ip: u32): void {
 
 /**
  * ipOutput's miss path: make sure an INCOMPLETE entry exists for hop and a request went out
- * (at most one per ARP_RETRY_MS; ifacePoll sends the retries).
+ * (at most one per ARP_RETRY_MS; ifacePoll sends the retries). False when the cache has no room
+ * for hop now (entryAlloc): the frame for it is dropped, and no request goes out.
  */
-export function arpResolve(hop: u32, now: u32): void {
+export function arpResolve(hop: u32, now: u32): bool {
   const p = arpFind(hop);
   let e: ArpEntry;
   if (p != 0) {
     e = changetype<ArpEntry>(p);
-    if (e.state == ARP_INCOMPLETE) return; // a request is out; ifacePoll retries
+    if (e.state == ARP_INCOMPLETE) return true; // a request is out; ifacePoll retries
     // RESOLVED but expired: resolve again.
   } else {
-    e = entryAlloc(hop, now);
+    const n = entryAlloc(hop, now, false);
+    if (n == null) return false;
+    e = n;
   }
   e.state = ARP_INCOMPLETE;
   e.tries = 1;
   e.deadline = now + ARP_RETRY_MS;
   e.used = now;
   sendRequest(hop);
+  return true;
 }
 
 /** An ARP packet of len bytes at p (after the Ethernet header). Returns 0 or a drop code. */
@@ -270,7 +283,10 @@ export function arpInput(p: usize, len: i32, now: u32): i32 {
   }
   if (me == 0 || tpa != me) return 0;   // unconfigured: nothing is ours to answer for
   // … then, if we are the target, add the sender when it was not there.
-  if (learnable && !merged) entryResolve(entryAlloc(spa, now), sha, now);
+  if (learnable && !merged) {
+    const e = entryAlloc(spa, now, true);
+    if (e != null) entryResolve(e, sha, now);
+  }
   if (arpOper(p) == ARP_REQUEST) {
     // Reply to the requester directly: swap the addresses, our MAC as sender.
     ethEmit(ARP_FRAME, sha, ifaceMac(), ETHERTYPE_ARP);

@@ -1,10 +1,10 @@
 // Interface configuration: our MAC and IPv4 address, the on-link prefix and the default gateway,
-// and the regions iface owns (ARP cache, pending-ARP queue, tx frame). Knows addresses, not TCP.
+// and the tx frame region. Knows addresses, not TCP. ifaceInit (init.ts) sets it up with the ARP
+// cache.
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
 import { FRAME_MAX } from "../config";
 import { macFromParts } from "../wire/ethernet";
-import { arpTableInit } from "./arp";
 
 const MAC = memory.data(8);
 let ifIp: u32 = 0;
@@ -19,13 +19,14 @@ let txFrame: usize = 0;
 }
 
 /**
- * Configure the interface and lay out its regions (ip 0: no address yet, e.g. until DHCP leases one;
- * prefix and gateway are then ignored). MAC = macHi (low 16 bits = bytes 0–1) + macLo
+ * Configure the interface and lay out its tx frame (ifaceInit in init.ts adds the ARP cache, then
+ * ifaceStart); ip 0: no address yet, e.g. until DHCP leases one (prefix and gateway are then
+ * ignored). MAC = macHi (low 16 bits = bytes 0–1) + macLo
  * (bytes 2–5, big-endian), as the ABI's init passes it. Err.EINVAL (and nothing allocated) for a
  * prefix outside 0..32, a multicast/broadcast or class E address, a group MAC, or a gateway
  * that is neither 0 nor on-link (nor our own address).
  */
-export function ifaceInit(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u32): i32 {
+export function ifaceConfigure(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u32): i32 {
   if ((macHi & 0x0100) != 0) return Err.EINVAL; // I/G bit of byte 0: a group address
   if (!addressValid(ip, prefixLen, gateway)) return Err.EINVAL;
   macFromParts(MAC, macHi, macLo);
@@ -33,8 +34,6 @@ export function ifaceInit(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gatew
   ifMask = ip == 0 ? 0 : prefixMask(prefixLen);
   ifGateway = ip == 0 ? 0 : gateway;
   txFrame = regionAlloc(Region.TX_FRAME, <usize>FRAME_MAX);
-  arpTableInit();
-  ifUp = true;
   return 0;
 }
 
@@ -54,7 +53,10 @@ export function ifaceSet(ip: u32, prefixLen: i32, gateway: u32): void {
   ifGateway = ip == 0 ? 0 : gateway;
 }
 
-/** Our IPv4 address (0 before ifaceInit, and while unconfigured). */
+/** Input, output and poll work from now on. */
+export function ifaceStart(): void { ifUp = true; }
+
+/** Our IPv4 address (0 before ifaceConfigure, and while unconfigured). */
 export function ifaceIp(): u32 { return ifIp; }
 /** Pointer to our 6 MAC bytes. */
 export function ifaceMac(): usize { return MAC; }

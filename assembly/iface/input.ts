@@ -10,7 +10,7 @@ import {
   ipv4Proto, ipv4Src, ipv4TotalLen,
 } from "../wire/ipv4";
 import {
-  ICMP_DEST_UNREACH, ICMP_ECHO_REQUEST, ICMP_UNREACH_PROTO, icmpCheck, icmpCode, icmpData, icmpEmitEchoReply,
+  ICMP_DEST_UNREACH, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_PARAM_PROBLEM, ICMP_UNREACH_PROTO, icmpCheck, icmpCode, icmpData, icmpEmitEchoReply,
   icmpEmitUnreach, icmpNextHopMtu, icmpQuotedCheck, icmpType, ICMP_HDR_LEN,
 } from "../wire/icmp";
 import { IPPROTO_UDP } from "../wire/udp";
@@ -23,6 +23,7 @@ let rxDst: u32 = 0;
 let rxPay: usize = 0;
 let rxPayLen: i32 = 0;
 
+let errType: u8 = 0;
 let errCode: u8 = 0;
 let errDst: u32 = 0;
 let errMtu: u32 = 0;
@@ -30,7 +31,10 @@ let errL4: usize = 0;
 let errProto: u8 = 0;
 let rxHl: i32 = 0;
 
-/** The Destination Unreachable that ifaceInput last handed up (it returned IPPROTO_ICMP): its code, */
+/** The ICMP error that ifaceInput last handed up (it returned IPPROTO_ICMP): its type (Destination
+ *  Unreachable, Time Exceeded, Parameter Problem), */
+export function icmpErrType(): u8 { return errType; }
+/** its code, */
 export function icmpErrCode(): u8 { return errCode; }
 /** the quoted datagram's destination (the peer we sent it to), */
 export function icmpErrDst(): u32 { return errDst; }
@@ -55,7 +59,7 @@ export function rxPayloadLen(): i32 { return rxPayLen; }
 /**
  * Process one received Ethernet frame of len bytes at frame. Returns IPPROTO_TCP (6) or
  * IPPROTO_UDP (17) when it carries a TCP segment or UDP datagram for us (then rxSrcIp/rxDstIp/rxPayload/rxPayloadLen describe it),
- * IPPROTO_ICMP (1) when it is a Destination Unreachable quoting a TCP segment we sent (then the
+ * IPPROTO_ICMP (1) when it is an ICMP error (unreachable, time exceeded, parameter problem) quoting a TCP segment or UDP datagram we sent (then the
  * icmpErr* accessors describe it; the top module hands it to TCP), 0 when it was consumed here
  * (ARP, other ICMP), or a negative code when it was dropped (also counted):
  * Err.EINVAL malformed or not for us, Err.EOPNOTSUPP a protocol or feature we do not handle.
@@ -121,10 +125,10 @@ function icmpInput(src: u32, p: usize, len: i32, now: u32): i32 {
     if (ipOutput(src, IPPROTO_ICMP, len, now) == 0) count(C.ICMP_ECHO_REPLIED);
     return 0;
   }
-  if (type == ICMP_DEST_UNREACH) {
-    count(C.ICMP_UNREACH_RX);
-    return quotedTransport(p, len);
-  }
+  if (type == ICMP_DEST_UNREACH) count(C.ICMP_UNREACH_RX);
+  // RFC 1122 3.2.2 (MUST): Destination Unreachable, Time Exceeded and Parameter Problem go to the
+  // transport; for TCP all but some unreachables are soft errors (RFC 1122 4.2.3.9, RFC 5927 4)
+  if (type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED || type == ICMP_PARAM_PROBLEM) return quotedTransport(p, len);
   return 0;
 }
 
@@ -137,6 +141,7 @@ function quotedTransport(p: usize, len: i32): i32 {
   const proto: u8 = hl < 0 ? 0 : ipv4Proto(q);
   if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || ipv4Src(q) != ifaceIp()) return 0;
   errProto = proto;
+  errType = icmpType(p);
   errCode = icmpCode(p);
   errDst = ipv4Dst(q);
   errMtu = <u32>icmpNextHopMtu(p);

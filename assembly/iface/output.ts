@@ -44,10 +44,11 @@ export function ipOutput(dst: u32, proto: u8, payloadLen: i32, now: u32): i32 {
     count(C.TX_FRAMES);
     return 0;
   }
-  // Unresolved: park the frame (destination MAC filled on resolution) and ask.
+  // Unresolved: ask, and park the frame (destination MAC filled on resolution); with no room in
+  // the cache for hop (a flood of unanswered next hops: arp.ts entryAlloc) it is dropped, as lost
+  if (!arpResolve(hop, now)) { count(C.ARP_PENDING_DROPPED); return 0; }
   ethEmit(frame, MAC_BROADCAST, ifaceMac(), ETHERTYPE_IPV4);
   arpPendingPush(hop, frame, len);
-  arpResolve(hop, now);
   return 0;
 }
 

@@ -1,18 +1,18 @@
-// User calls (RFC 9293 3.10.1–3.10.6): OPEN, SEND, RECEIVE, CLOSE (tcp_shutdown / tcp_close),
-// ABORT, STATUS. Every call validates its handle, pointers and lengths and returns an error code.
-import { MSS_DEFAULT, RTO_INITIAL_MS, EPHEMERAL_FIRST, FIN_WAIT2_MS, MAX_CONNS, RX_BUF, KEEPALIVE_MAX_MS,
-         KEEPALIVE_MAX_COUNT, USER_TIMEOUT_MAX_MS } from "../config";
+// The socket calls of the ABI: handles, pointer/length checks against the io buffer, the local
+// port, accept and the options. The user calls themselves (RFC 9293 3.10.1–3.10.6: OPEN, SEND,
+// RECEIVE, CLOSE, ABORT, STATUS, per state) are tcp/user.ts. Every call validates its handle,
+// pointers and lengths and returns an error code.
+import { EPHEMERAL_FIRST, MAX_CONNS, KEEPALIVE_MAX_MS, KEEPALIVE_MAX_COUNT, USER_TIMEOUT_MAX_MS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ifaceIp, ifaceIsBroadcast, ifaceRoutable } from "../iface/iface";
-import { ringLen, ringFree, ringRead, ringWrite } from "../storage/ring";
-import { eventPush } from "../storage/events";
-import { Tcb, TF, setOffered, setPersistLimit, tcbAllocReusing, tcbAt, tcbClose, tcbFromHandle, tcbHandle, tcbLookup, tcbRelease, setState, synchronized, armClose } from "../tcp/tcb";
-import { tcpOutput, sendRst, rcvWindow } from "../tcp/output";
-import { oooBytes } from "../tcp/assembler";
-import { optionsOffer } from "../tcp/options";
-import { isnFor, keyedHash } from "../tcp/isn";
-import { Ev, Opt, State } from "./constants";
+import { ringLen, ringFree } from "../storage/ring";
+import { Ev, eventPush } from "../storage/events";
+import { Tcb, TF, setOffered, setPersistLimit, tcbAllocReusing, tcbAt, tcbFromHandle, tcbHandle, tcbLookup } from "../tcp/tcb";
+import { keyedHash } from "../tcp/isn";
+import { State } from "../tcp/state";
+import { STATUS_BYTES, userAbort, userClose, userOpen, userReceive, userSend, userShutdown, userStatus } from "../tcp/user";
+import { Opt } from "./constants";
 import { acceptFrom, isListenerHandle, listenerForPort, listenerFromHandle, unlisten } from "./listen";
 
 let ioBase: usize = 0;
@@ -58,7 +58,8 @@ function ephemeralPort(rip: u32, rport: u32): u32 {
   return 0;
 }
 
-/** tcp_connect: active OPEN (RFC 9293 3.10.1). */
+/** tcp_connect: active OPEN (RFC 9293 3.10.1, tcp/user.ts) once the address and the local port
+ *  are checked. */
 export function connect(ip: u32, port: i32, localPort: i32, now: u32): i32 {
   if (port <= 0 || port > 0xffff || localPort < 0 || localPort > 0xffff) return Err.EINVAL;
   // RFC 9293 3.9.1.1 / MUST-46: no OPEN to a broadcast or multicast address; nor to ourselves,
@@ -81,17 +82,7 @@ export function connect(ip: u32, port: i32, localPort: i32, now: u32): i32 {
   }
   const t = tcbAllocReusing();              // a TIME-WAIT slot when the table is full
   if (t == null) return Err.EMFILE;
-  t.lip = lip; t.lport = lport; t.rip = ip; t.rport = <u32>port;
-  t.iss = isnFor(lip, <u16>lport, ip, <u16>port, now);
-  t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss; t.recover = t.iss;
-  t.sndWnd = 0;
-  t.mss = <u32>MSS_DEFAULT;
-  t.rto = RTO_INITIAL_MS;
-  t.flags |= TF.APP_OWNED;
-  optionsOffer(t, now);
-  count(C.TCP_ACTIVE_OPENS);
-  setState(t, State.SYN_SENT);
-  tcpOutput(t, now);     // <SEQ=ISS><CTL=SYN>
+  userOpen(t, lip, lport, ip, <u32>port, now);
   return tcbHandle(t);
 }
 
@@ -102,76 +93,31 @@ function owned(h: i32): Tcb | null {
   return t;
 }
 
-/** tcp_send (RFC 9293 3.10.2). */
+/** tcp_send (RFC 9293 3.10.2, tcp/user.ts). */
 export function send(h: i32, ptr: i32, len: i32, now: u32): i32 {
   const t = owned(h);
   if (t == null) return Err.EBADF;
   if (!ioRange(ptr, len)) return Err.EINVAL;
-  const s = t.state;
-  if (s == State.CLOSED) return t.err != 0 ? t.err : Err.ENOTCONN;
-  if ((t.flags & TF.FIN_QUEUED) || (s != State.SYN_SENT && s != State.SYN_RECEIVED && s != State.ESTABLISHED && s != State.CLOSE_WAIT)) return Err.EPIPE;
-  if (len == 0) return 0;
-  const n = ringWrite(t.tx, <usize>ptr, len);
-  if (n < len) t.flags |= TF.WANT_WRITE;
-  if (n == 0) return Err.EAGAIN;
-  if (synchronized(s)) tcpOutput(t, now);
-  return n;
+  return userSend(t, <usize>ptr, len, now);
 }
 
-/** tcp_recv (RFC 9293 3.10.3). 0 = end of stream. */
+/** tcp_recv (RFC 9293 3.10.3, tcp/user.ts). 0 = end of stream. */
 export function recv(h: i32, ptr: i32, len: i32, now: u32): i32 {
   const t = owned(h);
   if (t == null) return Err.EBADF;
   if (!ioRange(ptr, len)) return Err.EINVAL;
-  if (ringLen(t.rx) > 0) {
-    if (len == 0) return 0;
-    const n = ringRead(t.rx, <usize>ptr, len);
-    windowUpdate(t, now);
-    return n;
-  }
-  if (t.flags & TF.FIN_RCVD) return 0;
-  if (t.state == State.CLOSED) return t.err;
-  return Err.EAGAIN;
+  return userReceive(t, <usize>ptr, len, now);
 }
 
-/** After the app frees receive space: rcvWindow() moves the right edge only in steps of
- *  min(RCV.BUFF / 2, MSS) (receiver SWS avoidance, RFC 9293 3.8.6.2.2), and a moved edge is sent at
- *  once. Holding it for the next ACK (Linux sends only when the window doubles) was measured to
- *  hurt: with small rings the sender is window-limited, fewer segments in flight give fewer
- *  duplicate ACKs, and a loss more often ends in a timeout (40 seeded 2 %-loss runs, default
- *  profile, no extensions: 4.3 timeouts a run instead of 1.4). */
-function windowUpdate(t: Tcb, now: u32): void {
-  if (!synchronized(t.state) || (t.flags & TF.FIN_RCVD)) return;
-  if (<i32>rcvWindow(t) <= <i32>(t.rcvAdv - t.rcvNxt)) return;
-  t.flags |= TF.ACK_NOW;
-  tcpOutput(t, now);
-}
-
-/** CLOSE of the sending side (RFC 9293 3.10.4): FIN after the queued data. */
+/** tcp_shutdown: CLOSE of the sending side (RFC 9293 3.10.4, tcp/user.ts). */
 export function shutdown(h: i32, now: u32): i32 {
   const t = owned(h);
   if (t == null) return Err.EBADF;
-  return closeSending(t, now);
+  return userShutdown(t, now);
 }
 
-function closeSending(t: Tcb, now: u32): i32 {
-  if (t.flags & TF.FIN_QUEUED) return 0;
-  const s = t.state;
-  if (s == State.SYN_SENT || (s == State.SYN_RECEIVED && ringLen(t.tx) > 0)) {
-    t.flags |= TF.FIN_QUEUED;       // queued until ESTABLISHED (then FIN-WAIT-1)
-    return 0;
-  }
-  // SYN-RECEIVED with nothing to send: FIN now, FIN-WAIT-1 (RFC 9293 3.10.4)
-  if (s == State.ESTABLISHED || s == State.SYN_RECEIVED) setState(t, State.FIN_WAIT_1);
-  else if (s == State.CLOSE_WAIT) setState(t, State.LAST_ACK);
-  else return Err.ENOTCONN;
-  t.flags |= TF.FIN_QUEUED;
-  t.flags &= ~TF.WANT_WRITE;
-  tcpOutput(t, now);
-  return 0;
-}
-
-/** tcp_close: the app gives the handle back; the core finishes the close by itself. */
+/** tcp_close: the app gives the handle back; the core finishes the close by itself (RFC 9293
+ *  3.10.4, tcp/user.ts). */
 export function close(h: i32, now: u32): i32 {
   if (isListenerHandle(h)) {
     const l = listenerFromHandle(h);
@@ -181,43 +127,19 @@ export function close(h: i32, now: u32): i32 {
   }
   const t = owned(h);
   if (t == null) return Err.EBADF;
-  const s = t.state;
-  t.flags &= ~TF.APP_OWNED;
-  if (s == State.CLOSED || s == State.SYN_SENT) {
-    // SYN-SENT: delete the TCB (RFC 9293 3.10.4); a late SYN-ACK is answered with RST as CLOSED
-    setState(t, State.CLOSED);
-    tcbRelease(t);
-    return 0;
-  }
-  t.flags |= TF.ORPHAN;
-  if (ringLen(t.rx) > 0 && synchronized(s) && s != State.TIME_WAIT) {
-    // unread data is lost: say so with RST (RFC 1122 4.2.2.13)
-    count(C.DROP_TCP_ORPHAN_DATA);
-    sendRst(t, now);
-    tcbClose(t, Err.ECONNABORTED);
-    return 0;
-  }
-  if (s == State.FIN_WAIT_2) armClose(t, now, FIN_WAIT2_MS);
-  closeSending(t, now);
+  userClose(t, now);
   return 0;
 }
 
-/** ABORT (RFC 9293 3.10.5): RST in the states that have a peer, then the TCB goes. */
+/** tcp_abort: ABORT (RFC 9293 3.10.5, tcp/user.ts); for a listener the same as tcp_close. */
 export function abort(h: i32, now: u32): i32 {
   if (isListenerHandle(h)) return close(h, now);
   const t = owned(h);
   if (t == null) return Err.EBADF;
-  const s = t.state;
-  if (s == State.SYN_RECEIVED || s == State.ESTABLISHED || s == State.FIN_WAIT_1 || s == State.FIN_WAIT_2 || s == State.CLOSE_WAIT) {
-    sendRst(t, now);
-  }
-  t.flags &= ~TF.APP_OWNED;
-  tcbClose(t, Err.ECONNABORTED);
+  userAbort(t, now);
   return 0;
 }
 
-// state, error and info answer for every live connection handle, also one not yet accepted (its
-// handle appears in STATE events), so that a host can name it in a trace; they change nothing.
 /** tcp_set_option: per-connection switches (Opt in constants.ts). Keepalive and the user timeout
  *  act in tcp/liveness.ts; the limits keep every deadline inside time.ts's range. A change takes
  *  effect at the next poll (the host polls after every call). */
@@ -251,6 +173,8 @@ export function setDefault(opt: i32, value: i32): i32 {
   return 0;
 }
 
+// state, error and info answer for every live connection handle, also one not yet accepted (its
+// handle appears in STATE events), so that a host can name it in a trace; they change nothing.
 export function state(h: i32): i32 {
   if (isListenerHandle(h)) return listenerFromHandle(h) >= 0 ? State.LISTEN : Err.EBADF;
   const t = tcbFromHandle(h);
@@ -273,29 +197,13 @@ export function writable(h: i32): i32 {
   return (t.flags & TF.FIN_QUEUED) ? 0 : ringFree(t.tx);
 }
 
-@inline const INFO_WORDS: i32 = 28;
-
-/** tcp_info: 28 u32 (docs/abi.md). Returns the bytes written. */
+/** tcp_info: STATUS (RFC 9293 3.10.6, tcp/user.ts), 29 u32 (docs/abi.md). Returns the bytes written. */
 export function info(h: i32, ptr: i32): i32 {
   const t = tcbFromHandle(h);
   if (t == null) return Err.EBADF;
-  if (!ioRange(ptr, INFO_WORDS * 4)) return Err.EINVAL;
-  const p = <usize>ptr;
-  store<u32>(p, t.lip); store<u32>(p, t.lport, 4); store<u32>(p, t.rip, 8); store<u32>(p, t.rport, 12);
-  store<u32>(p, <u32>t.state, 16); store<u32>(p, t.sndUna, 20); store<u32>(p, t.sndNxt, 24);
-  store<u32>(p, t.sndWnd, 28); store<u32>(p, t.rcvNxt, 32); store<u32>(p, rcvWindow(t), 36);
-  store<u32>(p, t.mss, 40); store<u32>(p, t.rto, 44); store<u32>(p, t.retransmits, 48);
-  store<u32>(p, <u32>ringLen(t.rx), 52); store<u32>(p, <u32>ringLen(t.tx), 56);
-  store<u32>(p, t.cwnd, 60); store<u32>(p, t.ssthresh, 64);
-  store<u32>(p, t.srtt8 >> 3, 68); store<u32>(p, t.rttvar4 >> 2, 72);
-  store<u32>(p, t.sndShift, 76); store<u32>(p, t.rcvShift, 80);
-  store<u32>(p, t.fastRetransmits, 84); store<u32>(p, t.timeouts, 88);
-  store<u32>(p, t.sackRecoveries, 92);
-  store<u32>(p, t.dupAcksTotal, 96); store<u32>(p, oooBytes(t), 100);
-  store<u32>(p, ((t.flags & TF.SACK_OK) ? 1 : 0) | ((t.flags & TF.TS_OK) ? 2 : 0) | ((t.flags & TF.WS_OK) ? 4 : 0)
-    | ((t.flags & TF.RECOVERY) ? 8 : 0), 104);
-  store<u32>(p, t.sndMax, 108);
-  return INFO_WORDS * 4;
+  if (!ioRange(ptr, STATUS_BYTES)) return Err.EINVAL;
+  userStatus(t, <usize>ptr);
+  return STATUS_BYTES;
 }
 
 /** Number of connection slots in use (for tests and the status page). */

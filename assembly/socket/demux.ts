@@ -1,27 +1,29 @@
-// Segment demultiplexing: a checked segment goes to its connection, to a listener (RFC 9293
-// 3.10.7.2, LISTEN), or is answered as CLOSED (3.10.7.1). Here too the table's limits under load:
-// SYN cookies past the backlog or the table (RFC 4987 3.6), TIME-WAIT slots reused (RFC 9293 3.6.1,
-// RFC 6191), the oldest half-open connection evicted for a peer that returned a cookie.
+// Segment demultiplexing: a checked segment goes to its connection, to a listener, or is answered
+// as CLOSED; what LISTEN and CLOSED do with it is tcp/listen.ts (RFC 9293 3.10.7.1, 3.10.7.2).
+// Here are the table's limits under load: SYN admission (synAdmit: half-open connections take at
+// most half the table, SYN cookies past that, RFC 4987 3.6), TIME-WAIT slots reused (RFC 9293
+// 3.6.1, RFC 6191), the oldest stale half-open connection evicted for a peer that returned a cookie
+// and found no free slot.
 //
 // Eviction order when a new connection needs a slot and the table is full: (1) the oldest TIME-WAIT
 // slot the app has let go; (2) only for a peer that returned a valid cookie, the oldest half-open
-// (SYN-RECEIVED) connection, if it is stale (its SYN-ACK has timed out once). Established connections are never evicted: a peer that holds one with
-// a shut window is ended by the persist limit (tcp_set_default PERSIST_TIMEOUT) or a user timeout.
+// (SYN-RECEIVED) connection, if it is stale (its SYN-ACK has timed out once). Established
+// connections are never evicted: a peer that holds one with a shut window is ended by the persist
+// limit (tcp_set_default PERSIST_TIMEOUT) or a user timeout.
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { Flag, tcpSrcPort, tcpDstPort, tcpSeq } from "../wire/tcp";
 import { ifaceIp } from "../iface/iface";
 import { tcpIcmpError } from "../tcp/icmp";
 import { seg, opts, has, tcpParse } from "../tcp/segment";
-import { Tcb, tcbAlloc, tcbAllocReusing, tcbLookup, tcbOldest, tcbClose, TF } from "../tcp/tcb";
+import { Tcb, tcbAlloc, tcbAllocReusing, tcbLookup, tcbOldest, tcbClose, tcbFree, halfOpenCount, TF } from "../tcp/tcb";
 import { seqGt } from "../tcp/seq";
 import { cookieCheck, cookieMss, cookiesRecent } from "../tcp/cookie";
-import { emitReset } from "../tcp/output";
-import { tcpNoConnection, tcpPassiveOpen, tcpSegmentArrives, tcpSynSent, tcpCookieSynAck, tcpCookieOpen } from "../tcp/input";
-import { isnFor } from "../tcp/isn";
-import { RTO_INITIAL_MS } from "../config";
-import { State } from "./constants";
-import { listenerForPort, backlogFull, acceptQueueFull, connectionReady } from "./listen";
+import { tcpSegmentArrives, tcpSynSent } from "../tcp/input";
+import { Listen, listenCheck, listenReset, listenOpen, listenCookieOpen, tcpNoConnection, tcpCookieSynAck } from "../tcp/listen";
+import { State } from "../tcp/state";
+import { MAX_CONNS } from "../config";
+import { listenerForPort, backlogFull, acceptQueueFull, halfOpenFull, connectionReady } from "./listen";
 
 /** One TCP segment of `len` bytes at p, from src to dst (our address). 0, or a negative drop code. */
 export function tcpRx(src: u32, dst: u32, p: usize, len: i32, now: u32): i32 {
@@ -36,37 +38,57 @@ export function tcpRx(src: u32, dst: u32, p: usize, len: i32, now: u32): i32 {
   }
   const l = listenerForPort(seg.dport);
   if (l < 0) { tcpNoConnection(now); return 0; }
-  // LISTEN: first check for an RST, second for an ACK, third for a SYN (RFC 9293 3.10.7.2)
-  if (has(Flag.RST)) return 0;
-  if (has(Flag.ACK)) {
+  const check = listenCheck();              // RFC 9293 3.10.7.2 (tcp/listen.ts)
+  if (check == Listen.RESET) {
     if (!has(Flag.SYN) && cookieArrives(l, now)) return 0;
-    emitReset(seg.dst, seg.dport, seg.src, seg.sport, seg.ack, 0, false, now);
+    listenReset(now);
     return 0;
   }
-  if (!has(Flag.SYN)) return 0;
-  // A backlog full of connections waiting for accept() drops the SYN without an answer, so that the
-  // client's retransmission gets in once the application has accepted (Linux does the same). A
-  // backlog or a table full because of stale half-open connections (a SYN flood) answers with a SYN
-  // cookie (RFC 4987 3.6): no state until the peer's ACK proves its address, and then the oldest
-  // stale half-open connection makes room. Full of young ones (a burst of real clients, whose ACKs
-  // are on their way), the SYN is dropped as before and the client's retransmission finds room. A
-  // TIME-WAIT slot is taken before either.
+  if (check != Listen.SYN) return 0;
+  return synAdmit(l, now);
+}
+
+/** A SYN for listener l (RFC 9293 3.10.7.2, third check): a TCB, a SYN cookie, or nothing. Its
+ *  admission under load (RFC 4987):
+ *  - a backlog full of connections waiting for accept() drops it without an answer (nothing a
+ *    cookie's ACK could take; as Linux): the client's retransmission gets in once the app accepts;
+ *  - a SYN takes a slot as a half-open connection (SYN-ACK retransmitted, every option kept) while
+ *    half-open connections hold less than half the table and half the listener's backlog, and a
+ *    slot is free (a TIME-WAIT one is taken first);
+ *  - otherwise it is answered with a SYN cookie (RFC 4987 3.6): no state until the peer's ACK
+ *    returns it, and then the free half of the table (or the oldest stale half-open connection)
+ *    takes it. A flood fills the half-open half within a few SYNs; every SYN after that, a real
+ *    client's among them, gets its SYN-ACK at once;
+ *  - only when nothing could take the cookie's ACK — no free slot and no half-open connection to
+ *    make room from (a table of established connections) — is the SYN dropped (counted), so that
+ *    its retransmission finds the slot that frees instead of a handshake the server cannot keep. */
+function synAdmit(l: i32, now: u32): i32 {
   if (acceptQueueFull(l)) { count(C.DROP_TCP_BACKLOG); return Err.EAGAIN; }
   const full = backlogFull(l);
-  let n: Tcb | null = null;
-  if (!full) n = tcbAllocOrRecycle(false);
+  const n = !full && halfOpenRoom(l) ? tcbAllocOrRecycle(false) : null;
   if (n == null) {
-    count(full ? C.DROP_TCP_BACKLOG : C.DROP_TCP_TABLE_FULL);
-    if (staleHalfOpen(full ? l : -1) == null) return full ? Err.EAGAIN : Err.EMFILE;   // nothing to evict
+    if (!cookieCouldLand(l, full)) {
+      count(full ? C.DROP_TCP_BACKLOG : C.DROP_TCP_TABLE_FULL);
+      return full ? Err.EAGAIN : Err.EMFILE;
+    }
     count(C.TCP_SYN_COOKIES_SENT);
     tcpCookieSynAck(now);
-    return Err.EAGAIN;
+    return 0;
   }
-  n.listener = l;
-  n.rto = RTO_INITIAL_MS;
-  count(C.TCP_PASSIVE_OPENS);
-  tcpPassiveOpen(n, isnFor(seg.dst, <u16>seg.dport, seg.src, <u16>seg.sport, now), now);
+  listenOpen(n, l, now);
   return 0;
+}
+
+/** Half-open connections hold less than half the table and half listener l's backlog. */
+function halfOpenRoom(l: i32): bool {
+  return !halfOpenFull(l) && halfOpenCount() * 2 < (MAX_CONNS > 1 ? MAX_CONNS : 2);
+}
+
+/** The ACK of a cookie sent now could take something: with the backlog full, one of l's half-open
+ *  connections (once stale); else a free slot, or any half-open connection (once stale). */
+function cookieCouldLand(l: i32, backlogIsFull: bool): bool {
+  if (backlogIsFull) return tcbOldest(State.SYN_RECEIVED, l) != null;
+  return tcbFree() || tcbOldest(State.SYN_RECEIVED, -1) != null;
 }
 
 /** A passive connection that has left SYN-RECEIVED for a synchronized state joins its accept queue. */
@@ -130,20 +152,17 @@ function cookieArrives(l: i32, now: u32): bool {
   if (backlogFull(l) && !evictHalfOpen(l)) { count(C.DROP_TCP_BACKLOG); return true; }
   const t = tcbAllocOrRecycle(true);
   if (t == null) { count(C.DROP_TCP_TABLE_FULL); return true; }
-  t.listener = l;
-  t.rto = RTO_INITIAL_MS;
   count(C.TCP_SYN_COOKIES_OK);
-  count(C.TCP_PASSIVE_OPENS);
-  tcpCookieOpen(t, cookieMss(idx), now);
+  listenCookieOpen(t, l, cookieMss(idx), now);
   queueIfReady(t);
   return true;
 }
 
-/** RFC 9293 3.9.2.2 (MUST-54), RFC 1122 4.2.3.9: an ICMP Destination Unreachable quoting a segment
- *  we sent (to `dst`, its first 8 bytes at q) goes to the connection that sent it (tcp/icmp.ts). */
-export function tcpIcmp(dst: u32, q: usize, code: u8, mtu: u32, now: u32): i32 {
+/** RFC 9293 3.9.2.2 (MUST-54), RFC 1122 4.2.3.9: an ICMP error quoting a segment we sent (to `dst`,
+ *  its first 8 bytes at q) goes to the connection that sent it (tcp/icmp.ts). */
+export function tcpIcmp(dst: u32, q: usize, type: u8, code: u8, mtu: u32, now: u32): i32 {
   const t = tcbLookup(ifaceIp(), <u32>tcpSrcPort(q), dst, <u32>tcpDstPort(q));
   if (t == null) { count(C.DROP_ICMP_STALE); return 0; }
-  tcpIcmpError(t, code, tcpSeq(q), mtu, now);
+  tcpIcmpError(t, type, code, tcpSeq(q), mtu, now);
   return 0;
 }

@@ -5,8 +5,9 @@ import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
 import { eventPush } from "../storage/events";
 import { Tcb, TF, tcbAt, tcbRelease, setState } from "../tcp/tcb";
-import { sendRst } from "../tcp/output";
-import { Ev, State } from "./constants";
+import { sendRst } from "../tcp/emit";
+import { Ev } from "../storage/events";
+import { State } from "../tcp/state";
 
 @unmanaged class Listener {
   inUse: u32;
@@ -75,6 +76,18 @@ export function queued(i: i32): i32 {
 }
 
 export function backlogFull(i: i32): bool { return queued(i) >= listenerAt(i).backlog; }
+
+/** RFC 4987 3.6: half-open connections of listener i hold half its backlog (at least one): further
+ *  SYNs are answered with cookies, and the other half stays for the peers that return them. */
+export function halfOpenFull(i: i32): bool {
+  let n = 0;
+  for (let c = 0; c < MAX_CONNS; c++) {
+    const t = tcbAt(c);
+    if ((t.flags & TF.IN_USE) && t.listener == i && t.state == State.SYN_RECEIVED) n++;
+  }
+  const half = listenerAt(i).backlog >> 1;
+  return n >= (half > 1 ? half : 1);
+}
 
 /** The backlog holds only connections waiting for accept (no half-open one to make room from). */
 export function acceptQueueFull(i: i32): bool {

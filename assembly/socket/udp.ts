@@ -1,5 +1,5 @@
 // The ABI's UDP calls for the app (docs/abi.md, "UDP"): handle ownership and pointer/length checks
-// in front of udp/socket.ts. No connect: a host keeps the peer itself (host/dgram.ts), which costs
+// in front of udp/socket.ts. No connect: a host keeps the peer itself (host/node/dgram.ts), which costs
 // the module nothing; the core's own clients use udpConnect. The app may touch only the sockets it opened (UDP_OWNER_APP): the
 // core's DHCP and DNS clients' sockets answer EBADF. Data and the meta record must lie in the IO
 // buffer, as for tcp_send/tcp_recv.

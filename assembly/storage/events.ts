@@ -5,6 +5,25 @@ import { EVENT_RING } from "../config";
 import { C, count } from "../counters";
 import { Region, regionAlloc } from "./layout";
 
+/** Event kinds (docs/abi.md, "Events"). */
+export namespace Ev {
+  @inline export const CONNECTED: i32 = 1;
+  @inline export const READABLE: i32 = 2;
+  @inline export const WRITABLE: i32 = 3;
+  @inline export const EOF: i32 = 4;
+  @inline export const CLOSED: i32 = 5;
+  @inline export const ERROR: i32 = 6;
+  @inline export const ACCEPTABLE: i32 = 7;
+  @inline export const STATE: i32 = 8;
+  @inline export const UDP_READABLE: i32 = 9;   // a UDP socket's queue went from empty to not empty
+  @inline export const UDP_ERROR: i32 = 10;     // an ICMP error for a UDP socket (arg: the errno)
+  @inline export const ADDRESS: i32 = 11;       // our address changed (handle: prefix length, arg: address; 0 = gone)
+  @inline export const GATEWAY: i32 = 12;       // the default gateway changed (arg: address; 0 = none)
+  @inline export const DNS: i32 = 13;           // DHCP's DNS servers changed (handle: count, arg: the first; 0 = none)
+  @inline export const DHCP_STATE: i32 = 14;    // the DHCP client changed state (handle: DhcpState, arg: the address it holds)
+  @inline export const SOFT_ERROR: i32 = 16;  // a soft error at R1 (RFC 1122 4.2.3.5/4.2.3.9): connection kept
+}
+
 @inline const ENTRY: usize = 12;
 let base: usize = 0;
 let head: u32 = 0;  // next entry to pop

@@ -11,7 +11,7 @@ import { OOW_ACK_MS } from "../config";
 import { C, count } from "../counters";
 import { timeLt } from "../time";
 import { Tcb, TF } from "./tcb";
-import { sendAck } from "./output";
+import { sendAck } from "./emit";
 
 /** Send the ACK unless one answered a bad segment less than OOW_ACK_MS ago. True when sent. */
 export function limitedAck(t: Tcb, now: u32): bool {

@@ -1,100 +1,32 @@
 // SEGMENT ARRIVES (RFC 9293 3.10.7), one function per group of states. The segment is in `seg`
 // (segment.ts), already checked. Each rule carries its RFC section.
-import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, DELACK_MS, RX_BUF, SYN_RECEIVED_MS } from "../config";
+import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, DELACK_MS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringFree, ringWrite, ringWriteAt, ringCommit, ringConsume } from "../storage/ring";
-import { eventPush } from "../storage/events";
-import { Ev, State } from "../socket/constants";
+import { Ev, eventPush } from "../storage/events";
+import { State } from "./state";
 import { Flag } from "../wire/tcp";
 import { seg, opts, has } from "./segment";
 import { Tcb, TF, setState, tcbHandle, tcbClose, synchronized, armClose } from "./tcb";
-import { seqLt, seqLe, seqGt, seqGe } from "./seq";
-import { emitReset, emitSegment, sendAck, sendRst, tcpOutput, rcvWindow, dataBase, retransmitFirst, sendNewSegment, armRtx } from "./output";
+import { seqLt, seqLe, seqGt } from "./seq";
+import { emitReset, sendAck, sendRst, rcvWindow, dataBase, armRtx } from "./emit";
+import { tcpOutput } from "./output";
 import { rttAcked } from "./rtt";
-import { flightHalf } from "./timers";
-import { timeLt } from "../time";
 import { oooInsert, oooRemove, oooStart, oooEnd } from "./assembler";
-import { optionsOffer, optionsNegotiate, optionsFromCookie, segWindow, pawsCheck, tsRecentUpdate, tsNow } from "./options";
-import { cookieIss, cookieTsval } from "./cookie";
-import { Ring, ringInit } from "../storage/ring";
-import { sackUpdate, sackTrim, sackFirstLost, sackEnterRecovery, sackRecoveryAck } from "./sack";
+import { optionsNegotiate, segWindow, pawsCheck, tsRecentUpdate } from "./options";
+import { sackUpdate, sackTrim } from "./sack";
+import { congestionOnAck, congestionOnDupAck } from "./congestion";
 import { limitedAck, challengeAck } from "./challenge";
 import { peerHeard } from "./liveness";
 
-/** RFC 9293 3.10.7.1, CLOSED (no connection): RST for anything but an RST. */
-export function tcpNoConnection(now: u32): void {
-  count(C.TCP_NO_LISTENER);
-  if (has(Flag.RST)) return;
-  if (has(Flag.ACK)) emitReset(seg.dst, seg.dport, seg.src, seg.sport, seg.ack, 0, false, now);
-  else emitReset(seg.dst, seg.dport, seg.src, seg.sport, 0, seg.seq + seg.len, true, now);
-}
-
 /** RFC 9293 3.7.1: the send MSS is the peer's option (or 536, MUST-15) capped by our own MSS.
  *  A hostile tiny MSS is raised to 64 so it cannot turn one write into thousands of segments. */
-function peerMss(): u32 {
+export function peerMss(): u32 {
   let m: u32 = opts.mss != 0 ? opts.mss : <u32>MSS_DEFAULT;
   if (m > <u32>MSS_LOCAL) m = <u32>MSS_LOCAL;
   if (m < 64) m = 64;
   return m;
-}
-
-/** RFC 9293 3.10.7.2, LISTEN, third check (SYN): fill a fresh TCB and answer SYN-ACK. The caller
- *  (socket/demux) has applied the RST/ACK checks, the backlog and the table limits. */
-export function tcpPassiveOpen(t: Tcb, iss: u32, now: u32): void {
-  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
-  t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
-  optionsOffer(t, now);
-  optionsNegotiate(t, now);
-  t.iss = iss; t.sndUna = iss; t.sndNxt = iss; t.sndMax = iss; t.recover = iss;
-  t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = 0;
-  t.mss = peerMss();
-  t.flags |= TF.PASSIVE;
-  setState(t, State.SYN_RECEIVED);
-  armClose(t, now, SYN_RECEIVED_MS);   // RFC 4987 3.2: a bounded half-open life, whatever comes
-  tcpOutput(t, now);  // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; data on the SYN is not queued (peer resends)
-}
-
-// A TCB outside the pool for the stateless cookie SYN-ACK: emitSegment reads its fields, and its
-// receive ring only for the free space (empty, no storage behind it).
-const scratch = changetype<Tcb>(memory.data(<i32>offsetof<Tcb>(), 8));
-const scratchRx = changetype<Ring>(memory.data(<i32>offsetof<Ring>(), 8));
-
-/** RFC 4987 3.6, LISTEN with a full backlog or table: answer the SYN with a SYN cookie
- *  <SEQ=cookie><ACK=SEG.SEQ+1><CTL=SYN,ACK> and keep nothing (cookie.ts). The options are what a
- *  stateful SYN-ACK would carry; with timestamps our TSval carries the peer's window shift and SACK. */
-export function tcpCookieSynAck(now: u32): void {
-  const t = scratch;
-  ringInit(scratchRx, 0, <u32>RX_BUF);
-  t.rx = scratchRx;
-  t.flags = 0; t.oooCount = 0;
-  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
-  t.rcvNxt = seg.seq + 1; t.rcvAdv = t.rcvNxt;
-  optionsOffer(t, now);
-  optionsNegotiate(t, now);
-  t.mss = peerMss();
-  if (t.flags & TF.TS_OK) {
-    t.tsOffset = cookieTsval(tsNow(t, now), (t.flags & TF.WS_OK) != 0, t.sndShift, (t.flags & TF.SACK_OK) != 0) - now;
-  }
-  emitSegment(t, cookieIss(now), Flag.SYN | Flag.ACK, 0, 0, now);
-}
-
-/** RFC 4987 3.6: the ACK in `seg` returned a valid cookie (MSS `mss`): rebuild the TCB the SYN-ACK
- *  would have made — SYN-RECEIVED with our SYN in flight — and let the ACK complete the handshake
- *  (RFC 9293 3.10.7.4), with any data it carries. */
-export function tcpCookieOpen(t: Tcb, mss: u32, now: u32): void {
-  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
-  t.irs = seg.seq - 1; t.rcvNxt = seg.seq; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
-  optionsOffer(t, now);
-  optionsFromCookie(t, now);
-  const iss = seg.ack - 1;
-  t.iss = iss; t.sndUna = iss; t.sndNxt = seg.ack; t.sndMax = seg.ack; t.recover = iss;
-  t.sndWnd = 0; t.sndWl1 = seg.seq; t.sndWl2 = 0;
-  t.mss = mss < <u32>MSS_LOCAL ? mss : <u32>MSS_LOCAL;
-  t.flags |= TF.PASSIVE;
-  setState(t, State.SYN_RECEIVED);
-  armClose(t, now, SYN_RECEIVED_MS);   // should the ACK not complete the handshake, the slot still ends
-  tcpSegmentArrives(t, now);
 }
 
 /** RFC 9293 3.10.7.3, SYN-SENT. */
@@ -279,7 +211,7 @@ function ackArrives(t: Tcb, now: u32): bool {
     if (update) t.sndWnd = segWindow(t);     // a partial ACK's retransmission stays inside this ACK's window (SHLD-16)
     ackData(t, now);
   } else if (seg.ack == t.sndUna) {
-    dupAck(t, now);                          // (compares the window with the previous one: RFC 5681 2)
+    congestionOnDupAck(t, now);              // (compares the window with the previous one: RFC 5681 2)
   }
   if (update) {
     t.sndWnd = segWindow(t); t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
@@ -334,79 +266,6 @@ function ackData(t: Tcb, now: u32): void {
     t.flags &= ~TF.WANT_WRITE;
     eventPush(Ev.WRITABLE, tcbHandle(t), ringFree(t.tx));
   }
-}
-
-/** RFC 5681 3.1 (slow start, congestion avoidance) and RFC 6582 3.2 (NewReno full/partial ACK). */
-function congestionOnAck(t: Tcb, newly: u32, now: u32): void {
-  t.dupAcks = 0;
-  if (t.cwnd == 0 || !synchronized(t.state)) return;
-  if (t.flags & TF.RECOVERY) {
-    if (seqGe(seg.ack, t.recover)) {
-      // full acknowledgment: leave recovery. NewReno deflates to min(ssthresh, FlightSize + SMSS)
-      // (RFC 6582 3.2 step 3, option 1); SACK recovery (RFC 6675) kept cwnd = ssthresh all along and
-      // stays there — deflating to a nearly empty flight would restart slow start after every loss
-      const flight = t.sndMax - t.sndUna + t.mss;
-      if (!(t.flags & TF.SACK_OK) && flight < t.ssthresh) t.cwnd = flight;
-      else t.cwnd = t.ssthresh;
-      t.flags &= ~TF.RECOVERY;
-    } else if (t.flags & TF.SACK_OK) {
-      sackRecoveryAck(t, true, now);
-    } else {
-      // partial acknowledgment: resend the next hole, deflate by what was acked, add one SMSS (step 4)
-      retransmitFirst(t, now);
-      count(C.TCP_FAST_RETRANSMITS);
-      t.fastRetransmits++;
-      t.cwnd = (newly < t.cwnd ? t.cwnd - newly : 0) + t.mss;
-    }
-    return;
-  }
-  if (t.cwnd < t.ssthresh) t.cwnd += newly < t.mss ? newly : t.mss;          // slow start
-  else t.cwnd += (t.mss * t.mss / t.cwnd) > 0 ? t.mss * t.mss / t.cwnd : 1;  // congestion avoidance
-  if (t.cwnd > 0x3fffffff) t.cwnd = 0x3fffffff;
-}
-
-/** RFC 5681 2 "duplicate acknowledgment": same ACK, no data, no SYN/FIN, same window, data
- *  outstanding. The third starts fast retransmit (3.2), later ones inflate the window. */
-function dupAck(t: Tcb, now: u32): void {
-  if (seg.dataLen != 0 || has(Flag.SYN) || has(Flag.FIN) || segWindow(t) != t.sndWnd || t.sndMax == t.sndUna
-      || !synchronized(t.state) || t.cwnd == 0 || zeroWindowAck(t)) return;
-  count(C.TCP_DUP_ACKS);
-  t.dupAcksTotal++;
-  t.dupAcks++;
-  if (t.flags & TF.SACK_OK) {
-    // RFC 6675 5: recovery starts on the DupThresh-th duplicate or as soon as the scoreboard says
-    // the first hole is lost; inside it the pipe, not an inflated cwnd, lets segments go
-    if (t.flags & TF.RECOVERY) sackRecoveryAck(t, false, now);
-    else if ((t.dupAcks >= 3 || sackFirstLost(t)) && seqGt(seg.ack, t.recover)) sackEnterRecovery(t, now);
-    else limitedTransmit(t, now);
-    return;
-  }
-  if (!(t.flags & TF.RECOVERY) && t.dupAcks < 3) { limitedTransmit(t, now); return; }
-  if (t.flags & TF.RECOVERY) { t.cwnd += t.mss; return; }                   // 3.2 (4): inflate
-  if (t.dupAcks != 3 || !seqGt(seg.ack, t.recover)) return;                  // RFC 6582 3.2 step 2
-  t.ssthresh = flightHalf(t);                                                // 3.2 (2)
-  t.recover = t.sndMax;
-  t.flags |= TF.RECOVERY;
-  retransmitFirst(t, now);                                                   // 3.2 (3)
-  count(C.TCP_FAST_RETRANSMITS);
-  t.fastRetransmits++;
-  t.cwnd = t.ssthresh + 3 * t.mss;
-  armRtx(t, now);
-}
-
-/** An ACK that keeps the window at zero answers a window probe (RFC 9293 3.8.6.1) or repeats that
- *  the receiver is full: nothing was lost, and the only byte outstanding is the probe's, sent past
- *  the window. Counted as duplicates, three probe ACKs started a fast retransmit into the shut
- *  window; the persist timer alone handles a zero window. */
-function zeroWindowAck(t: Tcb): bool { return t.sndWnd == 0 || (t.flags & TF.ZWP) != 0; }
-
-/** RFC 3042 Limited Transmit: the first and second duplicate ACKs each let one new segment go, as
- *  far as the peer's window allows and with at most cwnd + 2·SMSS outstanding (cwnd unchanged). A
- *  small window then still draws the third duplicate ACK that starts fast recovery, instead of
- *  ending in a timeout. */
-function limitedTransmit(t: Tcb, now: u32): void {
-  if (t.dupAcks > 2 || t.sndMax - t.sndUna + t.mss > t.cwnd + 2 * t.mss) return;
-  sendNewSegment(t, now);
 }
 
 /** RFC 9293 3.10.7.4, seventh check. In-order data goes into the receive ring; data past a hole

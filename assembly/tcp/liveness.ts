@@ -8,11 +8,11 @@
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen } from "../storage/ring";
-import { State } from "../socket/constants";
+import { State } from "./state";
 import { Flag } from "../wire/tcp";
 import { earliest, timeLt } from "../time";
 import { Tcb, TF, tcbClose, synchronized, persistLimit } from "./tcb";
-import { emitSegment, sendRst, windowClosed } from "./output";
+import { emitSegment, sendRst, windowClosed } from "./emit";
 
 /** An acceptable segment came from the peer (it passed the sequence check, RFC 9293 3.10.7.4): the
  *  connection is not idle, and every probe so far is answered. Unacceptable segments do not count,

@@ -1,5 +1,5 @@
 // The sender's side of SACK: the scoreboard of what the peer holds past SND.UNA (RFC 2018) and
-// the loss recovery that retransmits only the holes (RFC 6675), in fixed memory.
+// what loss recovery (RFC 6675, congestion.ts) retransmits and sends next, in fixed memory.
 //
 //   t.sack ─► ┌───────┬───────┐
 //             │ start │  end  │  × sackCount: sorted, disjoint, within (SND.UNA, SND.MAX]
@@ -12,14 +12,12 @@
 // SACKed bytes lie above it; every byte of a hole has the same SACKed data above it, so the test
 // is per hole. The tail above the highest block is never lost: nothing is known about it.
 import { SACK_RANGES } from "../config";
-import { C, count } from "../counters";
 import { sackBlock } from "../wire/tcp";
 import { seg, opts } from "./segment";
-import { Tcb, TF } from "./tcb";
+import { Tcb } from "./tcb";
 import { seqLe, seqLt, seqGt } from "./seq";
-import { retransmitAt, sendNewSegment, armRtx } from "./output";
+import { retransmitAt, sendNewSegment } from "./emit";
 import { rangeAbsorb, rangePlace, rangeRemove, absorbedStart, absorbedEnd } from "./ranges";
-import { flightHalf } from "./timers";
 
 /** RFC 6675 2: DupThresh. */
 @inline const DUP_THRESH: i32 = 3;
@@ -129,33 +127,4 @@ export function sackSend(t: Tcb, now: u32): void {
     if (pipe >= t.cwnd || t.cwnd - pipe < t.mss) return;
     if (!holeResend(t, now, true) && !sendNewSegment(t, now) && !holeResend(t, now, false)) return;
   }
-}
-
-/** RFC 6675 5 steps (4.1)–(4.3) and (C): enter loss recovery; the first hole goes at once. */
-export function sackEnterRecovery(t: Tcb, now: u32): void {
-  t.recover = t.sndMax;                      // RecoveryPoint = HighData
-  t.ssthresh = flightHalf(t);                // RFC 5681 (4)
-  t.cwnd = t.ssthresh;
-  t.flags |= TF.RECOVERY;
-  t.sackRecoveries++;
-  t.fastRetransmits++;
-  count(C.TCP_SACK_RECOVERIES);
-  count(C.TCP_FAST_RETRANSMITS);
-  const first = t.sackCount > 0 ? sackStart(t, 0) - t.sndUna : 0xffffffff;
-  t.highRxt = t.sndUna + retransmitAt(t, t.sndUna, first, now);
-  sackSend(t, now);
-  armRtx(t, now);
-}
-
-/** An ACK during SACK recovery that did not end it: holes below SND.UNA are done; without any
- *  SACK information left the next hole is resent as NewReno would (RFC 6582 3.2 step 4), then
- *  the pipe decides what else may go. */
-export function sackRecoveryAck(t: Tcb, advanced: bool, now: u32): void {
-  if (seqLt(t.highRxt, t.sndUna)) t.highRxt = t.sndUna;
-  if (advanced && t.sackCount == 0 && t.highRxt == t.sndUna) {
-    t.highRxt = t.sndUna + retransmitAt(t, t.sndUna, 0xffffffff, now);
-    t.fastRetransmits++;
-    count(C.TCP_FAST_RETRANSMITS);
-  }
-  sackSend(t, now);
 }

@@ -14,7 +14,8 @@ import { MAX_CONNS, RX_BUF, TX_BUF, KEEPALIVE_INTVL_MS, KEEPALIVE_COUNT, OOO_RAN
 import { Region, regionAlloc } from "../storage/layout";
 import { Ring, ringInit, ringClear } from "../storage/ring";
 import { eventPush } from "../storage/events";
-import { Ev, State } from "../socket/constants";
+import { Ev } from "../storage/events";
+import { State } from "./state";
 import { C, count } from "../counters";
 
 export namespace TF {
@@ -43,6 +44,7 @@ export namespace TF {
   @inline export const SYN_RESENT: u32 = 1 << 21; // our SYN or SYN-ACK timed out (RFC 6298 5.7)
   @inline export const SYN_FLOOD: u32 = 1 << 22;  // half-open under pressure: fewer SYN-ACK retries (timers.ts)
   @inline export const WND_SHUT: u32 = 1 << 23;   // the peer's window is shut on waiting data since zwSince
+  @inline export const PMTU_LOW: u32 = 1 << 24;   // an ICMP lowered mss below pmtuMss; raised again at pmtuAt (icmp.ts)
 }
 
 /** The extensions a new connection offers (tcp_set_default); all on unless the host turns one off. */
@@ -106,6 +108,8 @@ export function setPersistLimit(ms: u32): void { persistLimit = ms; }
   err: i32;
   softErr: i32;      // a soft error (ICMP, ARP failure) reported instead of ETIMEDOUT if R2 is reached
   zwSince: u32;      // when the peer's window last shut with data waiting (the persist limit's clock)
+  pmtuMss: u32;      // while PMTU_LOW: the MSS before the first lowering (RFC 1191 6.3)
+  pmtuAt: u32;       // while PMTU_LOW: when to try pmtuMss again
   rx: Ring;
   tx: Ring;
   ooo: usize;        // OOO_RANGES × [start, end, stamp] u32
@@ -221,6 +225,15 @@ export function tcbAllocReusing(): Tcb | null {
   count(C.TCP_TIME_WAIT_RECYCLED);
   tcbClose(tw, 0);
   return tcbAlloc();
+}
+
+/** A slot is free, or a TIME-WAIT one the app has let go could be taken (tcbAllocReusing would succeed). */
+export function tcbFree(): bool {
+  for (let i = 0; i < MAX_CONNS; i++) {
+    const t = tcbAt(i);
+    if (!(t.flags & TF.IN_USE)) return true;
+  }
+  return tcbOldest(State.TIME_WAIT, -1) != null;
 }
 
 /** Half-open passive connections (SYN-RECEIVED, from a listener): the SYN-flood pressure gauge. */

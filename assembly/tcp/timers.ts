@@ -4,14 +4,17 @@
 import { RTO_MAX_MS, SYN_RETRIES, SYNACK_RETRIES, SYNACK_RETRIES_PRESSURE, DATA_RETRIES, R1_RETRIES, MAX_CONNS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
-import { State } from "../socket/constants";
+import { State } from "./state";
 import { earliest, timeLt } from "../time";
 import { Tcb, TF, tcbClose, synchronized, halfOpenCount } from "./tcb";
-import { tcpOutput, tcpProbe, dataBase, mayTransmit, windowClosed } from "./output";
+import { tcpOutput, tcpProbe } from "./output";
+import { dataBase, mayTransmit, windowClosed } from "./emit";
 import { sackClear } from "./sack";
+import { congestionOnTimeout } from "./congestion";
 import { ipNegativeAdvice, ipNextHopFailed } from "../iface/output";
 import { noteRetransmit } from "./rtt";
 import { userTimeoutExpired, userTimeoutNext, keepaliveTimer, persistLimitExpired, persistLimitNext } from "./liveness";
+import { pathMtuTimer, softError, softErrorReport } from "./icmp";
 
 /** Run the timers of t that are due at `now`; returns the ms until its next deadline or `acc`. */
 export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
@@ -34,15 +37,10 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
   if (t.state == State.CLOSED) return acc;
   acc = userTimeoutNext(t, now, acc);
   acc = persistLimitNext(t, now, acc);
+  acc = pathMtuTimer(t, now, acc);              // RFC 1191 6.3: icmp.ts
   if (t.flags & TF.CLOSE_ARMED) acc = earliest(acc, t.closeAt, now);
   if (t.flags & TF.RTX_ARMED) acc = earliest(acc, t.rtxAt, now);
   return acc;
-}
-
-/** max(FlightSize / 2, 2·SMSS) (RFC 5681 (4)). */
-export function flightHalf(t: Tcb): u32 {
-  const half = (t.sndMax - t.sndUna) >> 1;
-  return half > 2 * t.mss ? half : 2 * t.mss;
 }
 
 /** RFC 4987 3.2/3.3: a half-open connection that times out while half the table is half-open (a
@@ -77,7 +75,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
     // it is the second time — once the retransmission has asked ARP again and that failed too — so
     // that a lossy link that swallowed three ARP exchanges does not end an open that would succeed
     if (s == State.SYN_SENT && t.softErr == Err.EHOSTUNREACH) { count(C.TCP_TIMEOUTS); tcbClose(t, Err.EHOSTUNREACH); return; }
-    t.softErr = Err.EHOSTUNREACH;
+    softError(t, Err.EHOSTUNREACH);
   }
   // a user timeout (liveness.ts) ends a synchronized connection instead of the retry count
   if (t.retries >= limit && !(t.userTimeout > 0 && synchronized(s))) {
@@ -93,18 +91,14 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
   // advice to IP — the next hop is asked for its address again, in case it went stale; again
   // at every later timeout, since the answer to that request may itself be lost or damaged
   if (t.retries >= R1_RETRIES) ipNegativeAdvice(t.rip);
+  if (t.retries == R1_RETRIES) softErrorReport(t);   // RFC 1122 4.2.3.5: tell the app (icmp.ts)
   t.timeouts++;
   count(C.TCP_RTO_TIMEOUTS);
   backoff(t);
   noteRetransmit(t, now);                       // Karn (RFC 6298 5.7 note)
   t.flags &= ~TF.RECOVERY;                      // recovery is over
   if (mayTransmit(s)) {
-    // RFC 5681 3.1 (4): ssthresh = max(FlightSize / 2, 2·SMSS), cwnd = 1 segment (the loss window);
-    // RFC 6582 4.1: dupacks of data sent before the timeout must not start a fast retransmit
-    t.ssthresh = flightHalf(t);
-    t.cwnd = t.mss;
-    t.recover = t.sndMax;
-    t.dupAcks = 0;
+    congestionOnTimeout(t);
     sackClear(t);   // RFC 2018 8: after a timeout the SACKed data is resent too (the peer may renege)
   }
   // go back to the oldest unacknowledged sequence number and send again from there

@@ -14,8 +14,7 @@ import { UDP_SOCKETS, UDP_QUEUE, EPHEMERAL_FIRST } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
-import { eventPush } from "../storage/events";
-import { Ev } from "../socket/constants";
+import { Ev, eventPush } from "../storage/events";
 import { keyedHash } from "../tcp/isn";
 import { ifaceIp, ifaceIsBroadcast } from "../iface/iface";
 import { ipOutput, ipTxPayload, ipTxPayloadMax, ipNextHopFailed } from "../iface/output";
@@ -168,8 +167,10 @@ export function udpSendTo(h: i32, ip: u32, port: u16, ptr: usize, len: u32, now:
   }
   if (ip == 0 || port == 0) return Err.EINVAL;
   if (len > <u32>(ipTxPayloadMax() - UDP_HDR_LEN)) return Err.EMSGSIZE;
-  if (ifaceIp() == 0 && !ifaceIsBroadcast(ip)) return Err.ENETUNREACH;
-  if (!ifaceIsBroadcast(ip) && ipNextHopFailed(ip)) return Err.EHOSTUNREACH;
+  if (!ifaceIsBroadcast(ip)) {
+    if (ifaceIp() == 0) return Err.ENETUNREACH;
+    if (ipNextHopFailed(ip)) return Err.EHOSTUNREACH;
+  }
   if (!(s.flags & F_BOUND)) { const rc = udpBind(h, 0); if (rc < 0) return rc; }
   const seg = ipTxPayload();
   memory.copy(seg + <usize>UDP_HDR_LEN, ptr, <usize>len);

@@ -17,6 +17,12 @@ import { csumAdd, csumFinish } from "./checksum";
 @inline export const ICMP_DEST_UNREACH: u8 = 3;
 // @ts-ignore: decorator
 @inline export const ICMP_ECHO_REQUEST: u8 = 8;
+/** Time Exceeded and Parameter Problem (RFC 792): like Destination Unreachable, they quote the
+ *  offending datagram after the 8-byte header. */
+// @ts-ignore: decorator
+@inline export const ICMP_TIME_EXCEEDED: u8 = 11;
+// @ts-ignore: decorator
+@inline export const ICMP_PARAM_PROBLEM: u8 = 12;
 /** Destination unreachable codes (RFC 792, RFC 1122 3.2.2.1). */
 // @ts-ignore: decorator
 @inline export const ICMP_UNREACH_NET: u8 = 0;

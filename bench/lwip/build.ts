@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../../host/core.ts";
+import { ROOT } from "../../host/node/files.ts";
 import { ensureDebianTool } from "../../tests/support/env.ts";
 
 export const LWIP_BIN = join(ROOT, "build", "lwip", "lwip-tap");

@@ -48,6 +48,8 @@ struct job {
 
 static struct conn conns[MAX_TRACKED];
 static int32_t udp_echo = -1; /* the UDP echo socket (RFC 862), with SVC_ECHO */
+static int conns_end;      /* one past the last slot in use: a round looks at conns[0..conns_end) only */
+static unsigned rounds;    /* services_run calls, for the listeners' periodic sweep */
 static struct { int32_t lh; enum role role; } listeners[3];
 static int n_listeners;
 static struct job jobs[SERVICES_MAX_JOBS];
@@ -75,13 +77,14 @@ static struct conn *conn_new(enum role role, int32_t h) {
       memset(&conns[i], 0, sizeof conns[i]);
       conns[i].role = role;
       conns[i].h = h;
+      if (i >= conns_end) conns_end = i + 1;
       return &conns[i];
     }
   return NULL;
 }
 
 static struct conn *conn_find(int32_t h) {
-  for (int i = 0; i < MAX_TRACKED; i++)
+  for (int i = 0; i < conns_end; i++)
     if (conns[i].role != R_FREE && conns[i].h == h) return &conns[i];
   return NULL;
 }
@@ -343,14 +346,17 @@ static void accept_all(int32_t lh, uint32_t now) {
   }
 }
 
+/* Pops the events (at most a ring's worth); 1 when there were any, 2 when the ring was full (some may
+ * have been dropped, so the caller sweeps the listeners too). */
 static int drain_events(uint32_t now) {
-  int limit = core_config(CFG_EVENT_RING) + 1, any = 0;
-  for (int i = 0; i < limit; i++) {
+  int limit = core_config(CFG_EVENT_RING), any = 0;
+  for (int i = 0; i <= limit; i++) {
     int32_t kind = core_ev_pop();
     if (kind == 0) break;
+    if (i == limit - 1) any = 2;
     int32_t h = core_ev_handle(), arg = core_ev_arg();
     struct conn *c;
-    any = 1;
+    if (!any) any = 1;
     switch (kind) {
     case EV_ACCEPTABLE: accept_all(h, now); break;
     case EV_CONNECTED:
@@ -371,10 +377,13 @@ static int drain_events(uint32_t now) {
 }
 
 int services_run(uint32_t now) {
-  int moved = drain_events(now);
+  int ev = drain_events(now), moved = ev != 0;
   moved |= pump_udp_echo(now); /* every round: UDP_READABLE comes only when the queue was empty */
-  for (int i = 0; i < n_listeners; i++) accept_all(listeners[i].lh, now); /* also if ACCEPTABLE was lost */
-  for (int i = 0; i < MAX_TRACKED; i++) {
+  /* ACCEPTABLE events are handled above; every 64th round, and after a full ring, every listener is
+   * tried as well, so a lost event delays an accept, never loses it */
+  if (ev == 2 || (rounds++ & 63) == 0)
+    for (int i = 0; i < n_listeners; i++) accept_all(listeners[i].lh, now);
+  for (int i = 0; i < conns_end; i++) {
     struct conn *c = &conns[i];
     if (c->role == R_FREE) continue;
     switch (c->role) {
@@ -391,5 +400,6 @@ int services_run(uint32_t now) {
       moved = 1;
     }
   }
+  while (conns_end > 0 && conns[conns_end - 1].role == R_FREE) conns_end--; /* slots freed at the top */
   return moved;
 }

@@ -50,6 +50,9 @@
 static const char *const prog = PETREL_BOARD_NAME;
 
 static volatile sig_atomic_t stop_signal, status_requested;
+/* The loop's own counters, in the status line: poll() calls, and wake-ups (a poll() that found the
+ * TAP readable; each reads the whole queue, up to a bounded batch, so a burst costs one). */
+static uint64_t loop_polls, loop_wakeups;
 
 static void on_signal(int sig) {
   if (sig == SIGUSR1) status_requested = 1;
@@ -154,8 +157,8 @@ static unsigned parse_services(const char *s) {
 static void print_status(const char *event) {
   const struct core_link_stats *st = core_stats();
   printf("{\"event\":\"%s\",\"connections\":%d,\"tx_frames\":%" PRIu64 ",\"tx_errors\":%" PRIu64
-         ",\"rx_frames\":%" PRIu64 ",\"memory\":%u,\"counters\":[", event, core_connections(), st->tx_frames, st->tx_errors,
-         st->rx_frames, core_mem_size());
+         ",\"rx_frames\":%" PRIu64 ",\"polls\":%" PRIu64 ",\"wakeups\":%" PRIu64 ",\"memory\":%u,\"counters\":[",
+         event, core_connections(), st->tx_frames, st->tx_errors, st->rx_frames, loop_polls, loop_wakeups, core_mem_size());
   for (int i = 0, n = core_counter_count(); i < n; i++) printf("%s%u", i ? "," : "", core_counter(i));
   printf("]}\n");
   fflush(stdout);
@@ -237,6 +240,7 @@ static int run_board(void *arg) {
     struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
     int nfds = wait_stdin ? 2 : 1;
     int n = poll(pfd, (nfds_t)nfds, timeout);
+    loop_polls++;
     if (n < 0) {
       if (errno == EINTR) continue;
       fprintf(stderr, "%s: poll: %s\n", prog, strerror(errno));
@@ -255,7 +259,11 @@ static int run_board(void *arg) {
       break;
     }
     if (!(pfd[0].revents & POLLIN)) continue;
-    for (int k = 0; k < 256; k++) {   /* a bounded batch, then timers and services get their turn */
+    loop_wakeups++;
+    /* A bounded batch, then timers get their turn. The services run after every frame, before the
+     * next read: an answer (an echo, the data an ACK made room for) leaves before the read that finds
+     * the queue empty, and a round over no work is a few calls into the core, not a system call. */
+    for (int k = 0; k < 256; k++) {
       ssize_t len = read(fd, frame, sizeof frame);
       if (len < 0) {
         if (errno != EAGAIN && errno != EINTR) {
@@ -264,8 +272,9 @@ static int run_board(void *arg) {
         }
         break;
       }
-      core_rx(frame, (size_t)len, now_ms());
-      if ((k & 15) == 15) services_run(now_ms()); /* keep the send side moving during long bursts */
+      now = now_ms();
+      core_rx(frame, (size_t)len, now);
+      services_run(now);
     }
     if (exit_code) break;
   }

@@ -5,12 +5,30 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "tap.h"
 
 extern char **environ;
+
+/* Raise the device's txqueuelen to TAP_QUEUE_LEN (never lower it); a failure only costs frames
+ * under a flood, so it is reported and the board goes on. */
+static void tap_queue_len(const char *name) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+  if (s < 0 || ioctl(s, SIOCGIFTXQLEN, &ifr) < 0) {
+    fprintf(stderr, "petrel-linux: txqueuelen of %s: %s (left as it is)\n", name, strerror(errno));
+  } else if (ifr.ifr_qlen < TAP_QUEUE_LEN) {
+    ifr.ifr_qlen = TAP_QUEUE_LEN;
+    if (ioctl(s, SIOCSIFTXQLEN, &ifr) < 0)
+      fprintf(stderr, "petrel-linux: txqueuelen %d for %s: %s (left as it is)\n", TAP_QUEUE_LEN, name, strerror(errno));
+  }
+  if (s >= 0) close(s);
+}
 
 int tap_open(const char *name, char actual[IFNAMSIZ]) {
   int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
@@ -34,6 +52,7 @@ int tap_open(const char *name, char actual[IFNAMSIZ]) {
     return -1;
   }
   snprintf(actual, IFNAMSIZ, "%s", ifr.ifr_name);
+  tap_queue_len(actual);
   return fd;
 }
 

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { isIPv4 } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT } from "../core.ts";
+import { ROOT } from "../node/files.ts";
 
 export const MPS2_FIRMWARES = ["wasm2c", "wamr", "lwip"] as const;
 export type Mps2Firmware = (typeof MPS2_FIRMWARES)[number];

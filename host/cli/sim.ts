@@ -5,8 +5,20 @@
 // failed; 2 for a usage error.
 import { parseArgs } from "node:util";
 import type { Profile } from "../core.ts";
-import { parseSize, runTransfer, type TransferOptions } from "../transfer.ts";
+import { writeOutput } from "../node/files.ts";
+import { parseSize } from "../sim/describe.ts";
+import { runTransferOutput, type TransferOptions } from "../sim/transfer.ts";
 import { outputFileProblem } from "./args.ts";
+
+/** What `petrel sim transfer` was asked: the run's options, and the files and trace of the command. */
+export interface TransferArgs extends Omit<TransferOptions, "pcap" | "plot" | "trace"> {
+  /** Write the wire capture here. */
+  pcap?: string;
+  /** Write the time-sequence graph (SVG) here. */
+  plot?: string;
+  /** Print the tcpdump-style trace on stderr. */
+  trace?: boolean;
+}
 
 export const SIM_USAGE = `usage: petrel sim transfer [options]      (petrel sim COMMAND --help)
 
@@ -78,7 +90,7 @@ function nonNegative(name: string, v: string | undefined, positive = false): num
 }
 
 /** Parse `transfer` arguments into TransferOptions (exported for tests). */
-export function parseTransferArgs(argv: string[]): TransferOptions | "help" {
+export function parseTransferArgs(argv: string[]): TransferArgs | "help" {
   let values;
   try {
     ({ values } = parseArgs({
@@ -125,7 +137,7 @@ export function parseTransferArgs(argv: string[]): TransferOptions | "help" {
   if (values.profile !== undefined && !(PROFILES as readonly string[]).includes(values.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(", ")}, got ${JSON.stringify(values.profile)}`);
   const plotDir = values["plot-dir"];
   if (plotDir !== undefined && plotDir !== "c2s" && plotDir !== "s2c") throw new UsageError(`--plot-dir must be c2s or s2c, got ${JSON.stringify(plotDir)}`);
-  const o: TransferOptions = {
+  const o: TransferArgs = {
     seed,
     bytes,
     loss: probability("loss", values.loss),
@@ -147,7 +159,7 @@ export function parseTransferArgs(argv: string[]): TransferOptions | "help" {
     maxVirtualMs: nonNegative("timeout", values.timeout, true),
     maxSteps: nonNegative("max-steps", values["max-steps"], true),
   };
-  for (const k of Object.keys(o) as (keyof TransferOptions)[]) if (o[k] === undefined) delete o[k];
+  for (const k of Object.keys(o) as (keyof TransferArgs)[]) if (o[k] === undefined) delete o[k];
   return o;
 }
 
@@ -162,7 +174,7 @@ export async function simMain(argv: string[]): Promise<number> {
     process.stderr.write(`petrel sim: unknown command ${JSON.stringify(cmd)}\n${SIM_USAGE}`);
     return 2;
   }
-  let o: TransferOptions | "help";
+  let o: TransferArgs | "help";
   try {
     o = parseTransferArgs(rest);
   } catch (e) {
@@ -175,7 +187,11 @@ export async function simMain(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const r = runTransfer(o);
+    const { pcap, plot, trace, ...run } = o;
+    const out = runTransferOutput({ ...run, pcap: pcap !== undefined, plot: plot !== undefined, trace: trace ? (l) => process.stderr.write(l + "\n") : undefined });
+    if (pcap !== undefined) writeOutput(pcap, out.pcap!);
+    if (plot !== undefined) writeOutput(plot, out.plotSvg!);
+    const r = out.result;
     process.stdout.write(JSON.stringify(r) + "\n");
     return r.ok ? 0 : 1;
   } catch (e) {

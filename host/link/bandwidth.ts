@@ -3,7 +3,7 @@
 // virtual time like on a real link. Only the transmit direction is shaped (the far end's port shapes
 // its own); received frames pass straight through. Order is preserved (FIFO). An optional queue
 // limit drops at the tail, like a router's output queue.
-import type { Scheduler } from "../clock.ts";
+import type { Scheduler } from "../time/clock.ts";
 import { Middleware, type Link } from "./link.ts";
 
 export interface BandwidthOptions {

@@ -1,8 +1,8 @@
 // gVisor's link/channel: a link whose far end is the test itself. Frames the stack sends are
 // queued with their virtual time (drain / take); inject() delivers a frame to the stack, through the
 // scheduler (optionally after a delay), so it never re-enters the core inside tx.
-import type { Clock } from "../clock.ts";
-import { parseFrame, type ParsedFrame } from "../packet.ts";
+import type { Clock } from "../time/clock.ts";
+import { parseFrame, type ParsedFrame } from "../packet/packet.ts";
 import { Handlers, type FrameHandler, type Link } from "./link.ts";
 
 export interface CapturedFrame {

@@ -2,8 +2,8 @@
 // directions: loss, duplication, reordering (extra delay), corruption (one byte flipped past the
 // Ethernet header), fixed delay and jitter. Each frame draws the same fixed set of random numbers
 // whatever the settings, so the same seed gives the same decisions frame by frame.
-import type { Scheduler } from "../clock.ts";
-import { Prng } from "../prng.ts";
+import type { Scheduler } from "../time/clock.ts";
+import { Prng } from "../time/prng.ts";
 import { Middleware, type Link } from "./link.ts";
 
 export type Direction = "tx" | "rx";

@@ -31,6 +31,13 @@ export interface Link {
    * ignores it.
    */
   endBurst?(): void;
+  /**
+   * Optional: `cb` runs after each batch of frames the link hands up in one go (a TAP read of up to
+   * 32 frames). A receiver that has work to do after frames arrive (a Stack's poll and event
+   * dispatch) does it once per batch instead of once per frame. A link that offers it hands up
+   * every frame inside a batch.
+   */
+  onBatchEnd?(cb: () => void): void;
 }
 
 /** Fan-out helper for the receive side. */

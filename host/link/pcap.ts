@@ -1,8 +1,8 @@
 // Pcap and trace middleware: record every frame passing through, in both directions, stamped with
 // the virtual clock.
-import type { TimeSource } from "../clock.ts";
-import { PcapWriter, type PcapSink } from "../pcap.ts";
-import { formatFrame } from "../trace.ts";
+import type { TimeSource } from "../time/clock.ts";
+import { PcapWriter, type PcapSink } from "../packet/pcap.ts";
+import { formatFrame } from "../packet/trace.ts";
 import { Middleware, type Link } from "./link.ts";
 
 export class PcapLink<W extends PcapSink = PcapWriter> extends Middleware {

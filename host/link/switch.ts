@@ -8,8 +8,8 @@
 // each into its core), the burst's bytes sit back to back in a buffer the port reuses, and a
 // sender with sendFrom (a Stack's core) is copied straight into it: one copy from the sender's
 // memory to the switch, one from there into the receiver's, no allocation per frame.
-import { Arena } from "../arena.ts";
-import type { Clock } from "../clock.ts";
+import { Arena } from "../stack/arena.ts";
+import type { Clock } from "../time/clock.ts";
 import { Handlers, type FrameHandler, type FrameHandlerOptions, type Link } from "./link.ts";
 
 export interface SwitchOptions {

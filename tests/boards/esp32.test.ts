@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ROOT, wasmPathFor } from "../../host/core.ts";
+import { ROOT, wasmPathFor } from "../../host/node/files.ts";
 import { ensureDebianTool, unavailable } from "../support/env.ts";
 import { Board, BOARD_IP, KERNEL_IP, Netns, netUnavailable, tapName, WAMR_ROOT } from "./support.ts";
 

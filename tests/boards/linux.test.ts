@@ -10,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import binaryen from "binaryen";
-import { Core, ROOT, wasmPathFor } from "../../host/core.ts";
+import { ABI } from "../../host/abi.ts";
+import { Core } from "../../host/core.ts";
+import { ROOT, wasmPathFor } from "../../host/node/files.ts";
 import { ensureDebianTool, unavailable } from "../support/env.ts";
 import { Board, BOARD2_IP, BOARD_BIN, BOARD_IP, ENGINES, type Engine, KERNEL_IP, Netns, netUnavailable, rootHasLink, sha256File, tapName, WAMR_BIN } from "./support.ts";
 
@@ -25,18 +27,17 @@ test("boards/linux builds both engines from the release .wasm the Node host load
   const r = spawnSync(process.execPath, [join(ROOT, "scripts", "build-boards.mjs")], { encoding: "utf8", timeout: 360_000 });
   assert.equal(r.status, 0, `build-boards failed:\n${r.stdout}\n${r.stderr}`);
 
-  const core = new Core(); // what the Node host loads by default
-  assert.equal(core.wasmPath, wasmPathFor());
-  const hostSha = sha256File(core.wasmPath!);
+  const hostWasm = wasmPathFor(); // what the Node host loads by default (host/node/wasm-source.ts)
+  const hostSha = sha256File(hostWasm);
   for (const [engine, bin] of Object.entries(ENGINES)) {
     const v = spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 10_000 });
     assert.equal(v.status, 0, v.stderr);
     const m = /engine (\S+) wasm (\S+) sha256 ([0-9a-f]{64}) bytes (\d+)/.exec(v.stdout);
     assert.ok(m, `--version prints the engine and the module's hash: ${v.stdout}`);
     assert.equal(m[1], engine === "wamr" ? "wamr-fast-interp" : "wasm2c");
-    assert.equal(m[2], core.wasmPath, `${engine}: the board was built for build/petrel.wasm`);
+    assert.equal(m[2], hostWasm, `${engine}: the board was built for build/petrel.wasm`);
     assert.equal(m[3], hostSha, `${engine}: the board runs the module the Node host loads`);
-    assert.equal(Number(m[4]), readFileSync(core.wasmPath!).length);
+    assert.equal(Number(m[4]), readFileSync(hostWasm).length);
   }
   assert.equal(sha256File(join(ROOT, "build", "linux", "petrel.wasm")), hostSha, "wasm2c translated that very file");
   const header = readFileSync(join(ROOT, "build", "linux", "petrel_core.h"), "utf8");
@@ -211,6 +212,27 @@ for (const engine of Object.keys(ENGINES) as Engine[]) {
     assert.match(neigh.stdout, new RegExp(`lladdr ${ready.mac}`), "the kernel resolved the board's MAC by ARP");
   });
 
+  boardCase(engine, "a burst of 20 frames queued on the TAP costs one wake-up of the loop", 20_000, async ({ ns, board }) => {
+    const warm = ns.exec(["ping", "-c", "1", "-W", "1", BOARD_IP]); // ARP resolved before the burst
+    assert.equal(warm.code, 0, warm.stdout + warm.stderr);
+    const before = await board.status();
+    board.proc.kill("SIGSTOP"); // the board sleeps while the kernel queues 20 echo requests on the TAP
+    try {
+      ns.exec(["ping", "-c", "20", "-i", "0.01", "-w", "1", BOARD_IP]); // no reply can come: it gives up after 1 s
+    } finally {
+      board.proc.kill("SIGCONT");
+    }
+    let after = await board.status();
+    for (let i = 0; i < 20 && after.rx_frames - before.rx_frames < 20; i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      after = await board.status();
+    }
+    assert.ok(after.rx_frames - before.rx_frames >= 20, `the board read the burst: ${after.rx_frames - before.rx_frames} frames`);
+    const wakeups = after.wakeups! - before.wakeups!;
+    assert.ok(wakeups >= 1 && wakeups <= 2, `${after.rx_frames - before.rx_frames} frames cost ${wakeups} wake-ups (one poll reads the queue)`);
+    assert.ok(after.tx_frames - before.tx_frames >= 20, "and every request was answered");
+  });
+
   boardCase(engine, "kernel client → board echo: 3 MB of random data, sha256 equal", 40_000, async ({ ns }) => {
     const r = await ns.peer<{ received: number; shaSent: string; shaRecv: string; ms: number }>("echo-client", { host: BOARD_IP, port: 7, bytes: 3 * MB }, 30_000);
     assert.equal(r.error, undefined);
@@ -238,7 +260,7 @@ for (const engine of Object.keys(ENGINES) as Engine[]) {
     assert.equal(r.error, undefined);
     assert.equal(r.ok, 60);
     const st = await board.status();
-    const c = (name: string): number => st.counters[new Core().names.counters[name]!]!;
+    const c = (name: string): number => st.counters[ABI.counters[name]!]!;
     assert.equal(c("UDP_RX"), 60 + r.retries);
     assert.equal(c("UDP_TX"), 60 + r.retries);
   });

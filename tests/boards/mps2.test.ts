@@ -8,7 +8,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ROOT, wasmPathFor } from "../../host/core.ts";
+import { ROOT, wasmPathFor } from "../../host/node/files.ts";
 import { buildFirmware, firmwarePath, qemuArgs, type Mps2Firmware } from "../../host/cli/qemu.ts";
 import { ensureDebianTool, isRoot, unavailable } from "../support/env.ts";
 import { BOARD_IP, KERNEL_IP, Netns, QemuBoard, sha256File } from "./support.ts";

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ROOT } from "../../host/core.ts";
+import { ROOT } from "../../host/node/files.ts";
 import { unavailable } from "../support/env.ts";
 import { Dnsmasq, dhcpServerArgs, dnsmasqUnavailable, waitForLog } from "../support/dnsmasq.ts";
 import { Board, BOARD_BIN, ENGINES, type Engine, KERNEL_IP, Netns, netUnavailable, tapName } from "./support.ts";

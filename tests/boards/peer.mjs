@@ -109,7 +109,10 @@ const modes = {
   },
   // a connect attempt every `intervalMs` for `durationMs`, each abandoned after `limitMs` (default
   // 1000): the legitimate client of the flood tests. Each attempt: its wall-clock start (Date.now(),
-  // comparable with the test's flood window), whether it connected within the limit, and how long it took.
+  // comparable with the test's flood window), whether it connected within the limit, and how long it
+  // took. With `echo`, an attempt succeeds only once a line it sends comes back (the connection
+  // works, e.g. the server kept one opened by a SYN cookie), still within the limit; `ms` is the
+  // time to connect and `echoMs` the time to the echo.
   probe: () => {
     const limit = a.limitMs ?? 1000;
     const attempts = [];
@@ -118,6 +121,7 @@ const modes = {
     const one = () => {
       const at = Date.now(), t = performance.now();
       const rec = { at, ok: false, ms: -1, error: "" };
+      let connectMs = -1;
       attempts.push(rec);
       pending++;
       let done = false;
@@ -127,13 +131,24 @@ const modes = {
         clearTimeout(timer);
         rec.ok = ok;
         rec.ms = Math.round((performance.now() - t) * 10) / 10;
+        if (a.echo) {
+          rec.echoMs = ok ? rec.ms : -1;
+          rec.ms = connectMs;
+        }
         rec.error = error;
         s.destroy();
         if (--pending === 0 && started >= total) finish({ attempts, ms: ms() });
       };
-      const s = net.connect({ host: a.host, port: a.port }, () => settle(true, ""));
+      const s = net.connect({ host: a.host, port: a.port }, () => {
+        connectMs = Math.round((performance.now() - t) * 10) / 10;
+        if (!a.echo) return settle(true, "");
+        let got = "";
+        s.setEncoding("latin1");
+        s.on("data", (d) => ((got += d), got.includes("probe\n") && settle(true, "")));
+        s.write("probe\n");
+      });
       s.on("error", (e) => settle(false, e.code ?? e.message));
-      const timer = setTimeout(() => settle(false, `no connection within ${limit} ms`), limit);
+      const timer = setTimeout(() => settle(false, connectMs < 0 ? `no connection within ${limit} ms` : `connected in ${connectMs} ms, no echo within ${limit} ms`), limit);
     };
     const tick = setInterval(() => {
       if (started++ >= total) return clearInterval(tick);

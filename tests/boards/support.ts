@@ -9,11 +9,13 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../../host/core.ts";
+import { ROOT } from "../../host/node/files.ts";
 import { hasCommand, isRoot } from "../support/env.ts";
 
 export const BOARD_BIN = join(ROOT, "build", "linux", "petrel-linux");
 export const WAMR_BIN = join(ROOT, "build", "linux", "petrel-linux-wamr");
+/** The same board built from the server profile (64 connections, 64 KiB rings): `make -f boards/linux/Makefile PROFILE=server`. */
+export const SERVER_BOARD_BIN = join(ROOT, "build", "linux", "server", "petrel-linux");
 /** The two engines of boards/common/core.h and the board binary of each. */
 export const ENGINES = { wasm2c: BOARD_BIN, wamr: WAMR_BIN } as const;
 export type Engine = keyof typeof ENGINES;
@@ -59,7 +61,11 @@ export function tapName(tag: string): string {
 }
 
 export interface ReadyLine { event: "ready"; tap: string; ip: string; mac: string; engine: string; wasm: string; wasm_sha256: string; wasm_bytes: number; memory: number; config: number[] }
-export interface StatusLine { event: string; connections: number; tx_frames: number; tx_errors: number; rx_frames: number; memory: number; counters: number[] }
+export interface StatusLine {
+  event: string; connections: number; tx_frames: number; tx_errors: number; rx_frames: number; memory: number; counters: number[];
+  /** boards/linux's loop: poll() calls, and wake-ups (a poll() that found the TAP readable) */
+  polls?: number; wakeups?: number;
+}
 export interface ClientResult { job: number; ip: string; port: number; mode: string; bytes: number; sent: number; received: number; mismatch_at: number; error: number; ok: boolean; ms: number }
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };

@@ -1,8 +1,13 @@
 // Under a SYN flood over real TAP devices (RFC 4987): forged SYNs from 762 addresses that never
-// answer (198.18.1.1 … 198.18.3.254), 20 000 a second for 5 s, while a kernel-side client connects
-// every 100 ms. Once the flood has settled (2.5 s) every connect succeeds within 1 s, and so do the
-// first five after it; the earlier ones get in by a SYN retransmission. On the native board
-// (build/linux/petrel-linux) and on the Node host (`petrel serve`).
+// answer (198.18.1.1 … 198.18.3.254), written into the bridge at the TAP's full rate (as fast as
+// the forging process can write: about 270 000 a second on this 2-core machine) for 4 s, while a
+// kernel-side client connects every 100 ms and sends a line that must come back (echo). Every
+// connect during the flood, and the first five after it, succeeds within 1 s at its first SYN; on
+// the native board (build/linux/petrel-linux) and on the Node host (`petrel serve`). What makes
+// that hold: half-open connections take at most half the table and every SYN past that gets a
+// cookie (socket/demux.ts), a flood of unanswered next hops costs no ARP broadcast per SYN
+// (iface/arp.ts), both hosts raise their TAP's txqueuelen to 16 384 frames and the Node host reads
+// 32 frames per native call (host/link/tap.ts); the kernel's drop count at the SUT's TAP is reported.
 // Then churn: 5 000 sequential HTTP/1.0 requests to `petrel serve --profile server`'s status page
 // (Petrel closes first, so each leaves a TIME-WAIT; the table has 64 slots): all answered.
 // Fixtures: tests/support/flood.ts (bridge, forging TAP, SYN builder), tests/boards/support.ts
@@ -12,64 +17,60 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../../host/core.ts";
+import { ROOT } from "../../host/node/files.ts";
 import { test, type TestContext } from "node:test";
 import { interopUnavailable } from "../support/netns.ts";
 import { unavailable } from "../support/env.ts";
 import { attach, flood, FLOOD_KERNEL_IP, FLOOD_PREFIX, FLOOD_SUT_IP, floodBridge, forgedSyns, petrelServe, type ProbeAttempt, splitAttempts } from "../support/flood.ts";
 import { Board, BOARD_BIN, Netns, netUnavailable, tapName } from "./support.ts";
 
-const FLOOD_MS = 5000;
-/** Forged SYNs per second: 4× the simulator's flood (tests/sim/synflood.test.ts), a rate both the
- *  board and the Node host read without the kernel dropping frames at their TAP's queue (at the
- *  TAP's full rate, ~200 000/s here, see bench/flood.ts and the README's figures). */
-const RATE = Number(process.env.FLOOD_RATE ?? 20_000);
+const FLOOD_MS = 4000;
+/** Forged SYNs per second: unset = the TAP's full rate (FLOOD_RATE=N paces it, for experiments). */
+const RATE = process.env.FLOOD_RATE ? Number(process.env.FLOOD_RATE) : undefined;
+/** The flood fixture wrote at least this many SYNs (a sanity check of the fixture, not of the SUT:
+ *  25 000 a second, a tenth of the full rate here). */
+const MIN_SYNS = 100_000;
 const INTERVAL_MS = 100;
-/** RFC 4987's young half-open windows: while the half-open connections made by the flood's first
- *  SYNs are younger than their first SYN-ACK retransmission (1 s), Petrel drops a SYN (a burst of
- *  real clients looks the same: assembly/socket/demux.ts) and the client gets in by retransmitting
- *  (1 s later, RFC 6298); measured here, a second such window comes about 1.8–2.0 s into the flood.
- *  From SETTLE_MS on, every connect must get in at its first SYN. */
-const SETTLE_MS = 2500;
 const LIMIT_MS = 1000;
 /** The probe gives up on one attempt after this (two SYN retransmissions: 1 s + 2 s). */
 const GIVE_UP_MS = 3500;
-/** The probe starts 500 ms before the flood and runs 2 s past it (the first connects after it). */
-const PROBE_MS = 500 + FLOOD_MS + 2000;
+/** The probe starts 500 ms before the flood and runs 1.5 s past it (the first connects after it). */
+const PROBE_MS = 500 + FLOOD_MS + 1500;
 const ECHO = 7;
+/** The TAP's txqueuelen both hosts set at open (boards/linux/tap.h, native/tap.c). */
+const TAP_QUEUE_LEN = 16_384;
 
 const fmt = (a: ProbeAttempt[]): string => a.map((x) => (x.ok ? `${x.ms}` : `✗${x.error}`)).join(" ");
 const late = (a: ProbeAttempt[], limit: number): ProbeAttempt[] => a.filter((x) => !x.ok || x.ms > limit);
 
 /** Flood the SUT (on br0 with MAC `mac`) and probe it; asserts the connects during and after. */
 async function floodAndProbe(t: TestContext, ns: Netns, link: ReturnType<typeof floodBridge>, mac: string, dev: string, report?: () => Promise<string>): Promise<void> {
-  const frames = forgedSyns(mac, ECHO);
+  const frames = forgedSyns(mac, ECHO, 65_536);
   // the bridge learns the SUT's port, and the SUT the kernel's MAC, before the flood begins
   const warm = await ns.peer<{ connected?: boolean }>("connect", { host: FLOOD_SUT_IP, port: ECHO }, 5000);
   assert.equal(warm.connected, true, `a connect before the flood: ${JSON.stringify(warm)}`);
-  const probe = ns.peer<{ attempts: ProbeAttempt[] }>("probe", { host: FLOOD_SUT_IP, port: ECHO, intervalMs: INTERVAL_MS, durationMs: PROBE_MS, limitMs: GIVE_UP_MS }, PROBE_MS + GIVE_UP_MS + 5000);
+  const probe = ns.peer<{ attempts: ProbeAttempt[] }>("probe", { host: FLOOD_SUT_IP, port: ECHO, intervalMs: INTERVAL_MS, durationMs: PROBE_MS, limitMs: GIVE_UP_MS, echo: true }, PROBE_MS + GIVE_UP_MS + 5000);
   await new Promise((r) => setTimeout(r, 500));
-  const f = await flood(link, frames, FLOOD_MS, { perSecond: RATE });
+  const f = await flood(link, frames, FLOOD_MS, RATE === undefined ? {} : { perSecond: RATE });
   const r = await probe;
   assert.equal(r.error, undefined, `probe: ${r.error}`);
-  const js = JSON.parse(ns.exec(["ip", "-s", "-j", "link", "show", "dev", dev]).stdout) as { stats64: { tx: { packets: number; dropped: number } } }[];
+  const js = JSON.parse(ns.exec(["ip", "-s", "-j", "link", "show", "dev", dev]).stdout) as { txqlen: number; stats64: { tx: { packets: number; dropped: number } } }[];
   const { during, after } = splitAttempts(r.attempts, f.start, f.end, 5);
-  const settled = during.filter((a) => a.at >= f.start + SETTLE_MS);
-  const early = during.filter((a) => a.at < f.start + SETTLE_MS);
   const worst = (a: ProbeAttempt[]): number => Math.max(...a.map((x) => (x.ok ? x.ms : Infinity)));
-  t.diagnostic(`flood: ${f.sent} SYNs in ${f.end - f.start} ms (${Math.round(f.sent / ((f.end - f.start) / 1000))}/s); SUT TAP queue: ${js[0]!.stats64.tx.packets} frames in, ${js[0]!.stats64.tx.dropped} dropped`);
-  t.diagnostic(`connects: first ${SETTLE_MS} ms of the flood ${early.length - late(early, LIMIT_MS).length}/${early.length} within ${LIMIT_MS} ms (slowest ${worst(early)} ms); ` +
-    `after that ${settled.length - late(settled, LIMIT_MS).length}/${settled.length} (slowest ${worst(settled)} ms); after the flood ${after.length - late(after, LIMIT_MS).length}/${after.length} (slowest ${worst(after)} ms)`);
+  t.diagnostic(`flood: ${f.sent} SYNs in ${f.end - f.start} ms (${Math.round(f.sent / ((f.end - f.start) / 1000))}/s); SUT TAP (txqueuelen ${js[0]!.txqlen}): ${js[0]!.stats64.tx.packets} frames in, ${js[0]!.stats64.tx.dropped} dropped`);
+  t.diagnostic(`connects during the flood: ${during.length - late(during, LIMIT_MS).length}/${during.length} within ${LIMIT_MS} ms (slowest ${worst(during)} ms); after it ${after.length - late(after, LIMIT_MS).length}/${after.length} (slowest ${worst(after)} ms)`);
   if (report) t.diagnostic(await report());
-  assert.ok(f.sent >= (RATE * FLOOD_MS) / 1000 * 0.9, `the flood wrote ${f.sent} SYNs`);
-  assert.ok(settled.length >= (FLOOD_MS - SETTLE_MS) / INTERVAL_MS - 3, `${settled.length} connects were tried once the flood settled`);
+  assert.equal(js[0]!.txqlen, TAP_QUEUE_LEN, "the SUT raised its TAP's txqueuelen");
+  assert.ok(f.sent >= MIN_SYNS, `the flood wrote ${f.sent} SYNs`);
+  // the probe tries every 100 ms; a machine loaded by other work delays its timer, so half of that
+  // is enough to cover the flood (each attempt's own check below is unchanged)
+  assert.ok(during.length >= FLOOD_MS / INTERVAL_MS / 2, `${during.length} connects were tried during the flood`);
   assert.equal(after.length, 5, "five connects were tried after it");
-  assert.deepEqual(late(settled, LIMIT_MS), [], `every connect from ${SETTLE_MS} ms into the flood succeeds within ${LIMIT_MS} ms: ${fmt(settled)}`);
+  assert.deepEqual(late(during, LIMIT_MS), [], `every connect during the flood succeeds within ${LIMIT_MS} ms and echoes: ${fmt(during)}`);
   assert.deepEqual(late(after, LIMIT_MS), [], `and every one after it: ${fmt(after)}`);
-  assert.deepEqual(early.filter((a) => !a.ok), [], `the earlier ones get in too (by a SYN retransmission, within ${GIVE_UP_MS} ms): ${fmt(early)}`);
 }
 
-test("SYN flood over TAP: the native board answers a real client every 100 ms during and after 5 s of forged SYNs (20 000/s)", { timeout: 460_000 }, async (t) => {
+test("SYN flood over TAP at the full rate: the native board answers a real client every 100 ms during 4 s of forged SYNs and after them, each within 1 s", { timeout: 460_000 }, async (t) => {
   if (!existsSync(BOARD_BIN) && !netUnavailable(process.execPath)) {
     // not built yet (linux.test.ts builds it; this file sorts after it, so that build is normally done)
     const b = spawnSync(process.execPath, [join(ROOT, "scripts", "build-boards.mjs")], { encoding: "utf8", timeout: 400_000 });
@@ -90,7 +91,7 @@ test("SYN flood over TAP: the native board answers a real client every 100 ms du
     await floodAndProbe(t, ns, link, ready.mac, dev, async () => {
       const st = await b.status();
       const c = st.counters;
-      return `board after the flood: ${st.connections} connections, rx ${st.rx_frames} frames; arp tx ${c[7]} pending dropped ${c[9]} failed ${c[10]}; cookies sent ${c[59]} ok ${c[60]}; backlog drops ${c[25]} table drops ${c[26]} half-open evicted ${c[62]}`;
+      return `board after the flood: ${st.connections} connections, rx ${st.rx_frames} frames; arp tx ${c[7]} dropped for want of resolution ${c[9]} failed ${c[10]}; cookies sent ${c[59]} ok ${c[60]}; SYNs dropped: backlog ${c[25]} table ${c[26]}; half-open evicted ${c[62]}`;
     });
     assert.equal((await board.stop()).code, 0, `the board exits 0: ${board.stderr}`);
   } finally {
@@ -100,7 +101,7 @@ test("SYN flood over TAP: the native board answers a real client every 100 ms du
   }
 });
 
-test("SYN flood over TAP: `petrel serve` (Node host) answers a real client every 100 ms during and after 5 s of forged SYNs (20 000/s)", { timeout: 60_000 }, async (t) => {
+test("SYN flood over TAP at the full rate: `petrel serve` (Node host) answers a real client every 100 ms during 4 s of forged SYNs and after them, each within 1 s", { timeout: 60_000 }, async (t) => {
   const why = interopUnavailable();
   if (why) return unavailable(t, why);
   const ns = new Netns("floodn");

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { ROOT } from "../../host/core.ts";
+import { ROOT } from "../../host/node/files.ts";
 
 const PROFILES = ["tiny", "default", "server"] as const;
 const ALLOWED_IMPORTS = new Set(["tx", "panic", "trace"]);

@@ -1,7 +1,7 @@
 // Petrel as the client of the Linux kernel's TCP (servers are Node's net inside the test's
 // namespace), and the abort/refusal paths in both directions.
 import assert from "node:assert/strict";
-import type { Socket } from "../../host/net.ts";
+import type { Socket } from "../../host/node/net.ts";
 import { interopTest, transferBothWays } from "../support/interop.ts";
 import { KERNEL_IP, PETREL_IP } from "../support/netns.ts";
 

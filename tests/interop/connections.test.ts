@@ -1,7 +1,7 @@
 // Many connections from the kernel to Petrel's echo service: sequential, then concurrent; and
 // Petrel's client side opening many connections to a kernel echo server.
 import assert from "node:assert/strict";
-import { startServices } from "../../host/services.ts";
+import { startServices } from "../../host/apps/services.ts";
 import { interopTest } from "../support/interop.ts";
 import { KERNEL_IP, PETREL_IP } from "../support/netns.ts";
 

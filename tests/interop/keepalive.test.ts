@@ -2,7 +2,7 @@
 // Petrel as unacceptable segments <SEQ=RCV.NXT−1> and must each get an ACK; Petrel's probes must
 // draw the kernel's ACK. Real time, so the idle times are 1 s.
 import assert from "node:assert/strict";
-import { startServices } from "../../host/services.ts";
+import { startServices } from "../../host/apps/services.ts";
 import { interopTest } from "../support/interop.ts";
 import { KERNEL_IP, PETREL_IP } from "../support/netns.ts";
 

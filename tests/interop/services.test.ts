@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { chargenMismatch, startServices } from "../../host/services.ts";
+import { chargenMismatch, startServices } from "../../host/apps/services.ts";
 import { ensureDebianTool } from "../support/env.ts";
 import { interopTest } from "../support/interop.ts";
 import { PETREL_IP } from "../support/netns.ts";
@@ -29,7 +29,7 @@ interopTest("kernel client → Petrel echo: 10 MB of random data, sha256 equal",
   assert.equal(r.shaRecv, r.shaSent);
 });
 
-interopTest("RFC 862: kernel node:dgram client → Petrel's UDP echo (host/dgram.ts): 60 datagrams of 0..1472 bytes byte-exact", {}, async (env) => {
+interopTest("RFC 862: kernel node:dgram client → Petrel's UDP echo (host/node/dgram.ts): 60 datagrams of 0..1472 bytes byte-exact", {}, async (env) => {
   startServices(env.petrel, ["echo"]);
   const r = await env.peer<{ ok: number; retries: number }>("udp-echo", { host: PETREL_IP, port: 7, n: 60, seed: 11 }, 40_000).result;
   assert.equal(r.error, undefined);

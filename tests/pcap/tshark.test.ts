@@ -6,10 +6,10 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "../../host/core.ts";
-import { PcapWriter } from "../../host/pcap.ts";
-import { buildTcpFrame } from "../../host/packet.ts";
-import { SimNet } from "../../host/sim.ts";
+import { ROOT, writeOutput } from "../../host/node/files.ts";
+import { PcapWriter } from "../../host/packet/pcap.ts";
+import { buildTcpFrame } from "../../host/packet/packet.ts";
+import { SimNet } from "../../host/sim/sim.ts";
 import { ensureDebianTool, unavailable } from "../support/env.ts";
 import { tsharkProblems } from "../support/tshark.ts";
 
@@ -20,7 +20,7 @@ test("the demo's pcap (npm start) opens in tshark with no malformed packet and n
   if (why) return unavailable(t, why);
   const pcap = join(ROOT, "out", "demo.pcap");
   rmSync(pcap, { force: true });
-  const out = execFileSync(process.execPath, ["--import", "tsx", join(ROOT, "host", "demo.ts")], { cwd: ROOT, encoding: "utf8" });
+  const out = execFileSync(process.execPath, ["--import", "tsx", join(ROOT, "host", "apps", "demo.ts")], { cwd: ROOT, encoding: "utf8" });
   assert.match(out, /SYN_SENT -> ESTABLISHED/);
   assert.ok(existsSync(pcap), "the demo wrote out/demo.pcap");
   const { frames, flagged } = problems(pcap);
@@ -45,7 +45,7 @@ test("a capture with resets, retransmissions and refused connections is also cle
   aborted.abort();
   net.run(5000);
   const dir = mkdtempSync(join(tmpdir(), "petrel-pcap-"));
-  const file = net.savePcap(join(dir, "faults.pcap"));
+  const file = writeOutput(join(dir, "faults.pcap"), net.pcap.bytes());
   const { frames, flagged } = problems(file);
   assert.ok(frames > 40);
   assert.deepEqual(flagged, []);
@@ -61,7 +61,7 @@ test("control: the tshark check does flag a frame with a bad TCP checksum", (t) 
   w.write(0, buildTcpFrame(base));
   w.write(1, buildTcpFrame({ ...base, seq: 2, checksum: 0x1234 }));
   const dir = mkdtempSync(join(tmpdir(), "petrel-pcap-"));
-  const file = w.save(join(dir, "bad.pcap"));
+  const file = writeOutput(join(dir, "bad.pcap"), w.bytes());
   const { frames, flagged } = problems(file);
   assert.equal(frames, 2);
   assert.equal(flagged.length, 1);

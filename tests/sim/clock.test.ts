@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { BoundError, Clock } from "../../host/clock.ts";
+import { BoundError, Clock } from "../../host/time/clock.ts";
 
 test("clock: callbacks run in time order, ties in insertion order", () => {
   const c = new Clock();

@@ -2,9 +2,9 @@
 // rule replayed deterministically on virtual time (host/sim/dhcp-server.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SimNet } from "../../host/sim.ts";
+import { SimNet } from "../../host/sim/sim.ts";
 import { SimArpHost, SimDhcpServer, type DhcpAction, type DhcpSeen } from "../../host/sim/dhcp-server.ts";
-import type { Stack } from "../../host/stack.ts";
+import type { Stack } from "../../host/stack/stack.ts";
 import type { CoreEvent } from "../../host/core.ts";
 
 const SERVER = "198.18.0.1";

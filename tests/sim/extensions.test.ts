@@ -5,11 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Bench } from "./fixture.ts";
-import type { Conn } from "../../host/stack.ts";
+import type { Conn } from "../../host/stack/stack.ts";
 import type { TcpInfo } from "../../host/core.ts";
 import { TCP_INFO_FLAGS } from "../../host/core.ts";
 import type { Profile } from "../../host/core.ts";
-import type { TcpOption, TcpSegment } from "../../host/packet.ts";
+import type { TcpOption, TcpSegment } from "../../host/packet/packet.ts";
 
 const inf = (c: Conn): Required<TcpInfo> => c.info() as Required<TcpInfo>;
 const tsOf = (s: TcpSegment): { val: number; ecr: number } | undefined =>

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Clock } from "../../host/clock.ts";
+import { Clock } from "../../host/time/clock.ts";
 import { ChannelLink } from "../../host/link/channel.ts";
 import { FaultLink, type FaultOptions } from "../../host/link/fault.ts";
 import { Switch } from "../../host/link/switch.ts";
-import { buildTcpFrame } from "../../host/packet.ts";
-import { Prng } from "../../host/prng.ts";
+import { buildTcpFrame } from "../../host/packet/packet.ts";
+import { Prng } from "../../host/time/prng.ts";
 
 const frame = (i: number): Uint8Array =>
   buildTcpFrame({ srcMac: "02:00:00:00:00:02", dstMac: "02:00:00:00:00:01", src: "198.18.0.2", dst: "198.18.0.1", sport: 1000, dport: 7, seq: i, flags: "P.", payload: `frame ${i}` });

@@ -1,13 +1,13 @@
 // A test bench in the style of smoltcp's socket tests: one Petrel stack (the "dut", 198.18.0.1)
-// facing a scripted peer (host/peer.ts, 198.18.0.2), with one fixture per state. The test sends
+// facing a scripted peer (host/sim/peer.ts, 198.18.0.2), with one fixture per state. The test sends
 // crafted segments at explicit virtual times and expects the exact segment (or none) the dut sends.
 import assert from "node:assert/strict";
-import type { Clock } from "../../host/clock.ts";
+import type { Clock } from "../../host/time/clock.ts";
 import type { Profile } from "../../host/core.ts";
 import type { ChannelLink } from "../../host/link/channel.ts";
-import { buildArpFrame, flagsToString, parseFlags, type TcpOption, type TcpSegment } from "../../host/packet.ts";
-import { Peer } from "../../host/peer.ts";
-import type { Stack, Conn, Listener } from "../../host/stack.ts";
+import { buildArpFrame, flagsToString, parseFlags, type TcpOption, type TcpSegment } from "../../host/packet/packet.ts";
+import { Peer } from "../../host/sim/peer.ts";
+import type { Stack, Conn, Listener } from "../../host/stack/stack.ts";
 
 export const DUT_IP = "198.18.0.1";
 export const PEER_IP = "198.18.0.2";

@@ -3,9 +3,9 @@
 // memory must not grow, and the stack must still work afterwards.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Prng } from "../../host/prng.ts";
-import { SimNet } from "../../host/sim.ts";
-import type { Stack } from "../../host/stack.ts";
+import { Prng } from "../../host/time/prng.ts";
+import { SimNet } from "../../host/sim/sim.ts";
+import type { Stack } from "../../host/stack/stack.ts";
 
 /** A real conversation to take frames from: ARP, handshake, data with PSH, FIN, RST. */
 function sampleFrames(): Uint8Array[] {

@@ -6,18 +6,24 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Bench, DUT_IP, PEER_IP } from "./fixture.ts";
-import { buildEthernet, buildIpv4, buildTcp, checksum, ETHERTYPE_IPV4, IPPROTO_ICMP } from "../../host/packet.ts";
+import { buildEthernet, buildIpv4, buildTcp, checksum, ETHERTYPE_IPV4, IPPROTO_ICMP } from "../../host/packet/packet.ts";
 import type { TcpInfo } from "../../host/core.ts";
-import type { Conn } from "../../host/stack.ts";
+import type { Conn } from "../../host/stack/stack.ts";
+import { PetrelStack } from "../../host/node/net.ts";
 
 const inf = (c: Conn): Required<TcpInfo> => c.info() as Required<TcpInfo>;
 const IPPROTO_TCP = 6;
 
 /** A Destination Unreachable (code) from `from` quoting the dut's segment sport → dport at seq. */
 function unreachable(b: Bench, code: number, q: { sport: number; dport: number; seq: number }, mtu = 0, from = PEER_IP): void {
+  icmpError(b, 3, code, q, mtu, from);
+}
+
+/** An ICMP error of `type` (3 unreachable, 11 time exceeded, 12 parameter problem) quoting the dut's segment. */
+function icmpError(b: Bench, type: number, code: number, q: { sport: number; dport: number; seq: number }, mtu = 0, from = PEER_IP): void {
   const quoted = buildIpv4({ src: DUT_IP, dst: PEER_IP, proto: IPPROTO_TCP, payload: buildTcp({ src: DUT_IP, dst: PEER_IP, ...q, flags: "S" }) }).slice(0, 28);
   const icmp = new Uint8Array(8 + quoted.length);
-  icmp[0] = 3; icmp[1] = code;
+  icmp[0] = type; icmp[1] = code;
   icmp[6] = mtu >> 8; icmp[7] = mtu & 0xff;
   icmp.set(quoted, 8);
   const c = checksum(icmp);
@@ -114,4 +120,118 @@ test("RFC 1122 4.2.3.9 an ARP failure ends connect with EHOSTUNREACH within seco
   assert.equal(conn.error, "EHOSTUNREACH");
   assert.equal(b.now, 7000, "at the SYN retransmission after the second failed resolution (3 s + 3 s)");
   assert.ok(b.counters().ARP_FAILED >= 2);
+});
+
+/** Advance in 100 ms steps until `done` (bounded by `maxMs`). */
+function until(b: Bench, done: () => boolean, maxMs: number): void {
+  for (let t = 0; t < maxMs && !done(); t += 100) b.advance(100);
+}
+
+test("RFC 1122 4.2.3.5 / 4.2.3.9 a host unreachable is reported to the app as a soft error when R1 (3 retransmissions) is reached, the connection kept; R2 ends it with EHOSTUNREACH", () => {
+  const b = new Bench();
+  const { conn, iss } = b.established();
+  const soft: string[] = [];
+  conn.on("softerror", (code) => soft.push(code));
+  conn.write("data");
+  b.sent();
+  unreachable(b, 1, { sport: b.dutPort, dport: b.peerPort, seq: iss + 1 }, 0, "198.18.0.254");
+  assert.equal(inf(conn).softError, "EHOSTUNREACH", "tcp_info shows the pending soft error at once");
+  until(b, () => inf(conn).timeouts >= 2, 60_000);
+  assert.deepEqual(soft, [], "not before R1");
+  until(b, () => inf(conn).timeouts >= 3, 60_000);
+  assert.deepEqual(soft, ["EHOSTUNREACH"], "reported once R1 is reached");
+  assert.equal(conn.softError, "EHOSTUNREACH");
+  assert.equal(conn.state, "ESTABLISHED", "a soft error never aborts (MUST-56)");
+  assert.equal(conn.error, null);
+  until(b, () => conn.error !== null, 1_000_000);
+  assert.equal(conn.error, "EHOSTUNREACH", "R2 names the soft error");
+  assert.deepEqual(soft, ["EHOSTUNREACH"], "one report per error");
+});
+
+test("RFC 1122 4.2.3.5 / 4.2.3.9 a soft error arriving after R1 was reached is reported at once; without a soft error R1 reports nothing", () => {
+  const b = new Bench();
+  const { conn, iss } = b.established();
+  const soft: string[] = [];
+  conn.on("softerror", (code) => soft.push(code));
+  conn.write("data");
+  b.sent();
+  until(b, () => inf(conn).timeouts >= 4, 120_000);
+  assert.deepEqual(soft, [], "R1 with no soft error pending: nothing to report");
+  assert.equal(inf(conn).softError, null);
+  unreachable(b, 0, { sport: b.dutPort, dport: b.peerPort, seq: iss + 1 }, 0, "198.18.0.254");
+  assert.deepEqual(soft, ["ENETUNREACH"]);
+  assert.equal(conn.state, "ESTABLISHED");
+});
+
+test("RFC 5927 / RFC 1122 3.2.2 Time Exceeded and Parameter Problem quoting our segment reach TCP as soft errors (EHOSTUNREACH, EPROTO): SYN-SENT keeps trying, R2 names them", () => {
+  for (const [type, name] of [[11, "EHOSTUNREACH"], [12, "EPROTO"]] as const) {
+    const b = new Bench();
+    const { conn, iss } = b.synSent();
+    icmpError(b, type, 0, { sport: b.dutPort, dport: b.peerPort, seq: iss + 9 });   // not in flight
+    assert.equal(b.counters().DROP_ICMP_STALE, 1, `type ${type}: the sequence number is checked`);
+    icmpError(b, type, 0, { sport: b.dutPort, dport: b.peerPort, seq: iss }, 0, "198.18.0.254");
+    assert.equal(b.counters().TCP_ICMP_ERRORS, 1);
+    assert.equal(conn.state, "SYN_SENT", `type ${type} does not abort (MUST-56)`);
+    assert.equal(inf(conn).softError, name);
+    b.advance(1000);
+    b.expect({ flags: "S", seq: iss });
+    until(b, () => conn.error !== null, 400_000);
+    assert.equal(conn.error, name, `type ${type}: R2 reports ${name}`);
+  }
+});
+
+/** The peer acknowledges everything the dut sends until its send ring is empty (bounded). */
+function ackAll(b: Bench, conn: Conn): void {
+  for (let i = 0; i < 50; i++) {
+    const x = inf(conn);
+    if (x.sndUna === x.sndMax && x.txQueued === 0) return;
+    b.send({ flags: ".", seq: 1001, ack: x.sndMax });
+    b.advance(1);
+  }
+  assert.fail("the dut's data was not all acknowledged");
+}
+
+test("RFC 1191 6.3 ten minutes after the path MTU was last lowered the MSS the handshake agreed is tried again; a path still too small lowers it again", () => {
+  const b = new Bench();
+  const { conn, iss } = b.established();
+  conn.write(new Uint8Array(2000).fill(0x42));
+  b.sent();
+  unreachable(b, 4, { sport: b.dutPort, dport: b.peerPort, seq: iss + 1 }, 1200);
+  assert.equal(inf(conn).mss, 1160);
+  ackAll(b, conn);
+  b.advance(60_000);
+  b.sent();
+  conn.write(new Uint8Array(500).fill(0x42));
+  const seq = b.sent().filter((s) => s.payload.length > 0)[0]!.seq;
+  unreachable(b, 4, { sport: b.dutPort, dport: b.peerPort, seq }, 1000);   // a minute later: lower again, the timer restarts
+  assert.equal(inf(conn).mss, 960);
+  ackAll(b, conn);
+  b.advance(600_000 - 100);
+  assert.equal(inf(conn).mss, 960, "not before 10 minutes after the last decrease");
+  b.advance(100);
+  assert.equal(inf(conn).mss, 1460, "back to the agreed MSS");
+  b.sent();
+  conn.write(new Uint8Array(3000).fill(0x43));
+  b.advance(10);   // the ARP entry went stale in 10 idle minutes: asked again
+  const out = b.sent().filter((s) => s.payload.length > 0);
+  assert.equal(out[0]!.payload.length, 1460, "full-sized segments go out again (with DF set)");
+  unreachable(b, 4, { sport: b.dutPort, dport: b.peerPort, seq: out[0]!.seq }, 1000);
+  assert.equal(inf(conn).mss, 960, "and a path still too small lowers it again");
+});
+
+test("RFC 1122 4.2.3.9 the net-like Socket emits softError (code EHOSTUNREACH) when R1 is reached on an open that a host unreachable answered, and stays connecting", () => {
+  const b = new Bench();
+  const errors: string[] = [];
+  const soft: string[] = [];
+  const s = PetrelStack.over(b.stack).connect(b.peerPort, PEER_IP);
+  s.on("error", (e: NodeJS.ErrnoException) => errors.push(e.code ?? ""));
+  s.on("softError", (e: NodeJS.ErrnoException) => soft.push(e.code ?? ""));
+  const syn = b.expect({ flags: "S" });
+  b.dutPort = syn.sport;
+  unreachable(b, 1, { sport: syn.sport, dport: b.peerPort, seq: syn.seq }, 0, "198.18.0.254");
+  until(b, () => soft.length > 0, 60_000);
+  assert.deepEqual(soft, ["EHOSTUNREACH"]);
+  assert.equal(s.connecting, true, "still trying");
+  assert.deepEqual(errors, []);
+  s.destroy();
 });

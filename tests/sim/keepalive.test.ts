@@ -4,8 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Bench } from "./fixture.ts";
-import { SimNet } from "../../host/sim.ts";
-import type { Conn } from "../../host/stack.ts";
+import { SimNet } from "../../host/sim/sim.ts";
+import type { Conn } from "../../host/stack/stack.ts";
 
 /** An established bench whose dut probes after `idle` ms, then every `intvl` ms, `count` times. */
 function keepalive(idle: number, intvl: number, count: number) {

@@ -1,4 +1,4 @@
-// Connection churn against the net-compatible API (host/net.ts) in the simulator: clients that open
+// Connection churn against the net-compatible API (host/node/net.ts) in the simulator: clients that open
 // a connection, close it as soon as it is up and open the next at once (what a loop of
 // `socket(); connect(); close()` does). The server must never run out of slots with the default
 // profile's 16, and must forget every connection once it is over: after thousands of them the
@@ -6,12 +6,12 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
-import { wasmPathFor } from "../../host/core.ts";
-import { PetrelStack } from "../../host/net.ts";
-import { echo } from "../../host/services.ts";
-import { SimNet } from "../../host/sim.ts";
-import { tick, until } from "./steps.ts";
-import { ACCEPTED_KEPT, type Conn, type Stack } from "../../host/stack.ts";
+import { wasmPathFor } from "../../host/node/files.ts";
+import { PetrelStack } from "../../host/node/net.ts";
+import { echo } from "../../host/apps/services.ts";
+import { SimNet } from "../../host/sim/sim.ts";
+import { until } from "./steps.ts";
+import { ACCEPTED_KEPT, type Conn, type Stack } from "../../host/stack/stack.ts";
 
 const skip = existsSync(wasmPathFor()) ? false : "build/petrel.wasm not built (npm run build)";
 

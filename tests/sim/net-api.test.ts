@@ -1,4 +1,4 @@
-// The net-compatible API (host/net.ts) between two Petrel stacks in the simulator: sockets are
+// The net-compatible API (host/node/net.ts) between two Petrel stacks in the simulator: sockets are
 // real stream.Duplex objects, so these tests drive the virtual clock one step at a time and let
 // Node's stream machinery (nextTick, microtasks) run between steps.
 import assert from "node:assert/strict";
@@ -6,10 +6,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import http from "node:http";
 import { test } from "node:test";
-import { wasmPathFor } from "../../host/core.ts";
-import { PetrelStack, type Socket } from "../../host/net.ts";
-import { SimNet } from "../../host/sim.ts";
-import { tick, until } from "./steps.ts";
+import { wasmPathFor } from "../../host/node/files.ts";
+import { PetrelStack, type Socket } from "../../host/node/net.ts";
+import { SimNet } from "../../host/sim/sim.ts";
+import { until } from "./steps.ts";
 
 const skip = existsSync(wasmPathFor()) ? false : "build/petrel.wasm not built (npm run build)";
 const sha = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");

@@ -9,27 +9,21 @@
 //    (2·(delay+jitter+5 ms) + 200 ms delayed ACK + serialisation), and a round that loses something
 //    (1−(1−q)^(W+1)) costs one RTO episode of E = Σ_k (1−s)^k·s·Σ_{j≤k} min(1 s·2^j, 60 s), s = (1−q)²;
 //    bound = 4·(rounds·RTT + (episodes+1)·E + serialisation) + 30 s. Full derivation at the function
-//    (host/transfer.ts);
+//    (host/sim/transfer.ts);
 //  - after EVERY simulator event (each scheduler step: a frame delivered, a timer, a poll) the
 //    invariants of InvariantChecker hold on both connections: snd_una ≤ snd_nxt ≤ snd_max (mod 2^32),
 //    in flight ≤ tx_queued + SYN/FIN, tx_queued ≤ TX_BUF, rx_queued + rcv_wnd ≤ RX_BUF (+ scale
 //    rounding), snd_una / rcv_nxt / the window's right edge never move back, and linear memory never
 //    grows.
 //
-// The core before issue 4 (tcp_info of 60 bytes: go-back-N, a fixed 1 s RTO, no snd_max, no
-// reassembly) fails some mixes: an ACK that covers data sent before a go-back-N rewind is taken for
-// "acks something not yet sent" (SEG.ACK > SND.NXT) and dropped with the data it carries, and bare
-// ACKs whose SEQ equals the peer's right window edge are "unacceptable", answered with an ACK, which
-// the other side finds unacceptable too (an ACK war that duplication multiplies). On that core a
-// failed or slow seed is reported as TODO with its reason and reproduce command; a broken invariant
-// always fails. With the full 28-word tcp_info every seed must pass.
-//
 // Wall time: ~40 s for the file on 2 cores (measured; mostly the lossy tiny-profile runs).
 // More seeds: `npm run soak -- --seeds 10000` (scripts/soak.ts).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Core, TCP_INFO_WORDS, type Profile } from "../../host/core.ts";
-import { describeRun, faultMix, reproduceCommand, runTransfer, transferTimeBound } from "../../host/transfer.ts";
+import { describeRun, reproduceCommand } from "../../host/sim/describe.ts";
+import { faultMix, transferTimeBound } from "../../host/sim/fault-mix.ts";
+import { runTransfer } from "../../host/sim/transfer.ts";
 
 const SEEDS = 200;
 const BYTES = 256 * 1024;
@@ -45,7 +39,7 @@ const configOf = (p: Profile): ReturnType<Core["config"]> => {
 describe(`property: ${SEEDS} seeded fault mixes, ${BYTES / 1024} KiB each way concurrently, invariants after every event`, () => {
   for (let seed = 1; seed <= SEEDS; seed++) {
     const mix = faultMix(seed, BYTES);
-    it(`seed ${seed}: ${describeRun(mix)}`, (t) => {
+    it(`seed ${seed}: ${describeRun(mix)}`, () => {
       let infoWords = 0;
       const r = runTransfer({
         ...mix,
@@ -59,10 +53,7 @@ describe(`property: ${SEEDS} seeded fault mixes, ${BYTES / 1024} KiB each way co
       const problem = !r.ok ? `not ok: ${r.error ?? JSON.stringify(r)}`
         : r.virtualMs > bound ? `took ${r.virtualMs} virtual ms, over the bound of ${bound} ms`
         : null;
-      if (problem && infoWords > 0 && infoWords < TCP_INFO_WORDS) {
-        t.todo(`pre-issue-4 core (tcp_info ${infoWords} words): ${problem} — ${repro}`);
-        return;
-      }
+      assert.equal(infoWords, TCP_INFO_WORDS, "every invariant check read the full tcp_info layout (snd_max, window scale)");
       assert.equal(problem, null, `${problem}\n${repro}`);
       assert.equal(r.sha256Match, true);
       assert.deepEqual(r.finalStates, ["CLOSED", "CLOSED"]);

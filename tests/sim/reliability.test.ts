@@ -5,8 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Bench, DUT_IP, PEER_IP } from "./fixture.ts";
-import { buildArpFrame } from "../../host/packet.ts";
-import type { Conn } from "../../host/stack.ts";
+import { buildArpFrame } from "../../host/packet/packet.ts";
+import type { Conn } from "../../host/stack/stack.ts";
 import type { TcpInfo } from "../../host/core.ts";
 
 /** tcp_info with every word present (the core writes all 28). */

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Bench } from "./fixture.ts";
 import type { TcpInfo } from "../../host/core.ts";
-import type { Conn } from "../../host/stack.ts";
+import type { Conn } from "../../host/stack/stack.ts";
 
 const inf = (c: Conn): Required<TcpInfo> => c.info() as Required<TcpInfo>;
 

@@ -3,8 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Bench } from "./fixture.ts";
-import { SimNet } from "../../host/sim.ts";
-import type { Conn } from "../../host/stack.ts";
+import { SimNet } from "../../host/sim/sim.ts";
+import type { Conn } from "../../host/stack/stack.ts";
 
 const text = (c: Conn): (() => string) => {
   let got = "";

@@ -2,9 +2,9 @@
 // scripted peer where exact timing or segments matter. Test names carry the RFC section.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SimNet } from "../../host/sim.ts";
-import type { Conn, Stack } from "../../host/stack.ts";
-import { PetrelError } from "../../host/stack.ts";
+import { SimNet } from "../../host/sim/sim.ts";
+import type { Conn, Stack } from "../../host/stack/stack.ts";
+import { PetrelError } from "../../host/stack/stack.ts";
 import { Bench, PEER_IP } from "./fixture.ts";
 
 const SERVER = "198.18.0.1";

@@ -2,11 +2,12 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
-import { Core, wasmPathFor } from "../../host/core.ts";
-import { buildArpFrame } from "../../host/packet.ts";
-import { Peer } from "../../host/peer.ts";
-import { SimNet } from "../../host/sim.ts";
-import type { Conn } from "../../host/stack.ts";
+import { Core } from "../../host/core.ts";
+import { wasmPathFor } from "../../host/node/files.ts";
+import { buildArpFrame } from "../../host/packet/packet.ts";
+import { Peer } from "../../host/sim/peer.ts";
+import { SimNet } from "../../host/sim/sim.ts";
+import type { Conn } from "../../host/stack/stack.ts";
 
 const skip = existsSync(wasmPathFor()) ? false : "build/petrel.wasm not built (npm run build)";
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);

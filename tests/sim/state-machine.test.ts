@@ -114,7 +114,7 @@ test("RFC 9293 3.10.4 ESTABLISHED --CLOSE--> FIN-WAIT-1, snd FIN", () => {
 
 test("RFC 9293 3.10.7.4 FIN-WAIT-1 --rcv ACK of FIN--> FIN-WAIT-2 (no segment)", () => {
   const b = new Bench();
-  const { conn, iss } = b.finWait2();
+  const { conn } = b.finWait2();
   assert.equal(conn.state, "FIN_WAIT_2");
 });
 
@@ -187,7 +187,7 @@ test("RFC 9293 3.10.7.4 LAST-ACK --rcv ACK of FIN--> CLOSED (TCB deleted)", () =
 
 test("RFC 9293 3.10.8 TIME-WAIT --timeout 2MSL--> CLOSED (delete TCB)", () => {
   const b = new Bench();
-  const { conn, iss } = b.timeWait();
+  const { conn } = b.timeWait();
   const entered = b.now;
   const msl = b.stack.core.config().MSL_MS;
   b.advance(2 * msl - 1);

@@ -1,9 +1,9 @@
-// Driving the simulator's virtual clock under Node streams: sockets of host/net.ts are real
+// Driving the simulator's virtual clock under Node streams: sockets of host/node/net.ts are real
 // stream.Duplex objects, so a test steps the clock one event at a time and lets Node's stream
 // machinery (nextTick, microtasks, setImmediate) run between steps.
-import type { SimNet } from "../../host/sim.ts";
+import type { SimNet } from "../../host/sim/sim.ts";
 
-export const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Step the virtual clock until pred() holds, yielding to Node between steps. Bounded in virtual
  *  time and in steps; throws naming `what` when either runs out or nothing is left to run. */

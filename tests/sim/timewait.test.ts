@@ -5,8 +5,8 @@
 // duplicate (RFC 9293 3.6.1 / RFC 1122 4.2.2.13 with sequence numbers, RFC 6191 with timestamps).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SimNet } from "../../host/sim.ts";
-import type { Conn } from "../../host/stack.ts";
+import { SimNet } from "../../host/sim/sim.ts";
+import type { Conn } from "../../host/stack/stack.ts";
 import { Bench } from "./fixture.ts";
 
 test("RFC 9293 3.6.1 TIME-WAIT slots are reused when the table is full: 5 000 sequential short connections, server closes first, 4-slot table, all succeed", () => {

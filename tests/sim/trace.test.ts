@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Clock } from "../../host/clock.ts";
+import { Clock } from "../../host/time/clock.ts";
 import { ChannelLink } from "../../host/link/channel.ts";
 import { TraceLink } from "../../host/link/pcap.ts";
-import { buildArpFrame, buildIcmpEchoFrame, buildTcpFrame, checksum, flagsToString, parseFlags, parseFrame, type TcpFields } from "../../host/packet.ts";
-import { describeFrame, formatFrame, formatTime } from "../../host/trace.ts";
+import { buildArpFrame, buildIcmpEchoFrame, buildTcpFrame, checksum, flagsToString, parseFlags, parseFrame, type TcpFields } from "../../host/packet/packet.ts";
+import { describeFrame, formatFrame, formatTime } from "../../host/packet/trace.ts";
 
 const C = { srcMac: "02:00:00:00:00:02", dstMac: "02:00:00:00:00:01", src: "198.18.0.2", dst: "198.18.0.1", sport: 49152, dport: 7 };
 const tcp = (f: Partial<TcpFields>): Uint8Array => buildTcpFrame({ ...C, ...f });

@@ -1,15 +1,20 @@
-// runTransfer (host/transfer.ts), the `petrel sim transfer` CLI (host/cli/sim.ts via
+// runTransfer (host/sim/transfer.ts), the `petrel sim transfer` CLI (host/cli/sim.ts via
 // scripts/sim-transfer.ts), the bandwidth middleware, the time-sequence graph and tcp_info parsing.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Core, ROOT, TCP_INFO_WORDS, type TcpInfo } from "../../host/core.ts";
-import { renderTimeSequenceSvg } from "../../host/plot.ts";
-import { SimNet } from "../../host/sim.ts";
-import { InvariantChecker, InvariantError, faultMix, parseSize, reproduceCommand, runTransfer, transferTimeBound, type TransferResult } from "../../host/transfer.ts";
+import { TCP_INFO_WORDS, type TcpInfo } from "../../host/core.ts";
+import { ROOT } from "../../host/node/files.ts";
+import { renderTimeSequenceSvg } from "../../host/sim/plot.ts";
+import { readPcap } from "../../host/packet/pcap.ts";
+import { SimNet } from "../../host/sim/sim.ts";
+import { parseSize, reproduceCommand } from "../../host/sim/describe.ts";
+import { faultMix, transferTimeBound } from "../../host/sim/fault-mix.ts";
+import { InvariantChecker, InvariantError } from "../../host/sim/invariants.ts";
+import { runTransfer, runTransferOutput, type TransferResult } from "../../host/sim/transfer.ts";
 import { parseTransferArgs } from "../../host/cli/sim.ts";
 
 const KEYS = ["ok", "bytes", "sha256Match", "virtualMs", "wallMs", "retransmits", "fastRetransmits", "timeouts", "sackRecoveries", "finalStates"];
@@ -88,33 +93,32 @@ test("runTransfer: invariants after every event hold on a lossy run; the checker
   assert.throws(() => d.checkInfo("k", { ...base, rcvWnd: 1000 }, cfg, 2), /receive window shrank/);
 });
 
-test("runTransfer: --pcap writes the capture, --trace hands over tcpdump-style lines, --plot writes an SVG", () => {
-  const dir = mkdtempSync(join(tmpdir(), "petrel-transfer-"));
-  try {
-    const lines: string[] = [];
-    const r = runTransfer({ seed: 3, bytes: 32 * 1024, loss: 0.05, pcap: join(dir, "t.pcap"), trace: (l) => lines.push(l), plot: join(dir, "t.svg") });
-    assert.equal(r.ok, true, r.error);
-    assert.ok(readFileSync(join(dir, "t.pcap")).length > 32 * 1024 * 2);
-    assert.ok(lines.some((l) => /198\.18\.0\.2\.\d+ > 198\.18\.0\.1\.5001: Flags \[S\]/.test(l)));
-    assert.ok(lines.some((l) => /ESTABLISHED -> FIN_WAIT_1/.test(l)));
-    const svg = readFileSync(join(dir, "t.svg"), "utf8");
-    assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    assert.match(svg, /<\/svg>\n$/);
-    for (const label of ["virtual time (s)", "sequence offset", "retransmission", "cumulative ACK", "window limit", "SACK block"]) assert.ok(svg.includes(label), label);
-    // the plot shows client → server: red marks exactly when that direction resent something
-    let highest = -1;
-    let resent = false;
-    for (const l of lines) {
-      const m = /198\.18\.0\.2\.\d+ > 198\.18\.0\.1\.5001: .* seq (\d+):(\d+)/.exec(l);
-      if (!m) continue;
-      const start = Number(m[1]), end = Number(m[2]);
-      if (highest >= 0 && start < highest) resent = true;
-      highest = Math.max(highest, end);
-    }
-    assert.equal(svg.includes('stroke="#d62728" stroke-width="1.6"'), resent, "retransmissions drawn in red");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+test("runTransfer: pcap keeps the capture, trace hands over tcpdump-style lines, plot draws an SVG", () => {
+  const lines: string[] = [];
+  const out = runTransferOutput({ seed: 3, bytes: 32 * 1024, loss: 0.05, pcap: true, trace: (l) => lines.push(l), plot: true });
+  const r = out.result;
+  assert.equal(r.ok, true, r.error);
+  const pcap = readPcap(out.pcap!);
+  assert.ok(pcap.records.length > 2 * 32 * 1024 / 1460, "every data segment of both directions is in the capture");
+  assert.ok(lines.some((l) => /198\.18\.0\.2\.\d+ > 198\.18\.0\.1\.5001: Flags \[S\]/.test(l)));
+  assert.ok(lines.some((l) => /ESTABLISHED -> FIN_WAIT_1/.test(l)));
+  const svg = out.plotSvg!;
+  assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  assert.match(svg, /<\/svg>\n$/);
+  for (const label of ["virtual time (s)", "sequence offset", "retransmission", "cumulative ACK", "window limit", "SACK block"]) assert.ok(svg.includes(label), label);
+  // the plot shows client → server: red marks exactly when that direction resent something
+  let highest = -1;
+  let resent = false;
+  for (const l of lines) {
+    const m = /198\.18\.0\.2\.\d+ > 198\.18\.0\.1\.5001: .* seq (\d+):(\d+)/.exec(l);
+    if (!m) continue;
+    const start = Number(m[1]), end = Number(m[2]);
+    if (highest >= 0 && start < highest) resent = true;
+    highest = Math.max(highest, end);
   }
+  assert.equal(svg.includes('stroke="#d62728" stroke-width="1.6"'), resent, "retransmissions drawn in red");
+  const plain = runTransferOutput({ seed: 3, bytes: 32 * 1024, loss: 0.05 });
+  assert.deepEqual([plain.pcap, plain.plotSvg], [null, null], "nothing kept unless asked");
 });
 
 test("plot: the cwnd/ssthresh panel is drawn when tcp_info has them, replaced by a note when not", () => {

@@ -1,14 +1,14 @@
-// UDP between two Petrel stacks in the simulator through the dgram-compatible API (host/dgram.ts):
+// UDP between two Petrel stacks in the simulator through the dgram-compatible API (host/node/dgram.ts):
 // datagrams byte-exact with their rinfo, the same trace for the same seed, port unreachable seen by
 // the sender (RFC 1122 4.1.3.1, 4.1.3.3), broadcasts, and Node-style errors.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { test } from "node:test";
-import { wasmPathFor } from "../../host/core.ts";
-import type { DgramSocket, RemoteInfo } from "../../host/dgram.ts";
-import { PetrelStack } from "../../host/net.ts";
-import { Prng } from "../../host/prng.ts";
-import { SimNet } from "../../host/sim.ts";
+import { wasmPathFor } from "../../host/node/files.ts";
+import type { DgramSocket, RemoteInfo } from "../../host/node/dgram.ts";
+import { PetrelStack } from "../../host/node/net.ts";
+import { Prng } from "../../host/time/prng.ts";
+import { SimNet } from "../../host/sim/sim.ts";
 import { until } from "./steps.ts";
 
 const skip = existsSync(wasmPathFor()) ? false : "build/petrel.wasm not built (npm run build)";

@@ -8,9 +8,9 @@
 // inside the namespace. Every loop is bounded by time and count.
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { ROOT } from "../../host/core.ts";
-import { TapLink } from "../../host/link/tap.ts";
-import { buildTcpFrame } from "../../host/packet.ts";
+import { ROOT } from "../../host/node/files.ts";
+import { TapLink } from "../../host/node/tap.ts";
+import { buildTcpFrame } from "../../host/packet/packet.ts";
 import { type Netns, tapName } from "../boards/support.ts";
 
 export const FLOOD_KERNEL_IP = "198.18.0.1";

@@ -3,7 +3,7 @@
 // must find no malformed packet and no checksum error in the case's capture.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import type { Socket } from "../../host/net.ts";
+import type { Socket } from "../../host/node/net.ts";
 import { test, type TestContext } from "node:test";
 import { ensureDebianTool, unavailable } from "./env.ts";
 import { interopUnavailable, KERNEL_IP, TapNetns, type TapNetnsOptions } from "./netns.ts";

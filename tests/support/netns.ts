@@ -1,5 +1,5 @@
 // A TAP device whose kernel side lives in a network namespace the test creates, with a Petrel
-// stack (host/net.ts) on the other side of the fd. The TAP is created in the root namespace by the
+// stack (host/node/net.ts) on the other side of the fd. The TAP is created in the root namespace by the
 // addon (this process holds the fd), then `ip link set DEV netns NS` moves its kernel side away;
 // frames keep flowing through the fd. Kernel 198.18.0.1/24 in the namespace, Petrel 198.18.0.2/24.
 // Everything is removed on close(), and by a process 'exit' hook if a test dies first. Every wait
@@ -8,14 +8,15 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, type Profile } from "../../host/core.ts";
+import { type Profile } from "../../host/core.ts";
+import { ROOT } from "../../host/node/files.ts";
 import { FaultLink, type FaultOptions } from "../../host/link/fault.ts";
 import type { Link } from "../../host/link/link.ts";
 import { PcapLink } from "../../host/link/pcap.ts";
-import { TapLink, ip, tapUnavailable } from "../../host/link/tap.ts";
-import { PetrelStack } from "../../host/net.ts";
-import { PcapFileWriter } from "../../host/pcap.ts";
-import { RealClock, wallTime } from "../../host/realtime.ts";
+import { TapLink, ip, tapUnavailable } from "../../host/node/tap.ts";
+import { PetrelStack } from "../../host/node/net.ts";
+import { PcapFileWriter } from "../../host/node/pcap-file.ts";
+import { RealClock, wallTime } from "../../host/node/realtime.ts";
 import { hasCommand } from "./env.ts";
 
 export const KERNEL_IP = "198.18.0.1";

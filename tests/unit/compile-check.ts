@@ -1,6 +1,7 @@
 // Compile-check entry for iface/wire/storage without the lead's index.ts:
 //   npx asc tests/unit/compile-check.ts --config tests/unit/asconfig.check.json --noEmit
-import { ifaceInit, ifaceIp, ifaceMac, ifaceRoutable } from "../../assembly/iface/iface";
+import { ifaceIp, ifaceMac, ifaceRoutable } from "../../assembly/iface/iface";
+import { ifaceInit } from "../../assembly/iface/init";
 import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen } from "../../assembly/iface/input";
 import { ipTxPayload, ipTxPayloadMax, ipOutput, ifacePoll } from "../../assembly/iface/output";
 import { Ring, ringInit, ringWrite, ringRead, ringPeek, ringConsume, ringClear, ringLen, ringFree, ringWriteAt, ringCommit } from "../../assembly/storage/ring";

@@ -165,6 +165,25 @@ describe("iface ARP (RFC 826)", () => {
     expect(arpCount(ARP_INCOMPLETE)).toBe(ARP_ENTRIES - 1);
     expect(arpLookup(PEER, T0 + 1000)).not.toBe(0);
   });
+  it("RFC 1122 2.3.2.1 flooding guard: a stream of unanswered next hops gets at most ARP_ENTRIES requests per ARP_RETRY_MS; their frames are dropped and counted", () => {
+    setupIface();
+    ifaceInput(arpFrame(1, 2, PEER, ME), 42, T0);    // PEER resolved
+    const tx0 = txCount();
+    for (let i = 0; i < 100; i++) ipOutput(0xc6120080 + <u32>i, 6, 10, T0 + 1 + <u32>(i & 7)); // 198.18.0.128…227, within 8 ms
+    expect(txCount() - tx0).toBe(ARP_ENTRIES - 1);   // one request per free entry, then none
+    expect(ctr(C.ARP_PENDING_DROPPED)).toBeGreaterThanOrEqual(100 - (ARP_ENTRIES - 1) - ARP_PENDING);
+    expect(arpLookup(PEER, T0 + 100)).not.toBe(0);   // the resolved neighbour stays
+    // an ARP_RETRY_MS later the oldest resolutions may give way to new next hops again
+    ipOutput(0xc61200f0, 6, 10, T0 + 1 + ARP_RETRY_MS);
+    expect(txCount() - tx0).toBeGreaterThanOrEqual(ARP_ENTRIES);
+  });
+  it("RFC 826 flooding guard: a neighbour that asks for our address is learned even while every entry is a young resolution", () => {
+    setupIface();
+    for (let i = 0; i < 2 * ARP_ENTRIES; i++) ipOutput(0xc6120080 + <u32>i, 6, 10, T0);
+    expect(arpCount(ARP_INCOMPLETE)).toBe(ARP_ENTRIES);
+    ifaceInput(arpFrame(1, 2, PEER, ME), 42, T0 + 1);
+    expect(arpLookup(PEER, T0 + 2)).not.toBe(0);
+  });
   it("RFC 5227: an ARP probe (sender IP 0) for our address is answered but teaches nothing", () => {
     setupIface();
     ifaceInput(arpFrame(1, 2, 0, ME), 42, T0);

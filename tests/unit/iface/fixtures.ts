@@ -1,6 +1,6 @@
 // Frames and setup shared by the iface tests. Our side: 02:00:00:00:00:01, 198.18.0.1/24, gateway
 // 198.18.0.254. Peer: 02:00:00:00:00:02, 198.18.0.2.
-import { ifaceInit } from "../../../assembly/iface/iface";
+import { ifaceInit } from "../../../assembly/iface/init";
 import { csumAdd, csumFinish } from "../../../assembly/wire/checksum";
 import { put16, put32 } from "../../../assembly/wire/bytes";
 import { put, scratch, setupMemory } from "../helpers";

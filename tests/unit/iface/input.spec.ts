@@ -1,4 +1,5 @@
-import { ifaceDown, ifaceInit } from "../../../assembly/iface/iface";
+import { ifaceDown } from "../../../assembly/iface/iface";
+import { ifaceInit } from "../../../assembly/iface/init";
 import { ifaceInput, rxDstIp, rxPayload, rxPayloadLen, rxSrcIp } from "../../../assembly/iface/input";
 import { C } from "../../../assembly/counters";
 import { Err } from "../../../assembly/errors";

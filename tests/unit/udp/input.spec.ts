@@ -1,7 +1,7 @@
 import { C } from "../../../assembly/counters";
 import { Err } from "../../../assembly/errors";
 import { eventsInit, eventPop, eventArg, eventHandle } from "../../../assembly/storage/events";
-import { Ev } from "../../../assembly/socket/constants";
+import { Ev } from "../../../assembly/storage/events";
 import { ifaceInput, icmpErrProto } from "../../../assembly/iface/input";
 import { get16, put16 } from "../../../assembly/wire/bytes";
 import { csumAdd, csumFinish, csumPseudo } from "../../../assembly/wire/checksum";

@@ -2,7 +2,7 @@ import { UDP_SOCKETS, UDP_QUEUE } from "../../../assembly/config";
 import { C } from "../../../assembly/counters";
 import { Err } from "../../../assembly/errors";
 import { eventsInit, eventPop, eventHandle, eventArg } from "../../../assembly/storage/events";
-import { Ev } from "../../../assembly/socket/constants";
+import { Ev } from "../../../assembly/storage/events";
 import { get16, get32 } from "../../../assembly/wire/bytes";
 import { udpCheck } from "../../../assembly/wire/udp";
 import {

@@ -2,8 +2,8 @@
 // chargen (RFC 864, 19) and a status page (80) served by Node's own http.Server through its
 // 'connection' event — no hand-written HTTP parser.
 import http from "node:http";
-import type { DgramSocket } from "./dgram.ts";
-import type { PetrelStack, Server, Socket } from "./net.ts";
+import type { DgramSocket } from "../node/dgram.ts";
+import type { PetrelStack, Server, Socket } from "../node/net.ts";
 
 export const SERVICE_PORTS = { echo: 7, discard: 9, chargen: 19, http: 80 } as const;
 export type ServiceName = keyof typeof SERVICE_PORTS;

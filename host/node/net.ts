@@ -17,12 +17,12 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { isIPv4 } from "node:net";
 import { Duplex } from "node:stream";
-import type { Scheduler, Timer } from "./clock.ts";
-import type { Core, CoreEvent, CoreOptions, DhcpInfo, Profile, SocketOption } from "./core.ts";
-import type { Link } from "./link/link.ts";
-import { Prng } from "./prng.ts";
+import type { Scheduler, Timer } from "../time/clock.ts";
+import type { Core, CoreEvent, CoreOptions, DhcpInfo, Profile, SocketOption } from "../core.ts";
+import type { Link } from "../link/link.ts";
+import { Prng } from "../time/prng.ts";
 import { RealClock } from "./realtime.ts";
-import { PetrelError, Stack, type Conn, type Listener } from "./stack.ts";
+import { PetrelError, Stack, type Conn, type Listener } from "../stack/stack.ts";
 import { createSocket, type DgramSocket, type RemoteInfo, type SocketOptions as DgramOptions, type SocketType } from "./dgram.ts";
 
 export const errnoOf: Record<string, number> = {
@@ -203,7 +203,7 @@ export class PetrelStack extends EventEmitter {
     return server;
   }
 
-  /** A dgram-compatible UDP socket (host/dgram.ts), like dgram.createSocket("udp4"). */
+  /** A dgram-compatible UDP socket (host/node/dgram.ts), like dgram.createSocket("udp4"). */
   createSocket(type: SocketType | DgramOptions, listener?: (msg: Buffer, rinfo: RemoteInfo) => void): DgramSocket {
     const s = createSocket(this.stack, type, listener);
     this.dgrams_.add(s);
@@ -481,6 +481,8 @@ export class Socket extends Duplex {
     conn.on("end", () => this.onEnd());
     conn.on("drain", () => this.onDrain());
     conn.on("error", (code, errno) => this.onError(code, errno));
+    // RFC 1122 4.2.3.9: a soft error (ICMP, ARP) reported at R1; the socket stays open and retrying
+    conn.on("softerror", (code, errno) => this.emit("softError", Object.assign(new Error(`${code} (soft error: the connection goes on retrying)`), { code, errno })));
     const early = conn.read();
     if (early.length) this.onData(early);
     if (conn.ended) this.onEnd();

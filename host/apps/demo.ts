@@ -7,9 +7,9 @@
 // reads like a tcpdump capture in a textbook, with each connection's state changes interleaved;
 // the same frames are written to out/demo.pcap for Wireshark or `tcpdump -nr out/demo.pcap`.
 // Run it with `npm start`.
-import { resolve } from "node:path";
-import { SimNet } from "./sim.ts";
-import type { Conn } from "./stack.ts";
+import { writeOutput } from "../node/files.ts";
+import { SimNet } from "../sim/sim.ts";
+import type { Conn } from "../stack/stack.ts";
 
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 
@@ -65,7 +65,7 @@ console.log(`\n# discard service received ${discarded} bytes`);
 console.log(`# virtual time: ${(net.now / 1000).toFixed(3)} s`);
 console.log("# echo connection (client side):", echo.states.join(" -> "));
 console.log("# discard connection (client side):", discard.states.join(" -> "));
-const pcap = net.savePcap(resolve("out/demo.pcap"));
+const pcap = writeOutput("out/demo.pcap", net.pcap.bytes());
 console.log(`\n# ${net.pcap.frames} frames written to ${pcap} (open with: tcpdump -nr ${pcap})`);
 for (const s of [client, server]) {
   console.log(`\n# ${s.name} counters (non-zero):`);

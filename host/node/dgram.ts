@@ -12,8 +12,8 @@
 // Errors carry Node's `code`/`errno`/`syscall`. IPv4 only ("udp4"), addresses as dotted strings.
 import { EventEmitter } from "node:events";
 import { isIPv4 } from "node:net";
-import type { CoreEvent } from "./core.ts";
-import type { Stack } from "./stack.ts";
+import type { CoreEvent } from "../core.ts";
+import type { Stack } from "../stack/stack.ts";
 
 export type SocketType = "udp4";
 export interface SocketOptions {

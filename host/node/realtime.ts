@@ -3,7 +3,7 @@
 // was made, so the core's u32 `now` starts near 0 and wraps only after 49.7 days. A deadline that is
 // already due runs on setImmediate (after pending I/O), later ones on setTimeout. stop() cancels every
 // outstanding timer and makes later ones inert, so a stopped stack never keeps the process alive.
-import type { Scheduler, TimeSource, Timer } from "./clock.ts";
+import type { Scheduler, TimeSource, Timer } from "../time/clock.ts";
 
 interface RealTimer extends Timer {
   handle: NodeJS.Timeout | NodeJS.Immediate | null;

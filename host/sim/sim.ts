@@ -8,17 +8,17 @@
 //   server.listen(7, 4, (c) => c.on("data", (d) => c.write(d)));
 //   const conn = client.connect("198.18.0.1", 7);
 //   net.runUntil(() => conn.connected);
-import { Clock, type RunBounds } from "./clock.ts";
-import type { CoreOptions, Profile } from "./core.ts";
-import { BandwidthLink, type BandwidthOptions } from "./link/bandwidth.ts";
-import { FaultLink, type FaultDecision, type FaultSettings } from "./link/fault.ts";
-import type { Link } from "./link/link.ts";
-import { Switch, type SwitchPort } from "./link/switch.ts";
-import { parseFrame, type ParsedFrame } from "./packet.ts";
-import { PcapWriter } from "./pcap.ts";
-import { Prng } from "./prng.ts";
-import { Stack, type StateTransition } from "./stack.ts";
-import { formatFrame, formatTime } from "./trace.ts";
+import { Clock, type RunBounds } from "../time/clock.ts";
+import type { CoreOptions, Profile } from "../core.ts";
+import { BandwidthLink, type BandwidthOptions } from "../link/bandwidth.ts";
+import { FaultLink, type FaultDecision, type FaultSettings } from "../link/fault.ts";
+import type { Link } from "../link/link.ts";
+import { Switch, type SwitchPort } from "../link/switch.ts";
+import { parseFrame, type ParsedFrame } from "../packet/packet.ts";
+import { PcapWriter } from "../packet/pcap.ts";
+import { Prng } from "../time/prng.ts";
+import { Stack, type StateTransition } from "../stack/stack.ts";
+import { formatFrame, formatTime } from "../packet/trace.ts";
 
 export interface SimNetOptions {
   seed?: number;
@@ -191,10 +191,6 @@ export class SimNet {
   /** The trace as one string. */
   trace(): string {
     return this.lines.join("\n");
-  }
-
-  savePcap(path: string): string {
-    return this.pcap.save(path);
   }
 }
 

@@ -12,12 +12,13 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { ROOT } from "../core.ts";
-import { Handlers, type FrameHandler, type FrameHandlerOptions, type Link } from "./link.ts";
+import { ROOT } from "../node/files.ts";
+import { Handlers, type FrameHandler, type FrameHandlerOptions, type Link } from "../link/link.ts";
 
 interface TapAddon {
-  open(name: string): { fd: number; name: string };
+  open(name: string): { fd: number; name: string; qlen?: number };
   read(fd: number, buf: Uint8Array): number;
+  readBatch(fd: number, buf: Uint8Array, max: number, room: number): number;
   write(fd: number, buf: Uint8Array): number;
   watch(fd: number, cb: (status: number) => void): number;
   ref(fd: number, on: boolean): number;
@@ -69,12 +70,17 @@ export interface TapStats {
 }
 
 const MAX_FRAMES_PER_WAKE = 256;
+/** Frames read per native call (native/tap.c readBatch): one N-API crossing per batch, not per frame. */
+const BATCH = 32;
 
 export class TapLink implements Link {
   private handlers = new Handlers();
   private buf: Uint8Array;
+  /** BATCH frames of up to buf.length bytes, each after its u16 length (readBatch's layout). */
+  private batch: Uint8Array;
   private closed_ = false;
   private burstEnded = false;
+  private batchEnd: (() => void)[] = [];
   readonly stats: TapStats = { rxFrames: 0, txFrames: 0, rxBytes: 0, txBytes: 0, txErrors: 0, rxBounded: 0, rxYields: 0 };
   /** The last write error code (negative errno), 0 if none. */
   lastTxError = 0;
@@ -86,8 +92,12 @@ export class TapLink implements Link {
     /** True when opening created the device (it goes away with close()). */
     readonly created: boolean,
     mtu: number,
+    /** The device's txqueuelen (frames the kernel holds for us to read), raised to 16 384 at open
+     *  (native/tap.c); a negative errno when it could not be read or set, 0 from an older addon. */
+    readonly queueLen: number,
   ) {
     this.buf = new Uint8Array(mtu + 14 + 4);
+    this.batch = new Uint8Array(BATCH * (2 + this.buf.length));
   }
 
   /**
@@ -101,7 +111,7 @@ export class TapLink implements Link {
     }
     const tap = loadTapAddon();
     const existed = existsSync(`/sys/class/net/${name}`);
-    let h: { fd: number; name: string };
+    let h: { fd: number; name: string; qlen?: number };
     try {
       h = tap.open(name);
     } catch (e) {
@@ -115,7 +125,7 @@ export class TapLink implements Link {
         : "";
       throw new TapError(code, `cannot open TAP device ${name}: ${err.message}${hint ? ` — ${hint}` : ""}`);
     }
-    const link = new TapLink(tap, h.fd, h.name, !existed, o.mtu ?? 1500);
+    const link = new TapLink(tap, h.fd, h.name, !existed, o.mtu ?? 1500, h.qlen ?? 0);
     tap.watch(h.fd, () => link.drain());
     return link;
   }
@@ -141,6 +151,11 @@ export class TapLink implements Link {
     this.handlers.add(cb, opts);
   }
 
+  /** After each batch read in one native call (Link.onBatchEnd). */
+  onBatchEnd(cb: () => void): void {
+    this.batchEnd.push(cb);
+  }
+
   /**
    * End the current burst after the frame being handled: the application runs (Node drains its
    * nextTick queue when the wake-up returns) before the next frame is read. Without it a peer
@@ -153,22 +168,35 @@ export class TapLink implements Link {
   }
 
   /** Read the queued frames (bounded per wake-up, and ended early by endBurst(); the level-triggered
-   *  poll handle wakes us again for the rest). */
+   *  poll handle wakes us again for the rest), BATCH at a time from the native side: the frames of a
+   *  batch, then the onBatchEnd callbacks (a Stack polls and dispatches there: endBurst() comes from
+   *  that dispatch and ends the wake-up after this batch). */
   private drain(): void {
     this.burstEnded = false;
-    for (let i = 0; i < MAX_FRAMES_PER_WAKE; i++) {
+    const room = this.buf.length;
+    for (let total = 0; total < MAX_FRAMES_PER_WAKE; ) {
       if (this.closed_) return;
-      const n = this.tap.read(this.fd, this.buf);
-      if (n <= 0) return; // -EAGAIN: nothing left
-      this.stats.rxFrames++;
-      this.stats.rxBytes += n;
-      // handlers that copy what they keep (a Stack) get a view of the read buffer, others a copy
-      this.handlers.emit(this.handlers.transient ? this.buf.subarray(0, n) : this.buf.slice(0, n));
+      const n = this.tap.readBatch(this.fd, this.batch, BATCH, room);
+      if (n <= 0) return; // nothing left (or an error: the poll handle reports it)
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        const len = this.batch[at]! | (this.batch[at + 1]! << 8);
+        const frame = this.batch.subarray(at + 2, at + 2 + len);
+        at += 2 + len;
+        this.stats.rxFrames++;
+        this.stats.rxBytes += len;
+        // handlers that copy what they keep (a Stack) get a view of the batch buffer, others a copy
+        this.handlers.emit(this.handlers.transient ? frame : frame.slice());
+        if (this.closed_) return;
+      }
+      for (const cb of this.batchEnd) cb();
+      total += n;
       if (this.burstEnded) {
         this.burstEnded = false;
         this.stats.rxYields++;
         return;
       }
+      if (n < BATCH) return; // the queue ran dry
     }
     this.stats.rxBounded++;
   }

@@ -1,7 +1,6 @@
 // Classic libpcap files (magic 0xa1b2c3d4, version 2.4, LINKTYPE_ETHERNET), written with the
 // virtual clock's timestamps so a simulated run opens in Wireshark/tcpdump like a real capture.
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+// Writing to a file is Node's: host/node/pcap-file.ts.
 
 export const PCAP_MAGIC = 0xa1b2c3d4;
 export const LINKTYPE_ETHERNET = 1;
@@ -33,50 +32,13 @@ export function pcapRecord(timeMs: number, frame: Uint8Array, snaplen = PCAP_SNA
   return b;
 }
 
-/** Where pcap records go: PcapWriter (memory) or PcapFileWriter (streamed to a file). */
+/** Where pcap records go: PcapWriter (memory) or PcapFileWriter (node/pcap-file.ts: streamed to a file). */
 export interface PcapSink {
   write(timeMs: number, frame: Uint8Array): void;
   frames: number;
 }
 
-/** Streams records to a file (buffered, flushed every 1 MiB and on flush()/close()) for long real-time captures. */
-export class PcapFileWriter implements PcapSink {
-  private fd: number | null;
-  private buf: Uint8Array[] = [];
-  private bufBytes = 0;
-  frames = 0;
-
-  constructor(readonly path: string, readonly snaplen = PCAP_SNAPLEN) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, "w");
-    writeSync(this.fd, pcapGlobalHeader(snaplen));
-  }
-
-  write(timeMs: number, frame: Uint8Array): void {
-    if (this.fd === null) return;
-    const r = pcapRecord(timeMs, frame, this.snaplen);
-    this.buf.push(r);
-    this.bufBytes += r.length;
-    this.frames++;
-    if (this.bufBytes >= 1 << 20) this.flush();
-  }
-
-  flush(): void {
-    if (this.fd === null || this.bufBytes === 0) return;
-    writeSync(this.fd, Buffer.concat(this.buf));
-    this.buf = [];
-    this.bufBytes = 0;
-  }
-
-  close(): void {
-    if (this.fd === null) return;
-    this.flush();
-    closeSync(this.fd);
-    this.fd = null;
-  }
-}
-
-/** Collects records in memory; `bytes()` for tests, `save(path)` to write the file. */
+/** Collects records in memory; `bytes()` is the pcap file. */
 export class PcapWriter implements PcapSink {
   private chunks: Uint8Array[] = [];
   frames = 0;
@@ -100,13 +62,6 @@ export class PcapWriter implements PcapSink {
       o += c.length;
     }
     return out;
-  }
-
-  /** Write the capture to `path`, creating its directory. */
-  save(path: string): string {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, this.bytes());
-    return path;
   }
 }
 

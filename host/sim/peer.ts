@@ -7,12 +7,12 @@
 //   const conn = stack.connect(peer.ip, 80);
 //   const syn = peer.expectTcp({ flags: "S" });
 //   peer.sendTcp({ sport: 80, dport: syn.tcp.sport, seq: 1000, ack: syn.tcp.seq + 1, flags: "S." });
-import { Clock } from "./clock.ts";
-import type { CoreOptions } from "./core.ts";
-import { ChannelLink, type CapturedFrame } from "./link/channel.ts";
-import { buildArpFrame, buildIcmpEchoFrame, buildTcpFrame, parseFlags, type IcmpEchoFields, type Ipv4Packet, type TcpFields, type TcpSegment } from "./packet.ts";
-import { Stack } from "./stack.ts";
-import { formatFrame } from "./trace.ts";
+import { Clock } from "../time/clock.ts";
+import type { CoreOptions } from "../core.ts";
+import { ChannelLink, type CapturedFrame } from "../link/channel.ts";
+import { buildArpFrame, buildIcmpEchoFrame, buildTcpFrame, parseFlags, type IcmpEchoFields, type Ipv4Packet, type TcpFields, type TcpSegment } from "../packet/packet.ts";
+import { Stack } from "../stack/stack.ts";
+import { formatFrame } from "../packet/trace.ts";
 
 export interface PeerOptions {
   ip?: string;
@@ -104,7 +104,8 @@ export class Peer {
     if (want.ack !== undefined && seg.tcp.ack !== want.ack >>> 0) throw new Error(`expected ack ${want.ack >>> 0}${where}`);
     if (want.payload !== undefined) {
       const p = typeof want.payload === "string" ? new TextEncoder().encode(want.payload) : want.payload;
-      if (Buffer.compare(Buffer.from(p), Buffer.from(seg.tcp.payload)) !== 0) throw new Error(`unexpected payload${where}`);
+      const q = seg.tcp.payload;
+      if (p.length !== q.length || p.some((b, i) => b !== q[i])) throw new Error(`unexpected payload${where}`);
     }
     return seg;
   }

@@ -13,7 +13,7 @@ interface Entry extends Timer {
 }
 
 /** What a Stack and the link middleware need from time: the current ms and one-shot timers.
- *  `Clock` (virtual, deterministic) and `RealClock` (host/realtime.ts, wall-clock) implement it. */
+ *  `Clock` (virtual, deterministic) and `RealClock` (host/node/realtime.ts, wall-clock) implement it. */
 export interface Scheduler {
   readonly now: number;
   at(at: number, fn: () => void): Timer;
@@ -40,8 +40,11 @@ export interface RunBounds {
   maxSteps?: number;
 }
 
+/** Which bound a run hit: nothing left to run, its virtual time, or its steps. */
+export type BoundKind = "idle" | "time" | "steps";
+
 export class BoundError extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly kind?: BoundKind) {
     super(message);
     this.name = "BoundError";
   }
@@ -140,9 +143,10 @@ export class Clock implements Scheduler {
   /**
    * Run callbacks until `predicate()` is true (checked before each step). Throws BoundError when
    * the queue runs dry, `maxVirtualMs` passes or `maxSteps` callbacks ran before it holds.
-   * Returns the virtual time at which it held.
+   * Returns the virtual time at which it held. `afterStep` runs after every callback (a run that
+   * watches the simulation, e.g. checks invariants, does it there).
    */
-  runUntil(predicate: () => boolean, bounds: RunBounds & { what?: string } = {}): number {
+  runUntil(predicate: () => boolean, bounds: RunBounds & { what?: string; afterStep?: () => void } = {}): number {
     const start = this.now;
     const limit = start + (bounds.maxVirtualMs ?? DEFAULT_MAX_MS);
     const maxSteps = bounds.maxSteps ?? DEFAULT_MAX_STEPS;
@@ -151,16 +155,17 @@ export class Clock implements Scheduler {
       if (predicate()) return this.now;
       const next = this.peek();
       if (next === null) {
-        throw new BoundError(`runUntil: ${what} not met and nothing left to run at t=${this.now} ms (started t=${start})`);
+        throw new BoundError(`runUntil: ${what} not met and nothing left to run at t=${this.now} ms (started t=${start})`, "idle");
       }
       if (next > limit) {
         this.now = limit;
-        throw new BoundError(`runUntil: ${what} not met within ${limit - start} virtual ms (t=${this.now} ms)`);
+        throw new BoundError(`runUntil: ${what} not met within ${limit - start} virtual ms (t=${this.now} ms)`, "time");
       }
       if (n >= maxSteps) {
-        throw new BoundError(`runUntil: ${what} not met after ${maxSteps} steps (t=${this.now} ms)`);
+        throw new BoundError(`runUntil: ${what} not met after ${maxSteps} steps (t=${this.now} ms)`, "steps");
       }
       this.step();
+      bounds.afterStep?.();
     }
   }
 

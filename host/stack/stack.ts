@@ -4,11 +4,11 @@
 // polls and dispatches them; poll(now) is rescheduled at the deadline it returns. Above that, a
 // small socket API (listen/connect, Conn with write/read/shutdown/close/abort and events) on which
 // tests, the simulator and later a net.Socket-compatible Duplex are built.
-import type { Scheduler, Timer } from "./clock.ts";
-import { Core, type CoreEvent, type CoreOptions, type SocketOption, type TcpInfo } from "./core.ts";
-import { Emitter } from "./emitter.ts";
-import type { Link } from "./link/link.ts";
-import { concat, ipToU32, parseFrame, toBytes, u32ToIp, type Ip, type Mac } from "./packet.ts";
+import type { Scheduler, Timer } from "../time/clock.ts";
+import { Core, type CoreEvent, type CoreOptions, type SocketOption, type TcpInfo } from "../core.ts";
+import { Emitter } from "../emitter.ts";
+import type { Link } from "../link/link.ts";
+import { concat, ipToU32, parseFrame, toBytes, u32ToIp, type Ip, type Mac } from "../packet/packet.ts";
 
 export interface StackOptions {
   name: string;
@@ -100,6 +100,8 @@ export class Stack extends Emitter<StackEvents> {
   /** A core call happened since the last poll (settle). */
   private pollDue = false;
   private rxQueue: Uint8Array[] = [];
+  /** The link calls settleLater after each batch of frames (Link.onBatchEnd). */
+  private batched = false;
 
   constructor(o: StackOptions) {
     super();
@@ -137,6 +139,11 @@ export class Stack extends Emitter<StackEvents> {
     if (this.link) throw new Error(`${this.name}: already attached to a link`);
     this.link = link;
     link.onFrame((f) => this.fromLink(f), { transient: true }); // fromLink copies what it keeps
+    if (link.onBatchEnd) {
+      // a link that reads frames in batches (TapLink): poll and dispatch once per batch, not per frame
+      this.batched = true;
+      link.onBatchEnd(this.settleLater);
+    }
     return this;
   }
 
@@ -166,7 +173,9 @@ export class Stack extends Emitter<StackEvents> {
    * cannot overflow), but the poll and the dispatch of its events wait until the scheduler's step
    * ends (Scheduler.defer, when it has it): every frame of a burst the link delivers in one step
    * is received before the application hears of any, as an OS handles a batch of received packets
-   * before it wakes the reader. One poll and one read per burst instead of per frame.
+   * before it wakes the reader. One poll and one read per burst instead of per frame. On a real
+   * clock (no defer) a link with batches (Link.onBatchEnd) settles once per batch, and any other
+   * link at each frame.
    */
   private fromLink(frame: Uint8Array): void {
     if (this.depth > 0) {
@@ -175,7 +184,7 @@ export class Stack extends Emitter<StackEvents> {
     }
     const rc = this.rxFrame(frame);
     if (this.clock.defer) this.clock.defer(this.settleLater);
-    else this.settle();
+    else if (!this.batched) this.settle();
     if (rc < 0 || this.listenerCount("rx") > 0) {
       const kept = frame.slice(); // a listener may keep it; the link may reuse `frame` (transient)
       this.emit("rx", kept, rc);
@@ -414,6 +423,9 @@ export class Stack extends Emitter<StackEvents> {
       case "ERROR":
         conn?._error(e.arg);
         break;
+      case "SOFT_ERROR":
+        conn?._softError(e.arg);
+        break;
       case "CLOSED":
         conn?._closed(e.arg);
         break;
@@ -547,6 +559,9 @@ type ConnEvents = {
   /** The connection is over; `error` is the name of the error that ended it, or null. */
   close: (error: string | null) => void;
   error: (code: string, errno: number) => void;
+  /** A soft error (ICMP unreachable, time exceeded, parameter problem, ARP failure) reported when
+   *  the retransmissions reach R1 (RFC 1122 4.2.3.5, 4.2.3.9): the connection goes on. */
+  softerror: (code: string, errno: number) => void;
   state: (t: StateTransition) => void;
   /** Everything written has been handed to the core's send ring. */
   drain: () => void;
@@ -564,6 +579,8 @@ export class Conn extends Emitter<ConnEvents> {
   /** Name of the error that ended the connection ("ECONNRESET"…), or null. */
   error: string | null = null;
   errno = 0;
+  /** The last soft error the core reported (SOFT_ERROR event), or null; it does not end the connection. */
+  softError: string | null = null;
   /** Total bytes received / accepted by the core's send ring. */
   bytesRead = 0;
   bytesWritten = 0;
@@ -798,6 +815,11 @@ export class Conn extends Emitter<ConnEvents> {
       if (rc < 0) this._error(rc);
       this.shutdownPending = true; // further writes are EPIPE
     }
+  }
+  /** @internal */
+  _softError(errno: number): void {
+    this.softError = this.stack.core.errorName(errno);
+    this.emit("softerror", this.softError, errno);
   }
   /** @internal */
   _error(errno: number): void {

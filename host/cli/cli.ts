@@ -6,16 +6,16 @@
 //   petrel qemu --firmware wasm2c|wamr|lwip --tap NAME --ip ADDR/PREFIX …   (host/cli/qemu.ts)
 import { parseArgs } from "node:util";
 import { isIPv4 } from "node:net";
-import type { Profile } from "./core.ts";
-import { FaultLink } from "./link/fault.ts";
-import type { Link } from "./link/link.ts";
-import { PcapLink, TraceLink } from "./link/pcap.ts";
-import { IFNAMSIZ, TapError, TapLink, configureKernelSide } from "./link/tap.ts";
-import { gatewayProblem, outputFileProblem, parseCidrArg, parseIntArg, parseMsArg } from "./cli/args.ts";
-import { PetrelStack } from "./net.ts";
-import { PcapFileWriter } from "./pcap.ts";
-import { RealClock, wallTime } from "./realtime.ts";
-import { SERVICE_PORTS, startServices, type ServiceName } from "./services.ts";
+import type { Profile } from "../core.ts";
+import { FaultLink } from "../link/fault.ts";
+import type { Link } from "../link/link.ts";
+import { PcapLink, TraceLink } from "../link/pcap.ts";
+import { IFNAMSIZ, TapError, TapLink, configureKernelSide } from "../node/tap.ts";
+import { gatewayProblem, outputFileProblem, parseCidrArg, parseIntArg, parseMsArg } from "./args.ts";
+import { PetrelStack } from "../node/net.ts";
+import { PcapFileWriter } from "../node/pcap-file.ts";
+import { RealClock, wallTime } from "../node/realtime.ts";
+import { SERVICE_PORTS, startServices, type ServiceName } from "../apps/services.ts";
 
 const USAGE = `petrel — a TCP/IPv4 stack (one WebAssembly module) on a TAP device
 
@@ -197,6 +197,7 @@ async function connect(argv: string[]): Promise<number> {
   const s = o.petrel.connect({ host, port, allowHalfOpen: true, timeout });
   let err: NodeJS.ErrnoException | null = null;
   s.on("error", (e: NodeJS.ErrnoException) => (err = e));
+  s.on("softError", (e: NodeJS.ErrnoException) => process.stderr.write(`petrel: ${host}:${port}: ${e.code}, still trying\n`));
   s.on("timeout", () => {
     if (s.connecting) s.destroy(Object.assign(new Error(`connect ETIMEDOUT ${host}:${port}`), { code: "ETIMEDOUT" }));
   });
@@ -228,9 +229,9 @@ export async function main(argv: string[]): Promise<number> {
       case "connect":
         return await connect(rest);
       case "sim":
-        return await (await import("./cli/sim.ts")).simMain(rest);
+        return await (await import("./sim.ts")).simMain(rest);
       case "qemu": {
-        const q = await import("./cli/qemu.ts");
+        const q = await import("./qemu.ts");
         try {
           return await q.qemuMain(rest);
         } catch (e) {

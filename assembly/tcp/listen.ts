@@ -1,0 +1,114 @@
+// SEGMENT ARRIVES for no connection (RFC 9293 3.10.7.1, CLOSED) and for a listener (3.10.7.2,
+// LISTEN), with SYN cookies (RFC 4987 3.6). socket/demux.ts finds the listener and applies the
+// listen queues and the table limits (which SYN gets a TCB, a cookie or nothing); what a segment
+// does to LISTEN is here.
+import { MSS_LOCAL, RX_BUF, RTO_INITIAL_MS, SYN_RECEIVED_MS } from "../config";
+import { C, count } from "../counters";
+import { Ring, ringInit } from "../storage/ring";
+import { Flag } from "../wire/tcp";
+import { seg, has } from "./segment";
+import { Tcb, TF, setState, armClose } from "./tcb";
+import { State } from "./state";
+import { emitReset, emitSegment } from "./emit";
+import { tcpOutput } from "./output";
+import { optionsOffer, optionsNegotiate, optionsFromCookie, tsNow } from "./options";
+import { cookieIss, cookieTsval } from "./cookie";
+import { isnFor } from "./isn";
+import { peerMss, tcpSegmentArrives } from "./input";
+
+/** RFC 9293 3.10.7.1, CLOSED (no connection): RST for anything but an RST. */
+export function tcpNoConnection(now: u32): void {
+  count(C.TCP_NO_LISTENER);
+  if (has(Flag.RST)) return;
+  if (has(Flag.ACK)) emitReset(seg.dst, seg.dport, seg.src, seg.sport, seg.ack, 0, false, now);
+  else emitReset(seg.dst, seg.dport, seg.src, seg.sport, 0, seg.seq + seg.len, true, now);
+}
+
+/** What a segment for a listening port asks for (RFC 9293 3.10.7.2). */
+export namespace Listen {
+  @inline export const DROP: i32 = 0;   // an RST (first check), or neither ACK nor SYN (fourth)
+  @inline export const RESET: i32 = 1;  // an ACK (second check): <SEQ=SEG.ACK><CTL=RST>, unless it returns a SYN cookie
+  @inline export const SYN: i32 = 2;    // a SYN (third check): a connection request
+}
+
+/** RFC 9293 3.10.7.2, LISTEN: first check for an RST (ignored), second for an ACK (reset), third
+ *  for a SYN; any other segment is dropped. */
+export function listenCheck(): i32 {
+  if (has(Flag.RST)) return Listen.DROP;
+  if (has(Flag.ACK)) return Listen.RESET;
+  return has(Flag.SYN) ? Listen.SYN : Listen.DROP;
+}
+
+/** RFC 9293 3.10.7.2, second check: an ACK to a listener is answered <SEQ=SEG.ACK><CTL=RST>. */
+export function listenReset(now: u32): void {
+  emitReset(seg.dst, seg.dport, seg.src, seg.sport, seg.ack, 0, false, now);
+}
+
+/** RFC 9293 3.10.7.2, third check: a SYN the listener `l` admitted gets the fresh TCB t. */
+export function listenOpen(t: Tcb, l: i32, now: u32): void {
+  t.listener = l;
+  t.rto = RTO_INITIAL_MS;
+  count(C.TCP_PASSIVE_OPENS);
+  tcpPassiveOpen(t, isnFor(seg.dst, <u16>seg.dport, seg.src, <u16>seg.sport, now), now);
+}
+
+/** RFC 9293 3.10.7.2, LISTEN, third check (SYN): fill a fresh TCB and answer SYN-ACK. The caller
+ *  (socket/demux) has applied the backlog and the table limits. */
+function tcpPassiveOpen(t: Tcb, iss: u32, now: u32): void {
+  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
+  t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
+  optionsOffer(t, now);
+  optionsNegotiate(t, now);
+  t.iss = iss; t.sndUna = iss; t.sndNxt = iss; t.sndMax = iss; t.recover = iss;
+  t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = 0;
+  t.mss = peerMss();
+  t.flags |= TF.PASSIVE;
+  setState(t, State.SYN_RECEIVED);
+  armClose(t, now, SYN_RECEIVED_MS);   // RFC 4987 3.2: a bounded half-open life, whatever comes
+  tcpOutput(t, now);  // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; data on the SYN is not queued (peer resends)
+}
+
+// A TCB outside the pool for the stateless cookie SYN-ACK: emitSegment reads its fields, and its
+// receive ring only for the free space (empty, no storage behind it).
+const scratch = changetype<Tcb>(memory.data(<i32>offsetof<Tcb>(), 8));
+const scratchRx = changetype<Ring>(memory.data(<i32>offsetof<Ring>(), 8));
+
+/** RFC 4987 3.6, LISTEN with a full backlog or table: answer the SYN with a SYN cookie
+ *  <SEQ=cookie><ACK=SEG.SEQ+1><CTL=SYN,ACK> and keep nothing (cookie.ts). The options are what a
+ *  stateful SYN-ACK would carry; with timestamps our TSval carries the peer's window shift and SACK. */
+export function tcpCookieSynAck(now: u32): void {
+  const t = scratch;
+  ringInit(scratchRx, 0, <u32>RX_BUF);
+  t.rx = scratchRx;
+  t.flags = 0; t.oooCount = 0;
+  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
+  t.rcvNxt = seg.seq + 1; t.rcvAdv = t.rcvNxt;
+  optionsOffer(t, now);
+  optionsNegotiate(t, now);
+  t.mss = peerMss();
+  if (t.flags & TF.TS_OK) {
+    t.tsOffset = cookieTsval(tsNow(t, now), (t.flags & TF.WS_OK) != 0, t.sndShift, (t.flags & TF.SACK_OK) != 0) - now;
+  }
+  emitSegment(t, cookieIss(now), Flag.SYN | Flag.ACK, 0, 0, now);
+}
+
+/** RFC 4987 3.6: the ACK in `seg` returned a valid cookie (MSS `mss`): rebuild the TCB the SYN-ACK
+ *  would have made — SYN-RECEIVED with our SYN in flight — and let the ACK complete the handshake
+ *  (RFC 9293 3.10.7.4), with any data it carries. */
+export function listenCookieOpen(t: Tcb, l: i32, mss: u32, now: u32): void {
+  t.listener = l;
+  t.rto = RTO_INITIAL_MS;
+  count(C.TCP_PASSIVE_OPENS);
+  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
+  t.irs = seg.seq - 1; t.rcvNxt = seg.seq; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
+  optionsOffer(t, now);
+  optionsFromCookie(t, now);
+  const iss = seg.ack - 1;
+  t.iss = iss; t.sndUna = iss; t.sndNxt = seg.ack; t.sndMax = seg.ack; t.recover = iss;
+  t.sndWnd = 0; t.sndWl1 = seg.seq; t.sndWl2 = 0;
+  t.mss = mss < <u32>MSS_LOCAL ? mss : <u32>MSS_LOCAL;
+  t.flags |= TF.PASSIVE;
+  setState(t, State.SYN_RECEIVED);
+  armClose(t, now, SYN_RECEIVED_MS);   // should the ACK not complete the handshake, the slot still ends
+  tcpSegmentArrives(t, now);
+}
