@@ -28,6 +28,7 @@ import { tcpRx, tcpIcmp } from "./socket/demux";
 import * as api from "./socket/api";
 import { NO_DEADLINE } from "./time";
 import { addressSet } from "./iface/address";
+import { connectionsSettle } from "./socket/address";
 import { dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState, dhcpDnsServer } from "./dhcp/client";
 import { DhcpState } from "./dhcp/client";
 
@@ -78,7 +79,7 @@ export function rx(len: i32, now: u32): i32 {
   }
   if (r == IPPROTO_UDP) {
     const u = udpRx(now);
-    if (DHCP) dhcpInput(now);         // the client's socket may just have received a reply
+    if (DHCP) { dhcpInput(now); connectionsSettle(); } // the client's socket may just have received a reply
     if (DHCP && DNS_QUERIES > 0) leaseServers();
     if (DNS_QUERIES > 0) dnsRx(now);  // so may the resolver's
     return u;
@@ -99,6 +100,7 @@ export function poll(now: u32): i32 {
   // due at `now`, so this sends nothing twice)
   if (DHCP) {
     const d = dhcpPoll(now);
+    connectionsSettle();
     if (DNS_QUERIES > 0) leaseServers();
     if (d >= 0 && (next < 0 || d < next)) next = d;
   }
@@ -144,7 +146,9 @@ export function udp_close(h: i32): i32 { return ready ? udp.close(h) : Err.EINVA
 export function iface_set(ip: u32, prefixLen: i32, gateway: u32): i32 {
   if (!ready) return Err.EINVAL;
   if (DHCP && dhcpState() != DhcpState.STOPPED) return Err.EALREADY;
-  return addressSet(ip, prefixLen, gateway);
+  const rc = addressSet(ip, prefixLen, gateway);
+  connectionsSettle();
+  return rc;
 }
 export function dhcp_start(requestedIp: u32, now: u32): i32 {
   if (!DHCP) return Err.EOPNOTSUPP;
@@ -152,11 +156,17 @@ export function dhcp_start(requestedIp: u32, now: u32): i32 {
 }
 export function dhcp_stop(now: u32): i32 {
   if (!DHCP) return Err.EOPNOTSUPP;
-  return ready ? dhcpStop(now) : Err.EINVAL;
+  if (!ready) return Err.EINVAL;
+  const rc = dhcpStop(now);
+  connectionsSettle();
+  return rc;
 }
 export function dhcp_release(now: u32): i32 {
   if (!DHCP) return Err.EOPNOTSUPP;
-  return ready ? dhcpRelease(now) : Err.EINVAL;
+  if (!ready) return Err.EINVAL;
+  const rc = dhcpRelease(now);
+  connectionsSettle();
+  return rc;
 }
 /** The client's state and lease into the 52-byte record at ptr (in the IO buffer). 0 or Err.EINVAL. */
 export function dhcp_info(ptr: i32, now: u32): i32 {

@@ -10,9 +10,10 @@
 import { DHCP_START_DELAY_MS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
-import { eventPush, Ev } from "../storage/events";
+import { eventPush } from "../storage/events";
+import { Ev } from "../storage/events";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
-import { keyedHash } from "../tcp/isn";
+import { keyedHash } from "../siphash";
 import { ifaceIp, ifaceMac } from "../iface/iface";
 import { addressSet } from "../iface/address";
 import { probeConflict, probeSend, probeWatch } from "../iface/probe";

@@ -19,9 +19,9 @@ let txFrame: usize = 0;
 }
 
 /**
- * Configure the interface and lay out its tx frame (ip 0: no address yet, e.g. until DHCP leases one;
- * prefix and gateway are then ignored; ifaceInit in init.ts adds the ARP cache, then ifaceStart).
- * MAC = macHi (low 16 bits = bytes 0–1) + macLo
+ * Configure the interface and lay out its tx frame (ifaceInit in init.ts adds the ARP cache, then
+ * ifaceStart); ip 0: no address yet, e.g. until DHCP leases one (prefix and gateway are then
+ * ignored). MAC = macHi (low 16 bits = bytes 0–1) + macLo
  * (bytes 2–5, big-endian), as the ABI's init passes it. Err.EINVAL (and nothing allocated) for a
  * prefix outside 0..32, a multicast/broadcast or class E address, a group MAC, or a gateway
  * that is neither 0 nor on-link (nor our own address).
@@ -69,7 +69,7 @@ export function ifaceDown(): void { ifUp = false; }
 export function ifaceTxFrame(): usize { return txFrame; }
 
 /** dst is in our subnet (every address is, with prefix 0). */
-function ifaceOnLink(dst: u32): bool { return ((dst ^ ifIp) & ifMask) == 0; }
+export function ifaceOnLink(dst: u32): bool { return ((dst ^ ifIp) & ifMask) == 0; }
 
 /** The limited broadcast or our subnet's directed broadcast (prefix ≤ 30). */
 export function ifaceIsBroadcast(dst: u32): bool {

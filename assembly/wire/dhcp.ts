@@ -117,83 +117,81 @@ export namespace DhcpType {
 @inline const OPT_END: u8 = 255;
 
 // ── the validated record of the last dhcpParse ──────────────────────────────────────────────
+// The 4-byte options we use (1, 28, 51, 54, 58, 59) land in VALS by code; `seen` has a bit per
+// option code < 64 met (a repeat is refused, and absent means 0).
 let mType: u8 = 0;
 let mYiaddr: u32 = 0;
-let mServer: u32 = 0;
-let mLease: u32 = 0;     // seconds; 0 = absent
-let mT1: u32 = 0;        // 0 = absent
-let mT2: u32 = 0;
-let mMask: u32 = 0;
-let mHasMask = false;
 let mRouter: u32 = 0;
 let mDnsCount: i32 = 0;
 let mOverload: u8 = 0;
-let seen: u64 = 0;       // bit per option code < 64 already met (a repeat is refused)
+let seen: u64 = 0;
+const VALS = memory.data(64 * 4);
 const DNS = memory.data(DHCP_DNS_MAX * 4);
+
+// @ts-ignore: decorator
+@inline function val(code: u8): u32 { return load<u32>(VALS + (<usize>code << 2)); }
+// @ts-ignore: decorator
+@inline function has(code: u8): bool { return (seen & (<u64>1 << <u64>code)) != 0; }
 
 export function dhcpType(): u8 { return mType; }
 export function dhcpYiaddr(): u32 { return mYiaddr; }
 /** Option 54, 0 when absent. */
-export function dhcpServerId(): u32 { return mServer; }
+export function dhcpServerId(): u32 { return val(OPT_SERVER); }
 /** Option 51 in seconds (0xFFFFFFFF: infinite); dhcpHasLease() says whether it was there. */
-export function dhcpLease(): u32 { return mLease; }
-export function dhcpHasLease(): bool { return (seen & (<u64>1 << <u64>OPT_LEASE)) != 0; }
-export function dhcpT1(): u32 { return mT1; }
-export function dhcpT2(): u32 { return mT2; }
+export function dhcpLease(): u32 { return val(OPT_LEASE); }
+export function dhcpHasLease(): bool { return has(OPT_LEASE); }
+export function dhcpT1(): u32 { return val(OPT_T1); }
+export function dhcpT2(): u32 { return val(OPT_T2); }
 /** Option 1, or 0 when absent. */
-export function dhcpMask(): u32 { return mMask; }
-export function dhcpHasMask(): bool { return mHasMask; }
+export function dhcpMask(): u32 { return val(OPT_MASK); }
+export function dhcpHasMask(): bool { return has(OPT_MASK); }
 /** The first router of option 3, 0 when absent. */
 export function dhcpRouter(): u32 { return mRouter; }
 export function dhcpDnsCount(): i32 { return mDnsCount; }
 export function dhcpDns(i: i32): u32 { return i >= 0 && i < mDnsCount ? load<u32>(DNS + (<usize>i << 2)) : 0; }
 
 function put8(p: usize, v: u8): usize { store<u8>(p, v); return p + 1; }
-
-/** A contiguous netmask (ones then zeros), RFC 950. */
-function maskValid(m: u32): bool { return m != 0 && ((~m) & ((~m) + 1)) == 0; }
+function put4(p: usize, code: u8, v: u32): usize { store<u8>(p, code); store<u8>(p, 4, 1); put32(p + 2, v); return p + 6; }
+/** Option 55: mask, router, DNS, domain, broadcast, lease, T1, T2. */
+const PARAMS = memory.data<u8>([OPT_PARAMS, 8, OPT_MASK, OPT_ROUTER, OPT_DNS, OPT_DOMAIN, OPT_BROADCAST, OPT_LEASE, OPT_T1, OPT_T2]);
 
 /** One option of `olen` bytes at v; false for a value the RFC does not allow (the message is refused). */
 function option(code: u8, v: usize, olen: i32): bool {
   if (code < 64) {
-    const bit = <u64>1 << <u64>code;
-    if (seen & bit) return false;            // RFC 3396 concatenation is not supported: refuse
-    seen |= bit;
+    if (has(code)) return false;             // RFC 3396 concatenation is not supported: refuse
+    seen |= <u64>1 << <u64>code;
   }
   switch (code) {
     case OPT_TYPE:
-      if (olen != 1) return false;
       mType = load<u8>(v);
-      return mType >= DhcpType.DISCOVER && mType <= DhcpType.INFORM;
-    case OPT_SERVER:
-      if (olen != 4) return false;
-      mServer = get32(v);
-      return mServer != 0;
-    case OPT_LEASE: if (olen != 4) return false; mLease = get32(v); return true;
-    case OPT_T1: if (olen != 4) return false; mT1 = get32(v); return true;
-    case OPT_T2: if (olen != 4) return false; mT2 = get32(v); return true;
-    case OPT_MASK:
-      if (olen != 4) return false;
-      mMask = get32(v); mHasMask = true;
-      return maskValid(mMask);
+      return olen == 1 && mType >= DhcpType.DISCOVER && mType <= DhcpType.INFORM;
+    case OPT_OVERLOAD:
+      mOverload = load<u8>(v);
+      return olen == 1 && mOverload >= 1 && mOverload <= 3;
     case OPT_ROUTER:
-      if (olen < 4 || (olen & 3) != 0) return false;
-      mRouter = get32(v);
-      return true;
     case OPT_DNS: {
       if (olen < 4 || (olen & 3) != 0) return false;
+      if (code == OPT_ROUTER) { mRouter = get32(v); return true; }
       const n = olen >> 2;
       mDnsCount = n < DHCP_DNS_MAX ? n : DHCP_DNS_MAX;
       for (let i = 0; i < mDnsCount; i++) store<u32>(DNS + (<usize>i << 2), get32(v + (<usize>i << 2)));
       return true;
     }
-    case OPT_OVERLOAD:
-      if (olen != 1) return false;
-      mOverload = load<u8>(v);
-      return mOverload >= 1 && mOverload <= 3;
-    case OPT_BROADCAST: return olen == 4;
-    case OPT_HOSTNAME: return olen >= 1;   // RFC 2132 3.14/3.17: minimum length 1
-    case OPT_DOMAIN: return olen >= 1;
+    case OPT_HOSTNAME:
+    case OPT_DOMAIN: return olen >= 1;       // RFC 2132 3.14/3.17: minimum length 1
+    case OPT_MASK:
+    case OPT_BROADCAST:
+    case OPT_LEASE:
+    case OPT_SERVER:
+    case OPT_T1:
+    case OPT_T2: {
+      if (olen != 4) return false;
+      const x = get32(v);
+      store<u32>(VALS + (<usize>code << 2), x);
+      if (code == OPT_SERVER) return x != 0;
+      if (code == OPT_MASK) return x != 0 && ((~x) & ((~x) + 1)) == 0;   // contiguous (RFC 950)
+      return true;
+    }
   }
   return true;                               // options we do not use: skipped
 }
@@ -221,8 +219,8 @@ function walk(p: usize, end: usize, overloadAllowed: bool): i32 {
  * `sname`, each ending with its own end option.
  */
 export function dhcpParse(p: usize, len: i32, xid: u32, mac: usize): i32 {
-  mType = 0; mYiaddr = 0; mServer = 0; mLease = 0; mT1 = 0; mT2 = 0; mMask = 0; mHasMask = false;
-  mRouter = 0; mDnsCount = 0; mOverload = 0; seen = 0;
+  mType = 0; mYiaddr = 0; mRouter = 0; mDnsCount = 0; mOverload = 0; seen = 0;
+  memory.fill(VALS, 0, 64 * 4);
   if (len < DHCP_FIXED_LEN) return DHCP_SHORT;
   if (len > DHCP_MAX_LEN) return DHCP_TOO_LONG;
   if (load<u8>(p, OFF_OP) != 2 || load<u8>(p, OFF_HTYPE) != 1 || load<u8>(p, OFF_HLEN) != 6) return DHCP_NOT_REPLY;
@@ -259,17 +257,14 @@ export function dhcpEmit(p: usize, type: u8, xid: u32, secs: u16, mac: usize, ci
   q = put8(q, OPT_TYPE); q = put8(q, 1); q = put8(q, type);
   q = put8(q, OPT_CLIENT_ID); q = put8(q, 7); q = put8(q, 1);
   memory.copy(q, mac, 6); q += 6;
-  if (requested != 0) { q = put8(q, OPT_REQUESTED); q = put8(q, 4); put32(q, requested); q += 4; }
-  if (server != 0) { q = put8(q, OPT_SERVER); q = put8(q, 4); put32(q, server); q += 4; }
-  if (nameLen > 0 && (type == DhcpType.DISCOVER || type == DhcpType.REQUEST)) {
+  if (requested != 0) q = put4(q, OPT_REQUESTED, requested);
+  if (server != 0) q = put4(q, OPT_SERVER, server);
+  const asks = type == DhcpType.DISCOVER || type == DhcpType.REQUEST;
+  if (nameLen > 0 && asks) {
     q = put8(q, OPT_HOSTNAME); q = put8(q, <u8>nameLen);
     memory.copy(q, name, <usize>nameLen); q += <usize>nameLen;
   }
-  if (type == DhcpType.DISCOVER || type == DhcpType.REQUEST) {
-    q = put8(q, OPT_PARAMS); q = put8(q, 8);
-    q = put8(q, OPT_MASK); q = put8(q, OPT_ROUTER); q = put8(q, OPT_DNS); q = put8(q, OPT_DOMAIN);
-    q = put8(q, OPT_BROADCAST); q = put8(q, OPT_LEASE); q = put8(q, OPT_T1); q = put8(q, OPT_T2);
-  }
+  if (asks) { memory.copy(q, PARAMS, 10); q += 10; }
   q = put8(q, OPT_END);
   const n = <i32>(q - p);
   return n < DHCP_MIN_LEN ? DHCP_MIN_LEN : n;

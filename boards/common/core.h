@@ -18,7 +18,7 @@
 
 /* docs/abi.md: event kinds, states, the errnos the services look at (negated Linux errnos). */
 enum { EV_CONNECTED = 1, EV_READABLE, EV_WRITABLE, EV_EOF, EV_CLOSED, EV_ERROR, EV_ACCEPTABLE, EV_STATE,
-       EV_UDP_READABLE, EV_UDP_ERROR };
+       EV_UDP_READABLE, EV_UDP_ERROR, EV_ADDRESS, EV_GATEWAY, EV_DNS, EV_DHCP_STATE };
 enum { ST_CLOSED = 0, ST_LISTEN, ST_SYN_SENT, ST_SYN_RECEIVED, ST_ESTABLISHED, ST_FIN_WAIT_1,
        ST_FIN_WAIT_2, ST_CLOSE_WAIT, ST_CLOSING, ST_LAST_ACK, ST_TIME_WAIT };
 enum { CFG_MAX_CONNS = 0, CFG_MAX_LISTENERS, CFG_RX_BUF, CFG_TX_BUF, CFG_MTU, CFG_MSL_MS,
@@ -98,6 +98,11 @@ int32_t core_udp_sendto(int32_t h, uint32_t ip, int port, uint32_t len, uint32_t
 struct core_udp_meta { uint32_t ip; uint16_t port; uint16_t flags; uint32_t len; };
 int32_t core_udp_recvfrom(int32_t h, uint32_t cap, struct core_udp_meta *meta);
 int32_t core_udp_close(int32_t h);
+/* DHCP (docs/abi.md "Addresses and DHCP"): start the client (requested: a remembered address or 0);
+ * dhcp_info's 13 u32 (state, address, prefix, gateway, server, DNS count, DNS x3, ms to T1, T2,
+ * expiry, lease seconds) copied into out. */
+int32_t core_dhcp_start(uint32_t requested, uint32_t now);
+int32_t core_dhcp_info(uint32_t out[13], uint32_t now);
 int32_t core_ev_pop(void);
 int32_t core_ev_handle(void);
 int32_t core_ev_arg(void);

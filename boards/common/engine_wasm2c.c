@@ -157,4 +157,12 @@ int32_t core_ev_handle(void) { current_call = "ev_handle"; return (int32_t)Z_pet
 int32_t core_ev_arg(void) { current_call = "ev_arg"; return (int32_t)Z_petrel_coreZ_ev_arg(&inst); }
 int32_t core_counter_count(void) { current_call = "counter_count"; return (int32_t)Z_petrel_coreZ_counter_count(&inst); }
 uint32_t core_counter(int id) { current_call = "counter"; return Z_petrel_coreZ_counter(&inst, (u32)id); }
+int32_t core_dhcp_start(uint32_t requested, uint32_t now) { current_call = "dhcp_start"; return (int32_t)Z_petrel_coreZ_dhcp_start(&inst, requested, now); }
+int32_t core_dhcp_info(uint32_t out[13], uint32_t now) {
+  current_call = "dhcp_info";
+  uint32_t io = core_io_ptr();
+  int32_t rc = (int32_t)Z_petrel_coreZ_dhcp_info(&inst, io, now);
+  if (rc == 0) memcpy(out, core_mem(io, 52), 52);
+  return rc;
+}
 int32_t core_config(int id) { current_call = "config"; return (int32_t)Z_petrel_coreZ_config(&inst, (u32)id); }

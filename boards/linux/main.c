@@ -3,7 +3,7 @@
  *   petrel-linux-wamr  the module loaded at run time from a .wasm file and run by WAMR (--wasm PATH,
  *                      default the build/petrel.wasm it was built for), as on an ESP32.
  *
- *   petrel-linux --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--host-ip ADDR/PREFIX]
+ *   petrel-linux --tap NAME (--ip ADDR/PREFIX [--gw ADDR] | --dhcp) [--host-ip ADDR/PREFIX]
  *                [--services echo,discard,chargen] [--mac MAC] [--seed N]
  *                [--connect HOST:PORT [--send-bytes N] [--expect echo|discard|chargen]]...
  *                [--wait-stdin] [--wasm PATH] [--version]
@@ -12,7 +12,9 @@
  * with the timeout the core's poll(now) returned; frames read → rx(len, now); then the services
  * move data. Time is CLOCK_MONOTONIC in ms, truncated to u32 (the core compares with wrap-around).
  * Prints JSON lines on stdout: {"event":"ready",…} once the TAP is open and the core initialised,
- * {"result":…} per client job, {"event":"status",…} on SIGUSR1 and {"event":"exit",…} at the end.
+ * {"result":…} per client job, {"event":"status",…} on SIGUSR1 and {"event":"exit",…} at the end;
+ * with --dhcp, {"event":"dhcp","state":…,"ip":…,"gateway":…,"dns":[…],"lease":s,"t1_ms":…} whenever
+ * the client's state changes (the lease, each renewal, a lost lease).
  * SIGINT/SIGTERM end the loop. With client jobs and no --services it exits when they are done
  * (status 0 if all passed, 1 otherwise). */
 #include <arpa/inet.h>
@@ -70,7 +72,7 @@ static uint32_t now_ms(void) {
 }
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: %s --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--host-ip ADDR/PREFIX]\n"
+  fprintf(f, "usage: %s --tap NAME (--ip ADDR/PREFIX [--gw ADDR] | --dhcp) [--host-ip ADDR/PREFIX]\n"
           "         [--services echo,discard,chargen] [--mac 02:..] [--seed N]\n"
           "         [--connect HOST:PORT [--send-bytes N[k|M]] [--expect echo|discard|chargen]]...\n"
           "         [--wait-stdin]%s [--version]\n", prog, PETREL_LOADS_WASM ? " [--wasm PATH]" : "");
@@ -170,9 +172,28 @@ struct loop_args {
   uint8_t mac[6];
   uint64_t seed;
   unsigned services;
-  int n_jobs, wait_stdin;
+  int n_jobs, wait_stdin, dhcp;
   const char *dev;
 };
+
+static const char *const dhcp_states[] = { "STOPPED", "INIT", "SELECTING", "REQUESTING", "PROBING", "BOUND",
+                                           "RENEWING", "REBINDING", "REBOOTING" };
+
+/* A {"event":"dhcp",…} line when the DHCP client's state changed since the last call. */
+static void report_dhcp(uint32_t now) {
+  static uint32_t last = 0xffffffffu;
+  uint32_t d[13];
+  if (core_dhcp_info(d, now) != 0 || d[0] == last) return;
+  last = d[0];
+  const char *name = d[0] < sizeof dhcp_states / sizeof *dhcp_states ? dhcp_states[d[0]] : "?";
+#define Q(x) (x) >> 24, ((x) >> 16) & 255, ((x) >> 8) & 255, (x) & 255
+  printf("{\"event\":\"dhcp\",\"state\":\"%s\",\"ip\":\"%u.%u.%u.%u/%u\",\"gateway\":\"%u.%u.%u.%u\",\"server\":\"%u.%u.%u.%u\",\"dns\":[",
+         name, Q(d[1]), d[2], Q(d[3]), Q(d[4]));
+  for (uint32_t i = 0; i < d[5] && i < 3; i++) printf("%s\"%u.%u.%u.%u\"", i ? "," : "", Q(d[6 + i]));
+  printf("],\"lease\":%u,\"t1_ms\":%u,\"t2_ms\":%u,\"expiry_ms\":%u}\n", d[12], d[9], d[10], d[11]);
+#undef Q
+  fflush(stdout);
+}
 
 /* init, the ready line, then the loop until a signal or the client jobs are done; the exit code.
  * Runs inside core_run(), so a fault in the core ends it there. */
@@ -189,6 +210,10 @@ static int run_board(void *arg) {
     return 1;
   }
   if (services && services_listen(services) != 0) return 1;
+  if (a->dhcp && (rc = core_dhcp_start(0, now_ms())) != 0) {
+    fprintf(stderr, "%s: dhcp_start failed: %d\n", prog, rc);
+    return 1;
+  }
 
   printf("{\"event\":\"ready\",\"tap\":\"%s\",\"ip\":\"%u.%u.%u.%u/%d\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
          "\"engine\":\"%s\",\"wasm\":\"%s\",\"wasm_sha256\":\"%s\",\"wasm_bytes\":%ld,\"memory\":%u,\"config\":[",
@@ -205,6 +230,7 @@ static int run_board(void *arg) {
     uint32_t now = now_ms();
     int32_t next = core_poll(now);
     int busy = services_run(now);
+    if (a->dhcp) report_dhcp(now);
     if (status_requested) { status_requested = 0; print_status("status"); }
     if (n_jobs && services_clients_done() == n_jobs && !services) {
       exit_code = services_clients_failed() ? 1 : 0;
@@ -282,7 +308,7 @@ static void start_core(struct core_host *host, const char *wasm) {
 int main(int argc, char **argv) {
   const char *tap = NULL, *host_ip = NULL, *wasm = PETREL_DEFAULT_WASM;
   uint32_t ip = 0, gw = 0;
-  int prefix = 0, have_ip = 0, have_mac = 0, have_seed = 0, wait_stdin = 0, version = 0;
+  int prefix = 0, have_ip = 0, have_mac = 0, have_seed = 0, wait_stdin = 0, version = 0, dhcp = 0;
   unsigned services = 0;
   uint8_t mac[6];
   uint64_t seed = 0;
@@ -299,6 +325,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--tap")) { NEED(); tap = v; }
     else if (!strcmp(a, "--ip")) { NEED(); parse_cidr(v, &ip, &prefix); have_ip = 1; }
     else if (!strcmp(a, "--gw")) { NEED(); gw = parse_ip(v); }
+    else if (!strcmp(a, "--dhcp")) dhcp = 1;
     else if (!strcmp(a, "--host-ip")) { NEED(); uint32_t x; int p; parse_cidr(v, &x, &p); host_ip = v; }
     else if (!strcmp(a, "--services")) { NEED(); services |= parse_services(v); }
     else if (!strcmp(a, "--mac")) { NEED(); parse_mac(v, mac); have_mac = 1; }
@@ -351,10 +378,14 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!tap) die("--tap is required", NULL);
-  if (!have_ip) die("--ip is required", NULL);
+  if (!have_ip && !dhcp) die("--ip or --dhcp is required", NULL);
+  if (have_ip && dhcp) refuse("--ip and --dhcp exclude each other (DHCP brings the address)", "--dhcp");
   if (!*tap || strlen(tap) >= IFNAMSIZ) refuse("--tap: an interface name has 1 to 15 characters", tap);
-  check_addresses(ip, prefix, gw);
-  if (!have_mac) { /* locally administered, unique per address: 02:50:<the four bytes of the IP> */
+  if (!dhcp) check_addresses(ip, prefix, gw);
+  if (!have_mac && dhcp) { /* locally administered, random: there is no address to derive it from */
+    if (getrandom(mac + 2, 4, 0) != 4) die("getrandom failed", NULL);
+    mac[0] = 0x02; mac[1] = 0x50;
+  } else if (!have_mac) { /* locally administered, unique per address: 02:50:<the four bytes of the IP> */
     mac[0] = 0x02; mac[1] = 0x50;
     mac[2] = (uint8_t)(ip >> 24); mac[3] = (uint8_t)(ip >> 16); mac[4] = (uint8_t)(ip >> 8); mac[5] = (uint8_t)ip;
   }
@@ -376,7 +407,7 @@ int main(int argc, char **argv) {
   host.ctx = &fd;
   start_core(&host, wasm);
   struct loop_args la = { .fd = fd, .ip = ip, .prefix = prefix, .gw = gw, .seed = seed, .services = services,
-                          .n_jobs = n_jobs, .wait_stdin = wait_stdin, .dev = dev };
+                          .n_jobs = n_jobs, .wait_stdin = wait_stdin, .dev = dev, .dhcp = dhcp };
   memcpy(la.mac, mac, 6);
   for (int i = 0; i < n_jobs; i++) services_add_client(jobs[i].ip, jobs[i].port, jobs[i].bytes, jobs[i].expect);
   int exit_code = core_run(run_board, &la);

@@ -100,9 +100,9 @@ export function parseDhcpRequest(frame: Uint8Array, timeMs: number): DhcpSeen | 
     timeMs, type, typeName: DHCP_TYPES[type] ?? `TYPE_${type}`, xid: be32(b, 4), secs: (b[8]! << 8) | b[9]!,
     ciaddr: u32ToIp(be32(b, 12)), chaddr: macToString(b, 28),
     requested: ip4(50), serverId: ip4(54),
-    clientId: options.has(61) ? Buffer.from(options.get(61)!).toString("hex") : undefined,
+    clientId: options.has(61) ? [...options.get(61)!].map((x) => x.toString(16).padStart(2, "0")).join("") : undefined,
     params: options.has(55) ? [...options.get(55)!] : undefined,
-    hostname: options.has(12) ? Buffer.from(options.get(12)!).toString() : undefined,
+    hostname: options.has(12) ? String.fromCharCode(...options.get(12)!) : undefined,
     srcIp: p.ip.src, dstIp: p.ip.dst, options,
   };
 }
