@@ -26,6 +26,7 @@ import { isnInit } from "./tcp/isn";
 import { listenersInit, listen } from "./socket/listen";
 import { tcpRx, tcpIcmp } from "./socket/demux";
 import * as api from "./socket/api";
+import { ioInit, ioRange } from "./socket/io";
 import { NO_DEADLINE } from "./time";
 import { addressSet } from "./iface/address";
 import { connectionsSettle } from "./socket/address";
@@ -56,9 +57,8 @@ export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u
   if (!layoutFits()) return Err.ENOMEM;
   isnInit(seedLo, seedHi);
   udpInputInit();
-  api.apiInit(ioBuf, IO_BUF);
-  udp.udpApiInit(ioBuf, IO_BUF);
-  dns.dnsApiInit(ioBuf, IO_BUF);
+  ioInit(ioBuf, IO_BUF);
+  api.apiInit();
   ready = true;
   return 0;
 }
@@ -171,8 +171,7 @@ export function dhcp_release(now: u32): i32 {
 /** The client's state and lease into the 52-byte record at ptr (in the IO buffer). 0 or Err.EINVAL. */
 export function dhcp_info(ptr: i32, now: u32): i32 {
   if (!DHCP) return Err.EOPNOTSUPP;
-  const start = <u64><u32>ptr;
-  if (!ready || start < <u64>ioBuf || start + 52 > <u64>ioBuf + <u64>IO_BUF) return Err.EINVAL;
+  if (!ready || !ioRange(ptr, 52)) return Err.EINVAL;
   dhcpInfo(<usize>ptr, now);
   return 0;
 }

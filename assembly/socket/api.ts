@@ -13,25 +13,13 @@ import { keyedHash } from "../tcp/isn";
 import { State } from "../tcp/state";
 import { STATUS_BYTES, userAbort, userClose, userOpen, userReceive, userSend, userShutdown, userStatus } from "../tcp/user";
 import { Opt } from "./constants";
+import { ioRange } from "./io";
 import { acceptFrom, isListenerHandle, listenerForPort, listenerFromHandle, unlisten } from "./listen";
 
-let ioBase: usize = 0;
-let ioSize: i32 = 0;
 let nextPort: u32 = 0;
 
-export function apiInit(io: usize, size: i32): void {
-  ioBase = io;
-  ioSize = size;
+export function apiInit(): void {
   nextPort = <u32>(keyedHash(0x5045_5452_454c, 1) % 16384);  // seeded start of the ephemeral range
-}
-
-/** A pointer range the host may use for data: inside the io buffer only. The ABI passes i32s; a
- *  pointer is unsigned, so both are widened as u32 before the sum (sign-extending 0xfffffff0 made
- *  [ptr, ptr + len) wrap around to a small number and pass). */
-function ioRange(ptr: i32, len: i32): bool {
-  if (len < 0) return false;
-  const start = <u64><u32>ptr;
-  return start >= <u64>ioBase && start + <u64><u32>len <= <u64>ioBase + <u64><u32>ioSize;
 }
 
 /** tcp_accept: the oldest connection that completed its handshake. */

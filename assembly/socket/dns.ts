@@ -3,17 +3,8 @@
 // the resolver (PETREL_DNS_QUERIES=0) answers EOPNOTSUPP.
 import { DNS_QUERIES } from "../config";
 import { Err } from "../errors";
+import { ioRange } from "./io";
 import { dnsQuery, dnsResult, dnsClose, dnsSetServer, dnsServer } from "../dns/resolver";
-
-let ioBase: usize = 0;
-let ioSize: u32 = 0;
-
-export function dnsApiInit(io: usize, size: i32): void { ioBase = io; ioSize = <u32>size; }
-
-function ioRange(ptr: i32, len: i32): bool {
-  const start = <u64><u32>ptr;
-  return start >= <u64>ioBase && start + <u64><u32>len <= <u64>ioBase + <u64>ioSize;
-}
 
 export function setServer(i: i32, ip: u32): i32 { return DNS_QUERIES == 0 ? Err.EOPNOTSUPP : dnsSetServer(i, ip); }
 export function server(i: i32): u32 { return DNS_QUERIES == 0 ? 0 : dnsServer(i); }

@@ -4,19 +4,9 @@
 // core's DHCP and DNS clients' sockets answer EBADF. Data and the meta record must lie in the IO
 // buffer, as for tcp_send/tcp_recv.
 import { Err } from "../errors";
+import { ioRange } from "./io";
 import { UDP_OWNER_APP, META_SIZE, udpOpen, udpOwner, udpBind, udpSendTo, udpRecvFrom,
          udpClose, udpLocalPort } from "../udp/socket";
-
-let ioBase: usize = 0;
-let ioSize: u32 = 0;
-
-export function udpApiInit(io: usize, size: i32): void { ioBase = io; ioSize = <u32>size; }
-
-/** [ptr, ptr + len) lies inside the IO buffer (ptr and len read as unsigned). */
-function ioRange(ptr: i32, len: i32): bool {
-  const start = <u64><u32>ptr;
-  return start >= <u64>ioBase && start + <u64><u32>len <= <u64>ioBase + <u64>ioSize;
-}
 
 function appOwned(h: i32): bool { return udpOwner(h) == <i32>UDP_OWNER_APP; }
 

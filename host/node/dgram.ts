@@ -14,6 +14,7 @@ import { EventEmitter } from "node:events";
 import { isIPv4 } from "node:net";
 import type { CoreEvent } from "../core.ts";
 import type { Stack } from "../stack/stack.ts";
+import { netError } from "./net-common.ts";
 
 export type SocketType = "udp4";
 export interface SocketOptions {
@@ -36,15 +37,9 @@ type SendCallback = (error: Error | null, bytes: number) => void;
 /** errnos only this layer raises (the core never returns them). */
 const HOST_ERRNOS: Record<string, number> = { EACCES: -13, EADDRNOTAVAIL: -99, ENOTFOUND: -3008 };
 
+/** Node's shape of a system error (`send EACCES 255.255.255.255:9`), with the core's or the host's errno. */
 function dgramError(code: string, errno: number, syscall: string, address?: string, port?: number): NodeJS.ErrnoException & { address?: string; port?: number } {
-  const where = address !== undefined ? ` ${address}${port !== undefined ? `:${port}` : ""}` : "";
-  const e = new Error(`${syscall} ${code}${where}`) as NodeJS.ErrnoException & { address?: string; port?: number };
-  e.code = code;
-  e.errno = errno;
-  e.syscall = syscall;
-  if (address !== undefined) e.address = address;
-  if (port !== undefined) e.port = port;
-  return e;
+  return netError(code, syscall, address, port, errno);
 }
 
 function nodeError(code: string, message: string, Kind: ErrorConstructor = Error): Error {

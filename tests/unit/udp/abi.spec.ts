@@ -3,6 +3,7 @@ import { Err } from "../../../assembly/errors";
 import { eventsInit } from "../../../assembly/storage/events";
 import { UDP_OWNER_DHCP, udpInit, udpOpen, udpDeliver } from "../../../assembly/udp/socket";
 import * as udp from "../../../assembly/socket/udp";
+import { ioInit } from "../../../assembly/socket/io";
 import { scratch } from "../helpers";
 import { PEER, setupIface } from "../iface/fixtures";
 
@@ -14,7 +15,7 @@ function setup(): void {
   eventsInit();
   udpInit();
   io = scratch(IO);
-  udp.udpApiInit(io, IO);
+  ioInit(io, IO);
 }
 
 describe("udp ABI calls", () => {
