@@ -48,6 +48,8 @@ struct job {
 
 static struct conn conns[MAX_TRACKED];
 static int32_t udp_echo = -1; /* the UDP echo socket (RFC 862), with SVC_ECHO */
+static int udp_echo_ready;    /* its queue may hold datagrams: set by UDP_READABLE/UDP_ERROR (which come
+                              * only when the queue was empty), cleared when a read finds it empty */
 static int conns_end;      /* one past the last slot in use: a round looks at conns[0..conns_end) only */
 static unsigned rounds;    /* services_run calls, for the listeners' periodic sweep */
 static struct { int32_t lh; enum role role; } listeners[3];
@@ -127,13 +129,13 @@ int services_listen(unsigned mask) {
  * (another echo or chargen service: two of them would bounce a datagram for ever), nor one that did
  * not fit the io buffer (never truncated on the way back). At most ROUNDS datagrams per call. */
 static int pump_udp_echo(uint32_t now) {
-  if (udp_echo < 0) return 0;
+  if (udp_echo < 0 || !udp_echo_ready) return 0;
   uint32_t cap = (uint32_t)core_io_size() - 12;
   int moved = 0;
   for (int r = 0; r < ROUNDS; r++) {
     struct core_udp_meta m;
     int32_t n = core_udp_recvfrom(udp_echo, cap, &m);
-    if (n == PETREL_EAGAIN) break;
+    if (n == PETREL_EAGAIN) { udp_echo_ready = 0; break; }
     moved = 1;
     if (n < 0) continue; /* an ICMP error for an earlier answer: nothing to do */
     if (m.port < 1024 || (m.flags & 1)) continue;
@@ -359,6 +361,7 @@ static int drain_events(uint32_t now) {
     if (!any) any = 1;
     switch (kind) {
     case EV_ACCEPTABLE: accept_all(h, now); break;
+    case EV_UDP_READABLE: case EV_UDP_ERROR: if (h == udp_echo) udp_echo_ready = 1; break;
     case EV_CONNECTED:
       if ((c = conn_find(h)) && c->role == R_CLIENT) {
         jobs[c->job].connected = 1;
@@ -378,7 +381,8 @@ static int drain_events(uint32_t now) {
 
 int services_run(uint32_t now) {
   int ev = drain_events(now), moved = ev != 0;
-  moved |= pump_udp_echo(now); /* every round: UDP_READABLE comes only when the queue was empty */
+  if (ev == 2) udp_echo_ready = 1; /* a full ring may have dropped its UDP_READABLE */
+  moved |= pump_udp_echo(now);
   /* ACCEPTABLE events are handled above; every 64th round, and after a full ring, every listener is
    * tried as well, so a lost event delays an accept, never loses it */
   if (ev == 2 || (rounds++ & 63) == 0)
