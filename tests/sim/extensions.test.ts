@@ -296,8 +296,8 @@ test("RFC 9293 3.8.6.2.2: a read that moves the window edge with nothing to send
   b.send({ flags: "P.", seq: 2025, ack: iss + 1, payload: new Uint8Array(1024) });
   b.delack();
   assert.deepEqual(b.sent().map((s) => [s.ack, s.win]), [[3049, rx - 2048]], "the data is acked, the window not yet moved");
-  assert.equal(b.stack.call((c) => { const r = c.recv(conn.handle, b.now); b.expectNothing(); return r; }).length, 2048,
-    "inside the app's call nothing goes yet (data written now would carry it)");
+  const got = b.stack.call((c) => { const r = c.recv(conn.handle, b.now); b.expectNothing(); return r; });
+  assert.equal(typeof got === "number" ? got : got.length, 2048, "inside the app's call nothing goes yet (data written now would carry it)");
   b.expect({ flags: ".", ack: 3049, win: rx });                    // the poll that ends the turn
 });
 
