@@ -42,7 +42,7 @@ test("petrel --help, serve --help, connect --help; usage errors exit 2, bad addr
 
 // Bad values are refused before anything is opened (no TAP, no root needed): exit status 2 and
 // exactly one line on stderr naming the problem, never a stack trace, and no directory created.
-test("petrel serve/connect/sim: every bad value is one stderr line and exit status 2", () => {
+test("petrel serve/connect/qemu/sim: every bad value is one stderr line and exit status 2", () => {
   const dir = mkdtempSync(join(tmpdir(), "petrel-cli-args-"));
   try {
     const base = ["--tap", "x", "--ip", "198.18.0.2/24"];
@@ -66,6 +66,9 @@ test("petrel serve/connect/sim: every bad value is one stderr line and exit stat
       [["connect", ...base, "--timeout", "soon", "198.18.0.1", "7"], /--timeout must be a positive number of milliseconds, got "soon"/],
       [["connect", ...base, "--timeout", "0", "198.18.0.1", "7"], /--timeout must be a positive number/],
       [["connect", ...base, "198.18.0.1", "7x"], /PORT must be an integer 1\.\.65535, got "7x"/],
+      [["qemu", "--firmware", "wasm2c", "--tap", "x", "--ip", "198.18.0.255/24"], /--ip: 198\.18\.0\.255 is the broadcast address/],
+      [["qemu", "--firmware", "wasm2c", "--tap", "x", "--ip", "198.18.0.2"], /--ip: bad address "198\.18\.0\.2": expected an IPv4 address with a prefix length/],
+      [["qemu", "--firmware", "wasm2c", "--tap", "x", "--ip", "198.18.0.2/24", "--gw", "198.18.1.1"], /--gw 198\.18\.1\.1 is outside 198\.18\.0\.2\/24/],
       [["sim", "transfer", "--bytes", "10G"], /--bytes 10G is more than this tool can do: at most 256M/],
       [["sim", "transfer", "--seed", "x"], /--seed must be an integer/],
       [["sim", "transfer", "--timeout", "never"], /--timeout must be a positive number/],
