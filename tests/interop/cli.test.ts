@@ -152,8 +152,9 @@ test("petrel serve in a namespace: HTTP status page and echo from the kernel, Ct
 // so that dnsmasq can bind its address) is the DHCP and the DNS server, with T1 = 8 s. Without a
 // server `petrel resolve --dhcp` gives up after --dhcp-timeout (exit 1, one line); then `petrel
 // serve --dhcp` prints its ready line with the lease, shows it on its status page, prints a line
-// when it renews; `petrel resolve --dhcp NAME` asks the DNS server of its own lease.
-test("petrel serve --dhcp: the ready line, the status page and a renewal line show the lease; petrel resolve --dhcp NAME uses the lease's DNS server", { timeout: 120_000 }, async (t) => {
+// when it renews; `petrel resolve --dhcp NAME` asks the DNS server of its own lease, and `petrel
+// connect --dhcp NAME PORT` reaches a kernel-side echo server by name.
+test("petrel serve --dhcp: the ready line, the status page and a renewal line show the lease; petrel resolve --dhcp NAME uses the lease's DNS server, petrel connect --dhcp NAME PORT echoes", { timeout: 120_000 }, async (t) => {
   const why = interopUnavailable() ?? dnsmasqUnavailable();
   if (why) return unavailable(t, why);
   hookExit();
@@ -163,13 +164,14 @@ test("petrel serve --dhcp: the ready line, the status page and a renewal line sh
   liveNamespaces.add(ns);
   let dns: Dnsmasq | null = null;
   let proc: ReturnType<typeof spawn> | null = null;
-  const cli = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const p = spawn("ip", ["netns", "exec", ns, process.execPath, BIN, ...args, "--tap", "petrel0", "--dhcp", "--profile", "default"], { stdio: ["ignore", "pipe", "pipe"] });
+  const cli = (args: string[], input = "") => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const p = spawn("ip", ["netns", "exec", ns, process.execPath, BIN, ...args, "--tap", "petrel0", "--dhcp", "--profile", "default"], { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "", stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
     const k = setTimeout(() => p.kill("SIGKILL"), 40_000);
     p.on("close", (code) => (clearTimeout(k), resolve({ code, stdout, stderr })));
+    p.stdin.end(input);
   });
   try {
     ip("-n", ns, "tuntap", "add", "petrel0", "mode", "tap");
@@ -181,7 +183,7 @@ test("petrel serve --dhcp: the ready line, the status page and a renewal line sh
     assert.equal(none.stdout, "");
     assert.equal(none.stderr, "petrel resolve: no DHCP lease on petrel0 within 2000 ms (no server answered) (ETIMEDOUT)\n");
 
-    dns = await Dnsmasq.start({ ns, listen: KERNEL_IP, hosts: { "echo.petrel.test": "198.18.0.77" }, extra: dhcpServerArgs({ dev: "petrel0", dir, router: KERNEL_IP, leaseS: 120, t1S: 8, t2S: 100 }) });
+    dns = await Dnsmasq.start({ ns, listen: KERNEL_IP, hosts: { "echo.petrel.test": "198.18.0.77", "www.petrel.test": KERNEL_IP }, extra: dhcpServerArgs({ dev: "petrel0", dir, router: KERNEL_IP, leaseS: 120, t1S: 8, t2S: 100 }) });
     proc = spawn("ip", ["netns", "exec", ns, process.execPath, BIN, "serve", "--tap", "petrel0", "--dhcp", "--services", "echo,http", "--profile", "default"], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     proc.stderr!.on("data", (d) => (stderr += d));
@@ -215,6 +217,15 @@ test("petrel serve --dhcp: the ready line, the status page and a renewal line sh
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "198.18.0.77\n");
     assert.match(dns.log, /query\[A\] echo\.petrel\.test from 198\.18\.0\.\d+/, "the query went to the lease's DNS server");
+    // petrel connect --dhcp NAME PORT: the lease, the name by its DNS server, the echo byte-exact
+    const peer = runPeer<{ connections: number }>(ns, "echo-server", { host: KERNEL_IP, port: 7053 });
+    await peer.listening;
+    const text = "nc over Petrel, by DHCP and by name\n".repeat(500);
+    const c = await cli(["connect", "www.petrel.test", "7053"], text);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(c.stdout, text);
+    peer.send("done");
+    assert.equal((await peer.result).connections, 1);
   } finally {
     if (proc && proc.exitCode === null) proc.kill("SIGKILL");
     await dns?.stop();
