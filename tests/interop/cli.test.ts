@@ -196,7 +196,7 @@ test("petrel serve --dhcp: the ready line, the status page and a renewal line sh
       return m;
     };
     await waitFor(/^petrel: on petrel0, mac [0-9a-f:]+: waiting for a DHCP lease…$/m, 10_000);
-    const ready = await waitFor(/^petrel (198\.18\.0\.\d+)\/24 on petrel0, mac [0-9a-f:]+: echo\/7 http\/80; by DHCP from 198\.18\.0\.1: gateway 198\.18\.0\.1, dns 198\.18\.0\.1, lease 120 s \(T1 in \d s, T2 in \d+ s\)\. Ctrl-C to stop\.$/m, 20_000);
+    const ready = await waitFor(/^petrel (198\.18\.0\.\d+)\/24 on petrel0, mac [0-9a-f:]+: echo\/7 http\/80; by DHCP from 198\.18\.0\.1: gateway 198\.18\.0\.1, dns 198\.18\.0\.1, lease 120 s \(T1 in \d s, T2 in \d+ s\)\. Ctrl-C to stop\.$/m, 30_000);
     const leased = ready[1]!;
     const page = await runPeer<{ status: number; body: string }>(ns, "http-get", { url: `http://${leased}/` }).result;
     assert.equal(page.status, 200);
