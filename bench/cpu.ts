@@ -95,7 +95,7 @@ async function measure(target: Target, mode: Mode, n: number): Promise<Run> {
     for (const m of (ann.stdout ?? "").matchAll(/^\s*([\d,]+) \([\s\d.]+%\)\s+(\S+?:\S+)/gm)) {
       if (m[2]!.includes("PROGRAM")) continue;
       top.push([m[2]!.replace(/^.*\//, ""), Number(m[1]!.replace(/,/g, ""))]);
-      if (top.length === 12) break;
+      if (top.length === 40) break;
     }
     return { instructions: Number(total[1]), top };
   } finally {
@@ -106,7 +106,7 @@ async function measure(target: Target, mode: Mode, n: number): Promise<Run> {
 
 const results: Record<string, unknown> = {};
 const share = (run: Run, bytes: number): Record<string, number> =>
-  Object.fromEntries(run.top.map(([f, n]) => [f, Number((n / bytes).toFixed(3))]));
+  Object.fromEntries(run.top.slice(0, 12).map(([f, n]) => [f, Number((n / bytes).toFixed(3))]));
 /** Both directions for one server: per-byte slopes and the heaviest functions. */
 async function cost(target: Target): Promise<Record<string, unknown>> {
   // "send" = the kernel sends, the server receives (discard); "recv" = the server sends (chargen)
@@ -124,7 +124,9 @@ async function cost(target: Target): Promise<Record<string, unknown>> {
     sendRunInstructionsPerByteByFunction: share(txLarge, LARGE),
     /** 50 connections at once, each echoing 1 KiB: instructions per round trip */
     instructionsPerConcurrentEcho: Math.round((echoLarge.instructions - echoSmall.instructions) / trips),
-    concurrentEchoRunInstructionsPerRoundTripByFunction: Object.fromEntries(echoLarge.top.map(([f, k]) => [f, Math.round(k / (ECHO_CONNS * ECHO_LARGE))])),
+    /** the heaviest functions of the larger run, each as its own slope per round trip (start-up cancels out) */
+    concurrentEchoInstructionsPerRoundTripByFunction: Object.fromEntries(echoLarge.top.slice(0, 12).map(([f, k]) =>
+      [f, Math.round((k - (echoSmall.top.find(([g]) => g === f)?.[1] ?? 0)) / trips)])),
     runs: { rxSmall: rxSmall.instructions, rxLarge: rxLarge.instructions, txSmall: txSmall.instructions, txLarge: txLarge.instructions,
       echoSmall: echoSmall.instructions, echoLarge: echoLarge.instructions },
   };
