@@ -36,7 +36,9 @@ struct conn {
   int failed;        /* an ERROR event came: its errno is in err */
   int32_t err;
   int eof;           /* the peer's FIN was read */
-  int fin;           /* an EOF event came: the FIN is there to be read after the data */
+  int drain;         /* read until EAGAIN or the end, not only until a short read: an EOF event came
+                      * (the FIN is there after the data), or it was just accepted (data and FIN may
+                      * have come before it was ours, without an event) */
   uint64_t pos;      /* chargen: position in the stream */
   int job;           /* client: index into jobs[] */
   int ready;         /* pump it in the next round: an event named it, or its last pump left work */
@@ -109,6 +111,7 @@ static struct conn *conn_new(enum role role, int32_t h) {
       memset(&conns[i], 0, sizeof conns[i]);
       conns[i].role = role;
       conns[i].h = h;
+      conns[i].drain = 1;
       by_handle[h & 255] = (uint8_t)i;
       if (i >= conns_end) conns_end = i + 1;
       mark_ready(&conns[i]); /* data may have come before it was accepted: no event says so */
@@ -341,8 +344,7 @@ static int32_t recv_some(struct conn *c, uint32_t max, uint32_t now) {
 }
 
 /* A recv that returned less than it asked for emptied the receive ring: what comes next (data, the
- * FIN) comes with a READABLE or EOF event — unless the EOF event came already (`fin`): then the
- * next recv reads the end of the stream. */
+ * FIN) comes with a READABLE or EOF event — unless that event came already or never will (`drain`). */
 static int pump_echo(struct conn *c, uint32_t now) {
   uint32_t io = io_bytes();
   int moved = 0;
@@ -352,13 +354,13 @@ static int pump_echo(struct conn *c, uint32_t now) {
     if (w <= 0) return moved | MORE;               /* full: no event says when it drains */
     uint32_t want = (uint32_t)w < io ? (uint32_t)w : io;
     int32_t n = recv_some(c, want, now);
-    if (n == PETREL_EAGAIN) return moved;
+    if (n == PETREL_EAGAIN) { c->drain = 0; return moved; }
     if (n == 0) { c->eof = 1; continue; }
     if (n < 0) { conn_done(c, now); return MOVED; }
     moved = MOVED;
     int32_t s = core_send(c->h, (uint32_t)n, now);
     if (s != n) { core_abort(c->h, now); memset(c, 0, sizeof *c); return MOVED; } /* cannot happen: n ≤ writable */
-    if ((uint32_t)n < want && !c->fin) return moved;
+    if ((uint32_t)n < want && !c->drain) return moved;
   }
   return moved | MORE;
 }
@@ -367,10 +369,10 @@ static int pump_discard(struct conn *c, uint32_t now) {
   int moved = 0;
   for (int r = 0; r < ROUNDS; r++) {
     int32_t n = recv_some(c, UINT32_MAX, now);
-    if (n == PETREL_EAGAIN) return moved;
+    if (n == PETREL_EAGAIN) { c->drain = 0; return moved; }
     if (n <= 0) { conn_done(c, now); return MOVED; }
     moved = MOVED;
-    if ((uint32_t)n < io_bytes() && !c->fin) return moved;
+    if ((uint32_t)n < io_bytes() && !c->drain) return moved;
   }
   return moved | MORE;
 }
@@ -484,7 +486,7 @@ static int drain_events(uint32_t now) {
     case EV_UDP_READABLE: case EV_UDP_ERROR: if (h == udp_echo) udp_echo_ready = 1; break;
     case EV_READABLE: case EV_WRITABLE: case EV_EOF:
       if ((c = conn_find(h))) {
-        if (kind == EV_EOF) c->fin = 1;
+        if (kind == EV_EOF) c->drain = 1;
         mark_ready(c);
       }
       break;
