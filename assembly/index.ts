@@ -3,7 +3,7 @@
 // through iface to the host's tx import.
 import { MAX_CONNS, MAX_LISTENERS, RX_BUF, TX_BUF, MTU, MSL_MS, ARP_ENTRIES, ARP_PENDING, EVENT_RING,
          IO_BUF, MAX_BACKLOG, FRAME_MAX, OOO_RANGES, SACK_RANGES, DELACK_MS, RTO_MIN_MS, RTO_INITIAL_MS,
-         RTO_MAX_MS, UDP_SOCKETS, UDP_QUEUE, DHCP, DNS_QUERIES, DNS_CACHE, Cfg } from "./config";
+         RTO_MAX_MS, UDP_SOCKETS, UDP_QUEUE, DHCP, DHCP_INIT_DELAY_MS, DNS_QUERIES, DNS_CACHE, Cfg } from "./config";
 import { C, count, countersInit, counterGet } from "./counters";
 import { Err } from "./errors";
 import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, regionSize } from "./storage/layout";
@@ -30,7 +30,7 @@ import { ioInit, ioRange } from "./socket/io";
 import { NO_DEADLINE } from "./time";
 import { addressSet } from "./iface/address";
 import { connectionsSettle } from "./socket/address";
-import { dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState, dhcpDnsServer } from "./dhcp/client";
+import { dhcpSetInitDelay, dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState, dhcpDnsServer } from "./dhcp/client";
 import { DhcpState } from "./dhcp/client";
 
 
@@ -154,6 +154,11 @@ export function dhcp_start(requestedIp: u32, now: u32): i32 {
   if (!DHCP) return Err.EOPNOTSUPP;
   return ready ? dhcpStart(requestedIp, now) : Err.EINVAL;
 }
+/** The longest random wait before the first DISCOVER of dhcp_start (RFC 2131 4.4.1), ms; 0 = none. */
+export function dhcp_init_delay(ms: i32): i32 {
+  if (!DHCP) return Err.EOPNOTSUPP;
+  return ready ? dhcpSetInitDelay(ms) : Err.EINVAL;
+}
 export function dhcp_stop(now: u32): i32 {
   if (!DHCP) return Err.EOPNOTSUPP;
   if (!ready) return Err.EINVAL;
@@ -221,6 +226,7 @@ export function config(id: i32): i32 {
     case Cfg.UDP_QUEUE: return UDP_QUEUE;
     case Cfg.DNS_QUERIES: return DNS_QUERIES;
     case Cfg.DNS_CACHE: return DNS_CACHE;
+    case Cfg.DHCP_INIT_DELAY_MS: return <i32>DHCP_INIT_DELAY_MS;
   }
   return Err.EINVAL;
 }

@@ -7,7 +7,7 @@
 // One deadline drives every state (retransmission, probe step, T1, T2, expiry); dhcpPollAt() reports
 // it like TCP's timers. Randomness (xid, backoff jitter, probe spacing) comes from the core's keyed
 // hash, never a clock. Lease times count from the first REQUEST of the exchange (RFC 2131 4.4.1).
-import { DHCP_START_DELAY_MS } from "../config";
+import { DHCP_INIT_DELAY_MS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { eventPush } from "../storage/events";
@@ -53,6 +53,9 @@ export namespace DhcpState {
 @inline const ANNOUNCE_WAIT_MS: u32 = 2000;
 @inline const MAX_CONFLICTS: u32 = 10;
 @inline const RATE_LIMIT_MS: u32 = 60000;
+/** After a NAK, an expiry or a failed INIT-REBOOT, INIT waits 0–1 s (a server that NAKs everything
+ *  cannot make the client spin). */
+@inline const RESTART_DELAY_MS: u32 = 1000;
 /** RFC 2131 3.1.5: after a DECLINE, wait at least 10 s before starting again. */
 @inline const DECLINE_WAIT_MS: u32 = 10000;
 /** Lease bounds: a lying server's 0-second lease must not spin the client; the core's clock compares
@@ -66,6 +69,7 @@ const META = memory.data(16);
 const DNS = memory.data(DHCP_DNS_MAX * 4);
 
 let st: i32 = DhcpState.STOPPED;
+let initDelay: u32 = DHCP_INIT_DELAY_MS;
 let sock: i32 = 0;
 let xid: u32 = 0;
 let seq: u64 = 0;
@@ -192,7 +196,15 @@ export function dhcpStart(requested: u32, now: u32): i32 {
   server = 0;
   offered = requested;
   if (requested != 0) { exchange(DhcpState.REBOOTING, now); sendRequest(now); }
-  else restart(now);
+  else { restart(now, initDelay); if (initDelay == 0) dhcpPoll(now); }
+  return 0;
+}
+
+/** The longest random wait before the first DISCOVER of the next dhcpStart (RFC 2131 4.4.1: the
+ *  wait is drawn in [ms/10, ms]); 0 = at once. 0, or Err.EINVAL above 60 s. */
+export function dhcpSetInitDelay(ms: i32): i32 {
+  if (<u32>ms > 60_000) return Err.EINVAL;
+  initDelay = ms;
   return 0;
 }
 
@@ -229,10 +241,10 @@ function onTimer(now: u32): void {
     case DhcpState.INIT: exchange(DhcpState.SELECTING, now); sendDiscover(now); break;
     case DhcpState.SELECTING: sendDiscover(now); break;
     case DhcpState.REQUESTING:
-      if (tries >= REQUEST_TRIES) restart(now); else sendRequest(now);
+      if (tries >= REQUEST_TRIES) restart(now, RESTART_DELAY_MS); else sendRequest(now);
       break;
     case DhcpState.REBOOTING:
-      if (tries >= REBOOT_TRIES) { offered = 0; restart(now); } else sendRequest(now);
+      if (tries >= REBOOT_TRIES) { offered = 0; restart(now, RESTART_DELAY_MS); } else sendRequest(now);
       break;
     case DhcpState.PROBING: probeStep(now); break;
     case DhcpState.BOUND: exchange(DhcpState.RENEWING, now); sendRequest(now); break;
@@ -245,18 +257,18 @@ function onTimer(now: u32): void {
   }
 }
 
-/** INIT, then a DISCOVER after a random delay (RFC 2131 4.4.1 asks 1–10 s; DHCP_START_DELAY_MS). */
-function restart(now: u32): void {
+/** INIT, then a DISCOVER after a random wait of at most max ms (RFC 2131 4.4.1: 1–10 s at start). */
+function restart(now: u32, max: u32): void {
   probeWatch(0);
   exchange(DhcpState.INIT, now);
-  arm(now + between(0, DHCP_START_DELAY_MS));
+  arm(now + between(max / 10, max));
 }
 
 /** The address goes: expiry in REBINDING, or a NAK while holding it (RFC 2131 4.4.5). */
 function leaseLost(now: u32): void {
   count(C.DHCP_LEASES_LOST);
   offered = 0;
-  restart(now);
+  restart(now, RESTART_DELAY_MS);
   unconfigure();
 }
 
@@ -344,12 +356,12 @@ function reply(t: u8, now: u32): bool {
       return true;
     case DhcpState.REQUESTING:
       if (dhcpServerId() != server) return false;    // RFC 2131 4.4.1: only the selected server answers
-      if (t == DhcpType.NAK) { offered = 0; restart(now); return true; }
+      if (t == DhcpType.NAK) { offered = 0; restart(now, RESTART_DELAY_MS); return true; }
       if (t != DhcpType.ACK || dhcpYiaddr() != offered || !lease(now)) return false;
       probeStart(now);
       return true;
     case DhcpState.REBOOTING:
-      if (t == DhcpType.NAK) { offered = 0; restart(now); return true; }
+      if (t == DhcpType.NAK) { offered = 0; restart(now, RESTART_DELAY_MS); return true; }
       if (t != DhcpType.ACK || dhcpYiaddr() != offered || dhcpServerId() == 0 || !lease(now)) return false;
       server = dhcpServerId();
       probeStart(now);

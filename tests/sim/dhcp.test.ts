@@ -69,6 +69,26 @@ test("unconfigured: TCP connect fails with EADDRNOTAVAIL until the lease arrives
   assert.equal(c.state, "SYN_SENT");
 });
 
+test("RFC 2131 4.4.1: the first DISCOVER waits a random 1–10 s drawn from the seed (the same seed, the same wait); dhcp_init_delay sets the longest wait, 0 sends at once", () => {
+  const firstDiscover = (seed: number, delayMs?: number) => {
+    const r = rig({ seed, start: false });
+    if (delayMs !== undefined) assert.equal(r.client.core.dhcpInitDelay(delayMs), 0);
+    const t0 = r.net.now;
+    assert.equal(r.client.call((c) => c.dhcpStart(r.net.now)), 0);
+    r.net.runUntil(() => r.net.frames.some((f) => f.from === "client" && f.parsed.udp), { maxVirtualMs: 70_000 });
+    return r.net.frames.find((f) => f.from === "client" && f.parsed.udp)!.timeMs - t0;
+  };
+  const waits = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => firstDiscover(seed));
+  for (const w of waits) assert.ok(w >= 1000 && w <= 10_000, `waited ${w} ms`);
+  assert.ok(new Set(waits).size >= 6, `waits ${waits}`);                // other seeds, other waits
+  assert.equal(firstDiscover(3), waits[2]);                              // the same seed replays
+  assert.equal(firstDiscover(3, 0), 0);                                  // 0: at once
+  for (const seed of [1, 2, 3]) { const w = firstDiscover(seed, 2000); assert.ok(w >= 200 && w <= 2000, `waited ${w} ms`); }
+  const r = rig({ start: false });
+  assert.equal(r.client.core.dhcpInitDelay(60_001), r.client.core.errorCode("EINVAL"));
+  assert.equal(r.client.core.config().DHCP_INIT_DELAY_MS, 10_000);
+});
+
 test("RFC 2131 4.1: lost DISCOVERs are retransmitted after 4, 8, 16 s, each ±1 s, with the xid kept", () => {
   const r = rig({ script: (m, i) => (i < 3 ? "drop" : undefined) });
   bound(r);
