@@ -53,6 +53,9 @@ export namespace DhcpState {
 @inline const ANNOUNCE_WAIT_MS: u32 = 2000;
 @inline const MAX_CONFLICTS: u32 = 10;
 @inline const RATE_LIMIT_MS: u32 = 60000;
+/** RFC 5227 1.1: ANNOUNCE_INTERVAL (2 s between the two announcements), DEFEND_INTERVAL. */
+@inline const ANNOUNCE_INTERVAL_MS: u32 = 2000;
+@inline const DEFEND_INTERVAL_MS: u32 = 10000;
 /** After a NAK, an expiry or a failed INIT-REBOOT, INIT waits 0–1 s (a server that NAKs everything
  *  cannot make the client spin). */
 @inline const RESTART_DELAY_MS: u32 = 1000;
@@ -81,6 +84,9 @@ let server: u32 = 0;      // the server we hold (or asked) the lease from
 let offered: u32 = 0;     // the address of the exchange: offered, requested at reboot, or held
 let conflicts: u32 = 0;
 let probesLeft: u32 = 0;
+let announcing = false;   // the second announcement is due (RFC 5227 2.3)
+let defended = false;     // we defended the address at defendedAt (RFC 5227 2.4)
+let defendedAt: u32 = 0;
 // the lease (valid from PROBING on)
 let prefix: i32 = 0;
 let router: u32 = 0;
@@ -231,7 +237,7 @@ export function dhcpRelease(now: u32): i32 {
 /** Timers: returns ms until the next deadline, or NO_DEADLINE. */
 export function dhcpPoll(now: u32): i32 {
   if (st == DhcpState.STOPPED) return NO_DEADLINE;
-  if (st == DhcpState.PROBING && probeConflict()) decline(now);
+  if (probeConflict()) { if (st == DhcpState.PROBING) decline(now); else if (dhcpHolds()) defend(now); }
   if (armed && timeLe(deadline, now)) { armed = false; onTimer(now); }
   return armed ? earliest(NO_DEADLINE, deadline, now) : NO_DEADLINE;
 }
@@ -247,7 +253,10 @@ function onTimer(now: u32): void {
       if (tries >= REBOOT_TRIES) { offered = 0; restart(now, RESTART_DELAY_MS); } else sendRequest(now);
       break;
     case DhcpState.PROBING: probeStep(now); break;
-    case DhcpState.BOUND: exchange(DhcpState.RENEWING, now); sendRequest(now); break;
+    case DhcpState.BOUND:
+      if (announcing) { probeSend(offered, true); leaseTimer(); }
+      else { exchange(DhcpState.RENEWING, now); sendRequest(now); }
+      break;
     case DhcpState.RENEWING:
       if (timeLe(t2At, now)) { exchange(DhcpState.REBINDING, now); sendRequest(now); } else sendRequest(now);
       break;
@@ -304,13 +313,31 @@ function decline(now: u32): void {
   arm(now + (conflicts >= MAX_CONFLICTS ? RATE_LIMIT_MS : DECLINE_WAIT_MS));
 }
 
-/** The address is ours: configure the interface, announce it (RFC 5227 2.3), run T1/T2/expiry. */
+/** The address is ours: configure the interface, announce it twice ANNOUNCE_INTERVAL apart (RFC 5227
+ *  2.3; the lease timer waits for the second), watch for conflicts (2.4), run T1/T2/expiry. */
 function bind(now: u32): void {
-  probeWatch(0);
+  probeWatch(offered, true);
+  defended = false;
   setState(DhcpState.BOUND);
   configure();
   probeSend(offered, true);
-  if (leaseS == INFINITE) armed = false; else arm(t1At);
+  announcing = true;
+  arm(now + ANNOUNCE_INTERVAL_MS);
+}
+
+function leaseTimer(): void { announcing = false; if (leaseS == INFINITE) armed = false; else arm(t1At); }
+
+/** RFC 5227 2.4: another host claims our address. The first time in DEFEND_INTERVAL we defend it
+ *  with an announcement (b); a second conflict within DEFEND_INTERVAL gives it up (c): RFC 2131 has
+ *  the client start again in INIT (no DECLINE: the lease was good), and the connections end with
+ *  EADDRNOTAVAIL as on expiry. */
+function defend(now: u32): void {
+  count(C.DHCP_CONFLICTS);
+  if (defended && !timeLe(defendedAt + DEFEND_INTERVAL_MS, now)) { leaseLost(now); return; }
+  defended = true;
+  defendedAt = now;
+  probeWatch(offered, true);
+  probeSend(offered, true);
 }
 
 function configure(): void {
@@ -384,7 +411,7 @@ function reply(t: u8, now: u32): bool {
       server = dhcpServerId();
       setState(DhcpState.BOUND);
       configure();
-      if (leaseS == INFINITE) armed = false; else arm(t1At);
+      leaseTimer();
       return true;
   }
   return false;

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { SimNet } from "../../host/sim/sim.ts";
 import { SimArpHost, SimDhcpServer, type DhcpAction, type DhcpSeen } from "../../host/sim/dhcp-server.ts";
 import type { Stack } from "../../host/stack/stack.ts";
+import { buildArpFrame } from "../../host/packet/packet.ts";
 import type { CoreEvent } from "../../host/core.ts";
 
 const SERVER = "198.18.0.1";
@@ -225,6 +226,55 @@ test("RFC 5227 2.1.1: another host probing for the same address at the same time
   bound(r);
   assert.ok(types(r).includes("DECLINE"));
   assert.equal(r.client.ip, "198.18.0.101");
+});
+
+const announcements = (r: Rig) => r.net.frames.filter((f) => f.from === "client" && f.parsed.arp?.senderIp === POOL && f.parsed.arp.targetIp === POOL);
+
+test("RFC 5227 2.3: once the probes found no conflict, two ARP announcements ANNOUNCE_INTERVAL (2 s) apart, then no more", () => {
+  const r = rig();
+  bound(r);
+  r.net.run(30_000);
+  const a = announcements(r);
+  assert.equal(a.length, 2);
+  assert.equal(a[1]!.timeMs - a[0]!.timeMs, 2000);
+  for (const f of a) assert.deepEqual([f.parsed.arp!.op, f.parsed.eth!.dst], [1, "ff:ff:ff:ff:ff:ff"]);   // requests, broadcast
+  assert.equal(state(r), "BOUND");
+});
+
+test("RFC 5227 2.4: a conflicting ARP for the bound address is defended once with an announcement; a second within DEFEND_INTERVAL (10 s) gives the address up: INIT, no DECLINE, connections end EADDRNOTAVAIL", () => {
+  const r = rig();
+  const peer = r.net.host({ name: "peer", ip: "198.18.0.5" });
+  peer.listen(7, 4, () => {});
+  const rival = r.net.switch.port({ name: "rival" });
+  const claim = () => rival.send(buildArpFrame({ op: "reply", senderMac: "02:00:00:00:00:77", senderIp: POOL, targetMac: "ff:ff:ff:ff:ff:ff", targetIp: POOL }));
+  bound(r);
+  r.net.run(5000);
+  const conn = r.client.connect("198.18.0.5", 7);
+  r.net.runUntil(() => conn.state === "ESTABLISHED");
+  // another host's probe for our address is no conflict once bound: the ARP reply answers it
+  rival.send(buildArpFrame({ op: "request", senderMac: "02:00:00:00:00:77", senderIp: "0.0.0.0", targetIp: POOL }));
+  r.net.run(100);
+  assert.equal(r.client.counters().DHCP_CONFLICTS, 0);
+  const before = announcements(r).length;
+  claim();
+  r.net.run(100);
+  assert.equal(announcements(r).length, before + 1, "defended with one announcement");
+  assert.equal(r.client.ip, POOL);
+  r.net.run(10_500);                                       // past DEFEND_INTERVAL: a new conflict is defended again
+  claim();
+  r.net.run(100);
+  assert.equal(announcements(r).length, before + 2);
+  assert.equal(r.client.ip, POOL);
+  assert.equal(conn.state, "ESTABLISHED");
+  r.net.run(5000);                                         // within DEFEND_INTERVAL of the last defence: give up
+  claim();
+  r.net.run(100);
+  assert.equal(announcements(r).length, before + 2);
+  assert.equal(r.client.ip, "0.0.0.0");
+  assert.equal(conn.error, "EADDRNOTAVAIL");
+  assert.deepEqual([r.client.counters().DHCP_CONFLICTS, r.client.counters().DHCP_LEASES_LOST], [3, 1]);
+  assert.ok(!types(r).includes("DECLINE"));
+  r.net.runUntil(() => r.server.seen.at(-1)!.typeName === "DISCOVER", { maxVirtualMs: 5000 });   // RFC 2131: back to INIT
 });
 
 test("RFC 2131 3.2: INIT-REBOOT asks for the remembered address (50, no 54, ciaddr 0); a NAK sends it to INIT", () => {
