@@ -971,10 +971,11 @@ static void op_dhcp(void) {
       udp_in(GW_IP, sport, dst, 68, n, mut);
       break;
     }
-    case 2:                                                         /* stop, release, info */
+    case 2:                                                         /* stop, release, info, init delay */
       if (b & 4) CALL(dhcp_release, now); else if (b & 8) CALL(dhcp_stop, now);
       CALL(dhcp_info, (b & 16) ? pick_ptr() : io, now);
       CALL(dhcp_dns_server, arg32());
+      if (b & 32) CALL(dhcp_init_delay, arg32());
       break;
     default: {                                                      /* a conflict for the probed address */
       uint8_t *f = frame;
