@@ -18,7 +18,7 @@ import { udpInit } from "./udp/socket";
 import { udpRx, udpInputInit, udpIcmpRx } from "./udp/input";
 import * as udp from "./socket/udp";
 import * as dns from "./socket/dns";
-import { dnsInit, dnsRx, dnsPoll, dnsSetLeaseServers } from "./dns/resolver";
+import { dnsInit, dnsRx, dnsPoll } from "./dns/resolver";
 import { ifacePoll } from "./iface/output";
 import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
 import { tcpTimers } from "./tcp/timers";
@@ -80,7 +80,6 @@ export function rx(len: i32, now: u32): i32 {
   if (r == IPPROTO_UDP) {
     const u = udpRx(now);
     if (DHCP) { dhcpInput(now); connectionsSettle(); } // the client's socket may just have received a reply
-    if (DHCP && DNS_QUERIES > 0) leaseServers();
     if (DNS_QUERIES > 0) dnsRx(now);  // so may the resolver's
     return u;
   }
@@ -101,7 +100,6 @@ export function poll(now: u32): i32 {
   if (DHCP) {
     const d = dhcpPoll(now);
     connectionsSettle();
-    if (DNS_QUERIES > 0) leaseServers();
     if (d >= 0 && (next < 0 || d < next)) next = d;
   }
   if (DNS_QUERIES > 0) {
@@ -112,8 +110,6 @@ export function poll(now: u32): i32 {
   return next < 0 || (arp >= 0 && arp < next) ? arp : next;
 }
 
-/** The resolver uses the lease's DNS servers (option 6) when the host set none. */
-function leaseServers(): void { dnsSetLeaseServers(dhcpDnsServer(0), dhcpDnsServer(1), dhcpDnsServer(2)); }
 
 // ── TCP calls ─────────────────────────────────────────────────────────────────────────────────
 export function tcp_listen(port: i32, backlog: i32): i32 { return ready ? listen(port, backlog) : Err.EINVAL; }

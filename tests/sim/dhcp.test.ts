@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SimNet } from "../../host/sim/sim.ts";
-import { SimArpHost, SimDhcpServer, type DhcpAction, type DhcpSeen } from "../../host/sim/dhcp-server.ts";
+import { SimArpHost, SimDhcpServer, udpFrame, type DhcpAction, type DhcpSeen } from "../../host/sim/dhcp-server.ts";
 import type { Stack } from "../../host/stack/stack.ts";
 import { buildArpFrame } from "../../host/packet/packet.ts";
 import type { CoreEvent } from "../../host/core.ts";
@@ -275,6 +275,53 @@ test("RFC 5227 2.4: a conflicting ARP for the bound address is defended once wit
   assert.deepEqual([r.client.counters().DHCP_CONFLICTS, r.client.counters().DHCP_LEASES_LOST], [3, 1]);
   assert.ok(!types(r).includes("DECLINE"));
   r.net.runUntil(() => r.server.seen.at(-1)!.typeName === "DISCOVER", { maxVirtualMs: 5000 });   // RFC 2131: back to INIT
+});
+
+test("RFC 2132 3.8: the resolver asks the lease's DNS servers when the host set none, the host's first when it did, none once the lease is gone", () => {
+  const r = rig({ leaseS: 120 });
+  for (const ip of ["198.18.0.53", "198.18.0.9"]) new SimArpHost({ link: r.net.switch.port({ name: ip }), mac: `02:00:00:00:01:${ip.split(".")[3]}`, ip });
+  const queries = () => r.net.frames.filter((f) => f.from === "client" && f.parsed.udp?.dport === 53).map((f) => f.parsed.ip!.dst);
+  assert.equal(r.client.call((c) => c.dnsQuery("a.test", r.net.now)), r.client.core.errorCode("ENOTCONN"));   // no lease yet
+  bound(r);
+  assert.ok(r.client.call((c) => c.dnsQuery("a.test", r.net.now)) > 0);
+  r.net.run(100);
+  assert.deepEqual(queries(), ["198.18.0.53"]);
+  assert.equal(r.client.core.x.dns_server_get(1) >>> 0, 0xc6120036);      // the lease's second server
+  assert.equal(r.client.core.x.dns_server(0, 0xc6120009), 0);
+  assert.ok(r.client.call((c) => c.dnsQuery("b.test", r.net.now)) > 0);
+  r.net.run(100);
+  assert.equal(queries().at(-1), "198.18.0.9");
+  assert.equal(r.client.core.x.dns_server(0, 0), 0);
+  assert.equal(r.client.call((c) => c.dhcpRelease(r.net.now)), 0);
+  assert.equal(r.client.core.x.dns_server_get(0), 0);
+  assert.equal(r.client.call((c) => c.dnsQuery("c.test", r.net.now)), r.client.core.errorCode("ENOTCONN"));
+});
+
+test("the core's own DHCP and DNS sockets queue no UDP_READABLE or UDP_ERROR events: the host sees none for sockets it never opened", () => {
+  const r = rig({ start: false });
+  const seen: CoreEvent[] = [];
+  r.client.on("event", (e) => seen.push(e));
+  r.client.call((c) => c.dhcpStart(r.net.now));
+  bound(r);
+  // the lease's DNS server 198.18.0.53 answers the resolver (a reply the resolver reads and drops)
+  const dns = r.net.switch.port({ name: "dns" });
+  new SimArpHost({ link: dns, mac: "02:00:00:00:00:53", ip: "198.18.0.53" });
+  const reply = (to: { sport: number }, dport: number, data: Uint8Array) => dns.send(udpFrame({ srcMac: "02:00:00:00:00:53",
+    dstMac: r.client.mac, src: "198.18.0.53", dst: POOL, sport: 53, dport, data }));
+  r.client.call((c) => c.dnsQuery("a.test", r.net.now));
+  r.net.runUntil(() => r.net.frames.some((f) => f.from === "client" && f.parsed.udp?.dport === 53));
+  const q = r.net.frames.find((f) => f.from === "client" && f.parsed.udp?.dport === 53)!.parsed.udp!;
+  reply(q, q.sport, q.payload.slice(0, 12));
+  r.net.run(100);
+  assert.equal(r.client.counters().DROP_DNS_MALFORMED, 1, "the resolver read the reply");
+  // an app's socket does get its event
+  const app = r.client.core.x.udp_open();
+  assert.equal(r.client.core.x.udp_bind(app, 5000), 5000);                  // the port bound
+  reply(q, 5000, new Uint8Array([1, 2, 3]));
+  r.net.run(100);
+  const udpEvents = seen.filter((e) => e.name === "UDP_READABLE" || e.name === "UDP_ERROR");
+  assert.deepEqual(udpEvents.map((e) => [e.name, e.handle]), [["UDP_READABLE", app]]);
+  assert.ok(r.client.counters().UDP_RX >= 4, "the core's clients received datagrams (OFFER, ACK, the DNS reply)");
 });
 
 test("RFC 2131 3.2: INIT-REBOOT asks for the remembered address (50, no 54, ciaddr 0); a NAK sends it to INIT", () => {
