@@ -103,6 +103,8 @@ int32_t core_udp_close(int32_t h);
  * dhcp_info's 13 u32 (state, address, prefix, gateway, server, DNS count, DNS x3, ms to T1, T2,
  * expiry, lease seconds) copied into out. */
 int32_t core_dhcp_start(uint32_t requested, uint32_t now);
+/* dhcp_init_delay: the longest random wait before the first DISCOVER (RFC 2131 4.4.1), ms; 0 = none. */
+int32_t core_dhcp_init_delay(uint32_t ms);
 int32_t core_dhcp_info(uint32_t out[13], uint32_t now);
 int32_t core_ev_pop(void);
 int32_t core_ev_handle(void);
