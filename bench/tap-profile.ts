@@ -1,31 +1,72 @@
-// `node --cpu-prof --import tsx bench/tap-profile.ts MODE [N]`: Petrel on Node (server profile) on a
-// TAP inside a namespace, driven by one of bench:tap's clients (MODE: send = kernel → discard,
-// recv = chargen → kernel, echo-rtt, connect-close), so a CPU profile (or strace -c -f) of this
-// process shows where Node spends one kind of work. Prints the client's result as JSON.
+// `node [--cpu-prof] --import tsx bench/tap-profile.ts MODE [N] [--native]`: Petrel on Node (server
+// profile) on a TAP inside a namespace, driven by one of bench:tap's clients (MODE: send = kernel →
+// discard, recv = chargen → kernel, echo-rtt, connect-close, connect-many, echo-concurrent), so a
+// CPU profile (or strace -c) of this process shows where Node spends one kind of work. With
+// --native the same client runs against boards/linux (server profile) instead. Prints the
+// client's result and the server's CPU time during it (user + system ms: less sensitive to a
+// loaded machine than the wall-clock figures) as one JSON line.
+import { readFileSync } from "node:fs";
 import { startServices } from "../host/apps/services.ts";
-import { PETREL_IP, TapNetns } from "../tests/support/netns.ts";
+import { PETREL_IP, runPeer, TapNetns } from "../tests/support/netns.ts";
+import { Board, BOARD_IP, KERNEL_IP, Netns, SERVER_BOARD_BIN, tapName } from "../tests/boards/support.ts";
 
-const mode = process.argv[2] ?? "send";
-const n = Number(process.argv[3] ?? 0);
+const argv = process.argv.slice(2).filter((a) => a !== "--native");
+const native = process.argv.includes("--native");
+const mode = argv[0] ?? "send";
+const n = Number(argv[1] ?? 0);
 const MB = 1 << 20;
+const host = native ? BOARD_IP : PETREL_IP;
 const args: Record<string, Record<string, unknown>> = {
-  send: { host: PETREL_IP, port: 9, bytes: (n || 100) * MB },
-  recv: { host: PETREL_IP, port: 19, bytes: (n || 100) * MB },
-  "echo-rtt": { host: PETREL_IP, port: 7, size: 64, n: n || 2000 },
-  "connect-close": { host: PETREL_IP, port: 9, n: n || 2000 },
+  send: { host, port: 9, bytes: (n || 100) * MB },
+  recv: { host, port: 19, bytes: (n || 100) * MB },
+  "echo-rtt": { host, port: 7, size: 64, n: n || 2000 },
+  "connect-close": { host, port: 9, n: n || 2000 },
+  "connect-many": { host, port: 7, n: n || 500, concurrency: 8 },
+  "echo-concurrent": { host, port: 7, conns: 50, rounds: n || 100, size: 1024 },
 };
 if (!args[mode]) throw new Error(`mode: one of ${Object.keys(args).join(", ")}`);
-const env = TapNetns.create("prof", { capture: false });
-try {
-  startServices(env.petrel, ["echo", "discard", "chargen"]);
-  const t0 = process.cpuUsage();
-  const r = await env.peer(mode, args[mode]!, 300_000).result;
-  const cpu = process.cpuUsage(t0);
-  const { times, ...rest } = r as Record<string, unknown>;
+
+/** user and system CPU ms of process `pid` so far (/proc/PID/stat, clock ticks of 10 ms). */
+function procCpu(pid: number): { user: number; system: number } {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return { user: Number(f[11]) * 10, system: Number(f[12]) * 10 };
+}
+
+function report(r: Record<string, unknown>, cpu: { user: number; system: number }, extra: Record<string, unknown>): void {
+  const { times, ...rest } = r;
   const sorted = Array.isArray(times) ? (times as number[]).sort((a, b) => a - b) : [];
   const q = (x: number): number | undefined => sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))];
-  console.log(JSON.stringify({ mode, ...rest, medianMs: q(0.5), p99Ms: q(0.99), cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, tap: env.link.stats }));
-} finally {
-  await env.close();
-  env.removeCapture();
+  console.log(JSON.stringify({ mode, native, ...rest, medianMs: q(0.5), p99Ms: q(0.99), cpuUserMs: cpu.user, cpuSystemMs: cpu.system, ...extra }));
+}
+
+if (native) {
+  const ns = new Netns("prof");
+  let board: Board | undefined;
+  try {
+    const dev = tapName("p");
+    board = new Board(["--tap", dev, "--ip", `${BOARD_IP}/24`, "--services", "echo,discard,chargen"], ns.name, SERVER_BOARD_BIN);
+    await board.ready(10_000);
+    ns.ip("addr", "add", `${KERNEL_IP}/24`, "dev", dev);
+    ns.ip("link", "set", dev, "up");
+    const pid = board.proc.pid!;
+    const t0 = procCpu(pid);
+    const r = await runPeer(ns.name, mode, args[mode]!, 300_000).result;
+    const t1 = procCpu(pid);
+    report(r, { user: t1.user - t0.user, system: t1.system - t0.system }, {});
+  } finally {
+    await board?.stop(5000);
+    ns.close();
+  }
+} else {
+  const env = TapNetns.create("prof", { capture: false });
+  try {
+    startServices(env.petrel, ["echo", "discard", "chargen"]);
+    const t0 = process.cpuUsage();
+    const r = await env.peer(mode, args[mode]!, 300_000).result;
+    const cpu = process.cpuUsage(t0);
+    report(r, { user: cpu.user / 1000, system: cpu.system / 1000 }, { tap: env.link.stats });
+  } finally {
+    await env.close();
+    env.removeCapture();
+  }
 }

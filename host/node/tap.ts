@@ -94,6 +94,8 @@ export class TapLink implements Link {
   private tx: Uint8Array;
   private txAt = 0;
   private txQueued = 0;
+  /** A flush is due at the end of this JavaScript turn: a microtask is queued, or drain() runs
+   *  (it flushes after each batch and when it returns, so a wake-up queues no microtask). */
   private txFlushDue = false;
   /** writeBatch's [frames refused, last -errno, bytes written]. */
   private readonly txResult = new Int32Array(3);
@@ -222,9 +224,12 @@ export class TapLink implements Link {
    *  batch, then the onBatchEnd callbacks (a Stack polls and dispatches there: endBurst() comes from
    *  that dispatch and ends the wake-up after this batch). */
   private drain(): void {
+    const due = this.txFlushDue;
+    this.txFlushDue = true;
     try {
       this.drainBatches();
     } finally {
+      this.txFlushDue = due;
       this.flush(); // what the last batch's handlers sent
     }
   }
