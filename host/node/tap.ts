@@ -80,6 +80,7 @@ const MAX_FRAMES_PER_WAKE = 256;
 const BATCH = 32;
 /** Frames written per native call at most (native/tap.c writeBatch). */
 const TX_BATCH = 32;
+const RESOLVED = Promise.resolve();
 
 export class TapLink implements Link {
   private handlers = new Handlers();
@@ -169,7 +170,9 @@ export class TapLink implements Link {
     this.txAt = at + 2 + len;
     if (this.txQueued++ === 0 && !this.txFlushDue) {
       this.txFlushDue = true;
-      queueMicrotask(this.flushLater);
+      // a resolved promise's then(): queueMicrotask wraps each callback in an AsyncResource, which
+      // cost more than the flush's own JavaScript
+      RESOLVED.then(this.flushLater);
     }
   }
 
