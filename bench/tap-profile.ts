@@ -75,7 +75,8 @@ if (native) {
     const t0 = process.cpuUsage();
     const r = await env.peer(mode, args[mode]!, 300_000).result;
     const cpu = process.cpuUsage(t0);
-    report(r, { user: cpu.user / 1000, system: cpu.system / 1000 }, { tap: env.link.stats });
+    const drops = Object.fromEntries(Object.entries(env.petrel.stack.counters()).filter(([k, v]) => k.startsWith("DROP_") && v > 0));
+    report(r, { user: cpu.user / 1000, system: cpu.system / 1000 }, { tap: env.link.stats, drops });
   } finally {
     await env.close();
     env.removeCapture();
