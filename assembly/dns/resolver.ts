@@ -14,8 +14,8 @@
 // query with EMSGSIZE (counted, never cut short); then the whole answer, checked as over UDP.
 //
 // One slot:
-//   0      1     2      3      4    6    8     12        16    20    24       28        32         288
-//   |state |gen  |tries |count |id  |tcp |sock |deadline |err  |ttl  |server  |tcp len  | name 256 | addrs
+//   0      1     2      3      4    6         8     12        16    20    24       28    32         288
+//   |state |gen  |tries |count |id  |tcp len  |sock |deadline |err  |ttl  |server  |tcb  | name 256 | addrs
 import { DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE, DNS_TCP_MAX,
          DNS_TCP_TIMEOUT_MS, RX_BUF } from "../config";
 import { C, count } from "../counters";
@@ -26,7 +26,7 @@ import { keyedHash } from "../siphash";
 import { udpOpen, udpBind, udpSendTo, udpRecvFrom, udpClose, UDP_OWNER_DNS, META_SRC_IP, META_SRC_PORT, META_FLAGS } from "../udp/socket";
 import { DNS_PORT, DNS_UDP_MAX, dnsId, dnsNameEncode, dnsQueryEmit, dnsParse } from "../wire/dns";
 import { get16, put16 } from "../wire/bytes";
-import { Tcb, TF, tcbAllocReusing, tcbAt, tcbHandle, tcbLookup, tcbRelease } from "../tcp/tcb";
+import { Tcb, TF, tcbAllocReusing, tcbLookup, tcbRelease } from "../tcp/tcb";
 import { userOpen, userSend, userReceive, userClose } from "../tcp/user";
 import { State } from "../tcp/state";
 import { ringLen } from "../storage/ring";
@@ -44,13 +44,13 @@ import { timeLe, earliest, NO_DEADLINE } from "../time";
 @inline const Q_TRIES: usize = 2;
 @inline const Q_COUNT: usize = 3;
 @inline const Q_ID: usize = 4;
-@inline const Q_TCP: usize = 6;    // the TCP connection's handle while TCP (0: none)
+@inline const Q_WANT: usize = 6;   // the TCP answer's length once read (0: not yet)
 @inline const Q_SOCK: usize = 8;
 @inline const Q_DEADLINE: usize = 12;
 @inline const Q_ERR: usize = 16;   // the error to report if the attempts run out (ETIMEDOUT, or what a server said)
 @inline const Q_TTL: usize = 20;
 @inline const Q_SERVER: usize = 24;  // the server this attempt went to
-@inline const Q_WANT: usize = 28;  // the TCP answer's length once read (0: not yet)
+@inline const Q_TCB: usize = 28;   // the TCP connection while TCP (0: none); TF.CORE keeps it ours until closeSock
 @inline const Q_NAME: usize = 32;
 @inline const Q_ADDRS: usize = Q_NAME + 256;
 @inline const SLOT: usize = Q_ADDRS + <usize>DNS_ADDRS * 4;
@@ -149,7 +149,7 @@ export function dnsQuery(ptr: usize, len: i32, now: u32): i32 {
   store<u8>(q, 0, Q_TRIES);
   store<i32>(q, Err.ETIMEDOUT, Q_ERR);
   store<i32>(q, 0, Q_SOCK);
-  store<u16>(q, 0, Q_TCP);
+  store<u32>(q, 0, Q_TCB);
   const rc = attempt(q, now);
   if (rc < 0) { release(q); return rc; }
   return handleOf(i);
@@ -207,15 +207,12 @@ function closeSock(q: usize): void {
     if (t.state == State.CLOSED) tcbRelease(t);
     else userClose(t, at);          // FIN (RST if an answer is left unread); the core finishes alone
   }
-  store<u16>(q, 0, Q_TCP);
+  store<u32>(q, 0, Q_TCB);
 }
 
 /** q's TCP connection, or null. */
-function tcpOf(q: usize): Tcb | null {
-  const h = <i32>load<u16>(q, Q_TCP);
-  const t = tcbAt(h & 0xff);
-  return h != 0 && (t.flags & TF.CORE) && <i32>t.gen == (h >> 8) ? t : null;
-}
+// @ts-ignore: decorator
+@inline function tcpOf(q: usize): Tcb | null { return changetype<Tcb | null>(load<usize>(q, Q_TCB)); }
 
 /** Done with n addresses (already at Q_ADDRS) or the error err (n < 0). */
 function finish(q: usize, i: i32, n: i32): void {
@@ -300,17 +297,14 @@ function answer(q: usize, i: i32, len: i32, now: u32): bool {
 function tcpStart(q: usize, now: u32): i32 {
   closeSock(q);
   const server = load<u32>(q, Q_SERVER);
-  let port: u32 = 0;
-  for (let k = 0; k < 8 && port == 0; k++) {
-    port = 1024 + <u32>(keyedHash(0x444e_5350, seq++) % 64512);
-    if (tcbLookup(ifaceIp(), port, server, DNS_PORT) != null) port = 0;
-  }
-  const t = port != 0 ? tcbAllocReusing() : null;
+  const port = 1024 + <u32>(keyedHash(0x444e_5350, seq++) % 64512);
+  if (tcbLookup(ifaceIp(), port, server, DNS_PORT) != null) return Err.EADDRINUSE;   // 1 in 64512
+  const t = tcbAllocReusing();
   if (t == null) return Err.EMFILE;
   t.flags |= TF.CORE;
   userOpen(t, ifaceIp(), port, server, DNS_PORT, now);
   t.flags &= ~TF.APP_OWNED;
-  store<u16>(q, <u16>tcbHandle(t), Q_TCP);
+  store<usize>(q, changetype<usize>(t), Q_TCB);
   store<u16>(q, 0, Q_WANT);
   store<u8>(q, TCP, Q_STATE);
   store<u32>(q, now + DNS_TCP_TIMEOUT_MS, Q_DEADLINE);
