@@ -306,3 +306,10 @@ test("resolve() (host/stack/dns.ts) settles with the TCP answer like any other",
   r.net.run(1000);
   assert.deepEqual((await p).addresses.length, 4);
 });
+
+test("resolve() rejects a failed TCP retry with its code and one line", async () => {
+  const r = rig();
+  const p = resolve(r.client, "huge.test");
+  r.net.run(1000);
+  await assert.rejects(p, (e: Error & { code?: string }) => e.code === "EMSGSIZE" && e.message === "resolve huge.test: the answer is too long (over TCP, after a truncated reply) (EMSGSIZE)");
+});
