@@ -223,7 +223,6 @@ if (UDP_SOCKETS < 1 || UDP_SOCKETS > 255) ERROR("PETREL_UDP_SOCKETS must be 1..2
 // @ts-ignore: decorator
 if (UDP_QUEUE < 64 || UDP_QUEUE > 65536 || (UDP_QUEUE & 3) != 0) ERROR("PETREL_UDP_QUEUE must be a multiple of 4 in 64..65536");
 // @ts-ignore: decorator
-// @ts-ignore: decorator
 if (DNS_TCP_MAX < 512 || DNS_TCP_MAX > 65535) ERROR("PETREL_DNS_TCP_MAX must be 512..65535");
 // @ts-ignore: decorator
 if (DNS_QUERIES < 0 || DNS_QUERIES > 255 || DNS_CACHE < 0 || DNS_ADDRS < 1 || DNS_ADDRS > 32) ERROR("PETREL_DNS_QUERIES must be 0..255, PETREL_DNS_CACHE ≥ 0, PETREL_DNS_ADDRS 1..32");
