@@ -16,8 +16,9 @@
 // One slot:
 //   0      1     2      3      4    6         8     12        16    20    24       28    32         288
 //   |state |gen  |tries |count |id  |tcp len  |sock |deadline |err  |ttl  |server  |tcb  | name 256 | addrs
-import { DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE, DNS_TCP_MAX,
+import { DHCP, DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE, DNS_TCP_MAX,
          DNS_TCP_TIMEOUT_MS, RX_BUF } from "../config";
+import { learnedDns } from "../iface/address";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
@@ -69,12 +70,12 @@ let names: usize = 0;     // 512 bytes of names for dnsParse
 let seq: u64 = 0;
 
 export function dnsInit(): void {
-  const size = <usize>DNS_QUERIES * SLOT + <usize>DNS_CACHE * CACHE_ENTRY + <usize>DNS_SERVERS * 8 + <usize>DNS_TCP_MAX + 16 + 512;
+  const size = <usize>DNS_QUERIES * SLOT + <usize>DNS_CACHE * CACHE_ENTRY + <usize>DNS_SERVERS * 4 + <usize>DNS_TCP_MAX + 16 + 512;
   slots = regionAlloc(Region.DNS, size);
   const cache = slots + <usize>DNS_QUERIES * SLOT;
   cacheInit(cache);
   servers = cache + <usize>DNS_CACHE * CACHE_ENTRY;
-  msg = servers + <usize>DNS_SERVERS * 8;   // the host's servers, then the lease's
+  msg = servers + <usize>DNS_SERVERS * 4;
   meta = msg + <usize>DNS_TCP_MAX;
   names = meta + 16;
   for (let i = 0; i < DNS_QUERIES; i++) store<u8>(slotAt(i), 1, Q_GEN);
@@ -99,16 +100,12 @@ export function dnsSetServer(i: i32, ip: u32): i32 {
   store<u32>(servers + (<usize>i << 2), ip);
   return 0;
 }
-/** The DHCP lease's servers (option 6; 0: none), kept current by index.ts after the client ran. */
-export function dnsSetLeaseServers(a: u32, b: u32, c: u32): void {
-  const p = servers + <usize>DNS_SERVERS * 4;
-  store<u32>(p, a); store<u32>(p, b, 4); store<u32>(p, c, 8);
-}
-/** Server i: the one the host set, else the DHCP lease's. */
+/** Server i: the one the host set, else the one learned with the address (DHCP option 6; none once
+ *  the lease is gone). */
 export function dnsServer(i: i32): u32 {
   if (<u32>i >= <u32>DNS_SERVERS) return 0;
   const ip = load<u32>(servers + (<usize>i << 2));
-  return ip != 0 ? ip : load<u32>(servers + <usize>(DNS_SERVERS + i) * 4);
+  return ip != 0 || !DHCP ? ip : learnedDns(i);
 }
 function serverCount(): i32 {
   let n = 0;

@@ -25,7 +25,7 @@ enum { ST_CLOSED = 0, ST_LISTEN, ST_SYN_SENT, ST_SYN_RECEIVED, ST_ESTABLISHED, S
 enum { CFG_MAX_CONNS = 0, CFG_MAX_LISTENERS, CFG_RX_BUF, CFG_TX_BUF, CFG_MTU, CFG_MSL_MS,
        CFG_ARP_ENTRIES, CFG_ARP_PENDING, CFG_EVENT_RING, CFG_IO_BUF, CFG_MAX_BACKLOG,
        CFG_OOO_RANGES, CFG_SACK_RANGES, CFG_DELACK_MS, CFG_RTO_MIN_MS, CFG_RTO_INITIAL_MS, CFG_RTO_MAX_MS,
-       CFG_UDP_SOCKETS, CFG_UDP_QUEUE, CFG_DNS_QUERIES, CFG_DNS_CACHE, CFG_COUNT };
+       CFG_UDP_SOCKETS, CFG_UDP_QUEUE, CFG_DNS_QUERIES, CFG_DNS_CACHE, CFG_DHCP_INIT_DELAY_MS, CFG_COUNT };
 #define PETREL_EAGAIN (-11)
 /* The resolver's answers other than addresses (dns_result; docs/abi.md "DNS calls"). */
 #define PETREL_EINVAL (-22)
@@ -115,6 +115,8 @@ int32_t core_udp_close(int32_t h);
  * dhcp_info's 13 u32 (state, address, prefix, gateway, server, DNS count, DNS x3, ms to T1, T2,
  * expiry, lease seconds) copied into out. */
 int32_t core_dhcp_start(uint32_t requested, uint32_t now);
+/* dhcp_init_delay: the longest random wait before the first DISCOVER (RFC 2131 4.4.1), ms; 0 = none. */
+int32_t core_dhcp_init_delay(uint32_t ms);
 int32_t core_dhcp_info(uint32_t out[13], uint32_t now);
 /* DNS (docs/abi.md "DNS calls"): server i (0..2) of the resolver (ip 0 removes it; with none, the
  * DHCP lease's servers are used); a query for a dotted name (copied into the io buffer: at most

@@ -48,7 +48,7 @@ enum {
   F_TCP_ABORT, F_TCP_STATE, F_TCP_ERROR, F_TCP_READABLE, F_TCP_WRITABLE, F_TCP_SET_OPTION,
   F_TCP_CONNECTIONS, F_EV_POP, F_EV_HANDLE, F_EV_ARG, F_COUNTER_COUNT, F_COUNTER, F_CONFIG,
   F_UDP_OPEN, F_UDP_BIND, F_UDP_SENDTO, F_UDP_RECVFROM, F_UDP_CLOSE, F_DHCP_START, F_DHCP_INFO,
-  F_DNS_SERVER, F_DNS_QUERY, F_DNS_RESULT, F_DNS_CLOSE, F_COUNT
+  F_DNS_SERVER, F_DNS_QUERY, F_DNS_RESULT, F_DNS_CLOSE, F_DHCP_INIT_DELAY, F_COUNT
 };
 static const char *const fn_names[F_COUNT] = {
   "abi_version", "init", "rx_buffer", "rx_buffer_size", "rx", "poll", "io_buffer", "io_buffer_size",
@@ -56,7 +56,7 @@ static const char *const fn_names[F_COUNT] = {
   "tcp_abort", "tcp_state", "tcp_error", "tcp_readable", "tcp_writable", "tcp_set_option",
   "tcp_connections", "ev_pop", "ev_handle", "ev_arg", "counter_count", "counter", "config",
   "udp_open", "udp_bind", "udp_sendto", "udp_recvfrom", "udp_close", "dhcp_start", "dhcp_info",
-  "dns_server", "dns_query", "dns_result", "dns_close",
+  "dns_server", "dns_query", "dns_result", "dns_close", "dhcp_init_delay",
 };
 
 static struct {
@@ -313,6 +313,7 @@ int32_t core_udp_recvfrom(int32_t h, uint32_t cap, struct core_udp_meta *meta) {
 }
 int32_t core_udp_close(int32_t h) { return call1(F_UDP_CLOSE, (uint32_t)h); }
 int32_t core_dhcp_start(uint32_t requested, uint32_t now) { return call2(F_DHCP_START, requested, now); }
+int32_t core_dhcp_init_delay(uint32_t ms) { return call1(F_DHCP_INIT_DELAY, ms); }
 int32_t core_dhcp_info(uint32_t out[13], uint32_t now) {
   uint32_t io = core_io_ptr();
   int32_t rc = call2(F_DHCP_INFO, io, now);

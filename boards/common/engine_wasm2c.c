@@ -178,6 +178,7 @@ int32_t core_ev_arg(void) { current_call = "ev_arg"; return (int32_t)Z_petrel_co
 int32_t core_counter_count(void) { current_call = "counter_count"; return (int32_t)Z_petrel_coreZ_counter_count(&inst); }
 uint32_t core_counter(int id) { current_call = "counter"; return Z_petrel_coreZ_counter(&inst, (u32)id); }
 int32_t core_dhcp_start(uint32_t requested, uint32_t now) { current_call = "dhcp_start"; return (int32_t)Z_petrel_coreZ_dhcp_start(&inst, requested, now); }
+int32_t core_dhcp_init_delay(uint32_t ms) { current_call = "dhcp_init_delay"; return (int32_t)Z_petrel_coreZ_dhcp_init_delay(&inst, ms); }
 int32_t core_dhcp_info(uint32_t out[13], uint32_t now) {
   current_call = "dhcp_info";
   uint32_t io = core_io_ptr();

@@ -37,8 +37,10 @@ export interface PetrelStackOptions {
   /** "198.18.0.2" or "198.18.0.2/24" (the prefix then overrides `prefix`). Not with `dhcp`. */
   ip?: string;
   /** Get the address, gateway and DNS servers by DHCP (the core's client); `requestedIp`: a
-   *  remembered address to ask for first (INIT-REBOOT). Wait for it with `waitForAddress()`. */
-  dhcp?: boolean | { requestedIp?: string };
+   *  remembered address to ask for first (INIT-REBOOT); `initDelayMs`: the longest random wait before
+   *  the first DISCOVER (RFC 2131 4.4.1; default 10 000: 1–10 s; 0: at once). Wait for the address
+   *  with `waitForAddress()`. */
+  dhcp?: boolean | { requestedIp?: string; initDelayMs?: number };
   prefix?: number;
   gateway?: string;
   /** Default: a random locally administered address. */

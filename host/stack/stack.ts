@@ -32,7 +32,9 @@ export interface StackOptions {
   keepTransitions?: number;
   /** Get the address by DHCP (ip "0.0.0.0" until a lease; `requestedIp`: INIT-REBOOT with a
    *  remembered address). Needs `link`. */
-  dhcp?: boolean | { requestedIp?: Ip };
+  /** Start the DHCP client; initDelayMs: the longest random wait before the first DISCOVER (RFC
+   *  2131 4.4.1; the build's default is 1–10 s, 0 = at once). */
+  dhcp?: boolean | { requestedIp?: Ip; initDelayMs?: number };
 }
 
 type StackEvents = {
@@ -109,8 +111,12 @@ export class Stack extends Emitter<StackEvents> {
     this.on("event", (e) => { if (e.name === "ADDRESS") this.ip = u32ToIp(e.arg >>> 0); });
     if (o.link) this.attach(o.link);
     if (o.dhcp) {
-      const requested = typeof o.dhcp === "object" ? o.dhcp.requestedIp : undefined;
-      const r = this.call((c) => c.dhcpStart(this.clock.now, requested));
+      const d = typeof o.dhcp === "object" ? o.dhcp : {};
+      if (d.initDelayMs !== undefined) {
+        const rc = this.core.dhcpInitDelay(d.initDelayMs);
+        if (rc !== 0) throw new PetrelError(this.core.errorName(rc), rc, `${this.name}: dhcp_init_delay`);
+      }
+      const r = this.call((c) => c.dhcpStart(this.clock.now, d.requestedIp));
       if (r !== 0) throw new PetrelError(this.core.errorName(r), r, `${this.name}: dhcp_start`);
     }
   }

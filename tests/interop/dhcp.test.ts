@@ -16,7 +16,7 @@ interopTest("DHCP: the Node host leases an address from dnsmasq (RFC 2131 4.4.1)
   if (why) return unavailable(t, why);
   const dnsmasq = await Dnsmasq.start({ ns: env.ns, listen: KERNEL_IP, hosts: { "echo.petrel.test": KERNEL_IP }, extra: dhcpServerArgs({ dev: env.dev, dir: env.dir, router: KERNEL_IP, leaseS: 120, t1S: 8, t2S: 100 }) });
   try {
-    const petrel = env.startPetrel({ dhcp: true });
+    const petrel = env.startPetrel({ dhcp: { initDelayMs: 0 } });
     const sent: DhcpSeen[] = [];
     petrel.stack.on("tx", (f) => { const m = parseDhcpRequest(f, Date.now()); if (m) sent.push(m); });
     const ip = await petrel.waitForAddress(30_000);
@@ -70,7 +70,7 @@ interopTest("DHCP: offered an address the kernel already holds, the ARP probe fi
   const taken = "198.18.0.120";
   const dnsmasq = await Dnsmasq.start({ ns: env.ns, listen: KERNEL_IP, extra: dhcpServerArgs({ dev: env.dev, dir: env.dir, router: KERNEL_IP, fixed: { [mac]: taken } }) });
   try {
-    const petrel = env.startPetrel({ dhcp: true, mac });
+    const petrel = env.startPetrel({ dhcp: { initDelayMs: 0 }, mac });
     const sent: DhcpSeen[] = [];
     petrel.stack.on("tx", (f) => { const m = parseDhcpRequest(f, Date.now()); if (m) sent.push(m); });
     // The kernel takes the address once dnsmasq ACKed it (before, its unicast OFFER and ACK to that
