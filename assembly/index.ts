@@ -23,7 +23,7 @@ import { ifacePoll } from "./iface/output";
 import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
 import { tcpTimers } from "./tcp/timers";
 import { isnInit } from "./tcp/isn";
-import { listenersInit, listen } from "./socket/listen";
+import { listenersInit, listen } from "./socket/listeners";
 import { tcpRx, tcpIcmp } from "./socket/demux";
 import * as api from "./socket/api";
 import { ioInit, ioRange } from "./socket/io";

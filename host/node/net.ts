@@ -19,6 +19,7 @@ import { isIPv4 } from "node:net";
 import { resolve as resolveName, type DnsAnswer } from "../stack/dns.ts";
 import type { Core, CoreEvent, CoreOptions, DhcpInfo, Profile } from "../core.ts";
 import type { Link } from "../link/link.ts";
+import { cidrOrThrow } from "../packet/cidr.ts";
 import { Stack } from "../stack/stack.ts";
 import type { Scheduler } from "../time/clock.ts";
 import { Prng } from "../time/prng.ts";
@@ -77,10 +78,7 @@ export class PetrelStack extends EventEmitter {
       return;
     }
     if (o.dhcp && o.ip) throw new Error("give either ip or dhcp, not both");
-    const [ip, pfx] = o.dhcp ? ["0.0.0.0", "0"] : (o.ip ?? "").split("/");
-    if (!ip || !isIPv4(ip)) throw new Error(`bad IPv4 address ${JSON.stringify(o.ip)} (expected e.g. 198.18.0.2/24)`);
-    const prefix = pfx !== undefined ? Number(pfx) : (o.prefix ?? 24);
-    if (!o.dhcp && (!Number.isInteger(prefix) || prefix < 1 || prefix > 32)) throw new Error(`bad prefix length in ${JSON.stringify(o.ip)}`);
+    const { ip, prefix } = o.dhcp ? { ip: "0.0.0.0", prefix: 0 } : cidrOrThrow(o.ip ?? "", { defaultPrefix: o.prefix ?? 24 });
     if (o.gateway && !isIPv4(o.gateway)) throw new Error(`bad gateway address ${JSON.stringify(o.gateway)}`);
     if (!o.clock) this.ownClock = new RealClock();
     this.clock = o.clock ?? this.ownClock!;

@@ -13,6 +13,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { ROOT } from "../node/files.ts";
+import { cidrOrThrow } from "../packet/cidr.ts";
 import { Handlers, type FrameHandler, type FrameHandlerOptions, type Link } from "../link/link.ts";
 
 interface TapAddon {
@@ -231,20 +232,9 @@ export function ip(...args: string[]): string {
   }
 }
 
-/** Parse "198.18.0.1/24" (prefix required unless `defaultPrefix` is given). Throws a clear error. */
-export function parseCidr(s: string, defaultPrefix?: number): { ip: string; prefix: number } {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(s.trim());
-  const octets = m ? m.slice(1, 5).map(Number) : [];
-  const prefix = m?.[5] !== undefined ? Number(m[5]) : defaultPrefix;
-  if (!m || octets.some((o) => o > 255) || prefix === undefined || prefix < 1 || prefix > 32) {
-    throw new Error(`bad address ${JSON.stringify(s)}: expected an IPv4 address with a prefix length, e.g. 198.18.0.2/24`);
-  }
-  return { ip: octets.join("."), prefix };
-}
-
 /** Give the kernel side of `dev` an address and bring it up (optionally inside namespace `netns`). */
 export function configureKernelSide(dev: string, cidr: string, netns?: string): void {
-  const { ip: addr, prefix } = parseCidr(cidr);
+  const { ip: addr, prefix } = cidrOrThrow(cidr);
   const n = netns ? ["-n", netns] : [];
   ip(...n, "addr", "replace", `${addr}/${prefix}`, "dev", dev);
   ip(...n, "link", "set", dev, "up");

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { SimNet } from "../../host/sim/sim.ts";
 import { SimArpHost, SimDhcpServer, udpFrame, type DhcpAction, type DhcpSeen } from "../../host/sim/dhcp-server.ts";
 import type { Stack } from "../../host/stack/stack.ts";
-import { buildArpFrame } from "../../host/packet/packet.ts";
+import { buildArpFrame, macToBytes, macToString } from "../../host/packet/packet.ts";
 import type { CoreEvent } from "../../host/core.ts";
 
 const SERVER = "198.18.0.1";
@@ -322,7 +322,7 @@ test("the core's own DHCP and DNS sockets queue no UDP_READABLE or UDP_ERROR eve
   const dns = r.net.switch.port({ name: "dns" });
   new SimArpHost({ link: dns, mac: "02:00:00:00:00:53", ip: "198.18.0.53" });
   const reply = (to: { sport: number }, dport: number, data: Uint8Array) => dns.send(udpFrame({ srcMac: "02:00:00:00:00:53",
-    dstMac: r.client.mac, src: "198.18.0.53", dst: POOL, sport: 53, dport, data }));
+    dstMac: macToString(macToBytes(r.client.mac)), src: "198.18.0.53", dst: POOL, sport: 53, dport, data }));
   r.client.call((c) => c.dnsQuery("a.test", r.net.now));
   r.net.runUntil(() => r.net.frames.some((f) => f.from === "client" && f.parsed.udp?.dport === 53));
   const q = r.net.frames.find((f) => f.from === "client" && f.parsed.udp?.dport === 53)!.parsed.udp!;
