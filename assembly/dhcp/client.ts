@@ -15,7 +15,7 @@ import { Ev } from "../storage/events";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
 import { keyedHash } from "../siphash";
 import { ifaceIp, ifaceMac } from "../iface/iface";
-import { addressSet } from "../iface/address";
+import { addressDnsSet, addressSet } from "../iface/address";
 import { probeConflict, probeSend, probeWatch } from "../iface/probe";
 import { UDP_OWNER_DHCP, META_SRC_PORT, META_FLAGS, META_SIZE, udpOpen, udpBind, udpClose, udpSendTo, udpRecvFrom } from "../udp/socket";
 import {
@@ -283,6 +283,7 @@ function leaseLost(now: u32): void {
 
 function unconfigure(): void {
   addressSet(0, 0, 0);
+  for (let i = 0; i < DHCP_DNS_MAX; i++) addressDnsSet(i, 0);
   if (dnsCount != 0) { dnsCount = 0; eventPush(Ev.DNS, 0, 0); }
 }
 
@@ -342,6 +343,7 @@ function defend(now: u32): void {
 
 function configure(): void {
   addressSet(offered, prefix, router);
+  for (let i = 0; i < DHCP_DNS_MAX; i++) addressDnsSet(i, i < dnsCount ? load<u32>(DNS + (<usize>i << 2)) : 0);
   eventPush(Ev.DNS, dnsCount, dnsCount > 0 ? <i32>load<u32>(DNS) : 0);
 }
 

@@ -22,5 +22,11 @@ export function addressSet(ip: u32, prefixLen: i32, gateway: u32): i32 {
 
 let lost: u32 = 0;
 
+/** The DNS servers that came with the address (DHCP option 6, at most 3; 0: none): set by the DHCP
+ *  client with the lease and cleared with it, read by the resolver when it needs a server. */
+const DNS = memory.data(12);
+export function addressDnsSet(i: i32, ip: u32): void { store<u32>(DNS + (<usize>i << 2), ip); }
+export function addressDns(i: i32): u32 { return load<u32>(DNS + (<usize>i << 2)); }
+
 /** The address that went away since the last call (0: none), once. */
 export function addressLostTake(): u32 { const l = lost; lost = 0; return l; }
