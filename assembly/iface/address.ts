@@ -4,6 +4,7 @@
 import { Err } from "../errors";
 import { eventPush, Ev } from "../storage/events";
 import { addressValid, ifaceGateway, ifaceIp, ifaceMask, ifaceSet } from "./iface";
+import { DHCP_DNS_MAX } from "../wire/dhcp";
 
 function prefixOf(mask: u32): i32 { return <i32>popcnt(mask); }
 
@@ -22,11 +23,20 @@ export function addressSet(ip: u32, prefixLen: i32, gateway: u32): i32 {
 
 let lost: u32 = 0;
 
-/** The DNS servers that came with the address (DHCP option 6, at most 3; 0: none): set by the DHCP
- *  client with the lease and cleared with it, read by the resolver when it needs a server. */
-const DNS = memory.data(12);
-export function addressDnsSet(i: i32, ip: u32): void { store<u32>(DNS + (<usize>i << 2), ip); }
-export function addressDns(i: i32): u32 { return load<u32>(DNS + (<usize>i << 2)); }
-
 /** The address that went away since the last call (0: none), once. */
 export function addressLostTake(): u32 { const l = lost; lost = 0; return l; }
+
+// The DNS servers learned with the address (DHCP option 6). They live here, beside the address,
+// so that the resolver (dns/) reads what the DHCP client (dhcp/) learned without either knowing
+// the other: the two are one layer.
+const learned = memory.data(DHCP_DNS_MAX * 4);
+let learnedCount: i32 = 0;
+
+/** Take n (≤ DHCP_DNS_MAX) servers from p; n = 0 forgets them. */
+export function learnedDnsSet(p: usize, n: i32): void {
+  memory.copy(learned, p, <usize>n << 2);
+  learnedCount = n;
+}
+export function learnedDnsCount(): i32 { return learnedCount; }
+/** Server i of those learned, 0 past the end. */
+export function learnedDns(i: i32): u32 { return <u32>i < <u32>learnedCount ? load<u32>(learned + (<usize>i << 2)) : 0; }

@@ -9,7 +9,7 @@ import { udpRx, udpInputInit } from "../../../assembly/udp/input";
 import { isnInit } from "../../../assembly/tcp/isn";
 import { dnsInit, dnsSetServer, dnsQuery, dnsResult, dnsClose, dnsRx, dnsPoll, dnsQueriesInUse } from "../../../assembly/dns/resolver";
 import { ctr, put, scratch, txCount, txFrame, txClear } from "../helpers";
-import { addressDnsSet } from "../../../assembly/iface/address";
+import { learnedDnsSet } from "../../../assembly/iface/address";
 import { ME, PEER, arpFrame, ipFrame, setupIface } from "../iface/fixtures";
 
 const T0: u32 = 5000;
@@ -153,13 +153,14 @@ describe("dns resolver", () => {
   it("RFC 2132 3.8: without a server set by the host, the ones that came with the address (DHCP option 6) are used", () => {
     setup(); dnsSetServer(0, 0);
     expect(query()).toBe(Err.ENOTCONN);
-    addressDnsSet(0, OTHER);
+    const learned = scratch(4); store<u32>(learned, OTHER);
+    learnedDnsSet(learned, 1);
     expect(query()).toBeGreaterThan(0);
     expect(get16(lastFrame() + 30) as u32 << 16 | get16(lastFrame() + 32)).toBe(OTHER);
     dnsSetServer(0, PEER);
     query("b.test");
     expect(get16(lastFrame() + 30) as u32 << 16 | get16(lastFrame() + 32)).toBe(PEER);
-    addressDnsSet(0, 0);
+    learnedDnsSet(learned, 0);
   });
   it("RFC 1035 4.1.1: NXDOMAIN ends the query with ENOTFOUND", () => {
     setup();
