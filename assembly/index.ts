@@ -28,9 +28,9 @@ import { tcpRx, tcpIcmp } from "./socket/demux";
 import * as api from "./socket/api";
 import { ioInit, ioRange } from "./socket/io";
 import { NO_DEADLINE } from "./time";
-import { addressSet } from "./iface/address";
+import { addressSet, learnedDns } from "./iface/address";
 import { connectionsSettle } from "./socket/address";
-import { dhcpSetInitDelay, dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState, dhcpDnsServer } from "./dhcp/client";
+import { dhcpSetInitDelay, dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState } from "./dhcp/client";
 import { DhcpState } from "./dhcp/client";
 
 
@@ -177,7 +177,7 @@ export function dhcp_info(ptr: i32, now: u32): i32 {
   return 0;
 }
 /** The i-th DNS server of the lease (0 when none): what the resolver uses. */
-export function dhcp_dns_server(i: i32): u32 { return DHCP && ready ? dhcpDnsServer(i) : 0; }
+export function dhcp_dns_server(i: i32): u32 { return DHCP && ready ? learnedDns(i) : 0; }
 
 // ── DNS resolver (docs/abi.md "DNS") ──────────────────────────────────────────────────────────
 export function dns_server(i: i32, ip: u32): i32 { return ready ? dns.setServer(i, ip) : Err.EINVAL; }

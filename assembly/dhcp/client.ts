@@ -15,7 +15,7 @@ import { Ev } from "../storage/events";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
 import { keyedHash } from "../siphash";
 import { ifaceIp, ifaceMac } from "../iface/iface";
-import { addressSet } from "../iface/address";
+import { addressSet, learnedDns, learnedDnsCount, learnedDnsSet } from "../iface/address";
 import { probeConflict, probeSend, probeWatch } from "../iface/probe";
 import { UDP_OWNER_DHCP, META_SRC_PORT, META_FLAGS, META_SIZE, udpOpen, udpBind, udpClose, udpSendTo, udpRecvFrom } from "../udp/socket";
 import {
@@ -99,9 +99,6 @@ let expireAt: u32 = 0;
 
 // ── what the host and the resolver read ────────────────────────────────────────────────────────
 export function dhcpState(): i32 { return st; }
-/** The DNS servers of the lease (option 6), for the resolver: count, then each by index (0 past the end). */
-export function dhcpDnsServerCount(): i32 { return dhcpHolds() ? dnsCount : 0; }
-export function dhcpDnsServer(i: i32): u32 { return i >= 0 && i < dhcpDnsServerCount() ? load<u32>(DNS + (<usize>i << 2)) : 0; }
 function dhcpHolds(): bool { return st == DhcpState.BOUND || st == DhcpState.RENEWING || st == DhcpState.REBINDING; }
 
 /**
@@ -116,8 +113,8 @@ export function dhcpInfo(p: usize, now: u32): void {
   store<u32>(p, holds ? <u32>prefix : 0, 8);
   store<u32>(p, holds ? router : 0, 12);
   store<u32>(p, server, 16);
-  store<u32>(p, <u32>dhcpDnsServerCount(), 20);
-  for (let i = 0; i < DHCP_DNS_MAX; i++) store<u32>(p + 24 + (<usize>i << 2), dhcpDnsServer(i));
+  store<u32>(p, <u32>learnedDnsCount(), 20);
+  for (let i = 0; i < DHCP_DNS_MAX; i++) store<u32>(p + 24 + (<usize>i << 2), learnedDns(i));
   const timed = holds && leaseS != INFINITE;
   store<u32>(p, timed ? remaining(t1At, now) : INFINITE, 36);
   store<u32>(p, timed ? remaining(t2At, now) : INFINITE, 40);
@@ -283,6 +280,7 @@ function leaseLost(now: u32): void {
 
 function unconfigure(): void {
   addressSet(0, 0, 0);
+  learnedDnsSet(0, 0);
   if (dnsCount != 0) { dnsCount = 0; eventPush(Ev.DNS, 0, 0); }
 }
 
@@ -342,6 +340,7 @@ function defend(now: u32): void {
 
 function configure(): void {
   addressSet(offered, prefix, router);
+  learnedDnsSet(DNS, dnsCount);
   eventPush(Ev.DNS, dnsCount, dnsCount > 0 ? <i32>load<u32>(DNS) : 0);
 }
 

@@ -13,7 +13,7 @@
 //   0      1     2      3      4    6      8     12        16    20    24       28         284
 //   |state |gen  |tries |count |id  |(pad) |sock |deadline |err  |ttl  |server  | name 256 | addrs
 import { DHCP, DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE } from "../config";
-import { dhcpDnsServer } from "../dhcp/client";
+import { learnedDns } from "../iface/address";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
@@ -83,12 +83,12 @@ export function dnsSetServer(i: i32, ip: u32): i32 {
   store<u32>(servers + (<usize>i << 2), ip);
   return 0;
 }
-/** Server i: the one the host set, else the DHCP lease's (option 6), read from the client when asked
- *  (none once the lease is gone). */
+/** Server i: the one the host set, else the one learned with the address (DHCP option 6; none once
+ *  the lease is gone). */
 export function dnsServer(i: i32): u32 {
   if (<u32>i >= <u32>DNS_SERVERS) return 0;
   const ip = load<u32>(servers + (<usize>i << 2));
-  return ip != 0 || !DHCP ? ip : dhcpDnsServer(i);
+  return ip != 0 || !DHCP ? ip : learnedDns(i);
 }
 function serverCount(): i32 {
   let n = 0;
