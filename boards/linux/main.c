@@ -317,6 +317,8 @@ static int run_board(void *arg) {
     }
     if (exit_code) break;
   }
+  /* jobs that finished while the last batch was read: their status, even when a signal came too */
+  if (!exit_code && n_jobs && !services && services_clients_done() == n_jobs) exit_code = services_clients_failed() ? 1 : 0;
   return exit_code;
 }
 
