@@ -161,6 +161,12 @@
 @inline export const DNS_TTL_MAX_S: u32 = 3600;
 /** CNAME records followed for one query (RFC 1034 3.6.2 asks for a bound). */
 @inline export const DNS_CNAME_MAX: i32 = 8;
+/** Longest answer taken over TCP after a truncated UDP reply (RFC 1035 4.2.2, RFC 7766): the
+ *  resolver's message buffer; also bounded by the connection's receive ring (RX_BUF − 2). */
+// @ts-ignore: decorator
+@inline export const DNS_TCP_MAX: i32 = isDefined(PETREL_DNS_TCP_MAX) ? PETREL_DNS_TCP_MAX : 1024;
+/** How long a question asked again over TCP may take, connection included (ms). */
+@inline export const DNS_TCP_TIMEOUT_MS: u32 = 4 * DNS_TIMEOUT_MS;
 
 // ── host interface ───────────────────────────────────────────────────────────────────────────
 /** Event ring entries (connected, readable, writable, closed, state changes…). */
@@ -218,6 +224,8 @@ if (DELACK_MS >= 500) ERROR("PETREL_DELACK_MS must be below 500 ms (RFC 9293 MUS
 if (UDP_SOCKETS < 1 || UDP_SOCKETS > 255) ERROR("PETREL_UDP_SOCKETS must be 1..255 (handles carry an 8-bit index)");
 // @ts-ignore: decorator
 if (UDP_QUEUE < 64 || UDP_QUEUE > 65536 || (UDP_QUEUE & 3) != 0) ERROR("PETREL_UDP_QUEUE must be a multiple of 4 in 64..65536");
+// @ts-ignore: decorator
+if (DNS_TCP_MAX < 512 || DNS_TCP_MAX > 65535) ERROR("PETREL_DNS_TCP_MAX must be 512..65535");
 // @ts-ignore: decorator
 if (DNS_QUERIES < 0 || DNS_QUERIES > 255 || DNS_CACHE < 0 || DNS_ADDRS < 1 || DNS_ADDRS > 32) ERROR("PETREL_DNS_QUERIES must be 0..255, PETREL_DNS_CACHE ≥ 0, PETREL_DNS_ADDRS 1..32");
 // @ts-ignore: decorator

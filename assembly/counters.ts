@@ -97,14 +97,16 @@ export namespace C {
   @inline export const DHCP_CONFLICTS: i32 = 82;    // the ARP probe found the offered address in use (DECLINE sent)
   @inline export const DHCP_LEASES_LOST: i32 = 83;  // leases that expired or were refused by a NAK while held
   // DNS resolver
-  @inline export const DNS_QUERIES_TX: i32 = 91;    // queries sent (every retry counts)
+  @inline export const DNS_QUERIES_TX: i32 = 84;    // queries sent (every retry counts)
   @inline export const DNS_REPLIES: i32 = 85;       // replies accepted (an answer or an error RCODE)
   @inline export const DROP_DNS_SOURCE: i32 = 86;   // reply from another address or port than the server's 53
   @inline export const DROP_DNS_ID: i32 = 87;       // reply with another query id (RFC 5452)
   @inline export const DROP_DNS_MALFORMED: i32 = 88; // reply that failed the parse (truncated datagram, bad name, …)
   @inline export const DNS_TIMEOUTS: i32 = 89;      // waits for a reply that ended without one
   @inline export const DNS_CACHE_HITS: i32 = 90;    // queries answered from the cache
-  @inline export const COUNT: i32 = 91;
+  @inline export const DNS_TCP_QUERIES: i32 = 91;  // truncated (TC) replies asked again over TCP (RFC 1035 4.2.2)
+  @inline export const DROP_DNS_OVERSIZE: i32 = 92; // TCP answers longer than DNS_TCP_MAX: the query ends with EMSGSIZE
+  @inline export const COUNT: i32 = 93;
 }
 
 let countersBase: usize = 0;

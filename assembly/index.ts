@@ -84,7 +84,9 @@ export function rx(len: i32, now: u32): i32 {
     return u;
   }
   if (r != IPPROTO_TCP) return r;
-  return tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
+  const t = tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
+  if (DNS_QUERIES > 0) dnsRx(now);  // the resolver's TCP answer may have arrived
+  return t;
 }
 
 export function poll(now: u32): i32 {

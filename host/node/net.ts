@@ -201,7 +201,7 @@ export class PetrelStack extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     for (const s of this.servers_) if (s.listening) s.close();
-    for (const s of [...this.dgrams_]) s.close();
+    for (const s of [...this.dgrams_]) if (!s.closed) s.close(); // closed by the app, its "close" event not yet emitted
     for (const s of this.sockets_) if (!s.destroyed) s.end();
     const done = (): boolean => [...this.sockets_].every((s) => s.destroyed);
     if (!done()) {

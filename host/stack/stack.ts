@@ -53,7 +53,8 @@ const MAX_DISPATCH = 1_000_000;
 const APP_TURN = new Set(["ACCEPTABLE", "CONNECTED", "EOF", "CLOSED", "ERROR"]);
 const MAX_ZERO_POLLS = 10_000;
 
-/** A core event waiting for dispatch; a STATE event caused by a received frame carries it. */
+/** A core event waiting for dispatch; a new connection's first STATE event caused by a received
+ *  frame carries it. */
 interface QueuedEvent extends CoreEvent {
   rx?: Uint8Array;
 }
@@ -198,7 +199,12 @@ export class Stack extends Emitter<StackEvents> {
     } finally {
       this.depth--;
     }
-    for (let i = before; i < q.length; i++) if (q[i]!.name === "STATE") (q[i] as QueuedEvent).rx = frame.slice();
+    // a new connection's first transition (from CLOSED or LISTEN) keeps a copy of the frame: its
+    // 4-tuple names a connection not accepted yet (TransitionLog.record); later ones need none
+    for (let i = before; i < q.length; i++) {
+      const e = q[i]!;
+      if (e.name === "STATE" && (e.arg & 0xff) <= 1) (e as QueuedEvent).rx = frame.slice();
+    }
     return rc;
   }
 
