@@ -97,7 +97,7 @@ export namespace C {
   @inline export const DHCP_CONFLICTS: i32 = 82;    // the ARP probe found the offered address in use (DECLINE sent)
   @inline export const DHCP_LEASES_LOST: i32 = 83;  // leases that expired or were refused by a NAK while held
   // DNS resolver
-  @inline export const DNS_QUERIES_TX: i32 = 91;    // queries sent (every retry counts)
+  @inline export const DNS_QUERIES_TX: i32 = 84;    // queries sent (every retry counts)
   @inline export const DNS_REPLIES: i32 = 85;       // replies accepted (an answer or an error RCODE)
   @inline export const DROP_DNS_SOURCE: i32 = 86;   // reply from another address or port than the server's 53
   @inline export const DROP_DNS_ID: i32 = 87;       // reply with another query id (RFC 5452)
