@@ -3,8 +3,7 @@
 
 // @ts-ignore: decorator
 @inline export function timeLe(a: u32, b: u32): bool { return <i32>(a - b) <= 0; }
-// @ts-ignore: decorator
-@inline export function timeLt(a: u32, b: u32): bool { return <i32>(a - b) < 0; }
+export function timeLt(a: u32, b: u32): bool { return <i32>(a - b) < 0; }
 
 /** "No deadline" as a poll result. */
 @inline export const NO_DEADLINE: i32 = -1;

@@ -140,8 +140,7 @@ export function tcbPoolInit(): void {
   }
 }
 
-// @ts-ignore: decorator
-@inline export function tcbAt(i: i32): Tcb { return changetype<Tcb>(tcbBase + <usize>i * TCB_SIZE); }
+export function tcbAt(i: i32): Tcb { return changetype<Tcb>(tcbBase + <usize>i * TCB_SIZE); }
 function tcbIndex(t: Tcb): i32 { return <i32>((changetype<usize>(t) - tcbBase) / TCB_SIZE); }
 
 /** Handle of a connection: generation (1..127) in bits 8–14, slot index in bits 0–7. */
