@@ -64,8 +64,7 @@ export function dnsInit(): void {
   seq = 0;
 }
 
-// @ts-ignore: decorator
-@inline function slotAt(i: i32): usize { return slots + <usize>i * SLOT; }
+function slotAt(i: i32): usize { return slots + <usize>i * SLOT; }
 function handleOf(i: i32): i32 { return (<i32>load<u8>(slotAt(i), Q_GEN) << 8) | i; }
 function fromHandle(h: i32): usize {
   if (h <= 0 || h > 0x7fff || (h & 0xff) >= DNS_QUERIES) return 0;

@@ -26,8 +26,7 @@ export function listenersInit(): void {
   for (let i = 0; i < MAX_LISTENERS; i++) listenerAt(i).gen = 1;
 }
 
-// @ts-ignore: decorator
-@inline function listenerAt(i: i32): Listener { return changetype<Listener>(base + <usize>i * LISTENER_SIZE); }
+function listenerAt(i: i32): Listener { return changetype<Listener>(base + <usize>i * LISTENER_SIZE); }
 
 export function isListenerHandle(h: i32): bool { return (h & LISTENER_BIT) != 0; }
 

@@ -65,8 +65,7 @@ export function udpInit(): void {
   portSeq = 0;
 }
 
-// @ts-ignore: decorator
-@inline function sockAt(i: i32): UdpSock { return changetype<UdpSock>(base + <usize>i * SOCK_SIZE); }
+function sockAt(i: i32): UdpSock { return changetype<UdpSock>(base + <usize>i * SOCK_SIZE); }
 function handleOf(i: i32): i32 { return (<i32>sockAt(i).gen << 8) | i; }
 
 /** The live socket a handle names, or null for a stale or forged one. */
