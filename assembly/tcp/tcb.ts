@@ -156,24 +156,20 @@ export function tcbFromHandle(h: i32): Tcb | null {
   return t;
 }
 
-/** A free slot, initialised to CLOSED with empty rings, or null when the table is full. */
+/** A free slot, initialised to CLOSED with empty rings, or null when the table is full. Every field
+ *  before the ring headers starts at zero, except the generation (kept: it stales old handles). */
 export function tcbAlloc(): Tcb | null {
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
     if (t.flags & TF.IN_USE) continue;
+    const gen = t.gen;
+    memory.fill(changetype<usize>(t), 0, offsetof<Tcb>("rx"));
+    t.gen = gen;
     t.flags = TF.IN_USE;
     t.state = State.CLOSED;
     t.listener = -1;
-    t.err = 0; t.softErr = 0;
-    t.retries = 0; t.retransmits = 0;
-    t.sndWnd = 0; t.rcvUp = 0;
-    t.srtt8 = 0; t.rttvar4 = 0; t.dupAcks = 0; t.oooCount = 0; t.oooStamp = 0;
-    t.sndShift = 0; t.rcvShift = 0; t.tsRecent = 0; t.tsRecentAt = 0; t.rcvMss = 0;
-    t.sackCount = 0; t.sackRecoveries = 0;
-    t.fastRetransmits = 0; t.timeouts = 0; t.dupAcksTotal = 0;
-    t.cwnd = 0; t.ssthresh = 0xffffffff;
-    t.noDelay = false; t.keepIdle = 0; t.keepIntvl = KEEPALIVE_INTVL_MS; t.keepCount = KEEPALIVE_COUNT; t.userTimeout = 0;
-    t.heardAt = 0; t.keepProbes = 0; t.probeAt = 0; t.unaSince = 0; t.maxSndWnd = 0;
+    t.ssthresh = 0xffffffff;
+    t.keepIntvl = KEEPALIVE_INTVL_MS; t.keepCount = KEEPALIVE_COUNT;
     ringClear(t.rx);
     ringClear(t.tx);
     return t;
