@@ -16,6 +16,7 @@ import { DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CN
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
+import { handleSlot, nextGen } from "../storage/handle";
 import { eventPush, Ev } from "../storage/events";
 import { keyedHash } from "../siphash";
 import { udpOpen, udpBind, udpSendTo, udpRecvFrom, udpClose, UDP_OWNER_DNS, META_SRC_IP, META_SRC_PORT, META_FLAGS } from "../udp/socket";
@@ -67,8 +68,9 @@ export function dnsInit(): void {
 function slotAt(i: i32): usize { return slots + <usize>i * SLOT; }
 function handleOf(i: i32): i32 { return (<i32>load<u8>(slotAt(i), Q_GEN) << 8) | i; }
 function fromHandle(h: i32): usize {
-  if (h <= 0 || h > 0x7fff || (h & 0xff) >= DNS_QUERIES) return 0;
-  const q = slotAt(h & 0xff);
+  const i = handleSlot(h, DNS_QUERIES);
+  if (i < 0) return 0;
+  const q = slotAt(i);
   if (load<u8>(q, Q_STATE) == FREE || <i32>load<u8>(q, Q_GEN) != (h >> 8)) return 0;
   return q;
 }
@@ -175,8 +177,7 @@ export function dnsQueriesInUse(): i32 {
 function release(q: usize): void {
   closeSock(q);
   store<u8>(q, FREE, Q_STATE);
-  const g = load<u8>(q, Q_GEN);
-  store<u8>(q, g >= 127 ? 1 : g + 1, Q_GEN);
+  store<u8>(q, <u8>nextGen(load<u8>(q, Q_GEN)), Q_GEN);
 }
 function closeSock(q: usize): void {
   const s = load<i32>(q, Q_SOCK);

@@ -13,6 +13,7 @@
 import { MAX_CONNS, RX_BUF, TX_BUF, KEEPALIVE_INTVL_MS, KEEPALIVE_COUNT, OOO_RANGES, SACK_RANGES } from "../config";
 import { Region, regionAlloc } from "../storage/layout";
 import { Ring, ringInit, ringClear } from "../storage/ring";
+import { handleSlot, nextGen } from "../storage/handle";
 import { eventPush } from "../storage/events";
 import { Ev } from "../storage/events";
 import { State } from "./state";
@@ -148,9 +149,8 @@ export function tcbHandle(t: Tcb): i32 { return <i32>(t.gen << 8) | tcbIndex(t);
 
 /** The live TCB a handle names, or null for a stale/forged one. */
 export function tcbFromHandle(h: i32): Tcb | null {
-  if (h <= 0 || h > 0x7fff) return null;
-  const i = h & 0xff;
-  if (i >= MAX_CONNS) return null;
+  const i = handleSlot(h, MAX_CONNS);
+  if (i < 0) return null;
   const t = tcbAt(i);
   if (!(t.flags & TF.IN_USE) || <i32>t.gen != (h >> 8)) return null;
   return t;
@@ -182,7 +182,7 @@ export function tcbRelease(t: Tcb): void {
   t.flags = 0;
   t.state = State.CLOSED;
   t.listener = -1;
-  t.gen = t.gen >= 127 ? 1 : t.gen + 1;
+  t.gen = nextGen(t.gen);
 }
 
 /** The connection with this 4-tuple (not CLOSED), or null. */
