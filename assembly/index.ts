@@ -30,7 +30,7 @@ import { ioInit, ioRange } from "./socket/io";
 import { NO_DEADLINE } from "./time";
 import { addressSet } from "./iface/address";
 import { connectionsSettle } from "./socket/address";
-import { dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState, dhcpDnsServer } from "./dhcp/client";
+import { dhcpInit, dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState, dhcpDnsServer } from "./dhcp/client";
 import { DhcpState } from "./dhcp/client";
 
 
@@ -53,6 +53,7 @@ export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u
   listenersInit();
   tcbPoolInit();
   udpInit();
+  if (DHCP) dhcpInit();
   if (DNS_QUERIES > 0) dnsInit();
   if (!layoutFits()) return Err.ENOMEM;
   isnInit(seedLo, seedHi);

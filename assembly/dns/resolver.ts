@@ -53,11 +53,9 @@ let names: usize = 0;     // 512 bytes of names for dnsParse
 let seq: u64 = 0;
 
 export function dnsInit(): void {
-  const size = <usize>DNS_QUERIES * SLOT + <usize>DNS_CACHE * CACHE_ENTRY + <usize>DNS_SERVERS * 8 + <usize>DNS_UDP_MAX + 16 + 512;
-  slots = regionAlloc(Region.DNS, size);
-  const cache = slots + <usize>DNS_QUERIES * SLOT;
-  cacheInit(cache);
-  servers = cache + <usize>DNS_CACHE * CACHE_ENTRY;
+  slots = regionAlloc(Region.DNS, <usize>DNS_QUERIES * SLOT + <usize>DNS_SERVERS * 8 + <usize>DNS_UDP_MAX + 16 + 512);
+  cacheInit(regionAlloc(Region.DNS_CACHE, <usize>DNS_CACHE * CACHE_ENTRY));
+  servers = slots + <usize>DNS_QUERIES * SLOT;
   msg = servers + <usize>DNS_SERVERS * 8;   // the host's servers, then the lease's
   meta = msg + <usize>DNS_UDP_MAX;
   names = meta + 16;
