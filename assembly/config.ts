@@ -134,10 +134,11 @@
  *  EOPNOTSUPP and the code is not in the module). */
 // @ts-ignore: decorator
 @inline export const DHCP: bool = isDefined(PETREL_DHCP) ? PETREL_DHCP != 0 : true;
-/** Largest random delay before the first DISCOVER (and after a NAK or an expiry), ms. RFC 2131
- *  4.4.1 suggests 1–10 s for a whole network booting at once; one device waits at most 1 s. */
+/** The longest random wait before the first DISCOVER after dhcp_start, ms (the default for
+ *  dhcp_init_delay): RFC 2131 4.4.1 asks 1–10 s so that clients powered up together do not all ask
+ *  at once; the wait is uniform in [max/10, max], 1–10 s by default. 0: the DISCOVER goes at once. */
 // @ts-ignore: decorator
-@inline export const DHCP_START_DELAY_MS: u32 = isDefined(PETREL_DHCP_START_DELAY_MS) ? PETREL_DHCP_START_DELAY_MS : 1000;
+@inline export const DHCP_INIT_DELAY_MS: u32 = isDefined(PETREL_DHCP_INIT_DELAY_MS) ? PETREL_DHCP_INIT_DELAY_MS : 10_000;
 
 // ── DNS stub resolver (assembly/dns/) ──────────────────────────────────────────────────────────
 /** Queries in flight or holding a result until the host closes them; 0 leaves the resolver out. */
@@ -160,6 +161,12 @@
 @inline export const DNS_TTL_MAX_S: u32 = 3600;
 /** CNAME records followed for one query (RFC 1034 3.6.2 asks for a bound). */
 @inline export const DNS_CNAME_MAX: i32 = 8;
+/** Longest answer taken over TCP after a truncated UDP reply (RFC 1035 4.2.2, RFC 7766): the
+ *  resolver's message buffer; also bounded by the connection's receive ring (RX_BUF − 2). */
+// @ts-ignore: decorator
+@inline export const DNS_TCP_MAX: i32 = isDefined(PETREL_DNS_TCP_MAX) ? PETREL_DNS_TCP_MAX : 1024;
+/** How long a question asked again over TCP may take, connection included (ms). */
+@inline export const DNS_TCP_TIMEOUT_MS: u32 = 4 * DNS_TIMEOUT_MS;
 
 // ── host interface ───────────────────────────────────────────────────────────────────────────
 /** Event ring entries (connected, readable, writable, closed, state changes…). */
@@ -192,7 +199,8 @@ export namespace Cfg {
   @inline export const UDP_QUEUE: i32 = 18;
   @inline export const DNS_QUERIES: i32 = 19;
   @inline export const DNS_CACHE: i32 = 20;
-  @inline export const COUNT: i32 = 21;
+  @inline export const DHCP_INIT_DELAY_MS: i32 = 21;
+  @inline export const COUNT: i32 = 22;
 }
 
 // ── compile-time checks ─────────────────────────────────────────────────────────────────────
@@ -217,6 +225,10 @@ if (UDP_SOCKETS < 1 || UDP_SOCKETS > 255) ERROR("PETREL_UDP_SOCKETS must be 1..2
 // @ts-ignore: decorator
 if (UDP_QUEUE < 64 || UDP_QUEUE > 65536 || (UDP_QUEUE & 3) != 0) ERROR("PETREL_UDP_QUEUE must be a multiple of 4 in 64..65536");
 // @ts-ignore: decorator
+if (DNS_TCP_MAX < 512 || DNS_TCP_MAX > 65535) ERROR("PETREL_DNS_TCP_MAX must be 512..65535");
+// @ts-ignore: decorator
 if (DNS_QUERIES < 0 || DNS_QUERIES > 255 || DNS_CACHE < 0 || DNS_ADDRS < 1 || DNS_ADDRS > 32) ERROR("PETREL_DNS_QUERIES must be 0..255, PETREL_DNS_CACHE ≥ 0, PETREL_DNS_ADDRS 1..32");
+// @ts-ignore: decorator
+if (DHCP_INIT_DELAY_MS > 60_000) ERROR("PETREL_DHCP_INIT_DELAY_MS must be ≤ 60000");
 // @ts-ignore: decorator
 if (IO_BUF < 64 || EVENT_RING < 8) ERROR("PETREL_IO_BUF must be ≥ 64 and PETREL_EVENTS ≥ 8");

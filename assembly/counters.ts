@@ -104,7 +104,9 @@ export namespace C {
   @inline export const DROP_DNS_MALFORMED: i32 = 88; // reply that failed the parse (truncated datagram, bad name, …)
   @inline export const DNS_TIMEOUTS: i32 = 89;      // waits for a reply that ended without one
   @inline export const DNS_CACHE_HITS: i32 = 90;    // queries answered from the cache
-  @inline export const COUNT: i32 = 91;
+  @inline export const DNS_TCP_QUERIES: i32 = 91;  // truncated (TC) replies asked again over TCP (RFC 1035 4.2.2)
+  @inline export const DROP_DNS_OVERSIZE: i32 = 92; // TCP answers longer than DNS_TCP_MAX: the query ends with EMSGSIZE
+  @inline export const COUNT: i32 = 93;
 }
 
 let countersBase: usize = 0;

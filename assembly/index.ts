@@ -3,7 +3,7 @@
 // through iface to the host's tx import.
 import { MAX_CONNS, MAX_LISTENERS, RX_BUF, TX_BUF, MTU, MSL_MS, ARP_ENTRIES, ARP_PENDING, EVENT_RING,
          IO_BUF, MAX_BACKLOG, FRAME_MAX, OOO_RANGES, SACK_RANGES, DELACK_MS, RTO_MIN_MS, RTO_INITIAL_MS,
-         RTO_MAX_MS, UDP_SOCKETS, UDP_QUEUE, DHCP, DNS_QUERIES, DNS_CACHE, Cfg } from "./config";
+         RTO_MAX_MS, UDP_SOCKETS, UDP_QUEUE, DHCP, DHCP_INIT_DELAY_MS, DNS_QUERIES, DNS_CACHE, Cfg } from "./config";
 import { C, count, countersInit, counterGet } from "./counters";
 import { Err } from "./errors";
 import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, regionSize } from "./storage/layout";
@@ -18,19 +18,19 @@ import { udpInit } from "./udp/socket";
 import { udpRx, udpInputInit, udpIcmpRx } from "./udp/input";
 import * as udp from "./socket/udp";
 import * as dns from "./socket/dns";
-import { dnsInit, dnsRx, dnsPoll, dnsSetLeaseServers } from "./dns/resolver";
+import { dnsInit, dnsRx, dnsPoll } from "./dns/resolver";
 import { ifacePoll } from "./iface/output";
 import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
 import { tcpTimers } from "./tcp/timers";
 import { isnInit } from "./tcp/isn";
-import { listenersInit, listen } from "./socket/listen";
+import { listenersInit, listen } from "./socket/listeners";
 import { tcpRx, tcpIcmp } from "./socket/demux";
 import * as api from "./socket/api";
 import { ioInit, ioRange } from "./socket/io";
 import { NO_DEADLINE } from "./time";
-import { addressSet } from "./iface/address";
+import { addressSet, learnedDns } from "./iface/address";
 import { connectionsSettle } from "./socket/address";
-import { dhcpInit, dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState, dhcpDnsServer } from "./dhcp/client";
+import { dhcpInit, dhcpSetInitDelay, dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState } from "./dhcp/client";
 import { DhcpState } from "./dhcp/client";
 
 
@@ -81,12 +81,13 @@ export function rx(len: i32, now: u32): i32 {
   if (r == IPPROTO_UDP) {
     const u = udpRx(now);
     if (DHCP) { dhcpInput(now); connectionsSettle(); } // the client's socket may just have received a reply
-    if (DHCP && DNS_QUERIES > 0) leaseServers();
     if (DNS_QUERIES > 0) dnsRx(now);  // so may the resolver's
     return u;
   }
   if (r != IPPROTO_TCP) return r;
-  return tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
+  const t = tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
+  if (DNS_QUERIES > 0) dnsRx(now);  // the resolver's TCP answer may have arrived
+  return t;
 }
 
 export function poll(now: u32): i32 {
@@ -102,7 +103,6 @@ export function poll(now: u32): i32 {
   if (DHCP) {
     const d = dhcpPoll(now);
     connectionsSettle();
-    if (DNS_QUERIES > 0) leaseServers();
     if (d >= 0 && (next < 0 || d < next)) next = d;
   }
   if (DNS_QUERIES > 0) {
@@ -113,8 +113,6 @@ export function poll(now: u32): i32 {
   return next < 0 || (arp >= 0 && arp < next) ? arp : next;
 }
 
-/** The resolver uses the lease's DNS servers (option 6) when the host set none. */
-function leaseServers(): void { dnsSetLeaseServers(dhcpDnsServer(0), dhcpDnsServer(1), dhcpDnsServer(2)); }
 
 // ── TCP calls ─────────────────────────────────────────────────────────────────────────────────
 export function tcp_listen(port: i32, backlog: i32): i32 { return ready ? listen(port, backlog) : Err.EINVAL; }
@@ -155,6 +153,11 @@ export function dhcp_start(requestedIp: u32, now: u32): i32 {
   if (!DHCP) return Err.EOPNOTSUPP;
   return ready ? dhcpStart(requestedIp, now) : Err.EINVAL;
 }
+/** The longest random wait before the first DISCOVER of dhcp_start (RFC 2131 4.4.1), ms; 0 = none. */
+export function dhcp_init_delay(ms: i32): i32 {
+  if (!DHCP) return Err.EOPNOTSUPP;
+  return ready ? dhcpSetInitDelay(ms) : Err.EINVAL;
+}
 export function dhcp_stop(now: u32): i32 {
   if (!DHCP) return Err.EOPNOTSUPP;
   if (!ready) return Err.EINVAL;
@@ -177,7 +180,7 @@ export function dhcp_info(ptr: i32, now: u32): i32 {
   return 0;
 }
 /** The i-th DNS server of the lease (0 when none): what the resolver uses. */
-export function dhcp_dns_server(i: i32): u32 { return DHCP && ready ? dhcpDnsServer(i) : 0; }
+export function dhcp_dns_server(i: i32): u32 { return DHCP && ready ? learnedDns(i) : 0; }
 
 // ── DNS resolver (docs/abi.md "DNS") ──────────────────────────────────────────────────────────
 export function dns_server(i: i32, ip: u32): i32 { return ready ? dns.setServer(i, ip) : Err.EINVAL; }
@@ -203,7 +206,7 @@ export function local_ip(): u32 { return ready ? ifaceIp() : 0; }
 const CONFIG_VALUES = memory.data<i32>([
   MAX_CONNS, MAX_LISTENERS, RX_BUF, TX_BUF, MTU, <i32>MSL_MS, ARP_ENTRIES, ARP_PENDING, EVENT_RING, IO_BUF,
   MAX_BACKLOG, OOO_RANGES, SACK_RANGES, <i32>DELACK_MS, <i32>RTO_MIN_MS, <i32>RTO_INITIAL_MS, <i32>RTO_MAX_MS,
-  UDP_SOCKETS, UDP_QUEUE, DNS_QUERIES, DNS_CACHE,
+  UDP_SOCKETS, UDP_QUEUE, DNS_QUERIES, DNS_CACHE, <i32>DHCP_INIT_DELAY_MS,
 ]);
 
 export function config(id: i32): i32 {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 
 const DIR = new URL("./corpus/", import.meta.url).pathname;
 
-const OP = { SYN: 0, SEG: 1, DATA: 2, ACK: 3, MUTATE: 4, RAW: 5, ARP: 6, ICMP: 7, IP: 8, TIME: 9, CALL: 10, MISC: 12, UDP: 13 };
+const OP = { SYN: 0, SEG: 1, DATA: 2, ACK: 3, MUTATE: 4, RAW: 5, ARP: 6, ICMP: 7, IP: 8, TIME: 9, CALL: 10, MISC: 12, UDP: 13, DHCP: 240, DNS: 241 };
 const CALL = { listen: 0, accept: 1, connect: 2, send: 3, recv: 4, sendIo: 5, recvIo: 6, shutdown: 7, close: 8, abort: 9,
   state: 10, error: 11, info: 12, readable: 13, writable: 14, setOption: 15, setDefault: 16, counter: 17, config: 18,
   regions: 19, memInfo: 20, rxLen: 21, init: 22, misc: 23, listenRaw: 24, connectRaw: 25, evPeek: 26, sweep: 27 };
@@ -165,6 +165,89 @@ class Script {
 }
 
 const MSS_WS_SACK_TS = O.MSS | O.WS | O.SACKOK | O.TS;
+/** DHCP reply options (op_dhcp): 54 server id, 51 lease, 1 mask, 3 router, 6 DNS, 58/59, 52 overload, any option */
+export const D = { SERVER: 1, LEASE: 2, MASK: 4, ROUTER: 8, DNS: 16, T1T2: 32, OVERLOAD: 64, EXTRA: 128 };
+const D_LEASE = D.SERVER | D.LEASE | D.MASK | D.ROUTER | D.DNS;
+
+Object.assign(Script.prototype, {
+  /** OP_DHCP: dhcp_start, with a remembered address (INIT-REBOOT) when given */
+  dhcpStart(requested) {
+    this.u8(OP.DHCP).u8(requested === undefined ? 0 : 4 | 8);
+    return requested === undefined ? this : this.u32(requested);
+  },
+  /** OP_DHCP: a server's reply to the client's last message (OFFER a DISCOVER, ACK a REQUEST unless
+   *  `type`), with the client's xid unless `xid`, yiaddr 198.18.0.100 unless `yiaddr` */
+  dhcpReply({ type, yiaddr, xid, opts = D_LEASE, lease = 3600, dns = 2, t1 = 0, t2 = 0, overload = 1, mask, router,
+              extra, sport, unicast = false, mutate } = {}) {
+    const b = 1 | (type !== undefined ? 4 : 0) | (yiaddr !== undefined ? 8 : 0) | (xid !== undefined ? 16 : 0) |
+      (mutate ? 32 : 0) | (unicast ? 64 : 0) | (sport !== undefined ? 128 : 0);
+    const o = opts | (extra ? D.EXTRA : 0);
+    this.u8(OP.DHCP).u8(b);
+    if (type !== undefined) this.u8(type);
+    if (yiaddr !== undefined) this.u32(yiaddr);
+    this.u8(o);
+    if (xid !== undefined) this.u32(xid);
+    if (o & D.LEASE) this.arg(lease);
+    if ((o & D.MASK) && (o & D.EXTRA)) this.u32(mask ?? 0xffffff00);
+    if ((o & D.ROUTER) && (o & D.EXTRA)) this.u32(router ?? 0xc6120001);
+    if (o & D.DNS) this.u8(dns - 1);
+    if (o & D.T1T2) this.u16(t1).u16(t2);
+    if (o & D.OVERLOAD) this.u8(overload - 1);
+    if (o & D.EXTRA) { const [code, ...bytes] = extra ?? [12]; this.u8(code).u8(bytes.length); for (const x of bytes) this.u8(x); }
+    if (sport !== undefined) this.u16(sport);
+    if (mutate) { this.u8(mutate.length - 1); for (const [at, v] of mutate) this.u16(at).u8(v); }
+    return this;
+  },
+  /** OP_DHCP: dhcp_stop (or dhcp_release), then dhcp_info and dhcp_dns_server(0) */
+  dhcpStop(release = false) { return this.u8(OP.DHCP).u8(2 | (release ? 4 : 8)).arg(0); },
+  /** OP_DHCP: dhcp_info and dhcp_dns_server(i) only */
+  dhcpInfo(i = 0) { return this.u8(OP.DHCP).u8(2).arg(i); },
+  /** OP_DHCP: another host's ARP for the address being probed: a request or reply claiming it, or a probe */
+  dhcpConflict({ reply = false, probe = false } = {}) { return this.u8(OP.DHCP).u8(3 | (reply ? 4 : 0) | (probe ? 8 : 0)); },
+  /** OP_DNS: dns_server(i, peer k) (k: PEERS index), or 198.18.0.53 when k is undefined */
+  dnsServer(i, k) { return k === undefined ? this.u8(OP.DNS).u8(8).u8(i) : this.u8(OP.DNS).u8(0).u8(i).u8(k); },
+  /** OP_DNS: dns_query of names[k] (example.com, petrel.test., a.b.c.d, x, -bad..name, www.example.org) or of raw bytes */
+  dnsQuery(k = 0) {
+    if (typeof k === "number") return this.u8(OP.DNS).u8(1).u8(k);
+    const b = Buffer.from(k);
+    this.u8(OP.DNS).u8(5).u8(b.length);
+    for (const x of b) this.u8(x);
+    return this;
+  },
+  /** OP_DNS: an answer to the last query. records: { a: ip?, ttl } | { cname: true, ttl } | { loop: true } |
+   *  { forward: n } | { raw: { type, cls, ttl, rdlen?, data } } */
+  dnsAnswer({ id, flags, records = [], ancount, cut, from, sport, mutate } = {}) {
+    const b = 2 | (id !== undefined ? 4 : 0) | (flags !== undefined ? 8 : 0) | (ancount !== undefined ? 16 : 0) |
+      (mutate ? 32 : 0) | (from !== undefined ? 64 : 0) | (sport !== undefined ? 128 : 0);
+    this.u8(OP.DNS).u8(b);
+    if (id !== undefined) this.u16(id);
+    if (flags !== undefined) this.u16(flags);
+    this.u8(records.length | (cut !== undefined ? 0x80 : 0));
+    for (const r of records) {
+      if (r.cname) this.u8(1).u16(r.ttl ?? 300);
+      else if (r.loop) this.u8(2 | 4);
+      else if (r.forward !== undefined) this.u8(2).u8(r.forward);
+      else if (r.raw) {
+        const { type = 1, cls = 1, ttl = 60, rdlen, data = [] } = r.raw;
+        this.u8(3 | (rdlen !== undefined ? 4 : 0)).u8(data.length).u16(type).u16(cls).u32(ttl);
+        if (rdlen !== undefined) this.u16(rdlen);
+        for (const x of data) this.u8(x);
+      } else { this.u8(r.a !== undefined ? 4 : 0).u16(r.ttl ?? 300); if (r.a !== undefined) this.u32(r.a); }
+    }
+    if (ancount !== undefined) this.u16(ancount);
+    if (cut !== undefined) this.u8(cut);
+    if (from !== undefined) this.u8(from);
+    if (sport !== undefined) this.u16(sport);
+    if (mutate) { this.u8(mutate.length - 1); for (const [at, v] of mutate) this.u16(at).u8(v); }
+    return this;
+  },
+  /** OP_DNS: dns_result of a raw handle (the first query is 0x100) into the io buffer (4 + 4·k bytes), then dns_close */
+  dnsResult(h = 0x100, { k = 4, close = true } = {}) { return this.u8(OP.DNS).u8(3 | (close ? 8 : 0)).u8(0xff).u32(h).u8(k); },
+});
+
+/** The DHCP client from start to BOUND on 198.18.0.100 (the first DISCOVER, OFFER, REQUEST, ACK, three probes, ANNOUNCE_WAIT). */
+const leased = (opts = {}) => new Script().dhcpStart().due().dhcpReply(opts).dhcpReply(opts).due(5);
+
 /** A connection from peer 0 accepted: listener = handle 0, connection = handle 1, flow 0. */
 const accepted = (setup = 0, syn = {}) => new Script(setup).syn(syn).ack(0).accept(0);
 
@@ -256,6 +339,34 @@ const scenarios = {
     for (let i = 0; i < 8; i++) s.udpIn(1, 3, 1000);
     return s.udpRecv(1).udpHostile(1).udpClose(1);
   },
+  "dhcp-lease-renew-release": () => leased({ opts: D_LEASE | D.T1T2, lease: 600, t1: 100, t2: 500 }).dhcpInfo(1)
+    .due().dhcpReply({ opts: D_LEASE | D.T1T2, lease: 600, t1: 100, t2: 500 }).due().dhcpReply({ type: 6 }).due(2)
+    .dhcpReply().dhcpReply().due(5).dhcpStop(true),
+  "dhcp-rebind-expire": () => leased({ lease: 120 }).due(8).dhcpInfo().dhcpStop(),
+  "dhcp-conflicts": () => new Script().dhcpStart().due().dhcpReply().dhcpReply().due().dhcpConflict()
+    .due().dhcpReply().dhcpReply().due(2).dhcpConflict({ probe: true }).due().dhcpReply().dhcpReply().due()
+    .dhcpConflict({ reply: true }).due(6),
+  "dhcp-reboot-nak": () => new Script().dhcpStart(0xc6120077).dhcpReply({ type: 6 }).due().dhcpReply()
+    .dhcpReply({ type: 5, yiaddr: 0xc6120077 }).dhcpReply().due(5).dhcpStart(),
+  "dhcp-hostile-replies": () => new Script().dhcpStart().due()
+    .dhcpReply({ xid: 12345 }).dhcpReply({ sport: 1067 }).dhcpReply({ yiaddr: 0x7f000001 }).dhcpReply({ opts: D.LEASE })
+    .dhcpReply({ mutate: [[241, 200]] }).dhcpReply({ mutate: [[0, 1], [236, 0]] }).dhcpReply({ type: 8 })
+    .dhcpReply({ opts: D_LEASE | D.OVERLOAD, overload: 3 }).dhcpReply({ extra: [55, 1, 2, 3] })
+    .dhcpReply({ opts: D_LEASE | D.T1T2, lease: 0, t1: 900, t2: 100, unicast: true })
+    .dhcpReply({ opts: D_LEASE, extra: [1, 0xff, 0, 0xff, 0], mask: 0xff00ff00, router: 0x0a000001 }).due(6).dhcpInfo(7),
+  "dns-answer-and-cache": () => new Script().dnsServer(0, 1).dnsQuery(0).dnsAnswer({ records: [{ a: 0xc6120009, ttl: 60 }, {}] })
+    .dnsResult(0x100).dnsQuery(0).dnsResult(0x200, { close: false }).dnsQuery(5)
+    .dnsAnswer({ records: [{ cname: true }, { cname: true }, { a: 0xc612000a }] }).dnsResult(0x101, { k: 0 }).dnsResult(0x200),
+  "dns-hostile-answers": () => new Script().dnsServer(0, 1).dnsServer(1).dnsQuery(1)
+    .dnsAnswer({ id: 7, records: [{}] }).dnsAnswer({ sport: 5353, records: [{}] }).dnsAnswer({ from: 2, records: [{}] })
+    .dnsAnswer({ records: [{ loop: true }] }).dnsAnswer({ records: [{ forward: 30 }] })
+    .dnsAnswer({ records: [{}, {}], cut: 9 }).dnsAnswer({ records: [{}], ancount: 40 })
+    .dnsAnswer({ records: [{ raw: { type: 1, rdlen: 300, data: [1, 2, 3, 4] } }, { raw: { type: 28, data: [1, 2] } }] })
+    .dnsAnswer({ flags: 0x8182 }).dnsAnswer({ mutate: [[12, 0xc0], [13, 12]], records: [{}] }).dnsAnswer({ flags: 0x8380, records: [{}] })
+    .due(3).dnsResult(0x100).dnsQuery(2).dnsAnswer({ flags: 0x8183 }).dnsResult(0x100)
+    .dnsQuery("0123456789012345678901234567890123456789012345678901234567890123.x").dnsQuery("a..b").dnsQuery(3).due(6).dnsResult(0x101),
+  "dns-from-the-lease": () => leased({ dns: 1 }).dnsQuery(0).dnsAnswer({ records: [{ a: 0xc6120011 }] }).dnsResult(0x100)
+    .dhcpStop(true).dnsQuery(1),
   "window-update-and-dup-acks": () => accepted().send(1).ack(0, { back: 2000 }).ack(0, { back: 2000 }).ack(0, { back: 2000 })
     .ack(0, { back: 2000 }).due(1).ack(0),
 };

@@ -90,6 +90,24 @@ static void print_counters(void) {
   fprintf(stderr, "\n");
 }
 
+/* DHCP and DNS as the harness sees them: what the core's clients last sent (so that replies can
+ * be built around the client's xid and the resolver's id, port and question), and the addresses
+ * the core may use as its source (SUT_IP and every yiaddr a reply offered it). */
+#define POOL_IP 0xC6120064u        /* 198.18.0.100: what the harness's DHCP server offers */
+static uint32_t dhcp_xid;          /* the xid of the client's last message */
+static uint8_t dhcp_type;          /* its option 53 (1 DISCOVER, 3 REQUEST, ...), 0: none yet */
+static uint32_t dhcp_probe;        /* the address of the core's last ARP probe (RFC 5227), 0: none */
+static uint32_t offered[4];        /* yiaddrs the harness handed out */
+static int noffered, offered_rr;
+static uint8_t dns_q[512];         /* the resolver's last query (the whole DNS message) */
+static uint32_t dns_q_len, dns_srv, dns_dst;   /* its length, server, our address then */
+static uint16_t dns_sport;
+static bool our_address(uint32_t ip) {
+  if (ip == SUT_IP) return true;
+  for (int i = 0; i < noffered; i++) if (offered[i] == ip) return true;
+  return false;
+}
+
 #define NHANDLES 32
 static int32_t handles[NHANDLES];
 static int nhandles;
@@ -341,15 +359,18 @@ static int on_tx(void *ctx, const uint8_t *frame_in, uint32_t len) {
     uint16_t op = rd16(p + 6);
     if (op != 1 && op != 2) crash("ARP opcode", fr, len);
     if (trace) fprintf(stderr, "  tx arp op %u for %08x\n", op, rd32(p + 24));
-    if (memcmp(p + 8, SUT_MAC, 6) != 0 || rd32(p + 14) != SUT_IP) crash("ARP sender is not us", fr, len);
-    uint32_t target = rd32(p + 24);
-    if (op == 1 && !arp_mute && nqueue < NQUEUE && on_link(target) && target != SUT_IP) {
+    uint32_t spa = rd32(p + 14), target = rd32(p + 24);
+    /* RFC 5227 2.1.1: a probe has sender address 0 (a request); every other packet is from our address */
+    if (memcmp(p + 8, SUT_MAC, 6) != 0 || !(our_address(spa) || (spa == 0 && op == 1))) crash("ARP sender is not us", fr, len);
+    if (spa == 0) dhcp_probe = target;
+    /* the peers answer requests for themselves, not probes or announcements (spa 0 or = target) */
+    if (op == 1 && spa != 0 && spa != target && !arp_mute && nqueue < NQUEUE && on_link(target) && !our_address(target)) {
       uint8_t *q = queue[nqueue];
       uint8_t mac[6];
       peer_mac(target, mac);
       memcpy(q, fr + 6, 6); memcpy(q + 6, mac, 6); wr16(q + 12, 0x0806);
       wr16(q + 14, 1); wr16(q + 16, 0x0800); q[18] = 6; q[19] = 4; wr16(q + 20, 2);
-      memcpy(q + 22, mac, 6); wr32(q + 28, target); memcpy(q + 32, SUT_MAC, 6); wr32(q + 38, SUT_IP);
+      memcpy(q + 22, mac, 6); wr32(q + 28, target); memcpy(q + 32, SUT_MAC, 6); wr32(q + 38, spa);
       memset(q + 42, 0, 18);
       queue_len[nqueue++] = 60;
     }
@@ -363,7 +384,9 @@ static int on_tx(void *ctx, const uint8_t *frame_in, uint32_t len) {
   if (n > total && len > 60) crash("frame longer than its IPv4 packet (beyond minimum padding)", fr, len);
   if (rd16(p + 6) & 0x3fff) crash("IPv4 fragment sent", fr, len);
   if (p[8] == 0) crash("IPv4 TTL 0", fr, len);
-  if (rd32(p + 12) != SUT_IP) crash("IPv4 source is not our address", fr, len);
+  /* our address, or 0.0.0.0 for a broadcast UDP datagram (a DHCP client without an address) */
+  if (!our_address(rd32(p + 12)) && !(rd32(p + 12) == 0 && p[9] == 17 && rd32(p + 16) == 0xffffffffu))
+    crash("IPv4 source is not our address", fr, len);
   if (fold(sum_bytes(p, hl, 0)) != 0) crash("IPv4 header checksum", fr, len);
   uint32_t src = rd32(p + 12), dst = rd32(p + 16);
   const uint8_t *l4 = p + hl;
@@ -390,6 +413,16 @@ static int on_tx(void *ctx, const uint8_t *frame_in, uint32_t len) {
     if (rd16(l4 + 6) == 0 || l4_sum(src, dst, 17, l4, l4n) != 0) crash("UDP checksum", fr, len);
     if (rd16(l4) == 0 || rd16(l4 + 2) == 0) crash("UDP port 0", fr, len);
     if (trace) fprintf(stderr, "  tx udp %u>%08x.%u len %u\n", rd16(l4), dst, rd16(l4 + 2), l4n - 8);
+    if (rd16(l4) == 68 && rd16(l4 + 2) == 67 && l4n >= 8 + 240) {      /* the DHCP client: xid, type */
+      const uint8_t *m = l4 + 8;
+      dhcp_xid = rd32(m + 4);
+      dhcp_type = 0;
+      for (uint32_t i = 240; i + 2 < l4n - 8 && m[i] != 255; i += m[i] ? 2u + m[i + 1] : 1u)
+        if (m[i] == 53) { dhcp_type = m[i + 2]; break; }
+    }
+    if (rd16(l4 + 2) == 53 && l4n - 8 <= sizeof dns_q) {              /* the resolver's query */
+      dns_q_len = l4n - 8; memcpy(dns_q, l4 + 8, dns_q_len); dns_srv = dst; dns_sport = rd16(l4); dns_dst = src;
+    }
     last_sent_len = total < sizeof last_sent ? total : (uint32_t)sizeof last_sent;
     memcpy(last_sent, p, last_sent_len);
   } else if (p[9] == 1) {
@@ -873,6 +906,163 @@ static void op_udp(void) {
   }
 }
 
+/* A UDP datagram of n bytes (at u + 8 in `frame`, already written) from src:sport to dst:dport;
+ * dst 255.255.255.255 goes to the Ethernet broadcast. Then `mut` bytes of the payload changed. */
+static void udp_in(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport, uint32_t n, uint32_t mut) {
+  uint8_t *f = frame;
+  uint32_t off = eth(f, src, 0x0800);
+  if (dst == 0xffffffffu) memset(f, 0xff, 6);
+  uint8_t *ip = f + off, *u = ip + 20;
+  for (uint32_t k = 0; k < mut && n; k++) { uint16_t at = in16(); u[8 + at % n] = in8(); }
+  wr16(u, sport); wr16(u + 2, dport); wr16(u + 4, 8 + n); wr16(u + 6, 0);
+  wr16(u + 6, l4_sum(src, dst, 17, u, 8 + n));
+  ipv4(ip, src, dst, 17, 8 + n);
+  uint32_t len = off + 28 + n;
+  if (len < 60) { memset(f + len, 0, 60 - len); len = 60; }
+  deliver(f, len, false);
+}
+
+/* OP_DHCP: the core's DHCP client (RFC 2131) against a server played by the input: start, replies
+ * built around the client's own xid and MAC with options chosen (and bytes mutated) by the input,
+ * stop/release/info, and ARP packets that conflict with the address being probed (RFC 5227). */
+static void op_dhcp(void) {
+  uint8_t b = in8();
+  uint32_t io = core_io_ptr();
+  switch (b & 3) {
+    case 0: {                                                       /* start (INIT or INIT-REBOOT) */
+      uint32_t req = (b & 4) ? ((b & 8) ? in32() : POOL_IP) : 0;
+      CALL(dhcp_start, req, now);
+      break;
+    }
+    case 1: {                                                       /* a server's reply */
+      uint8_t *m = frame + 14 + 28;
+      memset(m, 0, 300);
+      uint8_t type = dhcp_type == 1 ? 2 : 5;                       /* OFFER a DISCOVER, ACK a REQUEST */
+      if (b & 4) type = in8() % 9;
+      uint32_t yi = (b & 8) ? in32() : POOL_IP;
+      uint8_t opts = in8();
+      m[0] = 2; m[1] = 1; m[2] = 6; wr32(m + 4, (b & 16) ? in32() : dhcp_xid);
+      wr32(m + 16, type == 6 ? 0 : yi); wr32(m + 20, GW_IP); memcpy(m + 28, SUT_MAC, 6); wr32(m + 236, 0x63825363u);
+      uint32_t n = 240;
+      m[n++] = 53; m[n++] = 1; m[n++] = type;
+      if (opts & 1) { m[n++] = 54; m[n++] = 4; wr32(m + n, GW_IP); n += 4; }
+      if (opts & 2) { m[n++] = 51; m[n++] = 4; wr32(m + n, arg32()); n += 4; }
+      if (opts & 4) { m[n++] = 1; m[n++] = 4; wr32(m + n, (opts & 0x80) ? in32() : 0xffffff00u); n += 4; }
+      if (opts & 8) { m[n++] = 3; m[n++] = 4; wr32(m + n, (opts & 0x80) ? in32() : GW_IP); n += 4; }
+      if (opts & 16) {                                              /* 1–4 DNS servers */
+        uint32_t k = 1 + in8() % 4;
+        m[n++] = 6; m[n++] = (uint8_t)(4 * k);
+        for (uint32_t i = 0; i < k; i++) { wr32(m + n, i ? PEERS[i % 4] : 0xC6120035u); n += 4; }
+      }
+      if (opts & 32) { m[n++] = 58; m[n++] = 4; wr32(m + n, in16()); n += 4; m[n++] = 59; m[n++] = 4; wr32(m + n, in16()); n += 4; }
+      if (opts & 64) {                                              /* overload: options in file/sname too */
+        uint8_t ov = 1 + in8() % 3;
+        m[n++] = 52; m[n++] = 1; m[n++] = ov;
+        if (ov & 1) { m[108] = 15; m[109] = 3; m[110] = 'l'; m[111] = 'a'; m[112] = 'n'; m[113] = 255; }
+        if (ov & 2) { m[44] = 12; m[45] = 1; m[46] = 'x'; m[47] = 255; }
+      }
+      if (opts & 0x80) { uint8_t code = in8(), l = in8() % 16; m[n++] = code; m[n++] = l; for (uint8_t i = 0; i < l; i++) m[n++] = in8(); }
+      m[n++] = 255;
+      if (n < 300) n = 300;
+      uint32_t dst = (b & 64) ? yi : 0xffffffffu;
+      if (type != 6) { offered[offered_rr++ % 4] = yi; if (noffered < 4) noffered++; }
+      uint16_t sport = (b & 128) ? in16() : 67;
+      uint32_t mut = (b & 32) ? 1 + in8() % 4 : 0;
+      udp_in(GW_IP, sport, dst, 68, n, mut);
+      break;
+    }
+    case 2:                                                         /* stop, release, info, init delay */
+      if (b & 4) CALL(dhcp_release, now); else if (b & 8) CALL(dhcp_stop, now);
+      CALL(dhcp_info, (b & 16) ? pick_ptr() : io, now);
+      CALL(dhcp_dns_server, arg32());
+      if (b & 32) CALL(dhcp_init_delay, arg32());
+      break;
+    default: {                                                      /* a conflict for the probed address */
+      uint8_t *f = frame;
+      uint32_t ip = dhcp_probe ? dhcp_probe : POOL_IP;
+      static const uint8_t other[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x99};
+      memset(f, 0xff, 6); memcpy(f + 6, other, 6); wr16(f + 12, 0x0806);
+      uint8_t *p = f + 14;
+      wr16(p, 1); wr16(p + 2, 0x0800); p[4] = 6; p[5] = 4; wr16(p + 6, (b & 4) ? 2 : 1);
+      memcpy(p + 8, other, 6); wr32(p + 14, (b & 8) ? 0 : ip); memset(p + 18, 0, 6); wr32(p + 24, ip);
+      memset(p + 28, 0, 18);
+      deliver(f, 60, false);
+      break;
+    }
+  }
+}
+
+/* OP_DNS: the core's resolver (RFC 1035): servers, queries (valid and hostile names and pointers),
+ * answers built around the last query's id, port and question with records (A, CNAME, compression
+ * pointers, loops, lying lengths) chosen and bytes mutated by the input, results and closes. */
+static void op_dns(void) {
+  uint8_t b = in8();
+  uint32_t io = core_io_ptr();
+  switch (b & 3) {
+    case 0: {
+      int32_t i = (int32_t)(in8() % 4);
+      CALL(dns_server, (u32)i, (b & 4) ? arg32() : ((b & 8) ? 0xC6120035u : PEERS[in8() % 4]));
+      CALL(dns_server_get, (u32)i);
+      break;
+    }
+    case 1: {
+      static const char *names[] = {"example.com", "petrel.test.", "a.b.c.d", "x", "-bad..name", "www.example.org"};
+      if (b & 8) { uint32_t p = pick_ptr(), l = arg32(); CALL(dns_query, p, l, now); break; }
+      uint8_t *d = core_io();
+      uint32_t len;
+      if (b & 4) { len = in8() % 255; for (uint32_t i = 0; i < len; i++) d[i] = in8(); }
+      else { const char *nm = names[in8() % 6]; len = (uint32_t)strlen(nm); memcpy(d, nm, len); }
+      note_handle(CALL(dns_query, io, len, now));
+      break;
+    }
+    case 2: {                                                       /* an answer to the last query */
+      if (dns_q_len < 12 + 5) return;
+      uint8_t *m = frame + 14 + 28;
+      uint32_t qend = 12;
+      while (qend < dns_q_len && dns_q[qend]) qend += 1u + dns_q[qend];
+      qend += 5;                                                    /* the zero byte, type, class */
+      if (qend > dns_q_len) return;
+      memcpy(m, dns_q, qend);
+      if (b & 4) wr16(m, in16());                                   /* another id */
+      wr16(m + 2, (b & 8) ? in16() : 0x8180);                       /* QR RD RA, or any flags (TC, RCODE...) */
+      uint8_t cb = in8();                                           /* records (0–5); bit 7: cut short */
+      uint32_t n = qend, cur = 12, count = (cb & 7u) % 6;
+      for (uint32_t k = 0; k < count && n + 300 < 512; k++) {
+        uint8_t kind = in8();
+        uint32_t at = n;
+        switch (kind & 3) {
+          case 0: wr16(m + n, 0xc000 | cur); n += 2; wr16(m + n, 1); wr16(m + n + 2, 1); wr32(m + n + 4, in16()); wr16(m + n + 8, 4);
+                  wr32(m + n + 10, (kind & 4) ? in32() : 0xC6120050u + k); n += 14; break;
+          case 1: wr16(m + n, 0xc000 | cur); n += 2; wr16(m + n, 5); wr16(m + n + 2, 1); wr32(m + n + 4, in16()); wr16(m + n + 8, 4);
+                  m[n + 10] = 1; m[n + 11] = 'c'; wr16(m + n + 12, 0xc000 | cur); cur = n + 10; n += 14; break;
+          case 2: wr16(m + n, 0xc000 | ((kind & 4) ? at : at + 2 + in8())); n += 2;       /* a loop, or a pointer forward */
+                  wr16(m + n, 1); wr16(m + n + 2, 1); wr32(m + n + 4, 60); wr16(m + n + 8, 4); wr32(m + n + 10, 0xC6120051u); n += 14; break;
+          default: {
+            uint8_t rd = in8() % 64;
+            wr16(m + n, 0xc000 | cur); n += 2; wr16(m + n, in16()); wr16(m + n + 2, in16()); wr32(m + n + 4, in32());
+            wr16(m + n + 8, (kind & 4) ? in16() : rd); n += 10;
+            for (uint8_t i = 0; i < rd; i++) m[n++] = in8();
+          }
+        }
+      }
+      wr16(m + 6, (b & 16) ? in16() : count);                       /* ANCOUNT, or a lie */
+      if (cb & 0x80) n -= in8() % (n - 11);                         /* cut short */
+      uint32_t src = (b & 64) ? PEERS[in8() % 4] : dns_srv;
+      uint16_t sport = (b & 128) ? in16() : 53;
+      uint32_t mut = (b & 32) ? 1 + in8() % 4 : 0;
+      udp_in(src, sport, dns_dst, dns_sport, n, mut);
+      break;
+    }
+    default: {
+      int32_t h = pick_handle();
+      if (b & 4) { uint32_t p = pick_ptr(), l = arg32(); CALL(dns_result, (u32)h, p, l); }
+      else CALL(dns_result, (u32)h, io, 4 + 4 * (in8() % 8));
+      if (b & 8) CALL(dns_close, (u32)h);
+      break;
+    }
+  }
+}
+
 static void op_misc(void) {
   uint8_t b = in8();
   if (b & 1) arp_mute = !arp_mute;
@@ -880,7 +1070,11 @@ static void op_misc(void) {
 }
 
 /* ── the script ── */
-enum { OP_SYN, OP_SEG, OP_DATA, OP_ACK, OP_MUTATE, OP_RAW, OP_ARP, OP_ICMP, OP_IP, OP_TIME, OP_CALL, OP_CALL2, OP_MISC, OP_UDP, OP_COUNT };
+enum { OP_SYN, OP_SEG, OP_DATA, OP_ACK, OP_MUTATE, OP_RAW, OP_ARP, OP_ICMP, OP_IP, OP_TIME, OP_CALL, OP_CALL2, OP_MISC, OP_UDP,
+       OP_COUNT, OP_DHCP = OP_COUNT, OP_DNS };
+/* An operation byte: 240–255 are DHCP (even) and DNS (odd); below, the byte modulo 14 (so that the
+ * inputs written before those two existed keep their meaning, but for bytes 240–255). */
+static int op_of(uint8_t b) { return b >= 240 ? OP_DHCP + (b & 1) : b % OP_COUNT; }
 
 /* PETREL_FUZZ_GRAMMAR=raw: no grammar, the input is raw frames and clock steps (for measuring
  * what the grammar adds). */
@@ -912,8 +1106,8 @@ static int run_script(void *arg) {
       settle();
       continue;
     }
-    if (trace) fprintf(stderr, "op %u at byte %zu, now %u\n", in_i < in_n ? in_p[in_i] % OP_COUNT : 0, in_i, now);
-    switch (in8() % OP_COUNT) {
+    if (trace) fprintf(stderr, "op %u at byte %zu, now %u\n", in_i < in_n ? op_of(in_p[in_i]) : 0, in_i, now);
+    switch (op_of(in8())) {
       case OP_SYN: op_syn(); break;
       case OP_SEG: op_seg(); break;
       case OP_DATA: op_data(); break;
@@ -926,6 +1120,8 @@ static int run_script(void *arg) {
       case OP_TIME: op_time(); break;
       case OP_CALL: case OP_CALL2: op_call(); break;
       case OP_UDP: op_udp(); break;
+      case OP_DHCP: op_dhcp(); break;
+      case OP_DNS: op_dns(); break;
       default: op_misc(); break;
     }
     settle();
@@ -944,6 +1140,7 @@ static void reset(void) {
   nlisten = 1; listen_ports[0] = 80;
   udp_ports[0] = 7; udp_ports[1] = 53; udp_ports[2] = 68; udp_ports[3] = 5000;
   fault[0] = 0;
+  dhcp_xid = 0; dhcp_type = 0; dhcp_probe = 0; noffered = 0; offered_rr = 0; dns_q_len = 0; dns_srv = 0; dns_dst = 0; dns_sport = 0;
   memset(&env.stats, 0, sizeof env.stats);
 }
 

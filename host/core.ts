@@ -169,6 +169,7 @@ interface Exports {
   dns_close(q: number): number;
   iface_set?(ip: number, prefix: number, gw: number): number;
   dhcp_start?(requestedIp: number, now: number): number;
+  dhcp_init_delay?(ms: number): number;
   dhcp_stop?(now: number): number;
   dhcp_release?(now: number): number;
   dhcp_info?(ptr: number, now: number): number;
@@ -471,6 +472,10 @@ export class Core {
     return this.x.iface_set(ipToU32(ip) | 0, prefix, gateway === 0 ? 0 : ipToU32(gateway) | 0);
   }
   /** Start the DHCP client (INIT-REBOOT when `requestedIp` is a remembered address). */
+  /** The longest random wait before the first DISCOVER (RFC 2131 4.4.1), ms; 0 = at once. */
+  dhcpInitDelay(ms: number): number {
+    return this.x.dhcp_init_delay ? this.x.dhcp_init_delay(ms | 0) : ABI.errors.EOPNOTSUPP!;
+  }
   dhcpStart(now: number, requestedIp?: Ip): number {
     if (!this.x.dhcp_start) return ABI.errors.EOPNOTSUPP!;
     return this.x.dhcp_start(requestedIp ? ipToU32(requestedIp) | 0 : 0, now >>> 0);

@@ -7,7 +7,7 @@
 // One deadline drives every state (retransmission, probe step, T1, T2, expiry); dhcpPollAt() reports
 // it like TCP's timers. Randomness (xid, backoff jitter, probe spacing) comes from the core's keyed
 // hash, never a clock. Lease times count from the first REQUEST of the exchange (RFC 2131 4.4.1).
-import { DHCP_START_DELAY_MS } from "../config";
+import { DHCP_INIT_DELAY_MS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { eventPush } from "../storage/events";
@@ -16,7 +16,7 @@ import { Region, regionAlloc } from "../storage/layout";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
 import { keyedHash } from "../siphash";
 import { ifaceIp, ifaceMac } from "../iface/iface";
-import { addressSet } from "../iface/address";
+import { addressSet, learnedDns, learnedDnsCount, learnedDnsSet } from "../iface/address";
 import { probeConflict, probeSend, probeWatch } from "../iface/probe";
 import { UDP_OWNER_DHCP, META_SRC_PORT, META_FLAGS, META_SIZE, udpOpen, udpBind, udpClose, udpSendTo, udpRecvFrom } from "../udp/socket";
 import {
@@ -54,6 +54,12 @@ export namespace DhcpState {
 @inline const ANNOUNCE_WAIT_MS: u32 = 2000;
 @inline const MAX_CONFLICTS: u32 = 10;
 @inline const RATE_LIMIT_MS: u32 = 60000;
+/** RFC 5227 1.1: ANNOUNCE_INTERVAL (2 s between the two announcements), DEFEND_INTERVAL. */
+@inline const ANNOUNCE_INTERVAL_MS: u32 = 2000;
+@inline const DEFEND_INTERVAL_MS: u32 = 10000;
+/** After a NAK, an expiry or a failed INIT-REBOOT, INIT waits 0–1 s (a server that NAKs everything
+ *  cannot make the client spin). */
+@inline const RESTART_DELAY_MS: u32 = 1000;
 /** RFC 2131 3.1.5: after a DECLINE, wait at least 10 s before starting again. */
 @inline const DECLINE_WAIT_MS: u32 = 10000;
 /** Lease bounds: a lying server's 0-second lease must not spin the client; the core's clock compares
@@ -67,6 +73,7 @@ let meta: usize = 0;   // udpRecvFrom's record, after it
 const DNS = memory.data(DHCP_DNS_MAX * 4);
 
 let st: i32 = DhcpState.STOPPED;
+let initDelay: u32 = DHCP_INIT_DELAY_MS;
 let sock: i32 = 0;
 let xid: u32 = 0;
 let seq: u64 = 0;
@@ -78,6 +85,9 @@ let server: u32 = 0;      // the server we hold (or asked) the lease from
 let offered: u32 = 0;     // the address of the exchange: offered, requested at reboot, or held
 let conflicts: u32 = 0;
 let probesLeft: u32 = 0;
+let announcing = false;   // the second announcement is due (RFC 5227 2.3)
+let defended = false;     // we defended the address at defendedAt (RFC 5227 2.4)
+let defendedAt: u32 = 0;
 // the lease (valid from PROBING on)
 let prefix: i32 = 0;
 let router: u32 = 0;
@@ -96,9 +106,6 @@ export function dhcpInit(): void {
 
 // ── what the host and the resolver read ────────────────────────────────────────────────────────
 export function dhcpState(): i32 { return st; }
-/** The DNS servers of the lease (option 6), for the resolver: count, then each by index (0 past the end). */
-export function dhcpDnsServerCount(): i32 { return dhcpHolds() ? dnsCount : 0; }
-export function dhcpDnsServer(i: i32): u32 { return i >= 0 && i < dhcpDnsServerCount() ? load<u32>(DNS + (<usize>i << 2)) : 0; }
 function dhcpHolds(): bool { return st == DhcpState.BOUND || st == DhcpState.RENEWING || st == DhcpState.REBINDING; }
 
 /**
@@ -113,8 +120,8 @@ export function dhcpInfo(p: usize, now: u32): void {
   store<u32>(p, holds ? <u32>prefix : 0, 8);
   store<u32>(p, holds ? router : 0, 12);
   store<u32>(p, server, 16);
-  store<u32>(p, <u32>dhcpDnsServerCount(), 20);
-  for (let i = 0; i < DHCP_DNS_MAX; i++) store<u32>(p + 24 + (<usize>i << 2), dhcpDnsServer(i));
+  store<u32>(p, <u32>learnedDnsCount(), 20);
+  for (let i = 0; i < DHCP_DNS_MAX; i++) store<u32>(p + 24 + (<usize>i << 2), learnedDns(i));
   const timed = holds && leaseS != INFINITE;
   store<u32>(p, timed ? remaining(t1At, now) : INFINITE, 36);
   store<u32>(p, timed ? remaining(t2At, now) : INFINITE, 40);
@@ -199,7 +206,15 @@ export function dhcpStart(requested: u32, now: u32): i32 {
   server = 0;
   offered = requested;
   if (requested != 0) { exchange(DhcpState.REBOOTING, now); sendRequest(now); }
-  else restart(now);
+  else { restart(now, initDelay); if (initDelay == 0) dhcpPoll(now); }
+  return 0;
+}
+
+/** The longest random wait before the first DISCOVER of the next dhcpStart (RFC 2131 4.4.1: the
+ *  wait is drawn in [ms/10, ms]); 0 = at once. 0, or Err.EINVAL above 60 s. */
+export function dhcpSetInitDelay(ms: i32): i32 {
+  if (<u32>ms > 60_000) return Err.EINVAL;
+  initDelay = ms;
   return 0;
 }
 
@@ -226,7 +241,7 @@ export function dhcpRelease(now: u32): i32 {
 /** Timers: returns ms until the next deadline, or NO_DEADLINE. */
 export function dhcpPoll(now: u32): i32 {
   if (st == DhcpState.STOPPED) return NO_DEADLINE;
-  if (st == DhcpState.PROBING && probeConflict()) decline(now);
+  if (probeConflict()) { if (st == DhcpState.PROBING) decline(now); else if (dhcpHolds()) defend(now); }
   if (armed && timeLe(deadline, now)) { armed = false; onTimer(now); }
   return armed ? earliest(NO_DEADLINE, deadline, now) : NO_DEADLINE;
 }
@@ -236,13 +251,16 @@ function onTimer(now: u32): void {
     case DhcpState.INIT: exchange(DhcpState.SELECTING, now); sendDiscover(now); break;
     case DhcpState.SELECTING: sendDiscover(now); break;
     case DhcpState.REQUESTING:
-      if (tries >= REQUEST_TRIES) restart(now); else sendRequest(now);
+      if (tries >= REQUEST_TRIES) restart(now, RESTART_DELAY_MS); else sendRequest(now);
       break;
     case DhcpState.REBOOTING:
-      if (tries >= REBOOT_TRIES) { offered = 0; restart(now); } else sendRequest(now);
+      if (tries >= REBOOT_TRIES) { offered = 0; restart(now, RESTART_DELAY_MS); } else sendRequest(now);
       break;
     case DhcpState.PROBING: probeStep(now); break;
-    case DhcpState.BOUND: exchange(DhcpState.RENEWING, now); sendRequest(now); break;
+    case DhcpState.BOUND:
+      if (announcing) { probeSend(offered, true); leaseTimer(); }
+      else { exchange(DhcpState.RENEWING, now); sendRequest(now); }
+      break;
     case DhcpState.RENEWING:
       if (timeLe(t2At, now)) { exchange(DhcpState.REBINDING, now); sendRequest(now); } else sendRequest(now);
       break;
@@ -252,23 +270,24 @@ function onTimer(now: u32): void {
   }
 }
 
-/** INIT, then a DISCOVER after a random delay (RFC 2131 4.4.1 asks 1–10 s; DHCP_START_DELAY_MS). */
-function restart(now: u32): void {
+/** INIT, then a DISCOVER after a random wait of at most max ms (RFC 2131 4.4.1: 1–10 s at start). */
+function restart(now: u32, max: u32): void {
   probeWatch(0);
   exchange(DhcpState.INIT, now);
-  arm(now + between(0, DHCP_START_DELAY_MS));
+  arm(now + between(max / 10, max));
 }
 
 /** The address goes: expiry in REBINDING, or a NAK while holding it (RFC 2131 4.4.5). */
 function leaseLost(now: u32): void {
   count(C.DHCP_LEASES_LOST);
   offered = 0;
-  restart(now);
+  restart(now, RESTART_DELAY_MS);
   unconfigure();
 }
 
 function unconfigure(): void {
   addressSet(0, 0, 0);
+  learnedDnsSet(0, 0);
   if (dnsCount != 0) { dnsCount = 0; eventPush(Ev.DNS, 0, 0); }
 }
 
@@ -299,17 +318,36 @@ function decline(now: u32): void {
   arm(now + (conflicts >= MAX_CONFLICTS ? RATE_LIMIT_MS : DECLINE_WAIT_MS));
 }
 
-/** The address is ours: configure the interface, announce it (RFC 5227 2.3), run T1/T2/expiry. */
+/** The address is ours: configure the interface, announce it twice ANNOUNCE_INTERVAL apart (RFC 5227
+ *  2.3; the lease timer waits for the second), watch for conflicts (2.4), run T1/T2/expiry. */
 function bind(now: u32): void {
-  probeWatch(0);
+  probeWatch(offered, true);
+  defended = false;
   setState(DhcpState.BOUND);
   configure();
   probeSend(offered, true);
-  if (leaseS == INFINITE) armed = false; else arm(t1At);
+  announcing = true;
+  arm(now + ANNOUNCE_INTERVAL_MS);
+}
+
+function leaseTimer(): void { announcing = false; if (leaseS == INFINITE) armed = false; else arm(t1At); }
+
+/** RFC 5227 2.4: another host claims our address. The first time in DEFEND_INTERVAL we defend it
+ *  with an announcement (b); a second conflict within DEFEND_INTERVAL gives it up (c): RFC 2131 has
+ *  the client start again in INIT (no DECLINE: the lease was good), and the connections end with
+ *  EADDRNOTAVAIL as on expiry. */
+function defend(now: u32): void {
+  count(C.DHCP_CONFLICTS);
+  if (defended && !timeLe(defendedAt + DEFEND_INTERVAL_MS, now)) { leaseLost(now); return; }
+  defended = true;
+  defendedAt = now;
+  probeWatch(offered, true);
+  probeSend(offered, true);
 }
 
 function configure(): void {
   addressSet(offered, prefix, router);
+  learnedDnsSet(DNS, dnsCount);
   eventPush(Ev.DNS, dnsCount, dnsCount > 0 ? <i32>load<u32>(DNS) : 0);
 }
 
@@ -351,12 +389,12 @@ function reply(t: u8, now: u32): bool {
       return true;
     case DhcpState.REQUESTING:
       if (dhcpServerId() != server) return false;    // RFC 2131 4.4.1: only the selected server answers
-      if (t == DhcpType.NAK) { offered = 0; restart(now); return true; }
+      if (t == DhcpType.NAK) { offered = 0; restart(now, RESTART_DELAY_MS); return true; }
       if (t != DhcpType.ACK || dhcpYiaddr() != offered || !lease(now)) return false;
       probeStart(now);
       return true;
     case DhcpState.REBOOTING:
-      if (t == DhcpType.NAK) { offered = 0; restart(now); return true; }
+      if (t == DhcpType.NAK) { offered = 0; restart(now, RESTART_DELAY_MS); return true; }
       if (t != DhcpType.ACK || dhcpYiaddr() != offered || dhcpServerId() == 0 || !lease(now)) return false;
       server = dhcpServerId();
       probeStart(now);
@@ -379,7 +417,7 @@ function reply(t: u8, now: u32): bool {
       server = dhcpServerId();
       setState(DhcpState.BOUND);
       configure();
-      if (leaseS == INFINITE) armed = false; else arm(t1At);
+      leaseTimer();
       return true;
   }
   return false;

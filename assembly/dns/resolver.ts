@@ -8,11 +8,17 @@
 // that server's port 53 to that port with that id and our question (RFC 5452 9.1); anything else is
 // counted and dropped and the query keeps waiting. A round over all servers doubles the timeout;
 // after DNS_ROUNDS rounds the query fails. SERVFAIL and REFUSED move on to the next server at once.
+// A truncated reply (TC) asks the same server again over TCP (RFC 1035 4.2.2, RFC 7766 5) on a
+// connection of the core's own (TF.CORE: no events, no handle for the host): a fresh id, the query
+// behind its 2-byte length; the answer's length is read first and one over DNS_TCP_MAX ends the
+// query with EMSGSIZE (counted, never cut short); then the whole answer, checked as over UDP.
 //
 // One slot:
-//   0      1     2      3      4    6      8     12        16    20    24       28         284
-//   |state |gen  |tries |count |id  |(pad) |sock |deadline |err  |ttl  |server  | name 256 | addrs
-import { DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE } from "../config";
+//   0      1     2      3      4    6         8     12        16    20    24       28    32         288
+//   |state |gen  |tries |count |id  |tcp len  |sock |deadline |err  |ttl  |server  |tcb  | name 256 | addrs
+import { DHCP, DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE, DNS_TCP_MAX,
+         DNS_TCP_TIMEOUT_MS, RX_BUF } from "../config";
+import { learnedDns } from "../iface/address";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
@@ -21,24 +27,33 @@ import { eventPush, Ev } from "../storage/events";
 import { keyedHash } from "../siphash";
 import { udpOpen, udpBind, udpSendTo, udpRecvFrom, udpClose, UDP_OWNER_DNS, META_SRC_IP, META_SRC_PORT, META_FLAGS } from "../udp/socket";
 import { DNS_PORT, DNS_UDP_MAX, dnsId, dnsNameEncode, dnsQueryEmit, dnsParse } from "../wire/dns";
+import { get16, put16 } from "../wire/bytes";
+import { Tcb, TF, tcbAllocReusing, tcbLookup, tcbRelease } from "../tcp/tcb";
+import { userOpen, userSend, userReceive, userClose } from "../tcp/user";
+import { State } from "../tcp/state";
+import { ringLen } from "../storage/ring";
+import { ifaceIp } from "../iface/iface";
 import { cacheInit, cacheGet, cachePut, CACHE_ENTRY } from "./cache";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
 
 @inline const FREE: u8 = 0;
 @inline const WAITING: u8 = 1;   // a query is out over UDP
 @inline const DONE: u8 = 2;      // result ready (addresses or err) until dnsClose
+@inline const TCP: u8 = 3;       // asked again over TCP after a truncated reply
 
 @inline const Q_STATE: usize = 0;
 @inline const Q_GEN: usize = 1;
 @inline const Q_TRIES: usize = 2;
 @inline const Q_COUNT: usize = 3;
 @inline const Q_ID: usize = 4;
+@inline const Q_WANT: usize = 6;   // the TCP answer's length once read (0: not yet)
 @inline const Q_SOCK: usize = 8;
 @inline const Q_DEADLINE: usize = 12;
 @inline const Q_ERR: usize = 16;   // the error to report if the attempts run out (ETIMEDOUT, or what a server said)
 @inline const Q_TTL: usize = 20;
 @inline const Q_SERVER: usize = 24;  // the server this attempt went to
-@inline const Q_NAME: usize = 28;
+@inline const Q_TCB: usize = 28;   // the TCP connection while TCP (0: none); TF.CORE keeps it ours until closeSock
+@inline const Q_NAME: usize = 32;
 @inline const Q_ADDRS: usize = Q_NAME + 256;
 @inline const SLOT: usize = Q_ADDRS + <usize>DNS_ADDRS * 4;
 /** dnsResult's record: TTL (s, u32) then the addresses (u32 each, host order, little-endian). */
@@ -47,17 +62,20 @@ import { timeLe, earliest, NO_DEADLINE } from "../time";
 
 let slots: usize = 0;
 let servers: usize = 0;   // DNS_SERVERS × u32
-let msg: usize = 0;       // DNS_UDP_MAX bytes: a query being built or a reply being read
+let msg: usize = 0;       // DNS_TCP_MAX bytes: a query being built or a reply being read
 let meta: usize = 0;      // udpRecvFrom's record
+let at: u32 = 0;          // the time of the last call (to close a TCP connection from dnsClose)
+/** The longest TCP answer taken: the message buffer, and it must fit the receive ring whole. */
+@inline const TCP_MAX: i32 = DNS_TCP_MAX < RX_BUF - 2 ? DNS_TCP_MAX : RX_BUF - 2;
 let names: usize = 0;     // 512 bytes of names for dnsParse
 let seq: u64 = 0;
 
 export function dnsInit(): void {
-  slots = regionAlloc(Region.DNS, <usize>DNS_QUERIES * SLOT + <usize>DNS_SERVERS * 8 + <usize>DNS_UDP_MAX + 16 + 512);
+  slots = regionAlloc(Region.DNS, <usize>DNS_QUERIES * SLOT + <usize>DNS_SERVERS * 4 + <usize>DNS_TCP_MAX + 16 + 512);
   cacheInit(regionAlloc(Region.DNS_CACHE, <usize>DNS_CACHE * CACHE_ENTRY));
   servers = slots + <usize>DNS_QUERIES * SLOT;
-  msg = servers + <usize>DNS_SERVERS * 8;   // the host's servers, then the lease's
-  meta = msg + <usize>DNS_UDP_MAX;
+  msg = servers + <usize>DNS_SERVERS * 4;
+  meta = msg + <usize>DNS_TCP_MAX;
   names = meta + 16;
   for (let i = 0; i < DNS_QUERIES; i++) store<u8>(slotAt(i), 1, Q_GEN);
   seq = 0;
@@ -81,16 +99,12 @@ export function dnsSetServer(i: i32, ip: u32): i32 {
   store<u32>(servers + (<usize>i << 2), ip);
   return 0;
 }
-/** The DHCP lease's servers (option 6; 0: none), kept current by index.ts after the client ran. */
-export function dnsSetLeaseServers(a: u32, b: u32, c: u32): void {
-  const p = servers + <usize>DNS_SERVERS * 4;
-  store<u32>(p, a); store<u32>(p, b, 4); store<u32>(p, c, 8);
-}
-/** Server i: the one the host set, else the DHCP lease's. */
+/** Server i: the one the host set, else the one learned with the address (DHCP option 6; none once
+ *  the lease is gone). */
 export function dnsServer(i: i32): u32 {
   if (<u32>i >= <u32>DNS_SERVERS) return 0;
   const ip = load<u32>(servers + (<usize>i << 2));
-  return ip != 0 ? ip : load<u32>(servers + <usize>(DNS_SERVERS + i) * 4);
+  return ip != 0 || !DHCP ? ip : learnedDns(i);
 }
 function serverCount(): i32 {
   let n = 0;
@@ -114,6 +128,7 @@ function nthServer(k: i32): u32 {
  * Err.EMFILE (every slot busy), Err.ENOTCONN (no DNS server configured), or an error of the send.
  */
 export function dnsQuery(ptr: usize, len: i32, now: u32): i32 {
+  at = now;
   let i = 0;
   while (i < DNS_QUERIES && load<u8>(slotAt(i), Q_STATE) != FREE) i++;
   if (i == DNS_QUERIES) return Err.EMFILE;
@@ -130,6 +145,7 @@ export function dnsQuery(ptr: usize, len: i32, now: u32): i32 {
   store<u8>(q, 0, Q_TRIES);
   store<i32>(q, Err.ETIMEDOUT, Q_ERR);
   store<i32>(q, 0, Q_SOCK);
+  store<u32>(q, 0, Q_TCB);
   const rc = attempt(q, now);
   if (rc < 0) { release(q); return rc; }
   return handleOf(i);
@@ -181,7 +197,17 @@ function closeSock(q: usize): void {
   const s = load<i32>(q, Q_SOCK);
   if (s > 0) udpClose(s);
   store<i32>(q, 0, Q_SOCK);
+  const t = tcpOf(q);
+  if (t != null) {
+    if (t.state == State.CLOSED) tcbRelease(t);
+    else userClose(t, at);          // FIN (RST if an answer is left unread); the core finishes alone
+  }
+  store<u32>(q, 0, Q_TCB);
 }
+
+/** q's TCP connection, or null. */
+// @ts-ignore: decorator
+@inline function tcpOf(q: usize): Tcb | null { return changetype<Tcb | null>(load<usize>(q, Q_TCB)); }
 
 /** Done with n addresses (already at Q_ADDRS) or the error err (n < 0). */
 function finish(q: usize, i: i32, n: i32): void {
@@ -228,16 +254,26 @@ function attempt(q: usize, now: u32): i32 {
 }
 
 /** A reply on q's socket: from its server's port 53, with its id and question. Returns true when
- *  it ended the query (an answer, NXDOMAIN, …) or moved it on (SERVFAIL, REFUSED). */
+ *  it ended the query (an answer, NXDOMAIN, …) or moved it on (SERVFAIL, REFUSED, TC). */
 function reply(q: usize, i: i32, len: i32, now: u32): bool {
   if (load<u32>(meta, META_SRC_IP) != load<u32>(q, Q_SERVER) || load<u16>(meta, META_SRC_PORT) != DNS_PORT) {
     count(C.DROP_DNS_SOURCE); return false;
   }
-  if (len < 2 || dnsId(msg) != load<u16>(q, Q_ID)) { count(C.DROP_DNS_ID); return false; }
   if (load<u16>(meta, META_FLAGS) != 0) { count(C.DROP_DNS_MALFORMED); return false; }
+  return answer(q, i, len, now);
+}
+
+/** The reply in msg (len bytes, over UDP or TCP): its id and question checked, then acted on. */
+function answer(q: usize, i: i32, len: i32, now: u32): bool {
+  if (len < 2 || dnsId(msg) != load<u16>(q, Q_ID)) { count(C.DROP_DNS_ID); return false; }
   const n = dnsParse(msg, len, load<u16>(q, Q_ID), q + Q_NAME, q + Q_ADDRS, DNS_ADDRS, DNS_CNAME_MAX, q + Q_TTL, names);
   if (n == Err.EBADMSG) { count(C.DROP_DNS_MALFORMED); return false; }
   count(C.DNS_REPLIES);
+  if (n == Err.EMSGSIZE && load<u8>(q, Q_STATE) == WAITING) {   // RFC 1035 4.2.2: ask again over TCP
+    const rc = tcpStart(q, now);
+    if (rc < 0) finish(q, i, rc);
+    return true;
+  }
   if (n == Err.ESERVFAIL || n == Err.EREFUSED) {   // RFC 1035 7.3: try another server
     store<i32>(q, n, Q_ERR);
     const rc = attempt(q, now);
@@ -249,10 +285,62 @@ function reply(q: usize, i: i32, len: i32, now: u32): bool {
   return true;
 }
 
-/** Read what arrived for the waiting queries (called after a UDP datagram was delivered). */
+// ── a truncated answer over TCP (RFC 1035 4.2.2, RFC 7766) ────────────────────────────────
+
+/** Open the core's connection to the server's port 53 (from a port drawn as for UDP) and queue
+ *  the question with a fresh id behind its 2-byte length (sent once ESTABLISHED). */
+function tcpStart(q: usize, now: u32): i32 {
+  closeSock(q);
+  const server = load<u32>(q, Q_SERVER);
+  const port = 1024 + <u32>(keyedHash(0x444e_5350, seq++) % 64512);
+  if (tcbLookup(ifaceIp(), port, server, DNS_PORT) != null) return Err.EADDRINUSE;   // 1 in 64512
+  const t = tcbAllocReusing();
+  if (t == null) return Err.EMFILE;
+  t.flags |= TF.CORE;
+  userOpen(t, ifaceIp(), port, server, DNS_PORT, now);
+  t.flags &= ~TF.APP_OWNED;
+  store<usize>(q, changetype<usize>(t), Q_TCB);
+  store<u16>(q, 0, Q_WANT);
+  store<u8>(q, TCP, Q_STATE);
+  store<u32>(q, now + DNS_TCP_TIMEOUT_MS, Q_DEADLINE);
+  const id = <u16>(keyedHash(0x444e_5349, seq++) >> 24);
+  store<u16>(q, id, Q_ID);
+  const len = dnsQueryEmit(msg + 2, id, q + Q_NAME);
+  put16(msg, <u16>len);
+  userSend(t, msg, len + 2, now);
+  count(C.DNS_TCP_QUERIES);
+  count(C.DNS_QUERIES_TX);
+  return 0;
+}
+
+/** Read the TCP answer when it is all there: its length first (over TCP_MAX: EMSGSIZE), then the
+ *  message. A connection that ends first ends the query with its error (refused, reset, timed out). */
+function tcpStep(q: usize, i: i32, now: u32): void {
+  const t = tcpOf(q);
+  if (t == null) { finish(q, i, Err.ECONNRESET); return; }
+  let want = <i32>load<u16>(q, Q_WANT);
+  if (want == 0 && ringLen(t.rx) >= 2) {
+    userReceive(t, msg, 2, now);
+    want = <i32>get16(msg);
+    if (want > TCP_MAX) { count(C.DROP_DNS_OVERSIZE); finish(q, i, Err.EMSGSIZE); return; }
+    if (want == 0) { count(C.DROP_DNS_MALFORMED); finish(q, i, Err.EBADMSG); return; }
+    store<u16>(q, <u16>want, Q_WANT);
+  }
+  if (want > 0 && ringLen(t.rx) >= <u32>want) {
+    userReceive(t, msg, want, now);
+    if (!answer(q, i, want, now)) finish(q, i, Err.EBADMSG);
+  } else if (t.state == State.CLOSED || (t.flags & TF.FIN_RCVD)) {
+    finish(q, i, t.err < 0 ? t.err : Err.ECONNRESET);
+  }
+}
+
+/** Read what arrived for the waiting queries (called after a UDP datagram or a TCP segment was
+ *  delivered). */
 export function dnsRx(now: u32): void {
+  at = now;
   for (let i = 0; i < DNS_QUERIES; i++) {
     const q = slotAt(i);
+    if (load<u8>(q, Q_STATE) == TCP) tcpStep(q, i, now);
     for (let k = 0; k < 64 && load<u8>(q, Q_STATE) == WAITING; k++) {
       const len = udpRecvFrom(load<i32>(q, Q_SOCK), msg, <u32>DNS_UDP_MAX, meta);
       if (len == Err.EAGAIN || len == Err.EBADF) break;
@@ -264,13 +352,16 @@ export function dnsRx(now: u32): void {
 
 /** Retry or fail the queries whose wait is over; the next deadline (ms from now) or NO_DEADLINE. */
 export function dnsPoll(now: u32): i32 {
+  at = now;
   let next: i32 = NO_DEADLINE;
   for (let i = 0; i < DNS_QUERIES; i++) {
     const q = slotAt(i);
-    if (load<u8>(q, Q_STATE) != WAITING) continue;
+    if (load<u8>(q, Q_STATE) == TCP) tcpStep(q, i, now);   // TCP's timers may have ended it
+    const s = load<u8>(q, Q_STATE);
+    if (s != WAITING && s != TCP) continue;
     if (timeLe(load<u32>(q, Q_DEADLINE), now)) {
       count(C.DNS_TIMEOUTS);
-      const rc = attempt(q, now);
+      const rc = s == TCP ? Err.ETIMEDOUT : attempt(q, now);
       if (rc < 0) { finish(q, i, rc); continue; }
     }
     next = earliest(next, load<u32>(q, Q_DEADLINE), now);

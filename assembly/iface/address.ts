@@ -4,6 +4,7 @@
 import { Err } from "../errors";
 import { eventPush, Ev } from "../storage/events";
 import { addressValid, ifaceGateway, ifaceIp, ifaceMask, ifaceSet } from "./iface";
+import { DHCP_DNS_MAX } from "../wire/dhcp";
 
 function prefixOf(mask: u32): i32 { return <i32>popcnt(mask); }
 
@@ -24,3 +25,18 @@ let lost: u32 = 0;
 
 /** The address that went away since the last call (0: none), once. */
 export function addressLostTake(): u32 { const l = lost; lost = 0; return l; }
+
+// The DNS servers learned with the address (DHCP option 6). They live here, beside the address,
+// so that the resolver (dns/) reads what the DHCP client (dhcp/) learned without either knowing
+// the other: the two are one layer.
+const learned = memory.data(DHCP_DNS_MAX * 4);
+let learnedCount: i32 = 0;
+
+/** Take n (≤ DHCP_DNS_MAX) servers from p; n = 0 forgets them. */
+export function learnedDnsSet(p: usize, n: i32): void {
+  memory.copy(learned, p, <usize>n << 2);
+  learnedCount = n;
+}
+export function learnedDnsCount(): i32 { return learnedCount; }
+/** Server i of those learned, 0 past the end. */
+export function learnedDns(i: i32): u32 { return <u32>i < <u32>learnedCount ? load<u32>(learned + (<usize>i << 2)) : 0; }

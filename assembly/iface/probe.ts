@@ -9,9 +9,11 @@ import { ifaceMac } from "./iface";
 const FRAME = memory.data(ETH_HDR_LEN + ARP_LEN);
 let watched: u32 = 0;
 let conflict = false;
+let held = false;
 
-/** Watch ip for a conflict from now on (0: stop watching). */
-export function probeWatch(ip: u32): void { watched = ip; conflict = false; }
+/** Watch ip for a conflict from now on (0: stop watching); held: ip is ours (bound), so only a
+ *  packet claiming it conflicts (RFC 5227 2.4), not another host's probe (our ARP reply answers it). */
+export function probeWatch(ip: u32, bound: bool = false): void { watched = ip; conflict = false; held = bound; }
 /** Another host showed it uses (or is probing for) the watched address. */
 export function probeConflict(): bool { return conflict; }
 
@@ -25,10 +27,10 @@ export function probeSend(ip: u32, announce: bool): void {
   count(C.TX_FRAMES);
 }
 
-/** RFC 5227 2.1.1: a conflict is any ARP packet whose sender address is the watched one, or a probe
- *  (sender 0) for it from another host — always from a hardware address that is not ours. */
+/** RFC 5227 2.1.1: a conflict is any ARP packet whose sender address is the watched one, or (while
+ *  probing) a probe (sender 0) for it from another host — always from a hardware address that is not ours. */
 export function probeObserve(p: usize): void {
   if (watched == 0 || macEqual(arpSha(p), ifaceMac())) return;
   const spa = arpSpa(p);
-  if (spa == watched || (spa == 0 && arpTpa(p) == watched)) conflict = true;
+  if (spa == watched || (!held && spa == 0 && arpTpa(p) == watched)) conflict = true;
 }

@@ -14,7 +14,7 @@ import { State } from "../tcp/state";
 import { STATUS_BYTES, userAbort, userClose, userOpen, userReceive, userSend, userShutdown, userStatus } from "../tcp/user";
 import { Opt } from "./constants";
 import { ioRange } from "./io";
-import { acceptFrom, isListenerHandle, listenerForPort, listenerFromHandle, unlisten } from "./listen";
+import { acceptFrom, isListenerHandle, listenerForPort, listenerFromHandle, unlisten } from "./listeners";
 
 let nextPort: u32 = 0;
 

@@ -23,7 +23,7 @@ import { tcpSegmentArrives, tcpSynSent } from "../tcp/input";
 import { Listen, listenCheck, listenReset, listenOpen, listenCookieOpen, tcpNoConnection, tcpCookieSynAck } from "../tcp/listen";
 import { State } from "../tcp/state";
 import { MAX_CONNS } from "../config";
-import { listenerForPort, backlogFull, acceptQueueFull, halfOpenFull, connectionReady } from "./listen";
+import { listenerForPort, backlogFull, acceptQueueFull, halfOpenFull, connectionReady } from "./listeners";
 
 /** One TCP segment of `len` bytes at p, from src to dst (our address). 0, or a negative drop code. */
 export function tcpRx(src: u32, dst: u32, p: usize, len: i32, now: u32): i32 {

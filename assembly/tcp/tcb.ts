@@ -46,6 +46,9 @@ export namespace TF {
   @inline export const SYN_FLOOD: u32 = 1 << 22;  // half-open under pressure: fewer SYN-ACK retries (timers.ts)
   @inline export const WND_SHUT: u32 = 1 << 23;   // the peer's window is shut on waiting data since zwSince
   @inline export const PMTU_LOW: u32 = 1 << 24;   // an ICMP lowered mss below pmtuMss; raised again at pmtuAt (icmp.ts)
+  // the core's own connection (the resolver's DNS over TCP): no events, no handle for the host; kept
+  // in CLOSED until its owner lets go (then ORPHAN)
+  @inline export const CORE: u32 = 1 << 25;
 }
 
 /** The extensions a new connection offers (tcp_set_default); all on unless the host turns one off. */
@@ -147,12 +150,12 @@ function tcbIndex(t: Tcb): i32 { return <i32>((changetype<usize>(t) - tcbBase) /
 /** Handle of a connection: generation (1..127) in bits 8–14, slot index in bits 0–7. */
 export function tcbHandle(t: Tcb): i32 { return <i32>(t.gen << 8) | tcbIndex(t); }
 
-/** The live TCB a handle names, or null for a stale/forged one. */
+/** The live TCB a handle names, or null for a stale/forged one or the core's own (TF.CORE). */
 export function tcbFromHandle(h: i32): Tcb | null {
   const i = handleSlot(h, MAX_CONNS);
   if (i < 0) return null;
   const t = tcbAt(i);
-  if (!(t.flags & TF.IN_USE) || <i32>t.gen != (h >> 8)) return null;
+  if ((t.flags & (TF.IN_USE | TF.CORE)) != TF.IN_USE || <i32>t.gen != (h >> 8)) return null;
   return t;
 }
 
@@ -244,7 +247,7 @@ export function halfOpenCount(): i32 {
 /** Every state change goes through here: the single trace point (an Ev.STATE event). */
 export function setState(t: Tcb, s: i32): void {
   if (t.state == s) return;
-  eventPush(Ev.STATE, tcbHandle(t), t.state | (s << 8));
+  if (!(t.flags & TF.CORE)) eventPush(Ev.STATE, tcbHandle(t), t.state | (s << 8));
   t.state = s;
 }
 
@@ -258,7 +261,8 @@ export function armClose(t: Tcb, now: u32, ms: u32): void {
 export function synchronized(s: i32): bool { return s >= State.ESTABLISHED; }
 
 /** The connection reaches CLOSED (RFC 9293 "delete the TCB"). An app-owned slot stays until the app
- *  calls tcp_close (its handle still answers state/error/recv); any other slot is freed now. */
+ *  calls tcp_close (its handle still answers state/error/recv), the core's own until its owner
+ *  reads the error; any other slot is freed now. */
 export function tcbClose(t: Tcb, err: i32): void {
   t.flags &= ~(TF.RTX_ARMED | TF.CLOSE_ARMED | TF.ACK_NOW | TF.DELACK);
   if (err != 0 && t.err == 0) t.err = err;
@@ -270,7 +274,7 @@ export function tcbClose(t: Tcb, err: i32): void {
       eventPush(Ev.ERROR, h, err);
     }
     eventPush(Ev.CLOSED, h, err);
-  } else {
+  } else if ((t.flags & (TF.CORE | TF.ORPHAN)) != TF.CORE) {
     tcbRelease(t);
   }
 }

@@ -256,7 +256,7 @@ export function udpDeliver(i: i32, src: u32, sport: u16, data: usize, len: i32):
   const wasEmpty = s.used == 0;
   s.used += rec;
   count(C.UDP_RX);
-  if (wasEmpty) eventPush(Ev.UDP_READABLE, handleOf(i), len);
+  if (wasEmpty && s.owner == UDP_OWNER_APP) eventPush(Ev.UDP_READABLE, handleOf(i), len);   // the core's own clients read theirs
   return true;
 }
 
@@ -268,6 +268,6 @@ export function udpError(sport: u16, dst: u32, dport: u16, err: i32): bool {
   if (i < 0) return false;
   const s = sockAt(i);
   s.err = err;
-  eventPush(Ev.UDP_ERROR, handleOf(i), err);
+  if (s.owner == UDP_OWNER_APP) eventPush(Ev.UDP_ERROR, handleOf(i), err);
   return true;
 }

@@ -25,8 +25,20 @@ enum { ST_CLOSED = 0, ST_LISTEN, ST_SYN_SENT, ST_SYN_RECEIVED, ST_ESTABLISHED, S
 enum { CFG_MAX_CONNS = 0, CFG_MAX_LISTENERS, CFG_RX_BUF, CFG_TX_BUF, CFG_MTU, CFG_MSL_MS,
        CFG_ARP_ENTRIES, CFG_ARP_PENDING, CFG_EVENT_RING, CFG_IO_BUF, CFG_MAX_BACKLOG,
        CFG_OOO_RANGES, CFG_SACK_RANGES, CFG_DELACK_MS, CFG_RTO_MIN_MS, CFG_RTO_INITIAL_MS, CFG_RTO_MAX_MS,
-       CFG_UDP_SOCKETS, CFG_UDP_QUEUE, CFG_DNS_QUERIES, CFG_DNS_CACHE, CFG_COUNT };
+       CFG_UDP_SOCKETS, CFG_UDP_QUEUE, CFG_DNS_QUERIES, CFG_DNS_CACHE, CFG_DHCP_INIT_DELAY_MS, CFG_COUNT };
 #define PETREL_EAGAIN (-11)
+/* The resolver's answers other than addresses (dns_result; docs/abi.md "DNS calls"). */
+#define PETREL_EINVAL (-22)
+#define PETREL_EMFILE (-24)
+#define PETREL_ELOOP (-40)
+#define PETREL_ENODATA (-61)
+#define PETREL_EMSGSIZE (-90)
+#define PETREL_EOPNOTSUPP (-95)
+#define PETREL_ENOTCONN (-107)
+#define PETREL_ETIMEDOUT (-110)
+#define PETREL_ENOTFOUND (-200)
+#define PETREL_ESERVFAIL (-201)
+#define PETREL_EREFUSED (-202)
 #define PETREL_ABI_VERSION 1
 
 struct core_link_stats {
@@ -103,7 +115,18 @@ int32_t core_udp_close(int32_t h);
  * dhcp_info's 13 u32 (state, address, prefix, gateway, server, DNS count, DNS x3, ms to T1, T2,
  * expiry, lease seconds) copied into out. */
 int32_t core_dhcp_start(uint32_t requested, uint32_t now);
+/* dhcp_init_delay: the longest random wait before the first DISCOVER (RFC 2131 4.4.1), ms; 0 = none. */
+int32_t core_dhcp_init_delay(uint32_t ms);
 int32_t core_dhcp_info(uint32_t out[13], uint32_t now);
+/* DNS (docs/abi.md "DNS calls"): server i (0..2) of the resolver (ip 0 removes it; with none, the
+ * DHCP lease's servers are used); a query for a dotted name (copied into the io buffer: at most
+ * 254 bytes), a query handle or an error; its result: the count of addresses (at most max, host
+ * order, into addrs) and the TTL (seconds), PETREL_EAGAIN while it runs, or its error
+ * (PETREL_ENOTFOUND, _ESERVFAIL, _EREFUSED, _ENODATA, _ETIMEDOUT, …); then close it. */
+int32_t core_dns_server(int i, uint32_t ip);
+int32_t core_dns_query(const char *name, uint32_t now);
+int32_t core_dns_result(int32_t q, uint32_t *ttl, uint32_t *addrs, int max);
+int32_t core_dns_close(int32_t q);
 int32_t core_ev_pop(void);
 int32_t core_ev_handle(void);
 int32_t core_ev_arg(void);

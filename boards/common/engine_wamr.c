@@ -47,7 +47,8 @@ enum {
   F_TCP_LISTEN, F_TCP_ACCEPT, F_TCP_CONNECT, F_TCP_SEND, F_TCP_RECV, F_TCP_SHUTDOWN, F_TCP_CLOSE,
   F_TCP_ABORT, F_TCP_STATE, F_TCP_ERROR, F_TCP_READABLE, F_TCP_WRITABLE, F_TCP_SET_OPTION,
   F_TCP_CONNECTIONS, F_EV_POP, F_EV_HANDLE, F_EV_ARG, F_COUNTER_COUNT, F_COUNTER, F_CONFIG,
-  F_UDP_OPEN, F_UDP_BIND, F_UDP_SENDTO, F_UDP_RECVFROM, F_UDP_CLOSE, F_DHCP_START, F_DHCP_INFO, F_COUNT
+  F_UDP_OPEN, F_UDP_BIND, F_UDP_SENDTO, F_UDP_RECVFROM, F_UDP_CLOSE, F_DHCP_START, F_DHCP_INFO,
+  F_DNS_SERVER, F_DNS_QUERY, F_DNS_RESULT, F_DNS_CLOSE, F_DHCP_INIT_DELAY, F_COUNT
 };
 static const char *const fn_names[F_COUNT] = {
   "abi_version", "init", "rx_buffer", "rx_buffer_size", "rx", "poll", "io_buffer", "io_buffer_size",
@@ -55,6 +56,7 @@ static const char *const fn_names[F_COUNT] = {
   "tcp_abort", "tcp_state", "tcp_error", "tcp_readable", "tcp_writable", "tcp_set_option",
   "tcp_connections", "ev_pop", "ev_handle", "ev_arg", "counter_count", "counter", "config",
   "udp_open", "udp_bind", "udp_sendto", "udp_recvfrom", "udp_close", "dhcp_start", "dhcp_info",
+  "dns_server", "dns_query", "dns_result", "dns_close", "dhcp_init_delay",
 };
 
 static struct {
@@ -311,12 +313,31 @@ int32_t core_udp_recvfrom(int32_t h, uint32_t cap, struct core_udp_meta *meta) {
 }
 int32_t core_udp_close(int32_t h) { return call1(F_UDP_CLOSE, (uint32_t)h); }
 int32_t core_dhcp_start(uint32_t requested, uint32_t now) { return call2(F_DHCP_START, requested, now); }
+int32_t core_dhcp_init_delay(uint32_t ms) { return call1(F_DHCP_INIT_DELAY, ms); }
 int32_t core_dhcp_info(uint32_t out[13], uint32_t now) {
   uint32_t io = core_io_ptr();
   int32_t rc = call2(F_DHCP_INFO, io, now);
   if (rc == 0) memcpy(out, core_mem(io, 52), 52);
   return rc;
 }
+int32_t core_dns_server(int i, uint32_t ip) { return call2(F_DNS_SERVER, (uint32_t)i, ip); }
+int32_t core_dns_query(const char *name, uint32_t now) {
+  size_t len = strlen(name);
+  if (len == 0 || len > 254 || len > w.io_size) return PETREL_EINVAL;
+  memcpy(w.base + w.io_buf, name, len);
+  return call3(F_DNS_QUERY, w.io_buf, (uint32_t)len, now);
+}
+int32_t core_dns_result(int32_t q, uint32_t *ttl, uint32_t *addrs, int max) {
+  uint32_t cap = 4 + 4 * (uint32_t)(max > 0 ? max : 1);
+  if (cap > w.io_size) return PETREL_EINVAL;
+  int32_t n = call3(F_DNS_RESULT, (uint32_t)q, w.io_buf, cap);
+  if (n >= 0) { /* TTL, then the addresses: little-endian u32 */
+    memcpy(ttl, w.base + w.io_buf, 4);
+    memcpy(addrs, w.base + w.io_buf + 4, 4 * (size_t)n);
+  }
+  return n;
+}
+int32_t core_dns_close(int32_t q) { return call1(F_DNS_CLOSE, (uint32_t)q); }
 int32_t core_ev_pop(void) { return call0(F_EV_POP); }
 int32_t core_ev_handle(void) { return call0(F_EV_HANDLE); }
 int32_t core_ev_arg(void) { return call0(F_EV_ARG); }

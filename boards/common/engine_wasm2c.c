@@ -152,12 +152,33 @@ int32_t core_udp_recvfrom(int32_t h, uint32_t cap, struct core_udp_meta *meta) {
   return n;
 }
 int32_t core_udp_close(int32_t h) { current_call = "udp_close"; return (int32_t)Z_petrel_coreZ_udp_close(&inst, (u32)h); }
+int32_t core_dns_server(int i, uint32_t ip) { current_call = "dns_server"; return (int32_t)Z_petrel_coreZ_dns_server(&inst, (u32)i, ip); }
+int32_t core_dns_query(const char *name, uint32_t now) {
+  size_t len = strlen(name);
+  if (len == 0 || len > 254 || len > io_size) return PETREL_EINVAL;
+  memcpy(core_io(), name, len);
+  current_call = "dns_query";
+  return (int32_t)Z_petrel_coreZ_dns_query(&inst, io_ptr, (u32)len, now);
+}
+int32_t core_dns_result(int32_t q, uint32_t *ttl, uint32_t *addrs, int max) {
+  uint32_t cap = 4 + 4 * (uint32_t)(max > 0 ? max : 1);
+  if (cap > io_size) return PETREL_EINVAL;
+  current_call = "dns_result";
+  int32_t n = (int32_t)Z_petrel_coreZ_dns_result(&inst, (u32)q, io_ptr, cap);
+  if (n >= 0) { /* TTL, then the addresses: little-endian u32 */
+    memcpy(ttl, core_io(), 4);
+    memcpy(addrs, core_io() + 4, 4 * (size_t)n);
+  }
+  return n;
+}
+int32_t core_dns_close(int32_t q) { current_call = "dns_close"; return (int32_t)Z_petrel_coreZ_dns_close(&inst, (u32)q); }
 int32_t core_ev_pop(void) { current_call = "ev_pop"; return (int32_t)Z_petrel_coreZ_ev_pop(&inst); }
 int32_t core_ev_handle(void) { current_call = "ev_handle"; return (int32_t)Z_petrel_coreZ_ev_handle(&inst); }
 int32_t core_ev_arg(void) { current_call = "ev_arg"; return (int32_t)Z_petrel_coreZ_ev_arg(&inst); }
 int32_t core_counter_count(void) { current_call = "counter_count"; return (int32_t)Z_petrel_coreZ_counter_count(&inst); }
 uint32_t core_counter(int id) { current_call = "counter"; return Z_petrel_coreZ_counter(&inst, (u32)id); }
 int32_t core_dhcp_start(uint32_t requested, uint32_t now) { current_call = "dhcp_start"; return (int32_t)Z_petrel_coreZ_dhcp_start(&inst, requested, now); }
+int32_t core_dhcp_init_delay(uint32_t ms) { current_call = "dhcp_init_delay"; return (int32_t)Z_petrel_coreZ_dhcp_init_delay(&inst, ms); }
 int32_t core_dhcp_info(uint32_t out[13], uint32_t now) {
   current_call = "dhcp_info";
   uint32_t io = core_io_ptr();

@@ -36,6 +36,9 @@ struct conn {
 
 struct job {
   uint32_t ip;
+  const char *name;  /* a host name to resolve first (not copied), or NULL */
+  int32_t q;         /* its DNS query while resolving, else 0 */
+  int resolved;
   int port;
   uint64_t bytes;
   enum expect expect;
@@ -156,6 +159,12 @@ int services_add_client(uint32_t ip, int port, uint64_t bytes, enum expect expec
   return 0;
 }
 
+int services_add_client_name(const char *name, int port, uint64_t bytes, enum expect expect) {
+  if (services_add_client(0, port, bytes, expect) != 0) return -1;
+  jobs[n_jobs - 1].name = name;
+  return 0;
+}
+
 int services_client_count(void) { return n_jobs; }
 int services_clients_done(void) { return jobs_done; }
 int services_clients_failed(void) { return jobs_failed; }
@@ -172,17 +181,86 @@ static void job_report(int i) {
   static const char *names[] = { "auto", "echo", "discard", "chargen" };
   char b[3][21], m[22];
   const char *mismatch = j->mismatch_at < 0 ? "-1" : services_u64(m, (uint64_t)j->mismatch_at);
-  printf("{\"result\":{\"job\":%d,\"ip\":\"%u.%u.%u.%u\",\"port\":%d,\"mode\":\"%s\",\"bytes\":%s"
+  if (j->name) printf("{\"result\":{\"job\":%d,\"host\":\"%s\",", i, j->name);
+  else printf("{\"result\":{\"job\":%d,", i);
+  printf("\"ip\":\"%u.%u.%u.%u\",\"port\":%d,\"mode\":\"%s\",\"bytes\":%s"
          ",\"sent\":%s,\"received\":%s,\"mismatch_at\":%s,\"error\":%d,\"ok\":%s,\"ms\":%u}}\n",
-         i, (unsigned)(j->ip >> 24), (unsigned)(j->ip >> 16) & 255, (unsigned)(j->ip >> 8) & 255, (unsigned)j->ip & 255, j->port,
+         (unsigned)(j->ip >> 24), (unsigned)(j->ip >> 16) & 255, (unsigned)(j->ip >> 8) & 255, (unsigned)j->ip & 255, j->port,
          names[j->expect], services_u64(b[0], j->bytes), services_u64(b[1], j->sent), services_u64(b[2], j->received),
          mismatch, (int)j->err, j->ok ? "true" : "false", (unsigned)j->ms);
   fflush(stdout);
 }
 
+static const char *dns_error(int32_t e, const char **words);
+
+static int job_dns_failed(int i, int32_t e, uint32_t now) {
+  struct job *j = &jobs[i];
+  const char *words, *name = dns_error(e, &words);
+  printf("{\"event\":\"dns\",\"name\":\"%s\",\"error\":\"%s\",\"code\":%d,\"ms\":%u}\n", j->name, name, (int)e, (unsigned)(now - j->t_start));
+  fprintf(stderr, "petrel: resolve %s: %s (%s)\n", j->name, words, name);
+  j->err = e;
+  j->done = 1;
+  j->ms = now - j->t_start;
+  jobs_done++;
+  jobs_failed++;
+  job_report(i);
+  return -1;
+}
+
+/* The resolver's errors by name, with the words the Node host uses (host/stack/dns.ts). */
+static const char *dns_error(int32_t e, const char **words) {
+  static const struct { int32_t e; const char *name, *words; } t[] = {
+    { PETREL_ENOTFOUND, "ENOTFOUND", "no such name (NXDOMAIN)" },
+    { PETREL_ESERVFAIL, "ESERVFAIL", "the DNS server failed (SERVFAIL)" },
+    { PETREL_EREFUSED, "EREFUSED", "the DNS server refused the query (REFUSED)" },
+    { PETREL_ENODATA, "ENODATA", "the name has no IPv4 address" },
+    { PETREL_ETIMEDOUT, "ETIMEDOUT", "no answer from the DNS server" },
+    { PETREL_ELOOP, "ELOOP", "too many CNAME records" },
+    { PETREL_EMSGSIZE, "EMSGSIZE", "the answer was truncated" },
+    { PETREL_ENOTCONN, "ENOTCONN", "no DNS server configured" },
+    { PETREL_EINVAL, "EINVAL", "not a valid host name" },
+    { PETREL_EMFILE, "EMFILE", "too many queries at once" },
+    { PETREL_EOPNOTSUPP, "EOPNOTSUPP", "this core was built without the resolver" },
+  };
+  for (unsigned i = 0; i < sizeof t / sizeof t[0]; i++)
+    if (t[i].e == e) { *words = t[i].words; return t[i].name; }
+  *words = "error";
+  return "EIO";
+}
+
+/* The next job's name: start its query, or read the answer. 1 when its address is known, 0 while
+ * the query runs, -1 when it failed (reported: a dns line, a line on stderr, the job's result). */
+static int job_resolve(int i, uint32_t now) {
+  struct job *j = &jobs[i];
+  if (!j->name || j->resolved) return 1;
+  if (!j->q) {
+    j->t_start = now;
+    int32_t q = core_dns_query(j->name, now);
+    if (q < 0) return job_dns_failed(i, q, now);
+    j->q = q;
+  }
+  uint32_t ttl = 0, addrs[8];
+  int32_t n = core_dns_result(j->q, &ttl, addrs, 8);
+  if (n == PETREL_EAGAIN) return 0;
+  core_dns_close(j->q);
+  j->q = 0;
+  if (n <= 0) return job_dns_failed(i, n < 0 ? n : PETREL_ENODATA, now);
+  printf("{\"event\":\"dns\",\"name\":\"%s\",\"addresses\":[", j->name);
+  for (int32_t k = 0; k < n; k++)
+    printf("%s\"%u.%u.%u.%u\"", k ? "," : "", (unsigned)(addrs[k] >> 24), (unsigned)(addrs[k] >> 16) & 255, (unsigned)(addrs[k] >> 8) & 255, (unsigned)addrs[k] & 255);
+  printf("],\"ttl\":%u,\"ms\":%u}\n", (unsigned)ttl, (unsigned)(now - j->t_start));
+  fflush(stdout);
+  j->ip = addrs[0];
+  j->resolved = 1;
+  return 1;
+}
+
 static void job_start(uint32_t now) {
   while (next_job < n_jobs) {
     struct job *j = &jobs[next_job];
+    int r = job_resolve(next_job, now);
+    if (r == 0) return;          /* services_run asks again when the answer is in */
+    if (r < 0) { next_job++; continue; }
     j->t_start = now;
     int32_t h = core_connect(j->ip, j->port, 0, now);
     struct conn *c = h >= 0 ? conn_new(R_CLIENT, h) : NULL;
@@ -362,6 +440,7 @@ static int drain_events(uint32_t now) {
     switch (kind) {
     case EV_ACCEPTABLE: accept_all(h, now); break;
     case EV_UDP_READABLE: case EV_UDP_ERROR: if (h == udp_echo) udp_echo_ready = 1; break;
+    case EV_DNS_RESULT: if (next_job < n_jobs && jobs[next_job].q == h) job_start(now); break;
     case EV_CONNECTED:
       if ((c = conn_find(h)) && c->role == R_CLIENT) {
         jobs[c->job].connected = 1;
@@ -381,6 +460,7 @@ static int drain_events(uint32_t now) {
 
 int services_run(uint32_t now) {
   int ev = drain_events(now), moved = ev != 0;
+  if (ev == 2 && next_job < n_jobs && jobs[next_job].q) job_start(now); /* its DNS_RESULT may be lost */
   if (ev == 2) udp_echo_ready = 1; /* a full ring may have dropped its UDP_READABLE */
   moved |= pump_udp_echo(now);
   /* ACCEPTABLE events are handled above; every 64th round, and after a full ring, every listener is

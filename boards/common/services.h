@@ -16,6 +16,11 @@ int services_listen(unsigned mask);
  * for byte; DISCARD sends them and waits for the server's FIN; CHARGEN reads `bytes` and checks
  * the RFC 864 pattern. Jobs run one after the other once services_start_clients() is called. */
 int services_add_client(uint32_t ip, int port, uint64_t bytes, enum expect expect); /* -1: table full */
+/* The same to a host given by name: resolved by the core's DNS resolver when the job's turn comes
+ * (its servers: core_dns_server, else the DHCP lease's), with a {"event":"dns",…} line for the
+ * answer; a failed resolution fails the job (a line on stderr naming the error). `name` is not
+ * copied: it must stay valid (a command-line argument, a string in flash). */
+int services_add_client_name(const char *name, int port, uint64_t bytes, enum expect expect);
 void services_start_clients(uint32_t now);
 int services_client_count(void);
 /* Clients finished (each printed one {"result":…} line) / of which failed. */

@@ -6,7 +6,7 @@
  *   petrel-linux --tap NAME (--ip ADDR/PREFIX [--gw ADDR] | --dhcp) [--host-ip ADDR/PREFIX]
  *                [--services echo,discard,chargen] [--mac MAC] [--seed N]
  *                [--connect HOST:PORT [--send-bytes N] [--expect echo|discard|chargen]]...
- *                [--wait-stdin] [--wasm PATH] [--version]
+ *                [--dns ADDR[,ADDR,ADDR]] [--wait-stdin] [--wasm PATH] [--version]
  *
  * One thread, one loop: poll() on the TAP fd (and stdin while --wait-stdin holds the clients back)
  * with the timeout the core's poll(now) returned; frames read → rx(len, now); then the services
@@ -14,7 +14,10 @@
  * Prints JSON lines on stdout: {"event":"ready",…} once the TAP is open and the core initialised,
  * {"result":…} per client job, {"event":"status",…} on SIGUSR1 and {"event":"exit",…} at the end;
  * with --dhcp, {"event":"dhcp","state":…,"ip":…,"gateway":…,"dns":[…],"lease":s,"t1_ms":…} whenever
- * the client's state changes (the lease, each renewal, a lost lease).
+ * the client's state changes (the lease, each renewal, a lost lease). A --connect HOST that is a name
+ * is resolved by the core's DNS resolver (servers: --dns, else the lease's) when its turn comes:
+ * {"event":"dns","name":…,"addresses":[…],"ttl":s} or {"event":"dns","name":…,"error":"ENOTFOUND",…}
+ * and a line on stderr (the job then fails). With --dhcp the client jobs wait for the lease.
  * SIGINT/SIGTERM end the loop. With client jobs and no --services it exits when they are done
  * (status 0 if all passed, 1 otherwise). */
 #include <arpa/inet.h>
@@ -75,7 +78,9 @@ static void usage(FILE *f) {
   fprintf(f, "usage: %s --tap NAME (--ip ADDR/PREFIX [--gw ADDR] | --dhcp) [--host-ip ADDR/PREFIX]\n"
           "         [--services echo,discard,chargen] [--mac 02:..] [--seed N]\n"
           "         [--connect HOST:PORT [--send-bytes N[k|M]] [--expect echo|discard|chargen]]...\n"
-          "         [--wait-stdin]%s [--version]\n", prog, PETREL_LOADS_WASM ? " [--wasm PATH]" : "");
+          "         [--dns ADDR[,ADDR,ADDR]] [--wait-stdin]%s [--version]\n"
+          "  HOST is an IPv4 address or a name (resolved with --dns's servers, or the DHCP lease's)\n",
+          prog, PETREL_LOADS_WASM ? " [--wasm PATH]" : "");
 }
 
 static void die(const char *what, const char *arg) {
@@ -122,6 +127,19 @@ static void check_addresses(uint32_t ip, int prefix, uint32_t gw) {
   if ((gw & mask) != (ip & mask)) refuse("--gw is outside --ip's subnet (the gateway must be reachable by ARP)", g);
   if (gw == ip) refuse("--gw is Petrel's own address", g);
   if (prefix <= 30 && ((gw & ~mask) == 0 || (gw & ~mask) == ~mask)) refuse("--gw is the network or broadcast address of the subnet", g);
+}
+
+/* A host name as the resolver takes it (RFC 1123 2.1, plus '_'): 1–253 characters, labels of 1–63. */
+static int host_name_ok(const char *s) {
+  size_t n = strlen(s), label = 0;
+  if (n == 0 || n > 253) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == '.') { if (!label) return 0; label = 0; continue; }
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return 0;
+    if (++label > 63) return 0;
+  }
+  return 1;
 }
 
 static uint64_t parse_size(const char *s) {
@@ -174,16 +192,21 @@ struct loop_args {
   unsigned services;
   int n_jobs, wait_stdin, dhcp;
   const char *dev;
+  uint32_t dns[3];
+  int n_dns;
 };
 
 static const char *const dhcp_states[] = { "STOPPED", "INIT", "SELECTING", "REQUESTING", "PROBING", "BOUND",
                                            "RENEWING", "REBINDING", "REBOOTING" };
 
-/* A {"event":"dhcp",…} line when the DHCP client's state changed since the last call. */
-static void report_dhcp(uint32_t now) {
+enum { DHCP_BOUND = 5 };
+
+/* A {"event":"dhcp",…} line when the DHCP client's state changed since the last call; the state. */
+static uint32_t report_dhcp(uint32_t now) {
   static uint32_t last = 0xffffffffu;
   uint32_t d[13];
-  if (core_dhcp_info(d, now) != 0 || d[0] == last) return;
+  if (core_dhcp_info(d, now) != 0) return 0;
+  if (d[0] == last) return last;
   last = d[0];
   const char *name = d[0] < sizeof dhcp_states / sizeof *dhcp_states ? dhcp_states[d[0]] : "?";
 #define Q(x) (x) >> 24, ((x) >> 16) & 255, ((x) >> 8) & 255, (x) & 255
@@ -193,6 +216,7 @@ static void report_dhcp(uint32_t now) {
   printf("],\"lease\":%u,\"t1_ms\":%u,\"t2_ms\":%u,\"expiry_ms\":%u}\n", d[12], d[9], d[10], d[11]);
 #undef Q
   fflush(stdout);
+  return last;
 }
 
 /* init, the ready line, then the loop until a signal or the client jobs are done; the exit code.
@@ -214,6 +238,11 @@ static int run_board(void *arg) {
     fprintf(stderr, "%s: dhcp_start failed: %d\n", prog, rc);
     return 1;
   }
+  for (int i = 0; i < a->n_dns; i++)
+    if ((rc = core_dns_server(i, a->dns[i])) != 0) {
+      fprintf(stderr, "%s: dns_server failed: %d\n", prog, rc);
+      return 1;
+    }
 
   printf("{\"event\":\"ready\",\"tap\":\"%s\",\"ip\":\"%u.%u.%u.%u/%d\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
          "\"engine\":\"%s\",\"wasm\":\"%s\",\"wasm_sha256\":\"%s\",\"wasm_bytes\":%ld,\"memory\":%u,\"config\":[",
@@ -223,14 +252,19 @@ static int run_board(void *arg) {
   printf("]}\n");
   fflush(stdout);
 
-  if (!wait_stdin) services_start_clients(now_ms());
+  /* the client jobs start at once, or after a line on stdin (--wait-stdin) and the lease (--dhcp) */
+  int leased = !a->dhcp;
+  if (!wait_stdin && leased) services_start_clients(now_ms());
   static uint8_t frame[65536];
   int exit_code = 0;
   while (!stop_signal) {
     uint32_t now = now_ms();
     int32_t next = core_poll(now);
     int busy = services_run(now);
-    if (a->dhcp) report_dhcp(now);
+    if (a->dhcp && report_dhcp(now) == DHCP_BOUND && !leased) {
+      leased = 1;
+      if (!wait_stdin) services_start_clients(now);
+    }
     if (status_requested) { status_requested = 0; print_status("status"); }
     if (n_jobs && services_clients_done() == n_jobs && !services) {
       exit_code = services_clients_failed() ? 1 : 0;
@@ -251,7 +285,7 @@ static int run_board(void *arg) {
       char line[64];
       (void)!read(0, line, sizeof line);
       wait_stdin = 0;
-      services_start_clients(now_ms());
+      if (leased) services_start_clients(now_ms());
     }
     if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
       fprintf(stderr, "%s: TAP fd error (revents %#x)\n", prog, pfd[0].revents);
@@ -312,8 +346,9 @@ int main(int argc, char **argv) {
   unsigned services = 0;
   uint8_t mac[6];
   uint64_t seed = 0;
-  struct { uint32_t ip; int port; uint64_t bytes; enum expect expect; } jobs[64];
-  int n_jobs = 0;
+  struct { uint32_t ip; const char *name; int port; uint64_t bytes; enum expect expect; } jobs[64];
+  int n_jobs = 0, n_dns = 0, named = 0;
+  uint32_t dns[3] = { 0, 0, 0 };
   uint64_t default_bytes = 1 << 20;
 
   for (int i = 1; i < argc; i++) {
@@ -326,6 +361,19 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--ip")) { NEED(); parse_cidr(v, &ip, &prefix); have_ip = 1; }
     else if (!strcmp(a, "--gw")) { NEED(); gw = parse_ip(v); }
     else if (!strcmp(a, "--dhcp")) dhcp = 1;
+    else if (!strcmp(a, "--dns")) {
+      NEED();
+      char list[64];
+      if (strlen(v) >= sizeof list) refuse("--dns takes at most 3 IPv4 addresses separated by commas", v);
+      snprintf(list, sizeof list, "%s", v);
+      n_dns = 0;
+      for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        struct in_addr d;
+        if (n_dns == 3 || inet_pton(AF_INET, t, &d) != 1) refuse("--dns takes at most 3 IPv4 addresses separated by commas", v);
+        dns[n_dns++] = ntohl(d.s_addr);
+      }
+      if (!n_dns) refuse("--dns takes at most 3 IPv4 addresses separated by commas", v);
+    }
     else if (!strcmp(a, "--host-ip")) { NEED(); uint32_t x; int p; parse_cidr(v, &x, &p); host_ip = v; }
     else if (!strcmp(a, "--services")) { NEED(); services |= parse_services(v); }
     else if (!strcmp(a, "--mac")) { NEED(); parse_mac(v, mac); have_mac = 1; }
@@ -346,14 +394,17 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--connect")) {
       NEED();
       if (n_jobs == (int)(sizeof jobs / sizeof jobs[0])) die("too many --connect", v);
-      char host[64];
-      const char *colon = strrchr(v, ':');
-      if (!colon || (size_t)(colon - v) >= sizeof host) die("expected HOST:PORT", v);
-      memcpy(host, v, (size_t)(colon - v));
-      host[colon - v] = 0;
-      long port = strtol(colon + 1, NULL, 10);
-      if (port < 1 || port > 65535) die("bad port", v);
-      jobs[n_jobs].ip = parse_ip(host);
+      char *colon = strrchr(argv[i], ':'), *end;
+      if (!colon || colon == argv[i]) die("expected HOST:PORT", v);
+      long port = strtol(colon + 1, &end, 10);
+      if (*end || port < 1 || port > 65535) die("bad port", v);
+      *colon = 0; /* argv[i] is the host now: a name stays there for the job (not copied) */
+      struct in_addr addr;
+      jobs[n_jobs].name = NULL;
+      jobs[n_jobs].ip = 0;
+      if (inet_pton(AF_INET, argv[i], &addr) == 1) jobs[n_jobs].ip = ntohl(addr.s_addr);
+      else if (host_name_ok(argv[i])) jobs[n_jobs].name = argv[i], named = 1;
+      else { *colon = ':'; refuse("--connect: HOST is neither an IPv4 address nor a host name (letters, digits, - _ . ; at most 253)", v); }
       jobs[n_jobs].port = (int)port;
       jobs[n_jobs].bytes = default_bytes;
       jobs[n_jobs].expect = EXPECT_AUTO;
@@ -382,6 +433,7 @@ int main(int argc, char **argv) {
   if (have_ip && dhcp) refuse("--ip and --dhcp exclude each other (DHCP brings the address)", "--dhcp");
   if (!*tap || strlen(tap) >= IFNAMSIZ) refuse("--tap: an interface name has 1 to 15 characters", tap);
   if (!dhcp) check_addresses(ip, prefix, gw);
+  if (named && !n_dns && !dhcp) refuse("--connect names a host: give a DNS server with --dns ADDR, or use --dhcp", NULL);
   if (!have_mac && dhcp) { /* locally administered, random: there is no address to derive it from */
     if (getrandom(mac + 2, 4, 0) != 4) die("getrandom failed", NULL);
     mac[0] = 0x02; mac[1] = 0x50;
@@ -407,9 +459,13 @@ int main(int argc, char **argv) {
   host.ctx = &fd;
   start_core(&host, wasm);
   struct loop_args la = { .fd = fd, .ip = ip, .prefix = prefix, .gw = gw, .seed = seed, .services = services,
-                          .n_jobs = n_jobs, .wait_stdin = wait_stdin, .dev = dev, .dhcp = dhcp };
+                          .n_jobs = n_jobs, .wait_stdin = wait_stdin, .dev = dev, .dhcp = dhcp, .n_dns = n_dns };
   memcpy(la.mac, mac, 6);
-  for (int i = 0; i < n_jobs; i++) services_add_client(jobs[i].ip, jobs[i].port, jobs[i].bytes, jobs[i].expect);
+  memcpy(la.dns, dns, sizeof dns);
+  for (int i = 0; i < n_jobs; i++) {
+    if (jobs[i].name) services_add_client_name(jobs[i].name, jobs[i].port, jobs[i].bytes, jobs[i].expect);
+    else services_add_client(jobs[i].ip, jobs[i].port, jobs[i].bytes, jobs[i].expect);
+  }
   int exit_code = core_run(run_board, &la);
   if (exit_code == CORE_FAULT) {
     fprintf(stderr, "%s: the core faulted: %s\n", prog, core_fault());

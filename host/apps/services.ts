@@ -4,6 +4,7 @@
 import http from "node:http";
 import type { DgramSocket } from "../node/dgram.ts";
 import type { PetrelStack, Server, Socket } from "../node/net.ts";
+import { leaseBlock, leaseJson } from "./lease.ts";
 
 export const SERVICE_PORTS = { echo: 7, discard: 9, chargen: 19, http: 80 } as const;
 export type ServiceName = keyof typeof SERVICE_PORTS;
@@ -17,6 +18,10 @@ export function chargenLine(i: number): string {
 
 /** One full cycle of the pattern (95 lines, 7 030 bytes); the stream is this block repeated. */
 export const CHARGEN_BLOCK: Buffer = Buffer.from(Array.from({ length: 95 }, (_, i) => chargenLine(i)).join(""), "latin1");
+
+/** Nine cycles (63 270 bytes) written at once: one write per send ring's worth, not nine (each write
+ *  is a trip through the stream and the core). */
+const CHARGEN_WRITE: Buffer = Buffer.concat(Array.from({ length: 9 }, () => CHARGEN_BLOCK));
 
 /** Index of the first byte of `data` that differs from the chargen stream, or -1 when it matches. */
 export function chargenMismatch(data: Uint8Array): number {
@@ -52,7 +57,7 @@ export function chargen(s: Socket): void {
   s.on("error", () => {});
   s.resume(); // input is ignored
   const pump = (): void => {
-    for (let i = 0; i < 1024 && !s.destroyed && s.writable; i++) if (!s.write(CHARGEN_BLOCK)) return;
+    for (let i = 0; i < 1024 && !s.destroyed && s.writable; i++) if (!s.write(CHARGEN_WRITE)) return;
   };
   s.on("drain", pump);
   pump();
@@ -62,6 +67,8 @@ export function chargen(s: Socket): void {
 export function statusText(petrel: PetrelStack, extra: Record<string, unknown> = {}): string {
   const st = petrel.stack;
   const lines = [`petrel ${petrel.ip}/${petrel.prefix || "?"} mac ${petrel.mac}`, ""];
+  const lease = petrel.dhcp();
+  if (lease) lines.push(...leaseBlock(lease), "");
   for (const [k, v] of Object.entries(extra)) lines.push(`${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
   if (Object.keys(extra).length) lines.push("");
   lines.push("connections (local, remote, state, rx/tx queued):");
@@ -82,7 +89,8 @@ export function statusHttpServer(petrel: PetrelStack, extra: () => Record<string
     if (req.url === "/status.json") {
       const conns = petrel.stack.connections().map((c) => ({ local: c.local, remote: c.remote, state: c.state }));
       res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ ip: petrel.ip, ...extra(), connections: conns, counters: petrel.stack.core.counters() }, null, 2) + "\n");
+      const lease = petrel.dhcp();
+      res.end(JSON.stringify({ ip: petrel.ip, ...(lease ? { dhcp: leaseJson(lease) } : {}), ...extra(), connections: conns, counters: petrel.stack.core.counters() }, null, 2) + "\n");
       return;
     }
     if (req.url !== "/" && req.url !== "/status") {

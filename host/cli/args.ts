@@ -3,27 +3,12 @@
 // and never touches the file system beyond looking (no directory is created for an output file).
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { parseCidr, sameSubnet, type CidrOptions } from "../packet/cidr.ts";
 
-const u32 = (ip: string): number => ip.split(".").reduce((a, o) => ((a << 8) | Number(o)) >>> 0, 0);
-const maskOf = (prefix: number): number => (prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
-
-/** "198.18.0.2/24" → ip and prefix, or a message. With `host`, the network and broadcast
- *  addresses of a /1–/30 are refused (a /31 or /32 has neither, RFC 3021). */
-export function parseCidrArg(flag: string, s: string, o: { host?: boolean; defaultPrefix?: number } = {}): { ip: string; prefix: number } | string {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(s.trim());
-  const octets = m ? m.slice(1, 5).map(Number) : [];
-  const prefix = m?.[5] !== undefined ? Number(m[5]) : o.defaultPrefix;
-  if (!m || octets.some((x) => x > 255) || prefix === undefined || prefix < 1 || prefix > 32) {
-    return `${flag}: bad address ${JSON.stringify(s)}: expected an IPv4 address with a prefix length, e.g. 198.18.0.2/24`;
-  }
-  const ip = octets.join(".");
-  if (o.host && prefix <= 30) {
-    const a = u32(ip);
-    const mask = maskOf(prefix);
-    if ((a & ~mask) >>> 0 === 0) return `${flag}: ${ip} is the network address of ${ip}/${prefix}, not a host address`;
-    if ((a & ~mask) >>> 0 === ~mask >>> 0) return `${flag}: ${ip} is the broadcast address of ${ip}/${prefix}, not a host address`;
-  }
-  return { ip, prefix };
+/** "198.18.0.2/24" → ip and prefix, or a message naming the flag (host/packet/cidr.ts parses). */
+export function parseCidrArg(flag: string, s: string, o: CidrOptions = {}): { ip: string; prefix: number } | string {
+  const r = parseCidr(s, o);
+  return typeof r === "string" ? `${flag}: ${r}` : r;
 }
 
 /** A gateway must be a host on Petrel's own subnet (it is reached by ARP), other than Petrel itself. */
@@ -31,8 +16,7 @@ export function gatewayProblem(gw: string, ip: string, prefix: number): string |
   if (gw.includes("/")) return `--gw takes an address without a prefix length, got ${JSON.stringify(gw)}`;
   const g = parseCidrArg("--gw", gw, { defaultPrefix: prefix, host: true });
   if (typeof g === "string") return g;
-  const mask = maskOf(prefix);
-  if (((u32(g.ip) ^ u32(ip)) & mask) >>> 0 !== 0) return `--gw ${g.ip} is outside ${ip}/${prefix}: the gateway must be on Petrel's subnet`;
+  if (!sameSubnet(g.ip, ip, prefix)) return `--gw ${g.ip} is outside ${ip}/${prefix}: the gateway must be on Petrel's subnet`;
   if (g.ip === ip) return `--gw ${g.ip} is Petrel's own address`;
   return null;
 }

@@ -1,13 +1,14 @@
 // `petrel`: serve the seeds' services on a TAP device, or be nc over Petrel.
-//   petrel serve   --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--services echo,discard,chargen,http]
+//   petrel serve   --tap NAME (--ip ADDR/PREFIX [--gw ADDR] | --dhcp) [--services echo,discard,chargen,http]
 //                  [--host-ip ADDR/PREFIX] [--pcap FILE] [--trace] [--profile NAME] [--loss P]
-//   petrel connect --tap NAME --ip ADDR/PREFIX [--gw ADDR] [--host-ip ADDR/PREFIX] HOST PORT
-//   petrel resolve --tap NAME --ip ADDR/PREFIX --dns ADDR NAME
+//   petrel connect --tap NAME (--ip ADDR/PREFIX [--gw ADDR] | --dhcp) [--host-ip ADDR/PREFIX] HOST PORT
+//   petrel resolve --tap NAME (--ip ADDR/PREFIX --dns ADDR | --dhcp) NAME
 //   petrel sim transfer …   (host/cli/sim.ts)
 //   petrel qemu --firmware wasm2c|wamr|lwip --tap NAME --ip ADDR/PREFIX …   (host/cli/qemu.ts)
 import { parseArgs } from "node:util";
 import { isIPv4 } from "node:net";
-import type { Profile } from "../core.ts";
+import type { DhcpInfo, Profile } from "../core.ts";
+import { leaseLine, leaseTerms, waitForLease, watchLease } from "../apps/lease.ts";
 import { FaultLink } from "../link/fault.ts";
 import type { Link } from "../link/link.ts";
 import { PcapLink, TraceLink } from "../link/pcap.ts";
@@ -25,6 +26,8 @@ usage:
   petrel connect --tap NAME --ip ADDR/PREFIX HOST PORT     nc over Petrel (stdin → socket → stdout)
   petrel resolve --tap NAME --ip ADDR/PREFIX --dns ADDR NAME
                                                           NAME's IPv4 addresses from Petrel's resolver
+                 (serve, connect and resolve take --dhcp instead of --ip: the address, gateway and
+                  DNS servers come from a DHCP lease)
   petrel sim transfer --seed S --bytes N [faults…]         two simulated stacks, one JSON line
   petrel qemu --firmware wasm2c|wamr|lwip --tap NAME --ip ADDR/PREFIX
                                                           a Cortex-M4 firmware in QEMU on a TAP
@@ -35,11 +38,15 @@ exist and removed on exit if it was created. Keep experiments inside a network n
 own and on 198.18.0.0/15 addresses (see the README).
 `;
 
-const SERVE_USAGE = `usage: petrel serve --tap NAME --ip ADDR/PREFIX [options]
+const SERVE_USAGE = `usage: petrel serve --tap NAME (--ip ADDR/PREFIX | --dhcp) [options]
 
   --tap NAME            TAP device (created if absent, removed on exit if created)
   --ip ADDR/PREFIX      Petrel's address, e.g. 198.18.0.2/24
   --gw ADDR             default gateway (optional)
+  --dhcp                get the address, gateway and DNS servers by DHCP instead of --ip: the ready
+                        line comes with the lease (address, gateway, DNS, lease, T1, T2), and a line
+                        follows each renewal, rebinding or loss of the address; the status page
+                        shows the lease
   --services LIST       comma-separated: echo (7), discard (9), chargen (19), http (80); default all
   --host-ip ADDR/PREFIX give the kernel's side of the TAP this address and bring it up
   --pcap FILE           write every frame (both directions) to FILE (flushed on exit)
@@ -52,15 +59,19 @@ const SERVE_USAGE = `usage: petrel serve --tap NAME --ip ADDR/PREFIX [options]
 Ctrl-C closes every connection gracefully (bounded: 3 s), flushes the pcap and removes the device.
 `;
 
-const CONNECT_USAGE = `usage: petrel connect --tap NAME --ip ADDR/PREFIX [options] HOST PORT
+const DHCP_WAIT_HELP = `  --dhcp                get the address and the DNS servers by DHCP instead of --ip and --dns
+  --dhcp-timeout MS     with --dhcp: give up (exit 1) when no lease came within MS (default 30000)`;
+
+const CONNECT_USAGE = `usage: petrel connect --tap NAME (--ip ADDR/PREFIX | --dhcp) [options] HOST PORT
 
 Connects to HOST:PORT over Petrel: stdin goes to the socket, the socket to stdout; at the end of
 stdin Petrel half-closes (FIN) and keeps printing until the peer closes. HOST is an IPv4 address,
-or a name resolved by Petrel's own resolver from the --dns server.
+or a name resolved by Petrel's own resolver from the --dns server (with --dhcp: the lease's).
 
   --tap NAME            TAP device (created if absent, removed on exit if created)
   --ip ADDR/PREFIX      Petrel's address, e.g. 198.18.0.2/24
   --gw ADDR             default gateway (optional)
+${DHCP_WAIT_HELP}
   --host-ip ADDR/PREFIX give the kernel's side of the TAP this address and bring it up
   --pcap FILE           write every frame to FILE
   --trace               tcpdump-style trace on stderr
@@ -70,16 +81,18 @@ or a name resolved by Petrel's own resolver from the --dns server.
   -h, --help            this text
 `;
 
-const RESOLVE_USAGE = `usage: petrel resolve --tap NAME --ip ADDR/PREFIX --dns ADDR [options] NAME
+const RESOLVE_USAGE = `usage: petrel resolve --tap NAME (--ip ADDR/PREFIX --dns ADDR | --dhcp) [options] NAME
 
 Resolves NAME through Petrel's own DNS stub resolver (UDP from Petrel's address to the --dns
-server; not the operating system's) and prints its IPv4 addresses, one a line. Exit status 0 with
-an answer; 1 with a one-line reason for NXDOMAIN, SERVFAIL, REFUSED, no address or no answer.
+server, or with --dhcp to the DNS servers of the lease; not the operating system's) and prints its
+IPv4 addresses, one a line. Exit status 0 with an answer; 1 with a one-line reason for NXDOMAIN,
+SERVFAIL, REFUSED, no address, no answer, or no lease.
 
   --tap NAME            TAP device (created if absent, removed on exit if created)
   --ip ADDR/PREFIX      Petrel's address, e.g. 198.18.0.2/24
   --gw ADDR             default gateway (optional)
-  --dns ADDR[,ADDR…]    DNS servers (at most 3)
+  --dns ADDR[,ADDR…]    DNS servers (at most 3; with --dhcp they replace the lease's)
+${DHCP_WAIT_HELP}
   --host-ip ADDR/PREFIX give the kernel's side of the TAP this address and bring it up
   --pcap FILE           write every frame to FILE
   --trace               tcpdump-style trace on stderr
@@ -98,8 +111,11 @@ const common = {
   trace: { type: "boolean" },
   profile: { type: "string" },
   dns: { type: "string" },
+  dhcp: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
+/** connect and resolve: how long --dhcp waits for the lease. */
+const dhcpWait = { "dhcp-timeout": { type: "string" } } as const;
 
 interface Opened {
   petrel: PetrelStack;
@@ -114,17 +130,19 @@ function ok<T>(r: T | string): T {
   return r;
 }
 
-function openStack(v: { tap?: string; ip?: string; gw?: string; "host-ip"?: string; pcap?: string; trace?: boolean; profile?: string; loss?: string; seed?: string; dns?: string }): Opened {
+function openStack(v: { tap?: string; ip?: string; gw?: string; "host-ip"?: string; pcap?: string; trace?: boolean; profile?: string; loss?: string; seed?: string; dns?: string; dhcp?: boolean }): Opened {
   if (!v.tap) throw new UsageError("--tap NAME is required");
   if (v.tap.length >= IFNAMSIZ || !/^[A-Za-z0-9_.-]+$/.test(v.tap)) throw new UsageError(`--tap: bad interface name ${JSON.stringify(v.tap)} (1–${IFNAMSIZ - 1} characters: letters, digits, _ . -)`);
-  if (!v.ip) throw new UsageError("--ip ADDR/PREFIX is required (e.g. --ip 198.18.0.2/24)");
-  const { ip, prefix } = ok(parseCidrArg("--ip", v.ip, { host: true }));
-  if (v.gw !== undefined) {
-    const why = gatewayProblem(v.gw, ip, prefix);
+  if (v.dhcp && v.ip !== undefined) throw new UsageError("--dhcp and --ip exclude each other (DHCP brings the address)");
+  if (v.dhcp && v.gw !== undefined) throw new UsageError("--dhcp and --gw exclude each other (DHCP brings the gateway)");
+  if (!v.ip && !v.dhcp) throw new UsageError("--ip ADDR/PREFIX is required (e.g. --ip 198.18.0.2/24), or --dhcp");
+  const me = v.ip !== undefined ? ok(parseCidrArg("--ip", v.ip, { host: true })) : null;
+  if (me && v.gw !== undefined) {
+    const why = gatewayProblem(v.gw, me.ip, me.prefix);
     if (why) throw new UsageError(why);
   }
   const host = v["host-ip"] !== undefined ? ok(parseCidrArg("--host-ip", v["host-ip"], { host: true })) : null;
-  if (host && host.ip === ip) throw new UsageError(`--host-ip ${host.ip} is the same as --ip`);
+  if (host && me && host.ip === me.ip) throw new UsageError(`--host-ip ${host.ip} is the same as --ip`);
   const profile = (v.profile ?? "server") as Profile;
   if (!["tiny", "default", "server"].includes(profile)) throw new UsageError(`unknown profile ${profile} (tiny, default, server)`);
   const loss = v.loss !== undefined ? (/^\s*[\d.]+\s*$/.test(v.loss) ? Number(v.loss) : NaN) : 0;
@@ -145,13 +163,27 @@ function openStack(v: { tap?: string; ip?: string; gw?: string; "host-ip"?: stri
     if (pcap) link = new PcapLink(link, wallTime, pcap);
     if (loss > 0) link = new FaultLink(link, clock, { seed, loss });
     if (v.trace) link = new TraceLink(link, clock, (l) => process.stderr.write(l + "\n"));
-    const petrel = new PetrelStack({ name: "petrel", ip: `${ip}/${prefix}`, gateway: v.gw, link, clock, profile, dns });
+    const petrel = new PetrelStack({ name: "petrel", ...(me ? { ip: `${me.ip}/${me.prefix}`, gateway: v.gw } : { dhcp: true }), link, clock, profile, dns });
     if (v.trace) petrel.stack.on("state", (t) => process.stderr.write(`  ${t.local} ${t.remote} ${t.from} -> ${t.to}\n`));
     return { petrel, tap, pcap, clock };
   } catch (e) {
     tap.close();
     throw e;
   }
+}
+
+/** --dhcp-timeout (only with --dhcp), default 30 s. */
+function dhcpTimeout(v: { dhcp?: boolean; "dhcp-timeout"?: string }): number {
+  if (v["dhcp-timeout"] === undefined) return 30_000;
+  if (!v.dhcp) throw new UsageError("--dhcp-timeout goes with --dhcp");
+  return ok(parseMsArg("--dhcp-timeout", v["dhcp-timeout"]));
+}
+
+/** Wait (bounded) for the lease of a --dhcp command; with --trace, say which on stderr. */
+async function leaseFor(o: Opened, timeoutMs: number, trace?: boolean): Promise<DhcpInfo> {
+  const d = await waitForLease(o.petrel, o.tap.name, timeoutMs);
+  if (trace) process.stderr.write(`petrel: leased ${leaseLine(d)}\n`);
+  return d;
 }
 
 async function shutdown(o: Opened, graceMs: number): Promise<void> {
@@ -197,12 +229,24 @@ async function serve(argv: string[]): Promise<number> {
     },
   });
   await new Promise((r) => setImmediate(r));
-  if (!failed) {
-    process.stderr.write(`petrel ${o.petrel.ip}/${o.petrel.prefix} on ${o.tap.name}${o.tap.created ? " (created)" : ""}, mac ${o.petrel.mac}: ${[...servers.keys()].map((n) => `${n}/${SERVICE_PORTS[n]}`).join(" ")}${v["host-ip"] ? `; kernel side ${v["host-ip"]}` : ""}. Ctrl-C to stop.\n`);
+  const where = `on ${o.tap.name}${o.tap.created ? " (created)" : ""}, mac ${o.petrel.mac}`;
+  const what = `${[...servers.keys()].map((n) => `${n}/${SERVICE_PORTS[n]}`).join(" ")}${v["host-ip"] ? `; kernel side ${v["host-ip"]}` : ""}`;
+  let unwatch = (): void => {};
+  if (!failed && !v.dhcp) process.stderr.write(`petrel ${o.petrel.ip}/${o.petrel.prefix} ${where}: ${what}. Ctrl-C to stop.\n`);
+  if (!failed && v.dhcp) {
+    // the ready line comes with the lease; then a line per renewal, rebinding, loss of the address
+    process.stderr.write(`petrel: ${where}: waiting for a DHCP lease…\n`);
+    let address = "";
+    unwatch = watchLease(o.petrel, (d, first) => {
+      if (first) process.stderr.write(`petrel ${d.address}/${d.prefix} ${where}: ${what}; by DHCP ${leaseTerms(d)}. Ctrl-C to stop.\n`);
+      else process.stderr.write(`petrel: ${d.address === address ? "lease renewed" : "new lease"}: ${leaseLine(d)}\n`);
+      address = d.address;
+    }, (line) => process.stderr.write(`petrel: ${line}\n`));
   }
   const off = onSignals(stop);
   await stopped;
   off();
+  unwatch();
   process.stderr.write(failed ? "" : "petrel: closing connections…\n");
   await shutdown(o, 3000);
   if (failed) throw failed;
@@ -211,14 +255,23 @@ async function serve(argv: string[]): Promise<number> {
 }
 
 async function connect(argv: string[]): Promise<number> {
-  const { values: v, positionals } = parseArgs({ args: argv, options: { ...common, timeout: { type: "string" } }, allowPositionals: true, strict: true });
+  const { values: v, positionals } = parseArgs({ args: argv, options: { ...common, ...dhcpWait, timeout: { type: "string" } }, allowPositionals: true, strict: true });
   if (v.help) return void process.stdout.write(CONNECT_USAGE), 0;
   if (positionals.length !== 2) throw new UsageError("HOST and PORT are required");
   const [host, portStr] = positionals as [string, string];
-  if (!isIPv4(host) && v.dns === undefined) throw new UsageError(`HOST ${host} is a name: give a DNS server with --dns ADDR`);
+  if (!isIPv4(host) && v.dns === undefined && !v.dhcp) throw new UsageError(`HOST ${host} is a name: give a DNS server with --dns ADDR (or use --dhcp)`);
   const port = ok(parseIntArg("PORT", portStr, 1, 65535));
   const timeout = v.timeout !== undefined ? ok(parseMsArg("--timeout", v.timeout)) : undefined;
+  const leaseWait = dhcpTimeout(v);
   const o = openStack(v);
+  if (v.dhcp) {
+    try {
+      await leaseFor(o, leaseWait, v.trace);
+    } catch (e) {
+      await shutdown(o, 0);
+      throw e;
+    }
+  }
   const s = o.petrel.connect({ host, port, allowHalfOpen: true, timeout });
   let err: NodeJS.ErrnoException | null = null;
   s.on("error", (e: NodeJS.ErrnoException) => (err = e));
@@ -246,12 +299,17 @@ async function connect(argv: string[]): Promise<number> {
 }
 
 async function resolveCmd(argv: string[]): Promise<number> {
-  const { values: v, positionals } = parseArgs({ args: argv, options: common, allowPositionals: true, strict: true });
+  const { values: v, positionals } = parseArgs({ args: argv, options: { ...common, ...dhcpWait }, allowPositionals: true, strict: true });
   if (v.help) return void process.stdout.write(RESOLVE_USAGE), 0;
   if (positionals.length !== 1) throw new UsageError("NAME is required (one name)");
-  if (v.dns === undefined) throw new UsageError("--dns ADDR is required");
+  if (v.dns === undefined && !v.dhcp) throw new UsageError("--dns ADDR is required (or --dhcp: the lease's DNS servers)");
+  const leaseWait = dhcpTimeout(v);
   const o = openStack(v);
   try {
+    if (v.dhcp) {
+      const d = await leaseFor(o, leaseWait, v.trace);
+      if (d.dns.length === 0 && v.dns === undefined) throw new Error(`the DHCP lease from ${d.server} names no DNS server (option 6): give one with --dns`);
+    }
     const a = await o.petrel.resolve(positionals[0]!);
     process.stdout.write(a.addresses.map((x) => x + "\n").join(""));
     return 0;

@@ -6,10 +6,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { isIPv4 } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT } from "../node/files.ts";
+import { gatewayProblem, parseCidrArg } from "./args.ts";
 
 export const MPS2_FIRMWARES = ["wasm2c", "wamr", "lwip"] as const;
 export type Mps2Firmware = (typeof MPS2_FIRMWARES)[number];
@@ -73,11 +73,11 @@ export function qemuArgs(o: QemuOptions): string[] {
   ];
 }
 
-function parseCidr(s: string, what: string): { ip: string; prefix: number } {
-  const m = /^([0-9.]+)\/(\d+)$/.exec(s);
-  const prefix = m ? Number(m[2]) : NaN;
-  if (!m || !isIPv4(m[1]!) || !(prefix >= 1 && prefix <= 32)) throw new QemuUsageError(`${what} expects ADDR/PREFIX, got ${JSON.stringify(s)}`);
-  return { ip: m[1]!, prefix };
+/** ADDR/PREFIX of a flag, or a QemuUsageError with the shared parser's message. */
+function cidrArg(flag: string, s: string, host: boolean): { ip: string; prefix: number } {
+  const r = parseCidrArg(flag, s, { host });
+  if (typeof r === "string") throw new QemuUsageError(r);
+  return r;
 }
 
 export async function qemuMain(argv: string[]): Promise<number> {
@@ -94,10 +94,11 @@ export async function qemuMain(argv: string[]): Promise<number> {
   if (!fw || !MPS2_FIRMWARES.includes(fw)) throw new QemuUsageError(`--firmware must be one of ${MPS2_FIRMWARES.join(", ")}`);
   if (!v.tap || !/^[A-Za-z0-9_.-]{1,15}$/.test(v.tap)) throw new QemuUsageError("--tap NAME is required (1-15 letters, digits, _ . -)");
   if (!v.ip) throw new QemuUsageError("--ip ADDR/PREFIX is required (e.g. --ip 198.18.0.2/24)");
-  const me = parseCidr(v.ip, "--ip");
-  const host = v["host-ip"] !== undefined ? parseCidr(v["host-ip"], "--host-ip") : null;
+  const me = cidrArg("--ip", v.ip, true);
+  const host = v["host-ip"] !== undefined ? cidrArg("--host-ip", v["host-ip"], true) : null;
   if (host && host.ip === me.ip) throw new QemuUsageError(`--host-ip ${host.ip} is the same as --ip`);
-  if (v.gw !== undefined && !isIPv4(v.gw)) throw new QemuUsageError(`bad gateway address ${JSON.stringify(v.gw)}`);
+  const gwWhy = v.gw !== undefined ? gatewayProblem(v.gw, me.ip, me.prefix) : null;
+  if (gwWhy) throw new QemuUsageError(gwWhy);
   const services = v.services ?? "echo,discard,chargen";
   for (const s of services.split(",")) if (!["echo", "discard", "chargen"].includes(s)) throw new QemuUsageError(`unknown service ${s} (echo, discard, chargen)`);
   if (v.seed !== undefined && !/^\d+$/.test(v.seed)) throw new QemuUsageError(`--seed expects a number, got ${JSON.stringify(v.seed)}`);
@@ -114,7 +115,7 @@ export async function qemuMain(argv: string[]): Promise<number> {
     }
   }
   const seed = v.seed !== undefined ? BigInt(v.seed) : randomBytes(8).readBigUInt64LE(); // the core's ISNs and ports
-  const q = spawn("qemu-system-arm", qemuArgs({ firmware: fw, tap: v.tap, ip: v.ip, gw: v.gw, services, seed, icount: v.icount }), { stdio: ["pipe", "pipe", "pipe"] });
+  const q = spawn("qemu-system-arm", qemuArgs({ firmware: fw, tap: v.tap, ip: `${me.ip}/${me.prefix}`, gw: v.gw, services, seed, icount: v.icount }), { stdio: ["pipe", "pipe", "pipe"] });
   let out = "", configured = false, failed: string | null = null;
   q.stdout.on("data", (d: Buffer) => {
     out += d.toString("latin1");

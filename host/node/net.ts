@@ -19,6 +19,7 @@ import { isIPv4 } from "node:net";
 import { resolve as resolveName, type DnsAnswer } from "../stack/dns.ts";
 import type { Core, CoreEvent, CoreOptions, DhcpInfo, Profile } from "../core.ts";
 import type { Link } from "../link/link.ts";
+import { cidrOrThrow } from "../packet/cidr.ts";
 import { Stack } from "../stack/stack.ts";
 import type { Scheduler } from "../time/clock.ts";
 import { Prng } from "../time/prng.ts";
@@ -36,8 +37,10 @@ export interface PetrelStackOptions {
   /** "198.18.0.2" or "198.18.0.2/24" (the prefix then overrides `prefix`). Not with `dhcp`. */
   ip?: string;
   /** Get the address, gateway and DNS servers by DHCP (the core's client); `requestedIp`: a
-   *  remembered address to ask for first (INIT-REBOOT). Wait for it with `waitForAddress()`. */
-  dhcp?: boolean | { requestedIp?: string };
+   *  remembered address to ask for first (INIT-REBOOT); `initDelayMs`: the longest random wait before
+   *  the first DISCOVER (RFC 2131 4.4.1; default 10 000: 1–10 s; 0: at once). Wait for the address
+   *  with `waitForAddress()`. */
+  dhcp?: boolean | { requestedIp?: string; initDelayMs?: number };
   prefix?: number;
   gateway?: string;
   /** Default: a random locally administered address. */
@@ -75,10 +78,7 @@ export class PetrelStack extends EventEmitter {
       return;
     }
     if (o.dhcp && o.ip) throw new Error("give either ip or dhcp, not both");
-    const [ip, pfx] = o.dhcp ? ["0.0.0.0", "0"] : (o.ip ?? "").split("/");
-    if (!ip || !isIPv4(ip)) throw new Error(`bad IPv4 address ${JSON.stringify(o.ip)} (expected e.g. 198.18.0.2/24)`);
-    const prefix = pfx !== undefined ? Number(pfx) : (o.prefix ?? 24);
-    if (!o.dhcp && (!Number.isInteger(prefix) || prefix < 1 || prefix > 32)) throw new Error(`bad prefix length in ${JSON.stringify(o.ip)}`);
+    const { ip, prefix } = o.dhcp ? { ip: "0.0.0.0", prefix: 0 } : cidrOrThrow(o.ip ?? "", { defaultPrefix: o.prefix ?? 24 });
     if (o.gateway && !isIPv4(o.gateway)) throw new Error(`bad gateway address ${JSON.stringify(o.gateway)}`);
     if (!o.clock) this.ownClock = new RealClock();
     this.clock = o.clock ?? this.ownClock!;
@@ -201,7 +201,7 @@ export class PetrelStack extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     for (const s of this.servers_) if (s.listening) s.close();
-    for (const s of [...this.dgrams_]) s.close();
+    for (const s of [...this.dgrams_]) if (!s.closed) s.close(); // closed by the app, its "close" event not yet emitted
     for (const s of this.sockets_) if (!s.destroyed) s.end();
     const done = (): boolean => [...this.sockets_].every((s) => s.destroyed);
     if (!done()) {

@@ -114,8 +114,9 @@ export class Conn extends Emitter<ConnEvents> {
     const bytes = toBytes(data);
     if (bytes.length === 0) return 0;
     const before = this.bytesWritten;
-    this.pending.push(bytes);
+    this.pending.push(bytes); // borrowed when nothing is queued ahead of it
     if (this.connected) this._flush();
+    this.pending.own(); // what the ring did not take is copied before the caller has its array back
     return this.bytesWritten - before;
   }
 

@@ -2,7 +2,8 @@
 // never the operating system's: resolve(stack, name) sends the query from the stack's address to
 // its DNS servers (set with Core.dnsServer, or the DHCP lease's) and settles with the addresses, or
 // with a DnsError whose code names what went wrong (ENOTFOUND for NXDOMAIN, ESERVFAIL, EREFUSED,
-// ENODATA, ETIMEDOUT, ENOTCONN when no server is configured). Runs anywhere (no node: import).
+// ENODATA, ETIMEDOUT, ENOTCONN when no server is configured; after a truncated reply, the retry
+// over TCP's EMSGSIZE, ECONNREFUSED, ECONNRESET, EBADMSG). Runs anywhere (no node: import).
 import type { CoreEvent } from "../core.ts";
 import type { Stack } from "./stack.ts";
 
@@ -21,6 +22,10 @@ const MESSAGES: Record<string, string> = {
   ENODATA: "the name has no IPv4 address",
   ETIMEDOUT: "no answer from the DNS server",
   ELOOP: "too many CNAME records",
+  EMSGSIZE: "the answer is too long (over TCP, after a truncated reply)",
+  ECONNREFUSED: "the DNS server refused TCP (after a truncated reply)",
+  ECONNRESET: "the DNS server reset or closed TCP before the whole answer",
+  EBADMSG: "the DNS server's answer over TCP was not for our query",
   ENOTCONN: "no DNS server configured",
   EINVAL: "not a valid host name",
   EMFILE: "too many queries at once",

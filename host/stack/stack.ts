@@ -32,7 +32,9 @@ export interface StackOptions {
   keepTransitions?: number;
   /** Get the address by DHCP (ip "0.0.0.0" until a lease; `requestedIp`: INIT-REBOOT with a
    *  remembered address). Needs `link`. */
-  dhcp?: boolean | { requestedIp?: Ip };
+  /** Start the DHCP client; initDelayMs: the longest random wait before the first DISCOVER (RFC
+   *  2131 4.4.1; the build's default is 1–10 s, 0 = at once). */
+  dhcp?: boolean | { requestedIp?: Ip; initDelayMs?: number };
 }
 
 type StackEvents = {
@@ -51,7 +53,8 @@ const MAX_DISPATCH = 1_000_000;
 const APP_TURN = new Set(["ACCEPTABLE", "CONNECTED", "EOF", "CLOSED", "ERROR"]);
 const MAX_ZERO_POLLS = 10_000;
 
-/** A core event waiting for dispatch; a STATE event caused by a received frame carries it. */
+/** A core event waiting for dispatch; a new connection's first STATE event caused by a received
+ *  frame carries it. */
 interface QueuedEvent extends CoreEvent {
   rx?: Uint8Array;
 }
@@ -109,8 +112,12 @@ export class Stack extends Emitter<StackEvents> {
     this.on("event", (e) => { if (e.name === "ADDRESS") this.ip = u32ToIp(e.arg >>> 0); });
     if (o.link) this.attach(o.link);
     if (o.dhcp) {
-      const requested = typeof o.dhcp === "object" ? o.dhcp.requestedIp : undefined;
-      const r = this.call((c) => c.dhcpStart(this.clock.now, requested));
+      const d = typeof o.dhcp === "object" ? o.dhcp : {};
+      if (d.initDelayMs !== undefined) {
+        const rc = this.core.dhcpInitDelay(d.initDelayMs);
+        if (rc !== 0) throw new PetrelError(this.core.errorName(rc), rc, `${this.name}: dhcp_init_delay`);
+      }
+      const r = this.call((c) => c.dhcpStart(this.clock.now, d.requestedIp));
       if (r !== 0) throw new PetrelError(this.core.errorName(r), r, `${this.name}: dhcp_start`);
     }
   }
@@ -192,7 +199,12 @@ export class Stack extends Emitter<StackEvents> {
     } finally {
       this.depth--;
     }
-    for (let i = before; i < q.length; i++) if (q[i]!.name === "STATE") (q[i] as QueuedEvent).rx = frame.slice();
+    // a new connection's first transition (from CLOSED or LISTEN) keeps a copy of the frame: its
+    // 4-tuple names a connection not accepted yet (TransitionLog.record); later ones need none
+    for (let i = before; i < q.length; i++) {
+      const e = q[i]!;
+      if (e.name === "STATE" && (e.arg & 0xff) <= 1) (e as QueuedEvent).rx = frame.slice();
+    }
     return rc;
   }
 

@@ -41,13 +41,15 @@ export class TransitionLog {
 
   /**
    * Record handle's change from → to (core state numbers) at timeMs. `rx` is the frame that caused
-   * it, if any: its 4-tuple names a connection tcp_info does not answer for yet (not accepted).
+   * it, if any (given for a new connection's first transition, from CLOSED or LISTEN): its 4-tuple
+   * names a connection tcp_info does not answer for yet (not accepted).
    * `known`: the host already has a live connection object on this handle.
    */
   record(handle: number, from: number, to: number, timeMs: number, rx: Uint8Array | null, known: boolean): StateTransition {
     const fresh = from === 0 || from === 1; // a new connection on this handle (maybe a reused one)
     if (fresh && !known) this.endpoints.delete(handle);
-    const t: StateTransition = { timeMs, stack: this.stack, handle, from: this.core.stateName(from), to: this.core.stateName(to), ...this.endpointOf(handle, rx) };
+    const e = this.endpointOf(handle, rx, fresh);
+    const t: StateTransition = { timeMs, stack: this.stack, handle, from: this.core.stateName(from), to: this.core.stateName(to), local: e.local, remote: e.remote };
     this.all.push(t);
     if (this.all.length >= 2 * this.keep) this.all.splice(0, this.all.length - this.keep);
     if (fresh) this.byHandle.set(handle, []);
@@ -72,7 +74,13 @@ export class TransitionLog {
     return { endpoints: this.endpoints.size, handleTransitions: this.byHandle.size, transitions: this.all.length };
   }
 
-  private endpointOf(h: number, rx: Uint8Array | null): Endpoints {
+  private endpointOf(h: number, rx: Uint8Array | null, fresh: boolean): Endpoints {
+    // a connection keeps its endpoints: only a new one on this handle needs asking (a tcp_info per
+    // transition was the dearest part of recording one)
+    if (!fresh) {
+      const known = this.endpoints.get(h);
+      if (known) return known;
+    }
     const info = this.core.info(h);
     if (typeof info !== "number") {
       const e = { local: `${info.localIp}:${info.localPort}`, remote: `${info.remoteIp}:${info.remotePort}` };

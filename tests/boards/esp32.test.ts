@@ -7,7 +7,8 @@
 // stack Kconfig reserves, run under WAMR built for a 32-bit target.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ROOT, wasmPathFor } from "../../host/node/files.ts";
@@ -32,6 +33,38 @@ test("boards/esp32: the port, the echo example and the shared WAMR engine compil
     assert.ok(r.stdout.includes(`CHECK rv32imc ${f}\n`), `rv32imc checked ${f}`);
   }
   t.diagnostic(r.stdout.trim());
+});
+
+test("boards/esp32: the IPv4 choice defaults to DHCP: the port built with Kconfig's defaults starts the core's DHCP client (dhcp_init_delay, dhcp_start, dhcp_info), built with \"static address\" it calls none of them", { timeout: 300_000 }, (t) => {
+  for (const [cmd, pkg] of [["make", "make"], ["gcc", "gcc"], ["nm", "binutils"]] as const) {
+    const why = ensureDebianTool(cmd, pkg);
+    if (why) return unavailable(t, why);
+  }
+  if (!existsSync(join(WAMR_ROOT, "core", "iwasm", "include", "wasm_export.h"))) return unavailable(t, `WAMR not found at ${WAMR_ROOT} (set WAMR_ROOT)`);
+  // the stub sdkconfig.h the port compiles against holds Kconfig's defaults for the choice and the wait
+  const kconfig = readFileSync(join(ESP32, "Kconfig"), "utf8");
+  const choice = /choice PETREL_IPV4\n[\s\S]*?\n\s*default (\w+)\n/.exec(kconfig)?.[1];
+  assert.equal(choice, "PETREL_IPV4_DHCP", "Kconfig's choice defaults to DHCP");
+  const macros = spawnSync("gcc", ["-dM", "-E", join(ESP32, "stubs", "include", "sdkconfig.h")], { encoding: "utf8" }).stdout;
+  assert.match(macros, /^#define CONFIG_PETREL_IPV4_DHCP 1$/m);
+  assert.doesNotMatch(macros, /CONFIG_PETREL_IPV4_STATIC/);
+  assert.match(macros, new RegExp(`^#define CONFIG_PETREL_DHCP_INIT_DELAY_MS ${kconfigDefault("PETREL_DHCP_INIT_DELAY_MS")}$`, "m"));
+  const out = mkdtempSync(join(tmpdir(), "petrel-esp32-"));
+  try {
+    const r = spawnSync("make", ["-s", "-f", join(ESP32, "stubs", "Makefile"), "objects", `OUT=${out}`, `WAMR_ROOT=${WAMR_ROOT}`], { encoding: "utf8", timeout: 240_000 });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    const calls = (choice: string) => new Set(spawnSync("nm", ["-u", join(out, choice, "petrel_port.o")], { encoding: "utf8" }).stdout
+      .split("\n").map((l) => l.trim().replace(/^U\s+/, "")).filter((s) => s.startsWith("core_")));
+    const dhcp = ["core_dhcp_init_delay", "core_dhcp_start", "core_dhcp_info"];
+    const byDefault = calls("default"), fixed = calls("static");
+    assert.ok(byDefault.has("core_init") && fixed.has("core_init"), "the objects call the core");
+    for (const f of dhcp) {
+      assert.ok(byDefault.has(f), `with Kconfig's defaults the port calls ${f}`);
+      assert.ok(!fixed.has(f), `with a static address the port does not call ${f}`);
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
 
 test("boards/esp32: an ESP-IDF component with the shared engine (not a copy), Kconfig and the module embedded", () => {

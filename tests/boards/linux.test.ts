@@ -47,7 +47,7 @@ test("boards/linux builds both engines from the release .wasm the Node host load
 
 // Bad values are refused before the TAP is opened (no root needed): exit status 2 and one line on
 // stderr naming the value.
-for (const [engine, bin] of [["wasm2c", BOARD_BIN], ["wamr", WAMR_BIN]] as const) test(`boards/linux (${engine}): an over-long --tap, a non-numeric --seed, --gw off the subnet, a network or broadcast --ip: one line, exit 2`, (t) => {
+for (const [engine, bin] of [["wasm2c", BOARD_BIN], ["wamr", WAMR_BIN]] as const) test(`boards/linux (${engine}): an over-long --tap, a non-numeric --seed, --gw off the subnet, a network or broadcast --ip, --dhcp with --ip, a --connect name without a DNS server, a bad name or --dns list: one line, exit 2`, (t) => {
   if (!existsSync(bin)) return unavailable(t, `${bin} not built (the build test above builds it)`);
   const base = ["--tap", "t0", "--ip", "198.18.0.2/24"];
   const cases: [string[], RegExp][] = [
@@ -59,6 +59,11 @@ for (const [engine, bin] of [["wasm2c", BOARD_BIN], ["wamr", WAMR_BIN]] as const
     [[...base, "--gw", "198.18.0.255"], /--gw is the network or broadcast address/],
     [["--tap", "t0", "--ip", "198.18.0.0/24"], /--ip is the network address of its subnet.*: 198\.18\.0\.0\/24/],
     [["--tap", "t0", "--ip", "198.18.0.255/24"], /--ip is the broadcast address of its subnet.*: 198\.18\.0\.255\/24/],
+    [[...base, "--dhcp"], /--ip and --dhcp exclude each other/],
+    [[...base, "--connect", "echo.petrel.test:7"], /--connect names a host: give a DNS server with --dns ADDR, or use --dhcp/],
+    [[...base, "--dns", "198.18.0.1", "--connect", "bad*name:7"], /--connect: HOST is neither an IPv4 address nor a host name .*: bad\*name:7/],
+    [[...base, "--dns", "198.18.0.1,dns"], /--dns takes at most 3 IPv4 addresses separated by commas: 198\.18\.0\.1,dns/],
+    [[...base, "--dns", "198.18.0.1,198.18.0.3,198.18.0.4,198.18.0.5"], /--dns takes at most 3 IPv4 addresses/],
   ];
   for (const [args, want] of cases) {
     const r = spawnSync(bin, args, { encoding: "utf8", timeout: 10_000 });

@@ -108,7 +108,7 @@ const PETREL = join(ROOT, "bin", "petrel.js");
 test("petrel qemu: bad options are a one-line usage error (exit 2), never a stack trace", { timeout: 60_000 }, () => {
   for (const [args, msg] of [
     [["--firmware", "esp32", "--tap", "t0", "--ip", "198.18.0.2/24"], /--firmware must be one of wasm2c, wamr, lwip/],
-    [["--firmware", "wasm2c", "--tap", "t0", "--ip", "198.18.0.300/24"], /--ip expects ADDR\/PREFIX/],
+    [["--firmware", "wasm2c", "--tap", "t0", "--ip", "198.18.0.300/24"], /--ip: bad address "198\.18\.0\.300\/24": expected an IPv4 address with a prefix length/],
     [["--firmware", "wasm2c", "--tap", "t0", "--ip", "198.18.0.2/24", "--services", "echo,http"], /unknown service http/],
     [["--firmware", "wasm2c", "--ip", "198.18.0.2/24"], /--tap NAME is required/],
   ] as const) {

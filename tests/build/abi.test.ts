@@ -94,9 +94,9 @@ function compile(code: string, incs: string[]): { status: number | null; stderr:
   }
 }
 
-test("boards/common/core.h: its event, state and config enums and PETREL_EAGAIN equal build/petrel_abi.h (gcc _Static_assert)", () => {
+test("boards/common/core.h: its event, state and config enums and PETREL_E* errnos equal build/petrel_abi.h (gcc _Static_assert)", () => {
   const h = join(ROOT, "boards", "common", "core.h");
-  const code = checkC(h, ["core.h"], [[/\bEV_([A-Z_]+)\b/g, "Ev", "EV_"], [/\bST_([A-Z0-9_]+)\b/g, "State", "ST_"], [/\bCFG_((?!COUNT\b)[A-Z_]+)\b/g, "Cfg", "CFG_"], [/\bPETREL_(EAGAIN)\b/g, "errors", ""]]);
+  const code = checkC(h, ["core.h"], [[/\bEV_([A-Z_]+)\b/g, "Ev", "EV_"], [/\bST_([A-Z0-9_]+)\b/g, "State", "ST_"], [/\bCFG_((?!COUNT\b)[A-Z_]+)\b/g, "Cfg", "CFG_"], [/\bPETREL_(E[A-Z]+)\b/g, "errors", ""]]);
   assert.match(code, /EV_CONNECTED == PETREL_EV_CONNECTED/);
   const r = compile(code, [join(ROOT, "boards", "common")]);
   assert.equal(r.status, 0, r.stderr);

@@ -1,19 +1,22 @@
 // The core's DHCP client against a real server: dnsmasq in the test's namespace on the TAP's kernel
 // side (tests/support/dnsmasq.ts). dnsmasq's shortest lease is 2 minutes, so it is told to send
 // T1 = 8 s (option 58): the renewal comes 8 s after the lease instead of 60 s, and stays bounded.
+// dnsmasq is the lease's DNS server too (option 6), with a host record: the leased stack resolves a
+// name with it (no server configured by hand) and connects by name to a kernel-side echo server.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { interopTest } from "../support/interop.ts";
 import { Dnsmasq, dhcpServerArgs, dnsmasqUnavailable, waitForLog } from "../support/dnsmasq.ts";
 import { unavailable } from "../support/env.ts";
 import { KERNEL_IP } from "../support/netns.ts";
 import { parseDhcpRequest, type DhcpSeen } from "../../host/sim/dhcp-server.ts";
 
-interopTest("DHCP: the Node host leases an address from dnsmasq (RFC 2131 4.4.1), is reachable on it, and renews at T1 (4.4.5)", { petrel: false, timeoutMs: 60_000 }, async (env, t) => {
+interopTest("DHCP: the Node host leases an address from dnsmasq (RFC 2131 4.4.1), is reachable on it, renews at T1 (4.4.5), resolves a name with the lease's DNS server and echoes byte-exact over a connection by name", { petrel: false, timeoutMs: 60_000 }, async (env, t) => {
   const why = dnsmasqUnavailable();
   if (why) return unavailable(t, why);
-  const dnsmasq = await Dnsmasq.start({ ns: env.ns, listen: KERNEL_IP, extra: dhcpServerArgs({ dev: env.dev, dir: env.dir, router: KERNEL_IP, leaseS: 120, t1S: 8, t2S: 100 }) });
+  const dnsmasq = await Dnsmasq.start({ ns: env.ns, listen: KERNEL_IP, hosts: { "echo.petrel.test": KERNEL_IP }, extra: dhcpServerArgs({ dev: env.dev, dir: env.dir, router: KERNEL_IP, leaseS: 120, t1S: 8, t2S: 100 }) });
   try {
-    const petrel = env.startPetrel({ dhcp: true });
+    const petrel = env.startPetrel({ dhcp: { initDelayMs: 0 } });
     const sent: DhcpSeen[] = [];
     petrel.stack.on("tx", (f) => { const m = parseDhcpRequest(f, Date.now()); if (m) sent.push(m); });
     const ip = await petrel.waitForAddress(30_000);
@@ -34,6 +37,27 @@ interopTest("DHCP: the Node host leases an address from dnsmasq (RFC 2131 4.4.1)
     assert.equal(petrel.dhcp()!.stateName, "BOUND");
     assert.ok(petrel.dhcp()!.t1Ms > 5000, "the renewal restarted the lease");
     assert.equal(petrel.ip, ip);
+
+    // RFC 1035 with the server the lease named (no dns option, no setDnsServers)
+    assert.equal(petrel.stack.core.dnsServerGet(0), KERNEL_IP);
+    assert.deepEqual((await petrel.resolve("echo.petrel.test")).addresses, [KERNEL_IP]);
+    assert.match(dnsmasq.log, new RegExp(`query\\[A\\] echo\\.petrel\\.test from ${ip.replace(/\./g, "\\.")}`));
+    const peer = env.peer<{ connections: number }>("echo-server", { host: KERNEL_IP, port: 7053 });
+    await peer.listening;
+    const data = randomBytes(200_000);
+    const s = petrel.connect({ host: "echo.petrel.test", port: 7053 });
+    const chunks: Buffer[] = [];
+    let got = 0;
+    await new Promise<void>((resolve, reject) => {
+      s.on("error", reject);
+      s.on("data", (d: Buffer) => ((chunks.push(d), (got += d.length)), got >= data.length && resolve()));
+      s.on("connect", () => s.write(data));
+    });
+    assert.equal(s.remoteAddress, KERNEL_IP);
+    assert.ok(Buffer.concat(chunks).equals(data), "the echo is byte-exact");
+    s.end();
+    peer.send("done");
+    assert.equal((await peer.result).connections, 1);
   } finally {
     await dnsmasq.stop();
   }
@@ -46,7 +70,7 @@ interopTest("DHCP: offered an address the kernel already holds, the ARP probe fi
   const taken = "198.18.0.120";
   const dnsmasq = await Dnsmasq.start({ ns: env.ns, listen: KERNEL_IP, extra: dhcpServerArgs({ dev: env.dev, dir: env.dir, router: KERNEL_IP, fixed: { [mac]: taken } }) });
   try {
-    const petrel = env.startPetrel({ dhcp: true, mac });
+    const petrel = env.startPetrel({ dhcp: { initDelayMs: 0 }, mac });
     const sent: DhcpSeen[] = [];
     petrel.stack.on("tx", (f) => { const m = parseDhcpRequest(f, Date.now()); if (m) sent.push(m); });
     // The kernel takes the address once dnsmasq ACKed it (before, its unicast OFFER and ACK to that

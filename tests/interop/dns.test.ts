@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ROOT } from "../../host/node/files.ts";
@@ -58,6 +60,28 @@ interopTest("DNS (RFC 1035) against dnsmasq: the Node host resolves a name and a
     assert.equal(c.DNS_CACHE_HITS, 1, "connect by name found the name in the cache");
   } finally {
     await dns.stop();
+  }
+});
+
+interopTest("DNS over TCP (RFC 1035 4.2.2, RFC 7766) against dnsmasq: 40 A records do not fit 512 bytes, dnsmasq truncates, Petrel asks again over its own TCP", { timeoutMs: 45_000 }, async (env, t) => {
+  const why = dnsmasqUnavailable();
+  if (why) return unavailable(t, why);
+  const dir = mkdtempSync(join(tmpdir(), "petrel-dnstcp-"));
+  const many = Array.from({ length: 40 }, (_, i) => `198.18.1.${i + 1}`);
+  writeFileSync(join(dir, "hosts"), many.map((a) => `${a} many.petrel.test\n`).join(""));
+  const dns = await Dnsmasq.start({ ns: env.ns, listen: KERNEL_IP, extra: [`--addn-hosts=${join(dir, "hosts")}`, "--local-ttl=60"] });
+  try {
+    env.petrel.setDnsServers([KERNEL_IP]);
+    const a = await env.petrel.resolve("many.petrel.test");
+    assert.equal(a.addresses.length, 4);                                // DNS_ADDRS of the 40
+    for (const x of a.addresses) assert.ok(many.includes(x), x);
+    const c = env.petrel.stack.counters();
+    assert.deepEqual([c.DNS_TCP_QUERIES, c.DNS_QUERIES_TX, c.DNS_REPLIES, c.DROP_DNS_OVERSIZE], [1, 2, 2, 0]);
+    assert.equal(dns.log.match(/query\[A\] many\.petrel\.test from 198\.18\.0\.2/g)?.length, 2, "asked twice: UDP, then TCP");
+    assert.equal(env.petrel.stack.core.connections() <= 1, true, "at most the closed connection's TIME-WAIT");
+  } finally {
+    await dns.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

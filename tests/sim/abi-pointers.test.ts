@@ -37,7 +37,7 @@ const NO_POINTER = [
   "abi_version", "init", "rx_buffer", "rx_buffer_size", "io_buffer", "io_buffer_size", "rx", "poll",
   "tcp_listen", "tcp_accept", "tcp_connect", "tcp_shutdown", "tcp_close", "tcp_abort", "tcp_state", "tcp_error",
   "tcp_readable", "tcp_writable", "tcp_set_option", "tcp_set_default", "tcp_connections",
-  "udp_open", "udp_bind", "udp_close", "iface_set", "dhcp_start", "dhcp_stop", "dhcp_release", "dhcp_dns_server",
+  "udp_open", "udp_bind", "udp_close", "iface_set", "dhcp_start", "dhcp_stop", "dhcp_release", "dhcp_dns_server", "dhcp_init_delay",
   "dns_server", "dns_server_get", "dns_close",
   "ev_pop", "ev_handle", "ev_arg", "counter_count", "counter", "mem_region_count", "mem_region_start",
   "mem_region_size", "mem_end", "mem_pages", "local_ip", "config",

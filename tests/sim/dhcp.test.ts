@@ -3,8 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SimNet } from "../../host/sim/sim.ts";
-import { SimArpHost, SimDhcpServer, type DhcpAction, type DhcpSeen } from "../../host/sim/dhcp-server.ts";
+import { SimArpHost, SimDhcpServer, udpFrame, type DhcpAction, type DhcpSeen } from "../../host/sim/dhcp-server.ts";
 import type { Stack } from "../../host/stack/stack.ts";
+import { buildArpFrame, macToBytes, macToString } from "../../host/packet/packet.ts";
 import type { CoreEvent } from "../../host/core.ts";
 
 const SERVER = "198.18.0.1";
@@ -67,6 +68,26 @@ test("unconfigured: TCP connect fails with EADDRNOTAVAIL until the lease arrives
   bound(r);
   const c = r.client.connect("198.18.0.5", 7);
   assert.equal(c.state, "SYN_SENT");
+});
+
+test("RFC 2131 4.4.1: the first DISCOVER waits a random 1–10 s drawn from the seed (the same seed, the same wait); dhcp_init_delay sets the longest wait, 0 sends at once", () => {
+  const firstDiscover = (seed: number, delayMs?: number) => {
+    const r = rig({ seed, start: false });
+    if (delayMs !== undefined) assert.equal(r.client.core.dhcpInitDelay(delayMs), 0);
+    const t0 = r.net.now;
+    assert.equal(r.client.call((c) => c.dhcpStart(r.net.now)), 0);
+    r.net.runUntil(() => r.net.frames.some((f) => f.from === "client" && f.parsed.udp), { maxVirtualMs: 70_000 });
+    return r.net.frames.find((f) => f.from === "client" && f.parsed.udp)!.timeMs - t0;
+  };
+  const waits = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => firstDiscover(seed));
+  for (const w of waits) assert.ok(w >= 1000 && w <= 10_000, `waited ${w} ms`);
+  assert.ok(new Set(waits).size >= 6, `waits ${waits}`);                // other seeds, other waits
+  assert.equal(firstDiscover(3), waits[2]);                              // the same seed replays
+  assert.equal(firstDiscover(3, 0), 0);                                  // 0: at once
+  for (const seed of [1, 2, 3]) { const w = firstDiscover(seed, 2000); assert.ok(w >= 200 && w <= 2000, `waited ${w} ms`); }
+  const r = rig({ start: false });
+  assert.equal(r.client.core.dhcpInitDelay(60_001), r.client.core.errorCode("EINVAL"));
+  assert.equal(r.client.core.config().DHCP_INIT_DELAY_MS, 10_000);
 });
 
 test("RFC 2131 4.1: lost DISCOVERs are retransmitted after 4, 8, 16 s, each ±1 s, with the xid kept", () => {
@@ -205,6 +226,102 @@ test("RFC 5227 2.1.1: another host probing for the same address at the same time
   bound(r);
   assert.ok(types(r).includes("DECLINE"));
   assert.equal(r.client.ip, "198.18.0.101");
+});
+
+const announcements = (r: Rig) => r.net.frames.filter((f) => f.from === "client" && f.parsed.arp?.senderIp === POOL && f.parsed.arp.targetIp === POOL);
+
+test("RFC 5227 2.3: once the probes found no conflict, two ARP announcements ANNOUNCE_INTERVAL (2 s) apart, then no more", () => {
+  const r = rig();
+  bound(r);
+  r.net.run(30_000);
+  const a = announcements(r);
+  assert.equal(a.length, 2);
+  assert.equal(a[1]!.timeMs - a[0]!.timeMs, 2000);
+  for (const f of a) assert.deepEqual([f.parsed.arp!.op, f.parsed.eth!.dst], [1, "ff:ff:ff:ff:ff:ff"]);   // requests, broadcast
+  assert.equal(state(r), "BOUND");
+});
+
+test("RFC 5227 2.4: a conflicting ARP for the bound address is defended once with an announcement; a second within DEFEND_INTERVAL (10 s) gives the address up: INIT, no DECLINE, connections end EADDRNOTAVAIL", () => {
+  const r = rig();
+  const peer = r.net.host({ name: "peer", ip: "198.18.0.5" });
+  peer.listen(7, 4, () => {});
+  const rival = r.net.switch.port({ name: "rival" });
+  const claim = () => rival.send(buildArpFrame({ op: "reply", senderMac: "02:00:00:00:00:77", senderIp: POOL, targetMac: "ff:ff:ff:ff:ff:ff", targetIp: POOL }));
+  bound(r);
+  r.net.run(5000);
+  const conn = r.client.connect("198.18.0.5", 7);
+  r.net.runUntil(() => conn.state === "ESTABLISHED");
+  // another host's probe for our address is no conflict once bound: the ARP reply answers it
+  rival.send(buildArpFrame({ op: "request", senderMac: "02:00:00:00:00:77", senderIp: "0.0.0.0", targetIp: POOL }));
+  r.net.run(100);
+  assert.equal(r.client.counters().DHCP_CONFLICTS, 0);
+  const before = announcements(r).length;
+  claim();
+  r.net.run(100);
+  assert.equal(announcements(r).length, before + 1, "defended with one announcement");
+  assert.equal(r.client.ip, POOL);
+  r.net.run(10_500);                                       // past DEFEND_INTERVAL: a new conflict is defended again
+  claim();
+  r.net.run(100);
+  assert.equal(announcements(r).length, before + 2);
+  assert.equal(r.client.ip, POOL);
+  assert.equal(conn.state, "ESTABLISHED");
+  r.net.run(5000);                                         // within DEFEND_INTERVAL of the last defence: give up
+  claim();
+  r.net.run(100);
+  assert.equal(announcements(r).length, before + 2);
+  assert.equal(r.client.ip, "0.0.0.0");
+  assert.equal(conn.error, "EADDRNOTAVAIL");
+  assert.deepEqual([r.client.counters().DHCP_CONFLICTS, r.client.counters().DHCP_LEASES_LOST], [3, 1]);
+  assert.ok(!types(r).includes("DECLINE"));
+  r.net.runUntil(() => r.server.seen.at(-1)!.typeName === "DISCOVER", { maxVirtualMs: 5000 });   // RFC 2131: back to INIT
+});
+
+test("RFC 2132 3.8: the resolver asks the lease's DNS servers when the host set none, the host's first when it did, none once the lease is gone", () => {
+  const r = rig({ leaseS: 120 });
+  for (const ip of ["198.18.0.53", "198.18.0.9"]) new SimArpHost({ link: r.net.switch.port({ name: ip }), mac: `02:00:00:00:01:${ip.split(".")[3]}`, ip });
+  const queries = () => r.net.frames.filter((f) => f.from === "client" && f.parsed.udp?.dport === 53).map((f) => f.parsed.ip!.dst);
+  assert.equal(r.client.call((c) => c.dnsQuery("a.test", r.net.now)), r.client.core.errorCode("ENOTCONN"));   // no lease yet
+  bound(r);
+  assert.ok(r.client.call((c) => c.dnsQuery("a.test", r.net.now)) > 0);
+  r.net.run(100);
+  assert.deepEqual(queries(), ["198.18.0.53"]);
+  assert.equal(r.client.core.x.dns_server_get(1) >>> 0, 0xc6120036);      // the lease's second server
+  assert.equal(r.client.core.x.dns_server(0, 0xc6120009), 0);
+  assert.ok(r.client.call((c) => c.dnsQuery("b.test", r.net.now)) > 0);
+  r.net.run(100);
+  assert.equal(queries().at(-1), "198.18.0.9");
+  assert.equal(r.client.core.x.dns_server(0, 0), 0);
+  assert.equal(r.client.call((c) => c.dhcpRelease(r.net.now)), 0);
+  assert.equal(r.client.core.x.dns_server_get(0), 0);
+  assert.equal(r.client.call((c) => c.dnsQuery("c.test", r.net.now)), r.client.core.errorCode("ENOTCONN"));
+});
+
+test("the core's own DHCP and DNS sockets queue no UDP_READABLE or UDP_ERROR events: the host sees none for sockets it never opened", () => {
+  const r = rig({ start: false });
+  const seen: CoreEvent[] = [];
+  r.client.on("event", (e) => seen.push(e));
+  r.client.call((c) => c.dhcpStart(r.net.now));
+  bound(r);
+  // the lease's DNS server 198.18.0.53 answers the resolver (a reply the resolver reads and drops)
+  const dns = r.net.switch.port({ name: "dns" });
+  new SimArpHost({ link: dns, mac: "02:00:00:00:00:53", ip: "198.18.0.53" });
+  const reply = (to: { sport: number }, dport: number, data: Uint8Array) => dns.send(udpFrame({ srcMac: "02:00:00:00:00:53",
+    dstMac: macToString(macToBytes(r.client.mac)), src: "198.18.0.53", dst: POOL, sport: 53, dport, data }));
+  r.client.call((c) => c.dnsQuery("a.test", r.net.now));
+  r.net.runUntil(() => r.net.frames.some((f) => f.from === "client" && f.parsed.udp?.dport === 53));
+  const q = r.net.frames.find((f) => f.from === "client" && f.parsed.udp?.dport === 53)!.parsed.udp!;
+  reply(q, q.sport, q.payload.slice(0, 12));
+  r.net.run(100);
+  assert.equal(r.client.counters().DROP_DNS_MALFORMED, 1, "the resolver read the reply");
+  // an app's socket does get its event
+  const app = r.client.core.x.udp_open();
+  assert.equal(r.client.core.x.udp_bind(app, 5000), 5000);                  // the port bound
+  reply(q, 5000, new Uint8Array([1, 2, 3]));
+  r.net.run(100);
+  const udpEvents = seen.filter((e) => e.name === "UDP_READABLE" || e.name === "UDP_ERROR");
+  assert.deepEqual(udpEvents.map((e) => [e.name, e.handle]), [["UDP_READABLE", app]]);
+  assert.ok(r.client.counters().UDP_RX >= 4, "the core's clients received datagrams (OFFER, ACK, the DNS reply)");
 });
 
 test("RFC 2131 3.2: INIT-REBOOT asks for the remembered address (50, no 54, ciaddr 0); a NAK sends it to INIT", () => {

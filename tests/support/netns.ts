@@ -128,7 +128,7 @@ export class TapNetns {
   }
 
   /** Put Petrel's stack on the TAP: static PETREL_IP/24 unless `dhcp`. */
-  startPetrel(o: { dhcp?: boolean | { requestedIp?: string }; mac?: string } = {}): PetrelStack {
+  startPetrel(o: { dhcp?: boolean | { requestedIp?: string; initDelayMs?: number }; mac?: string } = {}): PetrelStack {
     this.petrel = new PetrelStack({ name: "petrel", ...(o.dhcp ? { dhcp: o.dhcp } : { ip: `${PETREL_IP}/24` }), mac: o.mac, link: this.petrelLink, clock: this.clock, profile: this.profile });
     return this.petrel;
   }

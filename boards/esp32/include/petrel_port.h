@@ -15,7 +15,9 @@ extern "C" {
 
 /* docs/abi.md: event kinds */
 enum { PETREL_EV_CONNECTED = 1, PETREL_EV_READABLE, PETREL_EV_WRITABLE, PETREL_EV_EOF, PETREL_EV_CLOSED,
-       PETREL_EV_ERROR, PETREL_EV_ACCEPTABLE, PETREL_EV_STATE };
+       PETREL_EV_ERROR, PETREL_EV_ACCEPTABLE, PETREL_EV_STATE, PETREL_EV_UDP_READABLE, PETREL_EV_UDP_ERROR,
+       PETREL_EV_ADDRESS /* handle: prefix, arg: the address (0: none) */, PETREL_EV_GATEWAY, PETREL_EV_DNS,
+       PETREL_EV_DHCP_STATE /* handle: the DHCP client's state (5 BOUND), arg: the address */ };
 /* docs/abi.md: connection states (petrel_state) */
 enum { PETREL_ST_CLOSED = 0, PETREL_ST_LISTEN, PETREL_ST_SYN_SENT, PETREL_ST_SYN_RECEIVED, PETREL_ST_ESTABLISHED,
        PETREL_ST_FIN_WAIT_1, PETREL_ST_FIN_WAIT_2, PETREL_ST_CLOSE_WAIT, PETREL_ST_CLOSING, PETREL_ST_LAST_ACK,
@@ -26,6 +28,8 @@ typedef void (*petrel_event_cb_t)(int kind, int32_t handle, int32_t arg, void *c
 
 typedef struct {
     uint8_t mac[6];          /* usually esp_wifi_get_mac(WIFI_IF_STA, …) */
+    /* Kconfig PETREL_IPV4_STATIC: the address. PETREL_IPV4_DHCP (the default): the address to ask
+     * for first (INIT-REBOOT: one remembered from the last lease, or 0); prefix and gateway unused. */
     uint32_t ip;             /* host order: 192.0.2.10 = 0xC000020A */
     uint8_t prefix_len;
     uint32_t gateway;        /* 0 = none */
@@ -45,7 +49,9 @@ typedef struct {
 esp_err_t petrel_port_start(const petrel_port_config_t *cfg);
 
 /* Take the station interface's received frames (esp_wifi_internal_reg_rxcb). Call once the station
- * is connected (WIFI_EVENT_STA_CONNECTED); no esp_netif may be attached to WIFI_IF_STA. */
+ * is connected (WIFI_EVENT_STA_CONNECTED); no esp_netif may be attached to WIFI_IF_STA. With DHCP
+ * (Kconfig), this also has the Petrel task start the DHCP client (the lease is logged; the address
+ * comes as PETREL_EV_ADDRESS). */
 esp_err_t petrel_port_attach_wifi_sta(void);
 /* Give them back (e.g. on WIFI_EVENT_STA_DISCONNECTED). */
 esp_err_t petrel_port_detach_wifi_sta(void);

@@ -12,7 +12,12 @@
  * thread that calls into the instance) and runs its loop inside core_run(): an exception in the core
  * ends the loop with core_fault()'s "<call>: <WAMR text>" in the log. The module is read in place
  * from flash (_binary_petrel_wasm_start): the fast interpreter's loader with wasm_binary_freeable
- * does not write into it (boards/common/engine_wamr.c, PETREL_WAMR_COPY_MODULE). */
+ * does not write into it (boards/common/engine_wamr.c, PETREL_WAMR_COPY_MODULE).
+ *
+ * The address (Kconfig "IPv4 address"): with DHCP (the default) the core starts without one and the
+ * Petrel task starts the core's DHCP client when the station is associated (MSG_LINK_UP), then logs
+ * each state change and the lease; with a static address, the one in petrel_port_config_t. */
+#include <stdio.h>
 #include <string.h>
 
 #include "esp_err.h"
@@ -37,7 +42,7 @@ extern const uint8_t petrel_wasm_start[] asm("_binary_petrel_wasm_start");
 extern const uint8_t petrel_wasm_end[] asm("_binary_petrel_wasm_end");
 
 typedef struct {
-    enum { MSG_FRAME, MSG_TIMER } kind;
+    enum { MSG_FRAME, MSG_TIMER, MSG_LINK_UP } kind;
     uint8_t slot;
 } msg_t;
 
@@ -98,11 +103,45 @@ static void timer_cb(void *arg) {
 
 /* ── the Petrel task ──────────────────────────────────────────────────────────────────────── */
 
+#if CONFIG_PETREL_IPV4_DHCP
+enum { DHCP_BOUND = 5, ERR_EALREADY = -114 }; /* docs/abi.md: DhcpState, errors */
+static uint32_t last_lease; /* the address of the last lease (or the configured one): INIT-REBOOT asks for it */
+
+static void ip_str(uint32_t ip, char out[16]) {
+    snprintf(out, 16, "%u.%u.%u.%u", (unsigned)(ip >> 24), (unsigned)(ip >> 16 & 255), (unsigned)(ip >> 8 & 255), (unsigned)(ip & 255));
+}
+
+/* The station is associated: start the DHCP client (RFC 2131; a no-op while it runs). */
+static void dhcp_link_up(void) {
+    core_dhcp_init_delay(CONFIG_PETREL_DHCP_INIT_DELAY_MS);
+    int32_t rc = core_dhcp_start(last_lease, now_ms());
+    if (rc == 0) ESP_LOGI(TAG, "DHCP started (first DISCOVER within %d ms)", (int)CONFIG_PETREL_DHCP_INIT_DELAY_MS);
+    else if (rc != ERR_EALREADY) ESP_LOGE(TAG, "dhcp_start failed: %d", (int)rc);
+}
+
+/* EV_DHCP_STATE: every change in the log, and the lease once bound. */
+static void dhcp_state(int32_t state) {
+    uint32_t d[13];
+    if (state != DHCP_BOUND || core_dhcp_info(d, now_ms()) != 0) {
+        ESP_LOGI(TAG, "DHCP state %d", (int)state);
+        return;
+    }
+    last_lease = d[1];
+    char ip[16], gw[16], srv[16], dns[16];
+    ip_str(d[1], ip); ip_str(d[3], gw); ip_str(d[4], srv); ip_str(d[6], dns);
+    ESP_LOGI(TAG, "DHCP lease %s/%u gateway %s from %s, DNS %s (%u), %u s (renewal in %u s)", ip, (unsigned)d[2], gw, srv, dns,
+             (unsigned)d[5], (unsigned)d[12], (unsigned)(d[9] == 0xffffffffu ? 0 : d[9] / 1000));
+}
+#endif
+
 static void drain_events(void) {
     for (int i = 0; i < 1024; i++) {
         int32_t kind = core_ev_pop();
         if (kind <= 0) return;
         int32_t h = core_ev_handle(), arg = core_ev_arg();
+#if CONFIG_PETREL_IPV4_DHCP
+        if (kind == EV_DHCP_STATE) dhcp_state(h);
+#endif
         if (p.cfg.on_event) p.cfg.on_event(kind, h, arg, p.cfg.ctx);
     }
 }
@@ -119,7 +158,12 @@ static void run_timers(void) {
 static int task_loop(void *arg) {
     (void)arg;
     const petrel_port_config_t *c = &p.cfg;
+#if CONFIG_PETREL_IPV4_DHCP
+    last_lease = c->ip;                   /* a remembered address, or 0 */
+    int32_t rc = core_init(c->mac, 0, 0, 0, c->seed);
+#else
     int32_t rc = core_init(c->mac, c->ip, c->prefix_len, c->gateway, c->seed);
+#endif
     if (rc != 0) {
         ESP_LOGE(TAG, "init failed: %d", (int)rc);
         return 1;
@@ -140,6 +184,12 @@ static int task_loop(void *arg) {
             p.stats.rx_frames++;
             drain_events();
         }
+#if CONFIG_PETREL_IPV4_DHCP
+        if (m.kind == MSG_LINK_UP) {
+            dhcp_link_up();
+            drain_events();
+        }
+#endif
         run_timers(); /* after a frame too: it may have changed the earliest deadline */
     }
 }
@@ -180,7 +230,14 @@ esp_err_t petrel_port_start(const petrel_port_config_t *cfg) {
     return p.start_result;
 }
 
-esp_err_t petrel_port_attach_wifi_sta(void) { return esp_wifi_internal_reg_rxcb(WIFI_IF_STA, wifi_rx); }
+esp_err_t petrel_port_attach_wifi_sta(void) {
+    esp_err_t e = esp_wifi_internal_reg_rxcb(WIFI_IF_STA, wifi_rx);
+#if CONFIG_PETREL_IPV4_DHCP
+    msg_t m = { .kind = MSG_LINK_UP, .slot = 0 };
+    if (e == ESP_OK && xQueueSend(p.queue, &m, portMAX_DELAY) != pdTRUE) e = ESP_FAIL; /* the Petrel task starts DHCP */
+#endif
+    return e;
+}
 esp_err_t petrel_port_detach_wifi_sta(void) { return esp_wifi_internal_reg_rxcb(WIFI_IF_STA, NULL); }
 
 void petrel_port_stats(petrel_port_stats_t *out) {

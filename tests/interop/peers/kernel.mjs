@@ -3,6 +3,7 @@
 // {"event":"listening"} for server modes once bound, then exactly one {"result":…}. Every wait is
 // bounded by args.timeoutMs (default 60 s): on expiry it prints {"result":{"error":"TIMEOUT…"}}.
 import { createHash } from "node:crypto";
+import dgram from "node:dgram";
 import { writeFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -81,6 +82,14 @@ const modes = {
     const srv = net.createServer((s) => { conns++; s.pipe(s); s.on("error", () => {}); });
     srv.listen(a.port, a.host, () => out({ event: "listening" }));
     process.stdin.on("data", () => finish({ connections: conns })); // any line on stdin: report and exit
+  },
+  // a UDP receiver: bound to a.host:a.port, reports the first a.n datagrams (as text) in arrival order
+  "udp-sink": () => {
+    const got = [];
+    const s = dgram.createSocket("udp4");
+    s.on("message", (m) => { got.push(m.toString()); if (got.length === a.n) finish({ got }); });
+    s.on("error", (e) => finish({ error: e.code ?? e.message, got }));
+    s.bind(a.port, a.host, () => out({ event: "listening" }));
   },
   // discard (reads everything) and chargen-like (sends a repeating block until the peer closes) servers
   "discard-server": () => {

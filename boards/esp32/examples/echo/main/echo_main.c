@@ -1,5 +1,6 @@
-/* Petrel echo example: join a Wi-Fi network as a station (static IP, no DHCP yet), start the
- * Petrel core under WAMR and serve RFC 862 echo on CONFIG_ECHO_PORT.
+/* Petrel echo example: join a Wi-Fi network as a station, get an address by DHCP (Kconfig "IPv4
+ * address": the default; or a static one from this example's Kconfig), start the Petrel core under
+ * WAMR and serve RFC 862 echo on CONFIG_ECHO_PORT.
  *
  * Events run in the Petrel task (petrel_port.h): ACCEPTABLE → accept; READABLE / WRITABLE → move
  * min(readable, writable) bytes so the send never comes up short; once the peer has half-closed
@@ -20,11 +21,13 @@
 static const char *TAG = "echo";
 static int32_t listener = -1;
 
+#if CONFIG_PETREL_IPV4_STATIC
 static uint32_t parse_ip(const char *s) {
     unsigned a, b, c, d;
     if (sscanf(s, "%u.%u.%u.%u", &a, &b, &c, &d) != 4 || a > 255 || b > 255 || c > 255 || d > 255) return 0;
     return (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d;
 }
+#endif
 
 static void echo_pump(int32_t h) {
     static uint8_t buf[1024];
@@ -52,6 +55,10 @@ static void on_event(int kind, int32_t h, int32_t arg, void *ctx) {
         /* the peer half-closed (CLOSE_WAIT) and everything was echoed: FIN after the data */
         if (petrel_state(h) == PETREL_ST_CLOSE_WAIT && petrel_readable(h) == 0) petrel_close(h);
         break;
+    case PETREL_EV_ADDRESS:   /* with DHCP: the lease's address (0: lost; the port logs the lease) */
+        ESP_LOGI(TAG, "address %u.%u.%u.%u/%d: echo on port %d", (unsigned)((uint32_t)arg >> 24), (unsigned)((uint32_t)arg >> 16 & 255),
+                 (unsigned)((uint32_t)arg >> 8 & 255), (unsigned)((uint32_t)arg & 255), (int)h, CONFIG_ECHO_PORT);
+        break;
     case PETREL_EV_ERROR:
     case PETREL_EV_CLOSED:
         ESP_LOGI(TAG, "connection %d ended (%d)", (int)h, (int)arg);
@@ -65,7 +72,7 @@ static void on_event(int kind, int32_t h, int32_t arg, void *ctx) {
 static void on_ready(void *ctx) {
     (void)ctx;
     listener = petrel_listen(CONFIG_ECHO_PORT, 4);
-    ESP_LOGI(TAG, "echo listening on %s:%d (handle %d)", CONFIG_ECHO_IP, CONFIG_ECHO_PORT, (int)listener);
+    ESP_LOGI(TAG, "echo listening on port %d (handle %d)", CONFIG_ECHO_PORT, (int)listener);
 }
 
 static void wifi_event(void *arg, esp_event_base_t base, int32_t id, void *data) {
@@ -107,16 +114,18 @@ void app_main(void) {
     petrel_port_config_t pc;
     memset(&pc, 0, sizeof pc);
     ESP_ERROR_CHECK(esp_wifi_get_mac(WIFI_IF_STA, pc.mac));
+#if CONFIG_PETREL_IPV4_STATIC
     pc.ip = parse_ip(CONFIG_ECHO_IP);
     pc.prefix_len = CONFIG_ECHO_PREFIX_LEN;
     pc.gateway = parse_ip(CONFIG_ECHO_GATEWAY);
-    pc.seed = (uint64_t)esp_random() << 32 | esp_random();
-    pc.on_event = on_event;
-    pc.on_ready = on_ready;
     if (pc.ip == 0) {
         ESP_LOGE(TAG, "CONFIG_ECHO_IP is not an IPv4 address: %s", CONFIG_ECHO_IP);
         return;
     }
+#endif
+    pc.seed = (uint64_t)esp_random() << 32 | esp_random();
+    pc.on_event = on_event;
+    pc.on_ready = on_ready;
     ESP_ERROR_CHECK(petrel_port_start(&pc));
     ESP_ERROR_CHECK(esp_wifi_start());
 }
