@@ -15,7 +15,7 @@ export namespace C {
   @inline export const ARP_RX: i32 = 6;
   @inline export const ARP_TX: i32 = 7;
   @inline export const DROP_ARP_MALFORMED: i32 = 8;
-  @inline export const ARP_PENDING_DROPPED: i32 = 9; // oldest frame waiting for resolution dropped
+  @inline export const ARP_PENDING_DROPPED: i32 = 9; // a frame waiting for resolution dropped: the oldest when the queue is full, or one whose source address went meanwhile
   @inline export const ARP_FAILED: i32 = 10;         // resolution gave up, waiting frames dropped
   // IPv4
   @inline export const DROP_IP_MALFORMED: i32 = 11;  // version, IHL, total length

@@ -5,8 +5,11 @@
 // payloads, and the figure is the slope, (I_large − I_small) / (LARGE − SMALL) instructions per
 // payload byte: start-up, the handshake and the close cancel out. The heaviest functions are
 // listed too (wasm2c names: w2c_fN is the module's function N). The same for lwIP's raw-API
-// server (build/lwip/lwip-tap, bench/lwip/). Needs root, /dev/net/tun and valgrind
-// (installed from Debian when missing). Merges into bench/results.json under "cpu".
+// server (build/lwip/lwip-tap, bench/lwip/). Then per round trip of bench:tap's 50-concurrent echo
+// (50 connections at once, each echoing 1 KiB ECHO_SMALL and ECHO_LARGE times; the server-profile
+// board, as bench:tap, since the default profile has 16 connections): the slope per round trip.
+// Needs root, /dev/net/tun and valgrind (installed from Debian when missing). Merges into
+// bench/results.json under "cpu".
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,13 +18,17 @@ import { parseArgs } from "node:util";
 import { ROOT } from "../host/node/files.ts";
 import { ensureDebianTool } from "../tests/support/env.ts";
 import { hookExit, interopUnavailable, liveNamespaces, runPeer } from "../tests/support/netns.ts";
-import { BOARD_BIN } from "../tests/boards/support.ts";
+import { BOARD_BIN, SERVER_BOARD_BIN } from "../tests/boards/support.ts";
 import { buildLwipTap, LWIP_BIN } from "./lwip/build.ts";
 
 const { values } = parseArgs({ options: { quick: { type: "boolean" } } });
 const MB = 1 << 20;
 const SMALL = (values.quick ? 2 : 4) * MB;
 const LARGE = (values.quick ? 8 : 32) * MB;
+/** 50-concurrent echo: rounds per connection of the two runs, and the connections */
+const ECHO_SMALL = 20;
+const ECHO_LARGE = values.quick ? 60 : 100;
+const ECHO_CONNS = 50;
 
 const why = interopUnavailable() ?? ensureDebianTool("valgrind", "valgrind");
 if (why) {
@@ -30,6 +37,8 @@ if (why) {
 }
 const build = spawnSync(process.execPath, [join(ROOT, "scripts", "build-boards.mjs")], { encoding: "utf8", timeout: 300_000 });
 if (build.status !== 0 || !existsSync(BOARD_BIN)) throw new Error(`build-boards failed: ${build.stdout}\n${build.stderr}`);
+const server = spawnSync("make", ["-s", "-f", join(ROOT, "boards", "linux", "Makefile"), "PROFILE=server", SERVER_BOARD_BIN], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
+if (server.status !== 0 || !existsSync(SERVER_BOARD_BIN)) throw new Error(`the server-profile board failed to build: ${server.stdout}\n${server.stderr}`);
 hookExit();
 const dir = mkdtempSync(join(tmpdir(), "petrel-cpu-"));
 
@@ -40,18 +49,21 @@ interface Run {
 }
 
 type Target = "petrel" | "lwip";
+/** The kernel client's job: "send" to discard (the server receives), "recv" from chargen (the
+ *  server sends), each `n` bytes; or "echo-concurrent", `n` rounds on each of ECHO_CONNS connections. */
+type Mode = "send" | "recv" | "echo-concurrent";
 
 /** One server (the board, or lwip-tap) under callgrind in a fresh namespace, one client job, then
  *  SIGTERM; the counts (every thread of the process: lwIP's tcpip thread included). */
-async function measure(target: Target, mode: "send" | "recv", bytes: number): Promise<Run> {
-  const ns = `petrel-cpu-${process.pid}-${target}-${mode}-${bytes}`;
-  const out = join(dir, `cg.${target}.${mode}.${bytes}`);
+async function measure(target: Target, mode: Mode, n: number): Promise<Run> {
+  const ns = `petrel-cpu-${process.pid}-${target}-${mode}-${n}`;
+  const out = join(dir, `cg.${target}.${mode}.${n}`);
   spawnSync("ip", ["netns", "add", ns]);
   liveNamespaces.add(ns);
   try {
     spawnSync("ip", ["-n", ns, "link", "set", "lo", "up"]);
     const server = target === "petrel"
-      ? [BOARD_BIN, "--tap", "pcpu0", "--ip", "198.18.0.2/24", "--host-ip", "198.18.0.1/24", "--services", "discard,chargen", "--seed", "1"]
+      ? [mode === "echo-concurrent" ? SERVER_BOARD_BIN : BOARD_BIN, "--tap", "pcpu0", "--ip", "198.18.0.2/24", "--host-ip", "198.18.0.1/24", "--services", mode === "echo-concurrent" ? "echo" : "discard,chargen", "--seed", "1"]
       : [LWIP_BIN, "--tap", "pcpu0", "--ip", "198.18.0.2/24"];
     const board = spawn("ip", ["netns", "exec", ns, "valgrind", "--tool=callgrind", `--callgrind-out-file=${out}`, ...server], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -66,8 +78,11 @@ async function measure(target: Target, mode: "send" | "recv", bytes: number): Pr
       spawnSync("ip", ["-n", ns, "addr", "add", "198.18.0.1/24", "dev", "pcpu0"]);
       spawnSync("ip", ["-n", ns, "link", "set", "pcpu0", "up"]);
     }
-    const r = await runPeer<{ ms: number }>(ns, mode, { host: "198.18.0.2", port: mode === "send" ? 9 : 19, bytes }, 600_000).result;
-    if (r.error) throw new Error(`${mode}: ${r.error}`);
+    const args = mode === "echo-concurrent"
+      ? { host: "198.18.0.2", port: 7, conns: ECHO_CONNS, rounds: n, size: 1024 }
+      : { host: "198.18.0.2", port: mode === "send" ? 9 : 19, bytes: n };
+    const r = await runPeer<{ ms: number; ok?: number }>(ns, mode, args, 600_000).result;
+    if (r.error || (mode === "echo-concurrent" && r.ok !== ECHO_CONNS)) throw new Error(`${mode}: ${r.error ?? JSON.stringify(r)}`);
     await new Promise((res) => setTimeout(res, 500)); // the close finishes
     board.kill("SIGTERM");
     await Promise.race([exited, new Promise((res) => setTimeout(res, 20_000))]);
@@ -80,7 +95,7 @@ async function measure(target: Target, mode: "send" | "recv", bytes: number): Pr
     for (const m of (ann.stdout ?? "").matchAll(/^\s*([\d,]+) \([\s\d.]+%\)\s+(\S+?:\S+)/gm)) {
       if (m[2]!.includes("PROGRAM")) continue;
       top.push([m[2]!.replace(/^.*\//, ""), Number(m[1]!.replace(/,/g, ""))]);
-      if (top.length === 12) break;
+      if (top.length === 40) break;
     }
     return { instructions: Number(total[1]), top };
   } finally {
@@ -91,7 +106,7 @@ async function measure(target: Target, mode: "send" | "recv", bytes: number): Pr
 
 const results: Record<string, unknown> = {};
 const share = (run: Run, bytes: number): Record<string, number> =>
-  Object.fromEntries(run.top.map(([f, n]) => [f, Number((n / bytes).toFixed(3))]));
+  Object.fromEntries(run.top.slice(0, 12).map(([f, n]) => [f, Number((n / bytes).toFixed(3))]));
 /** Both directions for one server: per-byte slopes and the heaviest functions. */
 async function cost(target: Target): Promise<Record<string, unknown>> {
   // "send" = the kernel sends, the server receives (discard); "recv" = the server sends (chargen)
@@ -99,12 +114,21 @@ async function cost(target: Target): Promise<Record<string, unknown>> {
   const rxLarge = await measure(target, "send", LARGE);
   const txSmall = await measure(target, "recv", SMALL);
   const txLarge = await measure(target, "recv", LARGE);
+  const echoSmall = await measure(target, "echo-concurrent", ECHO_SMALL);
+  const echoLarge = await measure(target, "echo-concurrent", ECHO_LARGE);
+  const trips = ECHO_CONNS * (ECHO_LARGE - ECHO_SMALL);
   return {
     instructionsPerReceivedByte: Number(((rxLarge.instructions - rxSmall.instructions) / (LARGE - SMALL)).toFixed(3)),
     instructionsPerSentByte: Number(((txLarge.instructions - txSmall.instructions) / (LARGE - SMALL)).toFixed(3)),
     receiveRunInstructionsPerByteByFunction: share(rxLarge, LARGE),
     sendRunInstructionsPerByteByFunction: share(txLarge, LARGE),
-    runs: { rxSmall: rxSmall.instructions, rxLarge: rxLarge.instructions, txSmall: txSmall.instructions, txLarge: txLarge.instructions },
+    /** 50 connections at once, each echoing 1 KiB: instructions per round trip */
+    instructionsPerConcurrentEcho: Math.round((echoLarge.instructions - echoSmall.instructions) / trips),
+    /** the heaviest functions of the larger run, each as its own slope per round trip (start-up cancels out) */
+    concurrentEchoInstructionsPerRoundTripByFunction: Object.fromEntries(echoLarge.top.slice(0, 12).map(([f, k]) =>
+      [f, Math.round((k - (echoSmall.top.find(([g]) => g === f)?.[1] ?? 0)) / trips)])),
+    runs: { rxSmall: rxSmall.instructions, rxLarge: rxLarge.instructions, txSmall: txSmall.instructions, txLarge: txLarge.instructions,
+      echoSmall: echoSmall.instructions, echoLarge: echoLarge.instructions },
   };
 }
 try {
@@ -113,9 +137,10 @@ try {
   const lwip = await cost("lwip");
   Object.assign(results, {
     date: new Date().toISOString().slice(0, 10),
-    method: `valgrind --tool=callgrind on build/linux/petrel-linux and on build/lwip/lwip-tap (lwIP 2.1.3, Debian's liblwip, raw API; bench/lwip/lwip-tap.c): user-space instructions of the whole process (stack, loop, services, libc; lwIP's threads and locks included); kernel client (Node's net) in a namespace; slope between ${SMALL / MB} and ${LARGE / MB} MiB`,
+    method: `valgrind --tool=callgrind on build/linux/petrel-linux and on build/lwip/lwip-tap (lwIP 2.1.3, Debian's liblwip, raw API; bench/lwip/lwip-tap.c): user-space instructions of the whole process (stack, loop, services, libc; lwIP's threads and locks included); kernel client (Node's net) in a namespace; slope between ${SMALL / MB} and ${LARGE / MB} MiB; the echo figure: bench:tap's 50 connections at once each echoing 1 KiB (the server-profile board), slope between ${ECHO_SMALL} and ${ECHO_LARGE} rounds`,
     instructionsPerReceivedByte: petrel.instructionsPerReceivedByte,
     instructionsPerSentByte: petrel.instructionsPerSentByte,
+    instructionsPerConcurrentEcho: petrel.instructionsPerConcurrentEcho,
     petrel,
     lwip,
   });

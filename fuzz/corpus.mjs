@@ -354,6 +354,8 @@ const scenarios = {
     .dhcpReply({ opts: D_LEASE | D.OVERLOAD, overload: 3 }).dhcpReply({ extra: [55, 1, 2, 3] })
     .dhcpReply({ opts: D_LEASE | D.T1T2, lease: 0, t1: 900, t2: 100, unicast: true })
     .dhcpReply({ opts: D_LEASE, extra: [1, 0xff, 0, 0xff, 0], mask: 0xff00ff00, router: 0x0a000001 }).due(6).dhcpInfo(7),
+  "dhcp-address-lost-with-frame-waiting": () => leased().muteArp().connect(1, 0).dhcpStop().muteArp()
+    .arp({ peer: 1, reply: true }).due(2),
   "dns-answer-and-cache": () => new Script().dnsServer(0, 1).dnsQuery(0).dnsAnswer({ records: [{ a: 0xc6120009, ttl: 60 }, {}] })
     .dnsResult(0x100).dnsQuery(0).dnsResult(0x200, { close: false }).dnsQuery(5)
     .dnsAnswer({ records: [{ cname: true }, { cname: true }, { a: 0xc612000a }] }).dnsResult(0x101, { k: 0 }).dnsResult(0x200),

@@ -92,7 +92,7 @@ static void print_counters(void) {
 
 /* DHCP and DNS as the harness sees them: what the core's clients last sent (so that replies can
  * be built around the client's xid and the resolver's id, port and question), and the addresses
- * the core may use as its source (SUT_IP and every yiaddr a reply offered it). */
+ * the harness offered (a reply's yiaddr: ARP requests for them are not answered by the peers). */
 #define POOL_IP 0xC6120064u        /* 198.18.0.100: what the harness's DHCP server offers */
 static uint32_t dhcp_xid;          /* the xid of the client's last message */
 static uint8_t dhcp_type;          /* its option 53 (1 DISCOVER, 3 REQUEST, ...), 0: none yet */
@@ -102,10 +102,32 @@ static int noffered, offered_rr;
 static uint8_t dns_q[512];         /* the resolver's last query (the whole DNS message) */
 static uint32_t dns_q_len, dns_srv, dns_dst;   /* its length, server, our address then */
 static uint16_t dns_sport;
-static bool our_address(uint32_t ip) {
+/* Every address the core held (sampled after each operation and on each frame it sends): a
+ * DHCPRELEASE may leave from the address it gives back (arp.ts: staleSource). */
+static uint32_t held[8];
+static int nheld;
+static void note_held(uint32_t ip) {
+  if (ip == 0) return;
+  for (int i = 0; i < nheld; i++) if (held[i] == ip) return;
+  if (nheld < 8) held[nheld++] = ip; else held[ip % 8] = ip;
+}
+static bool was_held(uint32_t ip) {
+  for (int i = 0; i < nheld; i++) if (held[i] == ip) return true;
+  return false;
+}
+static bool offered_address(uint32_t ip) {
   if (ip == SUT_IP) return true;
   for (int i = 0; i < noffered; i++) if (offered[i] == ip) return true;
   return false;
+}
+/* The core's address now (DHCP may change it; from a reply whose bytes were mutated too): local_ip()
+ * read from inside the tx callback, a read of one global that changes nothing. */
+static uint32_t core_address(void) {
+  const char *was = current_call;
+  uint32_t ip = (uint32_t)Z_petrel_coreZ_local_ip(&inst);
+  current_call = was;
+  note_held(ip);
+  return ip;
 }
 
 #define NHANDLES 32
@@ -359,12 +381,12 @@ static int on_tx(void *ctx, const uint8_t *frame_in, uint32_t len) {
     uint16_t op = rd16(p + 6);
     if (op != 1 && op != 2) crash("ARP opcode", fr, len);
     if (trace) fprintf(stderr, "  tx arp op %u for %08x\n", op, rd32(p + 24));
-    uint32_t spa = rd32(p + 14), target = rd32(p + 24);
+    uint32_t spa = rd32(p + 14), target = rd32(p + 24), me = core_address();
     /* RFC 5227 2.1.1: a probe has sender address 0 (a request); every other packet is from our address */
-    if (memcmp(p + 8, SUT_MAC, 6) != 0 || !(our_address(spa) || (spa == 0 && op == 1))) crash("ARP sender is not us", fr, len);
+    if (memcmp(p + 8, SUT_MAC, 6) != 0 || !((spa == me && me != 0) || (spa == 0 && op == 1))) crash("ARP sender is not us", fr, len);
     if (spa == 0) dhcp_probe = target;
     /* the peers answer requests for themselves, not probes or announcements (spa 0 or = target) */
-    if (op == 1 && spa != 0 && spa != target && !arp_mute && nqueue < NQUEUE && on_link(target) && !our_address(target)) {
+    if (op == 1 && spa != 0 && spa != target && !arp_mute && nqueue < NQUEUE && on_link(target) && !offered_address(target)) {
       uint8_t *q = queue[nqueue];
       uint8_t mac[6];
       peer_mac(target, mac);
@@ -384,8 +406,12 @@ static int on_tx(void *ctx, const uint8_t *frame_in, uint32_t len) {
   if (n > total && len > 60) crash("frame longer than its IPv4 packet (beyond minimum padding)", fr, len);
   if (rd16(p + 6) & 0x3fff) crash("IPv4 fragment sent", fr, len);
   if (p[8] == 0) crash("IPv4 TTL 0", fr, len);
-  /* our address, or 0.0.0.0 for a broadcast UDP datagram (a DHCP client without an address) */
-  if (!our_address(rd32(p + 12)) && !(rd32(p + 12) == 0 && p[9] == 17 && rd32(p + 16) == 0xffffffffu))
+  /* the core's current address; 0.0.0.0 for a broadcast UDP datagram (a DHCP client without one);
+   * an address it held for a DHCP client's message (the DHCPRELEASE that gave it back, sent once the
+   * server's MAC is known) */
+  uint32_t me = core_address(), from = rd32(p + 12);
+  bool dhcp_client = p[9] == 17 && total >= hl + 8 && rd16(p + hl) == 68;
+  if (!((from == me && me != 0) || (from == 0 && p[9] == 17 && rd32(p + 16) == 0xffffffffu) || (dhcp_client && was_held(from))))
     crash("IPv4 source is not our address", fr, len);
   if (fold(sum_bytes(p, hl, 0)) != 0) crash("IPv4 header checksum", fr, len);
   uint32_t src = rd32(p + 12), dst = rd32(p + 16);
@@ -479,6 +505,7 @@ static void settle(void) {
       if (trace) fprintf(stderr, "  event %d handle %d arg %d\n", k, core_ev_handle(), core_ev_arg());
     }
     next_due = core_poll(now);
+    note_held(core_address());
     check();
     if (!nqueue) return;
     int n = nqueue;
@@ -1140,6 +1167,7 @@ static void reset(void) {
   nlisten = 1; listen_ports[0] = 80;
   udp_ports[0] = 7; udp_ports[1] = 53; udp_ports[2] = 68; udp_ports[3] = 5000;
   fault[0] = 0;
+  nheld = 0;
   dhcp_xid = 0; dhcp_type = 0; dhcp_probe = 0; noffered = 0; offered_rr = 0; dns_q_len = 0; dns_srv = 0; dns_dst = 0; dns_sport = 0;
   memset(&env.stats, 0, sizeof env.stats);
 }

@@ -166,6 +166,10 @@ export const generators = {
       ["lwIP 2.1.3 (Debian's build, raw API): instructions per byte received", num(lw.instructionsPerReceivedByte, 2)],
       ["lwIP 2.1.3 (Debian's build, raw API): instructions per byte sent", num(lw.instructionsPerSentByte, 2)],
     );
+    if (c.instructionsPerConcurrentEcho) rows.push(
+      ["native board (server profile): instructions per 1 KiB echo round trip, 50 connections at once", num(c.instructionsPerConcurrentEcho)],
+      ...(lw?.instructionsPerConcurrentEcho ? [["lwIP 2.1.3: instructions per 1 KiB echo round trip, 50 connections at once", num(lw.instructionsPerConcurrentEcho)]] : []),
+    );
     if (m) rows.push([`\`petrel serve\` RSS over ${num(m.connections)} sequential connections: start / end / peak`,
       `${num(m.rssStartMB)} / ${num(m.rssEndMB)} / ${num(Math.max(...m.series.map((x) => x.rssMB)))} MB`]);
     const notes = [`Instructions measured ${c.date}: ${c.method}.`];

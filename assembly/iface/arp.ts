@@ -19,6 +19,7 @@ import { ARP_ENTRIES, ARP_PENDING, ARP_RETRIES, ARP_RETRY_MS, ARP_TTL_MS, FRAME_
 import { C, count } from "../counters";
 import { hostTx } from "../abi";
 import { Err } from "../errors";
+import { get16, get32 } from "../wire/bytes";
 import { Region, regionAlloc } from "../storage/layout";
 import { timeLe, earliest } from "../time";
 import {
@@ -140,6 +141,15 @@ function pendingDrop(hop: u32, counter: i32): void {
   }
 }
 
+/** A queued frame's IPv4 source is no longer our address (it went while the frame waited: a lease
+ *  lost, an address defended in vain, iface_set): it is dropped, as RFC 5227 2.4 (c) has a host
+ *  cease using such an address at once — but for a DHCP client's message (UDP from port 68: the
+ *  DHCPRELEASE that gave the address back). */
+function staleSource(frame: usize): bool {
+  const src = get32(frame + 26);
+  return src != ifaceIp() && !(load<u8>(frame, 23) == 17 && get16(frame + 34) == 68);
+}
+
 /** Send every frame waiting for hop to mac, oldest first, and free their slots. */
 function pendingFlush(hop: u32, mac: usize): void {
   for (;;) {
@@ -152,10 +162,12 @@ function pendingFlush(hop: u32, mac: usize): void {
     if (best < 0) return;
     const s = slotAt(best);
     const frame = changetype<usize>(s) + SLOT_FRAME;
-    macCopy(frame, mac);
-    hostTx(frame, <i32>s.len);
-    count(C.TX_FRAMES);
+    const len = <i32>s.len;
     s.len = 0;
+    if (staleSource(frame)) { count(C.ARP_PENDING_DROPPED); continue; }
+    macCopy(frame, mac);
+    hostTx(frame, len);
+    count(C.TX_FRAMES);
   }
 }
 

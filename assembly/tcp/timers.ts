@@ -30,8 +30,10 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
   if ((t.flags & TF.DELACK) && !timeLt(now, t.delAckAt)) {
     count(C.TCP_DELAYED_ACKS);
     t.flags |= TF.ACK_NOW;                    // the delayed ACK is due (it may ride on data)
-    tcpOutput(t, now);
   }
+  // an owed ACK goes now: the delayed one just due, or a window update after a read (user.ts)
+  // that no segment of the app's turn carried
+  if (t.flags & TF.ACK_NOW) tcpOutput(t, now);
   if (t.flags & TF.DELACK) acc = earliest(acc, t.delAckAt, now);
   acc = keepaliveTimer(t, now, acc);             // keepalive and user timeout: liveness.ts
   if (t.state == State.CLOSED) return acc;

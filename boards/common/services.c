@@ -1,7 +1,10 @@
 /* The board's applications. Everything goes through the io buffer in linear memory: tcp_recv
- * copies into it, tcp_send copies out of it. The core announces work through events; the services
- * also try every live connection after each batch, so a missed or coalesced event only delays work
- * until the next round, never loses it.
+ * copies into it, tcp_send copies out of it. The core announces work through events: a round pumps
+ * the connections an event named (and those whose last pump left work: a full send ring, a
+ * chargen or client stream), not all of them — with 50 echo connections, trying each after every
+ * frame was most of the board's work per echo. Every 64th round, and after an event ring that
+ * filled up, every live connection is tried as well, so a missed or coalesced event only delays
+ * work, never loses it.
  *
  * Fixed memory only (the same file runs on Linux and on a microcontroller): the tables below are
  * static, sized at compile time (SERVICES_MAX_TRACKED, SERVICES_MAX_JOBS); no heap. Echo never
@@ -19,6 +22,9 @@
 #ifndef SERVICES_MAX_JOBS
 #define SERVICES_MAX_JOBS 64
 #endif
+#if SERVICES_MAX_TRACKED > 256
+#error "SERVICES_MAX_TRACKED is at most 256 (the ready queue holds slot numbers in a byte)"
+#endif
 #define MAX_TRACKED SERVICES_MAX_TRACKED
 #define ROUNDS 64         /* recv/send rounds per connection per call: bounds one call's work */
 
@@ -30,8 +36,12 @@ struct conn {
   int failed;        /* an ERROR event came: its errno is in err */
   int32_t err;
   int eof;           /* the peer's FIN was read */
+  int drain;         /* read until EAGAIN or the end, not only until a short read: an EOF event came
+                      * (the FIN is there after the data), or it was just accepted (data and FIN may
+                      * have come before it was ours, without an event) */
   uint64_t pos;      /* chargen: position in the stream */
   int job;           /* client: index into jobs[] */
+  int ready;         /* pump it in the next round: an event named it, or its last pump left work */
 };
 
 struct job {
@@ -53,13 +63,25 @@ static struct conn conns[MAX_TRACKED];
 static int32_t udp_echo = -1; /* the UDP echo socket (RFC 862), with SVC_ECHO */
 static int udp_echo_ready;    /* its queue may hold datagrams: set by UDP_READABLE/UDP_ERROR (which come
                               * only when the queue was empty), cleared when a read finds it empty */
-static int conns_end;      /* one past the last slot in use: a round looks at conns[0..conns_end) only */
+static int conns_end;      /* one past the last slot in use: a sweep looks at conns[0..conns_end) only */
+/* The slots to pump next round, each once (its `ready` flag says it is queued); when full, the next
+ * round sweeps every slot instead. `by_handle`: a slot hint per handle's low byte, checked against
+ * the slot's handle before use (handles are opaque: a miss falls back to the scan). */
+static uint8_t ready_q[MAX_TRACKED];
+static int n_ready, ready_overflow;
+static uint8_t by_handle[256];
 static unsigned rounds;    /* services_run calls, for the listeners' periodic sweep */
 static struct { int32_t lh; enum role role; } listeners[3];
 static int n_listeners;
 static struct job jobs[SERVICES_MAX_JOBS];
 static int n_jobs, next_job, jobs_done, jobs_failed, clients_started;
 static uint8_t chargen_block[CHARGEN_PERIOD];
+static uint32_t io_cap;    /* core_io_size(), asked once */
+
+static uint32_t io_bytes(void) {
+  if (!io_cap) io_cap = (uint32_t)core_io_size();
+  return io_cap;
+}
 
 uint8_t chargen_byte(uint64_t pos) {
   uint32_t off = (uint32_t)(pos % CHARGEN_PERIOD), line = off / 74, col = off % 74;
@@ -76,19 +98,31 @@ uint8_t pattern_byte(uint64_t pos) {
   return (uint8_t)(x >> ((pos & 3) * 8));
 }
 
+static void mark_ready(struct conn *c) {
+  if (c->ready) return;
+  c->ready = 1;
+  if (n_ready < MAX_TRACKED) ready_q[n_ready++] = (uint8_t)(c - conns);
+  else ready_overflow = 1;
+}
+
 static struct conn *conn_new(enum role role, int32_t h) {
   for (int i = 0; i < MAX_TRACKED; i++)
     if (conns[i].role == R_FREE) {
       memset(&conns[i], 0, sizeof conns[i]);
       conns[i].role = role;
       conns[i].h = h;
+      conns[i].drain = 1;
+      by_handle[h & 255] = (uint8_t)i;
       if (i >= conns_end) conns_end = i + 1;
+      mark_ready(&conns[i]); /* data may have come before it was accepted: no event says so */
       return &conns[i];
     }
   return NULL;
 }
 
 static struct conn *conn_find(int32_t h) {
+  struct conn *hint = &conns[by_handle[h & 255]];
+  if (hint->role != R_FREE && hint->h == h) return hint;
   for (int i = 0; i < conns_end; i++)
     if (conns[i].role != R_FREE && conns[i].h == h) return &conns[i];
   return NULL;
@@ -133,7 +167,7 @@ int services_listen(unsigned mask) {
  * not fit the io buffer (never truncated on the way back). At most ROUNDS datagrams per call. */
 static int pump_udp_echo(uint32_t now) {
   if (udp_echo < 0 || !udp_echo_ready) return 0;
-  uint32_t cap = (uint32_t)core_io_size() - 12;
+  uint32_t cap = io_bytes() - 12;
   int moved = 0;
   for (int r = 0; r < ROUNDS; r++) {
     struct core_udp_meta m;
@@ -300,50 +334,59 @@ static void job_finish(struct conn *c, uint32_t now, int32_t err) {
   job_start(now);
 }
 
-/* ── per-role pumps: each returns non-zero when bytes moved ───────────────────────────────── */
+/* ── per-role pumps: each returns MOVED when bytes moved, and MORE when work may be left that no
+ * event will announce (the next round pumps it again) ────────────────────────────────────────── */
+enum { MOVED = 1, MORE = 2 };
 
 static int32_t recv_some(struct conn *c, uint32_t max, uint32_t now) {
-  uint32_t io = (uint32_t)core_io_size();
+  uint32_t io = io_bytes();
   return core_recv(c->h, max < io ? max : io, now);
 }
 
+/* A recv that returned less than it asked for emptied the receive ring: what comes next (data, the
+ * FIN) comes with a READABLE or EOF event — unless that event came already or never will (`drain`). */
 static int pump_echo(struct conn *c, uint32_t now) {
-  uint32_t io_size = (uint32_t)core_io_size();
+  uint32_t io = io_bytes();
   int moved = 0;
   for (int r = 0; r < ROUNDS; r++) {
-    if (c->eof) { conn_done(c, now); return 1; } /* everything echoed: FIN after it */
+    if (c->eof) { conn_done(c, now); return MOVED; } /* everything echoed: FIN after it */
     int32_t w = core_writable(c->h);               /* read only what the send ring can take */
-    if (w <= 0) break;
-    int32_t n = recv_some(c, (uint32_t)w < io_size ? (uint32_t)w : io_size, now);
-    if (n == PETREL_EAGAIN) break;
+    if (w <= 0) return moved | MORE;               /* full: no event says when it drains */
+    uint32_t want = (uint32_t)w < io ? (uint32_t)w : io;
+    int32_t n = recv_some(c, want, now);
+    if (n == PETREL_EAGAIN) { c->drain = 0; return moved; }
     if (n == 0) { c->eof = 1; continue; }
-    if (n < 0) { conn_done(c, now); return 1; }
-    moved = 1;
+    if (n < 0) { conn_done(c, now); return MOVED; }
+    moved = MOVED;
     int32_t s = core_send(c->h, (uint32_t)n, now);
-    if (s != n) { core_abort(c->h, now); memset(c, 0, sizeof *c); return 1; } /* cannot happen: n ≤ writable */
+    if (s != n) { core_abort(c->h, now); memset(c, 0, sizeof *c); return MOVED; } /* cannot happen: n ≤ writable */
+    if ((uint32_t)n < want && !c->drain) return moved;
   }
-  return moved;
+  return moved | MORE;
 }
 
 static int pump_discard(struct conn *c, uint32_t now) {
   int moved = 0;
   for (int r = 0; r < ROUNDS; r++) {
     int32_t n = recv_some(c, UINT32_MAX, now);
-    if (n == PETREL_EAGAIN) break;
-    if (n <= 0) { conn_done(c, now); return 1; }
-    moved = 1;
+    if (n == PETREL_EAGAIN) { c->drain = 0; return moved; }
+    if (n <= 0) { conn_done(c, now); return MOVED; }
+    moved = MOVED;
+    if ((uint32_t)n < io_bytes() && !c->drain) return moved;
   }
-  return moved;
+  return moved | MORE;
 }
 
+/* A source: its sends never fall short (never more than writable), so no WRITABLE event comes
+ * when the send ring drains; it is pumped every round (MORE). */
 static int pump_chargen(struct conn *c, uint32_t now) {
   uint8_t *io = core_io();
-  uint32_t io_size = (uint32_t)core_io_size();
+  uint32_t io_size = io_bytes();
   int moved = 0;
   for (int r = 0; r < ROUNDS; r++) {             /* input is read and ignored; its end ends us */
     int32_t n = recv_some(c, UINT32_MAX, now);
     if (n == PETREL_EAGAIN) break;
-    if (n <= 0) { conn_done(c, now); return 1; }
+    if (n <= 0) { conn_done(c, now); return MOVED; }
   }
   for (int r = 0; r < ROUNDS; r++) {
     int32_t w = core_writable(c->h);
@@ -358,17 +401,18 @@ static int pump_chargen(struct conn *c, uint32_t now) {
     }
     int32_t s = core_send(c->h, len, now);
     if (s == PETREL_EAGAIN) break;
-    if (s < 0) { conn_done(c, now); return 1; }
+    if (s < 0) { conn_done(c, now); return MOVED; }
     c->pos += (uint32_t)s;
-    moved = 1;
+    moved = MOVED;
   }
-  return moved;
+  return moved | MORE;
 }
 
+/* Pumped every round (MORE), as a source. */
 static int pump_client(struct conn *c, uint32_t now) {
   struct job *j = &jobs[c->job];
   uint8_t *io = core_io();
-  uint32_t io_size = (uint32_t)core_io_size();
+  uint32_t io_size = io_bytes();
   int moved = 0;
   if (!j->connected && core_state(c->h) >= ST_ESTABLISHED) j->connected = 1; /* also if the event was lost */
   if (!j->connected) return 0;
@@ -407,7 +451,7 @@ static int pump_client(struct conn *c, uint32_t now) {
     moved = 1;
     if (j->expect == EXPECT_CHARGEN && j->received >= j->bytes) { job_finish(c, now, 0); return 1; }
   }
-  return moved;
+  return moved | MORE;
 }
 
 /* ── events and the round ─────────────────────────────────────────────────────────────────── */
@@ -440,17 +484,24 @@ static int drain_events(uint32_t now) {
     switch (kind) {
     case EV_ACCEPTABLE: accept_all(h, now); break;
     case EV_UDP_READABLE: case EV_UDP_ERROR: if (h == udp_echo) udp_echo_ready = 1; break;
+    case EV_READABLE: case EV_WRITABLE: case EV_EOF:
+      if ((c = conn_find(h))) {
+        if (kind == EV_EOF) c->drain = 1;
+        mark_ready(c);
+      }
+      break;
     case EV_DNS_RESULT: if (next_job < n_jobs && jobs[next_job].q == h) job_start(now); break;
     case EV_CONNECTED:
       if ((c = conn_find(h)) && c->role == R_CLIENT) {
         jobs[c->job].connected = 1;
+        mark_ready(c);
       }
       break;
     case EV_ERROR:
-      if ((c = conn_find(h))) { c->failed = 1; c->err = arg; }
+      if ((c = conn_find(h))) { c->failed = 1; c->err = arg; mark_ready(c); }
       break;
     case EV_CLOSED:
-      if ((c = conn_find(h)) && !c->failed) { c->failed = 1; c->err = arg < 0 ? arg : 0; }
+      if ((c = conn_find(h)) && !c->failed) { c->failed = 1; c->err = arg < 0 ? arg : 0; mark_ready(c); }
       break;
     default: break;
     }
@@ -458,30 +509,53 @@ static int drain_events(uint32_t now) {
   return any;
 }
 
+/* Pump one connection; it goes back on the queue when work is left; an ended one is freed. */
+static int pump(struct conn *c, uint32_t now) {
+  int r = 0;
+  c->ready = 0;
+  switch (c->role) {
+  case R_ECHO: r = pump_echo(c, now); break;
+  case R_DISCARD: r = pump_discard(c, now); break;
+  case R_CHARGEN: r = pump_chargen(c, now); break;
+  case R_CLIENT: r = pump_client(c, now); break;
+  default: break;
+  }
+  /* an ended connection: whatever could still be read was read above; now free it */
+  if (c->role != R_FREE && c->failed) {
+    if (c->role == R_CLIENT) job_finish(c, now, c->err);
+    else conn_done(c, now);
+    return MOVED;
+  }
+  if ((r & MORE) && c->role != R_FREE) mark_ready(c);
+  return r & MOVED;
+}
+
 int services_run(uint32_t now) {
   int ev = drain_events(now), moved = ev != 0;
   if (ev == 2 && next_job < n_jobs && jobs[next_job].q) job_start(now); /* its DNS_RESULT may be lost */
   if (ev == 2) udp_echo_ready = 1; /* a full ring may have dropped its UDP_READABLE */
   moved |= pump_udp_echo(now);
-  /* ACCEPTABLE events are handled above; every 64th round, and after a full ring, every listener is
-   * tried as well, so a lost event delays an accept, never loses it */
-  if (ev == 2 || (rounds++ & 63) == 0)
+  /* ACCEPTABLE and the connections' events are handled above; every 64th round, and after a full
+   * ring (or queue), every listener and every connection is tried as well, so a lost event delays
+   * work, never loses it */
+  int sweep = ev == 2 || ready_overflow || (rounds++ & 63) == 0;
+  if (sweep)
     for (int i = 0; i < n_listeners; i++) accept_all(listeners[i].lh, now);
-  for (int i = 0; i < conns_end; i++) {
-    struct conn *c = &conns[i];
-    if (c->role == R_FREE) continue;
-    switch (c->role) {
-    case R_ECHO: moved |= pump_echo(c, now); break;
-    case R_DISCARD: moved |= pump_discard(c, now); break;
-    case R_CHARGEN: moved |= pump_chargen(c, now); break;
-    case R_CLIENT: moved |= pump_client(c, now); break;
-    default: break;
-    }
-    /* an ended connection: whatever could still be read was read above; now free it */
-    if (c->role != R_FREE && c->failed) {
-      if (c->role == R_CLIENT) job_finish(c, now, c->err);
-      else conn_done(c, now);
-      moved = 1;
+  uint8_t batch[MAX_TRACKED];
+  int n = sweep ? 0 : n_ready;
+  memcpy(batch, ready_q, (size_t)n);
+  if (sweep) {
+    for (int i = 0; i < conns_end; i++) conns[i].ready = 0;
+    ready_overflow = 0;
+  }
+  n_ready = 0; /* what the pumps below queue is for the next round */
+  if (sweep) {
+    for (int i = 0; i < conns_end; i++)
+      if (conns[i].role != R_FREE) moved |= pump(&conns[i], now);
+  } else {
+    for (int k = 0; k < n; k++) {
+      struct conn *c = &conns[batch[k]];
+      if (c->role != R_FREE && c->ready) moved |= pump(c, now);
     }
   }
   while (conns_end > 0 && conns[conns_end - 1].role == R_FREE) conns_end--; /* slots freed at the top */

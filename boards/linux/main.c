@@ -3,7 +3,7 @@
  *   petrel-linux-wamr  the module loaded at run time from a .wasm file and run by WAMR (--wasm PATH,
  *                      default the build/petrel.wasm it was built for), as on an ESP32.
  *
- *   petrel-linux --tap NAME (--ip ADDR/PREFIX [--gw ADDR] | --dhcp) [--host-ip ADDR/PREFIX]
+ *   petrel-linux --tap NAME (--ip ADDR/PREFIX [--gw ADDR] | --dhcp [--dhcp-delay MS]) [--host-ip ADDR/PREFIX]
  *                [--services echo,discard,chargen] [--mac MAC] [--seed N]
  *                [--connect HOST:PORT [--send-bytes N] [--expect echo|discard|chargen]]...
  *                [--dns ADDR[,ADDR,ADDR]] [--wait-stdin] [--wasm PATH] [--version]
@@ -75,7 +75,7 @@ static uint32_t now_ms(void) {
 }
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: %s --tap NAME (--ip ADDR/PREFIX [--gw ADDR] | --dhcp) [--host-ip ADDR/PREFIX]\n"
+  fprintf(f, "usage: %s --tap NAME (--ip ADDR/PREFIX [--gw ADDR] | --dhcp [--dhcp-delay MS]) [--host-ip ADDR/PREFIX]\n"
           "         [--services echo,discard,chargen] [--mac 02:..] [--seed N]\n"
           "         [--connect HOST:PORT [--send-bytes N[k|M]] [--expect echo|discard|chargen]]...\n"
           "         [--dns ADDR[,ADDR,ADDR]] [--wait-stdin]%s [--version]\n"
@@ -191,6 +191,7 @@ struct loop_args {
   uint64_t seed;
   unsigned services;
   int n_jobs, wait_stdin, dhcp;
+  long dhcp_delay; /* the longest wait before the first DISCOVER (ms), -1: the build's default */
   const char *dev;
   uint32_t dns[3];
   int n_dns;
@@ -234,6 +235,10 @@ static int run_board(void *arg) {
     return 1;
   }
   if (services && services_listen(services) != 0) return 1;
+  if (a->dhcp && a->dhcp_delay >= 0 && (rc = core_dhcp_init_delay((uint32_t)a->dhcp_delay)) != 0) {
+    fprintf(stderr, "%s: dhcp_init_delay failed: %d\n", prog, rc);
+    return 1;
+  }
   if (a->dhcp && (rc = core_dhcp_start(0, now_ms())) != 0) {
     fprintf(stderr, "%s: dhcp_start failed: %d\n", prog, rc);
     return 1;
@@ -312,6 +317,8 @@ static int run_board(void *arg) {
     }
     if (exit_code) break;
   }
+  /* jobs that finished while the last batch was read: their status, even when a signal came too */
+  if (!exit_code && n_jobs && !services && services_clients_done() == n_jobs) exit_code = services_clients_failed() ? 1 : 0;
   return exit_code;
 }
 
@@ -348,6 +355,7 @@ int main(int argc, char **argv) {
   uint64_t seed = 0;
   struct { uint32_t ip; const char *name; int port; uint64_t bytes; enum expect expect; } jobs[64];
   int n_jobs = 0, n_dns = 0, named = 0;
+  long dhcp_delay = -1;
   uint32_t dns[3] = { 0, 0, 0 };
   uint64_t default_bytes = 1 << 20;
 
@@ -361,6 +369,13 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--ip")) { NEED(); parse_cidr(v, &ip, &prefix); have_ip = 1; }
     else if (!strcmp(a, "--gw")) { NEED(); gw = parse_ip(v); }
     else if (!strcmp(a, "--dhcp")) dhcp = 1;
+    else if (!strcmp(a, "--dhcp-delay")) {
+      NEED();
+      char *end;
+      errno = 0;
+      dhcp_delay = strtol(v, &end, 10);
+      if (end == v || *end || errno || dhcp_delay < 0 || dhcp_delay > 60000) refuse("--dhcp-delay must be 0..60000 ms", v);
+    }
     else if (!strcmp(a, "--dns")) {
       NEED();
       char list[64];
@@ -431,6 +446,7 @@ int main(int argc, char **argv) {
   if (!tap) die("--tap is required", NULL);
   if (!have_ip && !dhcp) die("--ip or --dhcp is required", NULL);
   if (have_ip && dhcp) refuse("--ip and --dhcp exclude each other (DHCP brings the address)", "--dhcp");
+  if (dhcp_delay >= 0 && !dhcp) refuse("--dhcp-delay goes with --dhcp", NULL);
   if (!*tap || strlen(tap) >= IFNAMSIZ) refuse("--tap: an interface name has 1 to 15 characters", tap);
   if (!dhcp) check_addresses(ip, prefix, gw);
   if (named && !n_dns && !dhcp) refuse("--connect names a host: give a DNS server with --dns ADDR, or use --dhcp", NULL);
@@ -459,7 +475,8 @@ int main(int argc, char **argv) {
   host.ctx = &fd;
   start_core(&host, wasm);
   struct loop_args la = { .fd = fd, .ip = ip, .prefix = prefix, .gw = gw, .seed = seed, .services = services,
-                          .n_jobs = n_jobs, .wait_stdin = wait_stdin, .dev = dev, .dhcp = dhcp, .n_dns = n_dns };
+                          .n_jobs = n_jobs, .wait_stdin = wait_stdin, .dev = dev, .dhcp = dhcp, .n_dns = n_dns,
+                          .dhcp_delay = dhcp_delay };
   memcpy(la.mac, mac, 6);
   memcpy(la.dns, dns, sizeof dns);
   for (int i = 0; i < n_jobs; i++) {

@@ -47,6 +47,8 @@ const SERVE_USAGE = `usage: petrel serve --tap NAME (--ip ADDR/PREFIX | --dhcp) 
                         line comes with the lease (address, gateway, DNS, lease, T1, T2), and a line
                         follows each renewal, rebinding or loss of the address; the status page
                         shows the lease
+  --dhcp-delay MS       with --dhcp: the longest random wait before the first DISCOVER (RFC 2131
+                        4.4.1; default the core's, 10000: 1–10 s; 0 asks at once)
   --services LIST       comma-separated: echo (7), discard (9), chargen (19), http (80); default all
   --host-ip ADDR/PREFIX give the kernel's side of the TAP this address and bring it up
   --pcap FILE           write every frame (both directions) to FILE (flushed on exit)
@@ -60,7 +62,9 @@ Ctrl-C closes every connection gracefully (bounded: 3 s), flushes the pcap and r
 `;
 
 const DHCP_WAIT_HELP = `  --dhcp                get the address and the DNS servers by DHCP instead of --ip and --dns
-  --dhcp-timeout MS     with --dhcp: give up (exit 1) when no lease came within MS (default 30000)`;
+  --dhcp-timeout MS     with --dhcp: give up (exit 1) when no lease came within MS (default 30000)
+  --dhcp-delay MS       with --dhcp: the longest random wait before the first DISCOVER (RFC 2131
+                        4.4.1; default the core's, 10000: 1–10 s; 0 asks at once)`;
 
 const CONNECT_USAGE = `usage: petrel connect --tap NAME (--ip ADDR/PREFIX | --dhcp) [options] HOST PORT
 
@@ -112,6 +116,7 @@ const common = {
   profile: { type: "string" },
   dns: { type: "string" },
   dhcp: { type: "boolean" },
+  "dhcp-delay": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 /** connect and resolve: how long --dhcp waits for the lease. */
@@ -130,12 +135,14 @@ function ok<T>(r: T | string): T {
   return r;
 }
 
-function openStack(v: { tap?: string; ip?: string; gw?: string; "host-ip"?: string; pcap?: string; trace?: boolean; profile?: string; loss?: string; seed?: string; dns?: string; dhcp?: boolean }): Opened {
+function openStack(v: { tap?: string; ip?: string; gw?: string; "host-ip"?: string; pcap?: string; trace?: boolean; profile?: string; loss?: string; seed?: string; dns?: string; dhcp?: boolean; "dhcp-delay"?: string }): Opened {
   if (!v.tap) throw new UsageError("--tap NAME is required");
   if (v.tap.length >= IFNAMSIZ || !/^[A-Za-z0-9_.-]+$/.test(v.tap)) throw new UsageError(`--tap: bad interface name ${JSON.stringify(v.tap)} (1–${IFNAMSIZ - 1} characters: letters, digits, _ . -)`);
   if (v.dhcp && v.ip !== undefined) throw new UsageError("--dhcp and --ip exclude each other (DHCP brings the address)");
   if (v.dhcp && v.gw !== undefined) throw new UsageError("--dhcp and --gw exclude each other (DHCP brings the gateway)");
   if (!v.ip && !v.dhcp) throw new UsageError("--ip ADDR/PREFIX is required (e.g. --ip 198.18.0.2/24), or --dhcp");
+  if (v["dhcp-delay"] !== undefined && !v.dhcp) throw new UsageError("--dhcp-delay goes with --dhcp");
+  const initDelayMs = v["dhcp-delay"] !== undefined ? ok(parseIntArg("--dhcp-delay", v["dhcp-delay"], 0, 60_000)) : undefined;
   const me = v.ip !== undefined ? ok(parseCidrArg("--ip", v.ip, { host: true })) : null;
   if (me && v.gw !== undefined) {
     const why = gatewayProblem(v.gw, me.ip, me.prefix);
@@ -163,7 +170,7 @@ function openStack(v: { tap?: string; ip?: string; gw?: string; "host-ip"?: stri
     if (pcap) link = new PcapLink(link, wallTime, pcap);
     if (loss > 0) link = new FaultLink(link, clock, { seed, loss });
     if (v.trace) link = new TraceLink(link, clock, (l) => process.stderr.write(l + "\n"));
-    const petrel = new PetrelStack({ name: "petrel", ...(me ? { ip: `${me.ip}/${me.prefix}`, gateway: v.gw } : { dhcp: true }), link, clock, profile, dns });
+    const petrel = new PetrelStack({ name: "petrel", ...(me ? { ip: `${me.ip}/${me.prefix}`, gateway: v.gw } : { dhcp: { initDelayMs } }), link, clock, profile, dns });
     if (v.trace) petrel.stack.on("state", (t) => process.stderr.write(`  ${t.local} ${t.remote} ${t.from} -> ${t.to}\n`));
     return { petrel, tap, pcap, clock };
   } catch (e) {

@@ -60,6 +60,8 @@ for (const [engine, bin] of [["wasm2c", BOARD_BIN], ["wamr", WAMR_BIN]] as const
     [["--tap", "t0", "--ip", "198.18.0.0/24"], /--ip is the network address of its subnet.*: 198\.18\.0\.0\/24/],
     [["--tap", "t0", "--ip", "198.18.0.255/24"], /--ip is the broadcast address of its subnet.*: 198\.18\.0\.255\/24/],
     [[...base, "--dhcp"], /--ip and --dhcp exclude each other/],
+    [[...base, "--dhcp-delay", "0"], /--dhcp-delay goes with --dhcp/],
+    [["--tap", "t0", "--dhcp", "--dhcp-delay", "soon"], /--dhcp-delay must be 0\.\.60000 ms: soon/],
     [[...base, "--connect", "echo.petrel.test:7"], /--connect names a host: give a DNS server with --dns ADDR, or use --dhcp/],
     [[...base, "--dns", "198.18.0.1", "--connect", "bad*name:7"], /--connect: HOST is neither an IPv4 address nor a host name .*: bad\*name:7/],
     [[...base, "--dns", "198.18.0.1,dns"], /--dns takes at most 3 IPv4 addresses separated by commas: 198\.18\.0\.1,dns/],

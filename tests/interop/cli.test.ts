@@ -73,6 +73,8 @@ test("petrel serve/connect/qemu/sim: every bad value is one stderr line and exit
       [["serve", "--tap", "x", "--dhcp", "--ip", "198.18.0.2/24"], /--dhcp and --ip exclude each other/],
       [["serve", "--tap", "x", "--dhcp", "--gw", "198.18.0.1"], /--dhcp and --gw exclude each other/],
       [["serve", "--tap", "x"], /--ip ADDR\/PREFIX is required .*, or --dhcp/],
+      [["serve", ...base, "--dhcp-delay", "0"], /--dhcp-delay goes with --dhcp/],
+      [["serve", "--tap", "x", "--dhcp", "--dhcp-delay", "70000"], /--dhcp-delay must be an integer 0\.\.60000, got "70000"/],
       [["resolve", ...base, "echo.petrel.test"], /--dns ADDR is required \(or --dhcp/],
       [["resolve", ...base, "--dns", "198.18.0.1", "--dhcp-timeout", "5000", "echo.petrel.test"], /--dhcp-timeout goes with --dhcp/],
       [["resolve", "--tap", "x", "--dhcp", "--dhcp-timeout", "soon", "echo.petrel.test"], /--dhcp-timeout must be a positive number of milliseconds/],
@@ -165,7 +167,7 @@ test("petrel serve --dhcp: the ready line, the status page and a renewal line sh
   let dns: Dnsmasq | null = null;
   let proc: ReturnType<typeof spawn> | null = null;
   const cli = (args: string[], input = "") => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const p = spawn("ip", ["netns", "exec", ns, process.execPath, BIN, ...args, "--tap", "petrel0", "--dhcp", "--profile", "default"], { stdio: ["pipe", "pipe", "pipe"] });
+    const p = spawn("ip", ["netns", "exec", ns, process.execPath, BIN, ...args, "--tap", "petrel0", "--dhcp", "--dhcp-delay", "0", "--profile", "default"], { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "", stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
@@ -184,7 +186,7 @@ test("petrel serve --dhcp: the ready line, the status page and a renewal line sh
     assert.equal(none.stderr, "petrel resolve: no DHCP lease on petrel0 within 2000 ms (no server answered) (ETIMEDOUT)\n");
 
     dns = await Dnsmasq.start({ ns, listen: KERNEL_IP, hosts: { "echo.petrel.test": "198.18.0.77", "www.petrel.test": KERNEL_IP }, extra: dhcpServerArgs({ dev: "petrel0", dir, router: KERNEL_IP, leaseS: 120, t1S: 8, t2S: 100 }) });
-    proc = spawn("ip", ["netns", "exec", ns, process.execPath, BIN, "serve", "--tap", "petrel0", "--dhcp", "--services", "echo,http", "--profile", "default"], { stdio: ["ignore", "ignore", "pipe"] });
+    proc = spawn("ip", ["netns", "exec", ns, process.execPath, BIN, "serve", "--tap", "petrel0", "--dhcp", "--dhcp-delay", "0", "--services", "echo,http", "--profile", "default"], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     proc.stderr!.on("data", (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => proc!.on("close", (code) => r(code)));

@@ -277,6 +277,21 @@ test("RFC 5227 2.4: a conflicting ARP for the bound address is defended once wit
   r.net.runUntil(() => r.server.seen.at(-1)!.typeName === "DISCOVER", { maxVirtualMs: 5000 });   // RFC 2131: back to INIT
 });
 
+test("RFC 5227 2.4 (c): a frame that waited for ARP while the address went is dropped, not sent from an address no longer ours (the fuzzer's finding)", () => {
+  const r = rig();
+  bound(r);
+  const conn = r.client.connect("198.18.0.5", 7);      // nobody answers ARP for .5 yet: the SYN waits
+  r.net.run(100);
+  assert.equal(r.client.call((c) => c.dhcpStop(r.net.now)), 0);
+  assert.equal(conn.error, "EADDRNOTAVAIL");
+  const dropped = r.client.counters().ARP_PENDING_DROPPED;
+  new SimArpHost({ link: r.net.switch.port({ name: "late" }), mac: "02:00:00:00:00:05", ip: "198.18.0.5" });
+  r.net.run(5000);                                     // the next ARP request is answered
+  assert.ok(r.net.frames.some((f) => f.from === "late" && f.parsed.arp?.op === 2), "the late host answered");
+  assert.equal(r.net.frames.filter((f) => f.from === "client" && f.parsed.tcp).length, 0, "no SYN from the old address");
+  assert.equal(r.client.counters().ARP_PENDING_DROPPED, dropped + 1);
+});
+
 test("RFC 2132 3.8: the resolver asks the lease's DNS servers when the host set none, the host's first when it did, none once the lease is gone", () => {
   const r = rig({ leaseS: 120 });
   for (const ip of ["198.18.0.53", "198.18.0.9"]) new SimArpHost({ link: r.net.switch.port({ name: ip }), mac: `02:00:00:00:01:${ip.split(".")[3]}`, ip });

@@ -270,6 +270,37 @@ test("RFC 9293 3.8.6.3: a delayed ACK rides on data the application sends meanwh
   assert.equal(b.counters().TCP_DELAYED_ACKS ?? 0, 0, "the timer found nothing owed");
 });
 
+test("RFC 1122 4.2.3.2 / RFC 9293 3.8.6.3: the window update a read owes rides on the data the app sends in the same turn — an echo sends no bare ACK before its data", () => {
+  const { b, iss, conn } = established({});
+  const rx = b.stack.core.config().RX_BUF;
+  conn.on("data", (d: Uint8Array) => conn.write(d));               // echo, within the READABLE dispatch
+  const msg = new Uint8Array(1024).fill(0x62);
+  const step = Math.min(rx / 2, inf(conn).mss);
+  let moved = false;
+  for (let i = 0, seq = 1001; i < 4; i++, seq += msg.length) {
+    b.send({ flags: "P.", seq, ack: iss + 1 + i * msg.length, payload: msg });
+    const echo = b.expect({ flags: "P.", seq: iss + 1 + i * msg.length, ack: seq + msg.length, len: msg.length });
+    if (echo.win === rx) moved = true;                              // the right edge moved: the update is on the data
+  }
+  b.send({ flags: ".", seq: 1001 + 4 * msg.length, ack: iss + 1 + 4 * msg.length });
+  assert.ok(moved && 2 * msg.length >= step, "two reads move the edge by a step: a window update was owed");
+  b.advance(1000);
+  b.expectNothing();
+});
+
+test("RFC 9293 3.8.6.2.2: a read that moves the window edge with nothing to send gets its window update at the end of the turn", () => {
+  const { b, iss, conn } = established({});
+  const rx = b.stack.core.config().RX_BUF;
+  conn.pause();
+  b.send({ flags: "P.", seq: 1001, ack: iss + 1, payload: new Uint8Array(1024) });
+  b.send({ flags: "P.", seq: 2025, ack: iss + 1, payload: new Uint8Array(1024) });
+  b.delack();
+  assert.deepEqual(b.sent().map((s) => [s.ack, s.win]), [[3049, rx - 2048]], "the data is acked, the window not yet moved");
+  const got = b.stack.call((c) => { const r = c.recv(conn.handle, b.now); b.expectNothing(); return r; });
+  assert.equal(typeof got === "number" ? got : got.length, 2048, "inside the app's call nothing goes yet (data written now would carry it)");
+  b.expect({ flags: ".", ack: 3049, win: rx });                    // the poll that ends the turn
+});
+
 test("RFC 9293 3.8.6.2.2 (MUST-39) receiver SWS avoidance: reading a few bytes of a full buffer opens no few-byte window", () => {
   const { b, iss, conn } = established({ profile: "tiny" });
   const rx = b.stack.core.config().RX_BUF;

@@ -10,6 +10,7 @@ import { isnInit } from "../../../assembly/tcp/isn";
 import { tcbPoolInit } from "../../../assembly/tcp/tcb";
 import { dnsInit, dnsSetServer, dnsQuery, dnsResult, dnsClose, dnsRx, dnsPoll, dnsQueriesInUse } from "../../../assembly/dns/resolver";
 import { ctr, put, scratch, txCount, txFrame, txClear } from "../helpers";
+import { learnedDnsSet } from "../../../assembly/iface/address";
 import { ME, PEER, arpFrame, ipFrame, setupIface } from "../iface/fixtures";
 
 const T0: u32 = 5000;
@@ -152,12 +153,17 @@ describe("dns resolver", () => {
     expect(dnsPoll(T0 + 1000)).toBe(1000);
     expect(get16(lastFrame() + 30) as u32 << 16 | get16(lastFrame() + 32)).toBe(OTHER);
   });
-  it("no server set by the host and no DHCP lease: a query fails with ENOTCONN (the lease's servers: tests/sim/dhcp.test.ts)", () => {
+  it("RFC 2132 3.8: without a server set by the host, the ones that came with the address (DHCP option 6) are used", () => {
     setup(); dnsSetServer(0, 0);
     expect(query()).toBe(Err.ENOTCONN);
+    const learned = scratch(4); store<u32>(learned, OTHER);
+    learnedDnsSet(learned, 1);
+    expect(query()).toBeGreaterThan(0);
+    expect(get16(lastFrame() + 30) as u32 << 16 | get16(lastFrame() + 32)).toBe(OTHER);
     dnsSetServer(0, PEER);
-    expect(query("b.test")).toBeGreaterThan(0);
+    query("b.test");
     expect(get16(lastFrame() + 30) as u32 << 16 | get16(lastFrame() + 32)).toBe(PEER);
+    learnedDnsSet(learned, 0);
   });
   it("RFC 1035 4.1.1: NXDOMAIN ends the query with ENOTFOUND", () => {
     setup();
