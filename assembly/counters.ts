@@ -115,9 +115,8 @@ export function countersInit(): void {
   countersBase = regionAlloc(Region.COUNTERS, <usize>C.COUNT << 2);
 }
 
-/** Count one occurrence of `id`. */
-// @ts-ignore: decorator
-@inline export function count(id: i32): void {
+/** Count one occurrence of `id`. A call, not inlined: it is used at over a hundred sites. */
+export function count(id: i32): void {
   const p = countersBase + (<usize>id << 2);
   store<u32>(p, load<u32>(p) + 1);
 }

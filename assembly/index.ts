@@ -30,7 +30,7 @@ import { ioInit, ioRange } from "./socket/io";
 import { NO_DEADLINE } from "./time";
 import { addressSet, learnedDns } from "./iface/address";
 import { connectionsSettle } from "./socket/address";
-import { dhcpSetInitDelay, dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState } from "./dhcp/client";
+import { dhcpInit, dhcpSetInitDelay, dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState } from "./dhcp/client";
 import { DhcpState } from "./dhcp/client";
 
 
@@ -53,6 +53,7 @@ export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u
   listenersInit();
   tcbPoolInit();
   udpInit();
+  if (DHCP) dhcpInit();
   if (DNS_QUERIES > 0) dnsInit();
   if (!layoutFits()) return Err.ENOMEM;
   isnInit(seedLo, seedHi);
@@ -201,30 +202,13 @@ export function mem_end(): u32 { return <u32>layoutEnd(); }
 export function mem_pages(): i32 { return memory.size(); }
 export function local_ip(): u32 { return ready ? ifaceIp() : 0; }
 
+/** config(id)'s values, in the order of the Cfg ids (config.ts). */
+const CONFIG_VALUES = memory.data<i32>([
+  MAX_CONNS, MAX_LISTENERS, RX_BUF, TX_BUF, MTU, <i32>MSL_MS, ARP_ENTRIES, ARP_PENDING, EVENT_RING, IO_BUF,
+  MAX_BACKLOG, OOO_RANGES, SACK_RANGES, <i32>DELACK_MS, <i32>RTO_MIN_MS, <i32>RTO_INITIAL_MS, <i32>RTO_MAX_MS,
+  UDP_SOCKETS, UDP_QUEUE, DNS_QUERIES, DNS_CACHE, <i32>DHCP_INIT_DELAY_MS,
+]);
+
 export function config(id: i32): i32 {
-  switch (id) {
-    case Cfg.MAX_CONNS: return MAX_CONNS;
-    case Cfg.MAX_LISTENERS: return MAX_LISTENERS;
-    case Cfg.RX_BUF: return RX_BUF;
-    case Cfg.TX_BUF: return TX_BUF;
-    case Cfg.MTU: return MTU;
-    case Cfg.MSL_MS: return <i32>MSL_MS;
-    case Cfg.ARP_ENTRIES: return ARP_ENTRIES;
-    case Cfg.ARP_PENDING: return ARP_PENDING;
-    case Cfg.EVENT_RING: return EVENT_RING;
-    case Cfg.IO_BUF: return IO_BUF;
-    case Cfg.MAX_BACKLOG: return MAX_BACKLOG;
-    case Cfg.OOO_RANGES: return OOO_RANGES;
-    case Cfg.SACK_RANGES: return SACK_RANGES;
-    case Cfg.DELACK_MS: return <i32>DELACK_MS;
-    case Cfg.RTO_MIN_MS: return <i32>RTO_MIN_MS;
-    case Cfg.RTO_INITIAL_MS: return <i32>RTO_INITIAL_MS;
-    case Cfg.RTO_MAX_MS: return <i32>RTO_MAX_MS;
-    case Cfg.UDP_SOCKETS: return UDP_SOCKETS;
-    case Cfg.UDP_QUEUE: return UDP_QUEUE;
-    case Cfg.DNS_QUERIES: return DNS_QUERIES;
-    case Cfg.DNS_CACHE: return DNS_CACHE;
-    case Cfg.DHCP_INIT_DELAY_MS: return <i32>DHCP_INIT_DELAY_MS;
-  }
-  return Err.EINVAL;
+  return <u32>id < <u32>Cfg.COUNT ? load<i32>(CONFIG_VALUES + (<usize>id << 2)) : Err.EINVAL;
 }

@@ -21,8 +21,8 @@ function mix(z: u64): u64 {
 // SipHash-2-4 state in globals: no allocation, no closures.
 let v0: u64 = 0; let v1: u64 = 0; let v2: u64 = 0; let v3: u64 = 0;
 
-// @ts-ignore: decorator
-@inline function round(): void {
+/** One SipRound. A call, not inlined: keyedHash runs per connection, never per byte. */
+function round(): void {
   v0 += v1; v1 = rotl<u64>(v1, 13); v1 ^= v0; v0 = rotl<u64>(v0, 32);
   v2 += v3; v3 = rotl<u64>(v3, 16); v3 ^= v2;
   v0 += v3; v3 = rotl<u64>(v3, 21); v3 ^= v0;

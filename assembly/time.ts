@@ -1,10 +1,8 @@
 // Time is a u32 count of milliseconds passed in by the host; it may wrap. Deadlines are absolute
 // times compared with wrap-around arithmetic (valid while they lie within ±24.8 days of now).
 
-// @ts-ignore: decorator
-@inline export function timeLe(a: u32, b: u32): bool { return <i32>(a - b) <= 0; }
-// @ts-ignore: decorator
-@inline export function timeLt(a: u32, b: u32): bool { return <i32>(a - b) < 0; }
+export function timeLe(a: u32, b: u32): bool { return <i32>(a - b) <= 0; }
+export function timeLt(a: u32, b: u32): bool { return <i32>(a - b) < 0; }
 
 /** "No deadline" as a poll result. */
 @inline export const NO_DEADLINE: i32 = -1;

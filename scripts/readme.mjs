@@ -30,6 +30,7 @@ const REGION_NAMES = {
   RX_FRAME: "rx frame", TX_FRAME: "tx frame", ARP: "ARP cache", ARP_PENDING: "frames waiting for ARP",
   LISTENERS: "listeners", TCBS: "connection blocks (TCBs)", RX_RINGS: "receive rings", TX_RINGS: "send rings",
   RANGES: "out-of-order ranges + SACK scoreboard", UDP_SOCKETS: "UDP sockets", UDP_QUEUES: "UDP datagram queues",
+  DNS: "DNS queries, servers, message", DNS_CACHE: "DNS cache", DHCP: "DHCP client message",
 };
 
 /** Each generator: (results, memoryMap) → markdown, or throws naming what is missing. */

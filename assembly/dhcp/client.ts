@@ -12,6 +12,7 @@ import { C, count } from "../counters";
 import { Err } from "../errors";
 import { eventPush } from "../storage/events";
 import { Ev } from "../storage/events";
+import { Region, regionAlloc } from "../storage/layout";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
 import { keyedHash } from "../siphash";
 import { ifaceIp, ifaceMac } from "../iface/iface";
@@ -67,8 +68,8 @@ export namespace DhcpState {
 @inline const LEASE_MAX_S: u32 = 20 * 86400;
 @inline const INFINITE: u32 = 0xffffffff;
 
-const MSG = memory.data(DHCP_MAX_LEN);
-const META = memory.data(16);
+let msg: usize = 0;    // DHCP_MAX_LEN bytes (Region.DHCP): the message being sent or read
+let meta: usize = 0;   // udpRecvFrom's record, after it
 const DNS = memory.data(DHCP_DNS_MAX * 4);
 
 let st: i32 = DhcpState.STOPPED;
@@ -96,6 +97,12 @@ let base: u32 = 0;
 let t1At: u32 = 0;
 let t2At: u32 = 0;
 let expireAt: u32 = 0;
+
+/** The client's buffers, carved from the memory map once (init). */
+export function dhcpInit(): void {
+  msg = regionAlloc(Region.DHCP, <usize>DHCP_MAX_LEN + 16);
+  meta = msg + <usize>DHCP_MAX_LEN;
+}
 
 // ── what the host and the resolver read ────────────────────────────────────────────────────────
 export function dhcpState(): i32 { return st; }
@@ -153,8 +160,8 @@ function renewTimer(now: u32, limit: u32): void {
 function send(type: u8, ciaddr: u32, requested: u32, srv: u32, to: u32, now: u32): void {
   let secs = (now - startAt) / 1000;
   if (secs > 0xffff) secs = 0xffff;
-  const n = dhcpEmit(MSG, type, xid, <u16>secs, ifaceMac(), ciaddr, requested, srv, 0, 0);
-  if (udpSendTo(sock, to, DHCP_SERVER_PORT, MSG, <u32>n, now) >= 0) count(C.DHCP_TX);
+  const n = dhcpEmit(msg, type, xid, <u16>secs, ifaceMac(), ciaddr, requested, srv, 0, 0);
+  if (udpSendTo(sock, to, DHCP_SERVER_PORT, msg, <u32>n, now) >= 0) count(C.DHCP_TX);
 }
 
 /** The REQUEST of the current state (RFC 2131 4.3.2 table 4 and 4.4.5). */
@@ -356,13 +363,13 @@ function usable(ip: u32): bool {
 export function dhcpInput(now: u32): void {
   if (st == DhcpState.STOPPED) return;
   for (;;) {
-    const n = udpRecvFrom(sock, MSG, <u32>DHCP_MAX_LEN, META);
+    const n = udpRecvFrom(sock, msg, <u32>DHCP_MAX_LEN, meta);
     if (n == Err.EAGAIN || n == Err.EBADF) return;
     if (n < 0) continue;                              // an ICMP error reported once: nothing to do
-    if ((load<u16>(META + META_SRC_PORT) != DHCP_SERVER_PORT) || (load<u16>(META + META_FLAGS) & 1)) {
+    if ((load<u16>(meta + META_SRC_PORT) != DHCP_SERVER_PORT) || (load<u16>(meta + META_FLAGS) & 1)) {
       count(C.DROP_DHCP_MALFORMED); continue;        // not from a server's port, or longer than we take
     }
-    const t = dhcpParse(MSG, n, xid, ifaceMac());
+    const t = dhcpParse(msg, n, xid, ifaceMac());
     if (t < 0) { count(t == DHCP_BAD_XID ? C.DROP_DHCP_XID : C.DROP_DHCP_MALFORMED); continue; }
     if (reply(<u8>t, now)) count(C.DHCP_RX); else count(C.DROP_DHCP_UNEXPECTED);
   }

@@ -21,8 +21,7 @@ export function cacheInit(region: usize): void { base = region; }
 
 // @ts-ignore: decorator
 @inline function entryAt(i: i32): usize { return base + <usize>i * CACHE_ENTRY; }
-// @ts-ignore: decorator
-@inline function live(e: usize, now: u32): bool { return load<u8>(e, E_COUNT) != 0 && timeLt(now, load<u32>(e, E_EXPIRES)); }
+function live(e: usize, now: u32): bool { return load<u8>(e, E_COUNT) != 0 && timeLt(now, load<u32>(e, E_EXPIRES)); }
 
 /** Copy the live answer for qname into addrs; its count (0: none) and, at ttlOut, the seconds left. */
 export function cacheGet(qname: usize, addrs: usize, ttlOut: usize, now: u32): i32 {

@@ -22,6 +22,7 @@ import { learnedDns } from "../iface/address";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
+import { handleSlot, nextGen } from "../storage/handle";
 import { eventPush, Ev } from "../storage/events";
 import { keyedHash } from "../siphash";
 import { udpOpen, udpBind, udpSendTo, udpRecvFrom, udpClose, UDP_OWNER_DNS, META_SRC_IP, META_SRC_PORT, META_FLAGS } from "../udp/socket";
@@ -70,11 +71,9 @@ let names: usize = 0;     // 512 bytes of names for dnsParse
 let seq: u64 = 0;
 
 export function dnsInit(): void {
-  const size = <usize>DNS_QUERIES * SLOT + <usize>DNS_CACHE * CACHE_ENTRY + <usize>DNS_SERVERS * 4 + <usize>DNS_TCP_MAX + 16 + 512;
-  slots = regionAlloc(Region.DNS, size);
-  const cache = slots + <usize>DNS_QUERIES * SLOT;
-  cacheInit(cache);
-  servers = cache + <usize>DNS_CACHE * CACHE_ENTRY;
+  slots = regionAlloc(Region.DNS, <usize>DNS_QUERIES * SLOT + <usize>DNS_SERVERS * 4 + <usize>DNS_TCP_MAX + 16 + 512);
+  cacheInit(regionAlloc(Region.DNS_CACHE, <usize>DNS_CACHE * CACHE_ENTRY));
+  servers = slots + <usize>DNS_QUERIES * SLOT;
   msg = servers + <usize>DNS_SERVERS * 4;
   meta = msg + <usize>DNS_TCP_MAX;
   names = meta + 16;
@@ -82,12 +81,12 @@ export function dnsInit(): void {
   seq = 0;
 }
 
-// @ts-ignore: decorator
-@inline function slotAt(i: i32): usize { return slots + <usize>i * SLOT; }
+function slotAt(i: i32): usize { return slots + <usize>i * SLOT; }
 function handleOf(i: i32): i32 { return (<i32>load<u8>(slotAt(i), Q_GEN) << 8) | i; }
 function fromHandle(h: i32): usize {
-  if (h <= 0 || h > 0x7fff || (h & 0xff) >= DNS_QUERIES) return 0;
-  const q = slotAt(h & 0xff);
+  const i = handleSlot(h, DNS_QUERIES);
+  if (i < 0) return 0;
+  const q = slotAt(i);
   if (load<u8>(q, Q_STATE) == FREE || <i32>load<u8>(q, Q_GEN) != (h >> 8)) return 0;
   return q;
 }
@@ -192,8 +191,7 @@ export function dnsQueriesInUse(): i32 {
 function release(q: usize): void {
   closeSock(q);
   store<u8>(q, FREE, Q_STATE);
-  const g = load<u8>(q, Q_GEN);
-  store<u8>(q, g >= 127 ? 1 : g + 1, Q_GEN);
+  store<u8>(q, <u8>nextGen(load<u8>(q, Q_GEN)), Q_GEN);
 }
 function closeSock(q: usize): void {
   const s = load<i32>(q, Q_SOCK);

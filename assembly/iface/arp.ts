@@ -78,8 +78,7 @@ export function arpTableInit(): void {
 }
 // @ts-ignore: decorator
 @inline export function arpEntryMac(e: ArpEntry): usize { return changetype<usize>(e) + ENTRY_MAC; }
-// @ts-ignore: decorator
-@inline function slotAt(i: i32): PendingSlot { return changetype<PendingSlot>(pending + <usize>i * SLOT_SIZE); }
+function slotAt(i: i32): PendingSlot { return changetype<PendingSlot>(pending + <usize>i * SLOT_SIZE); }
 
 /** The entry for ip (any state but FREE), or 0. */
 export function arpFind(ip: u32): usize {

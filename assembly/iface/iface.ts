@@ -13,8 +13,7 @@ let ifGateway: u32 = 0;
 let ifUp = false;
 let txFrame: usize = 0;
 
-// @ts-ignore: decorator
-@inline function prefixMask(prefixLen: i32): u32 {
+function prefixMask(prefixLen: i32): u32 {
   return prefixLen == 0 ? 0 : <u32>0xffffffff << <u32>(32 - prefixLen);
 }
 

@@ -3,6 +3,7 @@
 import { MAX_CONNS, MAX_LISTENERS, MAX_BACKLOG } from "../config";
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
+import { nextGen } from "../storage/handle";
 import { eventPush } from "../storage/events";
 import { Tcb, TF, tcbAt, tcbRelease, setState } from "../tcp/tcb";
 import { sendRst } from "../tcp/emit";
@@ -26,8 +27,7 @@ export function listenersInit(): void {
   for (let i = 0; i < MAX_LISTENERS; i++) listenerAt(i).gen = 1;
 }
 
-// @ts-ignore: decorator
-@inline function listenerAt(i: i32): Listener { return changetype<Listener>(base + <usize>i * LISTENER_SIZE); }
+function listenerAt(i: i32): Listener { return changetype<Listener>(base + <usize>i * LISTENER_SIZE); }
 
 export function isListenerHandle(h: i32): bool { return (h & LISTENER_BIT) != 0; }
 
@@ -141,5 +141,5 @@ export function unlisten(i: i32, now: u32): void {
   }
   const l = listenerAt(i);
   l.inUse = 0;
-  l.gen = l.gen >= 127 ? 1 : l.gen + 1;
+  l.gen = nextGen(l.gen);
 }

@@ -19,8 +19,10 @@ export namespace Region {
   @inline export const RANGES: i32 = 12;    // per connection: out-of-order ranges and the SACK scoreboard
   @inline export const UDP_SOCKETS: i32 = 13; // UDP socket table
   @inline export const UDP_QUEUES: i32 = 14;  // per UDP socket: its received datagrams
-  @inline export const DNS: i32 = 15;         // DNS queries, cache and message buffer
-  @inline export const COUNT: i32 = 16;
+  @inline export const DNS: i32 = 15;         // DNS queries, servers and message buffer
+  @inline export const DNS_CACHE: i32 = 16;   // DNS answers kept for their TTL
+  @inline export const DHCP: i32 = 17;        // the DHCP client's message buffer
+  @inline export const COUNT: i32 = 18;
 }
 
 const REGION_START = memory.data(Region.COUNT * 4);

@@ -35,8 +35,7 @@ export function ringInit(r: Ring, buf: usize, cap: u32): i32 {
 @inline export function ringCap(r: Ring): u32 { return r.mask + 1; }
 // @ts-ignore: decorator
 @inline export function ringLen(r: Ring): u32 { return r.len; }
-// @ts-ignore: decorator
-@inline export function ringFree(r: Ring): u32 { return r.mask + 1 - r.len; }
+export function ringFree(r: Ring): u32 { return r.mask + 1 - r.len; }
 
 /** Copy n bytes from src into the ring starting at ring index pos (wrapping). */
 function copyIn(r: Ring, pos: u32, src: usize, n: u32): void {

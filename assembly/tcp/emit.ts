@@ -91,8 +91,7 @@ function segMax(t: Tcb): i32 {
 }
 
 /** The peer has acknowledged our SYN. */
-// @ts-ignore: decorator
-@inline export function synAcked(t: Tcb): bool { return seqGt(t.sndUna, t.iss); }
+export function synAcked(t: Tcb): bool { return seqGt(t.sndUna, t.iss); }
 
 /** Sequence number of the first byte in the send ring: ISS+1 until the SYN is acked, then SND.UNA. */
 export function dataBase(t: Tcb): u32 { return synAcked(t) ? t.sndUna : t.iss + 1; }

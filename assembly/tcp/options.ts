@@ -78,8 +78,7 @@ export function segWindow(t: Tcb): u32 { return has(Flag.SYN) ? seg.wnd : seg.wn
 /** Option bytes every non-SYN segment of t carries (the data of a full segment shrinks by this). */
 export function optionsFixedLen(t: Tcb): i32 { return (t.flags & TF.TS_OK) ? TS_LEN : 0; }
 
-// @ts-ignore: decorator
-@inline function nop2(p: usize): void { store<u8>(p, OPT_NOP); store<u8>(p, OPT_NOP, 1); }
+function nop2(p: usize): void { store<u8>(p, OPT_NOP); store<u8>(p, OPT_NOP, 1); }
 
 function putTs(t: Tcb, p: usize, flags: u32, now: u32): void {
   store<u8>(p, OPT_TS); store<u8>(p, 10, 1);

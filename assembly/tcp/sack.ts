@@ -24,8 +24,7 @@ import { rangeAbsorb, rangePlace, rangeRemove, absorbedStart, absorbedEnd } from
 
 // @ts-ignore: decorator
 @inline function at(t: Tcb, i: i32): usize { return t.sack + (<usize>i << 3); }
-// @ts-ignore: decorator
-@inline export function sackStart(t: Tcb, i: i32): u32 { return load<u32>(at(t, i)); }
+export function sackStart(t: Tcb, i: i32): u32 { return load<u32>(at(t, i)); }
 // @ts-ignore: decorator
 @inline export function sackEnd(t: Tcb, i: i32): u32 { return load<u32>(at(t, i), 4); }
 
@@ -72,8 +71,7 @@ export function sackedBytes(t: Tcb): u32 {
 }
 
 /** IsLost() for a hole with `blocks` ranges and `bytes` SACKed bytes above it. */
-// @ts-ignore: decorator
-@inline function lost(t: Tcb, blocks: i32, bytes: u32): bool {
+function lost(t: Tcb, blocks: i32, bytes: u32): bool {
   return blocks >= DUP_THRESH || bytes > <u32>(DUP_THRESH - 1) * t.mss;
 }
 

@@ -31,5 +31,4 @@ export function tcpParse(src: u32, dst: u32, p: usize, len: i32): bool {
   return true;
 }
 
-// @ts-ignore: decorator
-@inline export function has(f: u32): bool { return (seg.flags & f) != 0; }
+export function has(f: u32): bool { return (seg.flags & f) != 0; }

@@ -13,6 +13,7 @@
 import { MAX_CONNS, RX_BUF, TX_BUF, KEEPALIVE_INTVL_MS, KEEPALIVE_COUNT, OOO_RANGES, SACK_RANGES } from "../config";
 import { Region, regionAlloc } from "../storage/layout";
 import { Ring, ringInit, ringClear } from "../storage/ring";
+import { handleSlot, nextGen } from "../storage/handle";
 import { eventPush } from "../storage/events";
 import { Ev } from "../storage/events";
 import { State } from "./state";
@@ -143,8 +144,7 @@ export function tcbPoolInit(): void {
   }
 }
 
-// @ts-ignore: decorator
-@inline export function tcbAt(i: i32): Tcb { return changetype<Tcb>(tcbBase + <usize>i * TCB_SIZE); }
+export function tcbAt(i: i32): Tcb { return changetype<Tcb>(tcbBase + <usize>i * TCB_SIZE); }
 function tcbIndex(t: Tcb): i32 { return <i32>((changetype<usize>(t) - tcbBase) / TCB_SIZE); }
 
 /** Handle of a connection: generation (1..127) in bits 8–14, slot index in bits 0–7. */
@@ -152,32 +152,27 @@ export function tcbHandle(t: Tcb): i32 { return <i32>(t.gen << 8) | tcbIndex(t);
 
 /** The live TCB a handle names, or null for a stale/forged one or the core's own (TF.CORE). */
 export function tcbFromHandle(h: i32): Tcb | null {
-  if (h <= 0 || h > 0x7fff) return null;
-  const i = h & 0xff;
-  if (i >= MAX_CONNS) return null;
+  const i = handleSlot(h, MAX_CONNS);
+  if (i < 0) return null;
   const t = tcbAt(i);
   if ((t.flags & (TF.IN_USE | TF.CORE)) != TF.IN_USE || <i32>t.gen != (h >> 8)) return null;
   return t;
 }
 
-/** A free slot, initialised to CLOSED with empty rings, or null when the table is full. */
+/** A free slot, initialised to CLOSED with empty rings, or null when the table is full. Every field
+ *  before the ring headers starts at zero, except the generation (kept: it stales old handles). */
 export function tcbAlloc(): Tcb | null {
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
     if (t.flags & TF.IN_USE) continue;
+    const gen = t.gen;
+    memory.fill(changetype<usize>(t), 0, offsetof<Tcb>("rx"));
+    t.gen = gen;
     t.flags = TF.IN_USE;
     t.state = State.CLOSED;
     t.listener = -1;
-    t.err = 0; t.softErr = 0;
-    t.retries = 0; t.retransmits = 0;
-    t.sndWnd = 0; t.rcvUp = 0;
-    t.srtt8 = 0; t.rttvar4 = 0; t.dupAcks = 0; t.oooCount = 0; t.oooStamp = 0;
-    t.sndShift = 0; t.rcvShift = 0; t.tsRecent = 0; t.tsRecentAt = 0; t.rcvMss = 0;
-    t.sackCount = 0; t.sackRecoveries = 0;
-    t.fastRetransmits = 0; t.timeouts = 0; t.dupAcksTotal = 0;
-    t.cwnd = 0; t.ssthresh = 0xffffffff;
-    t.noDelay = false; t.keepIdle = 0; t.keepIntvl = KEEPALIVE_INTVL_MS; t.keepCount = KEEPALIVE_COUNT; t.userTimeout = 0;
-    t.heardAt = 0; t.keepProbes = 0; t.probeAt = 0; t.unaSince = 0; t.maxSndWnd = 0;
+    t.ssthresh = 0xffffffff;
+    t.keepIntvl = KEEPALIVE_INTVL_MS; t.keepCount = KEEPALIVE_COUNT;
     ringClear(t.rx);
     ringClear(t.tx);
     return t;
@@ -190,7 +185,7 @@ export function tcbRelease(t: Tcb): void {
   t.flags = 0;
   t.state = State.CLOSED;
   t.listener = -1;
-  t.gen = t.gen >= 127 ? 1 : t.gen + 1;
+  t.gen = nextGen(t.gen);
 }
 
 /** The connection with this 4-tuple (not CLOSED), or null. */

@@ -129,21 +129,29 @@ export function userAbort(t: Tcb, now: u32): void {
 /** Bytes userStatus writes: 29 u32 (docs/abi.md, tcp_info). */
 @inline export const STATUS_BYTES: i32 = 29 * 4;
 
-/** RFC 9293 3.10.6, STATUS (tcp_info): the connection's variables as 29 u32 at p. */
+/** tcp_info's 29 slots: the Tcb field each copies as it is, or COMPUTED (filled by userStatus). */
+@inline const COMPUTED: u16 = 0xffff;
+const STATUS_FIELDS = memory.data<u16>([
+  <u16>offsetof<Tcb>("lip"), <u16>offsetof<Tcb>("lport"), <u16>offsetof<Tcb>("rip"), <u16>offsetof<Tcb>("rport"),
+  <u16>offsetof<Tcb>("state"), <u16>offsetof<Tcb>("sndUna"), <u16>offsetof<Tcb>("sndNxt"), <u16>offsetof<Tcb>("sndWnd"),
+  <u16>offsetof<Tcb>("rcvNxt"), COMPUTED /* receive window */, <u16>offsetof<Tcb>("mss"), <u16>offsetof<Tcb>("rto"),
+  <u16>offsetof<Tcb>("retransmits"), COMPUTED /* rx queued */, COMPUTED /* tx queued */, <u16>offsetof<Tcb>("cwnd"),
+  <u16>offsetof<Tcb>("ssthresh"), COMPUTED /* srtt */, COMPUTED /* rttvar */, <u16>offsetof<Tcb>("sndShift"),
+  <u16>offsetof<Tcb>("rcvShift"), <u16>offsetof<Tcb>("fastRetransmits"), <u16>offsetof<Tcb>("timeouts"),
+  <u16>offsetof<Tcb>("sackRecoveries"), <u16>offsetof<Tcb>("dupAcksTotal"), COMPUTED /* out-of-order bytes */,
+  COMPUTED /* extensions */, <u16>offsetof<Tcb>("sndMax"), <u16>offsetof<Tcb>("softErr") /* 0 when none (icmp.ts) */,
+]);
+
+/** RFC 9293 3.10.6, STATUS (tcp_info): the connection's variables as 29 u32 at p (docs/abi.md). */
 export function userStatus(t: Tcb, p: usize): void {
-  store<u32>(p, t.lip); store<u32>(p, t.lport, 4); store<u32>(p, t.rip, 8); store<u32>(p, t.rport, 12);
-  store<u32>(p, <u32>t.state, 16); store<u32>(p, t.sndUna, 20); store<u32>(p, t.sndNxt, 24);
-  store<u32>(p, t.sndWnd, 28); store<u32>(p, t.rcvNxt, 32); store<u32>(p, rcvWindow(t), 36);
-  store<u32>(p, t.mss, 40); store<u32>(p, t.rto, 44); store<u32>(p, t.retransmits, 48);
+  for (let i: usize = 0; i < <usize>(STATUS_BYTES >> 2); i++) {
+    const off = <usize>load<u16>(STATUS_FIELDS + (i << 1));
+    if (off != COMPUTED) store<u32>(p + (i << 2), load<u32>(changetype<usize>(t) + off));
+  }
+  store<u32>(p, rcvWindow(t), 36);
   store<u32>(p, <u32>ringLen(t.rx), 52); store<u32>(p, <u32>ringLen(t.tx), 56);
-  store<u32>(p, t.cwnd, 60); store<u32>(p, t.ssthresh, 64);
   store<u32>(p, t.srtt8 >> 3, 68); store<u32>(p, t.rttvar4 >> 2, 72);
-  store<u32>(p, t.sndShift, 76); store<u32>(p, t.rcvShift, 80);
-  store<u32>(p, t.fastRetransmits, 84); store<u32>(p, t.timeouts, 88);
-  store<u32>(p, t.sackRecoveries, 92);
-  store<u32>(p, t.dupAcksTotal, 96); store<u32>(p, oooBytes(t), 100);
+  store<u32>(p, oooBytes(t), 100);
   store<u32>(p, ((t.flags & TF.SACK_OK) ? 1 : 0) | ((t.flags & TF.TS_OK) ? 2 : 0) | ((t.flags & TF.WS_OK) ? 4 : 0)
     | ((t.flags & TF.RECOVERY) ? 8 : 0), 104);
-  store<u32>(p, t.sndMax, 108);
-  store<i32>(p, t.softErr, 112);   // the pending soft error (icmp.ts), 0 when none
 }

@@ -14,6 +14,7 @@ import { UDP_SOCKETS, UDP_QUEUE, EPHEMERAL_FIRST } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
+import { handleSlot, nextGen } from "../storage/handle";
 import { Ev, eventPush } from "../storage/events";
 import { keyedHash } from "../siphash";
 import { ifaceIp, ifaceIsBroadcast } from "../iface/iface";
@@ -65,15 +66,13 @@ export function udpInit(): void {
   portSeq = 0;
 }
 
-// @ts-ignore: decorator
-@inline function sockAt(i: i32): UdpSock { return changetype<UdpSock>(base + <usize>i * SOCK_SIZE); }
+function sockAt(i: i32): UdpSock { return changetype<UdpSock>(base + <usize>i * SOCK_SIZE); }
 function handleOf(i: i32): i32 { return (<i32>sockAt(i).gen << 8) | i; }
 
 /** The live socket a handle names, or null for a stale or forged one. */
 function fromHandle(h: i32): UdpSock | null {
-  if (h <= 0 || h > 0x7fff) return null;
-  const i = h & 0xff;
-  if (i >= UDP_SOCKETS) return null;
+  const i = handleSlot(h, UDP_SOCKETS);
+  if (i < 0) return null;
   const s = sockAt(i);
   if (!(s.flags & F_IN_USE) || <i32>s.gen != (h >> 8)) return null;
   return s;
@@ -219,7 +218,7 @@ export function udpClose(h: i32): i32 {
   if (s == null) return Err.EBADF;
   s.flags = 0;
   s.used = 0;
-  s.gen = s.gen >= 127 ? 1 : s.gen + 1;
+  s.gen = <u16>nextGen(s.gen);
   return 0;
 }
 

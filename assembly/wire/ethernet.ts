@@ -49,8 +49,7 @@ export function ethEmit(p: usize, dstMac: usize, srcMac: usize, type: u16): void
 
 // ── MAC addresses ─────────────────────────────────────────────────────────────────────────────
 
-// @ts-ignore: decorator
-@inline export function macCopy(dst: usize, src: usize): void {
+export function macCopy(dst: usize, src: usize): void {
   store<u32>(dst, load<u32>(src));
   store<u16>(dst, load<u16>(src, 4), 4);
 }

@@ -25,6 +25,28 @@ test("the module answers with build/abi.json's numbers (config ids, counter coun
   for (const [name, id] of Object.entries(ids(abi.Cfg))) assert.ok(x.config!(id) >= 0, `config(${name}) answers`);
 });
 
+test("config(id) reports, for every id and profile, the setting of that name (config.ts default or the profile's PETREL_ override)", () => {
+  // config.ts: `export const NAME: T = isDefined(PETREL_X) ? PETREL_X : N;` or `= N;`
+  const src = readFileSync(join(ROOT, "assembly", "config.ts"), "utf8");
+  const setting = new Map<string, { define?: string; value: number }>();
+  for (const m of src.matchAll(/^@inline export const (\w+): \w+ = (?:isDefined\((\w+)\) \? \w+ : )?([\d_]+);/gm)) {
+    setting.set(m[1]!, { define: m[2], value: Number(m[3]!.replaceAll("_", "")) });
+  }
+  const asconfig = JSON.parse(readFileSync(join(ROOT, "asconfig.json"), "utf8")) as { targets: Record<string, { use?: string[] }> };
+  for (const [profile, target] of Object.entries(asconfig.targets)) {
+    const overrides = new Map((target.use ?? []).map((u) => u.split("=")).filter((kv) => kv.length === 2).map(([k, v]) => [k!, Number(v)]));
+    const bytes = readFileSync(join(ROOT, "build", `petrel-${profile}.wasm`));
+    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { petrel: { tx() {}, panic() {}, trace() {} } });
+    const config = exports.config as (id: number) => number;
+    for (const [name, id] of Object.entries(ids(abi.Cfg))) {
+      const s = setting.get(name);
+      assert.ok(s, `config.ts defines ${name}`);
+      const want = s.define && overrides.has(s.define) ? overrides.get(s.define) : s.value;
+      assert.equal(config(id), want, `${profile}: config(${name} = ${id})`);
+    }
+  }
+});
+
 test("host/core.ts names codes, states, events and config ids from build/abi.json (host/abi.ts)", () => {
   const core = new Core();
   for (const [name, v] of Object.entries(abi.errors)) assert.equal(core.errorName(v), name);

@@ -72,9 +72,11 @@ function result(): i32 {
 describe("dns resolver", () => {
   it("RFC 1035 7.2: a query goes to the server's port 53; the answer comes as DNS_RESULT", () => {
     setup();
+    const sent = ctr(C.DNS_QUERIES_TX);
     const q = query();
     expect(q).toBeGreaterThan(0);
     expect(txCount()).toBe(1);
+    expect(ctr(C.DNS_QUERIES_TX)).toBe(sent + 1);
     expect(get16(lastFrame() + 36)).toBe(53);
     deliver(reply(sentId()), 40, sentPort());
     expect(result()).toBe(1);
