@@ -231,6 +231,15 @@ const ratios = (a: Record<string, number>, b: Record<string, number>): Record<st
   rttP99Ms: b.rttP99Ms! / a.rttP99Ms!,
 });
 
+/** Per round, a / b; then the median over rounds: the two targets of a pair ran minutes apart at
+ *  most, so a busy stretch of the shared machine weighs on both sides of each ratio. */
+const paired = (a: Target, b: Target): Record<string, number> | undefined => {
+  const as = rounds[a], bs = rounds[b];
+  if (!as || !bs) return undefined;
+  const each = as.map((m, i) => ratios(m, bs[i]!));
+  return Object.fromEntries(Object.keys(each[0]!).map((k) => [k, median(each.map((e) => e[k]!))]));
+};
+
 const tap = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
@@ -249,6 +258,8 @@ const tap = {
   vsLwip: { boardsLinux: ratios(native, lwip), boardsLinuxDefaultProfile: ratios(nativeDefault, lwip), petrelOnNode: ratios(petrel, lwip) },
   vsKernel: { boardsLinux: ratios(native, kernel), petrelOnNode: ratios(petrel, kernel), lwip: ratios(lwip, kernel) },
   nodeVsNative: ratios(petrel, native),
+  /** the same ratios taken round by round, then their median (less at the mercy of the machine's load) */
+  paired: { nativeVsLwip: paired("boardsLinux", "lwip"), nodeVsNative: paired("petrel", "boardsLinux") },
   ratio: {
     kernelToPetrel: petrel.intoMBps! / kernel.intoMBps!,
     petrelToKernel: petrel.outOfMBps! / kernel.outOfMBps!,
@@ -278,6 +289,7 @@ ${row("connections/s, 8 at a time (echo)", "connectionsPerSec", 0)}
 ${row("connect + close, sequential (conn/s)", "sequentialConnectClosePerSec", 0)}
 ${row("50 connections × 100 echoes of 1 KiB (echoes/s)", "concurrentEchoPerSec", 0)}
 
+Paired (the median of each round's ratio): native / lwIP ${Object.entries(tap.paired.nativeVsLwip ?? {}).map(([k, v]) => `${k} ${f(v, 2)}`).join(", ")}; Node / native ${Object.entries(tap.paired.nodeVsNative ?? {}).map(([k, v]) => `${k} ${f(v, 2)}`).join(", ")}.
 Medians of ${REPS} rounds; load average ${tap.load.before.join(" ")} before, ${tap.load.after.join(" ")} after (${tap.load.cpus} CPUs).
 Petrel on Node, default profile: ${f(petrelDefaultSeq, 0)} sequential connect+close per second. Ratios: > 1 means the first is better (round trips inverted).
 `);

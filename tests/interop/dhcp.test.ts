@@ -4,8 +4,7 @@
 // dnsmasq is the lease's DNS server too (option 6), with a host record: the leased stack resolves a
 // name with it (no server configured by hand) and connects by name to a kernel-side echo server.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { interopTest } from "../support/interop.ts";
+import { echoByName, interopTest } from "../support/interop.ts";
 import { Dnsmasq, dhcpServerArgs, dnsmasqUnavailable, waitForLog } from "../support/dnsmasq.ts";
 import { unavailable } from "../support/env.ts";
 import { KERNEL_IP } from "../support/netns.ts";
@@ -42,22 +41,7 @@ interopTest("DHCP: the Node host leases an address from dnsmasq (RFC 2131 4.4.1)
     assert.equal(petrel.stack.core.dnsServerGet(0), KERNEL_IP);
     assert.deepEqual((await petrel.resolve("echo.petrel.test")).addresses, [KERNEL_IP]);
     assert.match(dnsmasq.log, new RegExp(`query\\[A\\] echo\\.petrel\\.test from ${ip.replace(/\./g, "\\.")}`));
-    const peer = env.peer<{ connections: number }>("echo-server", { host: KERNEL_IP, port: 7053 });
-    await peer.listening;
-    const data = randomBytes(200_000);
-    const s = petrel.connect({ host: "echo.petrel.test", port: 7053 });
-    const chunks: Buffer[] = [];
-    let got = 0;
-    await new Promise<void>((resolve, reject) => {
-      s.on("error", reject);
-      s.on("data", (d: Buffer) => ((chunks.push(d), (got += d.length)), got >= data.length && resolve()));
-      s.on("connect", () => s.write(data));
-    });
-    assert.equal(s.remoteAddress, KERNEL_IP);
-    assert.ok(Buffer.concat(chunks).equals(data), "the echo is byte-exact");
-    s.end();
-    peer.send("done");
-    assert.equal((await peer.result).connections, 1);
+    await echoByName(env, petrel, "echo.petrel.test", 200_000);
   } finally {
     await dnsmasq.stop();
   }

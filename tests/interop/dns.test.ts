@@ -14,7 +14,7 @@ import { ROOT } from "../../host/node/files.ts";
 import { ip } from "../../host/node/tap.ts";
 import { Dnsmasq, dnsmasqUnavailable } from "../support/dnsmasq.ts";
 import { unavailable } from "../support/env.ts";
-import { interopTest } from "../support/interop.ts";
+import { echoByName, interopTest } from "../support/interop.ts";
 import { KERNEL_IP, hookExit, interopUnavailable, liveNamespaces, runPeer } from "../support/netns.ts";
 
 const BIN = join(ROOT, "bin", "petrel.js");
@@ -35,26 +35,7 @@ interopTest("DNS (RFC 1035) against dnsmasq: the Node host resolves a name and a
     await assert.rejects(env.petrel.resolve("nope.petrel.test"), (e: Error & { code?: string }) => e.code === "ENOTFOUND" && /no such name \(NXDOMAIN\)/.test(e.message));
     assert.match(dns.log, /query\[A\] echo\.petrel\.test from 198\.18\.0\.2/, "the query came from Petrel's address");
 
-    const peer = env.peer("echo-server", { host: KERNEL_IP, port: 7053 });
-    await peer.listening;
-    const data = randomBytes(200_000);
-    const s = env.petrel.connect({ host: NAME, port: 7053 });
-    const chunks: Buffer[] = [];
-    let got = 0;
-    await new Promise<void>((resolve, reject) => {
-      s.on("error", reject);
-      s.on("data", (d: Buffer) => {
-        chunks.push(d);
-        got += d.length;
-        if (got >= data.length) resolve();
-      });
-      s.on("connect", () => s.write(data));
-    });
-    assert.equal(s.remoteAddress, KERNEL_IP);
-    assert.ok(Buffer.concat(chunks).equals(data), "the echo is byte-exact");
-    s.end();
-    peer.send("done");
-    assert.equal((await peer.result).connections, 1);
+    await echoByName(env, env.petrel, NAME, 200_000);
     const c = env.petrel.stack.counters();
     assert.equal(c.DROP_DNS_SOURCE + c.DROP_DNS_ID + c.DROP_DNS_MALFORMED, 0);
     assert.equal(c.DNS_CACHE_HITS, 1, "connect by name found the name in the cache");

@@ -75,3 +75,31 @@ export async function transferBothWays(env: TapNetns, bytes: number, peerTimeout
   assert.equal(received, bytes, "Petrel got all of the kernel's bytes");
   assert.equal(h.digest("hex"), r.shaSent);
 }
+
+/**
+ * `petrel` connects by name (resolved through its own resolver) to a kernel-side echo server on
+ * port 7053, sends `bytes` of random data and asserts the echo is byte-exact and came from the
+ * kernel's address; the peer must have seen exactly one connection.
+ */
+export async function echoByName(env: TapNetns, petrel: TapNetns["petrel"], name: string, bytes: number): Promise<void> {
+  const peer = env.peer<{ connections: number }>("echo-server", { host: KERNEL_IP, port: 7053 });
+  await peer.listening;
+  const data = randomBytes(bytes);
+  const s = petrel.connect({ host: name, port: 7053 });
+  const chunks: Buffer[] = [];
+  let got = 0;
+  await new Promise<void>((resolve, reject) => {
+    s.on("error", reject);
+    s.on("data", (d: Buffer) => {
+      chunks.push(d);
+      got += d.length;
+      if (got >= data.length) resolve();
+    });
+    s.on("connect", () => s.write(data));
+  });
+  assert.equal(s.remoteAddress, KERNEL_IP);
+  assert.ok(Buffer.concat(chunks).equals(data), "the echo is byte-exact");
+  s.end();
+  peer.send("done");
+  assert.equal((await peer.result).connections, 1);
+}
