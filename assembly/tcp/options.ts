@@ -7,7 +7,7 @@ import { put32 } from "../wire/bytes";
 import { OPT_NOP, OPT_MSS, OPT_WS, OPT_SACK_OK, OPT_SACK, OPT_TS, SACK_BLOCKS_MAX, Flag } from "../wire/tcp";
 import { timeLt } from "../time";
 import { seg, opts, has } from "./segment";
-import { Tcb, TF, offered } from "./tcb";
+import { Tcb, TF, withheld } from "./tcb";
 import { seqLe } from "./seq";
 import { keyedHash } from "./isn";
 import { TS_OPT_BITS, TS_NO_WSCALE, TS_SACK_BIT } from "./cookie";
@@ -26,6 +26,7 @@ function rcvShiftNeeded(): u32 {
 
 /** Active open: the SYN offers every extension the stack has on (tcp_set_default). */
 export function optionsOffer(t: Tcb, now: u32): void {
+  const offered = EXTENSIONS & ~withheld;
   t.flags = (t.flags & ~EXTENSIONS) | offered;
   t.sndShift = 0;
   t.rcvShift = (offered & TF.WS_OK) ? rcvShiftNeeded() : 0;

@@ -51,9 +51,9 @@ export namespace TF {
   @inline export const CORE: u32 = 1 << 25;
 }
 
-/** The extensions a new connection offers (tcp_set_default); all on unless the host turns one off. */
-export let offered: u32 = TF.SACK_OK | TF.TS_OK | TF.WS_OK;
-export function setOffered(f: u32, on: bool): void { offered = on ? offered | f : offered & ~f; }
+/** The extensions the host turned off (tcp_set_default): a new connection offers the others. */
+export let withheld: u32 = 0;
+export function setOffered(f: u32, on: bool): void { withheld = on ? withheld & ~f : withheld | f; }
 
 /** The persist limit (tcp_set_default PERSIST_TIMEOUT, liveness.ts): ms a peer may keep its window
  *  shut while we have data for it; 0 (the default) = probe for ever (RFC 9293 MUST-37). */
