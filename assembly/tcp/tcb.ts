@@ -20,35 +20,38 @@ import { State } from "./state";
 import { C, count } from "../counters";
 
 export namespace TF {
-  @inline export const IN_USE: u32 = 1 << 0;     // slot allocated
-  @inline export const APP_OWNED: u32 = 1 << 1;  // the app holds a handle (connect, or accepted)
-  @inline export const ORPHAN: u32 = 1 << 2;     // the app closed its handle; the core finishes alone
-  @inline export const PASSIVE: u32 = 1 << 3;    // created from a listener (SYN_RCVD → LISTEN on RST)
-  @inline export const FIN_QUEUED: u32 = 1 << 4; // CLOSE/shutdown: send FIN after the queued data
-  @inline export const FIN_SENT: u32 = 1 << 5;   // finSeq is valid
-  @inline export const FIN_RCVD: u32 = 1 << 6;   // peer's FIN accepted (end of stream)
-  @inline export const ACK_NOW: u32 = 1 << 7;    // an ACK is owed
-  @inline export const WANT_WRITE: u32 = 1 << 8; // a send came up short: report WRITABLE later
-  @inline export const RTX_ARMED: u32 = 1 << 9;
-  @inline export const CLOSE_ARMED: u32 = 1 << 10; // TIME_WAIT or orphaned FIN_WAIT_2 deadline
-  @inline export const ZWP: u32 = 1 << 11;       // retransmission timer is probing a zero window
-  @inline export const RTT_TIMING: u32 = 1 << 12; // rttSeq/rttAt time a segment
-  @inline export const RECOVERY: u32 = 1 << 13;   // NewReno fast recovery until SND.UNA ≥ recover
-  @inline export const OOW_ACKED: u32 = 1 << 15;   // oowAckAt is valid
-  @inline export const FIN_PENDING: u32 = 1 << 14; // rcvFinSeq holds a FIN that arrived out of order
-  // negotiated on the SYNs (while SYN-SENT: offered): RFC 2018 SACK, RFC 7323 timestamps and window scale
-  @inline export const SACK_OK: u32 = 1 << 16;
-  @inline export const TS_OK: u32 = 1 << 17;
-  @inline export const WS_OK: u32 = 1 << 18;
-  @inline export const DELACK: u32 = 1 << 19;     // an ACK is owed by delAckAt (RFC 9293 3.8.6.3)
-  @inline export const RESENT: u32 = 1 << 20;     // retransmitted since the last RTT sample (rtxTs valid)
-  @inline export const SYN_RESENT: u32 = 1 << 21; // our SYN or SYN-ACK timed out (RFC 6298 5.7)
-  @inline export const SYN_FLOOD: u32 = 1 << 22;  // half-open under pressure: fewer SYN-ACK retries (timers.ts)
-  @inline export const WND_SHUT: u32 = 1 << 23;   // the peer's window is shut on waiting data since zwSince
-  @inline export const PMTU_LOW: u32 = 1 << 24;   // an ICMP lowered mss below pmtuMss; raised again at pmtuAt (icmp.ts)
+  // In order of use: a flag in bits 0–5 is a one-byte constant in the module (tested, set or
+  // cleared), one in bits 6–12 two bytes, 13–19 three.
+  @inline export const IN_USE: u32 = 1 << 0;       // slot allocated
+  // negotiated on the SYNs (while SYN-SENT: offered): RFC 7323 timestamps, RFC 2018 SACK, RFC 7323
+  // window scale
+  @inline export const TS_OK: u32 = 1 << 1;
+  @inline export const SACK_OK: u32 = 1 << 4;
+  @inline export const WS_OK: u32 = 1 << 6;
+  @inline export const APP_OWNED: u32 = 1 << 2;    // the app holds a handle (connect, or accepted)
+  @inline export const ACK_NOW: u32 = 1 << 3;      // an ACK is owed
+  @inline export const RTX_ARMED: u32 = 1 << 5;
+  @inline export const RECOVERY: u32 = 1 << 7;     // NewReno fast recovery until SND.UNA ≥ recover
+  @inline export const RTT_TIMING: u32 = 1 << 8;   // rttSeq/rttAt time a segment
+  @inline export const FIN_QUEUED: u32 = 1 << 9;   // CLOSE/shutdown: send FIN after the queued data
   // the core's own connection (the resolver's DNS over TCP): no events, no handle for the host; kept
   // in CLOSED until its owner lets go (then ORPHAN)
-  @inline export const CORE: u32 = 1 << 25;
+  @inline export const CORE: u32 = 1 << 10;
+  @inline export const ZWP: u32 = 1 << 11;         // retransmission timer is probing a zero window
+  @inline export const FIN_RCVD: u32 = 1 << 12;    // peer's FIN accepted (end of stream)
+  @inline export const DELACK: u32 = 1 << 13;      // an ACK is owed by delAckAt (RFC 9293 3.8.6.3)
+  @inline export const CLOSE_ARMED: u32 = 1 << 14; // TIME_WAIT or orphaned FIN_WAIT_2 deadline
+  @inline export const FIN_SENT: u32 = 1 << 15;    // finSeq is valid
+  @inline export const WND_SHUT: u32 = 1 << 16;    // the peer's window is shut on waiting data since zwSince
+  @inline export const WANT_WRITE: u32 = 1 << 17;  // a send came up short: report WRITABLE later
+  @inline export const PMTU_LOW: u32 = 1 << 18;    // an ICMP lowered mss below pmtuMss; raised again at pmtuAt (icmp.ts)
+  @inline export const PASSIVE: u32 = 1 << 19;     // created from a listener (SYN_RCVD → LISTEN on RST)
+  @inline export const ORPHAN: u32 = 1 << 20;      // the app closed its handle; the core finishes alone
+  @inline export const SYN_RESENT: u32 = 1 << 21;  // our SYN or SYN-ACK timed out (RFC 6298 5.7)
+  @inline export const RESENT: u32 = 1 << 22;      // retransmitted since the last RTT sample (rtxTs valid)
+  @inline export const FIN_PENDING: u32 = 1 << 23; // rcvFinSeq holds a FIN that arrived out of order
+  @inline export const SYN_FLOOD: u32 = 1 << 24;   // half-open under pressure: fewer SYN-ACK retries (timers.ts)
+  @inline export const OOW_ACKED: u32 = 1 << 25;   // oowAckAt is valid
 }
 
 /** The extensions the host turned off (tcp_set_default): a new connection offers the others. */
