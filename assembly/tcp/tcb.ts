@@ -63,39 +63,57 @@ export function setOffered(f: u32, on: bool): void { withheld = on ? withheld & 
 export let persistLimit: u32 = 0;
 export function setPersistLimit(ms: u32): void { persistLimit = ms; }
 
+// The fields most used come first: a load or store at an offset below 128 is one byte shorter. The
+// first five survive tcbAlloc (the buffers are the slot's for good; the generation stales old
+// handles); it zeroes the rest.
 @unmanaged export class Tcb {
+  rx: Ring;
+  tx: Ring;
+  ooo: usize;        // OOO_RANGES × [start, end, stamp] u32
+  sack: usize;       // SACK_RANGES × [start, end] u32
+  gen: u32;          // bumped on every release, so stale handles are refused
   state: i32;
   flags: u32;
-  gen: u32;          // bumped on every release, so stale handles are refused
   listener: i32;     // listener slot while not yet accepted, else -1
-  acceptStamp: u32;  // order of arrival in ESTABLISHED, for FIFO accept
   lip: u32; rip: u32;
   lport: u32; rport: u32;
   // send sequence variables (RFC 9293 3.3.1)
-  iss: u32; sndUna: u32; sndNxt: u32; sndWnd: u32; sndWl1: u32; sndWl2: u32;
-  finSeq: u32;       // sequence number of our FIN when FIN_SENT
+  iss: u32; sndUna: u32; sndNxt: u32; sndWnd: u32; sndWl1: u32;
+  sndMax: u32;       // highest sequence number sent + 1 (SND.NXT can move back on a timeout)
   mss: u32;          // effective send MSS
+  rcvNxt: u32;
+  rto: u32;
+  err: i32;
+  softErr: i32;      // a soft error (ICMP, ARP failure) reported instead of ETIMEDOUT if R2 is reached
+  // RFC 5681 / RFC 6582 congestion control
+  cwnd: u32; ssthresh: u32; recover: u32;
+  srtt8: u32;        // RFC 6298 estimator: SRTT×8 ms (0 = no sample yet); rttvar4 below
+  // out-of-order data held in the receive ring past RCV.NXT (assembler.ts): oooCount ranges at `ooo`
+  oooCount: i32;
+  // RFC 6675 SACK loss recovery: sackCount ranges at `sack`, retransmitted up to highRxt
+  sackCount: i32; highRxt: u32;
+  // RFC 7323: window shifts (applied to the peer's window / to ours)
+  sndShift: u32; rcvShift: u32;
+  // ── the rest ──
+  acceptStamp: u32;  // order of arrival in ESTABLISHED, for FIFO accept
+  sndWl2: u32;
+  finSeq: u32;       // sequence number of our FIN when FIN_SENT
   // receive sequence variables
-  irs: u32; rcvNxt: u32; rcvUp: u32; rcvAdv: u32;
+  irs: u32; rcvUp: u32; rcvAdv: u32;  // rcvAdv: the right edge last advertised
   // timers: absolute deadlines (time.ts)
   rtxAt: u32; closeAt: u32;
-  rto: u32; retries: i32; retransmits: u32;
-  sndMax: u32;       // highest sequence number sent + 1 (SND.NXT can move back on a timeout)
-  // RFC 6298 estimator (fixed point: srtt8 = SRTT×8 ms, rttvar4 = RTTVAR×4 ms; 0 = no sample yet)
-  srtt8: u32; rttvar4: u32;
+  retries: i32; retransmits: u32;
+  rttvar4: u32;      // RTTVAR×4 ms
   rttSeq: u32; rttAt: u32;   // the one segment being timed (Karn: never a retransmitted one)
-  // RFC 5681 / RFC 6582 congestion control
-  cwnd: u32; ssthresh: u32; recover: u32; dupAcks: u32;
+  dupAcks: u32;
   fastRetransmits: u32; timeouts: u32; dupAcksTotal: u32;
-  // out-of-order data held in the receive ring past RCV.NXT (assembler.ts): oooCount ranges at `ooo`
-  oooCount: i32; oooStamp: u32;
+  oooStamp: u32;
   rcvFinSeq: u32;    // sequence number of a FIN that arrived ahead of RCV.NXT
   oowAckAt: u32;     // last ACK sent for an unacceptable segment (rate limit)
   // user options (tcp_set_option)
   noDelay: bool;
   keepIdle: u32; keepIntvl: u32; keepCount: u32; userTimeout: u32;
-  // RFC 7323: window shifts (applied to the peer's window / to ours), timestamps
-  sndShift: u32; rcvShift: u32;
+  // RFC 7323 timestamps
   tsOffset: u32;     // added to `now` for our TSval (RFC 7323 5.4: a per-connection random offset)
   tsRecent: u32; tsRecentAt: u32;
   rtxTs: u32;        // our TSval when we last retransmitted: older echoes give no RTT sample
@@ -104,23 +122,16 @@ export function setPersistLimit(ms: u32): void { persistLimit = ms; }
   lastAckSent: u32;  // RCV.NXT carried by the last ACK we sent (Last.ACK.sent)
   // delayed ACK (RFC 9293 3.8.6.3, RFC 5681 4.2)
   delAckAt: u32; rcvMss: u32;  // rcvMss: largest segment received, the "full-sized segment"
-  // RFC 6675 SACK loss recovery: sackCount ranges at `sack`, retransmitted up to highRxt
-  sackCount: i32; highRxt: u32; sackRecoveries: u32;
+  sackRecoveries: u32;
   // liveness (tcp/liveness.ts) and RFC 5961 5.2
   heardAt: u32;      // last acceptable segment from the peer: the keepalive idle clock starts here
   keepProbes: u32;   // keepalive probes sent since heardAt
   probeAt: u32;      // when the last of them was sent
   unaSince: u32;     // the user-timeout clock: when SND.UNA last advanced or a flight began
   maxSndWnd: u32;    // MAX.SND.WND: the largest window the peer has offered (RFC 5961 5.2)
-  err: i32;
-  softErr: i32;      // a soft error (ICMP, ARP failure) reported instead of ETIMEDOUT if R2 is reached
   zwSince: u32;      // when the peer's window last shut with data waiting (the persist limit's clock)
   pmtuMss: u32;      // while PMTU_LOW: the MSS before the first lowering (RFC 1191 6.3)
   pmtuAt: u32;       // while PMTU_LOW: when to try pmtuMss again
-  rx: Ring;
-  tx: Ring;
-  ooo: usize;        // OOO_RANGES × [start, end, stamp] u32
-  sack: usize;       // SACK_RANGES × [start, end] u32
 }
 
 @inline const TCB_SIZE: usize = (offsetof<Tcb>() + 7) & ~7;
@@ -163,14 +174,12 @@ export function tcbFromHandle(h: i32): Tcb | null {
 }
 
 /** A free slot, initialised to CLOSED with empty rings, or null when the table is full. Every field
- *  before the ring headers starts at zero, except the generation (kept: it stales old handles). */
+ *  from `state` on starts at zero; the ring headers, range tables and generation stay. */
 export function tcbAlloc(): Tcb | null {
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
     if (t.flags & TF.IN_USE) continue;
-    const gen = t.gen;
-    memory.fill(changetype<usize>(t), 0, offsetof<Tcb>("rx"));
-    t.gen = gen;
+    memory.fill(changetype<usize>(t) + offsetof<Tcb>("state"), 0, offsetof<Tcb>() - offsetof<Tcb>("state"));
     t.flags = TF.IN_USE;
     t.state = State.CLOSED;
     t.listener = -1;
