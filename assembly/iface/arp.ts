@@ -240,14 +240,17 @@ function entryResolve(e: ArpEntry, mac: usize, now: u32): void {
   pendingFlush(e.ip, mac);
 }
 
-/** Broadcast a request for ip. */
-function sendRequest(ip: u32): void {
-  ethEmit(ARP_FRAME, MAC_BROADCAST, ifaceMac(), ETHERTYPE_ARP);
-  arpEmit(ARP_FRAME + ETH_HDR_LEN, ARP_REQUEST, ifaceMac(), ifaceIp(), MAC_ZERO, ip);
+/** Send an ARP packet from us: operation `op`, to the Ethernet address `dst`, with target `tha`/`tpa`. */
+function arpSend(op: u16, dst: usize, tha: usize, tpa: u32): void {
+  ethEmit(ARP_FRAME, dst, ifaceMac(), ETHERTYPE_ARP);
+  arpEmit(ARP_FRAME + ETH_HDR_LEN, op, ifaceMac(), ifaceIp(), tha, tpa);
   hostTx(ARP_FRAME, ETH_HDR_LEN + ARP_LEN);
   count(C.ARP_TX);
   count(C.TX_FRAMES);
 }
+
+/** Broadcast a request for ip. */
+function sendRequest(ip: u32): void { arpSend(ARP_REQUEST, MAC_BROADCAST, MAC_ZERO, ip); }
 
 /**
  * ipOutput's miss path: make sure an INCOMPLETE entry exists for hop and a request went out
@@ -299,12 +302,7 @@ export function arpInput(p: usize, len: i32, now: u32): i32 {
     if (e != null) entryResolve(e, sha, now);
   }
   if (arpOper(p) == ARP_REQUEST) {
-    // Reply to the requester directly: swap the addresses, our MAC as sender.
-    ethEmit(ARP_FRAME, sha, ifaceMac(), ETHERTYPE_ARP);
-    arpEmit(ARP_FRAME + ETH_HDR_LEN, ARP_REPLY, ifaceMac(), me, sha, spa);
-    hostTx(ARP_FRAME, ETH_HDR_LEN + ARP_LEN);
-    count(C.ARP_TX);
-    count(C.TX_FRAMES);
+    arpSend(ARP_REPLY, sha, sha, spa);  // to the requester directly: the addresses swapped, our MAC as sender
   }
   return 0;
 }
