@@ -56,9 +56,7 @@ export function congestionOnAck(t: Tcb, newly: u32, now: u32): void {
       sackRecoveryAck(t, true, now);
     } else {
       // partial acknowledgment: resend the next hole, deflate by what was acked, add one SMSS (step 4)
-      retransmitFirst(t, now);
-      count(C.TCP_FAST_RETRANSMITS);
-      t.fastRetransmits++;
+      fastRetransmit(t, now);
       t.cwnd = (newly < t.cwnd ? t.cwnd - newly : 0) + t.mss;
     }
     return;
@@ -90,11 +88,22 @@ export function congestionOnDupAck(t: Tcb, now: u32): void {
   t.ssthresh = flightHalf(t);                                                // 3.2 (2)
   t.recover = t.sndMax;
   t.flags |= TF.RECOVERY;
-  retransmitFirst(t, now);                                                   // 3.2 (3)
-  count(C.TCP_FAST_RETRANSMITS);
-  t.fastRetransmits++;
+  fastRetransmit(t, now);                                                    // 3.2 (3)
   t.cwnd = t.ssthresh + 3 * t.mss;
   armRtx(t, now);
+}
+
+/** A fast retransmission went (RFC 5681 3.2, RFC 6582 3.2, RFC 6675 5): counted for the connection
+ *  (tcp_info) and the stack. */
+function fastRetransmitted(t: Tcb): void {
+  t.fastRetransmits++;
+  count(C.TCP_FAST_RETRANSMITS);
+}
+
+/** Resend the first unacknowledged segment now, as a fast retransmission. */
+function fastRetransmit(t: Tcb, now: u32): void {
+  retransmitFirst(t, now);
+  fastRetransmitted(t);
 }
 
 /** An ACK that keeps the window at zero answers a window probe (RFC 9293 3.8.6.1) or repeats that
@@ -119,9 +128,8 @@ function sackEnterRecovery(t: Tcb, now: u32): void {
   t.cwnd = t.ssthresh;
   t.flags |= TF.RECOVERY;
   t.sackRecoveries++;
-  t.fastRetransmits++;
   count(C.TCP_SACK_RECOVERIES);
-  count(C.TCP_FAST_RETRANSMITS);
+  fastRetransmitted(t);
   const first = t.sackCount > 0 ? sackStart(t, 0) - t.sndUna : 0xffffffff;
   t.highRxt = t.sndUna + retransmitAt(t, t.sndUna, first, now);
   sackSend(t, now);
@@ -135,8 +143,7 @@ function sackRecoveryAck(t: Tcb, advanced: bool, now: u32): void {
   if (seqLt(t.highRxt, t.sndUna)) t.highRxt = t.sndUna;
   if (advanced && t.sackCount == 0 && t.highRxt == t.sndUna) {
     t.highRxt = t.sndUna + retransmitAt(t, t.sndUna, 0xffffffff, now);
-    t.fastRetransmits++;
-    count(C.TCP_FAST_RETRANSMITS);
+    fastRetransmitted(t);
   }
   sackSend(t, now);
 }

@@ -12,6 +12,7 @@ import { State } from "./state";
 import { Tcb, TF } from "./tcb";
 import { seqGt, seqLt } from "./seq";
 import { optionsWrite, optionsFixedLen } from "./options";
+import { seg, has } from "./segment";
 
 /** The window we advertise (RFC 9293 3.8.6): the free space of the receive ring, up to what the
  *  16-bit field can say with our window shift. Receiver SWS avoidance (3.8.6.2.2, MUST-39): the
@@ -60,14 +61,17 @@ export function emitSegment(t: Tcb, seq: u32, flags: u32, off: i32, len: i32, no
   ipOutput(t.rip, IPPROTO_TCP, hdr + len, now);
 }
 
-/** An RST (or RST+ACK) for a segment that has no connection to go to (RFC 9293 3.10.7.1). */
-export function emitReset(lip: u32, lport: u32, rip: u32, rport: u32, seq: u32, ack: u32, withAck: bool, now: u32): void {
+/** The RST answering the segment in `seg` (RFC 9293 3.10.7.1, 3.10.7.2, 3.10.7.3): <SEQ=SEG.ACK><CTL=RST>
+ *  for one with an ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+export function emitReset(now: u32): void {
   const p = ipTxPayload();
-  tcpEmit(p, <u16>lport, <u16>rport, seq, withAck ? ack : 0, withAck ? Flag.RST | Flag.ACK : Flag.RST, 0, 0, 0);
-  tcpFillChecksum(p, TCP_HDR_MIN, lip, rip);
+  const withAck = !has(Flag.ACK);
+  tcpEmit(p, <u16>seg.dport, <u16>seg.sport, withAck ? 0 : seg.ack, withAck ? seg.seq + seg.len : 0,
+          withAck ? Flag.RST | Flag.ACK : Flag.RST, 0, 0, 0);
+  tcpFillChecksum(p, TCP_HDR_MIN, seg.dst, seg.src);
   count(C.TCP_RST_TX);
   count(C.TCP_TX);
-  ipOutput(rip, IPPROTO_TCP, TCP_HDR_MIN, now);
+  ipOutput(seg.src, IPPROTO_TCP, TCP_HDR_MIN, now);
 }
 
 /** A bare ACK <SEQ=SND.NXT><ACK=RCV.NXT> (RFC 9293 3.10.7.4), with SND.MAX for SND.NXT: after a

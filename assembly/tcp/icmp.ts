@@ -18,10 +18,10 @@ import { R1_RETRIES } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { State } from "./state";
-import { Ev, eventPush } from "../storage/events";
+import { Ev } from "../storage/events";
 import { earliest, timeLt } from "../time";
 import { ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, ICMP_PARAM_PROBLEM, ICMP_UNREACH_NET, ICMP_UNREACH_PROTO, ICMP_UNREACH_PORT, ICMP_UNREACH_NEEDFRAG } from "../wire/icmp";
-import { Tcb, TF, tcbClose, tcbHandle, synchronized } from "./tcb";
+import { Tcb, TF, tcbClose, synchronized, appEvent } from "./tcb";
 import { seqLe, seqLt } from "./seq";
 import { tcpOutput } from "./output";
 import { noteRetransmit } from "./rtt";
@@ -54,7 +54,7 @@ export function softError(t: Tcb, err: i32): void {
 /** RFC 1122 4.2.3.5 (R1 reached: "TCP SHOULD inform the application of the delivery problem") and
  *  4.2.3.9: the pending soft error as a SOFT_ERROR event; the connection goes on. */
 export function softErrorReport(t: Tcb): void {
-  if (t.softErr != 0 && (t.flags & TF.APP_OWNED)) eventPush(Ev.SOFT_ERROR, tcbHandle(t), t.softErr);
+  if (t.softErr != 0) appEvent(t, Ev.SOFT_ERROR, t.softErr);
 }
 
 /** RFC 1191 6.3/6.5: a smaller path MTU lowers the send MSS; the segments in flight were too big

@@ -4,11 +4,11 @@ import { MSS_DEFAULT, MSS_LOCAL, MSL_MS, FIN_WAIT2_MS, DELACK_MS } from "../conf
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringFree, ringWrite, ringWriteAt, ringCommit, ringConsume } from "../storage/ring";
-import { Ev, eventPush } from "../storage/events";
+import { Ev } from "../storage/events";
 import { State } from "./state";
 import { Flag } from "../wire/tcp";
 import { seg, opts, has } from "./segment";
-import { Tcb, TF, setState, tcbHandle, tcbClose, synchronized, armClose } from "./tcb";
+import { Tcb, TF, setState, tcbClose, synchronized, armClose, appEvent } from "./tcb";
 import { seqLt, seqLe, seqGt } from "./seq";
 import { emitReset, sendAck, sendRst, rcvWindow, dataBase, armRtx } from "./emit";
 import { tcpOutput } from "./output";
@@ -29,11 +29,21 @@ export function peerMss(): u32 {
   return m;
 }
 
+/** A SYN arrived with initial sequence number `irs` (RFC 9293 3.10.7.2/3.10.7.3): the connection
+ *  takes the segment's addresses and ports, and RCV.NXT = IRS + 1. */
+export function synFrom(t: Tcb, irs: u32): void {
+  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
+  t.irs = irs; t.rcvNxt = irs + 1; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
+}
+
+/** The send window this segment gives (RFC 9293 3.10.7.4: SND.WND, SND.WL1 = SEG.SEQ, SND.WL2). */
+export function windowFrom(t: Tcb, wnd: u32, wl2: u32): void { t.sndWnd = wnd; t.sndWl1 = seg.seq; t.sndWl2 = wl2; }
+
 /** RFC 9293 3.10.7.3, SYN-SENT. */
 export function tcpSynSent(t: Tcb, now: u32): void {
   // first: the ACK bit
   if (has(Flag.ACK) && (seqLe(seg.ack, t.iss) || seqGt(seg.ack, t.sndNxt))) {
-    if (!has(Flag.RST)) emitReset(t.lip, t.lport, t.rip, t.rport, seg.ack, 0, false, now);
+    if (!has(Flag.RST)) emitReset(now);
     count(C.DROP_TCP_BAD_ACK);
     return;
   }
@@ -46,17 +56,17 @@ export function tcpSynSent(t: Tcb, now: u32): void {
   // fourth: the SYN bit
   if (!has(Flag.SYN)) return;
   peerHeard(t, now);
-  t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
+  synFrom(t, seg.seq);                      // (the addresses and ports are the connection's already)
   t.mss = peerMss();
   optionsNegotiate(t, now);
   if (has(Flag.ACK)) ackSyn(t, now);
   if (seqGt(t.sndUna, t.iss)) {
-    t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+    windowFrom(t, seg.wnd, seg.ack);
     establish(t);
     t.flags |= TF.ACK_NOW;
   } else {
     // simultaneous open: SYN_RECEIVED, answer <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
-    t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = 0;
+    windowFrom(t, seg.wnd, 0);
     setState(t, State.SYN_RECEIVED);
     t.sndNxt = t.iss;
   }
@@ -77,7 +87,7 @@ function establish(t: Tcb): void {
   if ((t.flags & TF.SYN_RESENT) && t.rto < 3000) t.rto = 3000;
   setState(t, State.ESTABLISHED);
   count(C.TCP_ESTABLISHED);
-  if (t.flags & TF.APP_OWNED) eventPush(Ev.CONNECTED, tcbHandle(t), 0);
+  appEvent(t, Ev.CONNECTED, 0);
   // a CLOSE issued before the handshake finished (simultaneous open) takes effect now
   if (t.flags & TF.FIN_QUEUED) setState(t, State.FIN_WAIT_1);
 }
@@ -182,12 +192,12 @@ function resetArrives(t: Tcb): void {
 function ackArrives(t: Tcb, now: u32): bool {
   if (t.state == State.SYN_RECEIVED) {
     if (!(seqLt(t.sndUna, seg.ack) && seqLe(seg.ack, t.sndMax))) {
-      emitReset(t.lip, t.lport, t.rip, t.rport, seg.ack, 0, false, now);
+      emitReset(now);
       count(C.DROP_TCP_BAD_ACK);
       return false;
     }
     ackSyn(t, now);
-    t.sndWnd = segWindow(t); t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+    windowFrom(t, segWindow(t), seg.ack);
     establish(t);
   }
   if (seqGt(seg.ack, t.sndMax)) {            // acks something never sent (SND.MAX: SND.NXT may have gone back)
@@ -214,7 +224,7 @@ function ackArrives(t: Tcb, now: u32): bool {
     congestionOnDupAck(t, now);              // (compares the window with the previous one: RFC 5681 2)
   }
   if (update) {
-    t.sndWnd = segWindow(t); t.sndWl1 = seg.seq; t.sndWl2 = seg.ack;
+    windowFrom(t, segWindow(t), seg.ack);
     if (t.sndWnd > 0 && (t.flags & TF.ZWP)) windowReopened(t);
   }
   if (t.sndWnd > t.maxSndWnd) t.maxSndWnd = t.sndWnd;   // MAX.SND.WND (RFC 5961 5.2)
@@ -262,9 +272,9 @@ function ackData(t: Tcb, now: u32): void {
   congestionOnAck(t, newly, now);
   t.flags &= ~(TF.RTX_ARMED | TF.ZWP);
   if (t.sndMax != t.sndUna) armRtx(t, now);                                      // RFC 6298 5.3
-  if ((t.flags & TF.WANT_WRITE) && (t.flags & TF.APP_OWNED) && !(t.flags & TF.FIN_QUEUED)) {
+  if ((t.flags & (TF.WANT_WRITE | TF.FIN_QUEUED)) == TF.WANT_WRITE) {
     t.flags &= ~TF.WANT_WRITE;
-    eventPush(Ev.WRITABLE, tcbHandle(t), ringFree(t.tx));
+    appEvent(t, Ev.WRITABLE, ringFree(t.tx));
   }
 }
 
@@ -299,7 +309,7 @@ function textArrives(t: Tcb, now: u32): bool {
   } else {
     ackLater(t, seg.dataLen, now);
   }
-  if (t.flags & TF.APP_OWNED) eventPush(Ev.READABLE, tcbHandle(t), ringLen(t.rx));
+  appEvent(t, Ev.READABLE, ringLen(t.rx));
   return true;
 }
 
@@ -346,7 +356,7 @@ function finArrives(t: Tcb, now: u32): void {
   if (!(t.flags & TF.FIN_RCVD)) {
     t.rcvNxt += 1;
     t.flags |= TF.FIN_RCVD;
-    if (t.flags & TF.APP_OWNED) eventPush(Ev.EOF, tcbHandle(t), 0);
+    appEvent(t, Ev.EOF, 0);
   }
   t.flags |= TF.ACK_NOW;
   if (s == State.SYN_RECEIVED || s == State.ESTABLISHED) {

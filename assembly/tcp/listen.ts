@@ -14,14 +14,13 @@ import { tcpOutput } from "./output";
 import { optionsOffer, optionsNegotiate, optionsFromCookie, tsNow } from "./options";
 import { cookieIss, cookieTsval } from "./cookie";
 import { isnFor } from "./isn";
-import { peerMss, tcpSegmentArrives } from "./input";
+import { peerMss, synFrom, windowFrom, tcpSegmentArrives } from "./input";
 
 /** RFC 9293 3.10.7.1, CLOSED (no connection): RST for anything but an RST. */
 export function tcpNoConnection(now: u32): void {
   count(C.TCP_NO_LISTENER);
   if (has(Flag.RST)) return;
-  if (has(Flag.ACK)) emitReset(seg.dst, seg.dport, seg.src, seg.sport, seg.ack, 0, false, now);
-  else emitReset(seg.dst, seg.dport, seg.src, seg.sport, 0, seg.seq + seg.len, true, now);
+  emitReset(now);
 }
 
 /** What a segment for a listening port asks for (RFC 9293 3.10.7.2). */
@@ -41,7 +40,7 @@ export function listenCheck(): i32 {
 
 /** RFC 9293 3.10.7.2, second check: an ACK to a listener is answered <SEQ=SEG.ACK><CTL=RST>. */
 export function listenReset(now: u32): void {
-  emitReset(seg.dst, seg.dport, seg.src, seg.sport, seg.ack, 0, false, now);
+  emitReset(now);
 }
 
 /** RFC 9293 3.10.7.2, third check: a SYN the listener `l` admitted gets the fresh TCB t. */
@@ -55,12 +54,11 @@ export function listenOpen(t: Tcb, l: i32, now: u32): void {
 /** RFC 9293 3.10.7.2, LISTEN, third check (SYN): fill a fresh TCB and answer SYN-ACK. The caller
  *  (socket/demux.ts: synAdmit) has applied the backlog and the table limits. */
 function tcpPassiveOpen(t: Tcb, iss: u32, now: u32): void {
-  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
-  t.irs = seg.seq; t.rcvNxt = seg.seq + 1; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
+  synFrom(t, seg.seq);
   optionsOffer(t, now);
   optionsNegotiate(t, now);
   t.iss = iss; t.sndUna = iss; t.sndNxt = iss; t.sndMax = iss; t.recover = iss;
-  t.sndWnd = seg.wnd; t.sndWl1 = seg.seq; t.sndWl2 = 0;
+  windowFrom(t, seg.wnd, 0);
   t.mss = peerMss();
   t.flags |= TF.PASSIVE;
   setState(t, State.SYN_RECEIVED);
@@ -81,8 +79,7 @@ export function tcpCookieSynAck(now: u32): void {
   ringInit(scratchRx, 0, <u32>RX_BUF);
   t.rx = scratchRx;
   t.flags = 0; t.oooCount = 0;
-  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
-  t.rcvNxt = seg.seq + 1; t.rcvAdv = t.rcvNxt;
+  synFrom(t, seg.seq);
   optionsOffer(t, now);
   optionsNegotiate(t, now);
   t.mss = peerMss();
@@ -99,13 +96,12 @@ export function listenCookieOpen(t: Tcb, l: i32, mss: u32, now: u32): void {
   t.listener = l;
   t.rto = RTO_INITIAL_MS;
   count(C.TCP_PASSIVE_OPENS);
-  t.lip = seg.dst; t.lport = seg.dport; t.rip = seg.src; t.rport = seg.sport;
-  t.irs = seg.seq - 1; t.rcvNxt = seg.seq; t.rcvUp = t.rcvNxt; t.rcvAdv = t.rcvNxt;
+  synFrom(t, seg.seq - 1);                   // the SYN the cookie answered came just before
   optionsOffer(t, now);
   optionsFromCookie(t, now);
   const iss = seg.ack - 1;
   t.iss = iss; t.sndUna = iss; t.sndNxt = seg.ack; t.sndMax = seg.ack; t.recover = iss;
-  t.sndWnd = 0; t.sndWl1 = seg.seq; t.sndWl2 = 0;
+  windowFrom(t, 0, 0);
   t.mss = mss < <u32>MSS_LOCAL ? mss : <u32>MSS_LOCAL;
   t.flags |= TF.PASSIVE;
   setState(t, State.SYN_RECEIVED);

@@ -256,6 +256,11 @@ export function halfOpenCount(): i32 {
   return n;
 }
 
+/** An event about t for the app, when the app holds its handle. */
+export function appEvent(t: Tcb, kind: i32, arg: i32): void {
+  if (t.flags & TF.APP_OWNED) eventPush(kind, tcbHandle(t), arg);
+}
+
 /** Every state change goes through here: the single trace point (an Ev.STATE event). */
 export function setState(t: Tcb, s: i32): void {
   if (t.state == s) return;
