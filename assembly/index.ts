@@ -27,7 +27,7 @@ import { listenersInit, listen } from "./socket/listeners";
 import { tcpRx, tcpIcmp } from "./socket/demux";
 import * as api from "./socket/api";
 import { ioInit, ioRange } from "./socket/io";
-import { NO_DEADLINE } from "./time";
+import { NO_DEADLINE, earliest } from "./time";
 import { addressSet, learnedDns } from "./iface/address";
 import { connectionsSettle } from "./socket/address";
 import { dhcpInit, dhcpSetInitDelay, dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState } from "./dhcp/client";
@@ -102,17 +102,15 @@ export function poll(now: u32): i32 {
   // then again for the deadline: TCP's output may just have started a resolution (nothing else is
   // due at `now`, so this sends nothing twice)
   if (DHCP) {
-    const d = dhcpPoll(now);
+    next = sooner(next, dhcpPoll(now), now);
     connectionsSettle();
-    if (d >= 0 && (next < 0 || d < next)) next = d;
   }
-  if (DNS_QUERIES > 0) {
-    const d = dnsPoll(now);
-    if (d >= 0 && (next < 0 || d < next)) next = d;
-  }
-  const arp = ifacePoll(now);
-  return next < 0 || (arp >= 0 && arp < next) ? arp : next;
+  if (DNS_QUERIES > 0) next = sooner(next, dnsPoll(now), now);
+  return sooner(next, ifacePoll(now), now);
 }
+
+/** The earlier of two "ms from now" deadlines (-1: none). */
+function sooner(next: i32, d: i32, now: u32): i32 { return d < 0 ? next : earliest(next, now + <u32>d, now); }
 
 
 // ── TCP calls ─────────────────────────────────────────────────────────────────────────────────

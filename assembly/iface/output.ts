@@ -4,7 +4,7 @@ import { FRAME_MAX, IP_TTL, MTU } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { hostTx } from "../abi";
-import { ETH_HDR_LEN, ETHERTYPE_IPV4, MAC_BROADCAST, ethEmit } from "../wire/ethernet";
+import { ETH_HDR_LEN, ETHERTYPE_IPV4, MAC_BROADCAST, ethEmit, macCopy } from "../wire/ethernet";
 import { IPV4_HDR_LEN, ipv4Emit } from "../wire/ipv4";
 import { ifaceIp, ifaceIsBroadcast, ifaceMac, ifaceNextHop, ifaceTxFrame, ifaceUp } from "./iface";
 import { arpFailed, arpLookup, arpPendingPush, arpPoll, arpResolve, arpRevalidate } from "./arp";
@@ -29,26 +29,22 @@ export function ipOutput(dst: u32, proto: u8, payloadLen: i32, now: u32): i32 {
   const frame = ifaceTxFrame();
   const len = ETH_HDR_LEN + IPV4_HDR_LEN + payloadLen;
   ipv4Emit(frame + <usize>ETH_HDR_LEN, ifaceIp(), dst, proto, payloadLen, ipId++, IP_TTL);
-  if (ifaceIsBroadcast(dst)) {
-    ethEmit(frame, MAC_BROADCAST, ifaceMac(), ETHERTYPE_IPV4);
-    hostTx(frame, len);
-    count(C.TX_FRAMES);
-    return 0;
+  ethEmit(frame, MAC_BROADCAST, ifaceMac(), ETHERTYPE_IPV4);   // to a unicast dst: its next hop's MAC below
+  if (!ifaceIsBroadcast(dst)) {
+    const hop = ifaceNextHop(dst);
+    if (hop == 0) { count(C.TX_NO_ROUTE); return Err.ENETUNREACH; }
+    const mac = arpLookup(hop, now);
+    if (mac == 0) {
+      // Unresolved: ask, and park the frame (destination MAC filled on resolution); with no room in
+      // the cache for hop (a flood of unanswered next hops: arp.ts entryAlloc) it is dropped, as lost
+      if (arpResolve(hop, now)) arpPendingPush(hop, frame, len);
+      else count(C.ARP_PENDING_DROPPED);
+      return 0;
+    }
+    macCopy(frame, mac);
   }
-  const hop = ifaceNextHop(dst);
-  if (hop == 0) { count(C.TX_NO_ROUTE); return Err.ENETUNREACH; }
-  const mac = arpLookup(hop, now);
-  if (mac != 0) {
-    ethEmit(frame, mac, ifaceMac(), ETHERTYPE_IPV4);
-    hostTx(frame, len);
-    count(C.TX_FRAMES);
-    return 0;
-  }
-  // Unresolved: ask, and park the frame (destination MAC filled on resolution); with no room in
-  // the cache for hop (a flood of unanswered next hops: arp.ts entryAlloc) it is dropped, as lost
-  if (!arpResolve(hop, now)) { count(C.ARP_PENDING_DROPPED); return 0; }
-  ethEmit(frame, MAC_BROADCAST, ifaceMac(), ETHERTYPE_IPV4);
-  arpPendingPush(hop, frame, len);
+  hostTx(frame, len);
+  count(C.TX_FRAMES);
   return 0;
 }
 

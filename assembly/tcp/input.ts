@@ -120,6 +120,9 @@ function unacceptableAck(t: Tcb, now: u32): void {
   else limitedAck(t, now);
 }
 
+/** ESTABLISHED, FIN-WAIT-1 or FIN-WAIT-2: the states that take segment text (RFC 9293 3.10.7.4). */
+function receiving(s: i32): bool { return s >= State.ESTABLISHED && s <= State.FIN_WAIT_2; }
+
 /** Set by reassemble() when RCV.NXT reaches a FIN that arrived ahead of it. */
 let finReached = false;
 
@@ -159,7 +162,7 @@ export function tcpSegmentArrives(t: Tcb, now: u32): void {
   if (!ackArrives(t, now)) return;
   if (t.state == State.CLOSED) return;
   // sixth: URG (RFC 9293 3.8.5): remember the urgent pointer; urgent data is delivered inline
-  if (has(Flag.URG) && (t.state == State.ESTABLISHED || t.state == State.FIN_WAIT_1 || t.state == State.FIN_WAIT_2)) {
+  if (has(Flag.URG) && receiving(t.state)) {
     const up = seg.seq + seg.up;
     if (seqGt(up, t.rcvUp)) t.rcvUp = up;
   }
@@ -180,7 +183,7 @@ function resetArrives(t: Tcb): void {
     tcbClose(t, 0);          // back to LISTEN: the listener is untouched, this half-open TCB goes
   } else if (s == State.SYN_RECEIVED) {
     tcbClose(t, Err.ECONNREFUSED);
-  } else if (s == State.ESTABLISHED || s == State.FIN_WAIT_1 || s == State.FIN_WAIT_2 || s == State.CLOSE_WAIT) {
+  } else if (s >= State.ESTABLISHED && s <= State.CLOSE_WAIT) {   // ESTABLISHED, FIN-WAIT-1, -2, CLOSE-WAIT
     count(C.TCP_RESETS);
     tcbClose(t, Err.ECONNRESET);
   } else {
@@ -283,7 +286,7 @@ function ackData(t: Tcb, now: u32): void {
  *  until the hole fills. Returns false when the connection was reset. */
 function textArrives(t: Tcb, now: u32): bool {
   const s = t.state;
-  if (s != State.ESTABLISHED && s != State.FIN_WAIT_1 && s != State.FIN_WAIT_2) return true; // ignored
+  if (!receiving(s)) return true; // ignored
   if (t.flags & TF.ORPHAN) {
     // the application closed the connection: nobody will read this (RFC 1122 4.2.2.13)
     count(C.DROP_TCP_ORPHAN_DATA);
@@ -352,7 +355,7 @@ function reassemble(t: Tcb): void {
 /** RFC 9293 3.10.7.4, eighth check. */
 function finArrives(t: Tcb, now: u32): void {
   const s = t.state;
-  if (s == State.CLOSED || s == State.LISTEN || s == State.SYN_SENT) return;
+  if (s <= State.SYN_SENT) return;           // CLOSED, LISTEN, SYN-SENT
   if (!(t.flags & TF.FIN_RCVD)) {
     t.rcvNxt += 1;
     t.flags |= TF.FIN_RCVD;

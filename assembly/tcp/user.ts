@@ -119,7 +119,7 @@ export function userClose(t: Tcb, now: u32): void {
 /** RFC 9293 3.10.5, ABORT: RST in the states that have a peer, then the TCB goes. */
 export function userAbort(t: Tcb, now: u32): void {
   const s = t.state;
-  if (s == State.SYN_RECEIVED || s == State.ESTABLISHED || s == State.FIN_WAIT_1 || s == State.FIN_WAIT_2 || s == State.CLOSE_WAIT) {
+  if (s >= State.SYN_RECEIVED && s <= State.CLOSE_WAIT) {   // SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, -2, CLOSE-WAIT
     sendRst(t, now);
   }
   t.flags &= ~TF.APP_OWNED;
