@@ -164,22 +164,19 @@ function send(type: u8, ciaddr: u32, requested: u32, srv: u32, to: u32, now: u32
   if (udpSendTo(sock, to, DHCP_SERVER_PORT, msg, <u32>n, now) >= 0) count(C.DHCP_TX);
 }
 
-/** The REQUEST of the current state (RFC 2131 4.3.2 table 4 and 4.4.5). */
-function sendRequest(now: u32): void {
+function renewing(): bool { return st == DhcpState.RENEWING || st == DhcpState.REBINDING; }
+
+/** The message of the current state and its retransmission timer: DISCOVER in SELECTING (offered is
+ *  0 there), else the REQUEST of RFC 2131 4.3.2 table 4: the requested address (50) but for ciaddr
+ *  while RENEWING or REBINDING, the server id (54) in REQUESTING, unicast to the server in RENEWING;
+ *  retransmitted with backoff (4.1), or after half the time left while renewing (4.4.5). */
+function transmit(now: u32): void {
   if (tries == 0) startAt = now;
   tries++;
-  switch (st) {
-    case DhcpState.REQUESTING: send(DhcpType.REQUEST, 0, offered, server, 0xffffffff, now); arm(backoff(now)); break;
-    case DhcpState.REBOOTING: send(DhcpType.REQUEST, 0, offered, 0, 0xffffffff, now); arm(backoff(now)); break;
-    case DhcpState.RENEWING: send(DhcpType.REQUEST, offered, 0, 0, server, now); renewTimer(now, t2At); break;
-    case DhcpState.REBINDING: send(DhcpType.REQUEST, offered, 0, 0, 0xffffffff, now); renewTimer(now, expireAt); break;
-  }
-}
-
-function sendDiscover(now: u32): void {
-  tries++;
-  send(DhcpType.DISCOVER, 0, 0, 0, 0xffffffff, now);
-  arm(backoff(now));
+  const renew = renewing();
+  send(st == DhcpState.SELECTING ? DhcpType.DISCOVER : DhcpType.REQUEST, renew ? offered : 0, renew ? 0 : offered,
+       st == DhcpState.REQUESTING ? server : 0, st == DhcpState.RENEWING ? server : 0xffffffff, now);
+  if (renew) renewTimer(now, st == DhcpState.RENEWING ? t2At : expireAt); else arm(backoff(now));
 }
 
 /** A new exchange: a fresh xid (RFC 2131 4.4.1) and no transmission yet. */
@@ -205,7 +202,7 @@ export function dhcpStart(requested: u32, now: u32): i32 {
   conflicts = 0;
   server = 0;
   offered = requested;
-  if (requested != 0) { exchange(DhcpState.REBOOTING, now); sendRequest(now); }
+  if (requested != 0) { exchange(DhcpState.REBOOTING, now); transmit(now); }
   else { restart(now, initDelay); if (initDelay == 0) dhcpPoll(now); }
   return 0;
 }
@@ -248,26 +245,24 @@ export function dhcpPoll(now: u32): i32 {
 
 function onTimer(now: u32): void {
   switch (st) {
-    case DhcpState.INIT: exchange(DhcpState.SELECTING, now); sendDiscover(now); break;
-    case DhcpState.SELECTING: sendDiscover(now); break;
-    case DhcpState.REQUESTING:
-      if (tries >= REQUEST_TRIES) restart(now, RESTART_DELAY_MS); else sendRequest(now);
-      break;
-    case DhcpState.REBOOTING:
-      if (tries >= REBOOT_TRIES) { offered = 0; restart(now, RESTART_DELAY_MS); } else sendRequest(now);
-      break;
-    case DhcpState.PROBING: probeStep(now); break;
+    case DhcpState.INIT: exchange(DhcpState.SELECTING, now); break;
+    case DhcpState.REQUESTING: if (tries >= REQUEST_TRIES) { startOver(now); return; } break;
+    case DhcpState.REBOOTING: if (tries >= REBOOT_TRIES) { startOver(now); return; } break;
+    case DhcpState.PROBING: probeStep(now); return;
     case DhcpState.BOUND:
-      if (announcing) { probeSend(offered, true); leaseTimer(); }
-      else { exchange(DhcpState.RENEWING, now); sendRequest(now); }
+      if (announcing) { probeSend(offered, true); leaseTimer(); return; }
+      exchange(DhcpState.RENEWING, now);
       break;
-    case DhcpState.RENEWING:
-      if (timeLe(t2At, now)) { exchange(DhcpState.REBINDING, now); sendRequest(now); } else sendRequest(now);
-      break;
-    case DhcpState.REBINDING:
-      if (timeLe(expireAt, now)) leaseLost(now); else sendRequest(now);
-      break;
+    case DhcpState.RENEWING: if (timeLe(t2At, now)) exchange(DhcpState.REBINDING, now); break;
+    case DhcpState.REBINDING: if (timeLe(expireAt, now)) { leaseLost(now); return; } break;
   }
+  transmit(now);
+}
+
+/** Back to INIT without an address: a NAK, an unanswered REQUEST, an expired or lost lease. */
+function startOver(now: u32): void {
+  offered = 0;
+  restart(now, RESTART_DELAY_MS);
 }
 
 /** INIT, then a DISCOVER after a random wait of at most max ms (RFC 2131 4.4.1: 1–10 s at start). */
@@ -280,8 +275,7 @@ function restart(now: u32, max: u32): void {
 /** The address goes: expiry in REBINDING, or a NAK while holding it (RFC 2131 4.4.5). */
 function leaseLost(now: u32): void {
   count(C.DHCP_LEASES_LOST);
-  offered = 0;
-  restart(now, RESTART_DELAY_MS);
+  startOver(now);
   unconfigure();
 }
 
@@ -377,50 +371,38 @@ export function dhcpInput(now: u32): void {
 
 /** One parsed reply; false when the state does not take it. */
 function reply(t: u8, now: u32): bool {
-  switch (st) {
-    case DhcpState.SELECTING:
-      // RFC 2131 4.4.1: the first usable OFFER (it must name its server, option 54).
-      if (t != DhcpType.OFFER || !usable(dhcpYiaddr()) || dhcpServerId() == 0) return false;
-      offered = dhcpYiaddr();
-      server = dhcpServerId();
-      tries = 0;
-      setState(DhcpState.REQUESTING);
-      sendRequest(now);
-      return true;
-    case DhcpState.REQUESTING:
-      if (dhcpServerId() != server) return false;    // RFC 2131 4.4.1: only the selected server answers
-      if (t == DhcpType.NAK) { offered = 0; restart(now, RESTART_DELAY_MS); return true; }
-      if (t != DhcpType.ACK || dhcpYiaddr() != offered || !lease(now)) return false;
-      probeStart(now);
-      return true;
-    case DhcpState.REBOOTING:
-      if (t == DhcpType.NAK) { offered = 0; restart(now, RESTART_DELAY_MS); return true; }
-      if (t != DhcpType.ACK || dhcpYiaddr() != offered || dhcpServerId() == 0 || !lease(now)) return false;
-      server = dhcpServerId();
-      probeStart(now);
-      return true;
-    case DhcpState.RENEWING:
-    case DhcpState.REBINDING:
-      if (t == DhcpType.NAK) { if (st == DhcpState.RENEWING && dhcpServerId() != server) return false; leaseLost(now); return true; }
-      if (t != DhcpType.ACK || !usable(dhcpYiaddr()) || dhcpServerId() == 0) return false;
-      if (dhcpYiaddr() != offered) {                 // another address: the old one goes, the new one is probed
-        const ok = lease(now);
-        if (!ok) return false;
-        const next = dhcpYiaddr();
-        unconfigure();
-        offered = next;
-        server = dhcpServerId();
-        probeStart(now);
-        return true;
-      }
-      if (!lease(now)) return false;
-      server = dhcpServerId();
-      setState(DhcpState.BOUND);
-      configure();
-      leaseTimer();
-      return true;
+  const srv = dhcpServerId();
+  const yi = dhcpYiaddr();
+  if (st == DhcpState.SELECTING) {
+    // RFC 2131 4.4.1: the first usable OFFER (it must name its server, option 54).
+    if (t != DhcpType.OFFER || !usable(yi) || srv == 0) return false;
+    offered = yi;
+    server = srv;
+    tries = 0;
+    setState(DhcpState.REQUESTING);
+    transmit(now);
+    return true;
   }
-  return false;
+  const renew = renewing();
+  if (!renew && st != DhcpState.REQUESTING && st != DhcpState.REBOOTING) return false;
+  // RFC 2131 4.4.1: only the selected server answers a REQUESTING client; a RENEWING client's NAK
+  // comes from the server of its lease.
+  if ((st == DhcpState.REQUESTING || (st == DhcpState.RENEWING && t == DhcpType.NAK)) && srv != server) return false;
+  if (t == DhcpType.NAK) { if (renew) leaseLost(now); else startOver(now); return true; }
+  // An ACK names its server and grants the address asked for (any usable one while renewing) with
+  // a lease time.
+  if (t != DhcpType.ACK || srv == 0 || !usable(yi) || (yi != offered && !renew) || !lease(now)) return false;
+  server = srv;
+  if (renew && yi == offered) {
+    setState(DhcpState.BOUND);
+    configure();
+    leaseTimer();
+    return true;
+  }
+  if (renew) unconfigure();                          // another address: the old one goes, the new one is probed
+  offered = yi;
+  probeStart(now);
+  return true;
 }
 
 /**
