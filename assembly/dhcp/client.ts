@@ -93,7 +93,6 @@ let prefix: i32 = 0;
 let router: u32 = 0;
 let dnsCount: i32 = 0;
 let leaseS: u32 = 0;
-let base: u32 = 0;
 let t1At: u32 = 0;
 let t2At: u32 = 0;
 let expireAt: u32 = 0;
@@ -114,19 +113,22 @@ function dhcpHolds(): bool { return st == DhcpState.BOUND || st == DhcpState.REN
  * lease in seconds.
  */
 export function dhcpInfo(p: usize, now: u32): void {
-  const holds = dhcpHolds();
+  memory.fill(p, 0, 52);                         // address, prefix, gateway, lease: 0 without a lease
   store<u32>(p, <u32>st);
-  store<u32>(p, holds ? offered : 0, 4);
-  store<u32>(p, holds ? <u32>prefix : 0, 8);
-  store<u32>(p, holds ? router : 0, 12);
   store<u32>(p, server, 16);
   store<u32>(p, <u32>learnedDnsCount(), 20);
   for (let i = 0; i < DHCP_DNS_MAX; i++) store<u32>(p + 24 + (<usize>i << 2), learnedDns(i));
+  const holds = dhcpHolds();
+  if (holds) {
+    store<u32>(p, offered, 4);
+    store<u32>(p, <u32>prefix, 8);
+    store<u32>(p, router, 12);
+    store<u32>(p, leaseS, 48);
+  }
   const timed = holds && leaseS != INFINITE;
   store<u32>(p, timed ? remaining(t1At, now) : INFINITE, 36);
   store<u32>(p, timed ? remaining(t2At, now) : INFINITE, 40);
   store<u32>(p, timed ? remaining(expireAt, now) : INFINITE, 44);
-  store<u32>(p, holds ? leaseS : 0, 48);
 }
 function remaining(at: u32, now: u32): u32 { return timeLe(at, now) ? 0 : at - now; }
 
@@ -429,10 +431,9 @@ function lease(now: u32): bool {
   let t1 = dhcpT1();
   let t2 = dhcpT2();
   if (!(t1 > 0 && t1 < t2 && t2 < l)) { t1 = l >> 1; t2 = <u32>((<u64>l * 7) >> 3); }
-  base = startAt;
-  t1At = base + t1 * 1000;
-  t2At = base + t2 * 1000;
-  expireAt = base + l * 1000;
+  t1At = startAt + t1 * 1000;
+  t2At = startAt + t2 * 1000;
+  expireAt = startAt + l * 1000;
   if (timeLe(t1At, now)) t1At = now + 1000;        // an exchange that took longer than T1
   return true;
 }

@@ -58,10 +58,6 @@ export namespace DhcpType {
 // @ts-ignore: decorator
 @inline const OFF_OP: usize = 0;
 // @ts-ignore: decorator
-@inline const OFF_HTYPE: usize = 1;
-// @ts-ignore: decorator
-@inline const OFF_HLEN: usize = 2;
-// @ts-ignore: decorator
 @inline const OFF_XID: usize = 4;
 // @ts-ignore: decorator
 @inline const OFF_SECS: usize = 8;
@@ -77,8 +73,12 @@ export namespace DhcpType {
 @inline const OFF_FILE: usize = 108;
 // @ts-ignore: decorator
 @inline const OFF_MAGIC: usize = 236;
+/** Four bytes in memory order as one little-endian u32 (a single load or store). */
 // @ts-ignore: decorator
-@inline const MAGIC: u32 = 0x63825363;
+@inline function bytes4(a: u32, b: u32, c: u32, d: u32): u32 { return a | b << 8 | c << 16 | d << 24; }
+/** RFC 2131 3: the magic cookie 99.130.83.99 (63 82 53 63), as a little-endian load sees it. */
+// @ts-ignore: decorator
+@inline const MAGIC: u32 = 0x63538263;
 
 // Option codes (RFC 2132).
 // @ts-ignore: decorator
@@ -162,7 +162,7 @@ export function dhcpDnsCount(): i32 { return mDnsCount; }
 export function dhcpDns(i: i32): u32 { return <u32>i < <u32>mDnsCount ? get32(mDnsAt + (<usize>i << 2)) : 0; }
 
 function put8(p: usize, v: u8): usize { store<u8>(p, v); return p + 1; }
-function put4(p: usize, code: u8, v: u32): usize { store<u8>(p, code); store<u8>(p, 4, 1); put32(p + 2, v); return p + 6; }
+function put4(p: usize, code: u8, v: u32): usize { store<u16>(p, <u32>code | 4 << 8); put32(p + 2, v); return p + 6; }
 /** Option 55: mask, router, DNS, domain, broadcast, lease, T1, T2. */
 const PARAMS = memory.data<u8>([OPT_PARAMS, 8, OPT_MASK, OPT_ROUTER, OPT_DNS, OPT_DOMAIN, OPT_BROADCAST, OPT_LEASE, OPT_T1, OPT_T2]);
 
@@ -222,15 +222,15 @@ export function dhcpParse(p: usize, len: i32, xid: u32, mac: usize): i32 {
   if (len < DHCP_FIXED_LEN) return DHCP_SHORT;
   if (len > DHCP_MAX_LEN) return DHCP_TOO_LONG;
   // op BOOTREPLY (2), htype Ethernet (1), hlen 6: the first three bytes
-  if ((load<u32>(p, OFF_OP) & 0xffffff) != 0x060102) return DHCP_NOT_REPLY;
-  if (load<u32>(p, OFF_MAGIC) != bswap<u32>(MAGIC)) return DHCP_BAD_MAGIC;
+  if ((load<u32>(p, OFF_OP) & 0xffffff) != bytes4(2, 1, 6, 0)) return DHCP_NOT_REPLY;
+  if (load<u32>(p, OFF_MAGIC) != MAGIC) return DHCP_BAD_MAGIC;
   if (get32(p + OFF_XID) != xid || load<u32>(p + OFF_CHADDR) != load<u32>(mac) ||
       load<u16>(p + OFF_CHADDR, 4) != load<u16>(mac, 4)) return DHCP_BAD_XID;
   let rc = walk(p + <usize>DHCP_FIXED_LEN, p + <usize>len, true);
-  if (rc < 0) return rc;
   const overload = val(OPT_OVERLOAD);
-  if (overload & 1) { rc = walk(p + OFF_FILE, p + OFF_MAGIC, false); if (rc < 0) return rc; }
-  if (overload & 2) { rc = walk(p + OFF_SNAME, p + OFF_FILE, false); if (rc < 0) return rc; }
+  if (rc == 0 && (overload & 1)) rc = walk(p + OFF_FILE, p + OFF_MAGIC, false);
+  if (rc == 0 && (overload & 2)) rc = walk(p + OFF_SNAME, p + OFF_FILE, false);
+  if (rc < 0) return rc;
   const type = <u8>val(OPT_TYPE);
   if (type != DhcpType.OFFER && type != DhcpType.ACK && type != DhcpType.NAK) return DHCP_NO_TYPE;
   mYiaddr = get32(p + OFF_YIADDR);
@@ -246,18 +246,18 @@ export function dhcpParse(p: usize, len: i32, xid: u32, mac: usize): i32 {
 export function dhcpEmit(p: usize, type: u8, xid: u32, secs: u16, mac: usize, ciaddr: u32,
                          requested: u32, server: u32, name: usize, nameLen: i32): i32 {
   memory.fill(p, 0, <usize>DHCP_MIN_LEN);
-  store<u8>(p, 1, OFF_OP);
-  store<u8>(p, 1, OFF_HTYPE);
-  store<u8>(p, 6, OFF_HLEN);
+  store<u32>(p, bytes4(1, 1, 6, 0), OFF_OP);      // op BOOTREQUEST, htype Ethernet, hlen 6, hops 0
   put32(p + OFF_XID, xid);
   put16(p + OFF_SECS, secs);
   put32(p + OFF_CIADDR, ciaddr);
   memory.copy(p + OFF_CHADDR, mac, 6);
-  put32(p + OFF_MAGIC, MAGIC);
+  store<u32>(p, MAGIC, OFF_MAGIC);
+  // 53 (1 byte: the type), then 61 (7 bytes: hardware type 1 and the MAC)
   let q = p + <usize>DHCP_FIXED_LEN;
-  q = put8(q, OPT_TYPE); q = put8(q, 1); q = put8(q, type);
-  q = put8(q, OPT_CLIENT_ID); q = put8(q, 7); q = put8(q, 1);
-  memory.copy(q, mac, 6); q += 6;
+  store<u32>(q, bytes4(OPT_TYPE, 1, type, OPT_CLIENT_ID));
+  store<u16>(q, 7 | 1 << 8, 4);
+  memory.copy(q + 6, mac, 6);
+  q += 12;
   if (requested != 0) q = put4(q, OPT_REQUESTED, requested);
   if (server != 0) q = put4(q, OPT_SERVER, server);
   const asks = type == DhcpType.DISCOVER || type == DhcpType.REQUEST;
