@@ -68,8 +68,7 @@ export namespace DhcpState {
 @inline const LEASE_MAX_S: u32 = 20 * 86400;
 @inline const INFINITE: u32 = 0xffffffff;
 
-let msg: usize = 0;    // DHCP_MAX_LEN bytes (Region.DHCP): the message being sent or read
-let meta: usize = 0;   // udpRecvFrom's record, after it
+let msg: usize = 0;    // DHCP_MAX_LEN bytes (Region.DHCP): the message being sent or read, then udpRecvFrom's record
 const DNS = memory.data(DHCP_DNS_MAX * 4);
 
 let st: i32 = DhcpState.STOPPED;
@@ -84,8 +83,7 @@ let startAt: u32 = 0;     // first message of the exchange (secs field; lease ba
 let server: u32 = 0;      // the server we hold (or asked) the lease from
 let offered: u32 = 0;     // the address of the exchange: offered, requested at reboot, or held
 let conflicts: u32 = 0;
-let probesLeft: u32 = 0;
-let announcing = false;   // the second announcement is due (RFC 5227 2.3)
+let arpLeft: u32 = 0;      // ARP probes still to send (PROBING), or 1: the second announcement (BOUND, RFC 5227 2.3)
 let defended = false;     // we defended the address at defendedAt (RFC 5227 2.4)
 let defendedAt: u32 = 0;
 // the lease (valid from PROBING on)
@@ -100,12 +98,12 @@ let expireAt: u32 = 0;
 /** The client's buffers, carved from the memory map once (init). */
 export function dhcpInit(): void {
   msg = regionAlloc(Region.DHCP, <usize>DHCP_MAX_LEN + 16);
-  meta = msg + <usize>DHCP_MAX_LEN;
 }
 
 // ── what the host and the resolver read ────────────────────────────────────────────────────────
 export function dhcpState(): i32 { return st; }
-function dhcpHolds(): bool { return st == DhcpState.BOUND || st == DhcpState.RENEWING || st == DhcpState.REBINDING; }
+/** BOUND, RENEWING or REBINDING (consecutive). */
+function dhcpHolds(): bool { return <u32>(st - DhcpState.BOUND) <= <u32>(DhcpState.REBINDING - DhcpState.BOUND); }
 
 /**
  * dhcp_info's 52-byte record (little-endian u32s): state, address, prefix, gateway, server, DNS
@@ -166,7 +164,8 @@ function send(type: u8, ciaddr: u32, requested: u32, srv: u32, to: u32, now: u32
   if (udpSendTo(sock, to, DHCP_SERVER_PORT, msg, <u32>n, now) >= 0) count(C.DHCP_TX);
 }
 
-function renewing(): bool { return st == DhcpState.RENEWING || st == DhcpState.REBINDING; }
+/** RENEWING or REBINDING (consecutive). */
+function renewing(): bool { return <u32>(st - DhcpState.RENEWING) <= 1; }
 
 /** The message of the current state and its retransmission timer: DISCOVER in SELECTING (offered is
  *  0 there), else the REQUEST of RFC 2131 4.3.2 table 4: the requested address (50) but for ciaddr
@@ -252,7 +251,7 @@ function onTimer(now: u32): void {
     case DhcpState.REBOOTING: if (tries >= REBOOT_TRIES) { startOver(now); return; } break;
     case DhcpState.PROBING: probeStep(now); return;
     case DhcpState.BOUND:
-      if (announcing) { probeSend(offered, true); leaseTimer(); return; }
+      if (arpLeft != 0) { probeSend(offered, true); leaseTimer(); return; }
       exchange(DhcpState.RENEWING, now);
       break;
     case DhcpState.RENEWING: if (timeLe(t2At, now)) exchange(DhcpState.REBINDING, now); break;
@@ -291,15 +290,15 @@ function unconfigure(): void {
 function probeStart(now: u32): void {
   setState(DhcpState.PROBING);
   probeWatch(offered);
-  probesLeft = PROBE_NUM;
+  arpLeft = PROBE_NUM;
   arm(now + between(0, PROBE_WAIT_MS));
 }
 
 function probeStep(now: u32): void {
-  if (probesLeft == 0) { bind(now); return; }
+  if (arpLeft == 0) { bind(now); return; }
   probeSend(offered, false);
-  probesLeft--;
-  arm(now + (probesLeft > 0 ? between(PROBE_MIN_MS, PROBE_MAX_MS) : ANNOUNCE_WAIT_MS));
+  arpLeft--;
+  arm(now + (arpLeft > 0 ? between(PROBE_MIN_MS, PROBE_MAX_MS) : ANNOUNCE_WAIT_MS));
 }
 
 /** RFC 2131 3.1.5 / RFC 5227 2.1.1: the address is in use: DHCPDECLINE, and start over after 10 s
@@ -322,11 +321,11 @@ function bind(now: u32): void {
   setState(DhcpState.BOUND);
   configure();
   probeSend(offered, true);
-  announcing = true;
+  arpLeft = 1;
   arm(now + ANNOUNCE_INTERVAL_MS);
 }
 
-function leaseTimer(): void { announcing = false; if (leaseS == INFINITE) armed = false; else arm(t1At); }
+function leaseTimer(): void { arpLeft = 0; if (leaseS == INFINITE) armed = false; else arm(t1At); }
 
 /** RFC 5227 2.4: another host claims our address. The first time in DEFEND_INTERVAL we defend it
  *  with an announcement (b); a second conflict within DEFEND_INTERVAL gives it up (c): RFC 2131 has
@@ -359,6 +358,7 @@ function usable(ip: u32): bool {
 export function dhcpInput(now: u32): void {
   if (st == DhcpState.STOPPED) return;
   for (;;) {
+    const meta = msg + <usize>DHCP_MAX_LEN;
     const n = udpRecvFrom(sock, msg, <u32>DHCP_MAX_LEN, meta);
     if (n == Err.EAGAIN || n == Err.EBADF) return;
     if (n < 0) continue;                              // an ICMP error reported once: nothing to do
@@ -430,7 +430,7 @@ function lease(now: u32): bool {
   if (l == INFINITE) return true;
   let t1 = dhcpT1();
   let t2 = dhcpT2();
-  if (!(t1 > 0 && t1 < t2 && t2 < l)) { t1 = l >> 1; t2 = <u32>((<u64>l * 7) >> 3); }
+  if (!(t1 > 0 && t1 < t2 && t2 < l)) { t1 = l >> 1; t2 = (l * 7) >> 3; }   // l ≤ LEASE_MAX_S: no overflow
   t1At = startAt + t1 * 1000;
   t2At = startAt + t2 * 1000;
   expireAt = startAt + l * 1000;
