@@ -21,7 +21,7 @@ import { probeConflict, probeSend, probeWatch } from "../iface/probe";
 import { UDP_OWNER_DHCP, META_SRC_PORT, META_FLAGS, META_SIZE, udpOpen, udpBind, udpClose, udpSendTo, udpRecvFrom } from "../udp/socket";
 import {
   DHCP_BAD_XID, DHCP_CLIENT_PORT, DHCP_DNS_MAX, DHCP_MAX_LEN, DHCP_SERVER_PORT, DhcpType, dhcpDns, dhcpDnsCount, dhcpEmit,
-  dhcpHasLease, dhcpHasMask, dhcpLease, dhcpMask, dhcpParse, dhcpRouter, dhcpServerId, dhcpT1, dhcpT2, dhcpYiaddr,
+  dhcpHasLease, dhcpLease, dhcpMask, dhcpParse, dhcpRouter, dhcpServerId, dhcpT1, dhcpT2, dhcpYiaddr,
 } from "../wire/dhcp";
 
 /** Client states (docs/abi.md, dhcp_info). */
@@ -203,8 +203,8 @@ export function dhcpStart(requested: u32, now: u32): i32 {
   conflicts = 0;
   server = 0;
   offered = requested;
-  if (requested != 0) { exchange(DhcpState.REBOOTING, now); transmit(now); }
-  else { restart(now, initDelay); if (initDelay == 0) dhcpPoll(now); }
+  if (requested != 0) { exchange(DhcpState.REBOOTING, now); arm(now); } else restart(now, initDelay);
+  dhcpPoll(now);                                     // the first message at once when it is due now
   return 0;
 }
 
@@ -251,7 +251,7 @@ function onTimer(now: u32): void {
     case DhcpState.REBOOTING: if (tries >= REBOOT_TRIES) { startOver(now); return; } break;
     case DhcpState.PROBING: probeStep(now); return;
     case DhcpState.BOUND:
-      if (arpLeft != 0) { probeSend(offered, true); leaseTimer(); return; }
+      if (arpLeft != 0) { announce(); leaseTimer(); return; }
       exchange(DhcpState.RENEWING, now);
       break;
     case DhcpState.RENEWING: if (timeLe(t2At, now)) exchange(DhcpState.REBINDING, now); break;
@@ -316,11 +316,10 @@ function decline(now: u32): void {
 /** The address is ours: configure the interface, announce it twice ANNOUNCE_INTERVAL apart (RFC 5227
  *  2.3; the lease timer waits for the second), watch for conflicts (2.4), run T1/T2/expiry. */
 function bind(now: u32): void {
-  probeWatch(offered, true);
   defended = false;
   setState(DhcpState.BOUND);
   configure();
-  probeSend(offered, true);
+  announce();
   arpLeft = 1;
   arm(now + ANNOUNCE_INTERVAL_MS);
 }
@@ -336,6 +335,11 @@ function defend(now: u32): void {
   if (defended && !timeLe(defendedAt + DEFEND_INTERVAL_MS, now)) { leaseLost(now); return; }
   defended = true;
   defendedAt = now;
+  announce();
+}
+
+/** RFC 5227 2.3: an announcement of our address; from now on only a claim to it conflicts (2.4). */
+function announce(): void {
   probeWatch(offered, true);
   probeSend(offered, true);
 }
@@ -421,10 +425,10 @@ function lease(now: u32): bool {
   }
   leaseS = l;
   const ip = dhcpYiaddr();
-  const mask = dhcpHasMask() ? dhcpMask() : classfulMask(ip);
+  const mask = dhcpMask() != 0 ? dhcpMask() : classfulMask(ip);    // a mask present is never 0
   prefix = <i32>popcnt(mask);
   const gw = dhcpRouter();
-  router = gw != 0 && gw != ip && ((gw ^ ip) & mask) == 0 ? gw : 0;
+  router = gw != ip && ((gw ^ ip) & mask) == 0 ? gw : 0;            // (0 stays 0)
   dnsCount = dhcpDnsCount();
   for (let i = 0; i < dnsCount; i++) store<u32>(DNS + (<usize>i << 2), dhcpDns(i));
   if (l == INFINITE) return true;
@@ -440,5 +444,5 @@ function lease(now: u32): bool {
 
 function classfulMask(ip: u32): u32 {
   const top = ip >>> 24;
-  return top < 128 ? 0xff000000 : top < 192 ? 0xffff0000 : 0xffffff00;
+  return <u32>0xffffffff << (top < 128 ? 24 : top < 192 ? 16 : 8);  // class A, B, C
 }
