@@ -40,6 +40,8 @@ export namespace DhcpState {
 // RFC 2131 4.1: retransmission after 4 s, doubling to 64 s, each randomised by ±1 s.
 @inline const BACKOFF_FIRST_MS: u32 = 4000;
 @inline const BACKOFF_MAX_MS: u32 = 64000;
+// backoff() doubles 4 times at most: the cap is reached exactly there
+if (BACKOFF_FIRST_MS << 4 != BACKOFF_MAX_MS) ERROR("BACKOFF_MAX_MS must be BACKOFF_FIRST_MS << 4");
 @inline const JITTER_MS: u32 = 1000;
 /** REQUESTs (REQUESTING, REBOOTING) without an answer before starting over in INIT (4 + 8 + 16 + 32 s). */
 @inline const REQUEST_TRIES: u32 = 4;
@@ -144,8 +146,7 @@ function arm(at: u32): void { deadline = at; armed = true; }
 /** RFC 2131 4.1: 4, 8, 16, 32, 64, 64 … s after the tries-th transmission, ±1 s. */
 function backoff(now: u32): u32 {
   const n = tries > 5 ? 5 : tries;
-  let d = BACKOFF_FIRST_MS << (n - 1);
-  if (d > BACKOFF_MAX_MS) d = BACKOFF_MAX_MS;
+  const d = BACKOFF_FIRST_MS << (n - 1);            // at most 4 s << 4: BACKOFF_MAX_MS
   return now + d - JITTER_MS + between(0, 2 * JITTER_MS);
 }
 
@@ -355,7 +356,7 @@ function configure(): void {
 /** A unicast address a host may hold: not 0/8, loopback, multicast, broadcast or class E. */
 function usable(ip: u32): bool {
   const top = ip >>> 24;
-  return top != 0 && top != 127 && top < 224;
+  return top - 1 < 223 && top != 127;               // 1..223 but 127
 }
 
 /** Drain the socket: every reply checked, then handled by state. */

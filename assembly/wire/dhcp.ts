@@ -193,8 +193,10 @@ function option(code: u8, v: usize, olen: i32): bool {
   return true;
 }
 
-/** Walk the option area [p, end): pad, end, and code-length-value with every length checked. */
-function walk(p: usize, end: usize, overloadAllowed: bool): i32 {
+/** Walk the option area [p, end): pad, end, and code-length-value with every length checked. Option 52
+ *  in `file` or `sname` (RFC 2131 4.1: only in the options field) is refused as a repeat: those are
+ *  walked only when the options field had it. */
+function walk(p: usize, end: usize): i32 {
   while (p < end) {
     const code = load<u8>(p);
     if (code == OPT_END) return 0;
@@ -203,7 +205,6 @@ function walk(p: usize, end: usize, overloadAllowed: bool): i32 {
     const olen = <i32>load<u8>(p, 1);
     p += 2;
     if (p + <usize>olen > end) return DHCP_BAD_OPTION;
-    if (code == OPT_OVERLOAD && !overloadAllowed) return DHCP_BAD_OPTION; // only in the options field
     if (code < 64 && !option(code, p, olen)) return DHCP_BAD_OPTION;
     p += <usize>olen;
   }
@@ -226,10 +227,10 @@ export function dhcpParse(p: usize, len: i32, xid: u32, mac: usize): i32 {
   if (load<u32>(p, OFF_MAGIC) != MAGIC) return DHCP_BAD_MAGIC;
   if (get32(p + OFF_XID) != xid || load<u32>(p + OFF_CHADDR) != load<u32>(mac) ||
       load<u16>(p + OFF_CHADDR, 4) != load<u16>(mac, 4)) return DHCP_BAD_XID;
-  let rc = walk(p + <usize>DHCP_FIXED_LEN, p + <usize>len, true);
+  let rc = walk(p + <usize>DHCP_FIXED_LEN, p + <usize>len);
   const overload = val(OPT_OVERLOAD);
-  if (rc == 0 && (overload & 1)) rc = walk(p + OFF_FILE, p + OFF_MAGIC, false);
-  if (rc == 0 && (overload & 2)) rc = walk(p + OFF_SNAME, p + OFF_FILE, false);
+  if (rc == 0 && (overload & 1)) rc = walk(p + OFF_FILE, p + OFF_MAGIC);
+  if (rc == 0 && (overload & 2)) rc = walk(p + OFF_SNAME, p + OFF_FILE);
   if (rc < 0) return rc;
   const type = <u8>val(OPT_TYPE);
   if (type != DhcpType.OFFER && type != DhcpType.ACK && type != DhcpType.NAK) return DHCP_NO_TYPE;
