@@ -16,7 +16,7 @@ import { Region, regionAlloc } from "../storage/layout";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
 import { keyedHash } from "../siphash";
 import { ifaceIp, ifaceMac } from "../iface/iface";
-import { addressSet, learnedDns, learnedDnsCount, learnedDnsSet } from "../iface/address";
+import { addressSet, learnedDnsSet } from "../iface/address";
 import { probeConflict, probeSend, probeWatch } from "../iface/probe";
 import { UDP_OWNER_DHCP, META_SRC_PORT, META_FLAGS, META_SIZE, udpOpen, udpBind, udpClose, udpSendTo, udpRecvFrom } from "../udp/socket";
 import {
@@ -113,16 +113,16 @@ function dhcpHolds(): bool { return <u32>(st - DhcpState.BOUND) <= <u32>(DhcpSta
  * lease in seconds.
  */
 export function dhcpInfo(p: usize, now: u32): void {
-  memory.fill(p, 0, 52);                         // address, prefix, gateway, lease: 0 without a lease
+  memory.fill(p, 0, 52);                         // address, prefix, gateway, DNS, lease: 0 without a lease
   store<u32>(p, <u32>st);
   store<u32>(p, server, 16);
-  store<u32>(p, <u32>learnedDnsCount(), 20);
-  for (let i = 0; i < DHCP_DNS_MAX; i++) store<u32>(p + 24 + (<usize>i << 2), learnedDns(i));
   const holds = dhcpHolds();
-  if (holds) {
+  if (holds) {                                   // what configure() gave the interface and the resolver
     store<u32>(p, offered, 4);
     store<u32>(p, <u32>prefix, 8);
     store<u32>(p, router, 12);
+    store<u32>(p, <u32>dnsCount, 20);
+    memory.copy(p + 24, DNS, <usize>dnsCount << 2);
     store<u32>(p, leaseS, 48);
   }
   const timed = holds && leaseS != INFINITE;

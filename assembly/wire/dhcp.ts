@@ -201,7 +201,8 @@ function walk(p: usize, end: usize): i32 {
     const code = load<u8>(p);
     if (code == OPT_END) return 0;
     if (code == OPT_PAD) { p++; continue; }
-    if (p + 2 > end) return DHCP_BAD_OPTION;
+    // a code as the last byte fails here too (p + 2 > end): its length byte is read at `end`, which
+    // is still memory (the buffer ends after it, or the next field follows)
     const olen = <i32>load<u8>(p, 1);
     p += 2;
     if (p + <usize>olen > end) return DHCP_BAD_OPTION;
