@@ -20,7 +20,7 @@ import { addressSet, learnedDnsSet } from "../iface/address";
 import { probeConflict, probeSend, probeWatch } from "../iface/probe";
 import { UDP_OWNER_DHCP, META_SRC_PORT, META_FLAGS, META_SIZE, udpOpen, udpBind, udpClose, udpSendTo, udpRecvFrom } from "../udp/socket";
 import {
-  DHCP_BAD_XID, DHCP_CLIENT_PORT, DHCP_DNS_MAX, DHCP_MAX_LEN, DHCP_SERVER_PORT, DhcpType, dhcpDns, dhcpDnsCount, dhcpEmit,
+  DHCP_BAD_XID, DHCP_CLIENT_PORT, DHCP_DNS_MAX, DHCP_MAX_LEN, DHCP_SERVER_PORT, DhcpType, dhcpDnsCopy, dhcpEmit,
   dhcpHasLease, dhcpLease, dhcpMask, dhcpParse, dhcpRouter, dhcpServerId, dhcpT1, dhcpT2, dhcpYiaddr,
 } from "../wire/dhcp";
 
@@ -126,11 +126,11 @@ export function dhcpInfo(p: usize, now: u32): void {
     store<u32>(p, leaseS, 48);
   }
   const timed = holds && leaseS != INFINITE;
-  store<u32>(p, timed ? remaining(t1At, now) : INFINITE, 36);
-  store<u32>(p, timed ? remaining(t2At, now) : INFINITE, 40);
-  store<u32>(p, timed ? remaining(expireAt, now) : INFINITE, 44);
+  store<u32>(p, remaining(timed, t1At, now), 36);
+  store<u32>(p, remaining(timed, t2At, now), 40);
+  store<u32>(p, remaining(timed, expireAt, now), 44);
 }
-function remaining(at: u32, now: u32): u32 { return timeLe(at, now) ? 0 : at - now; }
+function remaining(timed: bool, at: u32, now: u32): u32 { return !timed ? INFINITE : timeLe(at, now) ? 0 : at - now; }
 
 // ── randomness, state, timers ─────────────────────────────────────────────────────────────────
 function random(): u32 { return <u32>keyedHash(0x4448_4350, seq++); }
@@ -430,8 +430,7 @@ function lease(now: u32): bool {
   prefix = <i32>popcnt(mask);
   const gw = dhcpRouter();
   router = gw != ip && ((gw ^ ip) & mask) == 0 ? gw : 0;            // (0 stays 0)
-  dnsCount = dhcpDnsCount();
-  for (let i = 0; i < dnsCount; i++) store<u32>(DNS + (<usize>i << 2), dhcpDns(i));
+  dnsCount = dhcpDnsCopy(DNS);
   if (l == INFINITE) return true;
   let t1 = dhcpT1();
   let t2 = dhcpT2();

@@ -160,6 +160,11 @@ export function dhcpRouter(): u32 { return val(OPT_ROUTER); }
 export function dhcpDnsCount(): i32 { return mDnsCount; }
 /** Server i of option 6 (the first DHCP_DNS_MAX), 0 past the end; read from the parsed message. */
 export function dhcpDns(i: i32): u32 { return <u32>i < <u32>mDnsCount ? get32(mDnsAt + (<usize>i << 2)) : 0; }
+/** The servers of option 6 (at most DHCP_DNS_MAX) to dst as u32s; returns how many. */
+export function dhcpDnsCopy(dst: usize): i32 {
+  for (let i = 0; i < mDnsCount; i++) store<u32>(dst + (<usize>i << 2), get32(mDnsAt + (<usize>i << 2)));
+  return mDnsCount;
+}
 
 function put8(p: usize, v: u8): usize { store<u8>(p, v); return p + 1; }
 function put4(p: usize, code: u8, v: u32): usize { store<u16>(p, <u32>code | 4 << 8); put32(p + 2, v); return p + 6; }
