@@ -232,7 +232,6 @@ export function dhcpStop(now: u32): i32 {
 
 /** RFC 2131 4.4.6: give the address back with a DHCPRELEASE (unicast to the server), then stop. */
 export function dhcpRelease(now: u32): i32 {
-  if (st == DhcpState.STOPPED) return Err.EALREADY;
   if (dhcpHolds()) { xid = random(); send(DhcpType.RELEASE, offered, 0, server, server, now); }
   return dhcpStop(now);
 }
@@ -361,8 +360,7 @@ function usable(ip: u32): bool {
 
 /** Drain the socket: every reply checked, then handled by state. */
 export function dhcpInput(now: u32): void {
-  if (st == DhcpState.STOPPED) return;
-  for (;;) {
+  for (;;) {                                          // (stopped: sock is 0, which udpRecvFrom refuses)
     const meta = msg + <usize>DHCP_MAX_LEN;
     const n = udpRecvFrom(sock, msg, <u32>DHCP_MAX_LEN, meta);
     if (n == Err.EAGAIN || n == Err.EBADF) return;
