@@ -239,7 +239,8 @@ export function dhcpRelease(now: u32): i32 {
 /** Timers: returns ms until the next deadline, or NO_DEADLINE. */
 export function dhcpPoll(now: u32): i32 {
   if (st == DhcpState.STOPPED) return NO_DEADLINE;
-  if (probeConflict()) { if (st == DhcpState.PROBING) decline(now); else if (dhcpHolds()) defend(now); }
+  // an address is watched only while PROBING or holding it (probeWatch(0) everywhere else)
+  if (probeConflict()) { count(C.DHCP_CONFLICTS); if (st == DhcpState.PROBING) decline(now); else defend(now); }
   if (armed && timeLe(deadline, now)) { armed = false; onTimer(now); }
   return armed ? earliest(NO_DEADLINE, deadline, now) : NO_DEADLINE;
 }
@@ -304,7 +305,6 @@ function probeStep(now: u32): void {
 /** RFC 2131 3.1.5 / RFC 5227 2.1.1: the address is in use: DHCPDECLINE, and start over after 10 s
  *  (60 s once MAX_CONFLICTS conflicts happened). */
 function decline(now: u32): void {
-  count(C.DHCP_CONFLICTS);
   conflicts++;
   send(DhcpType.DECLINE, 0, offered, server, 0xffffffff, now);
   offered = 0;
@@ -331,7 +331,6 @@ function leaseTimer(): void { arpLeft = 0; if (leaseS == INFINITE) armed = false
  *  the client start again in INIT (no DECLINE: the lease was good), and the connections end with
  *  EADDRNOTAVAIL as on expiry. */
 function defend(now: u32): void {
-  count(C.DHCP_CONFLICTS);
   if (defended && !timeLe(defendedAt + DEFEND_INTERVAL_MS, now)) { leaseLost(now); return; }
   defended = true;
   defendedAt = now;
