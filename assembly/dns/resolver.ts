@@ -141,11 +141,8 @@ export function dnsQuery(ptr: usize, len: i32, now: u32): i32 {
     return handleOf(i);
   }
   if (serverCount() == 0) return Err.ENOTCONN;
-  store<u8>(q, WAITING, Q_STATE);
   store<u8>(q, 0, Q_TRIES);
   store<i32>(q, Err.ETIMEDOUT, Q_ERR);
-  store<i32>(q, 0, Q_SOCK);
-  store<u32>(q, 0, Q_TCB);
   const rc = attempt(q, now);
   if (rc < 0) { release(q); return rc; }
   return handleOf(i);
@@ -193,6 +190,7 @@ function release(q: usize): void {
   store<u8>(q, FREE, Q_STATE);
   store<u8>(q, <u8>nextGen(load<u8>(q, Q_GEN)), Q_GEN);
 }
+/** Close q's socket or TCP connection (a FREE or DONE slot holds neither). */
 function closeSock(q: usize): void {
   const s = load<i32>(q, Q_SOCK);
   if (s > 0) udpClose(s);
@@ -218,99 +216,97 @@ function finish(q: usize, i: i32, n: i32): void {
   eventPush(Ev.DNS_RESULT, handleOf(i), n);
 }
 
+/** RFC 5452 9.2: a source port from the seeded hash (UDP and TCP alike). */
+function randomPort(): u32 { return 1024 + <u32>(keyedHash(0x444e_5350, seq++) % 64512); }
+
 /** RFC 5452 9.2: a socket on a random port (the next free draw, at most 8 draws; then any). */
 function openRandomPort(): i32 {
   const s = udpOpen(UDP_OWNER_DNS);
   if (s < 0) return s;
-  for (let k = 0; k < 8; k++) {
-    const port = 1024 + <u32>(keyedHash(0x444e_5350, seq++) % 64512);
-    if (udpBind(s, <u16>port) == 0) return s;
-  }
+  for (let k = 0; k < 8; k++) if (udpBind(s, <u16>randomPort()) == 0) return s;
   const rc = udpBind(s, 0);
   if (rc < 0) { udpClose(s); return rc; }
   return s;
 }
 
-/** Send the next attempt of q: a new socket and id, to the next server. */
+/** Send the next attempt of q over UDP, to the next server in turn; after a round over all of
+ *  them the wait doubles. Err once DNS_ROUNDS rounds are spent (what a server said, or ETIMEDOUT). */
 function attempt(q: usize, now: u32): i32 {
-  closeSock(q);
   const n = serverCount();
   const tries = <i32>load<u8>(q, Q_TRIES);
-  if (n == 0 || tries >= n * DNS_ROUNDS) return load<i32>(q, Q_ERR);
+  if (n == 0 || tries >= n * DNS_ROUNDS) { closeSock(q); return load<i32>(q, Q_ERR); }
   store<u8>(q, <u8>(tries + 1), Q_TRIES);
-  const server = nthServer(tries % n);
-  const s = openRandomPort();
-  if (s < 0) return s;
-  store<i32>(q, s, Q_SOCK);
+  store<u32>(q, nthServer(tries % n), Q_SERVER);
+  return ask(q, WAITING, DNS_TIMEOUT_MS << <u32>(tries / n), now);
+}
+
+/** The next attempt, or the end of the query when none is left. */
+function moveOn(q: usize, i: i32, now: u32): void {
+  const rc = attempt(q, now);
+  if (rc < 0) finish(q, i, rc);
+}
+
+/**
+ * Ask q's server (Q_SERVER) with a fresh id, from a fresh random port (RFC 5452 9.2), waiting at
+ * most `wait` ms. Over UDP (state WAITING) the query goes out at once; over TCP (state TCP, RFC 1035
+ * 4.2.2, RFC 7766) it opens the core's own connection to port 53 (TF.CORE: no events, no handle for
+ * the host) and queues the same query behind its 2-byte length, sent once ESTABLISHED.
+ */
+function ask(q: usize, state: u8, wait: u32, now: u32): i32 {
+  closeSock(q);
+  const server = load<u32>(q, Q_SERVER);
+  let s: i32 = 0;
+  let t: Tcb | null = null;
+  if (state == WAITING) {
+    s = openRandomPort();
+    if (s < 0) return s;
+    store<i32>(q, s, Q_SOCK);
+  } else {
+    const port = randomPort();
+    if (tcbLookup(ifaceIp(), port, server, DNS_PORT) != null) return Err.EADDRINUSE;   // 1 in 64512
+    t = tcbAllocReusing();
+    if (t == null) return Err.EMFILE;
+    t.flags |= TF.CORE;
+    userOpen(t, ifaceIp(), port, server, DNS_PORT, now);
+    t.flags &= ~TF.APP_OWNED;
+    store<usize>(q, changetype<usize>(t), Q_TCB);
+    count(C.DNS_TCP_QUERIES);
+  }
   const id = <u16>(keyedHash(0x444e_5349, seq++) >> 24);
   store<u16>(q, id, Q_ID);
-  store<u32>(q, server, Q_SERVER);
-  store<u32>(q, now + (DNS_TIMEOUT_MS << <u32>(tries / n)), Q_DEADLINE);
-  const len = dnsQueryEmit(msg, id, q + Q_NAME);
-  const rc = udpSendTo(s, server, DNS_PORT, msg, <u32>len, now);
-  if (rc < 0) return rc;
+  store<u8>(q, state, Q_STATE);
+  store<u16>(q, 0, Q_WANT);
+  store<u32>(q, now + wait, Q_DEADLINE);
+  const len = dnsQueryEmit(msg + 2, id, q + Q_NAME);
+  put16(msg, <u16>len);
+  if (t != null) userSend(t, msg, len + 2, now);
+  else {
+    const rc = udpSendTo(s, server, DNS_PORT, msg + 2, <u32>len, now);
+    if (rc < 0) return rc;
+  }
   count(C.DNS_QUERIES_TX);
   return 0;
 }
 
-/** A reply on q's socket: from its server's port 53, with its id and question. Returns true when
- *  it ended the query (an answer, NXDOMAIN, …) or moved it on (SERVFAIL, REFUSED, TC). */
-function reply(q: usize, i: i32, len: i32, now: u32): bool {
-  if (load<u32>(meta, META_SRC_IP) != load<u32>(q, Q_SERVER) || load<u16>(meta, META_SRC_PORT) != DNS_PORT) {
-    count(C.DROP_DNS_SOURCE); return false;
-  }
-  if (load<u16>(meta, META_FLAGS) != 0) { count(C.DROP_DNS_MALFORMED); return false; }
-  return answer(q, i, len, now);
-}
-
-/** The reply in msg (len bytes, over UDP or TCP): its id and question checked, then acted on. */
+/** The reply in msg (len bytes, over UDP or TCP): its id and question checked, then acted on.
+ *  Returns true when it ended the query (an answer, NXDOMAIN, …) or moved it on (SERVFAIL,
+ *  REFUSED, TC). */
 function answer(q: usize, i: i32, len: i32, now: u32): bool {
   if (len < 2 || dnsId(msg) != load<u16>(q, Q_ID)) { count(C.DROP_DNS_ID); return false; }
   const n = dnsParse(msg, len, load<u16>(q, Q_ID), q + Q_NAME, q + Q_ADDRS, DNS_ADDRS, DNS_CNAME_MAX, q + Q_TTL, names);
   if (n == Err.EBADMSG) { count(C.DROP_DNS_MALFORMED); return false; }
   count(C.DNS_REPLIES);
   if (n == Err.EMSGSIZE && load<u8>(q, Q_STATE) == WAITING) {   // RFC 1035 4.2.2: ask again over TCP
-    const rc = tcpStart(q, now);
+    const rc = ask(q, TCP, DNS_TCP_TIMEOUT_MS, now);
     if (rc < 0) finish(q, i, rc);
-    return true;
-  }
-  if (n == Err.ESERVFAIL || n == Err.EREFUSED) {   // RFC 1035 7.3: try another server
+  } else if (n == Err.ESERVFAIL || n == Err.EREFUSED) {   // RFC 1035 7.3: try another server
     store<i32>(q, n, Q_ERR);
-    const rc = attempt(q, now);
-    if (rc < 0) finish(q, i, rc);
-    return true;
+    moveOn(q, i, now);
+  } else {
+    if (n > 0) cachePut(q + Q_NAME, q + Q_ADDRS, n, load<u32>(q, Q_TTL), now);
+    finish(q, i, n);
   }
-  if (n > 0) cachePut(q + Q_NAME, q + Q_ADDRS, n, load<u32>(q, Q_TTL), now);
-  finish(q, i, n);
   return true;
-}
-
-// ── a truncated answer over TCP (RFC 1035 4.2.2, RFC 7766) ────────────────────────────────
-
-/** Open the core's connection to the server's port 53 (from a port drawn as for UDP) and queue
- *  the question with a fresh id behind its 2-byte length (sent once ESTABLISHED). */
-function tcpStart(q: usize, now: u32): i32 {
-  closeSock(q);
-  const server = load<u32>(q, Q_SERVER);
-  const port = 1024 + <u32>(keyedHash(0x444e_5350, seq++) % 64512);
-  if (tcbLookup(ifaceIp(), port, server, DNS_PORT) != null) return Err.EADDRINUSE;   // 1 in 64512
-  const t = tcbAllocReusing();
-  if (t == null) return Err.EMFILE;
-  t.flags |= TF.CORE;
-  userOpen(t, ifaceIp(), port, server, DNS_PORT, now);
-  t.flags &= ~TF.APP_OWNED;
-  store<usize>(q, changetype<usize>(t), Q_TCB);
-  store<u16>(q, 0, Q_WANT);
-  store<u8>(q, TCP, Q_STATE);
-  store<u32>(q, now + DNS_TCP_TIMEOUT_MS, Q_DEADLINE);
-  const id = <u16>(keyedHash(0x444e_5349, seq++) >> 24);
-  store<u16>(q, id, Q_ID);
-  const len = dnsQueryEmit(msg + 2, id, q + Q_NAME);
-  put16(msg, <u16>len);
-  userSend(t, msg, len + 2, now);
-  count(C.DNS_TCP_QUERIES);
-  count(C.DNS_QUERIES_TX);
-  return 0;
 }
 
 /** Read the TCP answer when it is all there: its length first (over TCP_MAX: EMSGSIZE), then the
@@ -334,37 +330,46 @@ function tcpStep(q: usize, i: i32, now: u32): void {
   }
 }
 
-/** Read what arrived for the waiting queries (called after a UDP datagram or a TCP segment was
- *  delivered). */
-export function dnsRx(now: u32): void {
-  at = now;
-  for (let i = 0; i < DNS_QUERIES; i++) {
-    const q = slotAt(i);
-    if (load<u8>(q, Q_STATE) == TCP) tcpStep(q, i, now);
-    for (let k = 0; k < 64 && load<u8>(q, Q_STATE) == WAITING; k++) {
-      const len = udpRecvFrom(load<i32>(q, Q_SOCK), msg, <u32>DNS_UDP_MAX, meta);
-      if (len == Err.EAGAIN || len == Err.EBADF) break;
-      if (len < 0) continue;                 // an ICMP error: the timeout moves on
-      if (reply(q, i, len, now)) break;
-    }
-  }
-}
+/** What dnsStep looks at. */
+@inline const STEP_TCP: i32 = 1;      // the TCP answers
+@inline const STEP_UDP: i32 = 2;      // the UDP replies
+@inline const STEP_TIMERS: i32 = 4;   // the deadlines
 
-/** Retry or fail the queries whose wait is over; the next deadline (ms from now) or NO_DEADLINE. */
-export function dnsPoll(now: u32): i32 {
+/** Read what arrived for the waiting queries and retry or fail those whose wait is over (as `what`
+ *  says); the next deadline (ms from now) or NO_DEADLINE. */
+function dnsStep(now: u32, what: i32): i32 {
   at = now;
   let next: i32 = NO_DEADLINE;
   for (let i = 0; i < DNS_QUERIES; i++) {
     const q = slotAt(i);
-    if (load<u8>(q, Q_STATE) == TCP) tcpStep(q, i, now);   // TCP's timers may have ended it
+    if ((what & STEP_TCP) && load<u8>(q, Q_STATE) == TCP) tcpStep(q, i, now);
+    // a reply on q's socket counts only from its server's port 53, whole, with its id and question
+    for (let k = 0; (what & STEP_UDP) && k < 64 && load<u8>(q, Q_STATE) == WAITING; k++) {
+      const len = udpRecvFrom(load<i32>(q, Q_SOCK), msg, <u32>DNS_UDP_MAX, meta);
+      if (len == Err.EAGAIN || len == Err.EBADF) break;
+      if (len < 0) continue;                 // an ICMP error: the timeout moves on
+      if (load<u32>(meta, META_SRC_IP) != load<u32>(q, Q_SERVER) || load<u16>(meta, META_SRC_PORT) != DNS_PORT) {
+        count(C.DROP_DNS_SOURCE); continue;
+      }
+      if (load<u16>(meta, META_FLAGS) != 0) { count(C.DROP_DNS_MALFORMED); continue; }
+      if (answer(q, i, len, now)) break;
+    }
     const s = load<u8>(q, Q_STATE);
-    if (s != WAITING && s != TCP) continue;
+    if (!(what & STEP_TIMERS) || (s != WAITING && s != TCP)) continue;
     if (timeLe(load<u32>(q, Q_DEADLINE), now)) {
       count(C.DNS_TIMEOUTS);
-      const rc = s == TCP ? Err.ETIMEDOUT : attempt(q, now);
-      if (rc < 0) { finish(q, i, rc); continue; }
+      if (s == TCP) { finish(q, i, Err.ETIMEDOUT); continue; }
+      moveOn(q, i, now);
+      if (load<u8>(q, Q_STATE) == DONE) continue;
     }
     next = earliest(next, load<u32>(q, Q_DEADLINE), now);
   }
   return next;
 }
+
+/** After a UDP datagram was delivered: the replies on the queries' sockets. */
+export function dnsRx(now: u32): void { dnsStep(now, STEP_UDP | STEP_TCP); }
+
+/** Retry or fail the queries whose wait is over (TCP's timers may have ended a connection too);
+ *  the next deadline (ms from now) or NO_DEADLINE. */
+export function dnsPoll(now: u32): i32 { return dnsStep(now, STEP_TCP | STEP_TIMERS); }
