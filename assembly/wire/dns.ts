@@ -56,8 +56,8 @@ export function dnsNameEncode(dst: usize, src: usize, len: i32): i32 {
   if (len <= 0 || len + 2 > DNS_NAME_MAX) return Err.EINVAL;
   let lab: usize = dst;    // where the current label's length goes
   let n: i32 = 0;
-  for (let i = 0; i < len; i++) {
-    const c = load<u8>(src + <usize>i);
+  for (let i = 0; i <= len; i++) {
+    const c = i < len ? load<u8>(src + <usize>i) : 0x2e;    // the end closes the last label
     if (c == 0x2e) {
       if (n == 0) return Err.EINVAL;
       store<u8>(lab, <u8>n); lab += <usize>n + 1; n = 0;
@@ -67,9 +67,7 @@ export function dnsNameEncode(dst: usize, src: usize, len: i32): i32 {
     n++;
     store<u8>(lab + <usize>n, c);
   }
-  if (n == 0) return Err.EINVAL;
-  store<u8>(lab, <u8>n);
-  store<u8>(lab + <usize>n + 1, 0);
+  store<u8>(lab, 0);
   return len + 2;
 }
 
@@ -132,17 +130,17 @@ export function dnsNameRead(msg: usize, len: i32, off: i32, out: usize): i32 {
 
 @inline function lower(c: u8): u8 { return c >= 0x41 && c <= 0x5a ? c | 0x20 : c; }
 
-/** Two wire-form names are the same name (RFC 1035 2.3.3: ASCII case does not matter). */
+/** Two wire-form names are the same name (RFC 1035 2.3.3: ASCII case does not matter; a length
+ *  byte is below 64, so lowering every byte leaves the lengths alone). */
 export function dnsNameEq(a: usize, b: usize): bool {
-  let i: usize = 0;
-  while (i < <usize>DNS_NAME_MAX) {
-    const n = load<u8>(a + i);
-    if (n != load<u8>(b + i)) return false;
-    if (n == 0) return true;
-    for (let k: usize = 1; k <= <usize>n; k++) {
-      if (lower(load<u8>(a + i + k)) != lower(load<u8>(b + i + k))) return false;
+  let next: usize = 0;    // where the next length byte is
+  for (let i: usize = 0; i < <usize>DNS_NAME_MAX; i++) {
+    const c = lower(load<u8>(a + i));
+    if (c != lower(load<u8>(b + i))) return false;
+    if (i == next) {
+      if (c == 0) return true;
+      next += <usize>c + 1;
     }
-    i += <usize>n + 1;
   }
   return false;
 }
