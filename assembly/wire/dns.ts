@@ -43,8 +43,6 @@ import { get16, get32, put16 } from "./bytes";
 
 // @ts-ignore: decorator
 @inline export function dnsId(p: usize): u16 { return get16(p); }
-// @ts-ignore: decorator
-@inline function dnsFlags(p: usize): u16 { return get16(p + 2); }
 
 /**
  * Encode the dotted name at src (len bytes, ASCII, one trailing dot allowed) into wire form at dst
@@ -161,50 +159,56 @@ export function dnsNameEq(a: usize, b: usize): bool {
 export function dnsParse(msg: usize, len: i32, id: u16, qname: usize, addrs: usize, maxAddrs: i32,
                          cnameMax: i32, ttlOut: usize, scratch: usize): i32 {
   if (len < DNS_HDR_LEN || dnsId(msg) != id) return Err.EBADMSG;
-  const flags = dnsFlags(msg);
+  const flags = be16(msg + 2);
   if (!(flags & F_QR) || (flags & 0x7800) != 0) return Err.EBADMSG;   // a reply to a standard query
   if (flags & F_TC) return Err.EMSGSIZE;
   const rc = flags & 15;
   if (rc == 3) return Err.ENOTFOUND;
   if (rc == 2) return Err.ESERVFAIL;
   if (rc == 5) return Err.EREFUSED;
-  if (rc != 0 || get16(msg + 4) != 1) return Err.EBADMSG;
-  // RFC 5452 9.1: the question must be ours
+  if (rc != 0 || be16(msg + 4) != 1) return Err.EBADMSG;
   const target = scratch;
   const owner = scratch + 256;
-  let off = dnsNameRead(msg, len, DNS_HDR_LEN, owner);
-  if (off < 0 || off + 4 > len || !dnsNameEq(owner, qname)) return Err.EBADMSG;
-  if (get16(msg + <usize>off) != TYPE_A || get16(msg + <usize>off + 2) != CLASS_IN) return Err.EBADMSG;
-  off += 4;
   memory.copy(target, qname, <usize>dnsNameLen(qname));
+  let off = DNS_HDR_LEN;
   let count: i32 = 0;
   let chain: i32 = 0;
   let ttl: u32 = 0xffff_ffff;
-  const an = <i32>get16(msg + 6);
-  for (let i = 0; i < an; i++) {
+  const an = be16(msg + 6);
+  // the question (i = -1), then the answers: a name, then type and class (and TTL, RDLENGTH, RDATA)
+  for (let i = -1; i < an; i++) {
     off = dnsNameRead(msg, len, off, owner);
-    if (off < 0 || off + 10 > len) return Err.EBADMSG;
+    if (off < 0 || off + (i < 0 ? 4 : 10) > len) return Err.EBADMSG;
     const r = msg + <usize>off;
-    const type = get16(r), cls = get16(r + 2), rttl = get32(r + 4), rdlen = <i32>get16(r + 8);
+    const type = be16(r);
+    const ours = be16(r + 2) == <i32>CLASS_IN && dnsNameEq(owner, target);
+    if (i < 0) {                                             // RFC 5452 9.1: the question must be ours
+      if (!ours || type != <i32>TYPE_A) return Err.EBADMSG;
+      off += 4;
+      continue;
+    }
+    const rttl = get32(r + 4), rdlen = be16(r + 8);
     const data = off + 10;
     off = data + rdlen;
     if (off > len) return Err.EBADMSG;
-    if (cls != CLASS_IN || !dnsNameEq(owner, target)) continue;   // not about the name we follow
-    const t: u32 = rttl > 0x7fff_ffff ? 0 : rttl;                      // RFC 2181 8: top bit set → 0
-    if (type == TYPE_CNAME) {
+    if (!ours) continue;                                     // not about the name we follow
+    if (type == <i32>TYPE_CNAME) {
       if (++chain > cnameMax) return Err.ELOOP;
       if (dnsNameRead(msg, data + rdlen, data, target) < 0) return Err.EBADMSG;
-      if (t < ttl) ttl = t;
-    } else if (type == TYPE_A) {
+    } else if (type == <i32>TYPE_A) {
       if (rdlen != 4) return Err.EBADMSG;
       if (count < maxAddrs) {
         store<u32>(addrs + (<usize>count << 2), get32(msg + <usize>data));
         count++;
       }
-      if (t < ttl) ttl = t;
-    }
+    } else continue;
+    const t: u32 = rttl > 0x7fff_ffff ? 0 : rttl;            // RFC 2181 8: top bit set → 0
+    if (t < ttl) ttl = t;
   }
   if (count == 0) return Err.ENODATA;
   store<u32>(ttlOut, ttl);
   return count;
 }
+
+/** A big-endian u16 of a message, as a call (the inlined get16 costs ten bytes a use). */
+function be16(p: usize): i32 { return <i32>get16(p); }
