@@ -11,11 +11,13 @@
 // A truncated reply (TC) asks the same server again over TCP (RFC 1035 4.2.2, RFC 7766 5) on a
 // connection of the core's own (TF.CORE: no events, no handle for the host): a fresh id, the query
 // behind its 2-byte length; the answer's length is read first and one over DNS_TCP_MAX ends the
-// query with EMSGSIZE (counted, never cut short); then the whole answer, checked as over UDP.
+// query with EMSGSIZE (counted, never cut short); then the whole answer, checked as over UDP. A TCP
+// exchange that fails (refused, reset, no answer within DNS_TCP_TIMEOUT_MS) moves on to the next
+// server as a UDP timeout does; its error is the query's if no server answers.
 //
 // One slot:
 //   0      1     2      3      4    6         8     12        16    20    24       28    32         288
-//   |state |gen  |tries |count |id  |tcp len  |sock |deadline |err  |ttl  |server  |tcb  | name 256 | addrs
+//   |state |gen  |tries |count |id  |(pad)    |sock |deadline |err  |ttl  |server  |tcb  | name 256 | addrs
 import { DHCP, DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE, DNS_TCP_MAX,
          DNS_TCP_TIMEOUT_MS, RX_BUF } from "../config";
 import { learnedDns } from "../iface/address";
@@ -31,7 +33,7 @@ import { get16, put16 } from "../wire/bytes";
 import { Tcb, TF, tcbAllocReusing, tcbLookup, tcbRelease } from "../tcp/tcb";
 import { userOpen, userSend, userReceive, userClose } from "../tcp/user";
 import { State } from "../tcp/state";
-import { ringLen } from "../storage/ring";
+import { ringLen, ringPeek, ringConsume } from "../storage/ring";
 import { ifaceIp } from "../iface/iface";
 import { cacheInit, cacheGet, cachePut, CACHE_ENTRY } from "./cache";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
@@ -46,7 +48,6 @@ import { timeLe, earliest, NO_DEADLINE } from "../time";
 @inline const Q_TRIES: usize = 2;
 @inline const Q_COUNT: usize = 3;
 @inline const Q_ID: usize = 4;
-@inline const Q_WANT: usize = 6;   // the TCP answer's length once read (0: not yet)
 @inline const Q_SOCK: usize = 8;
 @inline const Q_DEADLINE: usize = 12;
 @inline const Q_ERR: usize = 16;   // the error to report if the attempts run out (ETIMEDOUT, or what a server said)
@@ -275,7 +276,6 @@ function ask(q: usize, state: u8, wait: u32, now: u32): i32 {
   const id = <u16>(keyedHash(0x444e_5349, seq++) >> 24);
   store<u16>(q, id, Q_ID);
   store<u8>(q, state, Q_STATE);
-  store<u16>(q, 0, Q_WANT);
   store<u32>(q, now + wait, Q_DEADLINE);
   const len = dnsQueryEmit(msg + 2, id, q + Q_NAME);
   put16(msg, <u16>len);
@@ -310,24 +310,30 @@ function answer(q: usize, i: i32, len: i32, now: u32): bool {
 }
 
 /** Read the TCP answer when it is all there: its length first (over TCP_MAX: EMSGSIZE), then the
- *  message. A connection that ends first ends the query with its error (refused, reset, timed out). */
+ *  message. A connection that ends first (refused, reset, timed out) moves on to the next server,
+ *  as a UDP timeout does, its error kept for the end. */
 function tcpStep(q: usize, i: i32, now: u32): void {
-  const t = tcpOf(q);
-  if (t == null) { finish(q, i, Err.ECONNRESET); return; }
-  let want = <i32>load<u16>(q, Q_WANT);
-  if (want == 0 && ringLen(t.rx) >= 2) {
-    userReceive(t, msg, 2, now);
-    want = <i32>get16(msg);
+  const t = changetype<Tcb>(load<usize>(q, Q_TCB));    // set while TCP
+  const got = <i32>ringLen(t.rx);
+  if (got >= 2) {
+    ringPeek(t.rx, 0, msg, 2);
+    const want = <i32>get16(msg);
     if (want > TCP_MAX) { count(C.DROP_DNS_OVERSIZE); finish(q, i, Err.EMSGSIZE); return; }
     if (want == 0) { count(C.DROP_DNS_MALFORMED); finish(q, i, Err.EBADMSG); return; }
-    store<u16>(q, <u16>want, Q_WANT);
+    if (got >= want + 2) {
+      ringConsume(t.rx, 2);
+      userReceive(t, msg, want, now);
+      if (!answer(q, i, want, now)) finish(q, i, Err.EBADMSG);
+      return;
+    }
   }
-  if (want > 0 && ringLen(t.rx) >= <u32>want) {
-    userReceive(t, msg, want, now);
-    if (!answer(q, i, want, now)) finish(q, i, Err.EBADMSG);
-  } else if (t.state == State.CLOSED || (t.flags & TF.FIN_RCVD)) {
-    finish(q, i, t.err < 0 ? t.err : Err.ECONNRESET);
-  }
+  if (t.state == State.CLOSED || (t.flags & TF.FIN_RCVD)) tcpFailed(q, i, t.err < 0 ? t.err : Err.ECONNRESET, now);
+}
+
+/** The TCP exchange failed with err: the next server (over UDP), or the end with err. */
+function tcpFailed(q: usize, i: i32, err: i32, now: u32): void {
+  store<i32>(q, err, Q_ERR);
+  moveOn(q, i, now);
 }
 
 /** What dnsStep looks at. */
@@ -358,8 +364,8 @@ function dnsStep(now: u32, what: i32): i32 {
     if (!(what & STEP_TIMERS) || (s != WAITING && s != TCP)) continue;
     if (timeLe(load<u32>(q, Q_DEADLINE), now)) {
       count(C.DNS_TIMEOUTS);
-      if (s == TCP) { finish(q, i, Err.ETIMEDOUT); continue; }
-      moveOn(q, i, now);
+      if (s == TCP) tcpFailed(q, i, Err.ETIMEDOUT, now);
+      else moveOn(q, i, now);
       if (load<u8>(q, Q_STATE) == DONE) continue;
     }
     next = earliest(next, load<u32>(q, Q_DEADLINE), now);
