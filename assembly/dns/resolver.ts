@@ -217,8 +217,10 @@ function finish(q: usize, i: i32, n: i32): void {
   eventPush(Ev.DNS_RESULT, handleOf(i), n);
 }
 
+/** The next draw from the seeded hash, for `tag`. */
+function draw(tag: u64): u64 { return keyedHash(tag, seq++); }
 /** RFC 5452 9.2: a source port from the seeded hash (UDP and TCP alike). */
-function randomPort(): u32 { return 1024 + <u32>(keyedHash(0x444e_5350, seq++) % 64512); }
+function randomPort(): u32 { return 1024 + <u32>(draw(0x444e_5350) % 64512); }
 
 /** RFC 5452 9.2: a socket on a random port (the next free draw, at most 8 draws; then any). */
 function openRandomPort(): i32 {
@@ -273,7 +275,7 @@ function ask(q: usize, state: u8, wait: u32, now: u32): i32 {
     store<usize>(q, changetype<usize>(t), Q_TCB);
     count(C.DNS_TCP_QUERIES);
   }
-  const id = <u16>(keyedHash(0x444e_5349, seq++) >> 24);
+  const id = <u16>(draw(0x444e_5349) >> 24);
   store<u16>(q, id, Q_ID);
   store<u8>(q, state, Q_STATE);
   store<u32>(q, now + wait, Q_DEADLINE);

@@ -38,8 +38,6 @@ import { get16, get32, put16 } from "./bytes";
 @inline const F_QR: u16 = 0x8000;
 // @ts-ignore: decorator
 @inline const F_TC: u16 = 0x0200;
-// @ts-ignore: decorator
-@inline const F_RD: u16 = 0x0100;
 
 // @ts-ignore: decorator
 @inline export function dnsId(p: usize): u16 { return get16(p); }
@@ -84,13 +82,11 @@ export function dnsNameLen(p: usize): i32 {
 export function dnsQueryEmit(buf: usize, id: u16, qname: usize): i32 {
   const n = dnsNameLen(qname);
   put16(buf, id);
-  put16(buf + 2, F_RD);
-  put16(buf + 4, 1);
-  put16(buf + 6, 0); put16(buf + 8, 0); put16(buf + 10, 0);
+  // network order written as little-endian constants (put16 would swap them at run time)
+  store<u16>(buf + 2, 0x0001);                 // flags: RD (0x0100)
+  store<u64>(buf + 4, 0x0100);                 // QDCOUNT 1, ANCOUNT, NSCOUNT, ARCOUNT 0
   memory.copy(buf + <usize>DNS_HDR_LEN, qname, <usize>n);
-  const q = buf + <usize>(DNS_HDR_LEN + n);
-  put16(q, TYPE_A);
-  put16(q + 2, CLASS_IN);
+  store<u32>(buf + <usize>(DNS_HDR_LEN + n), 0x0100_0100);   // QTYPE A (1), QCLASS IN (1)
   return DNS_HDR_LEN + n + 4;
 }
 
