@@ -376,7 +376,10 @@ function dnsStep(now: u32, what: i32): i32 {
 }
 
 /** After a UDP datagram was delivered: the replies on the queries' sockets. */
-export function dnsRx(now: u32): void { dnsStep(now, STEP_UDP | STEP_TCP); }
+export function dnsRx(now: u32): void { dnsStep(now, STEP_UDP); }
+
+/** After a TCP segment was delivered: the answers on the queries' TCP connections. */
+export function dnsTcpRx(now: u32): void { dnsStep(now, STEP_TCP); }
 
 /** Retry or fail the queries whose wait is over (TCP's timers may have ended a connection too);
  *  the next deadline (ms from now) or NO_DEADLINE. */
