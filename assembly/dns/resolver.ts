@@ -17,7 +17,7 @@
 //
 // One slot:
 //   0      1     2      3      4    6         8     12        16    20    24       28    32         288
-//   |state |gen  |tries |count |id  |(pad)    |sock |deadline |err  |ttl  |server  |tcb  | name 256 | addrs
+//   |state |gen  |tries |index |id  |(pad)    |sock |deadline |err  |ttl  |server  |tcb  | name 256 | addrs
 import { DHCP, DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE, DNS_TCP_MAX,
          DNS_TCP_TIMEOUT_MS, RX_BUF } from "../config";
 import { learnedDns } from "../iface/address";
@@ -46,11 +46,11 @@ import { timeLe, earliest, NO_DEADLINE } from "../time";
 @inline const Q_STATE: usize = 0;
 @inline const Q_GEN: usize = 1;
 @inline const Q_TRIES: usize = 2;
-@inline const Q_COUNT: usize = 3;
+@inline const Q_INDEX: usize = 3;   // the slot's index (for its handle)
 @inline const Q_ID: usize = 4;
 @inline const Q_SOCK: usize = 8;
 @inline const Q_DEADLINE: usize = 12;
-@inline const Q_ERR: usize = 16;   // the error to report if the attempts run out (ETIMEDOUT, or what a server said)
+@inline const Q_ERR: usize = 16;   // the error to report if the attempts run out (ETIMEDOUT, or what a server said); once DONE, the result (count or error)
 @inline const Q_TTL: usize = 20;
 @inline const Q_SERVER: usize = 24;  // the server this attempt went to
 @inline const Q_TCB: usize = 28;   // the TCP connection while TCP (0: none); TF.CORE keeps it ours until closeSock
@@ -78,12 +78,15 @@ export function dnsInit(): void {
   msg = servers + <usize>DNS_SERVERS * 4;
   meta = msg + <usize>DNS_TCP_MAX;
   names = meta + 16;
-  for (let i = 0; i < DNS_QUERIES; i++) store<u8>(slotAt(i), 1, Q_GEN);
+  for (let i = 0; i < DNS_QUERIES; i++) {
+    store<u8>(slotAt(i), 1, Q_GEN);
+    store<u8>(slotAt(i), <u8>i, Q_INDEX);
+  }
   seq = 0;
 }
 
 function slotAt(i: i32): usize { return slots + <usize>i * SLOT; }
-function handleOf(i: i32): i32 { return (<i32>load<u8>(slotAt(i), Q_GEN) << 8) | i; }
+function handleOf(q: usize): i32 { return (<i32>load<u8>(q, Q_GEN) << 8) | <i32>load<u8>(q, Q_INDEX); }
 function fromHandle(h: i32): usize {
   const i = handleSlot(h, DNS_QUERIES);
   if (i < 0) return 0;
@@ -138,15 +141,15 @@ export function dnsQuery(ptr: usize, len: i32, now: u32): i32 {
   const hit = cacheGet(q + Q_NAME, q + Q_ADDRS, q + Q_TTL, now);
   if (hit > 0) {
     count(C.DNS_CACHE_HITS);
-    finish(q, i, hit);
-    return handleOf(i);
+    finish(q, hit);
+    return handleOf(q);
   }
   if (serverCount() == 0) return Err.ENOTCONN;
   store<u8>(q, 0, Q_TRIES);
   store<i32>(q, Err.ETIMEDOUT, Q_ERR);
   const rc = attempt(q, now);
   if (rc < 0) { release(q); return rc; }
-  return handleOf(i);
+  return handleOf(q);
 }
 
 /**
@@ -158,9 +161,8 @@ export function dnsResult(h: i32, ptr: usize, cap: i32): i32 {
   const q = fromHandle(h);
   if (q == 0) return Err.EBADF;
   if (load<u8>(q, Q_STATE) != DONE) return Err.EAGAIN;
-  const err = load<i32>(q, Q_ERR);
-  if (err < 0) return err;
-  let n = <i32>load<u8>(q, Q_COUNT);
+  let n = load<i32>(q, Q_ERR);
+  if (n < 0) return n;
   const room = (cap - 4) >> 2;
   if (room < n) n = room;
   if (n < 0) return Err.EINVAL;
@@ -209,12 +211,11 @@ function closeSock(q: usize): void {
 @inline function tcpOf(q: usize): Tcb | null { return changetype<Tcb | null>(load<usize>(q, Q_TCB)); }
 
 /** Done with n addresses (already at Q_ADDRS) or the error err (n < 0). */
-function finish(q: usize, i: i32, n: i32): void {
+function finish(q: usize, n: i32): void {
   closeSock(q);
   store<u8>(q, DONE, Q_STATE);
-  store<u8>(q, n > 0 ? <u8>n : 0, Q_COUNT);
-  store<i32>(q, n > 0 ? 0 : n, Q_ERR);
-  eventPush(Ev.DNS_RESULT, handleOf(i), n);
+  store<i32>(q, n, Q_ERR);
+  eventPush(Ev.DNS_RESULT, handleOf(q), n);
 }
 
 /** The next draw from the seeded hash, for `tag`. */
@@ -244,9 +245,9 @@ function attempt(q: usize, now: u32): i32 {
 }
 
 /** The next attempt, or the end of the query when none is left. */
-function moveOn(q: usize, i: i32, now: u32): void {
+function moveOn(q: usize, now: u32): void {
   const rc = attempt(q, now);
-  if (rc < 0) finish(q, i, rc);
+  if (rc < 0) finish(q, rc);
 }
 
 /**
@@ -293,20 +294,20 @@ function ask(q: usize, state: u8, wait: u32, now: u32): i32 {
 /** The reply in msg (len bytes, over UDP or TCP): its id and question checked, then acted on.
  *  Returns true when it ended the query (an answer, NXDOMAIN, …) or moved it on (SERVFAIL,
  *  REFUSED, TC). */
-function answer(q: usize, i: i32, len: i32, now: u32): bool {
+function answer(q: usize, len: i32, now: u32): bool {
   if (len < 2 || dnsId(msg) != load<u16>(q, Q_ID)) { count(C.DROP_DNS_ID); return false; }
   const n = dnsParse(msg, len, load<u16>(q, Q_ID), q + Q_NAME, q + Q_ADDRS, DNS_ADDRS, DNS_CNAME_MAX, q + Q_TTL, names);
   if (n == Err.EBADMSG) { count(C.DROP_DNS_MALFORMED); return false; }
   count(C.DNS_REPLIES);
   if (n == Err.EMSGSIZE && load<u8>(q, Q_STATE) == WAITING) {   // RFC 1035 4.2.2: ask again over TCP
     const rc = ask(q, TCP, DNS_TCP_TIMEOUT_MS, now);
-    if (rc < 0) finish(q, i, rc);
+    if (rc < 0) finish(q, rc);
   } else if (n == Err.ESERVFAIL || n == Err.EREFUSED) {   // RFC 1035 7.3: try another server
     store<i32>(q, n, Q_ERR);
-    moveOn(q, i, now);
+    moveOn(q, now);
   } else {
     if (n > 0) cachePut(q + Q_NAME, q + Q_ADDRS, n, load<u32>(q, Q_TTL), now);
-    finish(q, i, n);
+    finish(q, n);
   }
   return true;
 }
@@ -314,28 +315,28 @@ function answer(q: usize, i: i32, len: i32, now: u32): bool {
 /** Read the TCP answer when it is all there: its length first (over TCP_MAX: EMSGSIZE), then the
  *  message. A connection that ends first (refused, reset, timed out) moves on to the next server,
  *  as a UDP timeout does, its error kept for the end. */
-function tcpStep(q: usize, i: i32, now: u32): void {
+function tcpStep(q: usize, now: u32): void {
   const t = changetype<Tcb>(load<usize>(q, Q_TCB));    // set while TCP
   const got = <i32>ringLen(t.rx);
   if (got >= 2) {
     ringPeek(t.rx, 0, msg, 2);
     const want = <i32>get16(msg);
-    if (want > TCP_MAX) { count(C.DROP_DNS_OVERSIZE); finish(q, i, Err.EMSGSIZE); return; }
-    if (want == 0) { count(C.DROP_DNS_MALFORMED); finish(q, i, Err.EBADMSG); return; }
+    if (want > TCP_MAX) { count(C.DROP_DNS_OVERSIZE); finish(q, Err.EMSGSIZE); return; }
+    if (want == 0) { count(C.DROP_DNS_MALFORMED); finish(q, Err.EBADMSG); return; }
     if (got >= want + 2) {
       ringConsume(t.rx, 2);
       userReceive(t, msg, want, now);
-      if (!answer(q, i, want, now)) finish(q, i, Err.EBADMSG);
+      if (!answer(q, want, now)) finish(q, Err.EBADMSG);
       return;
     }
   }
-  if (t.state == State.CLOSED || (t.flags & TF.FIN_RCVD)) tcpFailed(q, i, t.err < 0 ? t.err : Err.ECONNRESET, now);
+  if (t.state == State.CLOSED || (t.flags & TF.FIN_RCVD)) tcpFailed(q, t.err < 0 ? t.err : Err.ECONNRESET, now);
 }
 
 /** The TCP exchange failed with err: the next server (over UDP), or the end with err. */
-function tcpFailed(q: usize, i: i32, err: i32, now: u32): void {
+function tcpFailed(q: usize, err: i32, now: u32): void {
   store<i32>(q, err, Q_ERR);
-  moveOn(q, i, now);
+  moveOn(q, now);
 }
 
 /** What dnsStep looks at. */
@@ -350,7 +351,7 @@ function dnsStep(now: u32, what: i32): i32 {
   let next: i32 = NO_DEADLINE;
   for (let i = 0; i < DNS_QUERIES; i++) {
     const q = slotAt(i);
-    if ((what & STEP_TCP) && load<u8>(q, Q_STATE) == TCP) tcpStep(q, i, now);
+    if ((what & STEP_TCP) && load<u8>(q, Q_STATE) == TCP) tcpStep(q, now);
     // a reply on q's socket counts only from its server's port 53, whole, with its id and question
     for (let k = 0; (what & STEP_UDP) && k < 64 && load<u8>(q, Q_STATE) == WAITING; k++) {
       const len = udpRecvFrom(load<i32>(q, Q_SOCK), msg, <u32>DNS_UDP_MAX, meta);
@@ -360,14 +361,14 @@ function dnsStep(now: u32, what: i32): i32 {
         count(C.DROP_DNS_SOURCE); continue;
       }
       if (load<u16>(meta, META_FLAGS) != 0) { count(C.DROP_DNS_MALFORMED); continue; }
-      if (answer(q, i, len, now)) break;
+      if (answer(q, len, now)) break;
     }
     const s = load<u8>(q, Q_STATE);
     if (!(what & STEP_TIMERS) || (s != WAITING && s != TCP)) continue;
     if (timeLe(load<u32>(q, Q_DEADLINE), now)) {
       count(C.DNS_TIMEOUTS);
-      if (s == TCP) tcpFailed(q, i, Err.ETIMEDOUT, now);
-      else moveOn(q, i, now);
+      if (s == TCP) tcpFailed(q, Err.ETIMEDOUT, now);
+      else moveOn(q, now);
       if (load<u8>(q, Q_STATE) == DONE) continue;
     }
     next = earliest(next, load<u32>(q, Q_DEADLINE), now);
