@@ -110,19 +110,19 @@ export function dnsServer(i: i32): u32 {
   const ip = load<u32>(servers + (<usize>i << 2));
   return ip != 0 || !DHCP ? ip : learnedDns(i);
 }
-function serverCount(): i32 {
-  let n = 0;
-  for (let i = 0; i < DNS_SERVERS; i++) if (dnsServer(i) != 0) n++;
-  return n;
-}
-/** The k-th configured server (k < serverCount()). */
+/** The k-th configured server (0 ≤ k < serverCount()); for k = -1, how many there are. */
 function nthServer(k: i32): u32 {
+  let n: u32 = 0;
   for (let i = 0; i < DNS_SERVERS; i++) {
     const ip = dnsServer(i);
-    if (ip != 0 && k-- == 0) return ip;
+    if (ip == 0) continue;
+    if (n == <u32>k) return ip;
+    n++;
   }
-  return 0;
+  return n;
 }
+// @ts-ignore: decorator
+@inline function serverCount(): i32 { return <i32>nthServer(-1); }
 
 // ── the app's calls ─────────────────────────────────────────────────────────────────────────
 

@@ -106,7 +106,7 @@ export function dnsNameRead(msg: usize, len: i32, off: i32, out: usize): i32 {
     const n = <i32>load<u8>(msg + <usize>off);
     if ((n & 0xc0) == 0xc0) {
       if (off + 2 > len) return -1;
-      const to = <i32>(get16(msg + <usize>off) & 0x3fff);
+      const to = be16(msg + <usize>off) & 0x3fff;
       if (to >= start || ++hops > DNS_HOPS_MAX) return -1;
       if (end < 0) end = off + 2;
       off = to; start = to;
@@ -122,7 +122,7 @@ export function dnsNameRead(msg: usize, len: i32, off: i32, out: usize): i32 {
   return -1;
 }
 
-@inline function lower(c: u8): u8 { return c >= 0x41 && c <= 0x5a ? c | 0x20 : c; }
+function lower(c: u8): u8 { return c >= 0x41 && c <= 0x5a ? c | 0x20 : c; }
 
 /** Two wire-form names are the same name (RFC 1035 2.3.3: ASCII case does not matter; a length
  *  byte is below 64, so lowering every byte leaves the lengths alone). */
