@@ -163,9 +163,8 @@ export function dnsParse(msg: usize, len: i32, id: u16, qname: usize, addrs: usi
   if (rc == 2) return Err.ESERVFAIL;
   if (rc == 5) return Err.EREFUSED;
   if (rc != 0 || be16(msg + 4) != 1) return Err.EBADMSG;
-  const target = scratch;
+  let target = qname;              // the name followed: qname, then each CNAME's target (at scratch)
   const owner = scratch + 256;
-  memory.copy(target, qname, <usize>dnsNameLen(qname));
   let off = DNS_HDR_LEN;
   let count: i32 = 0;
   let chain: i32 = 0;
@@ -190,6 +189,7 @@ export function dnsParse(msg: usize, len: i32, id: u16, qname: usize, addrs: usi
     if (!ours) continue;                                     // not about the name we follow
     if (type == <i32>TYPE_CNAME) {
       if (++chain > cnameMax) return Err.ELOOP;
+      target = scratch;
       if (dnsNameRead(msg, data + rdlen, data, target) < 0) return Err.EBADMSG;
     } else if (type == <i32>TYPE_A) {
       if (rdlen != 4) return Err.EBADMSG;
