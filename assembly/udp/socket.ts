@@ -197,8 +197,7 @@ export function udpRecvFrom(h: i32, ptr: usize, cap: u32, meta: usize): i32 {
   const len = <u32>load<u16>(q, 6);
   const n = len < cap ? len : cap;
   memory.copy(ptr, q + <usize>REC_HDR, <usize>n);
-  store<u32>(meta + META_SRC_IP, load<u32>(q));
-  store<u16>(meta + META_SRC_PORT, load<u16>(q, 4));
+  store<u64>(meta + META_SRC_IP, load<u64>(q));    // source ip and port (the record's length under the flags)
   store<u16>(meta + META_FLAGS, n < len ? META_TRUNCATED : 0);
   store<u32>(meta + META_LEN, len);
   const rec = REC_HDR + ((len + 3) & ~3);
