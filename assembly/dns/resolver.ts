@@ -61,23 +61,21 @@ import { timeLe, earliest, NO_DEADLINE } from "../time";
 @inline export const RESULT_TTL: usize = 0;
 @inline export const RESULT_ADDRS: usize = 4;
 
+// The region: the slots, the servers, then the message buffer and what follows it.
 let slots: usize = 0;
-let servers: usize = 0;   // DNS_SERVERS × u32
+@inline const SERVERS: usize = <usize>DNS_QUERIES * SLOT;   // from slots: DNS_SERVERS × u32
 let msg: usize = 0;       // DNS_TCP_MAX bytes: a query being built or a reply being read
-let meta: usize = 0;      // udpRecvFrom's record
+@inline const META: usize = <usize>DNS_TCP_MAX;             // from msg: udpRecvFrom's record (16 B)
+@inline const NAMES: usize = META + 16;                      // from msg: 512 bytes of names for dnsParse
 let at: u32 = 0;          // the time of the last call (to close a TCP connection from dnsClose)
 /** The longest TCP answer taken: the message buffer, and it must fit the receive ring whole. */
 @inline const TCP_MAX: i32 = DNS_TCP_MAX < RX_BUF - 2 ? DNS_TCP_MAX : RX_BUF - 2;
-let names: usize = 0;     // 512 bytes of names for dnsParse
 let seq: u64 = 0;
 
 export function dnsInit(): void {
-  slots = regionAlloc(Region.DNS, <usize>DNS_QUERIES * SLOT + <usize>DNS_SERVERS * 4 + <usize>DNS_TCP_MAX + 16 + 512);
+  slots = regionAlloc(Region.DNS, SERVERS + <usize>DNS_SERVERS * 4 + NAMES + 512);
   cacheInit(regionAlloc(Region.DNS_CACHE, <usize>DNS_CACHE * CACHE_ENTRY));
-  servers = slots + <usize>DNS_QUERIES * SLOT;
-  msg = servers + <usize>DNS_SERVERS * 4;
-  meta = msg + <usize>DNS_TCP_MAX;
-  names = meta + 16;
+  msg = slots + SERVERS + <usize>DNS_SERVERS * 4;
   for (let i = 0; i < DNS_QUERIES; i++) {
     store<u8>(slotAt(i), 1, Q_GEN);
     store<u8>(slotAt(i), <u8>i, Q_INDEX);
@@ -100,14 +98,14 @@ function fromHandle(h: i32): usize {
 /** Set server i (0..DNS_SERVERS-1) to ip (0 removes it). 0 or Err.EINVAL. */
 export function dnsSetServer(i: i32, ip: u32): i32 {
   if (<u32>i >= <u32>DNS_SERVERS || ip == 0xffff_ffff) return Err.EINVAL;
-  store<u32>(servers + (<usize>i << 2), ip);
+  store<u32>(slots + (<usize>i << 2), ip, SERVERS);
   return 0;
 }
 /** Server i: the one the host set, else the one learned with the address (DHCP option 6; none once
  *  the lease is gone). */
 export function dnsServer(i: i32): u32 {
   if (<u32>i >= <u32>DNS_SERVERS) return 0;
-  const ip = load<u32>(servers + (<usize>i << 2));
+  const ip = load<u32>(slots + (<usize>i << 2), SERVERS);
   return ip != 0 || !DHCP ? ip : learnedDns(i);
 }
 /** The k-th configured server (0 ≤ k < serverCount()); for k = -1, how many there are. */
@@ -296,7 +294,7 @@ function ask(q: usize, state: u8, wait: u32, now: u32): i32 {
  *  REFUSED, TC). */
 function answer(q: usize, len: i32, now: u32): bool {
   if (len < 2 || dnsId(msg) != load<u16>(q, Q_ID)) { count(C.DROP_DNS_ID); return false; }
-  const n = dnsParse(msg, len, load<u16>(q, Q_ID), q + Q_NAME, q + Q_ADDRS, DNS_ADDRS, DNS_CNAME_MAX, q + Q_TTL, names);
+  const n = dnsParse(msg, len, load<u16>(q, Q_ID), q + Q_NAME, q + Q_ADDRS, DNS_ADDRS, DNS_CNAME_MAX, q + Q_TTL, msg + NAMES);
   if (n == Err.EBADMSG) { count(C.DROP_DNS_MALFORMED); return false; }
   count(C.DNS_REPLIES);
   if (n == Err.EMSGSIZE && load<u8>(q, Q_STATE) == WAITING) {   // RFC 1035 4.2.2: ask again over TCP
@@ -354,13 +352,13 @@ function dnsStep(now: u32, what: i32): i32 {
     if ((what & STEP_TCP) && load<u8>(q, Q_STATE) == TCP) tcpStep(q, now);
     // a reply on q's socket counts only from its server's port 53, whole, with its id and question
     for (let k = 0; (what & STEP_UDP) && k < 64 && load<u8>(q, Q_STATE) == WAITING; k++) {
-      const len = udpRecvFrom(load<i32>(q, Q_SOCK), msg, <u32>DNS_UDP_MAX, meta);
+      const len = udpRecvFrom(load<i32>(q, Q_SOCK), msg, <u32>DNS_UDP_MAX, msg + META);
       if (len == Err.EAGAIN || len == Err.EBADF) break;
       if (len < 0) continue;                 // an ICMP error: the timeout moves on
-      if (load<u32>(meta, META_SRC_IP) != load<u32>(q, Q_SERVER) || load<u16>(meta, META_SRC_PORT) != DNS_PORT) {
+      if (load<u32>(msg, META + META_SRC_IP) != load<u32>(q, Q_SERVER) || load<u16>(msg, META + META_SRC_PORT) != DNS_PORT) {
         count(C.DROP_DNS_SOURCE); continue;
       }
-      if (load<u16>(meta, META_FLAGS) != 0) { count(C.DROP_DNS_MALFORMED); continue; }
+      if (load<u16>(msg, META + META_FLAGS) != 0) { count(C.DROP_DNS_MALFORMED); continue; }
       if (answer(q, len, now)) break;
     }
     const s = load<u8>(q, Q_STATE);
