@@ -40,7 +40,7 @@ import { get16, get32, put16 } from "./bytes";
 @inline const F_TC: u16 = 0x0200;
 
 // @ts-ignore: decorator
-@inline export function dnsId(p: usize): u16 { return get16(p); }
+@inline export function dnsId(p: usize): u16 { return <u16>be16(p); }
 
 /**
  * Encode the dotted name at src (len bytes, ASCII, one trailing dot allowed) into wire form at dst
