@@ -101,19 +101,18 @@ export function dnsNameRead(msg: usize, len: i32, off: i32, out: usize): i32 {
   let start: i32 = off;   // where the current run of labels began
   let o: i32 = 0;         // bytes written to out
   let hops: i32 = 0;
-  while (true) {
-    if (off >= len) return -1;
+  while (off < len) {
     const n = <i32>load<u8>(msg + <usize>off);
-    if ((n & 0xc0) == 0xc0) {
+    if (n >= 0xc0) {
       if (off + 2 > len) return -1;
       const to = be16(msg + <usize>off) & 0x3fff;
       if (to >= start || ++hops > DNS_HOPS_MAX) return -1;
       if (end < 0) end = off + 2;
-      off = to; start = to;
+      off = start = to;
       continue;
     }
-    if (n & 0xc0) return -1;                 // 01 and 10: extended label types (RFC 6891), refused
-    if (off + 1 + n > len || o + 1 + n > DNS_NAME_MAX) return -1;
+    // 01 and 10 (n 64..191): extended label types (RFC 6891), refused
+    if (n > 63 || off + 1 + n > len || o + 1 + n > DNS_NAME_MAX) return -1;
     memory.copy(out + <usize>o, msg + <usize>off, <usize>(n + 1));
     o += n + 1;
     off += n + 1;
