@@ -221,14 +221,10 @@ function draw(tag: u64): u64 { return keyedHash(tag, seq++); }
 /** RFC 5452 9.2: a source port from the seeded hash (UDP and TCP alike). */
 function randomPort(): u32 { return 1024 + <u32>(draw(0x444e_5350) % 64512); }
 
-/** RFC 5452 9.2: a socket on a random port (the next free draw, at most 8 draws; then any). */
-function openRandomPort(): i32 {
-  const s = udpOpen(UDP_OWNER_DNS);
-  if (s < 0) return s;
-  for (let k = 0; k < 8; k++) if (udpBind(s, <u16>randomPort()) == 0) return s;
-  const rc = udpBind(s, 0);
-  if (rc < 0) { udpClose(s); return rc; }
-  return s;
+/** RFC 5452 9.2: bind the socket s to a random port (the next free draw, at most 8 draws; then any). */
+function bindRandomPort(s: i32): i32 {
+  for (let k = 0; k < 8; k++) if (udpBind(s, <u16>randomPort()) == 0) return 0;
+  return udpBind(s, 0);
 }
 
 /** Send the next attempt of q over UDP, to the next server in turn; after a round over all of
@@ -260,9 +256,11 @@ function ask(q: usize, state: u8, wait: u32, now: u32): i32 {
   let s: i32 = 0;
   let t: Tcb | null = null;
   if (state == WAITING) {
-    s = openRandomPort();
+    s = udpOpen(UDP_OWNER_DNS);
     if (s < 0) return s;
-    store<i32>(q, s, Q_SOCK);
+    store<i32>(q, s, Q_SOCK);          // closed with the query, also when this fails
+    const rc = bindRandomPort(s);
+    if (rc < 0) return rc;
   } else {
     const port = randomPort();
     if (tcbLookup(ifaceIp(), port, server, DNS_PORT) != null) return Err.EADDRINUSE;   // 1 in 64512
