@@ -39,8 +39,8 @@ import { cacheInit, cacheGet, cachePut, CACHE_ENTRY } from "./cache";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
 
 @inline const FREE: u8 = 0;
-@inline const WAITING: u8 = 1;   // a query is out over UDP
-@inline const DONE: u8 = 2;      // result ready (addresses or err) until dnsClose
+@inline const DONE: u8 = 1;      // result ready (addresses or err) until dnsClose
+@inline const WAITING: u8 = 2;   // a query is out over UDP (WAITING and up: in flight)
 @inline const TCP: u8 = 3;       // asked again over TCP after a truncated reply
 
 @inline const Q_STATE: usize = 0;
@@ -360,7 +360,7 @@ function dnsStep(now: u32, what: i32): i32 {
       if (answer(q, len, now)) break;
     }
     const s = load<u8>(q, Q_STATE);
-    if (!(what & STEP_TIMERS) || (s != WAITING && s != TCP)) continue;
+    if (!(what & STEP_TIMERS) || s < WAITING) continue;   // not in flight
     if (timeLe(load<u32>(q, Q_DEADLINE), now)) {
       count(C.DNS_TIMEOUTS);
       if (s == TCP) tcpFailed(q, Err.ETIMEDOUT, now);

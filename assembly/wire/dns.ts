@@ -155,7 +155,7 @@ export function dnsParse(msg: usize, len: i32, id: u16, qname: usize, addrs: usi
                          cnameMax: i32, ttlOut: usize, scratch: usize): i32 {
   if (len < DNS_HDR_LEN || dnsId(msg) != id) return Err.EBADMSG;
   const flags = be16(msg + 2);
-  if (!(flags & F_QR) || (flags & 0x7800) != 0) return Err.EBADMSG;   // a reply to a standard query
+  if ((flags & (F_QR | 0x7800)) != F_QR) return Err.EBADMSG;         // a reply (QR) to a standard query (opcode 0)
   if (flags & F_TC) return Err.EMSGSIZE;
   const rc = flags & 15;
   if (rc == 3) return Err.ENOTFOUND;
