@@ -63,3 +63,14 @@ test("RFC 9293 3.8.6.2.2: with less than 8 full segments still open, the window 
   read(b, conn, n * MSS);
   b.expect({ flags: ".", ack: 1001 + n * MSS, win: rx - 1 });       // at once: the ring is free again
 });
+
+test("RFC 9293 3.8.6.2.2 / RFC 1122 4.2.3.2: a read of more than a full segment not yet acked sends its window update (and ACK) at the end of the turn, even with the window wide open", () => {
+  const { b, conn, iss } = established();
+  const rx = b.stack.core.config().RX_BUF;
+  conn.pause();
+  fill(b, iss, 1001, 1);
+  b.send({ flags: "P.", seq: 1001 + MSS, ack: iss + 1, payload: new Uint8Array(100) }); // a tail: the sender's Nagle holds the next until this is acked
+  b.expectNothing();                                                // 1 560 bytes: less than two full segments, the ACK may wait
+  read(b, conn, MSS + 100);
+  b.expect({ flags: ".", ack: 1001 + MSS + 100, win: rx - 1 });     // at once, not after the delayed-ACK timer
+});
