@@ -241,9 +241,6 @@ function entryResolve(e: ArpEntry, mac: usize, now: u32): void {
 /** Broadcast a request for ip. */
 function sendRequest(ip: u32): void { arpSend(ARP_REQUEST, MAC_BROADCAST, ifaceIp(), MAC_ZERO, ip); }
 
-/** Broadcast a request for ip. */
-function sendRequest(ip: u32): void { arpSend(ARP_REQUEST, MAC_BROADCAST, MAC_ZERO, ip); }
-
 /**
  * ipOutput's miss path: make sure an INCOMPLETE entry exists for hop and a request went out
  * (at most one per ARP_RETRY_MS; ifacePoll sends the retries). False when the cache has no room
