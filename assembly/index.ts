@@ -18,7 +18,7 @@ import { udpInit } from "./udp/socket";
 import { udpRx, udpInputInit, udpIcmpRx } from "./udp/input";
 import * as udp from "./socket/udp";
 import * as dns from "./socket/dns";
-import { dnsInit, dnsRx, dnsPoll } from "./dns/resolver";
+import { dnsInit, dnsRx, dnsTcpRx, dnsPoll } from "./dns/resolver";
 import { ifacePoll } from "./iface/output";
 import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
 import { tcpTimers } from "./tcp/timers";
@@ -87,7 +87,7 @@ export function rx(len: i32, now: u32): i32 {
   }
   if (r != IPPROTO_TCP) return r;
   const t = tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
-  if (DNS_QUERIES > 0) dnsRx(now);  // the resolver's TCP answer may have arrived
+  if (DNS_QUERIES > 0) dnsTcpRx(now);  // the resolver's TCP answer may have arrived
   return t;
 }
 
