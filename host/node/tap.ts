@@ -1,8 +1,7 @@
 // A TAP device as a Link (Linux). The native addon (native/tap.c, built by node-gyp at npm install)
-// opens /dev/net/tun with IFF_TAP | IFF_NO_PI and makes the fd non-blocking; a thread of the addon
-// reads the frames (a read(2) each) into a ring and wakes the event loop when the ring gets some
-// (without the thread: a libuv poll handle whenever frames are queued); this class takes them
-// (bounded per wake-up, 32 per native call) and hands each to the stack. The stack's frames are copied into one preallocated buffer and written
+// opens /dev/net/tun with IFF_TAP | IFF_NO_PI, makes the fd non-blocking and calls back through a
+// libuv poll handle whenever frames are queued; this class reads them (bounded per wake-up) and
+// hands each to the stack. The stack's frames are copied into one preallocated buffer and written
 // in one native call per batch (writeBatch, one write(2) per frame, in order): at the end of each
 // batch of received frames, when the buffer is full, and otherwise at the end of the JavaScript
 // turn that sent them (a microtask), so nothing waits for a later event.
@@ -27,8 +26,6 @@ interface TapAddon {
   write(fd: number, buf: Uint8Array): number;
   writeBatch(fd: number, buf: Uint8Array, count: number, result: Int32Array): number;
   watch(fd: number, cb: (status: number) => void): number;
-  /** Absent from an addon built before it. */
-  reader?(fd: number, room: number, cb: (status: number) => void): number;
   ref(fd: number, on: boolean): number;
   close(fd: number): number;
 }
@@ -109,8 +106,6 @@ export class TapLink implements Link {
   readonly stats: TapStats = { rxFrames: 0, txFrames: 0, rxBytes: 0, txBytes: 0, txErrors: 0, txCalls: 0, rxBounded: 0, rxYields: 0 };
   /** The last write error code (negative errno), 0 if none. */
   lastTxError = 0;
-  /** Frames are read by the addon's reader thread (false: on this thread, when the fd is readable). */
-  threaded = false;
 
   private constructor(
     private readonly tap: TapAddon,
@@ -133,7 +128,7 @@ export class TapLink implements Link {
    * this process lacks CAP_NET_ADMIN (run as root), ENOENT when /dev/net/tun is missing, EBUSY
    * when another process holds the device, EINVAL for a bad name or a non-TAP device of that name.
    */
-  static open(name: string, o: { mtu?: number; /** Read on a thread of the addon (default true). */ thread?: boolean } = {}): TapLink {
+  static open(name: string, o: { mtu?: number } = {}): TapLink {
     if (!name || name.length >= IFNAMSIZ || !/^[A-Za-z0-9_.-]+$/.test(name)) {
       throw new TapError("EINVAL", `bad interface name ${JSON.stringify(name)} (1–15 characters: letters, digits, _ . -)`);
     }
@@ -154,10 +149,7 @@ export class TapLink implements Link {
       throw new TapError(code, `cannot open TAP device ${name}: ${err.message}${hint ? ` — ${hint}` : ""}`);
     }
     const link = new TapLink(tap, h.fd, h.name, !existed, o.mtu ?? 1500, h.qlen ?? 0);
-    const drain = (): void => link.drain();
-    // the read(2) calls on a thread beside this one: under a flood they were half of the host's time
-    link.threaded = o.thread !== false && typeof tap.reader === "function" && tap.reader(h.fd, link.buf.length, drain) === 0;
-    if (!link.threaded) tap.watch(h.fd, drain);
+    tap.watch(h.fd, () => link.drain());
     return link;
   }
 
