@@ -129,7 +129,8 @@ for (const [name, start] of servers) {
 if (!values.quick && !values.only) {
   const file = join(ROOT, "bench", "results.json");
   const all = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
-  all.flood = { method: `forged SYNs from 762 silent on-link addresses at the TAP's full rate for ${FLOOD_MS / 1000} s; a kernel-side client connects every 100 ms (each attempt abandoned after 3.5 s)`, date: new Date().toISOString().slice(0, 10), cpus: spawnSync("nproc", { encoding: "utf8" }).stdout.trim(), rows };
+  const loads = rows.map((r) => r.loadAvg);
+  all.flood = { method: `forged SYNs from 762 silent on-link addresses at the TAP's full rate for ${FLOOD_MS / 1000} s; a kernel-side client connects every 100 ms (each attempt abandoned after 3.5 s); load average ${Math.min(...loads)}–${Math.max(...loads)} when the floods began`, date: new Date().toISOString().slice(0, 10), cpus: spawnSync("nproc", { encoding: "utf8" }).stdout.trim(), rows };
   writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
   console.log(`bench/results.json: "flood" updated`);
 }
