@@ -183,7 +183,7 @@ function option(code: u8, v: usize, olen: i32): bool {
   const x = olen >= 4 ? get32(v) : <u32>load<u8>(v);
   store<u32>(VALS + (<usize>code << 2), x);
   // 53: DISCOVER..INFORM (RFC 2132 9.6); 52: file, sname or both (9.3)
-  if (ONE_BYTE & bit) return olen == 1 && x >= 1 && x <= (code == OPT_TYPE ? <u32>DhcpType.INFORM : 3);
+  if (ONE_BYTE & bit) return olen == 1 && x - 1 < (code == OPT_TYPE ? <u32>DhcpType.INFORM : 3);   // 1..max
   if (olen < 4 || (olen & 3) != 0 || (olen != 4 && !(ADDRESS_LIST & bit))) return false;
   if (code == OPT_DNS) {
     const n = olen >> 2;
