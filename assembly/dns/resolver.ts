@@ -16,8 +16,9 @@
 // server as a UDP timeout does; its error is the query's if no server answers.
 //
 // One slot:
-//   0      1     2      3      4    6         8     12        16    20    24       28    32         288
-//   |state |gen  |tries |index |id  |(pad)    |sock |deadline |err  |ttl  |server  |tcb  | name 256 | addrs
+//   0      1     2      3      4    6         8     12        16    20       24    28         284   288
+//   |state |gen  |tries |index |id  |(pad)    |sock |deadline |err  |server  |tcb  | name 256 | ttl | addrs
+// (ttl then addrs: dnsResult's record)
 import { DHCP, DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE, DNS_TCP_MAX,
          DNS_TCP_TIMEOUT_MS, RX_BUF } from "../config";
 import { learnedDns } from "../iface/address";
@@ -51,11 +52,11 @@ import { timeLe, earliest, NO_DEADLINE } from "../time";
 @inline const Q_SOCK: usize = 8;
 @inline const Q_DEADLINE: usize = 12;
 @inline const Q_ERR: usize = 16;   // the error to report if the attempts run out (ETIMEDOUT, or what a server said); once DONE, the result (count or error)
-@inline const Q_TTL: usize = 20;
-@inline const Q_SERVER: usize = 24;  // the server this attempt went to
-@inline const Q_TCB: usize = 28;   // the TCP connection while TCP (0: none); TF.CORE keeps it ours until closeSock
-@inline const Q_NAME: usize = 32;
-@inline const Q_ADDRS: usize = Q_NAME + 256;
+@inline const Q_SERVER: usize = 20;  // the server this attempt went to
+@inline const Q_TCB: usize = 24;   // the TCP connection while TCP (0: none); TF.CORE keeps it ours until closeSock
+@inline const Q_NAME: usize = 28;
+@inline const Q_TTL: usize = Q_NAME + 256;
+@inline const Q_ADDRS: usize = Q_TTL + 4;
 @inline const SLOT: usize = Q_ADDRS + <usize>DNS_ADDRS * 4;
 /** dnsResult's record: TTL (s, u32) then the addresses (u32 each, host order, little-endian). */
 @inline export const RESULT_TTL: usize = 0;
@@ -164,8 +165,7 @@ export function dnsResult(h: i32, ptr: usize, cap: i32): i32 {
   const room = (cap - 4) >> 2;
   if (room < n) n = room;
   if (n < 0) return Err.EINVAL;
-  store<u32>(ptr + RESULT_TTL, load<u32>(q, Q_TTL));
-  memory.copy(ptr + RESULT_ADDRS, q + Q_ADDRS, <usize>n << 2);
+  memory.copy(ptr, q + Q_TTL, RESULT_ADDRS + (<usize>n << 2));   // the TTL and the addresses, as kept
   return n;
 }
 
