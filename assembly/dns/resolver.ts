@@ -302,7 +302,7 @@ function answer(q: usize, len: i32): bool {
     store<i32>(q, n, Q_ERR);
     moveOn(q);
   } else {
-    if (n > 0) cachePut(q + Q_NAME, q + Q_ADDRS, n, load<u32>(q, Q_TTL), at);
+    cachePut(q + Q_NAME, q + Q_ADDRS, n, load<u32>(q, Q_TTL), at);   // (an answer; an error is not cached)
     finish(q, n);
   }
   return true;
