@@ -63,13 +63,16 @@ export const generators = {
     const t = r.tap;
     const cols = [["Petrel on Node", t.petrel], ["Petrel native (boards/linux, wasm2c)", t.boardsLinux], ["native, default profile", t.boardsLinuxDefaultProfile], ["lwIP 2.1.3", t.lwip], ["kernel ↔ kernel (veth)", t.kernelVeth]];
     const ratios = [["native / lwIP", t.vsLwip?.boardsLinux], ["Node / lwIP", t.vsLwip?.petrelOnNode], ["Node / native", t.nodeVsNative]].filter(([, x]) => x);
-    const row = (label, key, digits, unit) => [label, ...cols.filter(([, c]) => c).map(([, c]) => (c[key] === undefined ? "—" : `${num(c[key], digits)}${unit}`)), ...ratios.map(([, q]) => ratio(q[key]))];
+    // the per-round ratios: their median, lowest and highest (bench:tap stores them since it reports the spread)
+    const spreads = [["native / lwIP per round: median (lowest–highest)", t.paired?.nativeVsLwip, t.pairedSpread?.nativeVsLwip]].filter(([, m, s]) => m && s);
+    const spread = (m, s, key) => (m[key] === undefined || !s[key] ? "—" : `${ratio(m[key])} (${num(s[key][0], 2)}–${num(s[key][1], 2)})`);
+    const row = (label, key, digits, unit) => [label, ...cols.filter(([, c]) => c).map(([, c]) => (c[key] === undefined || Number.isNaN(c[key]) ? "—" : `${num(c[key], digits)}${unit}`)), ...ratios.map(([, q]) => ratio(q[key])), ...spreads.map(([, m, s]) => spread(m, s, key))];
     const notes = [`Measured ${t.date}, Node ${t.node}: ${t.note}.`];
-    if (t.load) notes.push(`Load average ${t.load.before.join(" / ")} (1 / 5 / 15 min) before the run and ${t.load.after.join(" / ")} after, on ${t.load.cpus} CPUs.`);
-    if (ratios.length) notes.push("Ratios: more than 1× means the first is better (round trips inverted).");
+    if (t.load) notes.push(`Load average ${t.load.before.join(" / ")} (1 / 5 / 15 min) before the run and ${t.load.after.join(" / ")} after, on ${t.load.cpus} CPUs${t.roundLoad ? `; 1-minute load at the start of each round: ${t.roundLoad.join(", ")}` : ""}.`);
+    if (ratios.length) notes.push("Ratios: more than 1× means the first is better (round trips and CPU costs inverted).");
     if (t.petrel?.defaultProfileSequentialConnectClosePerSec !== undefined) notes.push(`Petrel on Node with the default profile (16 connections): ${num(t.petrel.defaultProfileSequentialConnectClosePerSec)} sequential connect + close per second.`);
     return [
-      table(["measure", ...cols.filter(([, c]) => c).map(([n]) => n), ...ratios.map(([n]) => n)], [
+      table(["measure", ...cols.filter(([, c]) => c).map(([n]) => n), ...ratios.map(([n]) => n), ...spreads.map(([n]) => n)], [
         row("kernel → Petrel discard", "intoMBps", 0, " MB/s"),
         row("Petrel chargen → kernel", "outOfMBps", 0, " MB/s"),
         row("echo 64 B round trip, median", "rttMedianMs", 3, " ms"),
@@ -77,6 +80,13 @@ export const generators = {
         row("connections per second (concurrent)", "connectionsPerSec", 0, ""),
         row("connect + close, sequential, per second", "sequentialConnectClosePerSec", 0, ""),
         ...(t.petrel?.concurrentEchoPerSec !== undefined ? [row("50 connections × 100 echoes of 1 KiB, echoes per second", "concurrentEchoPerSec", 0, "")] : []),
+        ...(t.boardsLinux?.cpuMsPerMBInto !== undefined ? [
+          row("server CPU per MB received", "cpuMsPerMBInto", 2, " ms"),
+          row("server CPU per MB sent", "cpuMsPerMBOutOf", 2, " ms"),
+          row("server CPU per 64 B echo", "cpuUsPerEcho", 1, " µs"),
+          row("server CPU per sequential connection", "cpuUsPerSequentialConnection", 0, " µs"),
+          row("server CPU per concurrent 1 KiB echo", "cpuUsPerConcurrentEcho", 1, " µs"),
+        ] : []),
       ]),
       "",
       notes.join(" "),

@@ -1,6 +1,6 @@
 // The user calls of RFC 9293 3.10.1–3.10.6 (OPEN, SEND, RECEIVE, CLOSE, ABORT, STATUS), per state,
 // on one connection. socket/api.ts has checked the handle and the pointer range before calling.
-import { MSS_DEFAULT, RTO_INITIAL_MS, FIN_WAIT2_MS } from "../config";
+import { MSS_DEFAULT, MSS_LOCAL, RX_BUF, RTO_INITIAL_MS, FIN_WAIT2_MS } from "../config";
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringRead, ringWrite } from "../storage/ring";
@@ -69,7 +69,15 @@ export function userReceive(t: Tcb, ptr: usize, len: i32, now: u32): i32 {
  *  instead of 1.4). */
 function windowUpdate(t: Tcb): void {
   if (!synchronized(t.state) || (t.flags & TF.FIN_RCVD)) return;
-  if (<i32>rcvWindow(t) > <i32>(t.rcvAdv - t.rcvNxt)) t.flags |= TF.ACK_NOW;
+  const open = <i32>(t.rcvAdv - t.rcvNxt);
+  // with 8 full segments or more still open the sender is not window-limited: the moved edge rides
+  // on the next ACK (every second segment) instead of a bare update per read, which halves the
+  // frames sent while receiving into a large ring (measured: kernel → board 100 MB, server profile:
+  // 72 097 frames sent, lwIP 35 998); rings under 8 segments (tiny, default: folded at compile time)
+  // always update at once, and so does a read of more than a full segment not yet acked (as Linux's
+  // tcp_cleanup_rbuf: a segment and a tail, the sender's Nagle holding more until they are acked)
+  const big = RX_BUF >= 8 * MSS_LOCAL;
+  if (<i32>rcvWindow(t) > open && (!big || open < 8 * MSS_LOCAL || t.rcvNxt - t.lastAckSent > t.rcvMss)) t.flags |= TF.ACK_NOW;
 }
 
 /** RFC 9293 3.10.4, CLOSE of the sending side (tcp_shutdown): in SYN-SENT, and in SYN-RECEIVED

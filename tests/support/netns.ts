@@ -186,8 +186,9 @@ export class TapNetns {
 }
 
 /** Start the kernel-side peer (tests/interop/peers/kernel.mjs) in `mode` inside namespace `ns`. */
-export function runPeer<R = Record<string, unknown>>(ns: string, mode: string, args: Record<string, unknown>, timeoutMs = 60_000): PeerRun<R> {
-  const p = spawn("ip", ["netns", "exec", ns, process.execPath, PEER_SCRIPT, mode, JSON.stringify({ timeoutMs, ...args })], { stdio: ["pipe", "pipe", "pipe"] });
+export function runPeer<R = Record<string, unknown>>(ns: string, mode: string, args: Record<string, unknown>, timeoutMs = 60_000, cpus?: string): PeerRun<R> {
+  const pin = cpus ? ["taskset", "-c", cpus] : []; // `cpus`: run it on these CPUs only (bench:tap --pin)
+  const p = spawn("ip", ["netns", "exec", ns, ...pin, process.execPath, PEER_SCRIPT, mode, JSON.stringify({ timeoutMs, ...args })], { stdio: ["pipe", "pipe", "pipe"] });
   liveChildren.add(p);
   let buf = "";
   let stderr = "";
