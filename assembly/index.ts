@@ -18,7 +18,7 @@ import { udpInit } from "./udp/socket";
 import { udpRx, udpInputInit, udpIcmpRx } from "./udp/input";
 import * as udp from "./socket/udp";
 import * as dns from "./socket/dns";
-import { dnsInit, dnsRx, dnsPoll } from "./dns/resolver";
+import { dnsInit, dnsRx, dnsTcpRx, dnsPoll } from "./dns/resolver";
 import { ifacePoll } from "./iface/output";
 import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
 import { tcpTimers } from "./tcp/timers";
@@ -32,16 +32,17 @@ import { addressSet, learnedDns } from "./iface/address";
 import { connectionsSettle } from "./socket/address";
 import { dhcpInit, dhcpSetInitDelay, dhcpStart, dhcpStop, dhcpRelease, dhcpPoll, dhcpInput, dhcpInfo, dhcpState } from "./dhcp/client";
 import { DhcpState } from "./dhcp/client";
+import { tablesReady, tablesUp } from "./storage/handle";
 
-
-let ready = false;
+// Before a successful init() every table is absent: the calls that name a handle answer EBADF
+// (storage/handle.ts), and those without one are refused here while `tablesReady` is false.
 let rxBuf: usize = 0;
 let ioBuf: usize = 0;
 
 export function abi_version(): i32 { return 1; }
 
 export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u32, seedLo: u32, seedHi: u32): i32 {
-  if (ready) return Err.EINVAL;
+  if (tablesReady) return Err.EINVAL;
   layoutReset();
   countersInit();
   eventsInit();
@@ -60,7 +61,7 @@ export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u
   udpInputInit();
   ioInit(ioBuf, IO_BUF);
   api.apiInit();
-  ready = true;
+  tablesUp();
   return 0;
 }
 
@@ -70,7 +71,7 @@ export function io_buffer(): usize { return ioBuf; }
 export function io_buffer_size(): i32 { return IO_BUF; }
 
 export function rx(len: i32, now: u32): i32 {
-  if (!ready) return Err.EINVAL;
+  if (!tablesReady) return Err.EINVAL;
   count(C.RX_FRAMES);
   if (len < 0 || len > FRAME_MAX) { count(C.DROP_ETH_TOO_LONG); return Err.EMSGSIZE; }
   const r = ifaceInput(rxBuf, len, now);
@@ -86,12 +87,12 @@ export function rx(len: i32, now: u32): i32 {
   }
   if (r != IPPROTO_TCP) return r;
   const t = tcpRx(rxSrcIp(), rxDstIp(), rxPayload(), rxPayloadLen(), now);
-  if (DNS_QUERIES > 0) dnsRx(now);  // the resolver's TCP answer may have arrived
+  if (DNS_QUERIES > 0) dnsTcpRx(now);  // the resolver's TCP answer may have arrived
   return t;
 }
 
 export function poll(now: u32): i32 {
-  if (!ready) return NO_DEADLINE;
+  if (!tablesReady) return NO_DEADLINE;
   ifacePoll(now);                  // first, so that TCP's timers see the ARP state of `now`
   let next: i32 = NO_DEADLINE;
   for (let i = 0; i < MAX_CONNS; i++) {
@@ -115,35 +116,35 @@ export function poll(now: u32): i32 {
 
 
 // ── TCP calls ─────────────────────────────────────────────────────────────────────────────────
-export function tcp_listen(port: i32, backlog: i32): i32 { return ready ? listen(port, backlog) : Err.EINVAL; }
-export function tcp_accept(lh: i32): i32 { return ready ? api.accept(lh) : Err.EINVAL; }
-export function tcp_connect(ip: u32, port: i32, localPort: i32, now: u32): i32 { return ready ? api.connect(ip, port, localPort, now) : Err.EINVAL; }
-export function tcp_send(h: i32, ptr: i32, len: i32, now: u32): i32 { return ready ? api.send(h, ptr, len, now) : Err.EINVAL; }
-export function tcp_recv(h: i32, ptr: i32, len: i32, now: u32): i32 { return ready ? api.recv(h, ptr, len, now) : Err.EINVAL; }
-export function tcp_shutdown(h: i32, now: u32): i32 { return ready ? api.shutdown(h, now) : Err.EINVAL; }
-export function tcp_close(h: i32, now: u32): i32 { return ready ? api.close(h, now) : Err.EINVAL; }
-export function tcp_abort(h: i32, now: u32): i32 { return ready ? api.abort(h, now) : Err.EINVAL; }
-export function tcp_state(h: i32): i32 { return ready ? api.state(h) : Err.EINVAL; }
-export function tcp_error(h: i32): i32 { return ready ? api.error(h) : Err.EINVAL; }
-export function tcp_info(h: i32, ptr: i32): i32 { return ready ? api.info(h, ptr) : Err.EINVAL; }
-export function tcp_readable(h: i32): i32 { return ready ? api.readable(h) : Err.EINVAL; }
-export function tcp_writable(h: i32): i32 { return ready ? api.writable(h) : Err.EINVAL; }
-export function tcp_set_option(h: i32, opt: i32, value: i32): i32 { return ready ? api.setOption(h, opt, value) : Err.EINVAL; }
-export function tcp_set_default(opt: i32, value: i32): i32 { return ready ? api.setDefault(opt, value) : Err.EINVAL; }
-export function tcp_connections(): i32 { return ready ? api.connectionsInUse() : 0; }
+export function tcp_listen(port: i32, backlog: i32): i32 { return tablesReady ? listen(port, backlog) : Err.EINVAL; }
+export function tcp_accept(lh: i32): i32 { return api.accept(lh); }
+export function tcp_connect(ip: u32, port: i32, localPort: i32, now: u32): i32 { return tablesReady ? api.connect(ip, port, localPort, now) : Err.EINVAL; }
+export function tcp_send(h: i32, ptr: i32, len: i32, now: u32): i32 { return api.send(h, ptr, len, now); }
+export function tcp_recv(h: i32, ptr: i32, len: i32, now: u32): i32 { return api.recv(h, ptr, len, now); }
+export function tcp_shutdown(h: i32, now: u32): i32 { return api.shutdown(h, now); }
+export function tcp_close(h: i32, now: u32): i32 { return api.close(h, now); }
+export function tcp_abort(h: i32, now: u32): i32 { return api.abort(h, now); }
+export function tcp_state(h: i32): i32 { return api.state(h); }
+export function tcp_error(h: i32): i32 { return api.error(h); }
+export function tcp_info(h: i32, ptr: i32): i32 { return api.info(h, ptr); }
+export function tcp_readable(h: i32): i32 { return api.readable(h); }
+export function tcp_writable(h: i32): i32 { return api.writable(h); }
+export function tcp_set_option(h: i32, opt: i32, value: i32): i32 { return api.setOption(h, opt, value); }
+export function tcp_set_default(opt: i32, value: i32): i32 { return tablesReady ? api.setDefault(opt, value) : Err.EINVAL; }
+export function tcp_connections(): i32 { return tablesReady ? api.connectionsInUse() : 0; }
 
 // ── UDP calls (the app's sockets; docs/abi.md "UDP") ──────────────────────────────────────────
-export function udp_open(): i32 { return ready ? udp.open() : Err.EINVAL; }
-export function udp_bind(h: i32, port: i32): i32 { return ready ? udp.bind(h, port) : Err.EINVAL; }
-export function udp_sendto(h: i32, ip: u32, port: i32, ptr: i32, len: i32, now: u32): i32 { return ready ? udp.sendTo(h, ip, port, ptr, len, now) : Err.EINVAL; }
-export function udp_recvfrom(h: i32, ptr: i32, cap: i32, meta: i32): i32 { return ready ? udp.recvFrom(h, ptr, cap, meta) : Err.EINVAL; }
-export function udp_close(h: i32): i32 { return ready ? udp.close(h) : Err.EINVAL; }
+export function udp_open(): i32 { return tablesReady ? udp.open() : Err.EINVAL; }
+export function udp_bind(h: i32, port: i32): i32 { return udp.bind(h, port); }
+export function udp_sendto(h: i32, ip: u32, port: i32, ptr: i32, len: i32, now: u32): i32 { return udp.sendTo(h, ip, port, ptr, len, now); }
+export function udp_recvfrom(h: i32, ptr: i32, cap: i32, meta: i32): i32 { return udp.recvFrom(h, ptr, cap, meta); }
+export function udp_close(h: i32): i32 { return udp.close(h); }
 
 // ── interface configuration and the DHCP client (docs/abi.md "Addresses and DHCP") ─────────────
 /** Set address, prefix and gateway at run time (ip 0: none). Refused while DHCP runs (EBUSY-like
  *  EALREADY): the client owns the address then. */
 export function iface_set(ip: u32, prefixLen: i32, gateway: u32): i32 {
-  if (!ready) return Err.EINVAL;
+  if (!tablesReady) return Err.EINVAL;
   if (DHCP && dhcpState() != DhcpState.STOPPED) return Err.EALREADY;
   const rc = addressSet(ip, prefixLen, gateway);
   connectionsSettle();
@@ -151,23 +152,23 @@ export function iface_set(ip: u32, prefixLen: i32, gateway: u32): i32 {
 }
 export function dhcp_start(requestedIp: u32, now: u32): i32 {
   if (!DHCP) return Err.EOPNOTSUPP;
-  return ready ? dhcpStart(requestedIp, now) : Err.EINVAL;
+  return tablesReady ? dhcpStart(requestedIp, now) : Err.EINVAL;
 }
 /** The longest random wait before the first DISCOVER of dhcp_start (RFC 2131 4.4.1), ms; 0 = none. */
 export function dhcp_init_delay(ms: i32): i32 {
   if (!DHCP) return Err.EOPNOTSUPP;
-  return ready ? dhcpSetInitDelay(ms) : Err.EINVAL;
+  return tablesReady ? dhcpSetInitDelay(ms) : Err.EINVAL;
 }
 export function dhcp_stop(now: u32): i32 {
   if (!DHCP) return Err.EOPNOTSUPP;
-  if (!ready) return Err.EINVAL;
+  if (!tablesReady) return Err.EINVAL;
   const rc = dhcpStop(now);
   connectionsSettle();
   return rc;
 }
 export function dhcp_release(now: u32): i32 {
   if (!DHCP) return Err.EOPNOTSUPP;
-  if (!ready) return Err.EINVAL;
+  if (!tablesReady) return Err.EINVAL;
   const rc = dhcpRelease(now);
   connectionsSettle();
   return rc;
@@ -175,32 +176,32 @@ export function dhcp_release(now: u32): i32 {
 /** The client's state and lease into the 52-byte record at ptr (in the IO buffer). 0 or Err.EINVAL. */
 export function dhcp_info(ptr: i32, now: u32): i32 {
   if (!DHCP) return Err.EOPNOTSUPP;
-  if (!ready || !ioRange(ptr, 52)) return Err.EINVAL;
+  if (!ioRange(ptr, 52)) return Err.EINVAL;           // (the IO buffer is empty before init)
   dhcpInfo(<usize>ptr, now);
   return 0;
 }
 /** The i-th DNS server of the lease (0 when none): what the resolver uses. */
-export function dhcp_dns_server(i: i32): u32 { return DHCP && ready ? learnedDns(i) : 0; }
+export function dhcp_dns_server(i: i32): u32 { return DHCP ? learnedDns(i) : 0; }
 
 // ── DNS resolver (docs/abi.md "DNS") ──────────────────────────────────────────────────────────
-export function dns_server(i: i32, ip: u32): i32 { return ready ? dns.setServer(i, ip) : Err.EINVAL; }
-export function dns_server_get(i: i32): u32 { return ready ? dns.server(i) : 0; }
-export function dns_query(ptr: i32, len: i32, now: u32): i32 { return ready ? dns.query(ptr, len, now) : Err.EINVAL; }
-export function dns_result(q: i32, ptr: i32, cap: i32): i32 { return ready ? dns.result(q, ptr, cap) : Err.EINVAL; }
-export function dns_close(q: i32): i32 { return ready ? dns.close(q) : Err.EINVAL; }
+export function dns_server(i: i32, ip: u32): i32 { return tablesReady ? dns.setServer(i, ip) : Err.EINVAL; }
+export function dns_server_get(i: i32): u32 { return tablesReady ? dns.server(i) : 0; }
+export function dns_query(ptr: i32, len: i32, now: u32): i32 { return dns.query(ptr, len, now); }
+export function dns_result(q: i32, ptr: i32, cap: i32): i32 { return dns.result(q, ptr, cap); }
+export function dns_close(q: i32): i32 { return dns.close(q); }
 
 // ── events, counters, memory map, configuration ───────────────────────────────────────────────
-export function ev_pop(): i32 { return ready ? eventPop() : 0; }
+export function ev_pop(): i32 { return eventPop(); }
 export function ev_handle(): i32 { return eventHandle(); }
 export function ev_arg(): i32 { return eventArg(); }
 export function counter_count(): i32 { return C.COUNT; }
-export function counter(id: i32): u32 { return ready ? counterGet(id) : 0; }
+export function counter(id: i32): u32 { return tablesReady ? counterGet(id) : 0; }
 export function mem_region_count(): i32 { return Region.COUNT; }
 export function mem_region_start(id: i32): u32 { return regionStart(id); }
 export function mem_region_size(id: i32): u32 { return regionSize(id); }
 export function mem_end(): u32 { return <u32>layoutEnd(); }
 export function mem_pages(): i32 { return memory.size(); }
-export function local_ip(): u32 { return ready ? ifaceIp() : 0; }
+export function local_ip(): u32 { return ifaceIp(); }
 
 /** config(id)'s values, in the order of the Cfg ids (config.ts). */
 const CONFIG_VALUES = memory.data<i32>([

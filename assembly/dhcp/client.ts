@@ -16,12 +16,12 @@ import { Region, regionAlloc } from "../storage/layout";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
 import { keyedHash } from "../siphash";
 import { ifaceIp, ifaceMac } from "../iface/iface";
-import { addressSet, learnedDns, learnedDnsCount, learnedDnsSet } from "../iface/address";
+import { addressSet, learnedDnsSet } from "../iface/address";
 import { probeConflict, probeSend, probeWatch } from "../iface/probe";
 import { UDP_OWNER_DHCP, META_SRC_PORT, META_FLAGS, META_SIZE, udpOpen, udpBind, udpClose, udpSendTo, udpRecvFrom } from "../udp/socket";
 import {
-  DHCP_BAD_XID, DHCP_CLIENT_PORT, DHCP_DNS_MAX, DHCP_MAX_LEN, DHCP_SERVER_PORT, DhcpType, dhcpDns, dhcpDnsCount, dhcpEmit,
-  dhcpHasLease, dhcpHasMask, dhcpLease, dhcpMask, dhcpParse, dhcpRouter, dhcpServerId, dhcpT1, dhcpT2, dhcpYiaddr,
+  DHCP_BAD_XID, DHCP_CLIENT_PORT, DHCP_DNS_MAX, DHCP_MAX_LEN, DHCP_SERVER_PORT, DhcpType, dhcpDnsCopy, dhcpEmit,
+  dhcpHasLease, dhcpLease, dhcpMask, dhcpParse, dhcpRouter, dhcpServerId, dhcpT1, dhcpT2, dhcpYiaddr,
 } from "../wire/dhcp";
 
 /** Client states (docs/abi.md, dhcp_info). */
@@ -40,6 +40,8 @@ export namespace DhcpState {
 // RFC 2131 4.1: retransmission after 4 s, doubling to 64 s, each randomised by ±1 s.
 @inline const BACKOFF_FIRST_MS: u32 = 4000;
 @inline const BACKOFF_MAX_MS: u32 = 64000;
+// backoff() doubles 4 times at most: the cap is reached exactly there
+if (BACKOFF_FIRST_MS << 4 != BACKOFF_MAX_MS) ERROR("BACKOFF_MAX_MS must be BACKOFF_FIRST_MS << 4");
 @inline const JITTER_MS: u32 = 1000;
 /** REQUESTs (REQUESTING, REBOOTING) without an answer before starting over in INIT (4 + 8 + 16 + 32 s). */
 @inline const REQUEST_TRIES: u32 = 4;
@@ -68,8 +70,7 @@ export namespace DhcpState {
 @inline const LEASE_MAX_S: u32 = 20 * 86400;
 @inline const INFINITE: u32 = 0xffffffff;
 
-let msg: usize = 0;    // DHCP_MAX_LEN bytes (Region.DHCP): the message being sent or read
-let meta: usize = 0;   // udpRecvFrom's record, after it
+let msg: usize = 0;    // DHCP_MAX_LEN bytes (Region.DHCP): the message being sent or read, then udpRecvFrom's record
 const DNS = memory.data(DHCP_DNS_MAX * 4);
 
 let st: i32 = DhcpState.STOPPED;
@@ -84,8 +85,7 @@ let startAt: u32 = 0;     // first message of the exchange (secs field; lease ba
 let server: u32 = 0;      // the server we hold (or asked) the lease from
 let offered: u32 = 0;     // the address of the exchange: offered, requested at reboot, or held
 let conflicts: u32 = 0;
-let probesLeft: u32 = 0;
-let announcing = false;   // the second announcement is due (RFC 5227 2.3)
+let arpLeft: u32 = 0;      // ARP probes still to send (PROBING), or 1: the second announcement (BOUND, RFC 5227 2.3)
 let defended = false;     // we defended the address at defendedAt (RFC 5227 2.4)
 let defendedAt: u32 = 0;
 // the lease (valid from PROBING on)
@@ -93,7 +93,6 @@ let prefix: i32 = 0;
 let router: u32 = 0;
 let dnsCount: i32 = 0;
 let leaseS: u32 = 0;
-let base: u32 = 0;
 let t1At: u32 = 0;
 let t2At: u32 = 0;
 let expireAt: u32 = 0;
@@ -101,12 +100,12 @@ let expireAt: u32 = 0;
 /** The client's buffers, carved from the memory map once (init). */
 export function dhcpInit(): void {
   msg = regionAlloc(Region.DHCP, <usize>DHCP_MAX_LEN + 16);
-  meta = msg + <usize>DHCP_MAX_LEN;
 }
 
 // ── what the host and the resolver read ────────────────────────────────────────────────────────
 export function dhcpState(): i32 { return st; }
-function dhcpHolds(): bool { return st == DhcpState.BOUND || st == DhcpState.RENEWING || st == DhcpState.REBINDING; }
+/** BOUND, RENEWING or REBINDING (consecutive). */
+function dhcpHolds(): bool { return <u32>(st - DhcpState.BOUND) <= <u32>(DhcpState.REBINDING - DhcpState.BOUND); }
 
 /**
  * dhcp_info's 52-byte record (little-endian u32s): state, address, prefix, gateway, server, DNS
@@ -114,21 +113,24 @@ function dhcpHolds(): bool { return st == DhcpState.BOUND || st == DhcpState.REN
  * lease in seconds.
  */
 export function dhcpInfo(p: usize, now: u32): void {
-  const holds = dhcpHolds();
+  memory.fill(p, 0, 52);                         // address, prefix, gateway, DNS, lease: 0 without a lease
   store<u32>(p, <u32>st);
-  store<u32>(p, holds ? offered : 0, 4);
-  store<u32>(p, holds ? <u32>prefix : 0, 8);
-  store<u32>(p, holds ? router : 0, 12);
   store<u32>(p, server, 16);
-  store<u32>(p, <u32>learnedDnsCount(), 20);
-  for (let i = 0; i < DHCP_DNS_MAX; i++) store<u32>(p + 24 + (<usize>i << 2), learnedDns(i));
+  const holds = dhcpHolds();
+  if (holds) {                                   // what configure() gave the interface and the resolver
+    store<u32>(p, offered, 4);
+    store<u32>(p, <u32>prefix, 8);
+    store<u32>(p, router, 12);
+    store<u32>(p, <u32>dnsCount, 20);
+    memory.copy(p + 24, DNS, <usize>dnsCount << 2);
+    store<u32>(p, leaseS, 48);
+  }
   const timed = holds && leaseS != INFINITE;
-  store<u32>(p, timed ? remaining(t1At, now) : INFINITE, 36);
-  store<u32>(p, timed ? remaining(t2At, now) : INFINITE, 40);
-  store<u32>(p, timed ? remaining(expireAt, now) : INFINITE, 44);
-  store<u32>(p, holds ? leaseS : 0, 48);
+  store<u32>(p, remaining(timed, t1At, now), 36);
+  store<u32>(p, remaining(timed, t2At, now), 40);
+  store<u32>(p, remaining(timed, expireAt, now), 44);
 }
-function remaining(at: u32, now: u32): u32 { return timeLe(at, now) ? 0 : at - now; }
+function remaining(timed: bool, at: u32, now: u32): u32 { return !timed ? INFINITE : timeLe(at, now) ? 0 : at - now; }
 
 // ── randomness, state, timers ─────────────────────────────────────────────────────────────────
 function random(): u32 { return <u32>keyedHash(0x4448_4350, seq++); }
@@ -144,8 +146,7 @@ function arm(at: u32): void { deadline = at; armed = true; }
 /** RFC 2131 4.1: 4, 8, 16, 32, 64, 64 … s after the tries-th transmission, ±1 s. */
 function backoff(now: u32): u32 {
   const n = tries > 5 ? 5 : tries;
-  let d = BACKOFF_FIRST_MS << (n - 1);
-  if (d > BACKOFF_MAX_MS) d = BACKOFF_MAX_MS;
+  const d = BACKOFF_FIRST_MS << (n - 1);            // at most 4 s << 4: BACKOFF_MAX_MS
   return now + d - JITTER_MS + between(0, 2 * JITTER_MS);
 }
 
@@ -164,22 +165,20 @@ function send(type: u8, ciaddr: u32, requested: u32, srv: u32, to: u32, now: u32
   if (udpSendTo(sock, to, DHCP_SERVER_PORT, msg, <u32>n, now) >= 0) count(C.DHCP_TX);
 }
 
-/** The REQUEST of the current state (RFC 2131 4.3.2 table 4 and 4.4.5). */
-function sendRequest(now: u32): void {
+/** RENEWING or REBINDING (consecutive). */
+function renewing(): bool { return <u32>(st - DhcpState.RENEWING) <= 1; }
+
+/** The message of the current state and its retransmission timer: DISCOVER in SELECTING (offered is
+ *  0 there), else the REQUEST of RFC 2131 4.3.2 table 4: the requested address (50) but for ciaddr
+ *  while RENEWING or REBINDING, the server id (54) in REQUESTING, unicast to the server in RENEWING;
+ *  retransmitted with backoff (4.1), or after half the time left while renewing (4.4.5). */
+function transmit(now: u32): void {
   if (tries == 0) startAt = now;
   tries++;
-  switch (st) {
-    case DhcpState.REQUESTING: send(DhcpType.REQUEST, 0, offered, server, 0xffffffff, now); arm(backoff(now)); break;
-    case DhcpState.REBOOTING: send(DhcpType.REQUEST, 0, offered, 0, 0xffffffff, now); arm(backoff(now)); break;
-    case DhcpState.RENEWING: send(DhcpType.REQUEST, offered, 0, 0, server, now); renewTimer(now, t2At); break;
-    case DhcpState.REBINDING: send(DhcpType.REQUEST, offered, 0, 0, 0xffffffff, now); renewTimer(now, expireAt); break;
-  }
-}
-
-function sendDiscover(now: u32): void {
-  tries++;
-  send(DhcpType.DISCOVER, 0, 0, 0, 0xffffffff, now);
-  arm(backoff(now));
+  const renew = renewing();
+  send(st == DhcpState.SELECTING ? DhcpType.DISCOVER : DhcpType.REQUEST, renew ? offered : 0, renew ? 0 : offered,
+       st == DhcpState.REQUESTING ? server : 0, st == DhcpState.RENEWING ? server : 0xffffffff, now);
+  if (renew) renewTimer(now, st == DhcpState.RENEWING ? t2At : expireAt); else arm(backoff(now));
 }
 
 /** A new exchange: a fresh xid (RFC 2131 4.4.1) and no transmission yet. */
@@ -205,8 +204,8 @@ export function dhcpStart(requested: u32, now: u32): i32 {
   conflicts = 0;
   server = 0;
   offered = requested;
-  if (requested != 0) { exchange(DhcpState.REBOOTING, now); sendRequest(now); }
-  else { restart(now, initDelay); if (initDelay == 0) dhcpPoll(now); }
+  if (requested != 0) { exchange(DhcpState.REBOOTING, now); arm(now); } else restart(now, initDelay);
+  dhcpPoll(now);                                     // the first message at once when it is due now
   return 0;
 }
 
@@ -233,7 +232,6 @@ export function dhcpStop(now: u32): i32 {
 
 /** RFC 2131 4.4.6: give the address back with a DHCPRELEASE (unicast to the server), then stop. */
 export function dhcpRelease(now: u32): i32 {
-  if (st == DhcpState.STOPPED) return Err.EALREADY;
   if (dhcpHolds()) { xid = random(); send(DhcpType.RELEASE, offered, 0, server, server, now); }
   return dhcpStop(now);
 }
@@ -241,33 +239,32 @@ export function dhcpRelease(now: u32): i32 {
 /** Timers: returns ms until the next deadline, or NO_DEADLINE. */
 export function dhcpPoll(now: u32): i32 {
   if (st == DhcpState.STOPPED) return NO_DEADLINE;
-  if (probeConflict()) { if (st == DhcpState.PROBING) decline(now); else if (dhcpHolds()) defend(now); }
+  // an address is watched only while PROBING or holding it (probeWatch(0) everywhere else)
+  if (probeConflict()) { count(C.DHCP_CONFLICTS); if (st == DhcpState.PROBING) decline(now); else defend(now); }
   if (armed && timeLe(deadline, now)) { armed = false; onTimer(now); }
   return armed ? earliest(NO_DEADLINE, deadline, now) : NO_DEADLINE;
 }
 
 function onTimer(now: u32): void {
   switch (st) {
-    case DhcpState.INIT: exchange(DhcpState.SELECTING, now); sendDiscover(now); break;
-    case DhcpState.SELECTING: sendDiscover(now); break;
-    case DhcpState.REQUESTING:
-      if (tries >= REQUEST_TRIES) restart(now, RESTART_DELAY_MS); else sendRequest(now);
-      break;
-    case DhcpState.REBOOTING:
-      if (tries >= REBOOT_TRIES) { offered = 0; restart(now, RESTART_DELAY_MS); } else sendRequest(now);
-      break;
-    case DhcpState.PROBING: probeStep(now); break;
+    case DhcpState.INIT: exchange(DhcpState.SELECTING, now); break;
+    case DhcpState.REQUESTING: if (tries >= REQUEST_TRIES) { startOver(now); return; } break;
+    case DhcpState.REBOOTING: if (tries >= REBOOT_TRIES) { startOver(now); return; } break;
+    case DhcpState.PROBING: probeStep(now); return;
     case DhcpState.BOUND:
-      if (announcing) { probeSend(offered, true); leaseTimer(); }
-      else { exchange(DhcpState.RENEWING, now); sendRequest(now); }
+      if (arpLeft != 0) { announce(); leaseTimer(); return; }
+      exchange(DhcpState.RENEWING, now);
       break;
-    case DhcpState.RENEWING:
-      if (timeLe(t2At, now)) { exchange(DhcpState.REBINDING, now); sendRequest(now); } else sendRequest(now);
-      break;
-    case DhcpState.REBINDING:
-      if (timeLe(expireAt, now)) leaseLost(now); else sendRequest(now);
-      break;
+    case DhcpState.RENEWING: if (timeLe(t2At, now)) exchange(DhcpState.REBINDING, now); break;
+    case DhcpState.REBINDING: if (timeLe(expireAt, now)) { leaseLost(now); return; } break;
   }
+  transmit(now);
+}
+
+/** Back to INIT without an address: a NAK, an unanswered REQUEST, an expired or lost lease. */
+function startOver(now: u32): void {
+  offered = 0;
+  restart(now, RESTART_DELAY_MS);
 }
 
 /** INIT, then a DISCOVER after a random wait of at most max ms (RFC 2131 4.4.1: 1–10 s at start). */
@@ -280,8 +277,7 @@ function restart(now: u32, max: u32): void {
 /** The address goes: expiry in REBINDING, or a NAK while holding it (RFC 2131 4.4.5). */
 function leaseLost(now: u32): void {
   count(C.DHCP_LEASES_LOST);
-  offered = 0;
-  restart(now, RESTART_DELAY_MS);
+  startOver(now);
   unconfigure();
 }
 
@@ -295,21 +291,20 @@ function unconfigure(): void {
 function probeStart(now: u32): void {
   setState(DhcpState.PROBING);
   probeWatch(offered);
-  probesLeft = PROBE_NUM;
+  arpLeft = PROBE_NUM;
   arm(now + between(0, PROBE_WAIT_MS));
 }
 
 function probeStep(now: u32): void {
-  if (probesLeft == 0) { bind(now); return; }
+  if (arpLeft == 0) { bind(now); return; }
   probeSend(offered, false);
-  probesLeft--;
-  arm(now + (probesLeft > 0 ? between(PROBE_MIN_MS, PROBE_MAX_MS) : ANNOUNCE_WAIT_MS));
+  arpLeft--;
+  arm(now + (arpLeft > 0 ? between(PROBE_MIN_MS, PROBE_MAX_MS) : ANNOUNCE_WAIT_MS));
 }
 
 /** RFC 2131 3.1.5 / RFC 5227 2.1.1: the address is in use: DHCPDECLINE, and start over after 10 s
  *  (60 s once MAX_CONFLICTS conflicts happened). */
 function decline(now: u32): void {
-  count(C.DHCP_CONFLICTS);
   conflicts++;
   send(DhcpType.DECLINE, 0, offered, server, 0xffffffff, now);
   offered = 0;
@@ -321,26 +316,29 @@ function decline(now: u32): void {
 /** The address is ours: configure the interface, announce it twice ANNOUNCE_INTERVAL apart (RFC 5227
  *  2.3; the lease timer waits for the second), watch for conflicts (2.4), run T1/T2/expiry. */
 function bind(now: u32): void {
-  probeWatch(offered, true);
   defended = false;
   setState(DhcpState.BOUND);
   configure();
-  probeSend(offered, true);
-  announcing = true;
+  announce();
+  arpLeft = 1;
   arm(now + ANNOUNCE_INTERVAL_MS);
 }
 
-function leaseTimer(): void { announcing = false; if (leaseS == INFINITE) armed = false; else arm(t1At); }
+function leaseTimer(): void { arpLeft = 0; if (leaseS == INFINITE) armed = false; else arm(t1At); }
 
 /** RFC 5227 2.4: another host claims our address. The first time in DEFEND_INTERVAL we defend it
  *  with an announcement (b); a second conflict within DEFEND_INTERVAL gives it up (c): RFC 2131 has
  *  the client start again in INIT (no DECLINE: the lease was good), and the connections end with
  *  EADDRNOTAVAIL as on expiry. */
 function defend(now: u32): void {
-  count(C.DHCP_CONFLICTS);
   if (defended && !timeLe(defendedAt + DEFEND_INTERVAL_MS, now)) { leaseLost(now); return; }
   defended = true;
   defendedAt = now;
+  announce();
+}
+
+/** RFC 5227 2.3: an announcement of our address; from now on only a claim to it conflicts (2.4). */
+function announce(): void {
   probeWatch(offered, true);
   probeSend(offered, true);
 }
@@ -356,13 +354,13 @@ function configure(): void {
 /** A unicast address a host may hold: not 0/8, loopback, multicast, broadcast or class E. */
 function usable(ip: u32): bool {
   const top = ip >>> 24;
-  return top != 0 && top != 127 && top < 224;
+  return top - 1 < 223 && top != 127;               // 1..223 but 127
 }
 
 /** Drain the socket: every reply checked, then handled by state. */
 export function dhcpInput(now: u32): void {
-  if (st == DhcpState.STOPPED) return;
-  for (;;) {
+  for (;;) {                                          // (stopped: sock is 0, which udpRecvFrom refuses)
+    const meta = msg + <usize>DHCP_MAX_LEN;
     const n = udpRecvFrom(sock, msg, <u32>DHCP_MAX_LEN, meta);
     if (n == Err.EAGAIN || n == Err.EBADF) return;
     if (n < 0) continue;                              // an ICMP error reported once: nothing to do
@@ -377,50 +375,38 @@ export function dhcpInput(now: u32): void {
 
 /** One parsed reply; false when the state does not take it. */
 function reply(t: u8, now: u32): bool {
-  switch (st) {
-    case DhcpState.SELECTING:
-      // RFC 2131 4.4.1: the first usable OFFER (it must name its server, option 54).
-      if (t != DhcpType.OFFER || !usable(dhcpYiaddr()) || dhcpServerId() == 0) return false;
-      offered = dhcpYiaddr();
-      server = dhcpServerId();
-      tries = 0;
-      setState(DhcpState.REQUESTING);
-      sendRequest(now);
-      return true;
-    case DhcpState.REQUESTING:
-      if (dhcpServerId() != server) return false;    // RFC 2131 4.4.1: only the selected server answers
-      if (t == DhcpType.NAK) { offered = 0; restart(now, RESTART_DELAY_MS); return true; }
-      if (t != DhcpType.ACK || dhcpYiaddr() != offered || !lease(now)) return false;
-      probeStart(now);
-      return true;
-    case DhcpState.REBOOTING:
-      if (t == DhcpType.NAK) { offered = 0; restart(now, RESTART_DELAY_MS); return true; }
-      if (t != DhcpType.ACK || dhcpYiaddr() != offered || dhcpServerId() == 0 || !lease(now)) return false;
-      server = dhcpServerId();
-      probeStart(now);
-      return true;
-    case DhcpState.RENEWING:
-    case DhcpState.REBINDING:
-      if (t == DhcpType.NAK) { if (st == DhcpState.RENEWING && dhcpServerId() != server) return false; leaseLost(now); return true; }
-      if (t != DhcpType.ACK || !usable(dhcpYiaddr()) || dhcpServerId() == 0) return false;
-      if (dhcpYiaddr() != offered) {                 // another address: the old one goes, the new one is probed
-        const ok = lease(now);
-        if (!ok) return false;
-        const next = dhcpYiaddr();
-        unconfigure();
-        offered = next;
-        server = dhcpServerId();
-        probeStart(now);
-        return true;
-      }
-      if (!lease(now)) return false;
-      server = dhcpServerId();
-      setState(DhcpState.BOUND);
-      configure();
-      leaseTimer();
-      return true;
+  const srv = dhcpServerId();
+  const yi = dhcpYiaddr();
+  if (st == DhcpState.SELECTING) {
+    // RFC 2131 4.4.1: the first usable OFFER (it must name its server, option 54).
+    if (t != DhcpType.OFFER || !usable(yi) || srv == 0) return false;
+    offered = yi;
+    server = srv;
+    tries = 0;
+    setState(DhcpState.REQUESTING);
+    transmit(now);
+    return true;
   }
-  return false;
+  const renew = renewing();
+  if (!renew && st != DhcpState.REQUESTING && st != DhcpState.REBOOTING) return false;
+  // RFC 2131 4.4.1: only the selected server answers a REQUESTING client; a RENEWING client's NAK
+  // comes from the server of its lease.
+  if ((st == DhcpState.REQUESTING || (st == DhcpState.RENEWING && t == DhcpType.NAK)) && srv != server) return false;
+  if (t == DhcpType.NAK) { if (renew) leaseLost(now); else startOver(now); return true; }
+  // An ACK names its server and grants the address asked for (any usable one while renewing) with
+  // a lease time.
+  if (t != DhcpType.ACK || srv == 0 || !usable(yi) || (yi != offered && !renew) || !lease(now)) return false;
+  server = srv;
+  if (renew && yi == offered) {
+    setState(DhcpState.BOUND);
+    configure();
+    leaseTimer();
+    return true;
+  }
+  if (renew) unconfigure();                          // another address: the old one goes, the new one is probed
+  offered = yi;
+  probeStart(now);
+  return true;
 }
 
 /**
@@ -437,25 +423,23 @@ function lease(now: u32): bool {
   }
   leaseS = l;
   const ip = dhcpYiaddr();
-  const mask = dhcpHasMask() ? dhcpMask() : classfulMask(ip);
+  const mask = dhcpMask() != 0 ? dhcpMask() : classfulMask(ip);    // a mask present is never 0
   prefix = <i32>popcnt(mask);
   const gw = dhcpRouter();
-  router = gw != 0 && gw != ip && ((gw ^ ip) & mask) == 0 ? gw : 0;
-  dnsCount = dhcpDnsCount();
-  for (let i = 0; i < dnsCount; i++) store<u32>(DNS + (<usize>i << 2), dhcpDns(i));
+  router = gw != ip && ((gw ^ ip) & mask) == 0 ? gw : 0;            // (0 stays 0)
+  dnsCount = dhcpDnsCopy(DNS);
   if (l == INFINITE) return true;
   let t1 = dhcpT1();
   let t2 = dhcpT2();
-  if (!(t1 > 0 && t1 < t2 && t2 < l)) { t1 = l >> 1; t2 = <u32>((<u64>l * 7) >> 3); }
-  base = startAt;
-  t1At = base + t1 * 1000;
-  t2At = base + t2 * 1000;
-  expireAt = base + l * 1000;
+  if (!(t1 > 0 && t1 < t2 && t2 < l)) { t1 = l >> 1; t2 = (l * 7) >> 3; }   // l ≤ LEASE_MAX_S: no overflow
+  t1At = startAt + t1 * 1000;
+  t2At = startAt + t2 * 1000;
+  expireAt = startAt + l * 1000;
   if (timeLe(t1At, now)) t1At = now + 1000;        // an exchange that took longer than T1
   return true;
 }
 
 function classfulMask(ip: u32): u32 {
   const top = ip >>> 24;
-  return top < 128 ? 0xff000000 : top < 192 ? 0xffff0000 : 0xffffff00;
+  return <u32>0xffffffff << (top < 128 ? 24 : top < 192 ? 16 : 8);  // class A, B, C
 }

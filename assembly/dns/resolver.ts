@@ -11,11 +11,13 @@
 // A truncated reply (TC) asks the same server again over TCP (RFC 1035 4.2.2, RFC 7766 5) on a
 // connection of the core's own (TF.CORE: no events, no handle for the host): a fresh id, the query
 // behind its 2-byte length; the answer's length is read first and one over DNS_TCP_MAX ends the
-// query with EMSGSIZE (counted, never cut short); then the whole answer, checked as over UDP.
+// query with EMSGSIZE (counted, never cut short); then the whole answer, checked as over UDP. A TCP
+// exchange that fails (refused, reset, no answer within DNS_TCP_TIMEOUT_MS) moves on to the next
+// server as a UDP timeout does; its error is the query's if no server answers.
 //
 // One slot:
 //   0      1     2      3      4    6         8     12        16    20    24       28    32         288
-//   |state |gen  |tries |count |id  |tcp len  |sock |deadline |err  |ttl  |server  |tcb  | name 256 | addrs
+//   |state |gen  |tries |index |id  |(pad)    |sock |deadline |err  |ttl  |server  |tcb  | name 256 | addrs
 import { DHCP, DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE, DNS_TCP_MAX,
          DNS_TCP_TIMEOUT_MS, RX_BUF } from "../config";
 import { learnedDns } from "../iface/address";
@@ -31,25 +33,24 @@ import { get16, put16 } from "../wire/bytes";
 import { Tcb, TF, tcbAllocReusing, tcbLookup, tcbRelease } from "../tcp/tcb";
 import { userOpen, userSend, userReceive, userClose } from "../tcp/user";
 import { State } from "../tcp/state";
-import { ringLen } from "../storage/ring";
+import { ringLen, ringPeek, ringConsume } from "../storage/ring";
 import { ifaceIp } from "../iface/iface";
 import { cacheInit, cacheGet, cachePut, CACHE_ENTRY } from "./cache";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
 
 @inline const FREE: u8 = 0;
-@inline const WAITING: u8 = 1;   // a query is out over UDP
-@inline const DONE: u8 = 2;      // result ready (addresses or err) until dnsClose
+@inline const DONE: u8 = 1;      // result ready (addresses or err) until dnsClose
+@inline const WAITING: u8 = 2;   // a query is out over UDP (WAITING and up: in flight)
 @inline const TCP: u8 = 3;       // asked again over TCP after a truncated reply
 
 @inline const Q_STATE: usize = 0;
 @inline const Q_GEN: usize = 1;
 @inline const Q_TRIES: usize = 2;
-@inline const Q_COUNT: usize = 3;
+@inline const Q_INDEX: usize = 3;   // the slot's index (for its handle)
 @inline const Q_ID: usize = 4;
-@inline const Q_WANT: usize = 6;   // the TCP answer's length once read (0: not yet)
 @inline const Q_SOCK: usize = 8;
 @inline const Q_DEADLINE: usize = 12;
-@inline const Q_ERR: usize = 16;   // the error to report if the attempts run out (ETIMEDOUT, or what a server said)
+@inline const Q_ERR: usize = 16;   // the error to report if the attempts run out (ETIMEDOUT, or what a server said); once DONE, the result (count or error)
 @inline const Q_TTL: usize = 20;
 @inline const Q_SERVER: usize = 24;  // the server this attempt went to
 @inline const Q_TCB: usize = 28;   // the TCP connection while TCP (0: none); TF.CORE keeps it ours until closeSock
@@ -60,29 +61,30 @@ import { timeLe, earliest, NO_DEADLINE } from "../time";
 @inline export const RESULT_TTL: usize = 0;
 @inline export const RESULT_ADDRS: usize = 4;
 
+// The region: the slots, the servers, then the message buffer and what follows it.
 let slots: usize = 0;
-let servers: usize = 0;   // DNS_SERVERS × u32
+@inline const SERVERS: usize = <usize>DNS_QUERIES * SLOT;   // from slots: DNS_SERVERS × u32
 let msg: usize = 0;       // DNS_TCP_MAX bytes: a query being built or a reply being read
-let meta: usize = 0;      // udpRecvFrom's record
+@inline const META: usize = <usize>DNS_TCP_MAX;             // from msg: udpRecvFrom's record (16 B)
+@inline const NAMES: usize = META + 16;                      // from msg: 512 bytes of names for dnsParse
 let at: u32 = 0;          // the time of the last call (to close a TCP connection from dnsClose)
 /** The longest TCP answer taken: the message buffer, and it must fit the receive ring whole. */
 @inline const TCP_MAX: i32 = DNS_TCP_MAX < RX_BUF - 2 ? DNS_TCP_MAX : RX_BUF - 2;
-let names: usize = 0;     // 512 bytes of names for dnsParse
 let seq: u64 = 0;
 
 export function dnsInit(): void {
-  slots = regionAlloc(Region.DNS, <usize>DNS_QUERIES * SLOT + <usize>DNS_SERVERS * 4 + <usize>DNS_TCP_MAX + 16 + 512);
+  slots = regionAlloc(Region.DNS, SERVERS + <usize>DNS_SERVERS * 4 + NAMES + 512);
   cacheInit(regionAlloc(Region.DNS_CACHE, <usize>DNS_CACHE * CACHE_ENTRY));
-  servers = slots + <usize>DNS_QUERIES * SLOT;
-  msg = servers + <usize>DNS_SERVERS * 4;
-  meta = msg + <usize>DNS_TCP_MAX;
-  names = meta + 16;
-  for (let i = 0; i < DNS_QUERIES; i++) store<u8>(slotAt(i), 1, Q_GEN);
+  msg = slots + SERVERS + <usize>DNS_SERVERS * 4;
+  for (let i = 0; i < DNS_QUERIES; i++) {
+    store<u8>(slotAt(i), 1, Q_GEN);
+    store<u8>(slotAt(i), <u8>i, Q_INDEX);
+  }
   seq = 0;
 }
 
 function slotAt(i: i32): usize { return slots + <usize>i * SLOT; }
-function handleOf(i: i32): i32 { return (<i32>load<u8>(slotAt(i), Q_GEN) << 8) | i; }
+function handleOf(q: usize): i32 { return (<i32>load<u8>(q, Q_GEN) << 8) | <i32>load<u8>(q, Q_INDEX); }
 function fromHandle(h: i32): usize {
   const i = handleSlot(h, DNS_QUERIES);
   if (i < 0) return 0;
@@ -96,29 +98,29 @@ function fromHandle(h: i32): usize {
 /** Set server i (0..DNS_SERVERS-1) to ip (0 removes it). 0 or Err.EINVAL. */
 export function dnsSetServer(i: i32, ip: u32): i32 {
   if (<u32>i >= <u32>DNS_SERVERS || ip == 0xffff_ffff) return Err.EINVAL;
-  store<u32>(servers + (<usize>i << 2), ip);
+  store<u32>(slots + (<usize>i << 2), ip, SERVERS);
   return 0;
 }
 /** Server i: the one the host set, else the one learned with the address (DHCP option 6; none once
  *  the lease is gone). */
 export function dnsServer(i: i32): u32 {
   if (<u32>i >= <u32>DNS_SERVERS) return 0;
-  const ip = load<u32>(servers + (<usize>i << 2));
+  const ip = load<u32>(slots + (<usize>i << 2), SERVERS);
   return ip != 0 || !DHCP ? ip : learnedDns(i);
 }
-function serverCount(): i32 {
-  let n = 0;
-  for (let i = 0; i < DNS_SERVERS; i++) if (dnsServer(i) != 0) n++;
-  return n;
-}
-/** The k-th configured server (k < serverCount()). */
+/** The k-th configured server (0 ≤ k < serverCount()); for k = -1, how many there are. */
 function nthServer(k: i32): u32 {
+  let n: u32 = 0;
   for (let i = 0; i < DNS_SERVERS; i++) {
     const ip = dnsServer(i);
-    if (ip != 0 && k-- == 0) return ip;
+    if (ip == 0) continue;
+    if (n == <u32>k) return ip;
+    n++;
   }
-  return 0;
+  return n;
 }
+// @ts-ignore: decorator
+@inline function serverCount(): i32 { return <i32>nthServer(-1); }
 
 // ── the app's calls ─────────────────────────────────────────────────────────────────────────
 
@@ -137,18 +139,15 @@ export function dnsQuery(ptr: usize, len: i32, now: u32): i32 {
   const hit = cacheGet(q + Q_NAME, q + Q_ADDRS, q + Q_TTL, now);
   if (hit > 0) {
     count(C.DNS_CACHE_HITS);
-    finish(q, i, hit);
-    return handleOf(i);
+    finish(q, hit);
+    return handleOf(q);
   }
   if (serverCount() == 0) return Err.ENOTCONN;
-  store<u8>(q, WAITING, Q_STATE);
   store<u8>(q, 0, Q_TRIES);
   store<i32>(q, Err.ETIMEDOUT, Q_ERR);
-  store<i32>(q, 0, Q_SOCK);
-  store<u32>(q, 0, Q_TCB);
   const rc = attempt(q, now);
   if (rc < 0) { release(q); return rc; }
-  return handleOf(i);
+  return handleOf(q);
 }
 
 /**
@@ -160,9 +159,8 @@ export function dnsResult(h: i32, ptr: usize, cap: i32): i32 {
   const q = fromHandle(h);
   if (q == 0) return Err.EBADF;
   if (load<u8>(q, Q_STATE) != DONE) return Err.EAGAIN;
-  const err = load<i32>(q, Q_ERR);
-  if (err < 0) return err;
-  let n = <i32>load<u8>(q, Q_COUNT);
+  let n = load<i32>(q, Q_ERR);
+  if (n < 0) return n;
   const room = (cap - 4) >> 2;
   if (room < n) n = room;
   if (n < 0) return Err.EINVAL;
@@ -193,6 +191,7 @@ function release(q: usize): void {
   store<u8>(q, FREE, Q_STATE);
   store<u8>(q, <u8>nextGen(load<u8>(q, Q_GEN)), Q_GEN);
 }
+/** Close q's socket or TCP connection (a FREE or DONE slot holds neither). */
 function closeSock(q: usize): void {
   const s = load<i32>(q, Q_SOCK);
   if (s > 0) udpClose(s);
@@ -210,161 +209,175 @@ function closeSock(q: usize): void {
 @inline function tcpOf(q: usize): Tcb | null { return changetype<Tcb | null>(load<usize>(q, Q_TCB)); }
 
 /** Done with n addresses (already at Q_ADDRS) or the error err (n < 0). */
-function finish(q: usize, i: i32, n: i32): void {
+function finish(q: usize, n: i32): void {
   closeSock(q);
   store<u8>(q, DONE, Q_STATE);
-  store<u8>(q, n > 0 ? <u8>n : 0, Q_COUNT);
-  store<i32>(q, n > 0 ? 0 : n, Q_ERR);
-  eventPush(Ev.DNS_RESULT, handleOf(i), n);
+  store<i32>(q, n, Q_ERR);
+  eventPush(Ev.DNS_RESULT, handleOf(q), n);
 }
 
-/** RFC 5452 9.2: a socket on a random port (the next free draw, at most 8 draws; then any). */
-function openRandomPort(): i32 {
-  const s = udpOpen(UDP_OWNER_DNS);
-  if (s < 0) return s;
-  for (let k = 0; k < 8; k++) {
-    const port = 1024 + <u32>(keyedHash(0x444e_5350, seq++) % 64512);
-    if (udpBind(s, <u16>port) == 0) return s;
-  }
-  const rc = udpBind(s, 0);
-  if (rc < 0) { udpClose(s); return rc; }
-  return s;
+/** The next draw from the seeded hash, for `tag`. */
+function draw(tag: u64): u64 { return keyedHash(tag, seq++); }
+/** RFC 5452 9.2: a source port from the seeded hash (UDP and TCP alike). */
+function randomPort(): u32 { return 1024 + <u32>(draw(0x444e_5350) % 64512); }
+
+/** RFC 5452 9.2: bind the socket s to a random port (the next free draw, at most 8 draws; then any). */
+function bindRandomPort(s: i32): i32 {
+  for (let k = 0; k < 8; k++) if (udpBind(s, <u16>randomPort()) == 0) return 0;
+  return udpBind(s, 0);
 }
 
-/** Send the next attempt of q: a new socket and id, to the next server. */
+/** Send the next attempt of q over UDP, to the next server in turn; after a round over all of
+ *  them the wait doubles. Err once DNS_ROUNDS rounds are spent (what a server said, or ETIMEDOUT). */
 function attempt(q: usize, now: u32): i32 {
-  closeSock(q);
   const n = serverCount();
   const tries = <i32>load<u8>(q, Q_TRIES);
-  if (n == 0 || tries >= n * DNS_ROUNDS) return load<i32>(q, Q_ERR);
+  if (n == 0 || tries >= n * DNS_ROUNDS) { closeSock(q); return load<i32>(q, Q_ERR); }
   store<u8>(q, <u8>(tries + 1), Q_TRIES);
-  const server = nthServer(tries % n);
-  const s = openRandomPort();
-  if (s < 0) return s;
-  store<i32>(q, s, Q_SOCK);
-  const id = <u16>(keyedHash(0x444e_5349, seq++) >> 24);
+  store<u32>(q, nthServer(tries % n), Q_SERVER);
+  return ask(q, WAITING, DNS_TIMEOUT_MS << <u32>(tries / n), now);
+}
+
+/** The next attempt, or the end of the query when none is left. */
+function moveOn(q: usize, now: u32): void {
+  const rc = attempt(q, now);
+  if (rc < 0) finish(q, rc);
+}
+
+/**
+ * Ask q's server (Q_SERVER) with a fresh id, from a fresh random port (RFC 5452 9.2), waiting at
+ * most `wait` ms. Over UDP (state WAITING) the query goes out at once; over TCP (state TCP, RFC 1035
+ * 4.2.2, RFC 7766) it opens the core's own connection to port 53 (TF.CORE: no events, no handle for
+ * the host) and queues the same query behind its 2-byte length, sent once ESTABLISHED.
+ */
+function ask(q: usize, state: u8, wait: u32, now: u32): i32 {
+  closeSock(q);
+  const server = load<u32>(q, Q_SERVER);
+  let s: i32 = 0;
+  let t: Tcb | null = null;
+  if (state == WAITING) {
+    s = udpOpen(UDP_OWNER_DNS);
+    if (s < 0) return s;
+    store<i32>(q, s, Q_SOCK);          // closed with the query, also when this fails
+    const rc = bindRandomPort(s);
+    if (rc < 0) return rc;
+  } else {
+    const port = randomPort();
+    if (tcbLookup(ifaceIp(), port, server, DNS_PORT) != null) return Err.EADDRINUSE;   // 1 in 64512
+    t = tcbAllocReusing();
+    if (t == null) return Err.EMFILE;
+    t.flags |= TF.CORE;
+    userOpen(t, ifaceIp(), port, server, DNS_PORT, now);
+    t.flags &= ~TF.APP_OWNED;
+    store<usize>(q, changetype<usize>(t), Q_TCB);
+    count(C.DNS_TCP_QUERIES);
+  }
+  const id = <u16>(draw(0x444e_5349) >> 24);
   store<u16>(q, id, Q_ID);
-  store<u32>(q, server, Q_SERVER);
-  store<u32>(q, now + (DNS_TIMEOUT_MS << <u32>(tries / n)), Q_DEADLINE);
-  const len = dnsQueryEmit(msg, id, q + Q_NAME);
-  const rc = udpSendTo(s, server, DNS_PORT, msg, <u32>len, now);
-  if (rc < 0) return rc;
+  store<u8>(q, state, Q_STATE);
+  store<u32>(q, now + wait, Q_DEADLINE);
+  const len = dnsQueryEmit(msg + 2, id, q + Q_NAME);
+  put16(msg, <u16>len);
+  if (t != null) userSend(t, msg, len + 2, now);
+  else {
+    const rc = udpSendTo(s, server, DNS_PORT, msg + 2, <u32>len, now);
+    if (rc < 0) return rc;
+  }
   count(C.DNS_QUERIES_TX);
   return 0;
 }
 
-/** A reply on q's socket: from its server's port 53, with its id and question. Returns true when
- *  it ended the query (an answer, NXDOMAIN, …) or moved it on (SERVFAIL, REFUSED, TC). */
-function reply(q: usize, i: i32, len: i32, now: u32): bool {
-  if (load<u32>(meta, META_SRC_IP) != load<u32>(q, Q_SERVER) || load<u16>(meta, META_SRC_PORT) != DNS_PORT) {
-    count(C.DROP_DNS_SOURCE); return false;
-  }
-  if (load<u16>(meta, META_FLAGS) != 0) { count(C.DROP_DNS_MALFORMED); return false; }
-  return answer(q, i, len, now);
-}
-
-/** The reply in msg (len bytes, over UDP or TCP): its id and question checked, then acted on. */
-function answer(q: usize, i: i32, len: i32, now: u32): bool {
+/** The reply in msg (len bytes, over UDP or TCP): its id and question checked, then acted on.
+ *  Returns true when it ended the query (an answer, NXDOMAIN, …) or moved it on (SERVFAIL,
+ *  REFUSED, TC). */
+function answer(q: usize, len: i32, now: u32): bool {
   if (len < 2 || dnsId(msg) != load<u16>(q, Q_ID)) { count(C.DROP_DNS_ID); return false; }
-  const n = dnsParse(msg, len, load<u16>(q, Q_ID), q + Q_NAME, q + Q_ADDRS, DNS_ADDRS, DNS_CNAME_MAX, q + Q_TTL, names);
+  const n = dnsParse(msg, len, load<u16>(q, Q_ID), q + Q_NAME, q + Q_ADDRS, DNS_ADDRS, DNS_CNAME_MAX, q + Q_TTL, msg + NAMES);
   if (n == Err.EBADMSG) { count(C.DROP_DNS_MALFORMED); return false; }
   count(C.DNS_REPLIES);
   if (n == Err.EMSGSIZE && load<u8>(q, Q_STATE) == WAITING) {   // RFC 1035 4.2.2: ask again over TCP
-    const rc = tcpStart(q, now);
-    if (rc < 0) finish(q, i, rc);
-    return true;
-  }
-  if (n == Err.ESERVFAIL || n == Err.EREFUSED) {   // RFC 1035 7.3: try another server
+    const rc = ask(q, TCP, DNS_TCP_TIMEOUT_MS, now);
+    if (rc < 0) finish(q, rc);
+  } else if (n == Err.ESERVFAIL || n == Err.EREFUSED) {   // RFC 1035 7.3: try another server
     store<i32>(q, n, Q_ERR);
-    const rc = attempt(q, now);
-    if (rc < 0) finish(q, i, rc);
-    return true;
+    moveOn(q, now);
+  } else {
+    if (n > 0) cachePut(q + Q_NAME, q + Q_ADDRS, n, load<u32>(q, Q_TTL), now);
+    finish(q, n);
   }
-  if (n > 0) cachePut(q + Q_NAME, q + Q_ADDRS, n, load<u32>(q, Q_TTL), now);
-  finish(q, i, n);
   return true;
 }
 
-// ── a truncated answer over TCP (RFC 1035 4.2.2, RFC 7766) ────────────────────────────────
-
-/** Open the core's connection to the server's port 53 (from a port drawn as for UDP) and queue
- *  the question with a fresh id behind its 2-byte length (sent once ESTABLISHED). */
-function tcpStart(q: usize, now: u32): i32 {
-  closeSock(q);
-  const server = load<u32>(q, Q_SERVER);
-  const port = 1024 + <u32>(keyedHash(0x444e_5350, seq++) % 64512);
-  if (tcbLookup(ifaceIp(), port, server, DNS_PORT) != null) return Err.EADDRINUSE;   // 1 in 64512
-  const t = tcbAllocReusing();
-  if (t == null) return Err.EMFILE;
-  t.flags |= TF.CORE;
-  userOpen(t, ifaceIp(), port, server, DNS_PORT, now);
-  t.flags &= ~TF.APP_OWNED;
-  store<usize>(q, changetype<usize>(t), Q_TCB);
-  store<u16>(q, 0, Q_WANT);
-  store<u8>(q, TCP, Q_STATE);
-  store<u32>(q, now + DNS_TCP_TIMEOUT_MS, Q_DEADLINE);
-  const id = <u16>(keyedHash(0x444e_5349, seq++) >> 24);
-  store<u16>(q, id, Q_ID);
-  const len = dnsQueryEmit(msg + 2, id, q + Q_NAME);
-  put16(msg, <u16>len);
-  userSend(t, msg, len + 2, now);
-  count(C.DNS_TCP_QUERIES);
-  count(C.DNS_QUERIES_TX);
-  return 0;
-}
-
 /** Read the TCP answer when it is all there: its length first (over TCP_MAX: EMSGSIZE), then the
- *  message. A connection that ends first ends the query with its error (refused, reset, timed out). */
-function tcpStep(q: usize, i: i32, now: u32): void {
-  const t = tcpOf(q);
-  if (t == null) { finish(q, i, Err.ECONNRESET); return; }
-  let want = <i32>load<u16>(q, Q_WANT);
-  if (want == 0 && ringLen(t.rx) >= 2) {
-    userReceive(t, msg, 2, now);
-    want = <i32>get16(msg);
-    if (want > TCP_MAX) { count(C.DROP_DNS_OVERSIZE); finish(q, i, Err.EMSGSIZE); return; }
-    if (want == 0) { count(C.DROP_DNS_MALFORMED); finish(q, i, Err.EBADMSG); return; }
-    store<u16>(q, <u16>want, Q_WANT);
-  }
-  if (want > 0 && ringLen(t.rx) >= <u32>want) {
-    userReceive(t, msg, want, now);
-    if (!answer(q, i, want, now)) finish(q, i, Err.EBADMSG);
-  } else if (t.state == State.CLOSED || (t.flags & TF.FIN_RCVD)) {
-    finish(q, i, t.err < 0 ? t.err : Err.ECONNRESET);
-  }
-}
-
-/** Read what arrived for the waiting queries (called after a UDP datagram or a TCP segment was
- *  delivered). */
-export function dnsRx(now: u32): void {
-  at = now;
-  for (let i = 0; i < DNS_QUERIES; i++) {
-    const q = slotAt(i);
-    if (load<u8>(q, Q_STATE) == TCP) tcpStep(q, i, now);
-    for (let k = 0; k < 64 && load<u8>(q, Q_STATE) == WAITING; k++) {
-      const len = udpRecvFrom(load<i32>(q, Q_SOCK), msg, <u32>DNS_UDP_MAX, meta);
-      if (len == Err.EAGAIN || len == Err.EBADF) break;
-      if (len < 0) continue;                 // an ICMP error: the timeout moves on
-      if (reply(q, i, len, now)) break;
+ *  message. A connection that ends first (refused, reset, timed out) moves on to the next server,
+ *  as a UDP timeout does, its error kept for the end. */
+function tcpStep(q: usize, now: u32): void {
+  const t = changetype<Tcb>(load<usize>(q, Q_TCB));    // set while TCP
+  const got = <i32>ringLen(t.rx);
+  if (got >= 2) {
+    ringPeek(t.rx, 0, msg, 2);
+    const want = <i32>get16(msg);
+    if (want > TCP_MAX) { count(C.DROP_DNS_OVERSIZE); finish(q, Err.EMSGSIZE); return; }
+    if (want == 0) { count(C.DROP_DNS_MALFORMED); finish(q, Err.EBADMSG); return; }
+    if (got >= want + 2) {
+      ringConsume(t.rx, 2);
+      userReceive(t, msg, want, now);
+      if (!answer(q, want, now)) finish(q, Err.EBADMSG);
+      return;
     }
   }
+  if (t.state == State.CLOSED || (t.flags & TF.FIN_RCVD)) tcpFailed(q, t.err < 0 ? t.err : Err.ECONNRESET, now);
 }
 
-/** Retry or fail the queries whose wait is over; the next deadline (ms from now) or NO_DEADLINE. */
-export function dnsPoll(now: u32): i32 {
+/** The TCP exchange failed with err: the next server (over UDP), or the end with err. */
+function tcpFailed(q: usize, err: i32, now: u32): void {
+  store<i32>(q, err, Q_ERR);
+  moveOn(q, now);
+}
+
+/** What dnsStep looks at. */
+@inline const STEP_TCP: i32 = 1;      // the TCP answers
+@inline const STEP_UDP: i32 = 2;      // the UDP replies
+@inline const STEP_TIMERS: i32 = 4;   // the deadlines
+
+/** Read what arrived for the waiting queries and retry or fail those whose wait is over (as `what`
+ *  says); the next deadline (ms from now) or NO_DEADLINE. */
+function dnsStep(now: u32, what: i32): i32 {
   at = now;
   let next: i32 = NO_DEADLINE;
   for (let i = 0; i < DNS_QUERIES; i++) {
     const q = slotAt(i);
-    if (load<u8>(q, Q_STATE) == TCP) tcpStep(q, i, now);   // TCP's timers may have ended it
+    if ((what & STEP_TCP) && load<u8>(q, Q_STATE) == TCP) tcpStep(q, now);
+    // a reply on q's socket counts only from its server's port 53, whole, with its id and question
+    for (let k = 0; (what & STEP_UDP) && k < 64 && load<u8>(q, Q_STATE) == WAITING; k++) {
+      const len = udpRecvFrom(load<i32>(q, Q_SOCK), msg, <u32>DNS_UDP_MAX, msg + META);
+      if (len == Err.EAGAIN || len == Err.EBADF) break;
+      if (len < 0) continue;                 // an ICMP error: the timeout moves on
+      if (load<u32>(msg, META + META_SRC_IP) != load<u32>(q, Q_SERVER) || load<u16>(msg, META + META_SRC_PORT) != DNS_PORT) {
+        count(C.DROP_DNS_SOURCE); continue;
+      }
+      if (load<u16>(msg, META + META_FLAGS) != 0) { count(C.DROP_DNS_MALFORMED); continue; }
+      if (answer(q, len, now)) break;
+    }
     const s = load<u8>(q, Q_STATE);
-    if (s != WAITING && s != TCP) continue;
+    if (!(what & STEP_TIMERS) || s < WAITING) continue;   // not in flight
     if (timeLe(load<u32>(q, Q_DEADLINE), now)) {
       count(C.DNS_TIMEOUTS);
-      const rc = s == TCP ? Err.ETIMEDOUT : attempt(q, now);
-      if (rc < 0) { finish(q, i, rc); continue; }
+      if (s == TCP) tcpFailed(q, Err.ETIMEDOUT, now);
+      else moveOn(q, now);
+      if (load<u8>(q, Q_STATE) == DONE) continue;
     }
     next = earliest(next, load<u32>(q, Q_DEADLINE), now);
   }
   return next;
 }
+
+/** After a UDP datagram was delivered: the replies on the queries' sockets. */
+export function dnsRx(now: u32): void { dnsStep(now, STEP_UDP); }
+
+/** After a TCP segment was delivered: the answers on the queries' TCP connections. */
+export function dnsTcpRx(now: u32): void { dnsStep(now, STEP_TCP); }
+
+/** Retry or fail the queries whose wait is over (TCP's timers may have ended a connection too);
+ *  the next deadline (ms from now) or NO_DEADLINE. */
+export function dnsPoll(now: u32): i32 { return dnsStep(now, STEP_TCP | STEP_TIMERS); }

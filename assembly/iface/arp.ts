@@ -23,11 +23,11 @@ import { get16, get32 } from "../wire/bytes";
 import { Region, regionAlloc } from "../storage/layout";
 import { timeLe, earliest } from "../time";
 import {
-  ETH_HDR_LEN, ETHERTYPE_ARP, MAC_BROADCAST, MAC_ZERO, ethEmit, macCopy, macIsMulticast, macIsZero,
+  MAC_BROADCAST, MAC_ZERO, macCopy, macIsMulticast, macIsZero,
 } from "../wire/ethernet";
-import { ARP_LEN, ARP_REPLY, ARP_REQUEST, arpCheck, arpEmit, arpOper, arpSha, arpSpa, arpTpa } from "../wire/arp";
+import { ARP_REPLY, ARP_REQUEST, arpCheck, arpOper, arpSha, arpSpa, arpTpa } from "../wire/arp";
 import { ifaceIp, ifaceMac } from "./iface";
-import { probeObserve } from "./probe";
+import { arpSend, probeObserve } from "./probe";
 
 // @ts-ignore: decorator
 @inline export const ARP_FREE: u32 = 0;
@@ -63,8 +63,6 @@ import { probeObserve } from "./probe";
 let table: usize = 0;
 let pending: usize = 0;
 let pendingSeq: u32 = 0;
-/** ARP frames (42 bytes) are built here, never in the tx frame that may hold a caller's payload. */
-const ARP_FRAME = memory.data(ETH_HDR_LEN + ARP_LEN);
 
 export function arpTableInit(): void {
   table = regionAlloc(Region.ARP, <usize>ARP_ENTRIES * ENTRY_SIZE);
@@ -241,13 +239,7 @@ function entryResolve(e: ArpEntry, mac: usize, now: u32): void {
 }
 
 /** Broadcast a request for ip. */
-function sendRequest(ip: u32): void {
-  ethEmit(ARP_FRAME, MAC_BROADCAST, ifaceMac(), ETHERTYPE_ARP);
-  arpEmit(ARP_FRAME + ETH_HDR_LEN, ARP_REQUEST, ifaceMac(), ifaceIp(), MAC_ZERO, ip);
-  hostTx(ARP_FRAME, ETH_HDR_LEN + ARP_LEN);
-  count(C.ARP_TX);
-  count(C.TX_FRAMES);
-}
+function sendRequest(ip: u32): void { arpSend(ARP_REQUEST, MAC_BROADCAST, ifaceIp(), MAC_ZERO, ip); }
 
 /**
  * ipOutput's miss path: make sure an INCOMPLETE entry exists for hop and a request went out
@@ -300,11 +292,7 @@ export function arpInput(p: usize, len: i32, now: u32): i32 {
   }
   if (arpOper(p) == ARP_REQUEST) {
     // Reply to the requester directly: swap the addresses, our MAC as sender.
-    ethEmit(ARP_FRAME, sha, ifaceMac(), ETHERTYPE_ARP);
-    arpEmit(ARP_FRAME + ETH_HDR_LEN, ARP_REPLY, ifaceMac(), me, sha, spa);
-    hostTx(ARP_FRAME, ETH_HDR_LEN + ARP_LEN);
-    count(C.ARP_TX);
-    count(C.TX_FRAMES);
+    arpSend(ARP_REPLY, sha, me, sha, spa);
   }
   return 0;
 }

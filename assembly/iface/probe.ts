@@ -1,5 +1,6 @@
 // IPv4 address conflict detection (RFC 5227): the frames and the watch. The DHCP client drives the
-// timing (dhcp/client.ts); arpInput shows every ARP packet to probeObserve.
+// timing (dhcp/client.ts); arpInput shows every ARP packet to probeObserve. arpSend builds every ARP
+// frame the core sends (arp.ts's requests and replies too).
 import { C, count } from "../counters";
 import { hostTx } from "../abi";
 import { ETH_HDR_LEN, ETHERTYPE_ARP, MAC_BROADCAST, MAC_ZERO, ethEmit, macEqual } from "../wire/ethernet";
@@ -17,14 +18,20 @@ export function probeWatch(ip: u32, bound: bool = false): void { watched = ip; c
 /** Another host showed it uses (or is probing for) the watched address. */
 export function probeConflict(): bool { return conflict; }
 
-/** RFC 5227 2.1.1: a probe is a request with sender address 0 and target ip; 2.3: an announcement
- *  has ip as both sender and target. */
-export function probeSend(ip: u32, announce: bool): void {
-  ethEmit(FRAME, MAC_BROADCAST, ifaceMac(), ETHERTYPE_ARP);
-  arpEmit(FRAME + ETH_HDR_LEN, ARP_REQUEST, ifaceMac(), announce ? ip : 0, MAC_ZERO, ip);
+/** Send an ARP packet from our MAC to the Ethernet address `to` (built in its own 42 bytes, never in
+ *  the tx frame that may hold a caller's payload). */
+export function arpSend(oper: u16, to: usize, spa: u32, tha: usize, tpa: u32): void {
+  ethEmit(FRAME, to, ifaceMac(), ETHERTYPE_ARP);
+  arpEmit(FRAME + ETH_HDR_LEN, oper, ifaceMac(), spa, tha, tpa);
   hostTx(FRAME, ETH_HDR_LEN + ARP_LEN);
   count(C.ARP_TX);
   count(C.TX_FRAMES);
+}
+
+/** RFC 5227 2.1.1: a probe is a request with sender address 0 and target ip; 2.3: an announcement
+ *  has ip as both sender and target. */
+export function probeSend(ip: u32, announce: bool): void {
+  arpSend(ARP_REQUEST, MAC_BROADCAST, announce ? ip : 0, MAC_ZERO, ip);
 }
 
 /** RFC 5227 2.1.1: a conflict is any ARP packet whose sender address is the watched one, or (while

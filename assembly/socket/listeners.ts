@@ -3,7 +3,7 @@
 import { MAX_CONNS, MAX_LISTENERS, MAX_BACKLOG } from "../config";
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
-import { nextGen } from "../storage/handle";
+import { nextGen, tablesReady } from "../storage/handle";
 import { eventPush } from "../storage/events";
 import { Tcb, TF, tcbAt, tcbRelease, setState } from "../tcp/tcb";
 import { sendRst } from "../tcp/emit";
@@ -33,7 +33,7 @@ export function isListenerHandle(h: i32): bool { return (h & LISTENER_BIT) != 0;
 
 /** Slot index of a live listener handle, or -1. */
 export function listenerFromHandle(h: i32): i32 {
-  if (h <= 0 || h > 0xffff || !(h & LISTENER_BIT)) return -1;
+  if (!tablesReady || h <= 0 || h > 0xffff || !(h & LISTENER_BIT)) return -1;
   const i = h & 0xff;
   if (i >= MAX_LISTENERS) return -1;
   const l = listenerAt(i);

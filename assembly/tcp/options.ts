@@ -3,11 +3,11 @@
 // arrival (RFC 7323 PAWS). An extension is on only when both SYNs carried it.
 import { RX_BUF, MSS_LOCAL, PAWS_IDLE_MS } from "../config";
 import { C, count } from "../counters";
-import { put16, put32 } from "../wire/bytes";
+import { put32 } from "../wire/bytes";
 import { OPT_NOP, OPT_MSS, OPT_WS, OPT_SACK_OK, OPT_SACK, OPT_TS, SACK_BLOCKS_MAX, Flag } from "../wire/tcp";
 import { timeLt } from "../time";
 import { seg, opts, has } from "./segment";
-import { Tcb, TF, offered } from "./tcb";
+import { Tcb, TF, withheld } from "./tcb";
 import { seqLe } from "./seq";
 import { keyedHash } from "./isn";
 import { TS_OPT_BITS, TS_NO_WSCALE, TS_SACK_BIT } from "./cookie";
@@ -26,6 +26,7 @@ function rcvShiftNeeded(): u32 {
 
 /** Active open: the SYN offers every extension the stack has on (tcp_set_default). */
 export function optionsOffer(t: Tcb, now: u32): void {
+  const offered = EXTENSIONS & ~withheld;
   t.flags = (t.flags & ~EXTENSIONS) | offered;
   t.sndShift = 0;
   t.rcvShift = (offered & TF.WS_OK) ? rcvShiftNeeded() : 0;
@@ -78,13 +79,16 @@ export function segWindow(t: Tcb): u32 { return has(Flag.SYN) ? seg.wnd : seg.wn
 /** Option bytes every non-SYN segment of t carries (the data of a full segment shrinks by this). */
 export function optionsFixedLen(t: Tcb): i32 { return (t.flags & TF.TS_OK) ? TS_LEN : 0; }
 
-function nop2(p: usize): void { store<u8>(p, OPT_NOP); store<u8>(p, OPT_NOP, 1); }
-
-function putTs(t: Tcb, p: usize, flags: u32, now: u32): void {
-  store<u8>(p, OPT_TS); store<u8>(p, 10, 1);
-  put32(p + 2, tsNow(t, now));
-  put32(p + 6, (flags & Flag.ACK) ? t.tsRecent : 0);       // RFC 7323 3.2: TSecr only with ACK
+/** Two option bytes `lead` (NOP, NOP or SACK-permitted) and then the timestamps option (RFC 7323
+ *  3.2): 12 bytes at p. */
+function putTs(t: Tcb, p: usize, lead: u32, flags: u32, now: u32): void {
+  put32(p, lead << 16 | (<u32>OPT_TS << 8) | 10);
+  put32(p + 4, tsNow(t, now));
+  put32(p + 8, (flags & Flag.ACK) ? t.tsRecent : 0);       // RFC 7323 3.2: TSecr only with ACK
 }
+
+@inline const NOP_NOP: u32 = <u32>OPT_NOP << 8 | OPT_NOP;
+@inline const SACK_PERMITTED: u32 = <u32>OPT_SACK_OK << 8 | 2;
 
 /** Write the options of a segment with `flags` at p and return their length (a multiple of 4).
  *  A SYN carries MSS (RFC 9293 MUST-14) and the extensions t has on (offered, or agreed for a
@@ -92,31 +96,27 @@ function putTs(t: Tcb, p: usize, flags: u32, now: u32): void {
  *  the latest arrival first (RFC 2018 4), as many as fit in `room` bytes. */
 export function optionsWrite(t: Tcb, p: usize, flags: u32, now: u32, room: i32): i32 {
   let n = 0;
+  const sackOk = (t.flags & TF.SACK_OK) != 0;
   if (flags & Flag.SYN) {
-    store<u8>(p, OPT_MSS); store<u8>(p, 4, 1); put16(p + 2, <u16>MSS_LOCAL);
+    // MSS; then SACK-permitted in the two bytes before the timestamps, or padded by NOPs; then WS
+    put32(p, <u32>OPT_MSS << 24 | 4 << 16 | <u32>MSS_LOCAL);
     n = 4;
-    if (t.flags & TF.SACK_OK) {
-      if (t.flags & TF.TS_OK) { store<u8>(p + 4, OPT_SACK_OK); store<u8>(p + 5, 2); putTs(t, p + 6, flags, now); n = 16; }
-      else { nop2(p + 4); store<u8>(p + 6, OPT_SACK_OK); store<u8>(p + 7, 2); n = 8; }
-    } else if (t.flags & TF.TS_OK) {
-      nop2(p + 4); putTs(t, p + 6, flags, now); n = 16;
-    }
+    if (t.flags & TF.TS_OK) { putTs(t, p + 4, sackOk ? SACK_PERMITTED : NOP_NOP, flags, now); n = 16; }
+    else if (sackOk) { put32(p + 4, NOP_NOP << 16 | SACK_PERMITTED); n = 8; }
     if (t.flags & TF.WS_OK) {
-      store<u8>(p + <usize>n, OPT_NOP);
-      store<u8>(p + <usize>n + 1, OPT_WS); store<u8>(p + <usize>n + 2, 3); store<u8>(p + <usize>n + 3, <u8>t.rcvShift);
+      put32(p + <usize>n, <u32>OPT_NOP << 24 | <u32>OPT_WS << 16 | 3 << 8 | t.rcvShift);
       n += 4;
     }
     return n;
   }
-  if (t.flags & TF.TS_OK) { nop2(p); putTs(t, p + 2, flags, now); n = TS_LEN; }
-  if ((t.flags & TF.SACK_OK) && (flags & (Flag.ACK | Flag.RST)) == Flag.ACK && t.oooCount > 0) {
+  if (t.flags & TF.TS_OK) { putTs(t, p, NOP_NOP, flags, now); n = TS_LEN; }
+  if (sackOk && (flags & (Flag.ACK | Flag.RST)) == Flag.ACK && t.oooCount > 0) {
     let blocks = (room - n - 4) >> 3;
     if (blocks > t.oooCount) blocks = t.oooCount;
     if (blocks > SACK_BLOCKS_MAX) blocks = SACK_BLOCKS_MAX;
     if (blocks > 0) {
       const q = p + <usize>n;
-      nop2(q);
-      store<u8>(q + 2, OPT_SACK); store<u8>(q + 3, <u8>(2 + 8 * blocks));
+      put32(q, NOP_NOP << 16 | <u32>OPT_SACK << 8 | <u32>(2 + 8 * blocks));
       for (let b = 0; b < blocks; b++) {
         const i = oooByRecency(t, b);
         put32(q + 4 + (<usize>b << 3), oooStart(t, i));

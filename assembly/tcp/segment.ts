@@ -1,17 +1,25 @@
-// The segment being processed: one static record, filled by tcpParse() from a checked header.
+// The segment being processed, filled by tcpParse() from a checked header: `seg` (globals) and its
+// options `opts` (one static record).
 import { TcpOptions, tcpCheck, tcpChecksumOk, tcpParseOptions, tcpSrcPort, tcpDstPort, tcpSeq, tcpAck,
          tcpFlags, tcpWindow, tcpUrgent, Flag } from "../wire/tcp";
 import { C, count } from "../counters";
 
-@unmanaged export class Seg {
-  src: u32; dst: u32;          // IPv4 addresses
-  sport: u32; dport: u32;
-  seq: u32; ack: u32; flags: u32; wnd: u32; up: u32;
-  data: usize; dataLen: i32;   // payload
-  len: u32;                    // SEG.LEN: data + SYN + FIN (RFC 9293 3.4)
+// The fields are globals (a namespace, not a record in memory): each read is one global.get, where
+// a field of a static record costs an address constant and a load.
+export namespace seg {
+  export let src: u32 = 0; export let dst: u32 = 0;      // IPv4 addresses
+  export let sport: u32 = 0; export let dport: u32 = 0;
+  export let seq: u32 = 0; export let ack: u32 = 0; export let flags: u32 = 0; export let wnd: u32 = 0; export let up: u32 = 0;
+  export let data: usize = 0; export let dataLen: i32 = 0;   // payload
+  export let len: u32 = 0;                                  // SEG.LEN: data + SYN + FIN (RFC 9293 3.4)
 }
 
-export const seg = changetype<Seg>(memory.data(offsetof<Seg>()));
+/** Forget the last segment (unit tests: no test sees one a previous test left behind). */
+export function segClear(): void {
+  seg.src = 0; seg.dst = 0; seg.sport = 0; seg.dport = 0; seg.seq = 0; seg.ack = 0; seg.flags = 0;
+  seg.wnd = 0; seg.up = 0; seg.data = 0; seg.dataLen = 0; seg.len = 0;
+}
+
 export const opts = changetype<TcpOptions>(memory.data(offsetof<TcpOptions>()));
 
 /** Validate the segment at p (header, checksum, options) into `seg`/`opts`. False = counted drop. */

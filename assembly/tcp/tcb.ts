@@ -20,79 +20,100 @@ import { State } from "./state";
 import { C, count } from "../counters";
 
 export namespace TF {
-  @inline export const IN_USE: u32 = 1 << 0;     // slot allocated
-  @inline export const APP_OWNED: u32 = 1 << 1;  // the app holds a handle (connect, or accepted)
-  @inline export const ORPHAN: u32 = 1 << 2;     // the app closed its handle; the core finishes alone
-  @inline export const PASSIVE: u32 = 1 << 3;    // created from a listener (SYN_RCVD → LISTEN on RST)
-  @inline export const FIN_QUEUED: u32 = 1 << 4; // CLOSE/shutdown: send FIN after the queued data
-  @inline export const FIN_SENT: u32 = 1 << 5;   // finSeq is valid
-  @inline export const FIN_RCVD: u32 = 1 << 6;   // peer's FIN accepted (end of stream)
-  @inline export const ACK_NOW: u32 = 1 << 7;    // an ACK is owed
-  @inline export const WANT_WRITE: u32 = 1 << 8; // a send came up short: report WRITABLE later
-  @inline export const RTX_ARMED: u32 = 1 << 9;
-  @inline export const CLOSE_ARMED: u32 = 1 << 10; // TIME_WAIT or orphaned FIN_WAIT_2 deadline
-  @inline export const ZWP: u32 = 1 << 11;       // retransmission timer is probing a zero window
-  @inline export const RTT_TIMING: u32 = 1 << 12; // rttSeq/rttAt time a segment
-  @inline export const RECOVERY: u32 = 1 << 13;   // NewReno fast recovery until SND.UNA ≥ recover
-  @inline export const OOW_ACKED: u32 = 1 << 15;   // oowAckAt is valid
-  @inline export const FIN_PENDING: u32 = 1 << 14; // rcvFinSeq holds a FIN that arrived out of order
-  // negotiated on the SYNs (while SYN-SENT: offered): RFC 2018 SACK, RFC 7323 timestamps and window scale
-  @inline export const SACK_OK: u32 = 1 << 16;
-  @inline export const TS_OK: u32 = 1 << 17;
-  @inline export const WS_OK: u32 = 1 << 18;
-  @inline export const DELACK: u32 = 1 << 19;     // an ACK is owed by delAckAt (RFC 9293 3.8.6.3)
-  @inline export const RESENT: u32 = 1 << 20;     // retransmitted since the last RTT sample (rtxTs valid)
-  @inline export const SYN_RESENT: u32 = 1 << 21; // our SYN or SYN-ACK timed out (RFC 6298 5.7)
-  @inline export const SYN_FLOOD: u32 = 1 << 22;  // half-open under pressure: fewer SYN-ACK retries (timers.ts)
-  @inline export const WND_SHUT: u32 = 1 << 23;   // the peer's window is shut on waiting data since zwSince
-  @inline export const PMTU_LOW: u32 = 1 << 24;   // an ICMP lowered mss below pmtuMss; raised again at pmtuAt (icmp.ts)
+  // In order of use: a flag in bits 0–5 is a one-byte constant in the module (tested, set or
+  // cleared), one in bits 6–12 two bytes, 13–19 three.
+  @inline export const IN_USE: u32 = 1 << 0;       // slot allocated
+  // negotiated on the SYNs (while SYN-SENT: offered): RFC 7323 timestamps, RFC 2018 SACK, RFC 7323
+  // window scale
+  @inline export const TS_OK: u32 = 1 << 1;
+  @inline export const SACK_OK: u32 = 1 << 4;
+  @inline export const WS_OK: u32 = 1 << 6;
+  @inline export const APP_OWNED: u32 = 1 << 2;    // the app holds a handle (connect, or accepted)
+  @inline export const ACK_NOW: u32 = 1 << 3;      // an ACK is owed
+  @inline export const RTX_ARMED: u32 = 1 << 5;
+  @inline export const RECOVERY: u32 = 1 << 7;     // NewReno fast recovery until SND.UNA ≥ recover
+  @inline export const RTT_TIMING: u32 = 1 << 8;   // rttSeq/rttAt time a segment
+  @inline export const FIN_QUEUED: u32 = 1 << 9;   // CLOSE/shutdown: send FIN after the queued data
   // the core's own connection (the resolver's DNS over TCP): no events, no handle for the host; kept
   // in CLOSED until its owner lets go (then ORPHAN)
-  @inline export const CORE: u32 = 1 << 25;
+  @inline export const CORE: u32 = 1 << 10;
+  @inline export const ZWP: u32 = 1 << 11;         // retransmission timer is probing a zero window
+  @inline export const FIN_RCVD: u32 = 1 << 12;    // peer's FIN accepted (end of stream)
+  @inline export const DELACK: u32 = 1 << 13;      // an ACK is owed by delAckAt (RFC 9293 3.8.6.3)
+  @inline export const CLOSE_ARMED: u32 = 1 << 14; // TIME_WAIT or orphaned FIN_WAIT_2 deadline
+  @inline export const FIN_SENT: u32 = 1 << 15;    // finSeq is valid
+  @inline export const WND_SHUT: u32 = 1 << 16;    // the peer's window is shut on waiting data since zwSince
+  @inline export const WANT_WRITE: u32 = 1 << 17;  // a send came up short: report WRITABLE later
+  @inline export const PMTU_LOW: u32 = 1 << 18;    // an ICMP lowered mss below pmtuMss; raised again at pmtuAt (icmp.ts)
+  @inline export const PASSIVE: u32 = 1 << 19;     // created from a listener (SYN_RCVD → LISTEN on RST)
+  @inline export const ORPHAN: u32 = 1 << 20;      // the app closed its handle; the core finishes alone
+  @inline export const SYN_RESENT: u32 = 1 << 21;  // our SYN or SYN-ACK timed out (RFC 6298 5.7)
+  @inline export const RESENT: u32 = 1 << 22;      // retransmitted since the last RTT sample (rtxTs valid)
+  @inline export const FIN_PENDING: u32 = 1 << 23; // rcvFinSeq holds a FIN that arrived out of order
+  @inline export const SYN_FLOOD: u32 = 1 << 24;   // half-open under pressure: fewer SYN-ACK retries (timers.ts)
+  @inline export const OOW_ACKED: u32 = 1 << 25;   // oowAckAt is valid
 }
 
-/** The extensions a new connection offers (tcp_set_default); all on unless the host turns one off. */
-export let offered: u32 = TF.SACK_OK | TF.TS_OK | TF.WS_OK;
-export function setOffered(f: u32, on: bool): void { offered = on ? offered | f : offered & ~f; }
+/** The extensions the host turned off (tcp_set_default): a new connection offers the others. */
+export let withheld: u32 = 0;
+export function setOffered(f: u32, on: bool): void { withheld = on ? withheld & ~f : withheld | f; }
 
 /** The persist limit (tcp_set_default PERSIST_TIMEOUT, liveness.ts): ms a peer may keep its window
  *  shut while we have data for it; 0 (the default) = probe for ever (RFC 9293 MUST-37). */
 export let persistLimit: u32 = 0;
 export function setPersistLimit(ms: u32): void { persistLimit = ms; }
 
+// The fields most used come first: a load or store at an offset below 128 is one byte shorter. The
+// first five survive tcbAlloc (the buffers are the slot's for good; the generation stales old
+// handles); it zeroes the rest.
 @unmanaged export class Tcb {
+  rx: Ring;
+  tx: Ring;
+  ooo: usize;        // OOO_RANGES × [start, end, stamp] u32
+  sack: usize;       // SACK_RANGES × [start, end] u32
+  gen: u32;          // bumped on every release, so stale handles are refused
   state: i32;
   flags: u32;
-  gen: u32;          // bumped on every release, so stale handles are refused
   listener: i32;     // listener slot while not yet accepted, else -1
-  acceptStamp: u32;  // order of arrival in ESTABLISHED, for FIFO accept
   lip: u32; rip: u32;
   lport: u32; rport: u32;
   // send sequence variables (RFC 9293 3.3.1)
-  iss: u32; sndUna: u32; sndNxt: u32; sndWnd: u32; sndWl1: u32; sndWl2: u32;
-  finSeq: u32;       // sequence number of our FIN when FIN_SENT
+  iss: u32; sndUna: u32; sndNxt: u32; sndWnd: u32; sndWl1: u32;
+  sndMax: u32;       // highest sequence number sent + 1 (SND.NXT can move back on a timeout)
   mss: u32;          // effective send MSS
+  rcvNxt: u32;
+  rto: u32;
+  err: i32;
+  softErr: i32;      // a soft error (ICMP, ARP failure) reported instead of ETIMEDOUT if R2 is reached
+  // RFC 5681 / RFC 6582 congestion control
+  cwnd: u32; ssthresh: u32; recover: u32;
+  srtt8: u32;        // RFC 6298 estimator: SRTT×8 ms (0 = no sample yet); rttvar4 below
+  // out-of-order data held in the receive ring past RCV.NXT (assembler.ts): oooCount ranges at `ooo`
+  oooCount: i32;
+  // RFC 6675 SACK loss recovery: sackCount ranges at `sack`, retransmitted up to highRxt
+  sackCount: i32; highRxt: u32;
+  // RFC 7323: window shifts (applied to the peer's window / to ours)
+  sndShift: u32; rcvShift: u32;
+  // ── the rest ──
+  acceptStamp: u32;  // order of arrival in ESTABLISHED, for FIFO accept
+  sndWl2: u32;
+  finSeq: u32;       // sequence number of our FIN when FIN_SENT
   // receive sequence variables
-  irs: u32; rcvNxt: u32; rcvUp: u32; rcvAdv: u32;
+  irs: u32; rcvUp: u32; rcvAdv: u32;  // rcvAdv: the right edge last advertised
   // timers: absolute deadlines (time.ts)
   rtxAt: u32; closeAt: u32;
-  rto: u32; retries: i32; retransmits: u32;
-  sndMax: u32;       // highest sequence number sent + 1 (SND.NXT can move back on a timeout)
-  // RFC 6298 estimator (fixed point: srtt8 = SRTT×8 ms, rttvar4 = RTTVAR×4 ms; 0 = no sample yet)
-  srtt8: u32; rttvar4: u32;
+  retries: i32; retransmits: u32;
+  rttvar4: u32;      // RTTVAR×4 ms
   rttSeq: u32; rttAt: u32;   // the one segment being timed (Karn: never a retransmitted one)
-  // RFC 5681 / RFC 6582 congestion control
-  cwnd: u32; ssthresh: u32; recover: u32; dupAcks: u32;
+  dupAcks: u32;
   fastRetransmits: u32; timeouts: u32; dupAcksTotal: u32;
-  // out-of-order data held in the receive ring past RCV.NXT (assembler.ts): oooCount ranges at `ooo`
-  oooCount: i32; oooStamp: u32;
+  oooStamp: u32;
   rcvFinSeq: u32;    // sequence number of a FIN that arrived ahead of RCV.NXT
   oowAckAt: u32;     // last ACK sent for an unacceptable segment (rate limit)
   // user options (tcp_set_option)
   noDelay: bool;
   keepIdle: u32; keepIntvl: u32; keepCount: u32; userTimeout: u32;
-  // RFC 7323: window shifts (applied to the peer's window / to ours), timestamps
-  sndShift: u32; rcvShift: u32;
+  // RFC 7323 timestamps
   tsOffset: u32;     // added to `now` for our TSval (RFC 7323 5.4: a per-connection random offset)
   tsRecent: u32; tsRecentAt: u32;
   rtxTs: u32;        // our TSval when we last retransmitted: older echoes give no RTT sample
@@ -101,23 +122,16 @@ export function setPersistLimit(ms: u32): void { persistLimit = ms; }
   lastAckSent: u32;  // RCV.NXT carried by the last ACK we sent (Last.ACK.sent)
   // delayed ACK (RFC 9293 3.8.6.3, RFC 5681 4.2)
   delAckAt: u32; rcvMss: u32;  // rcvMss: largest segment received, the "full-sized segment"
-  // RFC 6675 SACK loss recovery: sackCount ranges at `sack`, retransmitted up to highRxt
-  sackCount: i32; highRxt: u32; sackRecoveries: u32;
+  sackRecoveries: u32;
   // liveness (tcp/liveness.ts) and RFC 5961 5.2
   heardAt: u32;      // last acceptable segment from the peer: the keepalive idle clock starts here
   keepProbes: u32;   // keepalive probes sent since heardAt
   probeAt: u32;      // when the last of them was sent
   unaSince: u32;     // the user-timeout clock: when SND.UNA last advanced or a flight began
   maxSndWnd: u32;    // MAX.SND.WND: the largest window the peer has offered (RFC 5961 5.2)
-  err: i32;
-  softErr: i32;      // a soft error (ICMP, ARP failure) reported instead of ETIMEDOUT if R2 is reached
   zwSince: u32;      // when the peer's window last shut with data waiting (the persist limit's clock)
   pmtuMss: u32;      // while PMTU_LOW: the MSS before the first lowering (RFC 1191 6.3)
   pmtuAt: u32;       // while PMTU_LOW: when to try pmtuMss again
-  rx: Ring;
-  tx: Ring;
-  ooo: usize;        // OOO_RANGES × [start, end, stamp] u32
-  sack: usize;       // SACK_RANGES × [start, end] u32
 }
 
 @inline const TCB_SIZE: usize = (offsetof<Tcb>() + 7) & ~7;
@@ -160,14 +174,12 @@ export function tcbFromHandle(h: i32): Tcb | null {
 }
 
 /** A free slot, initialised to CLOSED with empty rings, or null when the table is full. Every field
- *  before the ring headers starts at zero, except the generation (kept: it stales old handles). */
+ *  from `state` on starts at zero; the ring headers, range tables and generation stay. */
 export function tcbAlloc(): Tcb | null {
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
     if (t.flags & TF.IN_USE) continue;
-    const gen = t.gen;
-    memory.fill(changetype<usize>(t), 0, offsetof<Tcb>("rx"));
-    t.gen = gen;
+    memory.fill(changetype<usize>(t) + offsetof<Tcb>("state"), 0, offsetof<Tcb>() - offsetof<Tcb>("state"));
     t.flags = TF.IN_USE;
     t.state = State.CLOSED;
     t.listener = -1;

@@ -42,16 +42,17 @@ export function udpInput(src: u32, dst: u32, p: usize, len: i32, ip: usize, hl: 
     return Err.EINVAL;
   }
   const dport = udpDstPort(p);
+  const sport = udpSrcPort(p);
   const broadcast = ifaceIsBroadcast(dst);
   if (ifaceIp() == 0 && !broadcast && dport != DHCP_CLIENT_PORT) { count(C.DROP_IP_NOT_US); return Err.EINVAL; }
-  const i = udpLookup(dport, src, udpSrcPort(p));
+  const i = udpLookup(dport, src, sport);
   if (i < 0) {
     count(C.DROP_UDP_NO_SOCKET);
     // RFC 1122 4.1.3.1: SHOULD answer with port unreachable; 3.2.2: never for a broadcast.
     if (!broadcast && ifaceIp() != 0) portUnreachable(src, ip, hl + len, hl, now);
     return Err.EAGAIN;
   }
-  return udpDeliver(i, src, udpSrcPort(p), udpData(p), n) ? 0 : Err.EAGAIN;
+  return udpDeliver(i, src, sport, udpData(p), n) ? 0 : Err.EAGAIN;
 }
 
 /** RFC 1122 3.2.2 / RFC 1812 4.3.2.8: at most one per UDP_UNREACH_MS. */

@@ -85,7 +85,7 @@ export function udpOpen(owner: u8): i32 {
     if (s.flags & F_IN_USE) continue;
     s.flags = F_IN_USE;
     s.owner = owner;
-    s.localPort = 0; s.remotePort = 0; s.remoteIp = 0; s.err = 0; s.used = 0;
+    memory.fill(changetype<usize>(s) + offsetof<UdpSock>("localPort"), 0, offsetof<UdpSock>("queue") - offsetof<UdpSock>("localPort"));   // ports, peer, err, used
     return handleOf(i);
   }
   return Err.EMFILE;
@@ -97,13 +97,15 @@ export function udpOwner(h: i32): i32 {
   return s == null ? -1 : <i32>s.owner;
 }
 
-function portInUse(port: u32): bool {
+/** The slot of the socket bound to port, or -1. */
+function boundTo(port: u32): i32 {
   for (let i = 0; i < UDP_SOCKETS; i++) {
     const s = sockAt(i);
-    if ((s.flags & F_BOUND) && <u32>s.localPort == port) return true;
+    if ((s.flags & F_BOUND) && <u32>s.localPort == port) return i;
   }
-  return false;
+  return -1;
 }
+function portInUse(port: u32): bool { return boundTo(port) >= 0; }
 
 /** RFC 6056 3.3.1 (algorithm 1): a port drawn from the seeded hash, the next free one after it. */
 function ephemeralPort(): u32 {
@@ -195,8 +197,7 @@ export function udpRecvFrom(h: i32, ptr: usize, cap: u32, meta: usize): i32 {
   const len = <u32>load<u16>(q, 6);
   const n = len < cap ? len : cap;
   memory.copy(ptr, q + <usize>REC_HDR, <usize>n);
-  store<u32>(meta + META_SRC_IP, load<u32>(q));
-  store<u16>(meta + META_SRC_PORT, load<u16>(q, 4));
+  store<u64>(meta + META_SRC_IP, load<u64>(q));    // source ip and port (the record's length under the flags)
   store<u16>(meta + META_FLAGS, n < len ? META_TRUNCATED : 0);
   store<u32>(meta + META_LEN, len);
   const rec = REC_HDR + ((len + 3) & ~3);
@@ -234,13 +235,10 @@ export function udpSocketsInUse(): i32 {
 /** The socket that takes a datagram to port dport from src:sport: bound to dport and, if connected,
  *  to that peer. Its slot index, or -1. */
 export function udpLookup(dport: u16, src: u32, sport: u16): i32 {
-  for (let i = 0; i < UDP_SOCKETS; i++) {
-    const s = sockAt(i);
-    if (!(s.flags & F_BOUND) || s.localPort != dport) continue;
-    if ((s.flags & F_CONNECTED) && (s.remoteIp != src || s.remotePort != sport)) return -1;
-    return i;
-  }
-  return -1;
+  const i = boundTo(dport);
+  if (i < 0) return -1;
+  const s = sockAt(i);
+  return (s.flags & F_CONNECTED) && (s.remoteIp != src || s.remotePort != sport) ? -1 : i;
 }
 
 /** Queue `len` bytes at data from src:sport on slot i. false (counted) when the queue has no room. */

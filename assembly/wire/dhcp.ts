@@ -58,10 +58,6 @@ export namespace DhcpType {
 // @ts-ignore: decorator
 @inline const OFF_OP: usize = 0;
 // @ts-ignore: decorator
-@inline const OFF_HTYPE: usize = 1;
-// @ts-ignore: decorator
-@inline const OFF_HLEN: usize = 2;
-// @ts-ignore: decorator
 @inline const OFF_XID: usize = 4;
 // @ts-ignore: decorator
 @inline const OFF_SECS: usize = 8;
@@ -77,8 +73,12 @@ export namespace DhcpType {
 @inline const OFF_FILE: usize = 108;
 // @ts-ignore: decorator
 @inline const OFF_MAGIC: usize = 236;
+/** Four bytes in memory order as one little-endian u32 (a single load or store). */
 // @ts-ignore: decorator
-@inline const MAGIC: u32 = 0x63825363;
+@inline function bytes4(a: u32, b: u32, c: u32, d: u32): u32 { return a | b << 8 | c << 16 | d << 24; }
+/** RFC 2131 3: the magic cookie 99.130.83.99 (63 82 53 63), as a little-endian load sees it. */
+// @ts-ignore: decorator
+@inline const MAGIC: u32 = 0x63538263;
 
 // Option codes (RFC 2132).
 // @ts-ignore: decorator
@@ -117,23 +117,33 @@ export namespace DhcpType {
 @inline const OPT_END: u8 = 255;
 
 // ── the validated record of the last dhcpParse ──────────────────────────────────────────────
-// The 4-byte options we use (1, 28, 51, 54, 58, 59) land in VALS by code; `seen` has a bit per
-// option code < 64 met (a repeat is refused, and absent means 0).
-let mType: u8 = 0;
+// VALS holds, by code, the value of the options we use: the first address (1, 3, 6, 28, 54), the
+// time (51, 58, 59) or the byte (52, 53); the servers of option 6 are read in place (mDnsAt, until
+// the message buffer is reused). `seen` has a bit per option code < 64 met (a repeat is refused, and
+// absent means 0).
 let mYiaddr: u32 = 0;
-let mRouter: u32 = 0;
 let mDnsCount: i32 = 0;
-let mOverload: u8 = 0;
+let mDnsAt: usize = 0;
 let seen: u64 = 0;
 const VALS = memory.data(64 * 4);
-const DNS = memory.data(DHCP_DNS_MAX * 4);
+
+// The length rules of RFC 2132 for the options we use, a bit per code.
+// @ts-ignore: decorator
+@inline const ONE_BYTE: u64 = (<u64>1 << OPT_OVERLOAD) | (<u64>1 << OPT_TYPE);
+// @ts-ignore: decorator
+@inline const TEXT: u64 = (<u64>1 << OPT_HOSTNAME) | (<u64>1 << OPT_DOMAIN);   // 3.14, 3.17: at least 1 byte
+// @ts-ignore: decorator
+@inline const ADDRESS_LIST: u64 = (<u64>1 << OPT_ROUTER) | (<u64>1 << OPT_DNS); // 4 bytes each, at least one
+// @ts-ignore: decorator
+@inline const FOUR_BYTES: u64 = ADDRESS_LIST | (<u64>1 << OPT_MASK) | (<u64>1 << OPT_BROADCAST) | (<u64>1 << OPT_LEASE) |
+                                (<u64>1 << OPT_SERVER) | (<u64>1 << OPT_T1) | (<u64>1 << OPT_T2);
 
 // @ts-ignore: decorator
 @inline function val(code: u8): u32 { return load<u32>(VALS + (<usize>code << 2)); }
 // @ts-ignore: decorator
 @inline function has(code: u8): bool { return (seen & (<u64>1 << <u64>code)) != 0; }
 
-export function dhcpType(): u8 { return mType; }
+export function dhcpType(): u8 { return <u8>val(OPT_TYPE); }
 export function dhcpYiaddr(): u32 { return mYiaddr; }
 /** Option 54, 0 when absent. */
 export function dhcpServerId(): u32 { return val(OPT_SERVER); }
@@ -146,68 +156,63 @@ export function dhcpT2(): u32 { return val(OPT_T2); }
 export function dhcpMask(): u32 { return val(OPT_MASK); }
 export function dhcpHasMask(): bool { return has(OPT_MASK); }
 /** The first router of option 3, 0 when absent. */
-export function dhcpRouter(): u32 { return mRouter; }
+export function dhcpRouter(): u32 { return val(OPT_ROUTER); }
 export function dhcpDnsCount(): i32 { return mDnsCount; }
-export function dhcpDns(i: i32): u32 { return i >= 0 && i < mDnsCount ? load<u32>(DNS + (<usize>i << 2)) : 0; }
+/** Server i of option 6 (the first DHCP_DNS_MAX), 0 past the end; read from the parsed message. */
+export function dhcpDns(i: i32): u32 { return <u32>i < <u32>mDnsCount ? get32(mDnsAt + (<usize>i << 2)) : 0; }
+/** The servers of option 6 (at most DHCP_DNS_MAX) to dst as u32s; returns how many. */
+export function dhcpDnsCopy(dst: usize): i32 {
+  for (let i = 0; i < mDnsCount; i++) store<u32>(dst + (<usize>i << 2), get32(mDnsAt + (<usize>i << 2)));
+  return mDnsCount;
+}
 
 function put8(p: usize, v: u8): usize { store<u8>(p, v); return p + 1; }
-function put4(p: usize, code: u8, v: u32): usize { store<u8>(p, code); store<u8>(p, 4, 1); put32(p + 2, v); return p + 6; }
+function put4(p: usize, code: u8, v: u32): usize { store<u16>(p, <u32>code | 4 << 8); put32(p + 2, v); return p + 6; }
 /** Option 55: mask, router, DNS, domain, broadcast, lease, T1, T2. */
 const PARAMS = memory.data<u8>([OPT_PARAMS, 8, OPT_MASK, OPT_ROUTER, OPT_DNS, OPT_DOMAIN, OPT_BROADCAST, OPT_LEASE, OPT_T1, OPT_T2]);
 
-/** One option of `olen` bytes at v; false for a value the RFC does not allow (the message is refused). */
+/** One option (code < 64) of `olen` bytes at v; false for a repeat or a length or value the RFC does
+ *  not allow (the message is refused). */
 function option(code: u8, v: usize, olen: i32): bool {
-  if (code < 64) {
-    if (has(code)) return false;             // RFC 3396 concatenation is not supported: refuse
-    seen |= <u64>1 << <u64>code;
+  const bit = <u64>1 << <u64>code;
+  if (seen & bit) return false;              // RFC 3396 concatenation is not supported: refuse
+  seen |= bit;
+  if (TEXT & bit) return olen >= 1;
+  if (ONE_BYTE & bit) {
+    const x = <u32>load<u8>(v);
+    store<u32>(VALS + (<usize>code << 2), x);
+    // 53: DISCOVER..INFORM (RFC 2132 9.6); 52: file, sname or both (9.3)
+    return olen == 1 && x >= 1 && x <= (code == OPT_TYPE ? <u32>DhcpType.INFORM : 3);
   }
-  switch (code) {
-    case OPT_TYPE:
-      mType = load<u8>(v);
-      return olen == 1 && mType >= DhcpType.DISCOVER && mType <= DhcpType.INFORM;
-    case OPT_OVERLOAD:
-      mOverload = load<u8>(v);
-      return olen == 1 && mOverload >= 1 && mOverload <= 3;
-    case OPT_ROUTER:
-    case OPT_DNS: {
-      if (olen < 4 || (olen & 3) != 0) return false;
-      if (code == OPT_ROUTER) { mRouter = get32(v); return true; }
-      const n = olen >> 2;
-      mDnsCount = n < DHCP_DNS_MAX ? n : DHCP_DNS_MAX;
-      for (let i = 0; i < mDnsCount; i++) store<u32>(DNS + (<usize>i << 2), get32(v + (<usize>i << 2)));
-      return true;
-    }
-    case OPT_HOSTNAME:
-    case OPT_DOMAIN: return olen >= 1;       // RFC 2132 3.14/3.17: minimum length 1
-    case OPT_MASK:
-    case OPT_BROADCAST:
-    case OPT_LEASE:
-    case OPT_SERVER:
-    case OPT_T1:
-    case OPT_T2: {
-      if (olen != 4) return false;
-      const x = get32(v);
-      store<u32>(VALS + (<usize>code << 2), x);
-      if (code == OPT_SERVER) return x != 0;
-      if (code == OPT_MASK) return x != 0 && ((~x) & ((~x) + 1)) == 0;   // contiguous (RFC 950)
-      return true;
-    }
+  if (!(FOUR_BYTES & bit)) return true;      // options we do not use: skipped
+  if (olen < 4 || (olen & 3) != 0 || (olen != 4 && !(ADDRESS_LIST & bit))) return false;
+  const x = get32(v);
+  store<u32>(VALS + (<usize>code << 2), x);
+  if (code == OPT_DNS) {
+    const n = olen >> 2;
+    mDnsCount = n < DHCP_DNS_MAX ? n : DHCP_DNS_MAX;
+    mDnsAt = v;
   }
-  return true;                               // options we do not use: skipped
+  if (code == OPT_SERVER) return x != 0;
+  if (code == OPT_MASK) return x != 0 && ((~x) & ((~x) + 1)) == 0;   // contiguous (RFC 950)
+  return true;
 }
 
-/** Walk the option area [p, end): pad, end, and code-length-value with every length checked. */
-function walk(p: usize, end: usize, overloadAllowed: bool): i32 {
+/** Walk the option area [p, end): pad, end, and code-length-value with every length checked. Option 52
+ *  in `file` or `sname` (RFC 2131 4.1: only in the options field) is refused as a repeat: those are
+ *  walked only when the options field had it. */
+function walk(p: usize, end: usize): i32 {
   while (p < end) {
     const code = load<u8>(p);
     if (code == OPT_END) return 0;
     if (code == OPT_PAD) { p++; continue; }
-    if (p + 2 > end) return DHCP_BAD_OPTION;
+    // a code as the last byte fails here too (p + 2 > end): its length byte is read at `end`, which
+    // is still memory (the buffer ends after it, or the next field follows)
     const olen = <i32>load<u8>(p, 1);
-    if (p + 2 + <usize>olen > end) return DHCP_BAD_OPTION;
-    if (code == OPT_OVERLOAD && !overloadAllowed) return DHCP_BAD_OPTION; // only in the options field
-    if (!option(code, p + 2, olen)) return DHCP_BAD_OPTION;
-    p += 2 + <usize>olen;
+    p += 2;
+    if (p + <usize>olen > end) return DHCP_BAD_OPTION;
+    if (code < 64 && !option(code, p, olen)) return DHCP_BAD_OPTION;
+    p += <usize>olen;
   }
   return DHCP_NO_END;
 }
@@ -219,21 +224,24 @@ function walk(p: usize, end: usize, overloadAllowed: bool): i32 {
  * `sname`, each ending with its own end option.
  */
 export function dhcpParse(p: usize, len: i32, xid: u32, mac: usize): i32 {
-  mType = 0; mYiaddr = 0; mRouter = 0; mDnsCount = 0; mOverload = 0; seen = 0;
+  mYiaddr = 0; mDnsCount = 0; seen = 0;
   memory.fill(VALS, 0, 64 * 4);
   if (len < DHCP_FIXED_LEN) return DHCP_SHORT;
   if (len > DHCP_MAX_LEN) return DHCP_TOO_LONG;
-  if (load<u8>(p, OFF_OP) != 2 || load<u8>(p, OFF_HTYPE) != 1 || load<u8>(p, OFF_HLEN) != 6) return DHCP_NOT_REPLY;
-  if (get32(p + OFF_MAGIC) != MAGIC) return DHCP_BAD_MAGIC;
+  // op BOOTREPLY (2), htype Ethernet (1), hlen 6: the first three bytes
+  if ((load<u32>(p, OFF_OP) & 0xffffff) != bytes4(2, 1, 6, 0)) return DHCP_NOT_REPLY;
+  if (load<u32>(p, OFF_MAGIC) != MAGIC) return DHCP_BAD_MAGIC;
   if (get32(p + OFF_XID) != xid || load<u32>(p + OFF_CHADDR) != load<u32>(mac) ||
       load<u16>(p + OFF_CHADDR, 4) != load<u16>(mac, 4)) return DHCP_BAD_XID;
-  let rc = walk(p + <usize>DHCP_FIXED_LEN, p + <usize>len, true);
+  let rc = walk(p + <usize>DHCP_FIXED_LEN, p + <usize>len);
+  const overload = val(OPT_OVERLOAD);
+  if (rc == 0 && (overload & 1)) rc = walk(p + OFF_FILE, p + OFF_MAGIC);
+  if (rc == 0 && (overload & 2)) rc = walk(p + OFF_SNAME, p + OFF_FILE);
   if (rc < 0) return rc;
-  if (mOverload & 1) { rc = walk(p + OFF_FILE, p + OFF_MAGIC, false); if (rc < 0) return rc; }
-  if (mOverload & 2) { rc = walk(p + OFF_SNAME, p + OFF_FILE, false); if (rc < 0) return rc; }
-  if (mType != DhcpType.OFFER && mType != DhcpType.ACK && mType != DhcpType.NAK) return DHCP_NO_TYPE;
+  const type = <u8>val(OPT_TYPE);
+  if (type != DhcpType.OFFER && type != DhcpType.ACK && type != DhcpType.NAK) return DHCP_NO_TYPE;
   mYiaddr = get32(p + OFF_YIADDR);
-  return <i32>mType;
+  return <i32>type;
 }
 
 /**
@@ -245,18 +253,18 @@ export function dhcpParse(p: usize, len: i32, xid: u32, mac: usize): i32 {
 export function dhcpEmit(p: usize, type: u8, xid: u32, secs: u16, mac: usize, ciaddr: u32,
                          requested: u32, server: u32, name: usize, nameLen: i32): i32 {
   memory.fill(p, 0, <usize>DHCP_MIN_LEN);
-  store<u8>(p, 1, OFF_OP);
-  store<u8>(p, 1, OFF_HTYPE);
-  store<u8>(p, 6, OFF_HLEN);
+  store<u32>(p, bytes4(1, 1, 6, 0), OFF_OP);      // op BOOTREQUEST, htype Ethernet, hlen 6, hops 0
   put32(p + OFF_XID, xid);
   put16(p + OFF_SECS, secs);
   put32(p + OFF_CIADDR, ciaddr);
   memory.copy(p + OFF_CHADDR, mac, 6);
-  put32(p + OFF_MAGIC, MAGIC);
+  store<u32>(p, MAGIC, OFF_MAGIC);
+  // 53 (1 byte: the type), then 61 (7 bytes: hardware type 1 and the MAC)
   let q = p + <usize>DHCP_FIXED_LEN;
-  q = put8(q, OPT_TYPE); q = put8(q, 1); q = put8(q, type);
-  q = put8(q, OPT_CLIENT_ID); q = put8(q, 7); q = put8(q, 1);
-  memory.copy(q, mac, 6); q += 6;
+  store<u32>(q, bytes4(OPT_TYPE, 1, type, OPT_CLIENT_ID));
+  store<u16>(q, 7 | 1 << 8, 4);
+  memory.copy(q + 6, mac, 6);
+  q += 12;
   if (requested != 0) q = put4(q, OPT_REQUESTED, requested);
   if (server != 0) q = put4(q, OPT_SERVER, server);
   const asks = type == DhcpType.DISCOVER || type == DhcpType.REQUEST;

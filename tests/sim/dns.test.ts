@@ -258,14 +258,27 @@ test("RFC 7766: the TCP answer fails clearly: refused ECONNREFUSED, no SYN-ACK E
   const silent = rig({ tcp: "silent" });
   const s = ask(silent, "many.test");
   assert.equal((s as { error: string }).error, "ETIMEDOUT");
-  assert.ok(s.at >= 4000 && s.at < 4100, `the TCP exchange's bound, DNS_TCP_TIMEOUT_MS (${s.at})`);
-  assert.equal(silent.servers[0]!.synsSeen, 3);                      // SYN, then its retransmissions at 1 s and 3 s
+  // each of the server's DNS_ROUNDS (2) UDP attempts is truncated and its TCP exchange bounded by
+  // DNS_TCP_TIMEOUT_MS (4 s)
+  assert.ok(s.at >= 8000 && s.at < 8100, `twice the TCP exchange's bound, DNS_TCP_TIMEOUT_MS (${s.at})`);
+  assert.equal(silent.servers[0]!.synsSeen, 6);                      // twice: SYN, then its retransmissions at 1 s and 3 s
   silent.net.run(1000);
   assert.equal(silent.client.core.connections(), 0);
   for (const how of ["reset", "close"] as const) {
     const r = rig({ scripts: [(m) => (m.proto === "tcp" ? { tcp: how } : undefined)] });
     assert.equal((ask(r, "many.test") as { error: string }).error, "ECONNRESET", how);
     r.net.run(120_000);
+    assert.equal(r.client.core.connections(), 0, how);
+  }
+});
+
+test("RFC 1123 6.1.3.3: a failed TCP exchange (reset, closed early, timed out) moves on to the next server, as a UDP timeout does", () => {
+  for (const how of ["reset", "close", "drop"] as const) {
+    const r = rig({ servers: 2, scripts: [(m) => (m.proto === "tcp" ? (how === "drop" ? "drop" : { tcp: how }) : undefined)] });
+    const got = ask(r, "many.test");
+    assert.deepEqual("addresses" in got && got.addresses.length, 4, how);
+    assert.deepEqual(r.servers[1]!.seen.map((q) => q.proto), ["udp", "tcp"], how);   // the next server, over UDP, then TCP
+    r.net.run(121_000);                                              // past TIME-WAIT (2 MSL)
     assert.equal(r.client.core.connections(), 0, how);
   }
 });

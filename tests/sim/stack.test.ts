@@ -27,6 +27,29 @@ test("core: ABI basics, error names, counters, memory map", { skip }, () => {
   const core = new Core();
   assert.equal(core.abiVersion(), 1);
   assert.equal(core.listen(7, 1), core.errorCode("EINVAL"), "calls before init are EINVAL");
+  assert.equal(core.connect("198.18.0.9", 7, 0, 0), core.errorCode("EINVAL"));
+  assert.equal(core.udpOpen(), core.errorCode("EINVAL"));
+  assert.equal(core.dnsServer(0, "198.18.0.9"), core.errorCode("EINVAL"));
+  assert.equal(core.setDefault("SACK", false), core.errorCode("EINVAL"));
+  assert.equal(core.poll(0), -1, "poll before init: nothing due");
+  // before init no handle names anything: the calls that take one answer EBADF (docs/abi.md)
+  for (const h of [0x101, 0x8101]) {
+    assert.equal(core.state(h), core.errorCode("EBADF"), `state(${h}) before init`);
+    assert.equal(core.close(h, 0), core.errorCode("EBADF"), `close(${h}) before init`);
+    assert.equal(core.abort(h, 0), core.errorCode("EBADF"), `abort(${h}) before init`);
+  }
+  assert.equal(core.accept(0x8101), core.errorCode("EBADF"));
+  assert.equal(core.error(0x101), core.errorCode("EBADF"));
+  assert.equal(core.readable(0x101), core.errorCode("EBADF"));
+  assert.equal(core.writable(0x101), core.errorCode("EBADF"));
+  assert.equal(core.shutdown(0x101, 0), core.errorCode("EBADF"));
+  assert.equal(core.setOption(0x101, "NODELAY", 1), core.errorCode("EBADF"));
+  assert.equal(core.udpBind(0x101, 7), core.errorCode("EBADF"));
+  assert.equal(core.udpClose(0x101), core.errorCode("EBADF"));
+  assert.equal(core.dnsClose(0x101), core.errorCode("EBADF"));
+  assert.deepEqual(core.events(), [], "no events before init");
+  assert.equal(core.localIp(), "0.0.0.0");
+  assert.equal(core.connections(), 0);
   assert.equal(core.init({ mac: "02:00:00:00:00:01", ip: "198.18.0.1", prefix: 24, seed: 1 }), 0);
   assert.equal(core.errorName(-111), "ECONNREFUSED");
   assert.equal(core.errorName(-11), "EAGAIN");

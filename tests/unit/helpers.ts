@@ -1,6 +1,7 @@
 // Shared fixtures for the unit tests (not a spec: as-pect compiles it into each test that imports it).
 import { Region, layoutReset, layoutEnd, regionAlloc } from "../../assembly/storage/layout";
 import { countersInit, counterGet } from "../../assembly/counters";
+import { tablesUp } from "../../assembly/storage/handle";
 
 // Frames the core handed to petrel.tx, recorded by as-pect.config.cjs.
 // @ts-ignore: decorator
@@ -25,6 +26,7 @@ export function setupMemory(pages: i32 = 2): void {
   regionAlloc(Region.STATIC, top - layoutEnd() + 1);
   memory.grow(pages);
   countersInit();
+  tablesUp();      // as init() does once every table is set up: handles name slots from now on
   txClear();
   if (warm.byteLength != 16) unreachable();
 }

@@ -8,7 +8,7 @@ import { udpInit, udpSocketsInUse } from "../../../assembly/udp/socket";
 import { udpRx, udpInputInit } from "../../../assembly/udp/input";
 import { isnInit } from "../../../assembly/tcp/isn";
 import { tcbPoolInit } from "../../../assembly/tcp/tcb";
-import { dnsInit, dnsSetServer, dnsQuery, dnsResult, dnsClose, dnsRx, dnsPoll, dnsQueriesInUse } from "../../../assembly/dns/resolver";
+import { dnsInit, dnsSetServer, dnsQuery, dnsResult, dnsClose, dnsRx, dnsTcpRx, dnsPoll, dnsQueriesInUse } from "../../../assembly/dns/resolver";
 import { ctr, put, scratch, txCount, txFrame, txClear } from "../helpers";
 import { learnedDnsSet } from "../../../assembly/iface/address";
 import { ME, PEER, arpFrame, ipFrame, setupIface } from "../iface/fixtures";
@@ -50,14 +50,14 @@ function reply(id: u16, rcode: u8 = 0, last: u8 = 5): usize {
   return d;
 }
 /** Deliver n bytes of DNS message d from src:sport to our dport, as index.ts does. */
-function deliver(d: usize, n: i32, dport: u16, src: u32 = PEER, sport: u16 = 53, now: u32 = T0): void {
+function deliver(d: usize, n: i32, dport: u16, src: u32 = PEER, sport: u16 = 53, now: u32 = T0, hook: bool = true): void {
   const f = ipFrame(src, ME, 17, 8 + n);
   const u = f + 34;
   put16(u, sport); put16(u + 2, dport); put16(u + 4, <u16>(8 + n)); put16(u + 6, 0);
   memory.copy(u + 8, d, <usize>n);
   put16(u + 6, csumFinish(csumAdd(csumPseudo(src, ME, 17, <u32>(8 + n)), u, 8 + n)));
   if (ifaceInput(f, 14 + 20 + 8 + n, now) == 17) udpRx(now);
-  dnsRx(now);
+  if (hook) dnsRx(now);
 }
 /** Drain events up to the first DNS_RESULT: its arg (count or error), or 999 when none. */
 function result(): i32 {
@@ -89,6 +89,16 @@ describe("dns resolver", () => {
     expect(dnsClose(q)).toBe(0);
     expect(dnsResult(q, out, 16)).toBe(Err.EBADF);
     expect(dnsQueriesInUse()).toBe(0);
+  });
+  it("rx() calls the hook of the transport that came: the TCP hook leaves a UDP reply to the UDP hook", () => {
+    setup();
+    const q = query();
+    deliver(reply(sentId()), 40, sentPort(), PEER, 53, T0, false);
+    dnsTcpRx(T0);
+    expect(dnsResult(q, scratch(16), 16)).toBe(Err.EAGAIN);
+    expect(ctr(C.DNS_REPLIES)).toBe(0);
+    dnsRx(T0);
+    expect(dnsResult(q, scratch(16), 16)).toBe(1);
   });
   it("RFC 5452 9.2: id and source port are drawn anew for every query", () => {
     setup();

@@ -1,9 +1,9 @@
 // Shared by the TCP unit tests (not a spec). A fresh memory map with the TCB pool laid out in it,
 // and one allocated TCB: every field zero except what tcbAlloc() sets, with t.ooo / t.sack / the
-// rings in place. The static segment records `seg` and `opts` (tcp/segment.ts) are cleared too, so
+// rings in place. The segment `seg` and its options `opts` (tcp/segment.ts) are cleared too, so
 // no test sees options a previous one left behind.
 import { Tcb, tcbAlloc, tcbPoolInit } from "../../../assembly/tcp/tcb";
-import { Seg, seg, opts } from "../../../assembly/tcp/segment";
+import { segClear, opts } from "../../../assembly/tcp/segment";
 import { TcpOptions } from "../../../assembly/wire/tcp";
 import { layoutEnd } from "../../../assembly/storage/layout";
 import { setupMemory } from "../helpers";
@@ -18,7 +18,7 @@ export function freshTcb(): Tcb {
   setupMemory(POOL_PAGES);
   tcbPoolInit();
   expect(layoutEnd()).toBeLessThanOrEqual(<usize>memory.size() << 16);
-  memory.fill(changetype<usize>(seg), 0, offsetof<Seg>());
+  segClear();
   memory.fill(changetype<usize>(opts), 0, offsetof<TcpOptions>());
   opts.wscale = -1;
   const t = tcbAlloc();

@@ -1,6 +1,6 @@
 import {
   DHCP_BAD_MAGIC, DHCP_BAD_OPTION, DHCP_BAD_XID, DHCP_MAX_LEN, DHCP_MIN_LEN, DHCP_NO_END, DHCP_NO_TYPE, DHCP_NOT_REPLY,
-  DHCP_SHORT, DHCP_TOO_LONG, DhcpType, dhcpCiaddr, dhcpDns, dhcpDnsCount, dhcpEmit, dhcpHasLease, dhcpHasMask, dhcpLease,
+  DHCP_SHORT, DHCP_TOO_LONG, DhcpType, dhcpCiaddr, dhcpDns, dhcpDnsCopy, dhcpDnsCount, dhcpEmit, dhcpHasLease, dhcpHasMask, dhcpLease,
   dhcpMask, dhcpParse, dhcpRouter, dhcpSecs, dhcpServerId, dhcpT1, dhcpT2, dhcpXid, dhcpYiaddr,
 } from "../../../assembly/wire/dhcp";
 import { put, same, scratch } from "../helpers";
@@ -54,6 +54,20 @@ describe("dhcp codec (RFC 2131 2, RFC 2132)", () => {
     expect(dhcpParse(p, n, XID, MAC)).toBe(<i32>DhcpType.OFFER);
     expect(dhcpDnsCount()).toBe(3);
     expect(dhcpDns(2)).toBe(0x03030303);
+  });
+  it("RFC 2132 3.8: dhcpDnsCopy writes the servers kept (at most three) and returns how many", () => {
+    const p = scratch(600);
+    const dst = scratch(16, 0xa5);
+    expect(dhcpParse(p, reply(p, ACK), XID, MAC)).toBe(<i32>DhcpType.ACK);
+    expect(dhcpDnsCopy(dst)).toBe(2);
+    expect(load<u32>(dst)).toBe(0xc6120001);
+    expect(load<u32>(dst + 4)).toBe(0xc6120002);
+    expect(load<u32>(dst + 8)).toBe(0xa5a5a5a5);      // nothing past the count
+    const n = reply(p, [53, 1, 2, 6, 16, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 255]);
+    expect(dhcpParse(p, n, XID, MAC)).toBe(<i32>DhcpType.OFFER);
+    expect(dhcpDnsCopy(dst)).toBe(3);
+    expect(load<u32>(dst + 8)).toBe(0x03030303);
+    expect(load<u32>(dst + 12)).toBe(0xa5a5a5a5);
   });
   it("RFC 2131 2: shorter than the fixed part is DHCP_SHORT", () => {
     const p = scratch(600);
