@@ -5,7 +5,9 @@
 // (build/linux/petrel-linux), Petrel on Node (`petrel serve`), and Linux itself in a second
 // namespace behind a veth on the same bridge, with net.ipv4.tcp_syncookies=1 and =0. Reported per
 // server: the flood's rate, connects during the flood that got in within 1 s and at all, and the
-// time from the flood's end to the first connect that got in after it.
+// time from the flood's end to the first connect that got in after it; for Petrel's two hosts also the
+// CPU time the server process spent per forged SYN it took from its queue (user + system time from
+// /proc/PID/stat over the flood: a figure that depends less on the machine's load than the rate does).
 // Merges the matrix into bench/results.json under "flood". Namespaces: created here, removed at the end.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -27,10 +29,18 @@ if (why) {
   process.exit(1);
 }
 
-interface Row { server: string; floodMs: number; synsPerSecond: number; queueDropped: number; attempts: number; within1s: number; connected: number; firstAfterMs: number | null }
+interface Row { server: string; floodMs: number; synsPerSecond: number; queueDropped: number; attempts: number; within1s: number; connected: number; firstAfterMs: number | null; cpuUsPerSyn?: number; loadAvg: number }
+interface Started { mac: string; dev: string; stop: () => Promise<void>; /** The server's process (Petrel's hosts), for its CPU time. */ pid?: number }
+
+/** User + system CPU time of process `pid` so far, in ms (/proc/PID/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+const loadAvg = (): number => Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
 
 /** One server: `start` brings it up on br0 and returns its MAC and a stop function. */
-async function run(server: string, start: (ns: Netns) => Promise<{ mac: string; dev: string; stop: () => Promise<void> }>): Promise<Row> {
+async function run(server: string, start: (ns: Netns) => Promise<Started>): Promise<Row> {
   const ns = new Netns("fb");
   let stop: (() => Promise<void>) | undefined;
   let link: ReturnType<typeof floodBridge> | undefined;
@@ -44,7 +54,10 @@ async function run(server: string, start: (ns: Netns) => Promise<{ mac: string; 
     const probeMs = 500 + FLOOD_MS + AFTER_MS;
     const probe = ns.peer<{ attempts: ProbeAttempt[] }>("probe", { host: FLOOD_SUT_IP, port: ECHO, intervalMs: 100, durationMs: probeMs, limitMs: 3500 }, probeMs + 10_000);
     await new Promise((r) => setTimeout(r, 500));
+    const load = loadAvg();
+    const cpu0 = s.pid === undefined ? 0 : cpuMs(s.pid);
     const f = await flood(link, frames, FLOOD_MS);
+    const cpu = s.pid === undefined ? undefined : cpuMs(s.pid) - cpu0;
     const r = await probe;
     if (r.error) throw new Error(`${server}: probe: ${r.error}`);
     const js = JSON.parse(ns.exec(["ip", "-s", "-j", "link", "show", "dev", s.dev]).stdout) as { stats64: { tx: { dropped: number } } }[];
@@ -54,6 +67,8 @@ async function run(server: string, start: (ns: Netns) => Promise<{ mac: string; 
       server, floodMs: f.end - f.start, synsPerSecond: Math.round(f.sent / ((f.end - f.start) / 1000)), queueDropped: js[0]!.stats64.tx.dropped,
       attempts: during.length, within1s: during.filter((a) => a.ok && a.ms <= 1000).length, connected: during.filter((a) => a.ok).length,
       firstAfterMs: firstAfter === undefined ? null : Math.round(firstAfter - f.end),
+      ...(cpu === undefined ? {} : { cpuUsPerSyn: Math.round((cpu * 1000 * 100) / Math.max(1, f.sent - js[0]!.stats64.tx.dropped)) / 100 }),
+      loadAvg: load,
     };
   } finally {
     await stop?.();
@@ -64,7 +79,7 @@ async function run(server: string, start: (ns: Netns) => Promise<{ mac: string; 
 
 /** Linux as the server: a second namespace behind a veth on br0, an echo server in Node, syncookies on or off. */
 function linux(cookies: 0 | 1) {
-  return async (ns: Netns): Promise<{ mac: string; dev: string; stop: () => Promise<void> }> => {
+  return async (ns: Netns): Promise<Started> => {
     const srv = new Netns("fbl");
     const dev = tapName("v");
     ns.ip("link", "add", dev, "type", "veth", "peer", "name", "eth0", "netns", srv.name);
@@ -84,20 +99,20 @@ function linux(cookies: 0 | 1) {
   };
 }
 
-const servers: [string, (ns: Netns) => Promise<{ mac: string; dev: string; stop: () => Promise<void> }>][] = [
+const servers: [string, (ns: Netns) => Promise<Started>][] = [
   ["Petrel native (petrel-linux, default profile)", async (ns) => {
     const dev = tapName("s");
     const b = new Board(["--tap", dev, "--ip", `${FLOOD_SUT_IP}/${FLOOD_PREFIX}`, "--services", "echo"], ns.name);
     const ready = await b.ready();
     attach(ns, dev);
-    return { mac: ready.mac, dev, stop: async () => void (await b.stop(3000)) };
+    return { mac: ready.mac, dev, stop: async () => void (await b.stop(3000)), pid: b.proc.pid };
   }],
   ["Petrel on Node (petrel serve, server profile)", async (ns) => {
     const dev = tapName("n");
     const s = petrelServe(ns, dev, ["--services", "echo"]);
     const mac = await s.ready;
     attach(ns, dev);
-    return { mac, dev, stop: s.stop };
+    return { mac, dev, stop: s.stop, pid: s.proc.pid };
   }],
   ["Linux, tcp_syncookies=1", linux(1)],
   ["Linux, tcp_syncookies=0", linux(0)],
@@ -108,13 +123,14 @@ for (const [name, start] of servers) {
   if (values.only && !name.toLowerCase().includes(values.only.toLowerCase())) continue;
   const row = await run(name, start);
   rows.push(row);
-  console.log(`${name}: ${row.synsPerSecond} SYN/s (${row.queueDropped} dropped at its queue); during the flood ${row.within1s}/${row.attempts} connects within 1 s, ${row.connected}/${row.attempts} at all; first success ${row.firstAfterMs ?? "never"} ms after it`);
+  console.log(`${name}: ${row.synsPerSecond} SYN/s (${row.queueDropped} dropped at its queue); during the flood ${row.within1s}/${row.attempts} connects within 1 s, ${row.connected}/${row.attempts} at all; first success ${row.firstAfterMs ?? "never"} ms after it${row.cpuUsPerSyn === undefined ? "" : `; ${row.cpuUsPerSyn} µs of CPU per SYN taken`} (load ${row.loadAvg})`);
 }
 
 if (!values.quick && !values.only) {
   const file = join(ROOT, "bench", "results.json");
   const all = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
-  all.flood = { method: `forged SYNs from 762 silent on-link addresses at the TAP's full rate for ${FLOOD_MS / 1000} s; a kernel-side client connects every 100 ms (each attempt abandoned after 3.5 s)`, date: new Date().toISOString().slice(0, 10), cpus: spawnSync("nproc", { encoding: "utf8" }).stdout.trim(), rows };
+  const loads = rows.map((r) => r.loadAvg);
+  all.flood = { method: `forged SYNs from 762 silent on-link addresses at the TAP's full rate for ${FLOOD_MS / 1000} s; a kernel-side client connects every 100 ms (each attempt abandoned after 3.5 s); load average ${Math.min(...loads)}–${Math.max(...loads)} when the floods began`, date: new Date().toISOString().slice(0, 10), cpus: spawnSync("nproc", { encoding: "utf8" }).stdout.trim(), rows };
   writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
   console.log(`bench/results.json: "flood" updated`);
 }

@@ -173,7 +173,6 @@ function renewing(): bool { return <u32>(st - DhcpState.RENEWING) <= 1; }
  *  while RENEWING or REBINDING, the server id (54) in REQUESTING, unicast to the server in RENEWING;
  *  retransmitted with backoff (4.1), or after half the time left while renewing (4.4.5). */
 function transmit(now: u32): void {
-  if (tries == 0) startAt = now;
   tries++;
   const renew = renewing();
   send(st == DhcpState.SELECTING ? DhcpType.DISCOVER : DhcpType.REQUEST, renew ? offered : 0, renew ? 0 : offered,
@@ -377,12 +376,15 @@ export function dhcpInput(now: u32): void {
 function reply(t: u8, now: u32): bool {
   const srv = dhcpServerId();
   const yi = dhcpYiaddr();
+  // RFC 2131 4.4.1: an OFFER or ACK must offer a usable address and name its server (option 54)
+  if (t != DhcpType.NAK && (!usable(yi) || srv == 0)) return false;
   if (st == DhcpState.SELECTING) {
-    // RFC 2131 4.4.1: the first usable OFFER (it must name its server, option 54).
-    if (t != DhcpType.OFFER || !usable(yi) || srv == 0) return false;
+    // the first OFFER
+    if (t != DhcpType.OFFER) return false;
     offered = yi;
     server = srv;
     tries = 0;
+    startAt = now;                                   // the REQUEST's secs and the lease count from here
     setState(DhcpState.REQUESTING);
     transmit(now);
     return true;
@@ -393,9 +395,8 @@ function reply(t: u8, now: u32): bool {
   // comes from the server of its lease.
   if ((st == DhcpState.REQUESTING || (st == DhcpState.RENEWING && t == DhcpType.NAK)) && srv != server) return false;
   if (t == DhcpType.NAK) { if (renew) leaseLost(now); else startOver(now); return true; }
-  // An ACK names its server and grants the address asked for (any usable one while renewing) with
-  // a lease time.
-  if (t != DhcpType.ACK || srv == 0 || !usable(yi) || (yi != offered && !renew) || !lease(now)) return false;
+  // An ACK grants the address asked for (any one while renewing) with a lease time.
+  if (t != DhcpType.ACK || (yi != offered && !renew) || !lease(now)) return false;
   server = srv;
   if (renew && yi == offered) {
     setState(DhcpState.BOUND);
@@ -423,7 +424,8 @@ function lease(now: u32): bool {
   }
   leaseS = l;
   const ip = dhcpYiaddr();
-  const mask = dhcpMask() != 0 ? dhcpMask() : classfulMask(ip);    // a mask present is never 0
+  let mask = dhcpMask();
+  if (mask == 0) mask = classfulMask(ip);            // absent (a mask present is never 0)
   prefix = <i32>popcnt(mask);
   const gw = dhcpRouter();
   router = gw != ip && ((gw ^ ip) & mask) == 0 ? gw : 0;            // (0 stays 0)

@@ -16,8 +16,9 @@
 // server as a UDP timeout does; its error is the query's if no server answers.
 //
 // One slot:
-//   0      1     2      3      4    6         8     12        16    20    24       28    32         288
-//   |state |gen  |tries |index |id  |(pad)    |sock |deadline |err  |ttl  |server  |tcb  | name 256 | addrs
+//   0      1     2      3      4    6         8     12        16    20       24    28         284   288
+//   |state |gen  |tries |index |id  |(pad)    |sock |deadline |err  |server  |tcb  | name 256 | ttl | addrs
+// (ttl then addrs: dnsResult's record)
 import { DHCP, DNS_QUERIES, DNS_ADDRS, DNS_SERVERS, DNS_TIMEOUT_MS, DNS_ROUNDS, DNS_CNAME_MAX, DNS_CACHE, DNS_TCP_MAX,
          DNS_TCP_TIMEOUT_MS, RX_BUF } from "../config";
 import { learnedDns } from "../iface/address";
@@ -51,11 +52,11 @@ import { timeLe, earliest, NO_DEADLINE } from "../time";
 @inline const Q_SOCK: usize = 8;
 @inline const Q_DEADLINE: usize = 12;
 @inline const Q_ERR: usize = 16;   // the error to report if the attempts run out (ETIMEDOUT, or what a server said); once DONE, the result (count or error)
-@inline const Q_TTL: usize = 20;
-@inline const Q_SERVER: usize = 24;  // the server this attempt went to
-@inline const Q_TCB: usize = 28;   // the TCP connection while TCP (0: none); TF.CORE keeps it ours until closeSock
-@inline const Q_NAME: usize = 32;
-@inline const Q_ADDRS: usize = Q_NAME + 256;
+@inline const Q_SERVER: usize = 20;  // the server this attempt went to
+@inline const Q_TCB: usize = 24;   // the TCP connection while TCP (0: none); TF.CORE keeps it ours until closeSock
+@inline const Q_NAME: usize = 28;
+@inline const Q_TTL: usize = Q_NAME + 256;
+@inline const Q_ADDRS: usize = Q_TTL + 4;
 @inline const SLOT: usize = Q_ADDRS + <usize>DNS_ADDRS * 4;
 /** dnsResult's record: TTL (s, u32) then the addresses (u32 each, host order, little-endian). */
 @inline export const RESULT_TTL: usize = 0;
@@ -67,7 +68,7 @@ let slots: usize = 0;
 let msg: usize = 0;       // DNS_TCP_MAX bytes: a query being built or a reply being read
 @inline const META: usize = <usize>DNS_TCP_MAX;             // from msg: udpRecvFrom's record (16 B)
 @inline const NAMES: usize = META + 16;                      // from msg: 512 bytes of names for dnsParse
-let at: u32 = 0;          // the time of the last call (to close a TCP connection from dnsClose)
+let at: u32 = 0;          // now: every entry point (dnsQuery, dnsStep) sets it, the work below reads it (dnsClose too)
 /** The longest TCP answer taken: the message buffer, and it must fit the receive ring whole. */
 @inline const TCP_MAX: i32 = DNS_TCP_MAX < RX_BUF - 2 ? DNS_TCP_MAX : RX_BUF - 2;
 let seq: u64 = 0;
@@ -145,7 +146,7 @@ export function dnsQuery(ptr: usize, len: i32, now: u32): i32 {
   if (serverCount() == 0) return Err.ENOTCONN;
   store<u8>(q, 0, Q_TRIES);
   store<i32>(q, Err.ETIMEDOUT, Q_ERR);
-  const rc = attempt(q, now);
+  const rc = attempt(q);
   if (rc < 0) { release(q); return rc; }
   return handleOf(q);
 }
@@ -164,8 +165,7 @@ export function dnsResult(h: i32, ptr: usize, cap: i32): i32 {
   const room = (cap - 4) >> 2;
   if (room < n) n = room;
   if (n < 0) return Err.EINVAL;
-  store<u32>(ptr + RESULT_TTL, load<u32>(q, Q_TTL));
-  memory.copy(ptr + RESULT_ADDRS, q + Q_ADDRS, <usize>n << 2);
+  memory.copy(ptr, q + Q_TTL, RESULT_ADDRS + (<usize>n << 2));   // the TTL and the addresses, as kept
   return n;
 }
 
@@ -229,18 +229,18 @@ function bindRandomPort(s: i32): i32 {
 
 /** Send the next attempt of q over UDP, to the next server in turn; after a round over all of
  *  them the wait doubles. Err once DNS_ROUNDS rounds are spent (what a server said, or ETIMEDOUT). */
-function attempt(q: usize, now: u32): i32 {
+function attempt(q: usize): i32 {
   const n = serverCount();
   const tries = <i32>load<u8>(q, Q_TRIES);
   if (n == 0 || tries >= n * DNS_ROUNDS) { closeSock(q); return load<i32>(q, Q_ERR); }
   store<u8>(q, <u8>(tries + 1), Q_TRIES);
   store<u32>(q, nthServer(tries % n), Q_SERVER);
-  return ask(q, WAITING, DNS_TIMEOUT_MS << <u32>(tries / n), now);
+  return ask(q, WAITING, DNS_TIMEOUT_MS << <u32>(tries / n));
 }
 
 /** The next attempt, or the end of the query when none is left. */
-function moveOn(q: usize, now: u32): void {
-  const rc = attempt(q, now);
+function moveOn(q: usize): void {
+  const rc = attempt(q);
   if (rc < 0) finish(q, rc);
 }
 
@@ -250,7 +250,7 @@ function moveOn(q: usize, now: u32): void {
  * 4.2.2, RFC 7766) it opens the core's own connection to port 53 (TF.CORE: no events, no handle for
  * the host) and queues the same query behind its 2-byte length, sent once ESTABLISHED.
  */
-function ask(q: usize, state: u8, wait: u32, now: u32): i32 {
+function ask(q: usize, state: u8, wait: u32): i32 {
   closeSock(q);
   const server = load<u32>(q, Q_SERVER);
   let s: i32 = 0;
@@ -267,7 +267,7 @@ function ask(q: usize, state: u8, wait: u32, now: u32): i32 {
     t = tcbAllocReusing();
     if (t == null) return Err.EMFILE;
     t.flags |= TF.CORE;
-    userOpen(t, ifaceIp(), port, server, DNS_PORT, now);
+    userOpen(t, ifaceIp(), port, server, DNS_PORT, at);
     t.flags &= ~TF.APP_OWNED;
     store<usize>(q, changetype<usize>(t), Q_TCB);
     count(C.DNS_TCP_QUERIES);
@@ -275,12 +275,12 @@ function ask(q: usize, state: u8, wait: u32, now: u32): i32 {
   const id = <u16>(draw(0x444e_5349) >> 24);
   store<u16>(q, id, Q_ID);
   store<u8>(q, state, Q_STATE);
-  store<u32>(q, now + wait, Q_DEADLINE);
+  store<u32>(q, at + wait, Q_DEADLINE);
   const len = dnsQueryEmit(msg + 2, id, q + Q_NAME);
   put16(msg, <u16>len);
-  if (t != null) userSend(t, msg, len + 2, now);
+  if (t != null) userSend(t, msg, len + 2, at);
   else {
-    const rc = udpSendTo(s, server, DNS_PORT, msg + 2, <u32>len, now);
+    const rc = udpSendTo(s, server, DNS_PORT, msg + 2, <u32>len, at);
     if (rc < 0) return rc;
   }
   count(C.DNS_QUERIES_TX);
@@ -290,19 +290,19 @@ function ask(q: usize, state: u8, wait: u32, now: u32): i32 {
 /** The reply in msg (len bytes, over UDP or TCP): its id and question checked, then acted on.
  *  Returns true when it ended the query (an answer, NXDOMAIN, …) or moved it on (SERVFAIL,
  *  REFUSED, TC). */
-function answer(q: usize, len: i32, now: u32): bool {
+function answer(q: usize, len: i32): bool {
   if (len < 2 || dnsId(msg) != load<u16>(q, Q_ID)) { count(C.DROP_DNS_ID); return false; }
   const n = dnsParse(msg, len, load<u16>(q, Q_ID), q + Q_NAME, q + Q_ADDRS, DNS_ADDRS, DNS_CNAME_MAX, q + Q_TTL, msg + NAMES);
   if (n == Err.EBADMSG) { count(C.DROP_DNS_MALFORMED); return false; }
   count(C.DNS_REPLIES);
   if (n == Err.EMSGSIZE && load<u8>(q, Q_STATE) == WAITING) {   // RFC 1035 4.2.2: ask again over TCP
-    const rc = ask(q, TCP, DNS_TCP_TIMEOUT_MS, now);
+    const rc = ask(q, TCP, DNS_TCP_TIMEOUT_MS);
     if (rc < 0) finish(q, rc);
   } else if (n == Err.ESERVFAIL || n == Err.EREFUSED) {   // RFC 1035 7.3: try another server
     store<i32>(q, n, Q_ERR);
-    moveOn(q, now);
+    moveOn(q);
   } else {
-    if (n > 0) cachePut(q + Q_NAME, q + Q_ADDRS, n, load<u32>(q, Q_TTL), now);
+    cachePut(q + Q_NAME, q + Q_ADDRS, n, load<u32>(q, Q_TTL), at);   // (an answer; an error is not cached)
     finish(q, n);
   }
   return true;
@@ -311,7 +311,7 @@ function answer(q: usize, len: i32, now: u32): bool {
 /** Read the TCP answer when it is all there: its length first (over TCP_MAX: EMSGSIZE), then the
  *  message. A connection that ends first (refused, reset, timed out) moves on to the next server,
  *  as a UDP timeout does, its error kept for the end. */
-function tcpStep(q: usize, now: u32): void {
+function tcpStep(q: usize): void {
   const t = changetype<Tcb>(load<usize>(q, Q_TCB));    // set while TCP
   const got = <i32>ringLen(t.rx);
   if (got >= 2) {
@@ -321,18 +321,18 @@ function tcpStep(q: usize, now: u32): void {
     if (want == 0) { count(C.DROP_DNS_MALFORMED); finish(q, Err.EBADMSG); return; }
     if (got >= want + 2) {
       ringConsume(t.rx, 2);
-      userReceive(t, msg, want, now);
-      if (!answer(q, want, now)) finish(q, Err.EBADMSG);
+      userReceive(t, msg, want, at);
+      if (!answer(q, want)) finish(q, Err.EBADMSG);
       return;
     }
   }
-  if (t.state == State.CLOSED || (t.flags & TF.FIN_RCVD)) tcpFailed(q, t.err < 0 ? t.err : Err.ECONNRESET, now);
+  if (t.state == State.CLOSED || (t.flags & TF.FIN_RCVD)) tcpFailed(q, t.err < 0 ? t.err : Err.ECONNRESET);
 }
 
 /** The TCP exchange failed with err: the next server (over UDP), or the end with err. */
-function tcpFailed(q: usize, err: i32, now: u32): void {
+function tcpFailed(q: usize, err: i32): void {
   store<i32>(q, err, Q_ERR);
-  moveOn(q, now);
+  moveOn(q);
 }
 
 /** What dnsStep looks at. */
@@ -347,7 +347,7 @@ function dnsStep(now: u32, what: i32): i32 {
   let next: i32 = NO_DEADLINE;
   for (let i = 0; i < DNS_QUERIES; i++) {
     const q = slotAt(i);
-    if ((what & STEP_TCP) && load<u8>(q, Q_STATE) == TCP) tcpStep(q, now);
+    if ((what & STEP_TCP) && load<u8>(q, Q_STATE) == TCP) tcpStep(q);
     // a reply on q's socket counts only from its server's port 53, whole, with its id and question
     for (let k = 0; (what & STEP_UDP) && k < 64 && load<u8>(q, Q_STATE) == WAITING; k++) {
       const len = udpRecvFrom(load<i32>(q, Q_SOCK), msg, <u32>DNS_UDP_MAX, msg + META);
@@ -357,14 +357,14 @@ function dnsStep(now: u32, what: i32): i32 {
         count(C.DROP_DNS_SOURCE); continue;
       }
       if (load<u16>(msg, META + META_FLAGS) != 0) { count(C.DROP_DNS_MALFORMED); continue; }
-      if (answer(q, len, now)) break;
+      if (answer(q, len)) break;
     }
     const s = load<u8>(q, Q_STATE);
     if (!(what & STEP_TIMERS) || s < WAITING) continue;   // not in flight
     if (timeLe(load<u32>(q, Q_DEADLINE), now)) {
       count(C.DNS_TIMEOUTS);
-      if (s == TCP) tcpFailed(q, Err.ETIMEDOUT, now);
-      else moveOn(q, now);
+      if (s == TCP) tcpFailed(q, Err.ETIMEDOUT);
+      else moveOn(q);
       if (load<u8>(q, Q_STATE) == DONE) continue;
     }
     next = earliest(next, load<u32>(q, Q_DEADLINE), now);

@@ -178,16 +178,13 @@ function option(code: u8, v: usize, olen: i32): bool {
   if (seen & bit) return false;              // RFC 3396 concatenation is not supported: refuse
   seen |= bit;
   if (TEXT & bit) return olen >= 1;
-  if (ONE_BYTE & bit) {
-    const x = <u32>load<u8>(v);
-    store<u32>(VALS + (<usize>code << 2), x);
-    // 53: DISCOVER..INFORM (RFC 2132 9.6); 52: file, sname or both (9.3)
-    return olen == 1 && x >= 1 && x <= (code == OPT_TYPE ? <u32>DhcpType.INFORM : 3);
-  }
-  if (!(FOUR_BYTES & bit)) return true;      // options we do not use: skipped
-  if (olen < 4 || (olen & 3) != 0 || (olen != 4 && !(ADDRESS_LIST & bit))) return false;
-  const x = get32(v);
+  if (!((ONE_BYTE | FOUR_BYTES) & bit)) return true;   // options we do not use: skipped
+  // the value (its first address); a wrong length is refused below
+  const x = olen >= 4 ? get32(v) : <u32>load<u8>(v);
   store<u32>(VALS + (<usize>code << 2), x);
+  // 53: DISCOVER..INFORM (RFC 2132 9.6); 52: file, sname or both (9.3)
+  if (ONE_BYTE & bit) return olen == 1 && x - 1 < (code == OPT_TYPE ? <u32>DhcpType.INFORM : 3);   // 1..max
+  if (olen < 4 || (olen & 3) != 0 || (olen != 4 && !(ADDRESS_LIST & bit))) return false;
   if (code == OPT_DNS) {
     const n = olen >> 2;
     mDnsCount = n < DHCP_DNS_MAX ? n : DHCP_DNS_MAX;
