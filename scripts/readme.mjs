@@ -66,7 +66,7 @@ export const generators = {
     // the per-round ratios: their median, lowest and highest (bench:tap stores them since it reports the spread)
     const spreads = [["native / lwIP per round: median (lowest–highest)", t.paired?.nativeVsLwip, t.pairedSpread?.nativeVsLwip]].filter(([, m, s]) => m && s);
     const spread = (m, s, key) => (m[key] === undefined || !s[key] ? "—" : `${ratio(m[key])} (${num(s[key][0], 2)}–${num(s[key][1], 2)})`);
-    const row = (label, key, digits, unit) => [label, ...cols.filter(([, c]) => c).map(([, c]) => (c[key] === undefined || Number.isNaN(c[key]) ? "—" : `${num(c[key], digits)}${unit}`)), ...ratios.map(([, q]) => ratio(q[key])), ...spreads.map(([, m, s]) => spread(m, s, key))];
+    const row = (label, key, digits, unit) => [label, ...cols.filter(([, c]) => c).map(([, c]) => (c[key] == null || Number.isNaN(c[key]) ? "—" : `${num(c[key], digits)}${unit}`)), ...ratios.map(([, q]) => ratio(q[key])), ...spreads.map(([, m, s]) => spread(m, s, key))];
     const notes = [`Measured ${t.date}, Node ${t.node}: ${t.note}.`];
     if (t.load) notes.push(`Load average ${t.load.before.join(" / ")} (1 / 5 / 15 min) before the run and ${t.load.after.join(" / ")} after, on ${t.load.cpus} CPUs${t.roundLoad ? `; 1-minute load at the start of each round: ${t.roundLoad.join(", ")}` : ""}.`);
     if (ratios.length) notes.push("Ratios: more than 1× means the first is better (round trips and CPU costs inverted).");
