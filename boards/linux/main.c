@@ -53,18 +53,9 @@
 static const char *const prog = PETREL_BOARD_NAME;
 
 static volatile sig_atomic_t stop_signal, status_requested;
-/* The loop's own counters, in the status line: poll() calls, wake-ups (a poll() that found the
- * TAP readable; one that found frames waiting reads the whole queue, up to a bounded batch, so a
- * burst costs one or two), and read() calls on the TAP (the frames, plus one per drained queue). */
-static uint64_t loop_polls, loop_wakeups, loop_reads;
-
-/* A poll() that took longer than this slept: the queue was empty when it was called, and the frame
- * that woke it most often comes alone (a request, an ACK). Such a wake-up reads that one frame and
- * goes back to poll(), which returns at once if more came meanwhile; that wake-up (poll() returned
- * in less: the frames were waiting) reads the queue until EAGAIN. Draining after a lone frame costs
- * a read() that finds nothing, ~2.5 µs on a VM: a tenth of an echo round trip. A wrong guess costs
- * one system call, never a frame. */
-#define SLEPT_NS 10000
+/* The loop's own counters, in the status line: poll() calls, and wake-ups (a poll() that found the
+ * TAP readable; each reads the whole queue, up to a bounded batch, so a burst costs one). */
+static uint64_t loop_polls, loop_wakeups;
 
 static void on_signal(int sig) {
   if (sig == SIGUSR1) status_requested = 1;
@@ -75,12 +66,6 @@ static void on_signal(int sig) {
  * recovers from, not a fatal error. */
 static int tap_tx(void *ctx, const uint8_t *frame, uint32_t len) {
   return write(*(int *)ctx, frame, len) == (ssize_t)len ? 0 : -1;
-}
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static uint32_t now_ms(void) {
@@ -190,8 +175,8 @@ static unsigned parse_services(const char *s) {
 static void print_status(const char *event) {
   const struct core_link_stats *st = core_stats();
   printf("{\"event\":\"%s\",\"connections\":%d,\"tx_frames\":%" PRIu64 ",\"tx_errors\":%" PRIu64
-         ",\"rx_frames\":%" PRIu64 ",\"polls\":%" PRIu64 ",\"wakeups\":%" PRIu64 ",\"reads\":%" PRIu64 ",\"memory\":%u,\"counters\":[",
-         event, core_connections(), st->tx_frames, st->tx_errors, st->rx_frames, loop_polls, loop_wakeups, loop_reads, core_mem_size());
+         ",\"rx_frames\":%" PRIu64 ",\"polls\":%" PRIu64 ",\"wakeups\":%" PRIu64 ",\"memory\":%u,\"counters\":[",
+         event, core_connections(), st->tx_frames, st->tx_errors, st->rx_frames, loop_polls, loop_wakeups, core_mem_size());
   for (int i = 0, n = core_counter_count(); i < n; i++) printf("%s%u", i ? "," : "", core_counter(i));
   printf("]}\n");
   fflush(stdout);
@@ -293,9 +278,7 @@ static int run_board(void *arg) {
     int timeout = busy ? 0 : next < 0 || next > 1000 ? 1000 : next;
     struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
     int nfds = wait_stdin ? 2 : 1;
-    uint64_t t_poll = timeout ? now_ns() : 0;
     int n = poll(pfd, (nfds_t)nfds, timeout);
-    int slept = timeout && now_ns() - t_poll > SLEPT_NS;
     loop_polls++;
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -316,13 +299,11 @@ static int run_board(void *arg) {
     }
     if (!(pfd[0].revents & POLLIN)) continue;
     loop_wakeups++;
-    /* A bounded batch (one frame after a poll() that slept, see SLEPT_NS), then timers get their
-     * turn. The services run after every frame, before the next read: an answer (an echo, the data
-     * an ACK made room for) leaves before the read that finds the queue empty, and a round over no
-     * work is a few calls into the core, not a system call. */
-    for (int k = 0; k < (slept ? 1 : 256); k++) {
+    /* A bounded batch, then timers get their turn. The services run after every frame, before the
+     * next read: an answer (an echo, the data an ACK made room for) leaves before the read that finds
+     * the queue empty, and a round over no work is a few calls into the core, not a system call. */
+    for (int k = 0; k < 256; k++) {
       ssize_t len = read(fd, frame, sizeof frame);
-      loop_reads++;
       if (len < 0) {
         if (errno != EAGAIN && errno != EINTR) {
           fprintf(stderr, "%s: read TAP: %s\n", prog, strerror(errno));
