@@ -16,7 +16,7 @@ import { Region, regionAlloc } from "../storage/layout";
 import { timeLe, earliest, NO_DEADLINE } from "../time";
 import { keyedHash } from "../siphash";
 import { ifaceIp, ifaceMac } from "../iface/iface";
-import { addressSet, learnedDnsSet } from "../iface/address";
+import { addressSet, learnedDnsSet, learnedDnsCount } from "../iface/address";
 import { probeConflict, probeSend, probeWatch } from "../iface/probe";
 import { UDP_OWNER_DHCP, META_SRC_PORT, META_FLAGS, META_SIZE, udpOpen, udpBind, udpClose, udpSendTo, udpRecvFrom } from "../udp/socket";
 import {
@@ -280,10 +280,12 @@ function leaseLost(now: u32): void {
   unconfigure();
 }
 
+/** The address and the DNS servers configure() gave go (the client's own lease record stays: a
+ *  renewal granting another address has just filled it for the probe and bind to come). */
 function unconfigure(): void {
   addressSet(0, 0, 0);
+  if (learnedDnsCount() != 0) eventPush(Ev.DNS, 0, 0);
   learnedDnsSet(0, 0);
-  if (dnsCount != 0) { dnsCount = 0; eventPush(Ev.DNS, 0, 0); }
 }
 
 // ── RFC 5227: probe, then bind or decline ─────────────────────────────────────────────────────

@@ -143,6 +143,18 @@ test("RFC 2131 4.4.5: at T1 (default 0.5 × lease) a unicast REQUEST with ciaddr
   assert.ok(info.leaseLeftMs > 115_000, `lease left ${info.leaseLeftMs}`);
 });
 
+test("RFC 2131 4.4.5: a renewal ACK granting another address: the old one goes, the new one is probed and bound with the new lease's DNS servers", () => {
+  const r = rig({ leaseS: 120, script: (m, i) => (i === 2 && m.typeName === "REQUEST" ? { yiaddr: "198.18.0.101" } : undefined) });
+  bound(r);
+  r.net.runUntil(() => r.server.seen.length === 3, { maxVirtualMs: 200_000 });
+  r.net.runUntil(() => state(r) === "BOUND" && r.client.core.dhcpInfo(r.net.now)!.address === "198.18.0.101", { maxVirtualMs: 30_000, what: "bound to the new address" });
+  const info = r.client.core.dhcpInfo(r.net.now)!;
+  assert.deepEqual(info.dns, ["198.18.0.53", "198.18.0.54"]);
+  assert.equal(r.client.core.x.dhcp_dns_server!(0) >>> 0, 0xc6120035);   // what the resolver uses
+  const dns = r.events.filter((e) => e.name === "DNS").map((e) => e.handle);   // (handle: the count)
+  assert.equal(dns.at(-1), 2, `DNS events ${JSON.stringify(dns)}`);           // the new lease announces its two servers
+});
+
 test("RFC 2131 4.4.5: T1 and T2 from options 58/59 are used; inconsistent ones (T1 ≥ T2) fall back to 0.5 and 0.875", () => {
   let r = rig({ leaseS: 1000, t1S: 100, t2S: 200 });
   bound(r);
