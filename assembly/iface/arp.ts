@@ -19,13 +19,15 @@ import { ARP_ENTRIES, ARP_PENDING, ARP_RETRIES, ARP_RETRY_MS, ARP_TTL_MS, FRAME_
 import { C, count } from "../counters";
 import { hostTx } from "../abi";
 import { Err } from "../errors";
-import { get16, get32 } from "../wire/bytes";
 import { Region, regionAlloc } from "../storage/layout";
 import { timeLe, earliest } from "../time";
 import {
-  MAC_BROADCAST, MAC_ZERO, macCopy, macIsMulticast, macIsZero,
+  ETH_HDR_LEN, MAC_BROADCAST, MAC_ZERO, macCopy, macIsMulticast, macIsZero,
 } from "../wire/ethernet";
 import { ARP_REPLY, ARP_REQUEST, arpCheck, arpOper, arpSha, arpSpa, arpTpa } from "../wire/arp";
+import { IPV4_HDR_LEN, ipv4Proto, ipv4Src } from "../wire/ipv4";
+import { IPPROTO_UDP, udpSrcPort } from "../wire/udp";
+import { DHCP_CLIENT_PORT } from "../wire/dhcp";
 import { ifaceIp, ifaceMac } from "./iface";
 import { arpSend, probeObserve } from "./probe";
 
@@ -142,10 +144,12 @@ function pendingDrop(hop: u32, counter: i32): void {
 /** A queued frame's IPv4 source is no longer our address (it went while the frame waited: a lease
  *  lost, an address defended in vain, iface_set): it is dropped, as RFC 5227 2.4 (c) has a host
  *  cease using such an address at once — but for a DHCP client's message (UDP from port 68: the
- *  DHCPRELEASE that gave the address back). */
+ *  DHCPRELEASE that gave the address back). The core writes no IP options: the UDP header follows
+ *  at IPV4_HDR_LEN. */
 function staleSource(frame: usize): bool {
-  const src = get32(frame + 26);
-  return src != ifaceIp() && !(load<u8>(frame, 23) == 17 && get16(frame + 34) == 68);
+  const ip = frame + <usize>ETH_HDR_LEN;
+  return ipv4Src(ip) != ifaceIp() &&
+    !(ipv4Proto(ip) == IPPROTO_UDP && udpSrcPort(ip + <usize>IPV4_HDR_LEN) == DHCP_CLIENT_PORT);
 }
 
 /** Send every frame waiting for hop to mac, oldest first, and free their slots. */
