@@ -20,8 +20,8 @@ import * as udp from "./socket/udp";
 import * as dns from "./socket/dns";
 import { dnsInit, dnsRx, dnsTcpRx, dnsPoll } from "./dns/resolver";
 import { ifacePoll } from "./iface/output";
-import { tcbPoolInit, tcbAt, TF } from "./tcp/tcb";
-import { tcpTimers } from "./tcp/timers";
+import { tcbPoolInit } from "./tcp/tcb";
+import { tcpPoll } from "./tcp/timers";
 import { isnInit } from "./tcp/isn";
 import { listenersInit, listen } from "./socket/listeners";
 import { tcpRx, tcpIcmp } from "./socket/demux";
@@ -94,11 +94,7 @@ export function rx(len: i32, now: u32): i32 {
 export function poll(now: u32): i32 {
   if (!tablesReady) return NO_DEADLINE;
   ifacePoll(now);                  // first, so that TCP's timers see the ARP state of `now`
-  let next: i32 = NO_DEADLINE;
-  for (let i = 0; i < MAX_CONNS; i++) {
-    const t = tcbAt(i);
-    if (t.flags & TF.IN_USE) next = tcpTimers(t, now, next);
-  }
+  let next = tcpPoll(now);
   // then again for the deadline: TCP's output may just have started a resolution (nothing else is
   // due at `now`, so this sends nothing twice)
   if (DHCP) {

@@ -31,7 +31,7 @@ import { keyedHash } from "../siphash";
 import { udpOpen, udpBind, udpSendTo, udpRecvFrom, udpClose, UDP_OWNER_DNS, META_SRC_IP, META_SRC_PORT, META_FLAGS } from "../udp/socket";
 import { DNS_PORT, DNS_UDP_MAX, dnsId, dnsNameEncode, dnsQueryEmit, dnsParse } from "../wire/dns";
 import { get16, put16 } from "../wire/bytes";
-import { Tcb, TF, tcbAllocReusing, tcbLookup, tcbRelease } from "../tcp/tcb";
+import { Tcb, TF, tcbAllocReusing, tcbLookup, tcbRelease, tcbTouch } from "../tcp/tcb";
 import { userOpen, userSend, userReceive, userClose } from "../tcp/user";
 import { State } from "../tcp/state";
 import { ringLen, ringPeek, ringConsume } from "../storage/ring";
@@ -198,6 +198,7 @@ function closeSock(q: usize): void {
   store<i32>(q, 0, Q_SOCK);
   const t = tcpOf(q);
   if (t != null) {
+    tcbTouch(t);
     if (t.state == State.CLOSED) tcbRelease(t);
     else userClose(t, at);          // FIN (RST if an answer is left unread); the core finishes alone
   }
@@ -320,6 +321,7 @@ function tcpStep(q: usize): void {
     if (want > TCP_MAX) { count(C.DROP_DNS_OVERSIZE); finish(q, Err.EMSGSIZE); return; }
     if (want == 0) { count(C.DROP_DNS_MALFORMED); finish(q, Err.EBADMSG); return; }
     if (got >= want + 2) {
+      tcbTouch(t);                  // the read may owe a window update (tcpPoll)
       ringConsume(t.rx, 2);
       userReceive(t, msg, want, at);
       if (!answer(q, want)) finish(q, Err.EBADMSG);

@@ -61,7 +61,19 @@ export function setOffered(f: u32, on: bool): void { withheld = on ? withheld & 
 /** The persist limit (tcp_set_default PERSIST_TIMEOUT, liveness.ts): ms a peer may keep its window
  *  shut while we have data for it; 0 (the default) = probe for ever (RFC 9293 MUST-37). */
 export let persistLimit: u32 = 0;
-export function setPersistLimit(ms: u32): void { persistLimit = ms; }
+export function setPersistLimit(ms: u32): void { persistLimit = ms; tcpTouched = TOUCHED_MANY; }
+
+// poll() walks only the connection something happened to since the last poll (timers.ts tcpPoll),
+// until the earliest deadline the last full walk found. Whatever can move a connection's deadline
+// or owe an ACK reaches it through tcbLookup (a segment, an ICMP error), tcbFromHandle (an app
+// call), tcbAlloc (a new one) or tcbTouch (the resolver's own), which note it here: 0 none, else
+// the one connection, or TOUCHED_MANY (then the next poll walks them all).
+@inline export const TOUCHED_MANY: usize = 1;
+export let tcpTouched: usize = TOUCHED_MANY;
+export function tcbTouch(t: Tcb): void {
+  const p = changetype<usize>(t);
+  tcpTouched = tcpTouched == 0 || tcpTouched == p ? p : TOUCHED_MANY;
+}
 
 // The fields most used come first: a load or store at an offset below 128 is one byte shorter. The
 // first five survive tcbAlloc (the buffers are the slot's for good; the generation stales old
@@ -170,6 +182,7 @@ export function tcbFromHandle(h: i32): Tcb | null {
   if (i < 0) return null;
   const t = tcbAt(i);
   if ((t.flags & (TF.IN_USE | TF.CORE)) != TF.IN_USE || <i32>t.gen != (h >> 8)) return null;
+  tcbTouch(t);
   return t;
 }
 
@@ -187,6 +200,7 @@ export function tcbAlloc(): Tcb | null {
     t.keepIntvl = KEEPALIVE_INTVL_MS; t.keepCount = KEEPALIVE_COUNT;
     ringClear(t.rx);
     ringClear(t.tx);
+    tcbTouch(t);
     return t;
   }
   return null;
@@ -205,7 +219,7 @@ export function tcbLookup(lip: u32, lport: u32, rip: u32, rport: u32): Tcb | nul
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
     if ((t.flags & TF.IN_USE) && t.state != State.CLOSED && t.lport == lport && t.rport == rport
-        && t.rip == rip && t.lip == lip) return t;
+        && t.rip == rip && t.lip == lip) { tcbTouch(t); return t; }
   }
   return null;
 }

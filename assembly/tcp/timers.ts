@@ -6,7 +6,7 @@ import { C, count } from "../counters";
 import { Err } from "../errors";
 import { State } from "./state";
 import { earliest, timeLt } from "../time";
-import { Tcb, TF, tcbClose, synchronized, halfOpenCount } from "./tcb";
+import { Tcb, TF, tcbClose, synchronized, halfOpenCount, tcbAt, tcpTouched, TOUCHED_MANY } from "./tcb";
 import { tcpOutput, tcpProbe } from "./output";
 import { dataBase, mayTransmit, windowClosed } from "./emit";
 import { sackClear } from "./sack";
@@ -15,6 +15,32 @@ import { ipNegativeAdvice, ipNextHopFailed } from "../iface/output";
 import { noteRetransmit } from "./rtt";
 import { userTimeoutExpired, userTimeoutNext, keepaliveTimer, persistLimitExpired, persistLimitNext } from "./liveness";
 import { pathMtuTimer, softError, softErrorReport } from "./icmp";
+
+// No connection's deadline comes before dueAt (when dueSet): a full walk sets it, a touched
+// connection's walk lowers it. A deadline disarmed since leaves it early, which costs one full walk.
+let dueAt: u32 = 0;
+let dueSet = false;
+
+/** poll()'s TCP part: the timers due at `now` run; returns the ms until the next deadline or -1.
+ *  Every connection is walked when one may be due, else only the one touched since the last poll. */
+export function tcpPoll(now: u32): i32 {
+  let next: i32 = -1;
+  const touched = tcpTouched;
+  if (touched == TOUCHED_MANY || (dueSet && !timeLt(now, dueAt))) {
+    for (let i = 0; i < MAX_CONNS; i++) {
+      const t = tcbAt(i);
+      if (t.flags & TF.IN_USE) next = tcpTimers(t, now, next);
+    }
+  } else {
+    // (a slot freed since has no flags and is CLOSED: nothing runs)
+    if (touched != 0) next = tcpTimers(changetype<Tcb>(touched), now, -1);
+    if (dueSet) next = earliest(next, dueAt, now);
+  }
+  dueSet = next >= 0;
+  dueAt = now + <u32>next;
+  tcpTouched = 0;
+  return next;
+}
 
 /** Run the timers of t that are due at `now`; returns the ms until its next deadline or `acc`. */
 export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
