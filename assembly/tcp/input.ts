@@ -171,7 +171,7 @@ export function tcpSegmentArrives(t: Tcb, now: u32): void {
   if (seg.dataLen > 0 && !textArrives(t, now)) return;
   // eighth: FIN — only in order: right after this segment's data, or a FIN that was held ahead
   const finInOrder = finReached || (has(Flag.FIN) && seg.seq + <u32>seg.dataLen == t.rcvNxt);
-  if (finInOrder) finArrives(t, now);
+  if (finInOrder && finArrives(t, now)) return;
   tcpOutput(t, now);
 }
 
@@ -352,10 +352,14 @@ function reassemble(t: Tcb): void {
   }
 }
 
-/** RFC 9293 3.10.7.4, eighth check. */
-function finArrives(t: Tcb, now: u32): void {
+/** RFC 9293 3.10.7.4, eighth check. True when the FIN's ACK waits for the end of the app's turn:
+ *  a FIN that takes us to CLOSE-WAIT is acked by the poll that ends it (ACK_NOW, timers.ts), so that
+ *  an app that closes at once sends its FIN with that ACK, one segment instead of two (as lwIP, and
+ *  Linux in quick-ack mode); RFC 1122 4.2.3.2 lets an ACK wait (under 0.5 s, MUST-58), and every
+ *  host polls after rx and the app's turn. */
+function finArrives(t: Tcb, now: u32): bool {
   const s = t.state;
-  if (s <= State.SYN_SENT) return;           // CLOSED, LISTEN, SYN-SENT
+  if (s <= State.SYN_SENT) return false;     // CLOSED, LISTEN, SYN-SENT
   if (!(t.flags & TF.FIN_RCVD)) {
     t.rcvNxt += 1;
     t.flags |= TF.FIN_RCVD;
@@ -364,6 +368,7 @@ function finArrives(t: Tcb, now: u32): void {
   t.flags |= TF.ACK_NOW;
   if (s == State.SYN_RECEIVED || s == State.ESTABLISHED) {
     setState(t, State.CLOSE_WAIT);
+    return true;
   } else if (s == State.FIN_WAIT_1) {
     // our FIN not yet acked (else the ACK check moved us to FIN_WAIT_2): simultaneous close
     setState(t, State.CLOSING);
@@ -372,6 +377,7 @@ function finArrives(t: Tcb, now: u32): void {
   } else if (s == State.TIME_WAIT) {
     restartTimeWait(t, now);
   }
+  return false;
 }
 
 /** TIME-WAIT for 2 MSL (RFC 9293 3.4.2, 3.10.7.4); the retransmission timer stops. */
