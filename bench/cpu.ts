@@ -8,6 +8,9 @@
 // server (build/lwip/lwip-tap, bench/lwip/). Then per round trip of bench:tap's 50-concurrent echo
 // (50 connections at once, each echoing 1 KiB ECHO_SMALL and ECHO_LARGE times; the server-profile
 // board, as bench:tap, since the default profile has 16 connections): the slope per round trip.
+// Likewise bench:tap's one-connection rows on the server-profile board: per 64-byte echo round trip
+// and per sequential connect + close. `-- --only echo-rtt,connect-close` measures only those client
+// modes and prints them without writing results.json (for a before/after).
 // Needs root, /dev/net/tun and valgrind (installed from Debian when missing). Merges into
 // bench/results.json under "cpu".
 import { spawn, spawnSync } from "node:child_process";
@@ -21,7 +24,9 @@ import { hookExit, interopUnavailable, liveNamespaces, runPeer } from "../tests/
 import { BOARD_BIN, SERVER_BOARD_BIN } from "../tests/boards/support.ts";
 import { buildLwipTap, LWIP_BIN } from "./lwip/build.ts";
 
-const { values } = parseArgs({ options: { quick: { type: "boolean" } } });
+const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" } } });
+/** --only echo-rtt,connect-close,…: measure only these client modes, print, write nothing */
+const ONLY = values.only?.split(",").filter(Boolean);
 const MB = 1 << 20;
 const SMALL = (values.quick ? 2 : 4) * MB;
 const LARGE = (values.quick ? 8 : 32) * MB;
@@ -29,6 +34,12 @@ const LARGE = (values.quick ? 8 : 32) * MB;
 const ECHO_SMALL = 20;
 const ECHO_LARGE = values.quick ? 60 : 100;
 const ECHO_CONNS = 50;
+/** bench:tap's one-connection rows: 64-byte echo round trips, and sequential connect + close
+ *  (to discard), each run at two counts for the slope */
+const RTT_SMALL = 200;
+const RTT_LARGE = values.quick ? 600 : 1200;
+const SEQ_SMALL = 100;
+const SEQ_LARGE = values.quick ? 300 : 600;
 
 const why = interopUnavailable() ?? ensureDebianTool("valgrind", "valgrind");
 if (why) {
@@ -51,11 +62,14 @@ interface Run {
 type Target = "petrel" | "lwip";
 /** The kernel client's job: "send" to discard (the server receives), "recv" from chargen (the
  *  server sends), each `n` bytes; or "echo-concurrent", `n` rounds on each of ECHO_CONNS connections. */
-type Mode = "send" | "recv" | "echo-concurrent";
+type Mode = "send" | "recv" | "echo-concurrent" | "echo-rtt" | "connect-close";
+/** The modes measured on the server-profile board, as bench:tap runs them. */
+const serverProfile = (mode: Mode): boolean => mode === "echo-concurrent" || mode === "echo-rtt" || mode === "connect-close";
 
 /** One server (the board, or lwip-tap) under callgrind in a fresh namespace, one client job, then
  *  SIGTERM; the counts (every thread of the process: lwIP's tcpip thread included). */
 async function measure(target: Target, mode: Mode, n: number): Promise<Run> {
+  if (ONLY && !ONLY.includes(mode)) return { instructions: NaN, top: [] };
   const ns = `petrel-cpu-${process.pid}-${target}-${mode}-${n}`;
   const out = join(dir, `cg.${target}.${mode}.${n}`);
   spawnSync("ip", ["netns", "add", ns]);
@@ -63,7 +77,7 @@ async function measure(target: Target, mode: Mode, n: number): Promise<Run> {
   try {
     spawnSync("ip", ["-n", ns, "link", "set", "lo", "up"]);
     const server = target === "petrel"
-      ? [mode === "echo-concurrent" ? SERVER_BOARD_BIN : BOARD_BIN, "--tap", "pcpu0", "--ip", "198.18.0.2/24", "--host-ip", "198.18.0.1/24", "--services", mode === "echo-concurrent" ? "echo" : "discard,chargen", "--seed", "1"]
+      ? [serverProfile(mode) ? SERVER_BOARD_BIN : BOARD_BIN, "--tap", "pcpu0", "--ip", "198.18.0.2/24", "--host-ip", "198.18.0.1/24", "--services", serverProfile(mode) ? "echo,discard" : "discard,chargen", "--seed", "1"]
       : [LWIP_BIN, "--tap", "pcpu0", "--ip", "198.18.0.2/24"];
     const board = spawn("ip", ["netns", "exec", ns, "valgrind", "--tool=callgrind", `--callgrind-out-file=${out}`, ...server], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -78,11 +92,13 @@ async function measure(target: Target, mode: Mode, n: number): Promise<Run> {
       spawnSync("ip", ["-n", ns, "addr", "add", "198.18.0.1/24", "dev", "pcpu0"]);
       spawnSync("ip", ["-n", ns, "link", "set", "pcpu0", "up"]);
     }
-    const args = mode === "echo-concurrent"
-      ? { host: "198.18.0.2", port: 7, conns: ECHO_CONNS, rounds: n, size: 1024 }
+    const args = mode === "echo-concurrent" ? { host: "198.18.0.2", port: 7, conns: ECHO_CONNS, rounds: n, size: 1024 }
+      : mode === "echo-rtt" ? { host: "198.18.0.2", port: 7, size: 64, n }
+      : mode === "connect-close" ? { host: "198.18.0.2", port: 9, n }
       : { host: "198.18.0.2", port: mode === "send" ? 9 : 19, bytes: n };
-    const r = await runPeer<{ ms: number; ok?: number }>(ns, mode, args, 600_000).result;
-    if (r.error || (mode === "echo-concurrent" && r.ok !== ECHO_CONNS)) throw new Error(`${mode}: ${r.error ?? JSON.stringify(r)}`);
+    const r = await runPeer<{ ms: number; ok?: number; failed?: string[] }>(ns, mode, args, 600_000).result;
+    if (r.error || (mode === "echo-concurrent" && r.ok !== ECHO_CONNS) || (mode === "connect-close" && (r.ok !== n || r.failed?.length)))
+      throw new Error(`${mode}: ${r.error ?? JSON.stringify(r).slice(0, 300)}`);
     await new Promise((res) => setTimeout(res, 500)); // the close finishes
     board.kill("SIGTERM");
     await Promise.race([exited, new Promise((res) => setTimeout(res, 20_000))]);
@@ -116,6 +132,10 @@ async function cost(target: Target): Promise<Record<string, unknown>> {
   const txLarge = await measure(target, "recv", LARGE);
   const echoSmall = await measure(target, "echo-concurrent", ECHO_SMALL);
   const echoLarge = await measure(target, "echo-concurrent", ECHO_LARGE);
+  const rttSmall = await measure(target, "echo-rtt", RTT_SMALL);
+  const rttLarge = await measure(target, "echo-rtt", RTT_LARGE);
+  const seqSmall = await measure(target, "connect-close", SEQ_SMALL);
+  const seqLarge = await measure(target, "connect-close", SEQ_LARGE);
   const trips = ECHO_CONNS * (ECHO_LARGE - ECHO_SMALL);
   return {
     instructionsPerReceivedByte: Number(((rxLarge.instructions - rxSmall.instructions) / (LARGE - SMALL)).toFixed(3)),
@@ -127,8 +147,13 @@ async function cost(target: Target): Promise<Record<string, unknown>> {
     /** the heaviest functions of the larger run, each as its own slope per round trip (start-up cancels out) */
     concurrentEchoInstructionsPerRoundTripByFunction: Object.fromEntries(echoLarge.top.slice(0, 12).map(([f, k]) =>
       [f, Math.round((k - (echoSmall.top.find(([g]) => g === f)?.[1] ?? 0)) / trips)])),
+    /** one connection echoing 64 bytes (bench:tap's RTT row): instructions per round trip */
+    instructionsPerEcho: Math.round((rttLarge.instructions - rttSmall.instructions) / (RTT_LARGE - RTT_SMALL)),
+    /** connect + close one after another (bench:tap's sequential row): instructions per connection */
+    instructionsPerSequentialConnection: Math.round((seqLarge.instructions - seqSmall.instructions) / (SEQ_LARGE - SEQ_SMALL)),
     runs: { rxSmall: rxSmall.instructions, rxLarge: rxLarge.instructions, txSmall: txSmall.instructions, txLarge: txLarge.instructions,
-      echoSmall: echoSmall.instructions, echoLarge: echoLarge.instructions },
+      echoSmall: echoSmall.instructions, echoLarge: echoLarge.instructions, rttSmall: rttSmall.instructions, rttLarge: rttLarge.instructions,
+      seqSmall: seqSmall.instructions, seqLarge: seqLarge.instructions },
   };
 }
 try {
@@ -137,15 +162,21 @@ try {
   const lwip = await cost("lwip");
   Object.assign(results, {
     date: new Date().toISOString().slice(0, 10),
-    method: `valgrind --tool=callgrind on build/linux/petrel-linux and on build/lwip/lwip-tap (lwIP 2.1.3, Debian's liblwip, raw API; bench/lwip/lwip-tap.c): user-space instructions of the whole process (stack, loop, services, libc; lwIP's threads and locks included); kernel client (Node's net) in a namespace; slope between ${SMALL / MB} and ${LARGE / MB} MiB; the echo figure: bench:tap's 50 connections at once each echoing 1 KiB (the server-profile board), slope between ${ECHO_SMALL} and ${ECHO_LARGE} rounds`,
+    method: `valgrind --tool=callgrind on build/linux/petrel-linux and on build/lwip/lwip-tap (lwIP 2.1.3, Debian's liblwip, raw API; bench/lwip/lwip-tap.c): user-space instructions of the whole process (stack, loop, services, libc; lwIP's threads and locks included); kernel client (Node's net) in a namespace; slope between ${SMALL / MB} and ${LARGE / MB} MiB; the echo figure: bench:tap's 50 connections at once each echoing 1 KiB (the server-profile board), slope between ${ECHO_SMALL} and ${ECHO_LARGE} rounds; per 64-byte echo (one connection, slope between ${RTT_SMALL} and ${RTT_LARGE} round trips) and per sequential connect + close (slope between ${SEQ_SMALL} and ${SEQ_LARGE}), the server-profile board`,
     instructionsPerReceivedByte: petrel.instructionsPerReceivedByte,
     instructionsPerSentByte: petrel.instructionsPerSentByte,
     instructionsPerConcurrentEcho: petrel.instructionsPerConcurrentEcho,
+    instructionsPerEcho: petrel.instructionsPerEcho,
+    instructionsPerSequentialConnection: petrel.instructionsPerSequentialConnection,
     petrel,
     lwip,
   });
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+if (ONLY) {
+  console.log(JSON.stringify({ petrel: results.petrel, lwip: results.lwip }, (k, v) => (k.endsWith("ByFunction") ? undefined : v), 2));
+  process.exit(0);
 }
 const file = join(ROOT, "bench", "results.json");
 const all = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
