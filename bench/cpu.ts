@@ -10,7 +10,8 @@
 // board, as bench:tap, since the default profile has 16 connections): the slope per round trip.
 // Likewise bench:tap's one-connection rows on the server-profile board: per 64-byte echo round trip
 // and per sequential connect + close. `-- --only echo-rtt,connect-close` measures only those client
-// modes and prints them without writing results.json (for a before/after).
+// modes and prints them without writing results.json (for a before/after; `--petrel-only` too:
+// the board alone).
 // Needs root, /dev/net/tun and valgrind (installed from Debian when missing). Merges into
 // bench/results.json under "cpu".
 import { spawn, spawnSync } from "node:child_process";
@@ -24,7 +25,7 @@ import { hookExit, interopUnavailable, liveNamespaces, runPeer } from "../tests/
 import { BOARD_BIN, SERVER_BOARD_BIN } from "../tests/boards/support.ts";
 import { buildLwipTap, LWIP_BIN } from "./lwip/build.ts";
 
-const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" } } });
+const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, "petrel-only": { type: "boolean" } } });
 /** --only echo-rtt,connect-close,…: measure only these client modes, print, write nothing */
 const ONLY = values.only?.split(",").filter(Boolean);
 const MB = 1 << 20;
@@ -123,6 +124,9 @@ async function measure(target: Target, mode: Mode, n: number): Promise<Run> {
 const results: Record<string, unknown> = {};
 const share = (run: Run, bytes: number): Record<string, number> =>
   Object.fromEntries(run.top.slice(0, 12).map(([f, n]) => [f, Number((n / bytes).toFixed(3))]));
+/** The heaviest functions of the larger run, each as its own slope per unit (start-up cancels out). */
+const slopeBy = (small: Run, large: Run, units: number): Record<string, number> =>
+  Object.fromEntries(large.top.slice(0, 12).map(([f, k]) => [f, Math.round((k - (small.top.find(([g]) => g === f)?.[1] ?? 0)) / units)]));
 /** Both directions for one server: per-byte slopes and the heaviest functions. */
 async function cost(target: Target): Promise<Record<string, unknown>> {
   // "send" = the kernel sends, the server receives (discard); "recv" = the server sends (chargen)
@@ -145,8 +149,9 @@ async function cost(target: Target): Promise<Record<string, unknown>> {
     /** 50 connections at once, each echoing 1 KiB: instructions per round trip */
     instructionsPerConcurrentEcho: Math.round((echoLarge.instructions - echoSmall.instructions) / trips),
     /** the heaviest functions of the larger run, each as its own slope per round trip (start-up cancels out) */
-    concurrentEchoInstructionsPerRoundTripByFunction: Object.fromEntries(echoLarge.top.slice(0, 12).map(([f, k]) =>
-      [f, Math.round((k - (echoSmall.top.find(([g]) => g === f)?.[1] ?? 0)) / trips)])),
+    concurrentEchoInstructionsPerRoundTripByFunction: slopeBy(echoSmall, echoLarge, trips),
+    echoInstructionsPerRoundTripByFunction: slopeBy(rttSmall, rttLarge, RTT_LARGE - RTT_SMALL),
+    sequentialConnectionInstructionsByFunction: slopeBy(seqSmall, seqLarge, SEQ_LARGE - SEQ_SMALL),
     /** one connection echoing 64 bytes (bench:tap's RTT row): instructions per round trip */
     instructionsPerEcho: Math.round((rttLarge.instructions - rttSmall.instructions) / (RTT_LARGE - RTT_SMALL)),
     /** connect + close one after another (bench:tap's sequential row): instructions per connection */
@@ -159,7 +164,7 @@ async function cost(target: Target): Promise<Record<string, unknown>> {
 try {
   const petrel = await cost("petrel");
   buildLwipTap();
-  const lwip = await cost("lwip");
+  const lwip = ONLY && values["petrel-only"] ? {} : await cost("lwip");
   Object.assign(results, {
     date: new Date().toISOString().slice(0, 10),
     method: `valgrind --tool=callgrind on build/linux/petrel-linux and on build/lwip/lwip-tap (lwIP 2.1.3, Debian's liblwip, raw API; bench/lwip/lwip-tap.c): user-space instructions of the whole process (stack, loop, services, libc; lwIP's threads and locks included); kernel client (Node's net) in a namespace; slope between ${SMALL / MB} and ${LARGE / MB} MiB; the echo figure: bench:tap's 50 connections at once each echoing 1 KiB (the server-profile board), slope between ${ECHO_SMALL} and ${ECHO_LARGE} rounds; per 64-byte echo (one connection, slope between ${RTT_SMALL} and ${RTT_LARGE} round trips) and per sequential connect + close (slope between ${SEQ_SMALL} and ${SEQ_LARGE}), the server-profile board`,
@@ -175,7 +180,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 if (ONLY) {
-  console.log(JSON.stringify({ petrel: results.petrel, lwip: results.lwip }, (k, v) => (k.endsWith("ByFunction") ? undefined : v), 2));
+  console.log(JSON.stringify({ petrel: results.petrel, lwip: results.lwip }, null, 2));
   process.exit(0);
 }
 const file = join(ROOT, "bench", "results.json");

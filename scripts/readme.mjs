@@ -180,6 +180,12 @@ export const generators = {
       ["native board (server profile): instructions per 1 KiB echo round trip, 50 connections at once", num(c.instructionsPerConcurrentEcho)],
       ...(lw?.instructionsPerConcurrentEcho ? [["lwIP 2.1.3: instructions per 1 KiB echo round trip, 50 connections at once", num(lw.instructionsPerConcurrentEcho)]] : []),
     );
+    if (c.instructionsPerEcho) rows.push(
+      ["native board (server profile): instructions per 64 B echo round trip, one connection", num(c.instructionsPerEcho)],
+      ...(lw?.instructionsPerEcho ? [["lwIP 2.1.3: instructions per 64 B echo round trip, one connection", num(lw.instructionsPerEcho)]] : []),
+      ["native board (server profile): instructions per sequential connect + close", num(c.instructionsPerSequentialConnection)],
+      ...(lw?.instructionsPerSequentialConnection ? [["lwIP 2.1.3: instructions per sequential connect + close", num(lw.instructionsPerSequentialConnection)]] : []),
+    );
     if (m) rows.push([`\`petrel serve\` RSS over ${num(m.connections)} sequential connections: start / end / peak`,
       `${num(m.rssStartMB)} / ${num(m.rssEndMB)} / ${num(Math.max(...m.series.map((x) => x.rssMB)))} MB`]);
     const notes = [`Instructions measured ${c.date}: ${c.method}.`];
