@@ -215,11 +215,16 @@ export function tcbRelease(t: Tcb): void {
 }
 
 /** The connection with this 4-tuple (not CLOSED), or null. */
+// The walk starts at the slot the last lookup found: a connection's segments mostly come in a row
+// (an echo, a handshake and its close), so the first slot tried is most often the one (the 4-tuple
+// names one connection at most, so the order of the walk changes nothing else).
+let lastFound: i32 = 0;
 export function tcbLookup(lip: u32, lport: u32, rip: u32, rport: u32): Tcb | null {
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let k = 0, i = lastFound; k < MAX_CONNS; k++, i++) {
+    if (i == MAX_CONNS) i = 0;
     const t = tcbAt(i);
     if ((t.flags & TF.IN_USE) && t.state != State.CLOSED && t.lport == lport && t.rport == rport
-        && t.rip == rip && t.lip == lip) { tcbTouch(t); return t; }
+        && t.rip == rip && t.lip == lip) { lastFound = i; tcbTouch(t); return t; }
   }
   return null;
 }
