@@ -20,7 +20,7 @@ import { C, count } from "../counters";
 import { hostTx } from "../abi";
 import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
-import { timeLe, earliest } from "../time";
+import { timeLe, timeLt, earliest } from "../time";
 import {
   ETH_HDR_LEN, MAC_BROADCAST, MAC_ZERO, macCopy, macIsMulticast, macIsZero,
 } from "../wire/ethernet";
@@ -66,10 +66,18 @@ let table: usize = 0;
 let pending: usize = 0;
 let pendingSeq: u32 = 0;
 
+// arpPoll walks the table only when an entry got a deadline since its last walk (a resolution
+// started, an answer learned: arpWalk) or the earliest deadline that walk found is due; otherwise
+// it answers from what the walk found (poll() asks twice per call).
+let arpWalk = true;
+let arpNone = true;        // the last walk found no deadline; else arpDue is the earliest
+let arpDue: u32 = 0;
+
 export function arpTableInit(): void {
   table = regionAlloc(Region.ARP, <usize>ARP_ENTRIES * ENTRY_SIZE);
   pending = regionAlloc(Region.ARP_PENDING, <usize>ARP_PENDING * SLOT_SIZE);
   pendingSeq = 0;
+  arpWalk = true;
 }
 
 // @ts-ignore: decorator
@@ -237,6 +245,7 @@ function entryResolve(e: ArpEntry, mac: usize, now: u32): void {
   macCopy(arpEntryMac(e), mac);
   e.state = ARP_RESOLVED;
   e.deadline = now + ARP_TTL_MS;
+  arpWalk = true;
   e.used = now;
   e.tries = 0;
   pendingFlush(e.ip, mac);
@@ -265,6 +274,7 @@ export function arpResolve(hop: u32, now: u32): bool {
   e.state = ARP_INCOMPLETE;
   e.tries = 1;
   e.deadline = now + ARP_RETRY_MS;
+  arpWalk = true;
   e.used = now;
   sendRequest(hop);
   return true;
@@ -307,6 +317,7 @@ export function arpInput(p: usize, len: i32, now: u32): i32 {
  * ones. Returns ms until the next deadline, or -1.
  */
 export function arpPoll(now: u32): i32 {
+  if (!arpWalk && (arpNone || timeLt(now, arpDue))) return arpNone ? -1 : <i32>(arpDue - now);
   let next: i32 = -1;
   for (let i = 0; i < ARP_ENTRIES; i++) {
     const e = arpEntryAt(i);
@@ -329,5 +340,8 @@ export function arpPoll(now: u32): i32 {
       next = earliest(next, e.deadline, now);
     }
   }
+  arpWalk = false;
+  arpNone = next < 0;
+  arpDue = now + <u32>next;
   return next;
 }

@@ -135,6 +135,19 @@ describe("iface ARP (RFC 826)", () => {
     expect(ifacePoll(T0 + ARP_TTL_MS)).toBe(-1);
     expect(arpCount(ARP_RESOLVED)).toBe(0);
   });
+  it("poll walks the table again after a resolution starts or an answer is learned: a retry and an expiry set after a poll that found nothing are on time", () => {
+    setupIface();
+    expect(ifacePoll(T0)).toBe(-1);                  // nothing in the table: the walk's answer is kept
+    ipOutput(PEER, 6, 10, T0 + 5);                     // a resolution starts: the first request
+    expect(txCount()).toBe(1);
+    expect(ifacePoll(T0 + 5)).toBe(<i32>ARP_RETRY_MS);
+    expect(ifacePoll(T0 + 5 + ARP_RETRY_MS)).toBe(<i32>ARP_RETRY_MS);
+    expect(txCount()).toBe(2);                        // the retry went out on time
+    ifaceInput(arpFrame(2, 2, PEER, ME, false), 42, T0 + 7 + ARP_RETRY_MS);   // the answer
+    expect(ifacePoll(T0 + 7 + ARP_RETRY_MS)).toBe(<i32>ARP_TTL_MS);
+    expect(ifacePoll(T0 + 7 + ARP_RETRY_MS + ARP_TTL_MS)).toBe(-1);
+    expect(arpCount(ARP_RESOLVED)).toBe(0);            // expired on time
+  });
   it("an expired entry is resolved again on the next send (frame queued, request sent)", () => {
     setupIface();
     ifaceInput(arpFrame(1, 2, PEER, ME), 42, T0);
