@@ -44,7 +44,8 @@ type StackEvents = {
   rx: (frame: Uint8Array, result: number) => void;
   /** rx returned < 0: the frame was dropped, `reason` names why. */
   drop: (reason: string, frame: Uint8Array) => void;
-  /** Every core event, before dispatch. */
+  /** Every core event, before dispatch (a READABLE merged into an earlier one of its handle,
+   *  still waiting for dispatch, is not: mergeReadable). */
   event: (e: CoreEvent) => void;
 };
 
@@ -84,6 +85,11 @@ export class Stack extends Emitter<StackEvents> {
   /** A core call happened since the last poll (settle). */
   private pollDue = false;
   private rxQueue: Uint8Array[] = [];
+  /** Handles with a READABLE event queued and not dispatched yet, and no other event of theirs
+   *  queued after it: a later READABLE of theirs is merged into that one (mergeReadable). */
+  private readablePending = new Set<number>();
+  /** READABLE events merged into an earlier one of the same handle (one read takes both). */
+  mergedReadable = 0;
   /** The link calls settleLater after each batch of frames (Link.onBatchEnd). */
   private batched = false;
 
@@ -199,6 +205,7 @@ export class Stack extends Emitter<StackEvents> {
     } finally {
       this.depth--;
     }
+    this.mergeReadable(before);
     // a new connection's first transition (from CLOSED or LISTEN) keeps a copy of the frame: its
     // 4-tuple names a connection not accepted yet (TransitionLog.record); later ones need none
     for (let i = before; i < q.length; i++) {
@@ -206,6 +213,33 @@ export class Stack extends Emitter<StackEvents> {
       if (e.name === "STATE" && (e.arg & 0xff) <= 1) (e as QueuedEvent).rx = frame.slice();
     }
     return rc;
+  }
+
+  /**
+   * Drop each READABLE queued from index `from` on whose handle already has a READABLE waiting for
+   * dispatch with no other event of that handle after it: the first one's handler reads everything
+   * readable when it runs, the data of both (every frame of a batch is in the core before the
+   * dispatch). A burst of data segments then costs one event dispatch and one read per connection
+   * instead of one per segment. Another event of the handle (EOF, STATE…) ends the run, so the
+   * order of a handle's events is kept.
+   */
+  private mergeReadable(from: number): void {
+    const q = this.evQueue;
+    const pending = this.readablePending;
+    let to = from;
+    for (let i = from; i < q.length; i++) {
+      const e = q[i]!;
+      if (e.name === "READABLE") {
+        if (pending.has(e.handle)) {
+          this.mergedReadable++;
+          continue;
+        }
+        pending.add(e.handle);
+      } else if (pending.size !== 0) pending.delete(e.handle);
+      if (to !== i) q[to] = e;
+      to++;
+    }
+    q.length = to;
   }
 
   /** Alias of receive(): inject a crafted frame into this stack. */
@@ -248,17 +282,20 @@ export class Stack extends Emitter<StackEvents> {
 
   /** Pop the core's events onto the queue (after every call: the ring must not overflow). */
   private drain(): void {
+    const before = this.evQueue.length;
     this.depth++;
     try {
       this.core.drainEvents(this.evQueue);
     } finally {
       this.depth--;
     }
+    this.mergeReadable(before);
   }
 
   /** poll(now), its events queued, and the poll timer moved to the deadline it returns. */
   private poll(): void {
     this.pollDue = false;
+    const before = this.evQueue.length;
     this.depth++;
     let ms: number;
     try {
@@ -267,6 +304,7 @@ export class Stack extends Emitter<StackEvents> {
     } finally {
       this.depth--;
     }
+    this.mergeReadable(before);
     this.schedulePoll(ms);
   }
 
@@ -356,6 +394,7 @@ export class Stack extends Emitter<StackEvents> {
   }
 
   private handle(e: CoreEvent): void {
+    if (e.name === "READABLE") this.readablePending.delete(e.handle);
     this.emit("event", e);
     // the application must act before the link reads on: accept, answer a FIN with its close,
     // free a closed handle (Node runs those callbacks between link wake-ups, not between frames)
