@@ -83,7 +83,7 @@ if (native) {
     const cpu = process.cpuUsage(t0);
     const tap = Object.fromEntries(Object.entries(env.link.stats).map(([k, v]) => [k, v - tap0[k as keyof typeof tap0]]));
     const drops = Object.fromEntries(Object.entries(env.petrel.stack.counters()).filter(([k, v]) => k.startsWith("DROP_") && v > 0));
-    report(r, { user: cpu.user / 1000, system: cpu.system / 1000 }, { tap, drops, ...(counts ? { counts: counts() } : {}) });
+    report(r, { user: cpu.user / 1000, system: cpu.system / 1000 }, { offload: env.link.offload, tap, drops, ...(counts ? { counts: counts() } : {}) });
   } finally {
     await env.close();
     env.removeCapture();
