@@ -138,7 +138,8 @@ export class TapLink implements Link {
    * Open (or create) TAP device `name`. Throws TapError with a clear message: EACCES/EPERM when
    * this process lacks CAP_NET_ADMIN (run as root), ENOENT when /dev/net/tun is missing, EBUSY
    * when another process holds the device, EINVAL for a bad name or a non-TAP device of that name.
-   * `offload` (default true): ask for the kernel's TSO and checksum offloads (see `offload`).
+   * `offload` (default true unless the environment has PETREL_TAP_OFFLOAD=0): ask for the kernel's
+   * TSO and checksum offloads (see `offload`).
    */
   static open(name: string, o: { mtu?: number; offload?: boolean } = {}): TapLink {
     if (!name || name.length >= IFNAMSIZ || !/^[A-Za-z0-9_.-]+$/.test(name)) {
@@ -148,7 +149,7 @@ export class TapLink implements Link {
     const existed = existsSync(`/sys/class/net/${name}`);
     let h: { fd: number; name: string; qlen?: number; offload?: number };
     try {
-      h = tap.open(name, o.offload ?? true);
+      h = tap.open(name, o.offload ?? process.env.PETREL_TAP_OFFLOAD !== "0");
     } catch (e) {
       const err = e as Error & { code?: string };
       const code = err.code ?? "EIO";
