@@ -34,10 +34,10 @@ class BurstLink implements Link {
 }
 
 /** A dut listening on port 9 with `ports.length` connections from the peer, established. */
-function setup(ports: number[]): { clock: Clock; link: BurstLink; stack: Stack; conns: Map<number, Conn>; isn: Map<number, number>; seg: (port: number, f: Partial<TcpFields>) => Uint8Array; burst: (frames: Uint8Array[]) => void } {
+function setup(ports: number[], profile?: "server"): { clock: Clock; link: BurstLink; stack: Stack; conns: Map<number, Conn>; isn: Map<number, number>; seg: (port: number, f: Partial<TcpFields>) => Uint8Array; burst: (frames: Uint8Array[]) => void } {
   const clock = new Clock(0);
   const link = new BurstLink();
-  const stack = new Stack({ name: "dut", ip: DUT.ip, mac: DUT.mac, prefix: 24, seed: 3, clock, link });
+  const stack = new Stack({ name: "dut", ip: DUT.ip, mac: DUT.mac, prefix: 24, seed: 3, clock, link, core: profile ? { profile } : undefined });
   const burst = (frames: Uint8Array[]): void => {
     clock.after(0, () => link.burst(frames)); // one scheduler step, as one TAP wake-up
     clock.runFor(0);
@@ -128,4 +128,27 @@ test("another event of the connection ends a run of READABLEs: data, then FIN, r
   ]);
   assert.deepEqual(names.filter((n) => n === "READABLE" || n === "EOF"), ["READABLE", "EOF"]);
   assert.deepEqual(order, ["data 600", "end"]);
+});
+
+test("everything readable is handed up as one chunk even when it is larger than the io buffer: several tcp_recv calls, one 'data', every byte in order", { skip }, () => {
+  const { stack, conns, isn, seg, burst } = setup([40005], "server");
+  const conn = conns.get(40005)!;
+  const io = stack.core.ioBufferSize();
+  const chunks: Uint8Array[] = [];
+  conn.on("data", (d) => chunks.push(d));
+  const parts = Array.from({ length: 40 }, (_, i) => bytes(1000, i));
+  assert.ok(40 * 1000 > 2 * io, "more than two io buffers' worth");
+  let seq = 1001;
+  const frames = parts.map((p) => {
+    const f = seg(40005, { seq, ack: isn.get(40005)! + 1, flags: "P.", payload: p });
+    seq += p.length;
+    return f;
+  });
+  const x = stack.core.x;
+  let recvCalls = 0;
+  (stack.core as { x: typeof x }).x = { ...x, tcp_recv: (...a: Parameters<typeof x.tcp_recv>) => (recvCalls++, x.tcp_recv(...a)) };
+  burst(frames);
+  assert.equal(chunks.length, 1, "one 'data' chunk");
+  assert.deepEqual(chunks[0], Uint8Array.from(parts.flatMap((p) => [...p])));
+  assert.equal(recvCalls, Math.ceil(40_000 / io), "one tcp_recv per io buffer's worth");
 });
