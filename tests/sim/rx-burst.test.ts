@@ -152,3 +152,21 @@ test("everything readable is handed up as one chunk even when it is larger than 
   assert.deepEqual(chunks[0], Uint8Array.from(parts.flatMap((p) => [...p])));
   assert.equal(recvCalls, Math.ceil(40_000 / io), "one tcp_recv per io buffer's worth");
 });
+
+test("the frames of one batch are received at one time, the clock read at its first frame; the next batch reads it again", { skip }, () => {
+  const { clock, stack, conns, isn, seg, burst } = setup([40006]);
+  const ack = isn.get(40006)! + 1;
+  // a clock that moves on 1 ms at every reading
+  let t = clock.now;
+  Object.defineProperty(clock, "now", { get: () => (t += 1), set: (v: number) => void (t = v), configurable: true });
+  const x = stack.core.x;
+  const times: number[] = [];
+  (stack.core as { x: typeof x }).x = { ...x, rx: (len: number, now: number) => (times.push(now), x.rx(len, now)) };
+  burst([1001, 1101, 1201].map((seq, i) => seg(40006, { seq, ack, flags: "P.", payload: bytes(100, i) })));
+  burst([1301, 1401].map((seq, i) => seg(40006, { seq, ack, flags: "P.", payload: bytes(100, i) })));
+  assert.equal(times.length, 5);
+  assert.equal(new Set(times.slice(0, 3)).size, 1, "one time for the first batch's three frames");
+  assert.equal(new Set(times.slice(3)).size, 1, "one for the second's two");
+  assert.ok(times[3]! > times[0]!, "the second batch read the clock again");
+  assert.equal(conns.get(40006)!.bytesRead, 500);
+});
