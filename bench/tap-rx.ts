@@ -65,6 +65,7 @@ async function run(bytes: number): Promise<Record<string, number>> {
   const link = new BatchLink();
   const clock = new RealClock();
   const petrel = new PetrelStack({ name: "rx", ip: `${US.ip}/24`, mac: US.mac, link, clock, profile: "server", seed: 1 });
+  if (args.includes("--alloc-zeroed")) petrel.stack.core.alloc = (n) => new Uint8Array(n);
   startServices(petrel, ["discard"]);
   let received = 0;
   petrel.servers.forEach((s) => s.on("connection", (sock: import("node:events").EventEmitter) => sock.on("data", (d: Uint8Array) => void (received += d.length))));
