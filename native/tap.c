@@ -126,20 +126,28 @@ static int offload_segment(offload_t *o, uint8_t *out, size_t cap) {
   uint32_t plen = left < o->mss ? left : o->mss;
   int first = o->seg == 0, last = plen == left;
   size_t len = (size_t)o->hl + plen;
-  if (len > cap) len = cap; /* cannot happen with cap ≥ the MTU's frame: a short frame the core counts */
+  o->seg++;
+  o->next = last ? 0 : o->next + plen;
+  if (len > cap) {
+    /* longer than a frame of the device's MTU (the kernel sizes segments to fit it): handed up cut
+     * to cap, a frame whose IP length the core finds wrong and counts as malformed */
+    memcpy(out, f, cap);
+    return (int)cap;
+  }
+  uint32_t payload = o->next ? o->next - plen : o->flen - plen;   /* this segment's offset in f */
   memcpy(out, f, o->hl);
-  memcpy(out + o->hl, f + o->next, len - o->hl);
+  memcpy(out + o->hl, f + payload, plen);
   uint8_t *ip = out + 14, *t = out + 14 + o->ihl;
   uint32_t tot = (uint32_t)o->hl - 14 + plen;
   ip[2] = (uint8_t)(tot >> 8);
   ip[3] = (uint8_t)tot;
-  uint16_t id = (uint16_t)(((f[18] << 8) | f[19]) + o->seg);   /* Linux's TSO: the id counts up per segment */
+  uint16_t id = (uint16_t)(((f[18] << 8) | f[19]) + o->seg - 1);   /* Linux's TSO: the id counts up per segment */
   ip[4] = (uint8_t)(id >> 8);
   ip[5] = (uint8_t)id;
   ip[10] = ip[11] = 0;
   csum_store(ip + 10, csum_add(0, ip, o->ihl));
   const uint8_t *ft = f + 14 + o->ihl;
-  uint32_t seq = ((uint32_t)ft[4] << 24 | (uint32_t)ft[5] << 16 | (uint32_t)ft[6] << 8 | ft[7]) + (o->next - o->hl);
+  uint32_t seq = ((uint32_t)ft[4] << 24 | (uint32_t)ft[5] << 16 | (uint32_t)ft[6] << 8 | ft[7]) + (payload - o->hl);
   t[4] = (uint8_t)(seq >> 24);
   t[5] = (uint8_t)(seq >> 16);
   t[6] = (uint8_t)(seq >> 8);
@@ -155,8 +163,6 @@ static int offload_segment(offload_t *o, uint8_t *out, size_t cap) {
   pseudo[10] = (uint8_t)(tcplen >> 8);
   pseudo[11] = (uint8_t)tcplen;
   csum_store(t + 16, csum_add(csum_add(0, pseudo, 12), t, tcplen));
-  o->seg++;
-  o->next = last ? 0 : o->next + plen;
   return (int)len;
 }
 
