@@ -7,7 +7,7 @@ import { C, count } from "../counters";
 import { ringLen } from "../storage/ring";
 import { Flag } from "../wire/tcp";
 import { seg, has } from "./segment";
-import { Tcb, TF, synchronized } from "./tcb";
+import { Tcb, TF, synchronized, flagsOn, flagsOff } from "./tcb";
 import { seqLt, seqGt, seqGe } from "./seq";
 import { segWindow } from "./options";
 import { dataBase, retransmitAt, retransmitFirst, sendNewSegment, armRtx } from "./emit";
@@ -51,7 +51,7 @@ export function congestionOnAck(t: Tcb, newly: u32, now: u32): void {
       const flight = t.sndMax - t.sndUna + t.mss;
       if (!(t.flags & TF.SACK_OK) && flight < t.ssthresh) t.cwnd = flight;
       else t.cwnd = t.ssthresh;
-      t.flags &= ~TF.RECOVERY;
+      flagsOff(t, TF.RECOVERY);
     } else if (t.flags & TF.SACK_OK) {
       sackRecoveryAck(t, true, now);
     } else {
@@ -87,7 +87,7 @@ export function congestionOnDupAck(t: Tcb, now: u32): void {
   if (t.dupAcks != 3 || !seqGt(seg.ack, t.recover)) return;                  // RFC 6582 3.2 step 2
   t.ssthresh = flightHalf(t);                                                // 3.2 (2)
   t.recover = t.sndMax;
-  t.flags |= TF.RECOVERY;
+  flagsOn(t, TF.RECOVERY);
   fastRetransmit(t, now);                                                    // 3.2 (3)
   t.cwnd = t.ssthresh + 3 * t.mss;
   armRtx(t, now);
@@ -126,7 +126,7 @@ function sackEnterRecovery(t: Tcb, now: u32): void {
   t.recover = t.sndMax;                      // RecoveryPoint = HighData
   t.ssthresh = flightHalf(t);                // RFC 5681 (4)
   t.cwnd = t.ssthresh;
-  t.flags |= TF.RECOVERY;
+  flagsOn(t, TF.RECOVERY);
   t.sackRecoveries++;
   count(C.TCP_SACK_RECOVERIES);
   fastRetransmitted(t);

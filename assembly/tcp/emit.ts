@@ -9,7 +9,7 @@ import { ipOutput, ipTxPayload, ipTxPayloadMax } from "../iface/output";
 import { ringLen, ringFree, ringPeek } from "../storage/ring";
 import { tcpEmit, tcpFillChecksum, TCP_HDR_MIN, TCP_HDR_MAX, IPPROTO_TCP, Flag } from "../wire/tcp";
 import { State } from "./state";
-import { Tcb, TF } from "./tcb";
+import { Tcb, TF, flagsOn, flagsOff } from "./tcb";
 import { seqGt, seqLt } from "./seq";
 import { optionsWrite, optionsFixedLen } from "./options";
 import { seg, has } from "./segment";
@@ -45,7 +45,7 @@ export function emitSegment(t: Tcb, seq: u32, flags: u32, off: i32, len: i32, no
   if (flags & Flag.ACK) {
     ack = t.rcvNxt;
     t.lastAckSent = ack;
-    t.flags &= ~(TF.ACK_NOW | TF.DELACK);
+    flagsOff(t, TF.ACK_NOW | TF.DELACK);
   }
   // the window field: unscaled in a SYN (RFC 7323 2.2), else rounded up to the shift's unit so
   // that the edge does not creep left (a byte or three past free space is trimmed if it comes)
@@ -132,12 +132,12 @@ export function sendData(t: Tcb, now: u32, probe: bool, wndEnd: u32, limit: i32)
     if (finNow) flags |= Flag.FIN;
     if (!seqLt(t.sndNxt, t.sndMax) && !(t.flags & TF.RTT_TIMING) && len > 0) {
       // RFC 6298 3: time one segment per window; never a retransmitted one (Karn)
-      t.rttSeq = t.sndNxt + <u32>len; t.rttAt = now; t.flags |= TF.RTT_TIMING;
+      t.rttSeq = t.sndNxt + <u32>len; t.rttAt = now; flagsOn(t, TF.RTT_TIMING);
     }
     emitSegment(t, t.sndNxt, flags, off, len, now);
     if (len > 0) t.lastDataAt = now;
     t.sndNxt += <u32>len;
-    if (finNow) { t.finSeq = t.sndNxt; t.sndNxt += 1; t.flags |= TF.FIN_SENT; }
+    if (finNow) { t.finSeq = t.sndNxt; t.sndNxt += 1; flagsOn(t, TF.FIN_SENT); }
     if (seqGt(t.sndNxt, t.sndMax)) t.sndMax = t.sndNxt;
     if (finNow) { sent++; break; }
   }
@@ -194,7 +194,7 @@ function finDone(t: Tcb): bool {
 
 export function armRtx(t: Tcb, now: u32): void {
   t.rtxAt = now + t.rto;
-  t.flags |= TF.RTX_ARMED;
+  flagsOn(t, TF.RTX_ARMED);
 }
 
 /** The peer's window is shut while we have data for it: the persist timer's case, not a loss. */

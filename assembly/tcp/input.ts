@@ -8,7 +8,7 @@ import { Ev } from "../storage/events";
 import { State } from "./state";
 import { Flag } from "../wire/tcp";
 import { seg, opts, has } from "./segment";
-import { Tcb, TF, setState, tcbClose, synchronized, armClose, appEvent } from "./tcb";
+import { Tcb, TF, setState, tcbClose, synchronized, armClose, appEvent, flagsOn, flagsOff } from "./tcb";
 import { seqLt, seqLe, seqGt } from "./seq";
 import { emitReset, sendAck, sendRst, rcvWindow, dataBase, armRtx } from "./emit";
 import { tcpOutput } from "./output";
@@ -63,7 +63,7 @@ export function tcpSynSent(t: Tcb, now: u32): void {
   if (seqGt(t.sndUna, t.iss)) {
     windowFrom(t, seg.wnd, seg.ack);
     establish(t);
-    t.flags |= TF.ACK_NOW;
+    flagsOn(t, TF.ACK_NOW);
   } else {
     // simultaneous open: SYN_RECEIVED, answer <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
     windowFrom(t, seg.wnd, 0);
@@ -77,12 +77,12 @@ function ackSyn(t: Tcb, now: u32): void {
   t.sndUna = seg.ack;
   t.unaSince = now;                         // SND.UNA advanced: the user-timeout clock restarts
   t.retries = 0;
-  t.flags &= ~TF.RTX_ARMED;
+  flagsOff(t, TF.RTX_ARMED);
   rttAcked(t, seg.ack, now);                // the SYN's round trip (RFC 6298 2.2)
 }
 
 function establish(t: Tcb): void {
-  t.flags &= ~TF.CLOSE_ARMED;               // the half-open life (tcpPassiveOpen) is over
+  flagsOff(t, TF.CLOSE_ARMED);              // the half-open life (tcpPassiveOpen) is over
   // RFC 6298 5.7: after a SYN (or SYN-ACK) timed out, data transfer starts with an RTO of at least 3 s
   if ((t.flags & TF.SYN_RESENT) && t.rto < 3000) t.rto = 3000;
   setState(t, State.ESTABLISHED);
@@ -253,7 +253,7 @@ function ackArrives(t: Tcb, now: u32): bool {
  *  the peer did not take is sent again with the data after it (SND.NXT back to SND.UNA), and the
  *  persist deadline gives way to the retransmission timer that output() arms for the new flight. */
 function windowReopened(t: Tcb): void {
-  t.flags &= ~(TF.ZWP | TF.RTX_ARMED);
+  flagsOff(t, TF.ZWP | TF.RTX_ARMED);
   if (seg.ack == t.sndUna) t.sndNxt = t.sndUna;
 }
 
@@ -273,10 +273,10 @@ function ackData(t: Tcb, now: u32): void {
   t.retries = 0;
   rttAcked(t, seg.ack, now);                // RFC 6298 2.2/2.3: a sample ends the backoff
   congestionOnAck(t, newly, now);
-  t.flags &= ~(TF.RTX_ARMED | TF.ZWP);
+  flagsOff(t, TF.RTX_ARMED | TF.ZWP);
   if (t.sndMax != t.sndUna) armRtx(t, now);                                      // RFC 6298 5.3
   if ((t.flags & (TF.WANT_WRITE | TF.FIN_QUEUED)) == TF.WANT_WRITE) {
-    t.flags &= ~TF.WANT_WRITE;
+    flagsOff(t, TF.WANT_WRITE);
     appEvent(t, Ev.WRITABLE, ringFree(t.tx));
   }
 }
@@ -295,7 +295,7 @@ function textArrives(t: Tcb, now: u32): bool {
     return false;
   }
   if (seqGt(seg.seq, t.rcvNxt)) {
-    t.flags |= TF.ACK_NOW;                   // RFC 5681 4.2: out-of-order data is acked at once
+    flagsOn(t, TF.ACK_NOW);                  // RFC 5681 4.2: out-of-order data is acked at once
     outOfOrder(t);
     return true;
   }
@@ -303,12 +303,12 @@ function textArrives(t: Tcb, now: u32): bool {
   let n = seg.dataLen - skip;
   const room = <i32>ringFree(t.rx);
   if (n > room) { n = room; count(C.DROP_TCP_RX_FULL); seg.flags &= ~Flag.FIN; }
-  if (n <= 0) { t.flags |= TF.ACK_NOW; return true; }
+  if (n <= 0) { flagsOn(t, TF.ACK_NOW); return true; }
   ringWrite(t.rx, seg.data + <usize>skip, n);
   t.rcvNxt += <u32>n;
   if (t.oooCount > 0) {
     reassemble(t);
-    t.flags |= TF.ACK_NOW;                   // 4.2: a segment that fills (part of) a hole, at once
+    flagsOn(t, TF.ACK_NOW);                  // 4.2: a segment that fills (part of) a hole, at once
   } else {
     ackLater(t, seg.dataLen, now);
   }
@@ -322,10 +322,10 @@ function textArrives(t: Tcb, now: u32): bool {
 function ackLater(t: Tcb, len: i32, now: u32): void {
   if (<u32>len > t.rcvMss) t.rcvMss = <u32>len < <u32>MSS_LOCAL ? <u32>len : <u32>MSS_LOCAL;
   if (DELACK_MS == 0 || t.rcvNxt - t.lastAckSent >= 2 * t.rcvMss || <u32>ringFree(t.rx) < t.rcvMss) {
-    t.flags |= TF.ACK_NOW;
+    flagsOn(t, TF.ACK_NOW);
     return;
   }
-  if (!(t.flags & TF.DELACK)) { t.delAckAt = now + DELACK_MS; t.flags |= TF.DELACK; }
+  if (!(t.flags & TF.DELACK)) { t.delAckAt = now + DELACK_MS; flagsOn(t, TF.DELACK); }
 }
 
 function outOfOrder(t: Tcb): void {
@@ -336,7 +336,7 @@ function outOfOrder(t: Tcb): void {
   if (n <= 0) return;
   if (!oooInsert(t, seg.seq, seg.seq + <u32>n)) { count(C.DROP_TCP_OUT_OF_ORDER); return; }
   count(C.TCP_OOO_SEGMENTS);
-  if (fin) { t.rcvFinSeq = seg.seq + <u32>n; t.flags |= TF.FIN_PENDING; }
+  if (fin) { t.rcvFinSeq = seg.seq + <u32>n; flagsOn(t, TF.FIN_PENDING); }
 }
 
 /** RCV.NXT advanced: make the ranges it reached readable (their bytes are already in place). */
@@ -347,7 +347,7 @@ function reassemble(t: Tcb): void {
     oooRemove(t, 0);
   }
   if ((t.flags & TF.FIN_PENDING) && t.rcvNxt == t.rcvFinSeq) {
-    t.flags &= ~TF.FIN_PENDING;
+    flagsOff(t, TF.FIN_PENDING);
     finReached = true;                       // the eighth check processes it now
   }
 }
@@ -358,10 +358,10 @@ function finArrives(t: Tcb, now: u32): void {
   if (s <= State.SYN_SENT) return;           // CLOSED, LISTEN, SYN-SENT
   if (!(t.flags & TF.FIN_RCVD)) {
     t.rcvNxt += 1;
-    t.flags |= TF.FIN_RCVD;
+    flagsOn(t, TF.FIN_RCVD);
     appEvent(t, Ev.EOF, 0);
   }
-  t.flags |= TF.ACK_NOW;
+  flagsOn(t, TF.ACK_NOW);
   if (s == State.SYN_RECEIVED || s == State.ESTABLISHED) {
     setState(t, State.CLOSE_WAIT);
   } else if (s == State.FIN_WAIT_1) {
@@ -377,7 +377,7 @@ function finArrives(t: Tcb, now: u32): void {
 /** TIME-WAIT for 2 MSL (RFC 9293 3.4.2, 3.10.7.4); the retransmission timer stops. */
 function enterTimeWait(t: Tcb, now: u32): void {
   setState(t, State.TIME_WAIT);
-  t.flags &= ~TF.RTX_ARMED;
+  flagsOff(t, TF.RTX_ARMED);
   armClose(t, now, 2 * MSL_MS);
 }
 

@@ -7,7 +7,7 @@ import { C, count } from "../counters";
 import { Ring, ringInit } from "../storage/ring";
 import { Flag } from "../wire/tcp";
 import { seg, has } from "./segment";
-import { Tcb, TF, setState, armClose } from "./tcb";
+import { Tcb, TF, setState, armClose, flagsOn } from "./tcb";
 import { State } from "./state";
 import { emitReset, emitSegment } from "./emit";
 import { tcpOutput } from "./output";
@@ -60,7 +60,7 @@ function tcpPassiveOpen(t: Tcb, iss: u32, now: u32): void {
   t.iss = iss; t.sndUna = iss; t.sndNxt = iss; t.sndMax = iss; t.recover = iss;
   windowFrom(t, seg.wnd, 0);
   t.mss = peerMss();
-  t.flags |= TF.PASSIVE;
+  flagsOn(t, TF.PASSIVE);
   setState(t, State.SYN_RECEIVED);
   armClose(t, now, SYN_RECEIVED_MS);   // RFC 4987 3.2: a bounded half-open life, whatever comes
   tcpOutput(t, now);  // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; data on the SYN is not queued (peer resends)
@@ -103,7 +103,7 @@ export function listenCookieOpen(t: Tcb, l: i32, mss: u32, now: u32): void {
   t.iss = iss; t.sndUna = iss; t.sndNxt = seg.ack; t.sndMax = seg.ack; t.recover = iss;
   windowFrom(t, 0, 0);
   t.mss = mss < <u32>MSS_LOCAL ? mss : <u32>MSS_LOCAL;
-  t.flags |= TF.PASSIVE;
+  flagsOn(t, TF.PASSIVE);
   setState(t, State.SYN_RECEIVED);
   armClose(t, now, SYN_RECEIVED_MS);   // should the ACK not complete the handshake, the slot still ends
   tcpSegmentArrives(t, now);

@@ -6,7 +6,7 @@ import { C, count } from "../counters";
 import { Err } from "../errors";
 import { State } from "./state";
 import { earliest, timeLt } from "../time";
-import { Tcb, TF, tcbClose, synchronized, halfOpenCount } from "./tcb";
+import { Tcb, TF, tcbClose, synchronized, halfOpenCount, flagsOn, flagsOff } from "./tcb";
 import { tcpOutput, tcpProbe } from "./output";
 import { dataBase, mayTransmit, windowClosed } from "./emit";
 import { sackClear } from "./sack";
@@ -29,7 +29,7 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
   if (t.state == State.CLOSED) return acc;
   if ((t.flags & TF.DELACK) && !timeLt(now, t.delAckAt)) {
     count(C.TCP_DELAYED_ACKS);
-    t.flags |= TF.ACK_NOW;                    // the delayed ACK is due (it may ride on data)
+    flagsOn(t, TF.ACK_NOW);                   // the delayed ACK is due (it may ride on data)
   }
   // an owed ACK goes now: the delayed one just due, or a window update after a read (user.ts)
   // that no segment of the app's turn carried
@@ -49,7 +49,7 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
  *  SYN flood) gets fewer SYN-ACK retransmissions from then on, so that its slot is free sooner for a
  *  peer that answers. The mark stays: slots freed one by one must not lift the pressure for the rest. */
 function synackRetries(t: Tcb): i32 {
-  if (halfOpenCount() * 2 >= MAX_CONNS) t.flags |= TF.SYN_FLOOD;
+  if (halfOpenCount() * 2 >= MAX_CONNS) flagsOn(t, TF.SYN_FLOOD);
   return (t.flags & TF.SYN_FLOOD) ? SYNACK_RETRIES_PRESSURE : SYNACK_RETRIES;
 }
 
@@ -58,18 +58,18 @@ export function backoff(t: Tcb): void {
 }
 
 function retransmissionTimeout(t: Tcb, now: u32): void {
-  t.flags &= ~TF.RTX_ARMED;
+  flagsOff(t, TF.RTX_ARMED);
   const s = t.state;
   if (windowClosed(t)) {
     // persist timer: probe the zero window with one byte; probing goes on for as long as the peer
     // keeps the window closed (RFC 1122 4.2.2.17, MUST-n): no retry limit here
-    t.flags |= TF.ZWP;
+    flagsOn(t, TF.ZWP);
     t.sndNxt = dataBase(t);
     if (t.zwpProbes < 16) t.zwpProbes++;       // SHLD-30: the probe interval doubles (persistInterval)
     tcpProbe(t, now);
     return;
   }
-  t.flags &= ~TF.ZWP;                           // the window is open: this is a retransmission
+  flagsOff(t, TF.ZWP);                          // the window is open: this is a retransmission
   const limit = s == State.SYN_SENT ? SYN_RETRIES : s == State.SYN_RECEIVED ? synackRetries(t) : DATA_RETRIES;
   if (ipNextHopFailed(t.rip)) {
     // the next hop did not answer ARP: a soft error (RFC 1122 4.2.3.9). An active open ends with
@@ -88,7 +88,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
     return;
   }
   t.retries++;
-  if (s == State.SYN_SENT || s == State.SYN_RECEIVED) t.flags |= TF.SYN_RESENT;
+  if (s == State.SYN_SENT || s == State.SYN_RECEIVED) flagsOn(t, TF.SYN_RESENT);
   // R1 (RFC 9293 3.8.3, MUST-20; RFC 1122 4.2.3.5: at least 3 retransmissions, SHLD-10): negative
   // advice to IP — the next hop is asked for its address again, in case it went stale; again
   // at every later timeout, since the answer to that request may itself be lost or damaged
@@ -98,7 +98,7 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
   count(C.TCP_RTO_TIMEOUTS);
   backoff(t);
   noteRetransmit(t, now);                       // Karn (RFC 6298 5.7 note)
-  t.flags &= ~TF.RECOVERY;                      // recovery is over
+  flagsOff(t, TF.RECOVERY);                     // recovery is over
   if (mayTransmit(s)) {
     congestionOnTimeout(t);
     sackClear(t);   // RFC 2018 8: after a timeout the SACKed data is resent too (the peer may renege)

@@ -4,7 +4,7 @@ import { MSS_DEFAULT, MSS_LOCAL, RX_BUF, RTO_INITIAL_MS, FIN_WAIT2_MS } from "..
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringRead, ringWrite } from "../storage/ring";
-import { Tcb, TF, setState, synchronized, armClose, tcbClose, tcbRelease } from "./tcb";
+import { Tcb, TF, setState, synchronized, armClose, tcbClose, tcbRelease, flagsOn, flagsOff } from "./tcb";
 import { tcpOutput } from "./output";
 import { sendRst, rcvWindow } from "./emit";
 import { oooBytes } from "./assembler";
@@ -21,7 +21,7 @@ export function userOpen(t: Tcb, lip: u32, lport: u32, rip: u32, rport: u32, now
   t.sndWnd = 0;
   t.mss = <u32>MSS_DEFAULT;
   t.rto = RTO_INITIAL_MS;
-  t.flags |= TF.APP_OWNED;
+  flagsOn(t, TF.APP_OWNED);
   optionsOffer(t, now);
   count(C.TCP_ACTIVE_OPENS);
   setState(t, State.SYN_SENT);
@@ -38,7 +38,7 @@ export function userSend(t: Tcb, ptr: usize, len: i32, now: u32): i32 {
   if ((t.flags & TF.FIN_QUEUED) || (s != State.SYN_SENT && s != State.SYN_RECEIVED && s != State.ESTABLISHED && s != State.CLOSE_WAIT)) return Err.EPIPE;
   if (len == 0) return 0;
   const n = ringWrite(t.tx, ptr, len);
-  if (n < len) t.flags |= TF.WANT_WRITE;
+  if (n < len) flagsOn(t, TF.WANT_WRITE);
   if (n == 0) return Err.EAGAIN;
   if (synchronized(s)) tcpOutput(t, now);
   return n;
@@ -77,7 +77,7 @@ function windowUpdate(t: Tcb): void {
   // always update at once, and so does a read of more than a full segment not yet acked (as Linux's
   // tcp_cleanup_rbuf: a segment and a tail, the sender's Nagle holding more until they are acked)
   const big = RX_BUF >= 8 * MSS_LOCAL;
-  if (<i32>rcvWindow(t) > open && (!big || open < 8 * MSS_LOCAL || t.rcvNxt - t.lastAckSent > t.rcvMss)) t.flags |= TF.ACK_NOW;
+  if (<i32>rcvWindow(t) > open && (!big || open < 8 * MSS_LOCAL || t.rcvNxt - t.lastAckSent > t.rcvMss)) flagsOn(t, TF.ACK_NOW);
 }
 
 /** RFC 9293 3.10.4, CLOSE of the sending side (tcp_shutdown): in SYN-SENT, and in SYN-RECEIVED
@@ -87,15 +87,15 @@ export function userShutdown(t: Tcb, now: u32): i32 {
   if (t.flags & TF.FIN_QUEUED) return 0;
   const s = t.state;
   if (s == State.SYN_SENT || (s == State.SYN_RECEIVED && ringLen(t.tx) > 0)) {
-    t.flags |= TF.FIN_QUEUED;       // queued until ESTABLISHED (then FIN-WAIT-1)
+    flagsOn(t, TF.FIN_QUEUED);      // queued until ESTABLISHED (then FIN-WAIT-1)
     return 0;
   }
   // SYN-RECEIVED with nothing to send: FIN now, FIN-WAIT-1 (RFC 9293 3.10.4)
   if (s == State.ESTABLISHED || s == State.SYN_RECEIVED) setState(t, State.FIN_WAIT_1);
   else if (s == State.CLOSE_WAIT) setState(t, State.LAST_ACK);
   else return Err.ENOTCONN;
-  t.flags |= TF.FIN_QUEUED;
-  t.flags &= ~TF.WANT_WRITE;
+  flagsOn(t, TF.FIN_QUEUED);
+  flagsOff(t, TF.WANT_WRITE);
   tcpOutput(t, now);
   return 0;
 }
@@ -105,14 +105,14 @@ export function userShutdown(t: Tcb, now: u32): i32 {
  *  RST (RFC 1122 4.2.2.13); otherwise as userShutdown, with FIN-WAIT-2 bounded. */
 export function userClose(t: Tcb, now: u32): void {
   const s = t.state;
-  t.flags &= ~TF.APP_OWNED;
+  flagsOff(t, TF.APP_OWNED);
   if (s == State.CLOSED || s == State.SYN_SENT) {
     // SYN-SENT: delete the TCB (RFC 9293 3.10.4); a late SYN-ACK is answered with RST as CLOSED
     setState(t, State.CLOSED);
     tcbRelease(t);
     return;
   }
-  t.flags |= TF.ORPHAN;
+  flagsOn(t, TF.ORPHAN);
   if (ringLen(t.rx) > 0 && synchronized(s) && s != State.TIME_WAIT) {
     // unread data is lost: say so with RST (RFC 1122 4.2.2.13)
     count(C.DROP_TCP_ORPHAN_DATA);
@@ -130,7 +130,7 @@ export function userAbort(t: Tcb, now: u32): void {
   if (s >= State.SYN_RECEIVED && s <= State.CLOSE_WAIT) {   // SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, -2, CLOSE-WAIT
     sendRst(t, now);
   }
-  t.flags &= ~TF.APP_OWNED;
+  flagsOff(t, TF.APP_OWNED);
   tcbClose(t, Err.ECONNABORTED);
 }
 
