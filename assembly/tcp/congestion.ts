@@ -74,22 +74,40 @@ export function congestionOnDupAck(t: Tcb, now: u32): void {
   count(C.TCP_DUP_ACKS);
   t.dupAcksTotal++;
   t.dupAcks++;
-  if (t.flags & TF.SACK_OK) {
-    // RFC 6675 5: recovery starts on the DupThresh-th duplicate or as soon as the scoreboard says
-    // the first hole is lost; inside it the pipe, not an inflated cwnd, lets segments go
-    if (t.flags & TF.RECOVERY) sackRecoveryAck(t, false, now);
-    else if ((t.dupAcks >= 3 || sackFirstLost(t)) && seqGt(seg.ack, t.recover)) sackEnterRecovery(t, now);
-    else limitedTransmit(t, now);
+  const sack = (t.flags & TF.SACK_OK) != 0;
+  if (t.flags & TF.RECOVERY) {
+    // RFC 6675 5: inside SACK recovery the pipe, not an inflated cwnd, lets segments go
+    if (sack) sackRecoveryAck(t, false, now);
+    else t.cwnd += t.mss;                                                    // RFC 5681 3.2 (4): inflate
     return;
   }
-  if (!(t.flags & TF.RECOVERY) && t.dupAcks < 3) { limitedTransmit(t, now); return; }
-  if (t.flags & TF.RECOVERY) { t.cwnd += t.mss; return; }                   // 3.2 (4): inflate
-  if (t.dupAcks != 3 || !seqGt(seg.ack, t.recover)) return;                  // RFC 6582 3.2 step 2
-  t.ssthresh = flightHalf(t);                                                // 3.2 (2)
-  t.recover = t.sndMax;
+  // RFC 6675 5: SACK recovery starts on the DupThresh-th duplicate or as soon as the scoreboard says
+  // the first hole is lost; NewReno on the third duplicate (RFC 5681 3.2), both only past the
+  // recovery point (RFC 6582 3.2 step 2). Otherwise Limited Transmit (for the first two).
+  const loss = sack ? t.dupAcks >= 3 || sackFirstLost(t) : t.dupAcks == 3;
+  if (loss && seqGt(seg.ack, t.recover)) enterRecovery(t, sack, now);
+  else limitedTransmit(t, now);
+}
+
+/** Enter loss recovery (RFC 5681 3.2 (2)-(3), RFC 6582 3.2, RFC 6675 5 (4.1)-(4.3) and (C)): the
+ *  first hole goes at once. NewReno inflates cwnd by the three segments that left the network; SACK
+ *  recovery keeps cwnd = ssthresh and lets the scoreboard's pipe decide what else goes. */
+function enterRecovery(t: Tcb, sack: bool, now: u32): void {
+  t.ssthresh = flightHalf(t);                // RFC 5681 (4)
+  t.recover = t.sndMax;                      // RecoveryPoint = HighData
   flagsOn(t, TF.RECOVERY);
-  fastRetransmit(t, now);                                                    // 3.2 (3)
-  t.cwnd = t.ssthresh + 3 * t.mss;
+  if (sack) {
+    t.cwnd = t.ssthresh;
+    t.sackRecoveries++;
+    count(C.TCP_SACK_RECOVERIES);
+    fastRetransmitted(t);
+    const first = t.sackCount > 0 ? sackStart(t, 0) - t.sndUna : 0xffffffff;
+    t.highRxt = t.sndUna + retransmitAt(t, t.sndUna, first, now);
+    sackSend(t, now);
+  } else {
+    fastRetransmit(t, now);
+    t.cwnd = t.ssthresh + 3 * t.mss;
+  }
   armRtx(t, now);
 }
 
@@ -119,21 +137,6 @@ function zeroWindowAck(t: Tcb): bool { return t.sndWnd == 0 || (t.flags & TF.ZWP
 function limitedTransmit(t: Tcb, now: u32): void {
   if (t.dupAcks > 2 || t.sndMax - t.sndUna + t.mss > t.cwnd + 2 * t.mss) return;
   sendNewSegment(t, now);
-}
-
-/** RFC 6675 5 steps (4.1)–(4.3) and (C): enter loss recovery; the first hole goes at once. */
-function sackEnterRecovery(t: Tcb, now: u32): void {
-  t.recover = t.sndMax;                      // RecoveryPoint = HighData
-  t.ssthresh = flightHalf(t);                // RFC 5681 (4)
-  t.cwnd = t.ssthresh;
-  flagsOn(t, TF.RECOVERY);
-  t.sackRecoveries++;
-  count(C.TCP_SACK_RECOVERIES);
-  fastRetransmitted(t);
-  const first = t.sackCount > 0 ? sackStart(t, 0) - t.sndUna : 0xffffffff;
-  t.highRxt = t.sndUna + retransmitAt(t, t.sndUna, first, now);
-  sackSend(t, now);
-  armRtx(t, now);
 }
 
 /** An ACK during SACK recovery that did not end it: holes below SND.UNA are done; without any
