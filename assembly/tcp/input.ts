@@ -179,16 +179,15 @@ export function tcpSegmentArrives(t: Tcb, now: u32): void {
 function resetArrives(t: Tcb): void {
   count(C.TCP_RST_RX);
   const s = t.state;
-  if (s == State.SYN_RECEIVED && (t.flags & TF.PASSIVE)) {
-    tcbClose(t, 0);          // back to LISTEN: the listener is untouched, this half-open TCB goes
-  } else if (s == State.SYN_RECEIVED) {
-    tcbClose(t, Err.ECONNREFUSED);
+  let err = 0;
+  if (s == State.SYN_RECEIVED) {
+    // a passive open goes back to LISTEN: the listener is untouched, this half-open TCB goes
+    if (!(t.flags & TF.PASSIVE)) err = Err.ECONNREFUSED;
   } else if (s >= State.ESTABLISHED && s <= State.CLOSE_WAIT) {   // ESTABLISHED, FIN-WAIT-1, -2, CLOSE-WAIT
     count(C.TCP_RESETS);
-    tcbClose(t, Err.ECONNRESET);
-  } else {
-    tcbClose(t, 0);          // CLOSING, LAST-ACK, TIME-WAIT
+    err = Err.ECONNRESET;
   }
+  tcbClose(t, err);          // CLOSING, LAST-ACK, TIME-WAIT: without an error
 }
 
 /** RFC 9293 3.10.7.4, fifth check. Returns false when the segment is to be dropped. */
@@ -203,17 +202,14 @@ function ackArrives(t: Tcb, now: u32): bool {
     windowFrom(t, segWindow(t), seg.ack);
     establish(t);
   }
-  if (seqGt(seg.ack, t.sndMax)) {            // acks something never sent (SND.MAX: SND.NXT may have gone back)
-    count(C.DROP_TCP_BAD_ACK);
-    challengeAck(t, now);                    // RFC 5961 5.2: rate-limited like every challenge ACK
-    return false;
-  }
-  // RFC 5961 5.2 (RFC 9293 3.10.7.4, MAY-12): an ACK below SND.UNA − MAX.SND.WND is older than any
-  // the peer could still send: blind data injection. Challenge ACK, and drop (its data too). An old
-  // ACK within MAX.SND.WND is merely a duplicate and the segment goes on.
+  // An ACK of something never sent (SND.MAX: SND.NXT may have gone back), and (RFC 5961 5.2, RFC
+  // 9293 3.10.7.4 MAY-12) one below SND.UNA − MAX.SND.WND, older than any the peer could still send:
+  // blind data injection. Challenge ACK (RFC 5961 5.2: rate-limited like every challenge ACK), and
+  // drop (its data too). An old ACK within MAX.SND.WND is merely a duplicate and the segment goes on.
   const maxWnd = t.maxSndWnd > t.sndWnd ? t.maxSndWnd : t.sndWnd;
-  if (seqLt(seg.ack, t.sndUna - maxWnd)) {
-    count(C.DROP_TCP_OLD_ACK);
+  const bad = seqGt(seg.ack, t.sndMax) ? C.DROP_TCP_BAD_ACK : seqLt(seg.ack, t.sndUna - maxWnd) ? C.DROP_TCP_OLD_ACK : 0;
+  if (bad != 0) {
+    count(bad);
     challengeAck(t, now);
     return false;
   }
