@@ -13,7 +13,7 @@ import { sackClear } from "./sack";
 import { congestionOnTimeout } from "./congestion";
 import { ipNegativeAdvice, ipNextHopFailed } from "../iface/output";
 import { noteRetransmit } from "./rtt";
-import { userTimeoutExpired, userTimeoutNext, keepaliveTimer, persistLimitExpired, persistLimitNext } from "./liveness";
+import { timedOut, userTimeoutExpired, userTimeoutNext, keepaliveTimer, persistLimitExpired, persistLimitNext } from "./liveness";
 import { pathMtuTimer, softError, softErrorReport } from "./icmp";
 
 /** Run the timers of t that are due at `now`; returns the ms until its next deadline or `acc`. */
@@ -76,15 +76,14 @@ function retransmissionTimeout(t: Tcb, now: u32): void {
     // EHOSTUNREACH (as Linux, for which the failure is a locally generated host unreachable) when
     // it is the second time — once the retransmission has asked ARP again and that failed too — so
     // that a lossy link that swallowed three ARP exchanges does not end an open that would succeed
-    if (s == State.SYN_SENT && t.softErr == Err.EHOSTUNREACH) { count(C.TCP_TIMEOUTS); tcbClose(t, Err.EHOSTUNREACH); return; }
+    if (s == State.SYN_SENT && t.softErr == Err.EHOSTUNREACH) { timedOut(t); return; }
     softError(t, Err.EHOSTUNREACH);
   }
   // a user timeout (liveness.ts) ends a synchronized connection instead of the retry count
   if (t.retries >= limit && !(t.userTimeout > 0 && synchronized(s))) {
-    count(C.TCP_TIMEOUTS);
     // RFC 9293 3.8.3 (R2), MUST-20; a passive half-open one just goes. A soft error seen meanwhile
     // (ICMP unreachable, ARP failure) names the cause (RFC 1122 4.2.3.9, RFC 5927 4.1)
-    tcbClose(t, t.softErr != 0 ? t.softErr : Err.ETIMEDOUT);
+    timedOut(t);
     return;
   }
   t.retries++;
