@@ -7,7 +7,7 @@ import { C, count } from "../counters";
 import { ringLen } from "../storage/ring";
 import { Flag } from "../wire/tcp";
 import { seg, has } from "./segment";
-import { Tcb, TF, synchronized, flagsOn, flagsOff } from "./tcb";
+import { Tcb, TF, synchronized, flagsOn, flagsOff, flagged } from "./tcb";
 import { seqLt, seqGt, seqGe } from "./seq";
 import { segWindow } from "./options";
 import { dataBase, retransmitAt, retransmitFirst, sendNewSegment, armRtx } from "./emit";
@@ -43,16 +43,16 @@ function flightHalf(t: Tcb): u32 {
 export function congestionOnAck(t: Tcb, newly: u32, now: u32): void {
   t.dupAcks = 0;
   if (t.cwnd == 0 || !synchronized(t.state)) return;
-  if (t.flags & TF.RECOVERY) {
+  if (flagged(t, TF.RECOVERY)) {
     if (seqGe(seg.ack, t.recover)) {
       // full acknowledgment: leave recovery. NewReno deflates to min(ssthresh, FlightSize + SMSS)
       // (RFC 6582 3.2 step 3, option 1); SACK recovery (RFC 6675) kept cwnd = ssthresh all along and
       // stays there — deflating to a nearly empty flight would restart slow start after every loss
       const flight = t.sndMax - t.sndUna + t.mss;
-      if (!(t.flags & TF.SACK_OK) && flight < t.ssthresh) t.cwnd = flight;
+      if (!flagged(t, TF.SACK_OK) && flight < t.ssthresh) t.cwnd = flight;
       else t.cwnd = t.ssthresh;
       flagsOff(t, TF.RECOVERY);
-    } else if (t.flags & TF.SACK_OK) {
+    } else if (flagged(t, TF.SACK_OK)) {
       sackRecoveryAck(t, true, now);
     } else {
       // partial acknowledgment: resend the next hole, deflate by what was acked, add one SMSS (step 4)
@@ -74,8 +74,8 @@ export function congestionOnDupAck(t: Tcb, now: u32): void {
   count(C.TCP_DUP_ACKS);
   t.dupAcksTotal++;
   t.dupAcks++;
-  const sack = (t.flags & TF.SACK_OK) != 0;
-  if (t.flags & TF.RECOVERY) {
+  const sack = flagged(t, TF.SACK_OK);
+  if (flagged(t, TF.RECOVERY)) {
     // RFC 6675 5: inside SACK recovery the pipe, not an inflated cwnd, lets segments go
     if (sack) sackRecoveryAck(t, false, now);
     else t.cwnd += t.mss;                                                    // RFC 5681 3.2 (4): inflate
@@ -128,7 +128,7 @@ function fastRetransmit(t: Tcb, now: u32): void {
  *  the receiver is full: nothing was lost, and the only byte outstanding is the probe's, sent past
  *  the window. Counted as duplicates, three probe ACKs started a fast retransmit into the shut
  *  window; the persist timer alone handles a zero window. */
-function zeroWindowAck(t: Tcb): bool { return t.sndWnd == 0 || (t.flags & TF.ZWP) != 0; }
+function zeroWindowAck(t: Tcb): bool { return t.sndWnd == 0 || flagged(t, TF.ZWP); }
 
 /** RFC 3042 Limited Transmit: the first and second duplicate ACKs each let one new segment go, as
  *  far as the peer's window allows and with at most cwnd + 2·SMSS outstanding (cwnd unchanged). A

@@ -9,7 +9,7 @@ import { ipOutput, ipTxPayload, ipTxPayloadMax } from "../iface/output";
 import { ringLen, ringFree, ringPeek } from "../storage/ring";
 import { tcpEmit, tcpFillChecksum, TCP_HDR_MIN, TCP_HDR_MAX, IPPROTO_TCP, Flag } from "../wire/tcp";
 import { State } from "./state";
-import { Tcb, TF, flagsOn, flagsOff } from "./tcb";
+import { Tcb, TF, flagsOn, flagsOff, flagged } from "./tcb";
 import { seqGt, seqLt } from "./seq";
 import { optionsWrite, optionsFixedLen } from "./options";
 import { seg, has } from "./segment";
@@ -125,12 +125,12 @@ export function sendData(t: Tcb, now: u32, probe: bool, wndEnd: u32, limit: i32)
       // wrote and the app asked for no delay. With nothing in flight a small segment goes at once.
       if (len < rest || !t.noDelay) break;
     }
-    const finNow = (t.flags & TF.FIN_QUEUED) != 0 && t.sndNxt + <u32>len == dataEnd && !finDone(t);
+    const finNow = flagged(t, TF.FIN_QUEUED) && t.sndNxt + <u32>len == dataEnd && !finDone(t);
     if (len <= 0 && !finNow) break;
     let flags = Flag.ACK;
     if (len > 0 && t.sndNxt + <u32>len == dataEnd) flags |= Flag.PSH;
     if (finNow) flags |= Flag.FIN;
-    if (!seqLt(t.sndNxt, t.sndMax) && !(t.flags & TF.RTT_TIMING) && len > 0) {
+    if (!seqLt(t.sndNxt, t.sndMax) && !flagged(t, TF.RTT_TIMING) && len > 0) {
       // RFC 6298 3: time one segment per window; never a retransmitted one (Karn)
       t.rttSeq = t.sndNxt + <u32>len; t.rttAt = now; flagsOn(t, TF.RTT_TIMING);
     }
@@ -166,11 +166,11 @@ export function retransmitAt(t: Tcb, seq: u32, limit: u32, now: u32): u32 {
   let len = queued - off;
   // only what was sent before: data past SND.MAX goes through sendData (window, cwnd, SND.MAX)
   const sentAfter = <i32>(t.sndMax - seq);
-  if (!(t.flags & TF.FIN_SENT) && len > sentAfter) len = sentAfter > 0 ? sentAfter : 0;
+  if (!flagged(t, TF.FIN_SENT) && len > sentAfter) len = sentAfter > 0 ? sentAfter : 0;
   const max = segMax(t);
   if (len > max) len = max;
   if (<u32>len > limit) len = <i32>limit;
-  const fin = (t.flags & TF.FIN_SENT) != 0 && off + len == queued && <u32>len < limit;
+  const fin = flagged(t, TF.FIN_SENT) && off + len == queued && <u32>len < limit;
   if (len == 0 && !fin) return 0;
   let flags = Flag.ACK;
   if (len > 0 && off + len == queued) flags |= Flag.PSH;
@@ -189,7 +189,7 @@ export function retransmitFirst(t: Tcb, now: u32): void {
 
 /** Our FIN already occupies the sequence number after the data (sent, perhaps not yet acked). */
 function finDone(t: Tcb): bool {
-  return (t.flags & TF.FIN_SENT) != 0 && seqGt(t.sndNxt, t.finSeq);
+  return flagged(t, TF.FIN_SENT) && seqGt(t.sndNxt, t.finSeq);
 }
 
 export function armRtx(t: Tcb, now: u32): void {

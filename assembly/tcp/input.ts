@@ -8,7 +8,7 @@ import { Ev } from "../storage/events";
 import { State } from "./state";
 import { Flag } from "../wire/tcp";
 import { seg, opts, has } from "./segment";
-import { Tcb, TF, setState, tcbClose, synchronized, armClose, appEvent, flagsOn, flagsOff } from "./tcb";
+import { Tcb, TF, setState, tcbClose, synchronized, armClose, appEvent, flagsOn, flagsOff, flagged } from "./tcb";
 import { seqLt, seqLe, seqGt } from "./seq";
 import { emitReset, sendAck, sendRst, rcvWindow, dataBase, armRtx } from "./emit";
 import { tcpOutput } from "./output";
@@ -84,12 +84,12 @@ function ackSyn(t: Tcb, now: u32): void {
 function establish(t: Tcb): void {
   flagsOff(t, TF.CLOSE_ARMED);              // the half-open life (tcpPassiveOpen) is over
   // RFC 6298 5.7: after a SYN (or SYN-ACK) timed out, data transfer starts with an RTO of at least 3 s
-  if ((t.flags & TF.SYN_RESENT) && t.rto < 3000) t.rto = 3000;
+  if (flagged(t, TF.SYN_RESENT) && t.rto < 3000) t.rto = 3000;
   setState(t, State.ESTABLISHED);
   count(C.TCP_ESTABLISHED);
   appEvent(t, Ev.CONNECTED, 0);
   // a CLOSE issued before the handshake finished (simultaneous open) takes effect now
-  if (t.flags & TF.FIN_QUEUED) setState(t, State.FIN_WAIT_1);
+  if (flagged(t, TF.FIN_QUEUED)) setState(t, State.FIN_WAIT_1);
 }
 
 /** RFC 9293 3.10.7.4, first check: is the segment acceptable? (the four cases of the table) */
@@ -182,7 +182,7 @@ function resetArrives(t: Tcb): void {
   let err = 0;
   if (s == State.SYN_RECEIVED) {
     // a passive open goes back to LISTEN: the listener is untouched, this half-open TCB goes
-    if (!(t.flags & TF.PASSIVE)) err = Err.ECONNREFUSED;
+    if (!flagged(t, TF.PASSIVE)) err = Err.ECONNREFUSED;
   } else if (s >= State.ESTABLISHED && s <= State.CLOSE_WAIT) {   // ESTABLISHED, FIN-WAIT-1, -2, CLOSE-WAIT
     count(C.TCP_RESETS);
     err = Err.ECONNRESET;
@@ -213,7 +213,7 @@ function ackArrives(t: Tcb, now: u32): bool {
     challengeAck(t, now);
     return false;
   }
-  if ((t.flags & TF.SACK_OK) && opts.sackCount > 0) sackUpdate(t);   // RFC 6675 Update()
+  if (flagged(t, TF.SACK_OK) && opts.sackCount > 0) sackUpdate(t);   // RFC 6675 Update()
   // window update (RFC 9293 3.10.7.4: SND.WL1 < SEG.SEQ, or equal and SND.WL2 ≤ SEG.ACK)
   const update = seqLe(t.sndUna, seg.ack) && (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)));
   if (seqGt(seg.ack, t.sndUna)) {
@@ -224,14 +224,14 @@ function ackArrives(t: Tcb, now: u32): bool {
   }
   if (update) {
     windowFrom(t, segWindow(t), seg.ack);
-    if (t.sndWnd > 0 && (t.flags & TF.ZWP)) windowReopened(t);
+    if (t.sndWnd > 0 && flagged(t, TF.ZWP)) windowReopened(t);
   }
   if (t.sndWnd > t.maxSndWnd) t.maxSndWnd = t.sndWnd;   // MAX.SND.WND (RFC 5961 5.2)
-  const finAcked = (t.flags & TF.FIN_SENT) != 0 && seqGt(t.sndUna, t.finSeq);
+  const finAcked = flagged(t, TF.FIN_SENT) && seqGt(t.sndUna, t.finSeq);
   const s = t.state;
   if (s == State.FIN_WAIT_1 && finAcked) {
     setState(t, State.FIN_WAIT_2);
-    if (t.flags & TF.ORPHAN) armClose(t, now, FIN_WAIT2_MS);
+    if (flagged(t, TF.ORPHAN)) armClose(t, now, FIN_WAIT2_MS);
   } else if (s == State.CLOSING && finAcked) {
     enterTimeWait(t, now);
   } else if (s == State.LAST_ACK && finAcked) {
@@ -283,7 +283,7 @@ function ackData(t: Tcb, now: u32): void {
 function textArrives(t: Tcb, now: u32): bool {
   const s = t.state;
   if (!receiving(s)) return true; // ignored
-  if (t.flags & TF.ORPHAN) {
+  if (flagged(t, TF.ORPHAN)) {
     // the application closed the connection: nobody will read this (RFC 1122 4.2.2.13)
     count(C.DROP_TCP_ORPHAN_DATA);
     sendRst(t, now);
@@ -321,7 +321,7 @@ function ackLater(t: Tcb, len: i32, now: u32): void {
     flagsOn(t, TF.ACK_NOW);
     return;
   }
-  if (!(t.flags & TF.DELACK)) { t.delAckAt = now + DELACK_MS; flagsOn(t, TF.DELACK); }
+  if (!flagged(t, TF.DELACK)) { t.delAckAt = now + DELACK_MS; flagsOn(t, TF.DELACK); }
 }
 
 function outOfOrder(t: Tcb): void {
@@ -342,7 +342,7 @@ function reassemble(t: Tcb): void {
     if (seqGt(e, t.rcvNxt)) t.rcvNxt += <u32>ringCommit(t.rx, <i32>(e - t.rcvNxt));
     oooRemove(t, 0);
   }
-  if ((t.flags & TF.FIN_PENDING) && t.rcvNxt == t.rcvFinSeq) {
+  if (flagged(t, TF.FIN_PENDING) && t.rcvNxt == t.rcvFinSeq) {
     flagsOff(t, TF.FIN_PENDING);
     finReached = true;                       // the eighth check processes it now
   }
@@ -352,7 +352,7 @@ function reassemble(t: Tcb): void {
 function finArrives(t: Tcb, now: u32): void {
   const s = t.state;
   if (s <= State.SYN_SENT) return;           // CLOSED, LISTEN, SYN-SENT
-  if (!(t.flags & TF.FIN_RCVD)) {
+  if (!flagged(t, TF.FIN_RCVD)) {
     t.rcvNxt += 1;
     flagsOn(t, TF.FIN_RCVD);
     appEvent(t, Ev.EOF, 0);

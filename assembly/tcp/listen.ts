@@ -7,7 +7,7 @@ import { C, count } from "../counters";
 import { Ring, ringInit } from "../storage/ring";
 import { Flag } from "../wire/tcp";
 import { seg, has } from "./segment";
-import { Tcb, TF, setState, armClose, flagsOn } from "./tcb";
+import { Tcb, TF, setState, armClose, flagsOn, flagged } from "./tcb";
 import { State } from "./state";
 import { emitReset, emitSegment } from "./emit";
 import { tcpOutput } from "./output";
@@ -83,8 +83,8 @@ export function tcpCookieSynAck(now: u32): void {
   optionsOffer(t, now);
   optionsNegotiate(t, now);
   t.mss = peerMss();
-  if (t.flags & TF.TS_OK) {
-    t.tsOffset = cookieTsval(tsNow(t, now), (t.flags & TF.WS_OK) != 0, t.sndShift, (t.flags & TF.SACK_OK) != 0) - now;
+  if (flagged(t, TF.TS_OK)) {
+    t.tsOffset = cookieTsval(tsNow(t, now), flagged(t, TF.WS_OK), t.sndShift, flagged(t, TF.SACK_OK)) - now;
   }
   emitSegment(t, cookieIss(now), Flag.SYN | Flag.ACK, 0, 0, now);
 }

@@ -11,7 +11,7 @@ import { ringLen } from "../storage/ring";
 import { State } from "./state";
 import { Flag } from "../wire/tcp";
 import { earliest, timeLt } from "../time";
-import { Tcb, TF, tcbClose, synchronized, persistLimit } from "./tcb";
+import { Tcb, TF, tcbClose, synchronized, persistLimit, flagged } from "./tcb";
 import { emitSegment, sendRst, windowClosed } from "./emit";
 
 /** A timer gave up on the peer (RFC 9293 3.8.3 R2, the user timeout): counted, and the connection
@@ -79,7 +79,7 @@ export function userTimeoutNext(t: Tcb, now: u32, acc: i32): i32 {
 // shuts (output.ts: noteWindowShut) and stops when it opens or the data is gone.
 
 function persistLimitOn(t: Tcb): bool {
-  return persistLimit > 0 && (t.flags & TF.WND_SHUT) != 0 && windowClosed(t);
+  return persistLimit > 0 && flagged(t, TF.WND_SHUT) && windowClosed(t);
 }
 
 /** Close t if its peer has kept the window shut past the persist limit. True when it was closed. */

@@ -6,7 +6,7 @@ import { C, count } from "../counters";
 import { Err } from "../errors";
 import { State } from "./state";
 import { earliest, timeLt } from "../time";
-import { Tcb, TF, tcbClose, synchronized, halfOpenCount, flagsOn, flagsOff } from "./tcb";
+import { Tcb, TF, tcbClose, synchronized, halfOpenCount, flagsOn, flagsOff, flagged } from "./tcb";
 import { tcpOutput, tcpProbe } from "./output";
 import { dataBase, mayTransmit, windowClosed } from "./emit";
 import { sackClear } from "./sack";
@@ -18,30 +18,30 @@ import { pathMtuTimer, softError, softErrorReport } from "./icmp";
 
 /** Run the timers of t that are due at `now`; returns the ms until its next deadline or `acc`. */
 export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
-  if ((t.flags & TF.CLOSE_ARMED) && !timeLt(now, t.closeAt)) {
+  if (flagged(t, TF.CLOSE_ARMED) && !timeLt(now, t.closeAt)) {
     // TIME-WAIT timeout, or an orphaned FIN-WAIT-2 that waited long enough: delete the TCB
     tcbClose(t, 0);
     return acc;
   }
   if (userTimeoutExpired(t, now)) return acc;   // before a retransmission that would come too late
   if (persistLimitExpired(t, now)) return acc;
-  if ((t.flags & TF.RTX_ARMED) && !timeLt(now, t.rtxAt)) retransmissionTimeout(t, now);
+  if (flagged(t, TF.RTX_ARMED) && !timeLt(now, t.rtxAt)) retransmissionTimeout(t, now);
   if (t.state == State.CLOSED) return acc;
-  if ((t.flags & TF.DELACK) && !timeLt(now, t.delAckAt)) {
+  if (flagged(t, TF.DELACK) && !timeLt(now, t.delAckAt)) {
     count(C.TCP_DELAYED_ACKS);
     flagsOn(t, TF.ACK_NOW);                   // the delayed ACK is due (it may ride on data)
   }
   // an owed ACK goes now: the delayed one just due, or a window update after a read (user.ts)
   // that no segment of the app's turn carried
-  if (t.flags & TF.ACK_NOW) tcpOutput(t, now);
-  if (t.flags & TF.DELACK) acc = earliest(acc, t.delAckAt, now);
+  if (flagged(t, TF.ACK_NOW)) tcpOutput(t, now);
+  if (flagged(t, TF.DELACK)) acc = earliest(acc, t.delAckAt, now);
   acc = keepaliveTimer(t, now, acc);             // keepalive and user timeout: liveness.ts
   if (t.state == State.CLOSED) return acc;
   acc = userTimeoutNext(t, now, acc);
   acc = persistLimitNext(t, now, acc);
   acc = pathMtuTimer(t, now, acc);              // RFC 1191 6.3: icmp.ts
-  if (t.flags & TF.CLOSE_ARMED) acc = earliest(acc, t.closeAt, now);
-  if (t.flags & TF.RTX_ARMED) acc = earliest(acc, t.rtxAt, now);
+  if (flagged(t, TF.CLOSE_ARMED)) acc = earliest(acc, t.closeAt, now);
+  if (flagged(t, TF.RTX_ARMED)) acc = earliest(acc, t.rtxAt, now);
   return acc;
 }
 
@@ -50,7 +50,7 @@ export function tcpTimers(t: Tcb, now: u32, acc: i32): i32 {
  *  peer that answers. The mark stays: slots freed one by one must not lift the pressure for the rest. */
 function synackRetries(t: Tcb): i32 {
   if (halfOpenCount() * 2 >= MAX_CONNS) flagsOn(t, TF.SYN_FLOOD);
-  return (t.flags & TF.SYN_FLOOD) ? SYNACK_RETRIES_PRESSURE : SYNACK_RETRIES;
+  return flagged(t, TF.SYN_FLOOD) ? SYNACK_RETRIES_PRESSURE : SYNACK_RETRIES;
 }
 
 export function backoff(t: Tcb): void {

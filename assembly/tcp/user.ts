@@ -4,7 +4,7 @@ import { MSS_DEFAULT, MSS_LOCAL, RX_BUF, RTO_INITIAL_MS, FIN_WAIT2_MS } from "..
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringRead, ringWrite } from "../storage/ring";
-import { Tcb, TF, setState, synchronized, armClose, tcbClose, tcbRelease, flagsOn, flagsOff } from "./tcb";
+import { Tcb, TF, setState, synchronized, armClose, tcbClose, tcbRelease, flagsOn, flagsOff, flagged } from "./tcb";
 import { tcpOutput } from "./output";
 import { sendRst, rcvWindow } from "./emit";
 import { oooBytes } from "./assembler";
@@ -35,7 +35,7 @@ export function userOpen(t: Tcb, lip: u32, lport: u32, rip: u32, rport: u32, now
 export function userSend(t: Tcb, ptr: usize, len: i32, now: u32): i32 {
   const s = t.state;
   if (s == State.CLOSED) return t.err != 0 ? t.err : Err.ENOTCONN;
-  if ((t.flags & TF.FIN_QUEUED) || (s != State.SYN_SENT && s != State.SYN_RECEIVED && s != State.ESTABLISHED && s != State.CLOSE_WAIT)) return Err.EPIPE;
+  if (flagged(t, TF.FIN_QUEUED) || (s != State.SYN_SENT && s != State.SYN_RECEIVED && s != State.ESTABLISHED && s != State.CLOSE_WAIT)) return Err.EPIPE;
   if (len == 0) return 0;
   const n = ringWrite(t.tx, ptr, len);
   if (n < len) flagsOn(t, TF.WANT_WRITE);
@@ -53,7 +53,7 @@ export function userReceive(t: Tcb, ptr: usize, len: i32, now: u32): i32 {
     windowUpdate(t);
     return n;
   }
-  if (t.flags & TF.FIN_RCVD) return 0;
+  if (flagged(t, TF.FIN_RCVD)) return 0;
   if (t.state == State.CLOSED) return t.err;
   return Err.EAGAIN;
 }
@@ -68,7 +68,7 @@ export function userReceive(t: Tcb, ptr: usize, len: i32, now: u32): i32 {
  *  in a timeout (40 seeded 2 %-loss runs, default profile, no extensions: 4.3 timeouts a run
  *  instead of 1.4). */
 function windowUpdate(t: Tcb): void {
-  if (!synchronized(t.state) || (t.flags & TF.FIN_RCVD)) return;
+  if (!synchronized(t.state) || flagged(t, TF.FIN_RCVD)) return;
   const open = <i32>(t.rcvAdv - t.rcvNxt);
   // with 8 full segments or more still open the sender is not window-limited: the moved edge rides
   // on the next ACK (every second segment) instead of a bare update per read, which halves the
@@ -84,7 +84,7 @@ function windowUpdate(t: Tcb): void {
  *  with data queued, the FIN waits until ESTABLISHED; SYN-RECEIVED and ESTABLISHED send a FIN after
  *  the queued data and go to FIN-WAIT-1; CLOSE-WAIT goes to LAST-ACK; elsewhere ENOTCONN. */
 export function userShutdown(t: Tcb, now: u32): i32 {
-  if (t.flags & TF.FIN_QUEUED) return 0;
+  if (flagged(t, TF.FIN_QUEUED)) return 0;
   const s = t.state;
   if (s == State.SYN_SENT || (s == State.SYN_RECEIVED && ringLen(t.tx) > 0)) {
     flagsOn(t, TF.FIN_QUEUED);      // queued until ESTABLISHED (then FIN-WAIT-1)
@@ -160,6 +160,6 @@ export function userStatus(t: Tcb, p: usize): void {
   store<u32>(p, <u32>ringLen(t.rx), 52); store<u32>(p, <u32>ringLen(t.tx), 56);
   store<u32>(p, t.srtt8 >> 3, 68); store<u32>(p, t.rttvar4 >> 2, 72);
   store<u32>(p, oooBytes(t), 100);
-  store<u32>(p, ((t.flags & TF.SACK_OK) ? 1 : 0) | ((t.flags & TF.TS_OK) ? 2 : 0) | ((t.flags & TF.WS_OK) ? 4 : 0)
-    | ((t.flags & TF.RECOVERY) ? 8 : 0), 104);
+  store<u32>(p, (flagged(t, TF.SACK_OK) ? 1 : 0) | (flagged(t, TF.TS_OK) ? 2 : 0) | (flagged(t, TF.WS_OK) ? 4 : 0)
+    | (flagged(t, TF.RECOVERY) ? 8 : 0), 104);
 }
