@@ -92,20 +92,18 @@ function establish(t: Tcb): void {
   if (flagged(t, TF.FIN_QUEUED)) setState(t, State.FIN_WAIT_1);
 }
 
-/** RFC 9293 3.10.7.4, first check: is the segment acceptable? (the four cases of the table) */
+/** RFC 9293 3.10.7.4, first check: is the segment acceptable? (the four cases of the table) Each
+ *  test "RCV.NXT ≤ x < RCV.NXT+RCV.WND" is taken as x − RCV.NXT < RCV.WND, unsigned: the offset
+ *  from RCV.NXT modulo 2^32, with a window below 2^30 (RFC 7323 2.3). A zero window admits nothing
+ *  but an empty segment at RCV.NXT. */
 function acceptable(t: Tcb): bool {
   const wnd = rcvWindow(t);
-  const nxt = t.rcvNxt;
-  if (seg.len == 0) {
-    // RFC 9293 says RCV.NXT ≤ SEG.SEQ < RCV.NXT+RCV.WND; like Linux we also take SEG.SEQ at the
-    // right edge: a bare ACK from a peer whose data filled our window sits exactly there, and
-    // refusing it makes both ends answer each other's ACKs forever (an "ACK war")
-    if (wnd == 0) return seg.seq == nxt;
-    return seqLe(nxt, seg.seq) && seqLe(seg.seq, nxt + wnd);
-  }
-  if (wnd == 0) return false;
-  const last = seg.seq + seg.len - 1;
-  return (seqLe(nxt, seg.seq) && seqLt(seg.seq, nxt + wnd)) || (seqLe(nxt, last) && seqLt(last, nxt + wnd));
+  const off = seg.seq - t.rcvNxt;
+  // RFC 9293 says RCV.NXT ≤ SEG.SEQ < RCV.NXT+RCV.WND for an empty segment; like Linux we also take
+  // SEG.SEQ at the right edge: a bare ACK from a peer whose data filled our window sits exactly
+  // there, and refusing it makes both ends answer each other's ACKs forever (an "ACK war")
+  if (seg.len == 0) return off <= wnd;
+  return off < wnd || off + seg.len - 1 < wnd;   // the first or the last octet in the window
 }
 
 /** RFC 9293 3.10.7.4, first check: an unacceptable segment (not RST) is answered with an ACK. Every
