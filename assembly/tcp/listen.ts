@@ -7,7 +7,7 @@ import { C, count } from "../counters";
 import { Ring, ringInit } from "../storage/ring";
 import { Flag } from "../wire/tcp";
 import { seg, has } from "./segment";
-import { Tcb, TF, setState, armClose, flagsOn, flagged } from "./tcb";
+import { Tcb, TF, setState, armClose, issFrom, flagsOn, flagged } from "./tcb";
 import { State } from "./state";
 import { emitReset, emitSegment } from "./emit";
 import { tcpOutput } from "./output";
@@ -62,7 +62,7 @@ function passiveOpen(t: Tcb, l: i32, irs: u32, iss: u32, now: u32): void {
   count(C.TCP_PASSIVE_OPENS);
   synFrom(t, irs);
   optionsOffer(t, now);
-  t.iss = iss; t.sndUna = iss; t.sndNxt = iss; t.sndMax = iss; t.recover = iss;
+  issFrom(t, iss);
   flagsOn(t, TF.PASSIVE);
   setState(t, State.SYN_RECEIVED);
   armClose(t, now, SYN_RECEIVED_MS);   // RFC 4987 3.2: a bounded half-open life, whatever comes

@@ -256,6 +256,12 @@ export function halfOpenCount(): i32 {
   return n;
 }
 
+/** Our initial sequence number (RFC 9293 3.4.1): nothing sent yet, SND.UNA = SND.NXT = SND.MAX =
+ *  ISS, and NewReno's recovery point there too (RFC 6582 3.2 step 1). */
+export function issFrom(t: Tcb, iss: u32): void {
+  t.iss = iss; t.sndUna = iss; t.sndNxt = iss; t.sndMax = iss; t.recover = iss;
+}
+
 /** Test, raise or lower flag bits of t: one call each, where the load (and store) of t.flags written
  *  out at a hundred and fifty sites costs bytes at every one. */
 export function flagged(t: Tcb, f: u32): bool { return (t.flags & f) != 0; }

@@ -4,7 +4,7 @@ import { MSS_DEFAULT, MSS_LOCAL, RX_BUF, RTO_INITIAL_MS, FIN_WAIT2_MS } from "..
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringRead, ringWrite } from "../storage/ring";
-import { Tcb, TF, setState, synchronized, armClose, tcbClose, tcbRelease, flagsOn, flagsOff, flagged } from "./tcb";
+import { Tcb, TF, setState, synchronized, armClose, tcbClose, tcbRelease, issFrom, flagsOn, flagsOff, flagged } from "./tcb";
 import { tcpOutput } from "./output";
 import { sendRst, rcvWindow } from "./emit";
 import { oooBytes } from "./assembler";
@@ -16,9 +16,7 @@ import { State } from "./state";
  *  sent, SYN-SENT. */
 export function userOpen(t: Tcb, lip: u32, lport: u32, rip: u32, rport: u32, now: u32): void {
   t.lip = lip; t.lport = lport; t.rip = rip; t.rport = rport;
-  t.iss = isnFor(lip, <u16>lport, rip, <u16>rport, now);
-  t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss; t.recover = t.iss;
-  t.sndWnd = 0;
+  issFrom(t, isnFor(lip, <u16>lport, rip, <u16>rport, now));   // (SND.WND is 0 from tcbAlloc)
   t.mss = <u32>MSS_DEFAULT;
   t.rto = RTO_INITIAL_MS;
   flagsOn(t, TF.APP_OWNED);
