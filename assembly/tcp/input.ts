@@ -227,15 +227,18 @@ function ackArrives(t: Tcb, now: u32): bool {
   if (t.sndWnd > t.maxSndWnd) t.maxSndWnd = t.sndWnd;   // MAX.SND.WND (RFC 5961 5.2)
   const finAcked = flagged(t, TF.FIN_SENT) && seqGt(t.sndUna, t.finSeq);
   const s = t.state;
-  if (s == State.FIN_WAIT_1 && finAcked) {
-    setState(t, State.FIN_WAIT_2);
-    if (flagged(t, TF.ORPHAN)) armClose(t, now, FIN_WAIT2_MS);
-  } else if (s == State.CLOSING && finAcked) {
-    enterTimeWait(t, now);
-  } else if (s == State.LAST_ACK && finAcked) {
-    tcbClose(t, 0);
-    return false;
-  } else if (s == State.TIME_WAIT && has(Flag.FIN)) {
+  if (finAcked) {
+    if (s == State.FIN_WAIT_1) {
+      setState(t, State.FIN_WAIT_2);
+      if (flagged(t, TF.ORPHAN)) armClose(t, now, FIN_WAIT2_MS);
+    } else if (s == State.CLOSING) {
+      enterTimeWait(t, now);
+    } else if (s == State.LAST_ACK) {
+      tcbClose(t, 0);
+      return false;
+    }
+  }
+  if (s == State.TIME_WAIT && has(Flag.FIN)) {
     sendAck(t, now);                      // a retransmitted FIN: ack it, restart the 2MSL timeout
     restartTimeWait(t, now);
     return false;
