@@ -42,9 +42,15 @@ export function optionsNegotiate(t: Tcb, now: u32): void {
   if (!opts.sackOk) f &= ~TF.SACK_OK;
   if (!opts.hasTs) f &= ~TF.TS_OK;
   if (opts.wscale < 0) f &= ~TF.WS_OK;
+  agree(t, f, <u32>opts.wscale, now);
+}
+
+/** The extensions `f` are on for t; the peer's window shift is `shift` (with WS_OK) and its TSval
+ *  the first TS.Recent (with TS_OK). */
+function agree(t: Tcb, f: u32, shift: u32, now: u32): void {
   t.flags = (t.flags & ~EXTENSIONS) | f;
   if (f & TF.WS_OK) {
-    t.sndShift = opts.wscale > 14 ? 14 : <u32>opts.wscale;   // RFC 7323 2.3: a larger shift is used as 14
+    t.sndShift = shift > 14 ? 14 : shift;                    // RFC 7323 2.3: a larger shift is used as 14
   } else {
     t.sndShift = 0; t.rcvShift = 0;                          // 2.2: scaling needs both SYNs
   }
@@ -60,13 +66,8 @@ export function optionsFromCookie(t: Tcb, now: u32): void {
   if (!opts.hasTs) f = 0;
   if ((bits & TS_NO_WSCALE) == TS_NO_WSCALE) f &= ~TF.WS_OK;
   if (!(bits & TS_SACK_BIT)) f &= ~TF.SACK_OK;
-  t.flags = (t.flags & ~EXTENSIONS) | f;
-  if (f & TF.WS_OK) t.sndShift = (bits & TS_NO_WSCALE) > 14 ? 14 : bits & TS_NO_WSCALE;
-  else { t.sndShift = 0; t.rcvShift = 0; }
-  if (f & TF.TS_OK) {
-    t.tsRecent = opts.tsVal; t.tsRecentAt = now;
-    if (<i32>(opts.tsEcr - tsNow(t, now)) > 0) t.tsOffset = opts.tsEcr - now;
-  }
+  agree(t, f, bits & TS_NO_WSCALE, now);
+  if ((f & TF.TS_OK) && <i32>(opts.tsEcr - tsNow(t, now)) > 0) t.tsOffset = opts.tsEcr - now;
 }
 
 /** The peer's window in this segment: scaled, except in a SYN (RFC 7323 2.2). */
