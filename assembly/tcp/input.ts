@@ -82,7 +82,7 @@ function ackSyn(t: Tcb, now: u32): void {
 }
 
 function establish(t: Tcb): void {
-  flagsOff(t, TF.CLOSE_ARMED);              // the half-open life (tcpPassiveOpen) is over
+  flagsOff(t, TF.CLOSE_ARMED);              // the half-open life (listen.ts: passiveOpen) is over
   // RFC 6298 5.7: after a SYN (or SYN-ACK) timed out, data transfer starts with an RTO of at least 3 s
   if (flagged(t, TF.SYN_RESENT) && t.rto < 3000) t.rto = 3000;
   setState(t, State.ESTABLISHED);
