@@ -30,7 +30,7 @@ import { eventPush, Ev } from "../storage/events";
 import { keyedHash } from "../siphash";
 import { udpOpen, udpBind, udpSendTo, udpRecvFrom, udpClose, UDP_OWNER_DNS, META_SRC_IP, META_SRC_PORT, META_FLAGS } from "../udp/socket";
 import { DNS_PORT, DNS_UDP_MAX, dnsId, dnsNameEncode, dnsQueryEmit, dnsParse } from "../wire/dns";
-import { get16, put16 } from "../wire/bytes";
+import { be16, put16 } from "../wire/bytes";
 import { Tcb, TF, tcbAllocReusing, tcbLookup, tcbRelease } from "../tcp/tcb";
 import { userOpen, userSend, userReceive, userClose } from "../tcp/user";
 import { State } from "../tcp/state";
@@ -316,7 +316,7 @@ function tcpStep(q: usize): void {
   const got = <i32>ringLen(t.rx);
   if (got >= 2) {
     ringPeek(t.rx, 0, msg, 2);
-    const want = <i32>get16(msg);
+    const want = be16(msg);
     if (want > TCP_MAX) { count(C.DROP_DNS_OVERSIZE); finish(q, Err.EMSGSIZE); return; }
     if (want == 0) { count(C.DROP_DNS_MALFORMED); finish(q, Err.EBADMSG); return; }
     if (got >= want + 2) {

@@ -234,15 +234,15 @@ export function udpSocketsInUse(): i32 {
 
 /** The socket that takes a datagram to port dport from src:sport: bound to dport and, if connected,
  *  to that peer. Its slot index, or -1. */
-export function udpLookup(dport: u16, src: u32, sport: u16): i32 {
-  const i = boundTo(dport);
+export function udpLookup(dport: i32, src: u32, sport: i32): i32 {
+  const i = boundTo(<u32>dport);
   if (i < 0) return -1;
   const s = sockAt(i);
   return (s.flags & F_CONNECTED) && (s.remoteIp != src || s.remotePort != sport) ? -1 : i;
 }
 
 /** Queue `len` bytes at data from src:sport on slot i. false (counted) when the queue has no room. */
-export function udpDeliver(i: i32, src: u32, sport: u16, data: usize, len: i32): bool {
+export function udpDeliver(i: i32, src: u32, sport: i32, data: usize, len: i32): bool {
   const s = sockAt(i);
   const rec = REC_HDR + ((<u32>len + 3) & ~3);
   if (s.used + rec > <u32>UDP_QUEUE) { count(C.DROP_UDP_QUEUE_FULL); return false; }
@@ -261,7 +261,7 @@ export function udpDeliver(i: i32, src: u32, sport: u16, data: usize, len: i32):
 /** RFC 1122 4.1.3.3: an ICMP error quoting a datagram we sent from sport to dst:dport goes to the
  *  socket bound to sport (a connected one only for its peer): remembered as its pending error and
  *  reported as an event. false when no socket matches. */
-export function udpError(sport: u16, dst: u32, dport: u16, err: i32): bool {
+export function udpError(sport: i32, dst: u32, dport: i32, err: i32): bool {
   const i = udpLookup(sport, dst, dport);
   if (i < 0) return false;
   const s = sockAt(i);

@@ -12,7 +12,7 @@
 // reference can be followed; at most DNS_HOPS_MAX jumps are taken and a name past the end of the
 // message is malformed. Nothing the reply says is trusted past the length it came in.
 import { Err } from "../errors";
-import { get16, get32, put16 } from "./bytes";
+import { be16, get32, put16 } from "./bytes";
 
 // @ts-ignore: decorator
 @inline export const DNS_PORT: u16 = 53;
@@ -204,6 +204,3 @@ export function dnsParse(msg: usize, len: i32, id: u16, qname: usize, addrs: usi
   store<u32>(ttlOut, ttl);
   return count;
 }
-
-/** A big-endian u16 of a message, as a call (the inlined get16 costs ten bytes a use). */
-function be16(p: usize): i32 { return <i32>get16(p); }
