@@ -10,8 +10,8 @@ import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, r
 import { eventsInit, eventPop, eventHandle, eventArg } from "./storage/events";
 import { ifaceIp } from "./iface/iface";
 import { ifaceInit } from "./iface/init";
-import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrType, icmpErrCode, icmpErrDst, icmpErrMtu,
-         icmpErrQuoted, icmpErrProto } from "./iface/input";
+import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrErrno, icmpErrDst, icmpErrMtu, icmpErrQuoted,
+         icmpErrProto } from "./iface/input";
 import { IPPROTO_ICMP, IPPROTO_TCP } from "./wire/ipv4";
 import { IPPROTO_UDP } from "./wire/udp";
 import { udpInit } from "./udp/socket";
@@ -77,7 +77,7 @@ export function rx(len: i32, now: u32): i32 {
   const r = ifaceInput(rxBuf, len, now);
   if (r == IPPROTO_ICMP) {
     if (icmpErrProto() == IPPROTO_UDP) return udpIcmpRx();
-    return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrType(), icmpErrCode(), icmpErrMtu(), now);
+    return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrErrno(), icmpErrMtu(), now);
   }
   if (r == IPPROTO_UDP) {
     const u = udpRx(now);

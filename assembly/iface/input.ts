@@ -10,7 +10,8 @@ import {
   ipv4Proto, ipv4Src, ipv4TotalLen,
 } from "../wire/ipv4";
 import {
-  ICMP_DEST_UNREACH, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_PARAM_PROBLEM, ICMP_UNREACH_PROTO, icmpCheck, icmpCode, icmpData, icmpEmitEchoReply,
+  ICMP_DEST_UNREACH, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_PARAM_PROBLEM, ICMP_UNREACH_PROTO, ICMP_UNREACH_PORT, ICMP_UNREACH_NET,
+  ICMP_UNREACH_NEEDFRAG, icmpCheck, icmpCode, icmpData, icmpEmitEchoReply,
   icmpEmitUnreach, icmpNextHopMtu, icmpQuotedCheck, icmpType, ICMP_HDR_LEN,
 } from "../wire/icmp";
 import { IPPROTO_UDP } from "../wire/udp";
@@ -23,19 +24,16 @@ let rxDst: u32 = 0;
 let rxPay: usize = 0;
 let rxPayLen: i32 = 0;
 
-let errType: u8 = 0;
-let errCode: u8 = 0;
+let errErrno: i32 = 0;
 let errDst: u32 = 0;
 let errMtu: u32 = 0;
 let errL4: usize = 0;
 let errProto: u8 = 0;
 let rxHl: i32 = 0;
 
-/** The ICMP error that ifaceInput last handed up (it returned IPPROTO_ICMP): its type (Destination
- *  Unreachable, Time Exceeded, Parameter Problem), */
-export function icmpErrType(): u8 { return errType; }
-/** its code, */
-export function icmpErrCode(): u8 { return errCode; }
+/** The ICMP error that ifaceInput last handed up (it returned IPPROTO_ICMP): what it means to the
+ *  socket that sent the quote (icmpErrno), */
+export function icmpErrErrno(): i32 { return errErrno; }
 /** the quoted datagram's destination (the peer we sent it to), */
 export function icmpErrDst(): u32 { return errDst; }
 /** the next-hop MTU (code 4, RFC 1191), */
@@ -141,10 +139,21 @@ function quotedTransport(p: usize, len: i32): i32 {
   const proto: u8 = hl < 0 ? 0 : ipv4Proto(q);
   if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || ipv4Src(q) != ifaceIp()) return 0;
   errProto = proto;
-  errType = icmpType(p);
-  errCode = icmpCode(p);
+  errErrno = icmpErrno(icmpType(p), icmpCode(p));
   errDst = ipv4Dst(q);
   errMtu = <u32>icmpNextHopMtu(p);
   errL4 = q + <usize>hl;
   return IPPROTO_ICMP;
+}
+
+/** RFC 1122 4.1.3.3 and 4.2.3.9: the error an ICMP message means to the socket that sent the quoted
+ *  datagram, as Linux maps them: Parameter Problem EPROTO, Time Exceeded EHOSTUNREACH; of the
+ *  Destination Unreachable codes port and protocol ECONNREFUSED (TCP's hard errors), net
+ *  ENETUNREACH, fragmentation needed EMSGSIZE (RFC 1191), the others EHOSTUNREACH. */
+function icmpErrno(type: u8, code: u8): i32 {
+  return type == ICMP_PARAM_PROBLEM ? Err.EPROTO
+    : type != ICMP_DEST_UNREACH ? Err.EHOSTUNREACH
+    : code == ICMP_UNREACH_PORT || code == ICMP_UNREACH_PROTO ? Err.ECONNREFUSED
+    : code == ICMP_UNREACH_NET ? Err.ENETUNREACH
+    : code == ICMP_UNREACH_NEEDFRAG ? Err.EMSGSIZE : Err.EHOSTUNREACH;
 }
