@@ -4,7 +4,7 @@
 //  +---+---+-------+---------------+---------------+---------------+-------+-------+-------+-------+-------+-------
 //  |ver|ihl|  tos  | total length  | identification|flags| offset  |  ttl  | proto | csum  |  src  |  dst  |options
 //  +---+---+-------+---------------+---------------+---------------+-------+-------+-------+-------+-------+-------
-import { be16, get16, get32, put16, put32 } from "./bytes";
+import { be16, get16, get32, put16, put16c, put32 } from "./bytes";
 import { csumAdd, csumFinish } from "./checksum";
 
 // @ts-ignore: decorator
@@ -101,7 +101,7 @@ export function ipv4Emit(p: usize, src: u32, dst: u32, proto: u8, payloadLen: i3
   store<u8>(p + OFF_TOS, 0);
   put16(p + OFF_TOTLEN, <u16>(IPV4_HDR_LEN + payloadLen));
   put16(p + OFF_ID, id);
-  put16(p + OFF_FRAG, FLAG_DF);
+  put16c(p + OFF_FRAG, FLAG_DF);
   store<u8>(p + OFF_TTL, ttl);
   store<u8>(p + OFF_PROTO, proto);
   store<u16>(p + OFF_CSUM, 0);

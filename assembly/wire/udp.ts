@@ -6,7 +6,7 @@
 //  +--------+--------+--------+--------+-----------
 // length counts header and data; checksum covers the pseudo-header, header and data, and 0 means
 // "not computed" (RFC 768; RFC 1122 4.1.3.4: accepted). A computed 0 is sent as 0xFFFF.
-import { be16, put16 } from "./bytes";
+import { be16, put16, put16c } from "./bytes";
 import { csumAdd, csumFinish, csumPseudo } from "./checksum";
 
 // @ts-ignore: decorator
@@ -63,7 +63,7 @@ export function udpEmit(p: usize, src: u32, dst: u32, srcPort: u16, dstPort: u16
   put16(p + OFF_SRC_PORT, srcPort);
   put16(p + OFF_DST_PORT, dstPort);
   put16(p + OFF_LEN, <u16>n);
-  put16(p + OFF_CSUM, 0);
+  put16c(p + OFF_CSUM, 0);
   const c = csumFinish(csumAdd(csumPseudo(src, dst, IPPROTO_UDP, <u32>n), p, n));
   put16(p + OFF_CSUM, c == 0 ? 0xffff : c);
   return n;
