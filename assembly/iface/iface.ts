@@ -29,9 +29,7 @@ export function ifaceConfigure(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, 
   if ((macHi & 0x0100) != 0) return Err.EINVAL; // I/G bit of byte 0: a group address
   if (!addressValid(ip, prefixLen, gateway)) return Err.EINVAL;
   macFromParts(MAC, macHi, macLo);
-  ifIp = ip;
-  ifMask = ip == 0 ? 0 : prefixMask(prefixLen);
-  ifGateway = ip == 0 ? 0 : gateway;
+  ifaceSet(ip, prefixLen, gateway);
   txFrame = regionAlloc(Region.TX_FRAME, <usize>FRAME_MAX);
   return 0;
 }
