@@ -291,7 +291,7 @@ function ask(q: usize, state: u8, wait: u32): i32 {
  *  Returns true when it ended the query (an answer, NXDOMAIN, …) or moved it on (SERVFAIL,
  *  REFUSED, TC). */
 function answer(q: usize, len: i32): bool {
-  if (len < 2 || dnsId(msg) != load<u16>(q, Q_ID)) { count(C.DROP_DNS_ID); return false; }
+  if (len < 2 || dnsId(msg) != <i32>load<u16>(q, Q_ID)) { count(C.DROP_DNS_ID); return false; }
   const n = dnsParse(msg, len, load<u16>(q, Q_ID), q + Q_NAME, q + Q_ADDRS, DNS_ADDRS, DNS_CNAME_MAX, q + Q_TTL, msg + NAMES);
   if (n == Err.EBADMSG) { count(C.DROP_DNS_MALFORMED); return false; }
   count(C.DNS_REPLIES);

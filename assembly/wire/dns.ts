@@ -40,7 +40,7 @@ import { be16, get32, put16 } from "./bytes";
 @inline const F_TC: u16 = 0x0200;
 
 // @ts-ignore: decorator
-@inline export function dnsId(p: usize): u16 { return <u16>be16(p); }
+@inline export function dnsId(p: usize): i32 { return be16(p); }
 
 /**
  * Encode the dotted name at src (len bytes, ASCII, one trailing dot allowed) into wire form at dst
@@ -153,7 +153,7 @@ export function dnsNameEq(a: usize, b: usize): bool {
  */
 export function dnsParse(msg: usize, len: i32, id: u16, qname: usize, addrs: usize, maxAddrs: i32,
                          cnameMax: i32, ttlOut: usize, scratch: usize): i32 {
-  if (len < DNS_HDR_LEN || dnsId(msg) != id) return Err.EBADMSG;
+  if (len < DNS_HDR_LEN || dnsId(msg) != <i32>id) return Err.EBADMSG;
   const flags = be16(msg + 2);
   if ((flags & (F_QR | 0x7800)) != F_QR) return Err.EBADMSG;         // a reply (QR) to a standard query (opcode 0)
   if (flags & F_TC) return Err.EMSGSIZE;
