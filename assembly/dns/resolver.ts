@@ -223,7 +223,7 @@ function randomPort(): u32 { return 1024 + <u32>(draw(0x444e_5350) % 64512); }
 
 /** RFC 5452 9.2: bind the socket s to a random port (the next free draw, at most 8 draws; then any). */
 function bindRandomPort(s: i32): i32 {
-  for (let k = 0; k < 8; k++) if (udpBind(s, <u16>randomPort()) == 0) return 0;
+  for (let k = 0; k < 8; k++) if (udpBind(s, <i32>randomPort()) == 0) return 0;
   return udpBind(s, 0);
 }
 
