@@ -28,7 +28,7 @@ let errErrno: i32 = 0;
 let errDst: u32 = 0;
 let errMtu: u32 = 0;
 let errL4: usize = 0;
-let errProto: u8 = 0;
+let errProto: i32 = 0;
 let rxHl: i32 = 0;
 
 /** The ICMP error that ifaceInput last handed up (it returned IPPROTO_ICMP): what it means to the
@@ -41,7 +41,7 @@ export function icmpErrMtu(): u32 { return errMtu; }
 /** and the first 8 bytes of the quoted TCP or UDP header (ports; TCP's sequence number), */
 export function icmpErrQuoted(): usize { return errL4; }
 /** the quoted datagram's protocol (IPPROTO_TCP or IPPROTO_UDP). */
-export function icmpErrProto(): u8 { return errProto; }
+export function icmpErrProto(): i32 { return errProto; }
 /** IP header length of the datagram last handed up (its header ends where rxPayload starts). */
 export function rxIpHdrLen(): i32 { return rxHl; }
 
@@ -136,7 +136,7 @@ function icmpInput(src: u32, p: usize, len: i32, now: u32): i32 {
 function quotedTransport(p: usize, len: i32): i32 {
   const q = icmpData(p);
   const hl = icmpQuotedCheck(q, len - ICMP_HDR_LEN);
-  const proto: u8 = hl < 0 ? 0 : ipv4Proto(q);
+  const proto = hl < 0 ? 0 : <i32>ipv4Proto(q);
   if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || ipv4Src(q) != ifaceIp()) return 0;
   errProto = proto;
   errErrno = icmpErrno(icmpType(p), icmpCode(p));

@@ -235,10 +235,10 @@ export function dhcpParse(p: usize, len: i32, xid: u32, mac: usize): i32 {
   if (rc == 0 && (overload & 1)) rc = walk(p + OFF_FILE, p + OFF_MAGIC);
   if (rc == 0 && (overload & 2)) rc = walk(p + OFF_SNAME, p + OFF_FILE);
   if (rc < 0) return rc;
-  const type = <u8>val(OPT_TYPE);
+  const type = <i32>val(OPT_TYPE);                  // (1..8: option() checked it)
   if (type != DhcpType.OFFER && type != DhcpType.ACK && type != DhcpType.NAK) return DHCP_NO_TYPE;
   mYiaddr = get32(p + OFF_YIADDR);
-  return <i32>type;
+  return type;
 }
 
 /**
