@@ -121,15 +121,15 @@ export function dnsNameRead(msg: usize, len: i32, off: i32, out: usize): i32 {
   return -1;
 }
 
-function lower(c: u8): u8 { return c >= 0x41 && c <= 0x5a ? c | 0x20 : c; }
+function lower(c: i32): i32 { return c >= 0x41 && c <= 0x5a ? c | 0x20 : c; }
 
 /** Two wire-form names are the same name (RFC 1035 2.3.3: ASCII case does not matter; a length
  *  byte is below 64, so lowering every byte leaves the lengths alone). */
 export function dnsNameEq(a: usize, b: usize): bool {
   let next: usize = 0;    // where the next length byte is
   for (let i: usize = 0; i < <usize>DNS_NAME_MAX; i++) {
-    const c = lower(load<u8>(a + i));
-    if (c != lower(load<u8>(b + i))) return false;
+    const c = lower(<i32>load<u8>(a + i));
+    if (c != lower(<i32>load<u8>(b + i))) return false;
     if (i == next) {
       if (c == 0) return true;
       next += <usize>c + 1;
