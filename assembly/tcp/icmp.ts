@@ -20,6 +20,7 @@ import { Err } from "../errors";
 import { State } from "./state";
 import { Ev } from "../storage/events";
 import { earliest, timeLt } from "../time";
+import { ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, ICMP_PARAM_PROBLEM, ICMP_UNREACH_NET, ICMP_UNREACH_PROTO, ICMP_UNREACH_PORT, ICMP_UNREACH_NEEDFRAG } from "../wire/icmp";
 import { Tcb, TF, tcbClose, synchronized, appEvent } from "./tcb";
 import { seqLe, seqLt } from "./seq";
 import { tcpOutput } from "./output";
