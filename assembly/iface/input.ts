@@ -106,9 +106,14 @@ function ipInput(p: usize, len: i32, now: u32): i32 {
   if (proto == IPPROTO_ICMP) return icmpInput(src, pay, payLen, now);
   // RFC 1122 3.2.2.1: SHOULD answer an unknown protocol with protocol unreachable.
   count(C.DROP_IP_PROTO);
-  const m = icmpEmitUnreach(ipTxPayload(), ICMP_UNREACH_PROTO, p, hl, hl + payLen, 0);
-  ipOutput(src, IPPROTO_ICMP, m, now);
+  unreachable(ICMP_UNREACH_PROTO, src, p, hl, hl + payLen, now);
   return Err.EOPNOTSUPP;
+}
+
+/** Answer the datagram at ip (header hl bytes, ipLen in all) from src with a Destination
+ *  Unreachable of `code` quoting it. 0 when sent (ipOutput). */
+export function unreachable(code: u8, src: u32, ip: usize, hl: i32, ipLen: i32, now: u32): i32 {
+  return ipOutput(src, IPPROTO_ICMP, icmpEmitUnreach(ipTxPayload(), code, ip, hl, ipLen, 0), now);
 }
 
 /** RFC 792: answer echo requests; count unreachables (TCP learns of failures by its own timers). */

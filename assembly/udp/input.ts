@@ -6,10 +6,8 @@ import { C, count } from "../counters";
 import { Err } from "../errors";
 import { timeLt } from "../time";
 import { ifaceIp, ifaceIsBroadcast } from "../iface/iface";
-import { ipOutput, ipTxPayload } from "../iface/output";
-import { rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, rxIpHdrLen, icmpErrDst, icmpErrQuoted, icmpErrErrno } from "../iface/input";
-import { IPPROTO_ICMP } from "../wire/ipv4";
-import { ICMP_UNREACH_PORT, icmpEmitUnreach } from "../wire/icmp";
+import { rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, rxIpHdrLen, icmpErrDst, icmpErrQuoted, icmpErrErrno, unreachable } from "../iface/input";
+import { ICMP_UNREACH_PORT } from "../wire/icmp";
 import { UDP_BAD_CHECKSUM, udpCheck, udpData, udpDstPort, udpSrcPort } from "../wire/udp";
 import { udpDeliver, udpError, udpLookup } from "./socket";
 
@@ -60,8 +58,7 @@ function portUnreachable(src: u32, ip: usize, ipLen: i32, hl: i32, now: u32): vo
   if (unreachSent && timeLt(now, unreachAt + UDP_UNREACH_MS)) { count(C.UDP_UNREACH_LIMITED); return; }
   unreachSent = true;
   unreachAt = now;
-  const m = icmpEmitUnreach(ipTxPayload(), ICMP_UNREACH_PORT, ip, hl, ipLen, 0);
-  if (ipOutput(src, IPPROTO_ICMP, m, now) == 0) count(C.UDP_UNREACH_TX);
+  if (unreachable(ICMP_UNREACH_PORT, src, ip, hl, ipLen, now) == 0) count(C.UDP_UNREACH_TX);
 }
 
 /** An ICMP error quoting our UDP datagram to dst, whose first 8 bytes are at q, meaning err
