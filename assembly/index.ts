@@ -26,7 +26,7 @@ import { isnInit } from "./tcp/isn";
 import { listenersInit, listen } from "./socket/listeners";
 import { tcpRx, tcpIcmp } from "./socket/demux";
 import * as api from "./socket/api";
-import { ioInit, ioRange } from "./socket/io";
+import { ioInit, ioRange, ioBuffer } from "./socket/io";
 import { NO_DEADLINE, earliest } from "./time";
 import { addressSet, learnedDns } from "./iface/address";
 import { connectionsSettle } from "./socket/address";
@@ -37,7 +37,6 @@ import { tablesReady, tablesUp } from "./storage/handle";
 // Before a successful init() every table is absent: the calls that name a handle answer EBADF
 // (storage/handle.ts), and those without one are refused here while `tablesReady` is false.
 let rxBuf: usize = 0;
-let ioBuf: usize = 0;
 
 export function abi_version(): i32 { return 1; }
 
@@ -46,7 +45,7 @@ export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u
   layoutReset();
   countersInit();
   eventsInit();
-  ioBuf = regionAlloc(Region.IO, IO_BUF);
+  const io = regionAlloc(Region.IO, IO_BUF);
   rxBuf = regionAlloc(Region.RX_FRAME, FRAME_MAX);
   if (!layoutFits()) return Err.ENOMEM;
   const rc = ifaceInit(macHi, macLo, ip, prefixLen, gateway);
@@ -59,7 +58,7 @@ export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u
   if (!layoutFits()) return Err.ENOMEM;
   isnInit(seedLo, seedHi);
   udpInputInit();
-  ioInit(ioBuf, IO_BUF);
+  ioInit(io, IO_BUF);
   api.apiInit();
   tablesUp();
   return 0;
@@ -67,7 +66,7 @@ export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u
 
 export function rx_buffer(): usize { return rxBuf; }
 export function rx_buffer_size(): i32 { return FRAME_MAX; }
-export function io_buffer(): usize { return ioBuf; }
+export function io_buffer(): usize { return ioBuffer(); }
 export function io_buffer_size(): i32 { return IO_BUF; }
 
 export function rx(len: i32, now: u32): i32 {
