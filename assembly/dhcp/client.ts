@@ -158,7 +158,7 @@ function renewTimer(now: u32, limit: u32): void {
 }
 
 // ── messages ───────────────────────────────────────────────────────────────────────────────────
-function send(type: u8, ciaddr: u32, requested: u32, srv: u32, to: u32, now: u32): void {
+function send(type: i32, ciaddr: u32, requested: u32, srv: u32, to: u32, now: u32): void {
   let secs = (now - startAt) / 1000;
   if (secs > 0xffff) secs = 0xffff;
   const n = dhcpEmit(msg, type, xid, <u16>secs, ifaceMac(), ciaddr, requested, srv, 0, 0);

@@ -247,7 +247,7 @@ export function dhcpParse(p: usize, len: i32, xid: u32, mac: usize): i32 {
  * 61 (type 1 + MAC), host name 12 when nameLen > 0, the parameter request list 55 for DISCOVER and
  * REQUEST. Returns the length (padded to DHCP_MIN_LEN).
  */
-export function dhcpEmit(p: usize, type: u8, xid: u32, secs: u16, mac: usize, ciaddr: u32,
+export function dhcpEmit(p: usize, type: i32, xid: u32, secs: u16, mac: usize, ciaddr: u32,
                          requested: u32, server: u32, name: usize, nameLen: i32): i32 {
   memory.fill(p, 0, <usize>DHCP_MIN_LEN);
   store<u32>(p, bytes4(1, 1, 6, 0), OFF_OP);      // op BOOTREQUEST, htype Ethernet, hlen 6, hops 0
@@ -258,7 +258,7 @@ export function dhcpEmit(p: usize, type: u8, xid: u32, secs: u16, mac: usize, ci
   store<u32>(p, MAGIC, OFF_MAGIC);
   // 53 (1 byte: the type), then 61 (7 bytes: hardware type 1 and the MAC)
   let q = p + <usize>DHCP_FIXED_LEN;
-  store<u32>(q, bytes4(OPT_TYPE, 1, type, OPT_CLIENT_ID));
+  store<u32>(q, bytes4(OPT_TYPE, 1, <u32>type, OPT_CLIENT_ID));
   store<u16>(q, 7 | 1 << 8, 4);
   memory.copy(q + 6, mac, 6);
   q += 12;
