@@ -250,7 +250,7 @@ function moveOn(q: usize): void {
  * 4.2.2, RFC 7766) it opens the core's own connection to port 53 (TF.CORE: no events, no handle for
  * the host) and queues the same query behind its 2-byte length, sent once ESTABLISHED.
  */
-function ask(q: usize, state: u8, wait: u32): i32 {
+function ask(q: usize, state: i32, wait: u32): i32 {
   closeSock(q);
   const server = load<u32>(q, Q_SERVER);
   let s: i32 = 0;
@@ -274,7 +274,7 @@ function ask(q: usize, state: u8, wait: u32): i32 {
   }
   const id = <u16>(draw(0x444e_5349) >> 24);
   store<u16>(q, id, Q_ID);
-  store<u8>(q, state, Q_STATE);
+  store<u8>(q, <u8>state, Q_STATE);
   store<u32>(q, at + wait, Q_DEADLINE);
   const len = dnsQueryEmit(msg + 2, id, q + Q_NAME);
   put16(msg, <u16>len);

@@ -167,7 +167,7 @@ export function dhcpDnsCopy(dst: usize): i32 {
 }
 
 function put8(p: usize, v: u8): usize { store<u8>(p, v); return p + 1; }
-function put4(p: usize, code: u8, v: u32): usize { store<u16>(p, <u32>code | 4 << 8); put32(p + 2, v); return p + 6; }
+function put4(p: usize, code: u32, v: u32): usize { store<u16>(p, code | 4 << 8); put32(p + 2, v); return p + 6; }
 /** Option 55: mask, router, DNS, domain, broadcast, lease, T1, T2. */
 const PARAMS = memory.data<u8>([OPT_PARAMS, 8, OPT_MASK, OPT_ROUTER, OPT_DNS, OPT_DOMAIN, OPT_BROADCAST, OPT_LEASE, OPT_T1, OPT_T2]);
 
