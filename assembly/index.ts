@@ -72,7 +72,7 @@ export function io_buffer_size(): i32 { return IO_BUF; }
 export function rx(len: i32, now: u32): i32 {
   if (!tablesReady) return Err.EINVAL;
   count(C.RX_FRAMES);
-  if (len < 0 || len > FRAME_MAX) { count(C.DROP_ETH_TOO_LONG); return Err.EMSGSIZE; }
+  if (<u32>len > <u32>FRAME_MAX) { count(C.DROP_ETH_TOO_LONG); return Err.EMSGSIZE; }   // (a negative len too)
   const r = ifaceInput(rxBuf, len, now);
   if (r == IPPROTO_ICMP) {
     if (icmpErrProto() == IPPROTO_UDP) return udpIcmpRx();
