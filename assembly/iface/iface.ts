@@ -37,7 +37,7 @@ export function ifaceConfigure(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, 
 /** ip/prefixLen/gateway can be an interface's configuration (ip 0: none, the rest ignored). */
 export function addressValid(ip: u32, prefixLen: i32, gateway: u32): bool {
   if (ip == 0) return true;
-  if (prefixLen < 0 || prefixLen > 32 || ip >= 0xe0000000 || (ip >>> 24) == 0 || (ip >>> 24) == 127) return false;
+  if (<u32>prefixLen > 32 || ip >= 0xe0000000 || (ip >>> 24) == 0 || (ip >>> 24) == 127) return false;
   const mask = prefixMask(prefixLen);
   return gateway == 0 || (((gateway ^ ip) & mask) == 0 && gateway != ip);
 }

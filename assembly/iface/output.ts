@@ -24,7 +24,7 @@ export function ipTxPayloadMax(): i32 { return MTU - IPV4_HDR_LEN; }
  * Err.EINVAL before ifaceInit, for a length outside 0..ipTxPayloadMax(), or dst 0 / our own address.
  */
 export function ipOutput(dst: u32, proto: u8, payloadLen: i32, now: u32): i32 {
-  if (!ifaceUp() || payloadLen < 0 || payloadLen > ipTxPayloadMax()) return Err.EINVAL;
+  if (!ifaceUp() || <u32>payloadLen > <u32>ipTxPayloadMax()) return Err.EINVAL;   // (a negative length too)
   if (dst == 0 || dst == ifaceIp()) return Err.EINVAL;
   const frame = ifaceTxFrame();
   const len = ETH_HDR_LEN + IPV4_HDR_LEN + payloadLen;
