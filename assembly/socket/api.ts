@@ -149,7 +149,7 @@ export function setOption(h: i32, opt: i32, value: i32): i32 {
  *  and the stack-wide persist limit (Opt.PERSIST_TIMEOUT, ms, 0 = none; tcp/liveness.ts). */
 export function setDefault(opt: i32, value: i32): i32 {
   if (opt == Opt.PERSIST_TIMEOUT) {
-    if (value < 0 || <u32>value > USER_TIMEOUT_MAX_MS) return Err.EINVAL;
+    if (<u32>value > USER_TIMEOUT_MAX_MS) return Err.EINVAL;   // (a negative value too)
     setPersistLimit(<u32>value);
     return 0;
   }
