@@ -10,15 +10,15 @@
 import { OOW_ACK_MS } from "../config";
 import { C, count } from "../counters";
 import { timeLt } from "../time";
-import { Tcb, TF } from "./tcb";
+import { Tcb, TF, flagsOn, flagged } from "./tcb";
 import { sendAck } from "./emit";
 
 /** Send the ACK unless one answered a bad segment less than OOW_ACK_MS ago. True when sent. */
 export function limitedAck(t: Tcb, now: u32): bool {
-  if ((t.flags & TF.OOW_ACKED) && timeLt(now, t.oowAckAt + OOW_ACK_MS)) return false;
+  if (flagged(t, TF.OOW_ACKED) && timeLt(now, t.oowAckAt + OOW_ACK_MS)) return false;
   sendAck(t, now);
   t.oowAckAt = now;
-  t.flags |= TF.OOW_ACKED;
+  flagsOn(t, TF.OOW_ACKED);
   return true;
 }
 

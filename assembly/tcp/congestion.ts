@@ -7,7 +7,7 @@ import { C, count } from "../counters";
 import { ringLen } from "../storage/ring";
 import { Flag } from "../wire/tcp";
 import { seg, has } from "./segment";
-import { Tcb, TF, synchronized } from "./tcb";
+import { Tcb, TF, synchronized, flagsOn, flagsOff, flagged } from "./tcb";
 import { seqLt, seqGt, seqGe } from "./seq";
 import { segWindow } from "./options";
 import { dataBase, retransmitAt, retransmitFirst, sendNewSegment, armRtx } from "./emit";
@@ -43,16 +43,16 @@ function flightHalf(t: Tcb): u32 {
 export function congestionOnAck(t: Tcb, newly: u32, now: u32): void {
   t.dupAcks = 0;
   if (t.cwnd == 0 || !synchronized(t.state)) return;
-  if (t.flags & TF.RECOVERY) {
+  if (flagged(t, TF.RECOVERY)) {
     if (seqGe(seg.ack, t.recover)) {
       // full acknowledgment: leave recovery. NewReno deflates to min(ssthresh, FlightSize + SMSS)
       // (RFC 6582 3.2 step 3, option 1); SACK recovery (RFC 6675) kept cwnd = ssthresh all along and
       // stays there — deflating to a nearly empty flight would restart slow start after every loss
       const flight = t.sndMax - t.sndUna + t.mss;
-      if (!(t.flags & TF.SACK_OK) && flight < t.ssthresh) t.cwnd = flight;
+      if (!flagged(t, TF.SACK_OK) && flight < t.ssthresh) t.cwnd = flight;
       else t.cwnd = t.ssthresh;
-      t.flags &= ~TF.RECOVERY;
-    } else if (t.flags & TF.SACK_OK) {
+      flagsOff(t, TF.RECOVERY);
+    } else if (flagged(t, TF.SACK_OK)) {
       sackRecoveryAck(t, true, now);
     } else {
       // partial acknowledgment: resend the next hole, deflate by what was acked, add one SMSS (step 4)
@@ -74,22 +74,40 @@ export function congestionOnDupAck(t: Tcb, now: u32): void {
   count(C.TCP_DUP_ACKS);
   t.dupAcksTotal++;
   t.dupAcks++;
-  if (t.flags & TF.SACK_OK) {
-    // RFC 6675 5: recovery starts on the DupThresh-th duplicate or as soon as the scoreboard says
-    // the first hole is lost; inside it the pipe, not an inflated cwnd, lets segments go
-    if (t.flags & TF.RECOVERY) sackRecoveryAck(t, false, now);
-    else if ((t.dupAcks >= 3 || sackFirstLost(t)) && seqGt(seg.ack, t.recover)) sackEnterRecovery(t, now);
-    else limitedTransmit(t, now);
+  const sack = flagged(t, TF.SACK_OK);
+  if (flagged(t, TF.RECOVERY)) {
+    // RFC 6675 5: inside SACK recovery the pipe, not an inflated cwnd, lets segments go
+    if (sack) sackRecoveryAck(t, false, now);
+    else t.cwnd += t.mss;                                                    // RFC 5681 3.2 (4): inflate
     return;
   }
-  if (!(t.flags & TF.RECOVERY) && t.dupAcks < 3) { limitedTransmit(t, now); return; }
-  if (t.flags & TF.RECOVERY) { t.cwnd += t.mss; return; }                   // 3.2 (4): inflate
-  if (t.dupAcks != 3 || !seqGt(seg.ack, t.recover)) return;                  // RFC 6582 3.2 step 2
-  t.ssthresh = flightHalf(t);                                                // 3.2 (2)
-  t.recover = t.sndMax;
-  t.flags |= TF.RECOVERY;
-  fastRetransmit(t, now);                                                    // 3.2 (3)
-  t.cwnd = t.ssthresh + 3 * t.mss;
+  // RFC 6675 5: SACK recovery starts on the DupThresh-th duplicate or as soon as the scoreboard says
+  // the first hole is lost; NewReno on the third duplicate (RFC 5681 3.2), both only past the
+  // recovery point (RFC 6582 3.2 step 2). Otherwise Limited Transmit (for the first two).
+  const loss = sack ? t.dupAcks >= 3 || sackFirstLost(t) : t.dupAcks == 3;
+  if (loss && seqGt(seg.ack, t.recover)) enterRecovery(t, sack, now);
+  else limitedTransmit(t, now);
+}
+
+/** Enter loss recovery (RFC 5681 3.2 (2)-(3), RFC 6582 3.2, RFC 6675 5 (4.1)-(4.3) and (C)): the
+ *  first hole goes at once. NewReno inflates cwnd by the three segments that left the network; SACK
+ *  recovery keeps cwnd = ssthresh and lets the scoreboard's pipe decide what else goes. */
+function enterRecovery(t: Tcb, sack: bool, now: u32): void {
+  t.ssthresh = flightHalf(t);                // RFC 5681 (4)
+  t.recover = t.sndMax;                      // RecoveryPoint = HighData
+  flagsOn(t, TF.RECOVERY);
+  if (sack) {
+    t.cwnd = t.ssthresh;
+    t.sackRecoveries++;
+    count(C.TCP_SACK_RECOVERIES);
+    fastRetransmitted(t);
+    const first = t.sackCount > 0 ? sackStart(t, 0) - t.sndUna : 0xffffffff;
+    t.highRxt = t.sndUna + retransmitAt(t, t.sndUna, first, now);
+    sackSend(t, now);
+  } else {
+    fastRetransmit(t, now);
+    t.cwnd = t.ssthresh + 3 * t.mss;
+  }
   armRtx(t, now);
 }
 
@@ -110,7 +128,7 @@ function fastRetransmit(t: Tcb, now: u32): void {
  *  the receiver is full: nothing was lost, and the only byte outstanding is the probe's, sent past
  *  the window. Counted as duplicates, three probe ACKs started a fast retransmit into the shut
  *  window; the persist timer alone handles a zero window. */
-function zeroWindowAck(t: Tcb): bool { return t.sndWnd == 0 || (t.flags & TF.ZWP) != 0; }
+function zeroWindowAck(t: Tcb): bool { return t.sndWnd == 0 || flagged(t, TF.ZWP); }
 
 /** RFC 3042 Limited Transmit: the first and second duplicate ACKs each let one new segment go, as
  *  far as the peer's window allows and with at most cwnd + 2·SMSS outstanding (cwnd unchanged). A
@@ -119,21 +137,6 @@ function zeroWindowAck(t: Tcb): bool { return t.sndWnd == 0 || (t.flags & TF.ZWP
 function limitedTransmit(t: Tcb, now: u32): void {
   if (t.dupAcks > 2 || t.sndMax - t.sndUna + t.mss > t.cwnd + 2 * t.mss) return;
   sendNewSegment(t, now);
-}
-
-/** RFC 6675 5 steps (4.1)–(4.3) and (C): enter loss recovery; the first hole goes at once. */
-function sackEnterRecovery(t: Tcb, now: u32): void {
-  t.recover = t.sndMax;                      // RecoveryPoint = HighData
-  t.ssthresh = flightHalf(t);                // RFC 5681 (4)
-  t.cwnd = t.ssthresh;
-  t.flags |= TF.RECOVERY;
-  t.sackRecoveries++;
-  count(C.TCP_SACK_RECOVERIES);
-  fastRetransmitted(t);
-  const first = t.sackCount > 0 ? sackStart(t, 0) - t.sndUna : 0xffffffff;
-  t.highRxt = t.sndUna + retransmitAt(t, t.sndUna, first, now);
-  sackSend(t, now);
-  armRtx(t, now);
 }
 
 /** An ACK during SACK recovery that did not end it: holes below SND.UNA are done; without any

@@ -9,7 +9,7 @@ import { ipOutput, ipTxPayload, ipTxPayloadMax } from "../iface/output";
 import { ringLen, ringFree, ringPeek } from "../storage/ring";
 import { tcpEmit, tcpFillChecksum, TCP_HDR_MIN, TCP_HDR_MAX, IPPROTO_TCP, Flag } from "../wire/tcp";
 import { State } from "./state";
-import { Tcb, TF } from "./tcb";
+import { Tcb, TF, flagsOn, flagsOff, flagged } from "./tcb";
 import { seqGt, seqLt } from "./seq";
 import { optionsWrite, optionsFixedLen } from "./options";
 import { seg, has } from "./segment";
@@ -45,7 +45,7 @@ export function emitSegment(t: Tcb, seq: u32, flags: u32, off: i32, len: i32, no
   if (flags & Flag.ACK) {
     ack = t.rcvNxt;
     t.lastAckSent = ack;
-    t.flags &= ~(TF.ACK_NOW | TF.DELACK);
+    flagsOff(t, TF.ACK_NOW | TF.DELACK);
   }
   // the window field: unscaled in a SYN (RFC 7323 2.2), else rounded up to the shift's unit so
   // that the edge does not creep left (a byte or three past free space is trimmed if it comes)
@@ -125,19 +125,19 @@ export function sendData(t: Tcb, now: u32, probe: bool, wndEnd: u32, limit: i32)
       // wrote and the app asked for no delay. With nothing in flight a small segment goes at once.
       if (len < rest || !t.noDelay) break;
     }
-    const finNow = (t.flags & TF.FIN_QUEUED) != 0 && t.sndNxt + <u32>len == dataEnd && !finDone(t);
+    const finNow = flagged(t, TF.FIN_QUEUED) && t.sndNxt + <u32>len == dataEnd && !finDone(t);
     if (len <= 0 && !finNow) break;
     let flags = Flag.ACK;
     if (len > 0 && t.sndNxt + <u32>len == dataEnd) flags |= Flag.PSH;
     if (finNow) flags |= Flag.FIN;
-    if (!seqLt(t.sndNxt, t.sndMax) && !(t.flags & TF.RTT_TIMING) && len > 0) {
+    if (!seqLt(t.sndNxt, t.sndMax) && !flagged(t, TF.RTT_TIMING) && len > 0) {
       // RFC 6298 3: time one segment per window; never a retransmitted one (Karn)
-      t.rttSeq = t.sndNxt + <u32>len; t.rttAt = now; t.flags |= TF.RTT_TIMING;
+      t.rttSeq = t.sndNxt + <u32>len; t.rttAt = now; flagsOn(t, TF.RTT_TIMING);
     }
     emitSegment(t, t.sndNxt, flags, off, len, now);
     if (len > 0) t.lastDataAt = now;
     t.sndNxt += <u32>len;
-    if (finNow) { t.finSeq = t.sndNxt; t.sndNxt += 1; t.flags |= TF.FIN_SENT; }
+    if (finNow) { t.finSeq = t.sndNxt; t.sndNxt += 1; flagsOn(t, TF.FIN_SENT); }
     if (seqGt(t.sndNxt, t.sndMax)) t.sndMax = t.sndNxt;
     if (finNow) { sent++; break; }
   }
@@ -166,11 +166,11 @@ export function retransmitAt(t: Tcb, seq: u32, limit: u32, now: u32): u32 {
   let len = queued - off;
   // only what was sent before: data past SND.MAX goes through sendData (window, cwnd, SND.MAX)
   const sentAfter = <i32>(t.sndMax - seq);
-  if (!(t.flags & TF.FIN_SENT) && len > sentAfter) len = sentAfter > 0 ? sentAfter : 0;
+  if (!flagged(t, TF.FIN_SENT) && len > sentAfter) len = sentAfter > 0 ? sentAfter : 0;
   const max = segMax(t);
   if (len > max) len = max;
   if (<u32>len > limit) len = <i32>limit;
-  const fin = (t.flags & TF.FIN_SENT) != 0 && off + len == queued && <u32>len < limit;
+  const fin = flagged(t, TF.FIN_SENT) && off + len == queued && <u32>len < limit;
   if (len == 0 && !fin) return 0;
   let flags = Flag.ACK;
   if (len > 0 && off + len == queued) flags |= Flag.PSH;
@@ -189,12 +189,12 @@ export function retransmitFirst(t: Tcb, now: u32): void {
 
 /** Our FIN already occupies the sequence number after the data (sent, perhaps not yet acked). */
 function finDone(t: Tcb): bool {
-  return (t.flags & TF.FIN_SENT) != 0 && seqGt(t.sndNxt, t.finSeq);
+  return flagged(t, TF.FIN_SENT) && seqGt(t.sndNxt, t.finSeq);
 }
 
 export function armRtx(t: Tcb, now: u32): void {
   t.rtxAt = now + t.rto;
-  t.flags |= TF.RTX_ARMED;
+  flagsOn(t, TF.RTX_ARMED);
 }
 
 /** The peer's window is shut while we have data for it: the persist timer's case, not a loss. */

@@ -20,8 +20,7 @@ import { Err } from "../errors";
 import { State } from "./state";
 import { Ev } from "../storage/events";
 import { earliest, timeLt } from "../time";
-import { ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, ICMP_PARAM_PROBLEM, ICMP_UNREACH_NET, ICMP_UNREACH_PROTO, ICMP_UNREACH_PORT, ICMP_UNREACH_NEEDFRAG } from "../wire/icmp";
-import { Tcb, TF, tcbClose, synchronized, appEvent } from "./tcb";
+import { Tcb, TF, tcbClose, synchronized, appEvent, flagsOn, flagsOff, flagged } from "./tcb";
 import { seqLe, seqLt } from "./seq";
 import { tcpOutput } from "./output";
 import { noteRetransmit } from "./rtt";
@@ -60,7 +59,7 @@ function pathMtuLower(t: Tcb, mtu: u32, now: u32): void {
   if (mtu < PMTU_MIN) mtu = PMTU_MIN;
   const mss = mtu - 40;
   if (mss >= t.mss) return;
-  if (!(t.flags & TF.PMTU_LOW)) { t.pmtuMss = t.mss; t.flags |= TF.PMTU_LOW; }
+  if (!flagged(t, TF.PMTU_LOW)) { t.pmtuMss = t.mss; flagsOn(t, TF.PMTU_LOW); }
   t.pmtuAt = now + PMTU_RAISE_MS;
   t.mss = mss;
   count(C.TCP_PMTU_UPDATES);
@@ -74,9 +73,9 @@ function pathMtuLower(t: Tcb, mtu: u32, now: u32): void {
  *  (segments of that size go out with DF set; a path still too small answers with a new
  *  fragmentation-needed). Returns the ms until t's deadline merged into `acc`. */
 export function pathMtuTimer(t: Tcb, now: u32, acc: i32): i32 {
-  if (!(t.flags & TF.PMTU_LOW)) return acc;
+  if (!flagged(t, TF.PMTU_LOW)) return acc;
   if (timeLt(now, t.pmtuAt)) return earliest(acc, t.pmtuAt, now);
-  t.flags &= ~TF.PMTU_LOW;
+  flagsOff(t, TF.PMTU_LOW);
   if (t.pmtuMss > t.mss) t.mss = t.pmtuMss;
   return acc;
 }

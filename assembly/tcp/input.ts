@@ -8,7 +8,7 @@ import { Ev } from "../storage/events";
 import { State } from "./state";
 import { Flag } from "../wire/tcp";
 import { seg, opts, has } from "./segment";
-import { Tcb, TF, setState, tcbClose, synchronized, armClose, appEvent } from "./tcb";
+import { Tcb, TF, setState, tcbClose, synchronized, armClose, appEvent, flagsOn, flagsOff, flagged } from "./tcb";
 import { seqLt, seqLe, seqGt } from "./seq";
 import { emitReset, sendAck, sendRst, rcvWindow, dataBase, armRtx } from "./emit";
 import { tcpOutput } from "./output";
@@ -63,7 +63,7 @@ export function tcpSynSent(t: Tcb, now: u32): void {
   if (seqGt(t.sndUna, t.iss)) {
     windowFrom(t, seg.wnd, seg.ack);
     establish(t);
-    t.flags |= TF.ACK_NOW;
+    flagsOn(t, TF.ACK_NOW);
   } else {
     // simultaneous open: SYN_RECEIVED, answer <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
     windowFrom(t, seg.wnd, 0);
@@ -77,35 +77,33 @@ function ackSyn(t: Tcb, now: u32): void {
   t.sndUna = seg.ack;
   t.unaSince = now;                         // SND.UNA advanced: the user-timeout clock restarts
   t.retries = 0;
-  t.flags &= ~TF.RTX_ARMED;
+  flagsOff(t, TF.RTX_ARMED);
   rttAcked(t, seg.ack, now);                // the SYN's round trip (RFC 6298 2.2)
 }
 
 function establish(t: Tcb): void {
-  t.flags &= ~TF.CLOSE_ARMED;               // the half-open life (tcpPassiveOpen) is over
+  flagsOff(t, TF.CLOSE_ARMED);              // the half-open life (listen.ts: passiveOpen) is over
   // RFC 6298 5.7: after a SYN (or SYN-ACK) timed out, data transfer starts with an RTO of at least 3 s
-  if ((t.flags & TF.SYN_RESENT) && t.rto < 3000) t.rto = 3000;
+  if (flagged(t, TF.SYN_RESENT) && t.rto < 3000) t.rto = 3000;
   setState(t, State.ESTABLISHED);
   count(C.TCP_ESTABLISHED);
   appEvent(t, Ev.CONNECTED, 0);
   // a CLOSE issued before the handshake finished (simultaneous open) takes effect now
-  if (t.flags & TF.FIN_QUEUED) setState(t, State.FIN_WAIT_1);
+  if (flagged(t, TF.FIN_QUEUED)) setState(t, State.FIN_WAIT_1);
 }
 
-/** RFC 9293 3.10.7.4, first check: is the segment acceptable? (the four cases of the table) */
+/** RFC 9293 3.10.7.4, first check: is the segment acceptable? (the four cases of the table) Each
+ *  test "RCV.NXT ≤ x < RCV.NXT+RCV.WND" is taken as x − RCV.NXT < RCV.WND, unsigned: the offset
+ *  from RCV.NXT modulo 2^32, with a window below 2^30 (RFC 7323 2.3). A zero window admits nothing
+ *  but an empty segment at RCV.NXT. */
 function acceptable(t: Tcb): bool {
   const wnd = rcvWindow(t);
-  const nxt = t.rcvNxt;
-  if (seg.len == 0) {
-    // RFC 9293 says RCV.NXT ≤ SEG.SEQ < RCV.NXT+RCV.WND; like Linux we also take SEG.SEQ at the
-    // right edge: a bare ACK from a peer whose data filled our window sits exactly there, and
-    // refusing it makes both ends answer each other's ACKs forever (an "ACK war")
-    if (wnd == 0) return seg.seq == nxt;
-    return seqLe(nxt, seg.seq) && seqLe(seg.seq, nxt + wnd);
-  }
-  if (wnd == 0) return false;
-  const last = seg.seq + seg.len - 1;
-  return (seqLe(nxt, seg.seq) && seqLt(seg.seq, nxt + wnd)) || (seqLe(nxt, last) && seqLt(last, nxt + wnd));
+  const off = seg.seq - t.rcvNxt;
+  // RFC 9293 says RCV.NXT ≤ SEG.SEQ < RCV.NXT+RCV.WND for an empty segment; like Linux we also take
+  // SEG.SEQ at the right edge: a bare ACK from a peer whose data filled our window sits exactly
+  // there, and refusing it makes both ends answer each other's ACKs forever (an "ACK war")
+  if (seg.len == 0) return off <= wnd;
+  return off < wnd || off + seg.len - 1 < wnd;   // the first or the last octet in the window
 }
 
 /** RFC 9293 3.10.7.4, first check: an unacceptable segment (not RST) is answered with an ACK. Every
@@ -179,16 +177,15 @@ export function tcpSegmentArrives(t: Tcb, now: u32): void {
 function resetArrives(t: Tcb): void {
   count(C.TCP_RST_RX);
   const s = t.state;
-  if (s == State.SYN_RECEIVED && (t.flags & TF.PASSIVE)) {
-    tcbClose(t, 0);          // back to LISTEN: the listener is untouched, this half-open TCB goes
-  } else if (s == State.SYN_RECEIVED) {
-    tcbClose(t, Err.ECONNREFUSED);
+  let err = 0;
+  if (s == State.SYN_RECEIVED) {
+    // a passive open goes back to LISTEN: the listener is untouched, this half-open TCB goes
+    if (!flagged(t, TF.PASSIVE)) err = Err.ECONNREFUSED;
   } else if (s >= State.ESTABLISHED && s <= State.CLOSE_WAIT) {   // ESTABLISHED, FIN-WAIT-1, -2, CLOSE-WAIT
     count(C.TCP_RESETS);
-    tcbClose(t, Err.ECONNRESET);
-  } else {
-    tcbClose(t, 0);          // CLOSING, LAST-ACK, TIME-WAIT
+    err = Err.ECONNRESET;
   }
+  tcbClose(t, err);          // CLOSING, LAST-ACK, TIME-WAIT: without an error
 }
 
 /** RFC 9293 3.10.7.4, fifth check. Returns false when the segment is to be dropped. */
@@ -203,21 +200,18 @@ function ackArrives(t: Tcb, now: u32): bool {
     windowFrom(t, segWindow(t), seg.ack);
     establish(t);
   }
-  if (seqGt(seg.ack, t.sndMax)) {            // acks something never sent (SND.MAX: SND.NXT may have gone back)
-    count(C.DROP_TCP_BAD_ACK);
-    challengeAck(t, now);                    // RFC 5961 5.2: rate-limited like every challenge ACK
-    return false;
-  }
-  // RFC 5961 5.2 (RFC 9293 3.10.7.4, MAY-12): an ACK below SND.UNA − MAX.SND.WND is older than any
-  // the peer could still send: blind data injection. Challenge ACK, and drop (its data too). An old
-  // ACK within MAX.SND.WND is merely a duplicate and the segment goes on.
+  // An ACK of something never sent (SND.MAX: SND.NXT may have gone back), and (RFC 5961 5.2, RFC
+  // 9293 3.10.7.4 MAY-12) one below SND.UNA − MAX.SND.WND, older than any the peer could still send:
+  // blind data injection. Challenge ACK (RFC 5961 5.2: rate-limited like every challenge ACK), and
+  // drop (its data too). An old ACK within MAX.SND.WND is merely a duplicate and the segment goes on.
   const maxWnd = t.maxSndWnd > t.sndWnd ? t.maxSndWnd : t.sndWnd;
-  if (seqLt(seg.ack, t.sndUna - maxWnd)) {
-    count(C.DROP_TCP_OLD_ACK);
+  const bad = seqGt(seg.ack, t.sndMax) ? C.DROP_TCP_BAD_ACK : seqLt(seg.ack, t.sndUna - maxWnd) ? C.DROP_TCP_OLD_ACK : 0;
+  if (bad != 0) {
+    count(bad);
     challengeAck(t, now);
     return false;
   }
-  if ((t.flags & TF.SACK_OK) && opts.sackCount > 0) sackUpdate(t);   // RFC 6675 Update()
+  if (flagged(t, TF.SACK_OK) && opts.sackCount > 0) sackUpdate(t);   // RFC 6675 Update()
   // window update (RFC 9293 3.10.7.4: SND.WL1 < SEG.SEQ, or equal and SND.WL2 ≤ SEG.ACK)
   const update = seqLe(t.sndUna, seg.ack) && (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack)));
   if (seqGt(seg.ack, t.sndUna)) {
@@ -228,20 +222,23 @@ function ackArrives(t: Tcb, now: u32): bool {
   }
   if (update) {
     windowFrom(t, segWindow(t), seg.ack);
-    if (t.sndWnd > 0 && (t.flags & TF.ZWP)) windowReopened(t);
+    if (t.sndWnd > 0 && flagged(t, TF.ZWP)) windowReopened(t);
   }
   if (t.sndWnd > t.maxSndWnd) t.maxSndWnd = t.sndWnd;   // MAX.SND.WND (RFC 5961 5.2)
-  const finAcked = (t.flags & TF.FIN_SENT) != 0 && seqGt(t.sndUna, t.finSeq);
+  const finAcked = flagged(t, TF.FIN_SENT) && seqGt(t.sndUna, t.finSeq);
   const s = t.state;
-  if (s == State.FIN_WAIT_1 && finAcked) {
-    setState(t, State.FIN_WAIT_2);
-    if (t.flags & TF.ORPHAN) armClose(t, now, FIN_WAIT2_MS);
-  } else if (s == State.CLOSING && finAcked) {
-    enterTimeWait(t, now);
-  } else if (s == State.LAST_ACK && finAcked) {
-    tcbClose(t, 0);
-    return false;
-  } else if (s == State.TIME_WAIT && has(Flag.FIN)) {
+  if (finAcked) {
+    if (s == State.FIN_WAIT_1) {
+      setState(t, State.FIN_WAIT_2);
+      if (flagged(t, TF.ORPHAN)) armClose(t, now, FIN_WAIT2_MS);
+    } else if (s == State.CLOSING) {
+      enterTimeWait(t, now);
+    } else if (s == State.LAST_ACK) {
+      tcbClose(t, 0);
+      return false;
+    }
+  }
+  if (s == State.TIME_WAIT && has(Flag.FIN)) {
     sendAck(t, now);                      // a retransmitted FIN: ack it, restart the 2MSL timeout
     restartTimeWait(t, now);
     return false;
@@ -253,7 +250,7 @@ function ackArrives(t: Tcb, now: u32): bool {
  *  the peer did not take is sent again with the data after it (SND.NXT back to SND.UNA), and the
  *  persist deadline gives way to the retransmission timer that output() arms for the new flight. */
 function windowReopened(t: Tcb): void {
-  t.flags &= ~(TF.ZWP | TF.RTX_ARMED);
+  flagsOff(t, TF.ZWP | TF.RTX_ARMED);
   if (seg.ack == t.sndUna) t.sndNxt = t.sndUna;
 }
 
@@ -273,10 +270,10 @@ function ackData(t: Tcb, now: u32): void {
   t.retries = 0;
   rttAcked(t, seg.ack, now);                // RFC 6298 2.2/2.3: a sample ends the backoff
   congestionOnAck(t, newly, now);
-  t.flags &= ~(TF.RTX_ARMED | TF.ZWP);
+  flagsOff(t, TF.RTX_ARMED | TF.ZWP);
   if (t.sndMax != t.sndUna) armRtx(t, now);                                      // RFC 6298 5.3
   if ((t.flags & (TF.WANT_WRITE | TF.FIN_QUEUED)) == TF.WANT_WRITE) {
-    t.flags &= ~TF.WANT_WRITE;
+    flagsOff(t, TF.WANT_WRITE);
     appEvent(t, Ev.WRITABLE, ringFree(t.tx));
   }
 }
@@ -287,7 +284,7 @@ function ackData(t: Tcb, now: u32): void {
 function textArrives(t: Tcb, now: u32): bool {
   const s = t.state;
   if (!receiving(s)) return true; // ignored
-  if (t.flags & TF.ORPHAN) {
+  if (flagged(t, TF.ORPHAN)) {
     // the application closed the connection: nobody will read this (RFC 1122 4.2.2.13)
     count(C.DROP_TCP_ORPHAN_DATA);
     sendRst(t, now);
@@ -295,7 +292,7 @@ function textArrives(t: Tcb, now: u32): bool {
     return false;
   }
   if (seqGt(seg.seq, t.rcvNxt)) {
-    t.flags |= TF.ACK_NOW;                   // RFC 5681 4.2: out-of-order data is acked at once
+    flagsOn(t, TF.ACK_NOW);                  // RFC 5681 4.2: out-of-order data is acked at once
     outOfOrder(t);
     return true;
   }
@@ -303,12 +300,12 @@ function textArrives(t: Tcb, now: u32): bool {
   let n = seg.dataLen - skip;
   const room = <i32>ringFree(t.rx);
   if (n > room) { n = room; count(C.DROP_TCP_RX_FULL); seg.flags &= ~Flag.FIN; }
-  if (n <= 0) { t.flags |= TF.ACK_NOW; return true; }
+  if (n <= 0) { flagsOn(t, TF.ACK_NOW); return true; }
   ringWrite(t.rx, seg.data + <usize>skip, n);
   t.rcvNxt += <u32>n;
   if (t.oooCount > 0) {
     reassemble(t);
-    t.flags |= TF.ACK_NOW;                   // 4.2: a segment that fills (part of) a hole, at once
+    flagsOn(t, TF.ACK_NOW);                  // 4.2: a segment that fills (part of) a hole, at once
   } else {
     ackLater(t, seg.dataLen, now);
   }
@@ -322,10 +319,10 @@ function textArrives(t: Tcb, now: u32): bool {
 function ackLater(t: Tcb, len: i32, now: u32): void {
   if (<u32>len > t.rcvMss) t.rcvMss = <u32>len < <u32>MSS_LOCAL ? <u32>len : <u32>MSS_LOCAL;
   if (DELACK_MS == 0 || t.rcvNxt - t.lastAckSent >= 2 * t.rcvMss || <u32>ringFree(t.rx) < t.rcvMss) {
-    t.flags |= TF.ACK_NOW;
+    flagsOn(t, TF.ACK_NOW);
     return;
   }
-  if (!(t.flags & TF.DELACK)) { t.delAckAt = now + DELACK_MS; t.flags |= TF.DELACK; }
+  if (!flagged(t, TF.DELACK)) { t.delAckAt = now + DELACK_MS; flagsOn(t, TF.DELACK); }
 }
 
 function outOfOrder(t: Tcb): void {
@@ -336,7 +333,7 @@ function outOfOrder(t: Tcb): void {
   if (n <= 0) return;
   if (!oooInsert(t, seg.seq, seg.seq + <u32>n)) { count(C.DROP_TCP_OUT_OF_ORDER); return; }
   count(C.TCP_OOO_SEGMENTS);
-  if (fin) { t.rcvFinSeq = seg.seq + <u32>n; t.flags |= TF.FIN_PENDING; }
+  if (fin) { t.rcvFinSeq = seg.seq + <u32>n; flagsOn(t, TF.FIN_PENDING); }
 }
 
 /** RCV.NXT advanced: make the ranges it reached readable (their bytes are already in place). */
@@ -346,8 +343,8 @@ function reassemble(t: Tcb): void {
     if (seqGt(e, t.rcvNxt)) t.rcvNxt += <u32>ringCommit(t.rx, <i32>(e - t.rcvNxt));
     oooRemove(t, 0);
   }
-  if ((t.flags & TF.FIN_PENDING) && t.rcvNxt == t.rcvFinSeq) {
-    t.flags &= ~TF.FIN_PENDING;
+  if (flagged(t, TF.FIN_PENDING) && t.rcvNxt == t.rcvFinSeq) {
+    flagsOff(t, TF.FIN_PENDING);
     finReached = true;                       // the eighth check processes it now
   }
 }
@@ -356,12 +353,12 @@ function reassemble(t: Tcb): void {
 function finArrives(t: Tcb, now: u32): void {
   const s = t.state;
   if (s <= State.SYN_SENT) return;           // CLOSED, LISTEN, SYN-SENT
-  if (!(t.flags & TF.FIN_RCVD)) {
+  if (!flagged(t, TF.FIN_RCVD)) {
     t.rcvNxt += 1;
-    t.flags |= TF.FIN_RCVD;
+    flagsOn(t, TF.FIN_RCVD);
     appEvent(t, Ev.EOF, 0);
   }
-  t.flags |= TF.ACK_NOW;
+  flagsOn(t, TF.ACK_NOW);
   if (s == State.SYN_RECEIVED || s == State.ESTABLISHED) {
     setState(t, State.CLOSE_WAIT);
   } else if (s == State.FIN_WAIT_1) {
@@ -377,7 +374,7 @@ function finArrives(t: Tcb, now: u32): void {
 /** TIME-WAIT for 2 MSL (RFC 9293 3.4.2, 3.10.7.4); the retransmission timer stops. */
 function enterTimeWait(t: Tcb, now: u32): void {
   setState(t, State.TIME_WAIT);
-  t.flags &= ~TF.RTX_ARMED;
+  flagsOff(t, TF.RTX_ARMED);
   armClose(t, now, 2 * MSL_MS);
 }
 

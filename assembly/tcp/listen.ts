@@ -7,7 +7,7 @@ import { C, count } from "../counters";
 import { Ring, ringInit } from "../storage/ring";
 import { Flag } from "../wire/tcp";
 import { seg, has } from "./segment";
-import { Tcb, TF, setState, armClose } from "./tcb";
+import { Tcb, TF, setState, armClose, issFrom, flagsOn, flagged } from "./tcb";
 import { State } from "./state";
 import { emitReset, emitSegment } from "./emit";
 import { tcpOutput } from "./output";
@@ -43,27 +43,29 @@ export function listenReset(now: u32): void {
   emitReset(now);
 }
 
-/** RFC 9293 3.10.7.2, third check: a SYN the listener `l` admitted gets the fresh TCB t. */
+/** RFC 9293 3.10.7.2, third check: a SYN the listener `l` admitted gets the fresh TCB t, which
+ *  answers SYN-ACK. The caller (socket/demux.ts: synAdmit) has applied the backlog and the table
+ *  limits. */
 export function listenOpen(t: Tcb, l: i32, now: u32): void {
+  passiveOpen(t, l, seg.seq, isnFor(seg.dst, <u16>seg.dport, seg.src, <u16>seg.sport, now), now);
+  optionsNegotiate(t, now);
+  windowFrom(t, seg.wnd, 0);
+  t.mss = peerMss();
+  tcpOutput(t, now);  // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; data on the SYN is not queued (peer resends)
+}
+
+/** A passive open (RFC 9293 3.10.7.2, LISTEN, third check): a fresh TCB of listener `l` takes the
+ *  SYN with sequence number `irs` and our ISS, and enters SYN-RECEIVED. */
+function passiveOpen(t: Tcb, l: i32, irs: u32, iss: u32, now: u32): void {
   t.listener = l;
   t.rto = RTO_INITIAL_MS;
   count(C.TCP_PASSIVE_OPENS);
-  tcpPassiveOpen(t, isnFor(seg.dst, <u16>seg.dport, seg.src, <u16>seg.sport, now), now);
-}
-
-/** RFC 9293 3.10.7.2, LISTEN, third check (SYN): fill a fresh TCB and answer SYN-ACK. The caller
- *  (socket/demux.ts: synAdmit) has applied the backlog and the table limits. */
-function tcpPassiveOpen(t: Tcb, iss: u32, now: u32): void {
-  synFrom(t, seg.seq);
+  synFrom(t, irs);
   optionsOffer(t, now);
-  optionsNegotiate(t, now);
-  t.iss = iss; t.sndUna = iss; t.sndNxt = iss; t.sndMax = iss; t.recover = iss;
-  windowFrom(t, seg.wnd, 0);
-  t.mss = peerMss();
-  t.flags |= TF.PASSIVE;
+  issFrom(t, iss);
+  flagsOn(t, TF.PASSIVE);
   setState(t, State.SYN_RECEIVED);
   armClose(t, now, SYN_RECEIVED_MS);   // RFC 4987 3.2: a bounded half-open life, whatever comes
-  tcpOutput(t, now);  // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; data on the SYN is not queued (peer resends)
 }
 
 // A TCB outside the pool for the stateless cookie SYN-ACK: emitSegment reads its fields, and its
@@ -83,8 +85,8 @@ export function tcpCookieSynAck(now: u32): void {
   optionsOffer(t, now);
   optionsNegotiate(t, now);
   t.mss = peerMss();
-  if (t.flags & TF.TS_OK) {
-    t.tsOffset = cookieTsval(tsNow(t, now), (t.flags & TF.WS_OK) != 0, t.sndShift, (t.flags & TF.SACK_OK) != 0) - now;
+  if (flagged(t, TF.TS_OK)) {
+    t.tsOffset = cookieTsval(tsNow(t, now), flagged(t, TF.WS_OK), t.sndShift, flagged(t, TF.SACK_OK)) - now;
   }
   emitSegment(t, cookieIss(now), Flag.SYN | Flag.ACK, 0, 0, now);
 }
@@ -93,18 +95,10 @@ export function tcpCookieSynAck(now: u32): void {
  *  would have made — SYN-RECEIVED with our SYN in flight — and let the ACK complete the handshake
  *  (RFC 9293 3.10.7.4), with any data it carries. */
 export function listenCookieOpen(t: Tcb, l: i32, mss: u32, now: u32): void {
-  t.listener = l;
-  t.rto = RTO_INITIAL_MS;
-  count(C.TCP_PASSIVE_OPENS);
-  synFrom(t, seg.seq - 1);                   // the SYN the cookie answered came just before
-  optionsOffer(t, now);
+  passiveOpen(t, l, seg.seq - 1, seg.ack - 1, now);   // the SYN the cookie answered came just before
   optionsFromCookie(t, now);
-  const iss = seg.ack - 1;
-  t.iss = iss; t.sndUna = iss; t.sndNxt = seg.ack; t.sndMax = seg.ack; t.recover = iss;
+  t.sndNxt = seg.ack; t.sndMax = seg.ack;                // our SYN is in flight
   windowFrom(t, 0, 0);
   t.mss = mss < <u32>MSS_LOCAL ? mss : <u32>MSS_LOCAL;
-  t.flags |= TF.PASSIVE;
-  setState(t, State.SYN_RECEIVED);
-  armClose(t, now, SYN_RECEIVED_MS);   // should the ACK not complete the handshake, the slot still ends
   tcpSegmentArrives(t, now);
 }

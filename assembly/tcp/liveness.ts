@@ -11,8 +11,25 @@ import { ringLen } from "../storage/ring";
 import { State } from "./state";
 import { Flag } from "../wire/tcp";
 import { earliest, timeLt } from "../time";
-import { Tcb, TF, tcbClose, synchronized, persistLimit } from "./tcb";
+import { Tcb, TF, tcbClose, synchronized, persistLimit, flagged } from "./tcb";
 import { emitSegment, sendRst, windowClosed } from "./emit";
+
+/** A timer gave up on the peer (RFC 9293 3.8.3 R2, the user timeout): counted, and the connection
+ *  closed with the soft error seen meanwhile (ICMP unreachable, ARP failure: RFC 1122 4.2.3.9,
+ *  RFC 5927 4.1) or else ETIMEDOUT. */
+export function timedOut(t: Tcb): void {
+  count(C.TCP_TIMEOUTS);
+  tcbClose(t, t.softErr != 0 ? t.softErr : Err.ETIMEDOUT);
+}
+
+/** Keepalive or the persist limit gave up (counted as `why` and as a timeout): ETIMEDOUT, and an
+ *  RST, as Linux: a peer that hears us but whose ACKs are lost learns it. */
+function abort(t: Tcb, why: i32, now: u32): void {
+  count(why);
+  count(C.TCP_TIMEOUTS);
+  sendRst(t, now);
+  tcbClose(t, Err.ETIMEDOUT);
+}
 
 /** An acceptable segment came from the peer (it passed the sequence check, RFC 9293 3.10.7.4): the
  *  connection is not idle, and every probe so far is answered. Unacceptable segments do not count,
@@ -44,8 +61,7 @@ function userTimeoutOn(t: Tcb): bool {
 export function userTimeoutExpired(t: Tcb, now: u32): bool {
   if (!userTimeoutOn(t) || timeLt(now, t.unaSince + t.userTimeout)) return false;
   count(C.TCP_USER_TIMEOUTS);
-  count(C.TCP_TIMEOUTS);
-  tcbClose(t, t.softErr != 0 ? t.softErr : Err.ETIMEDOUT);   // RFC 9293 3.10.8 USER TIMEOUT: flush, signal the user, CLOSED
+  timedOut(t);   // RFC 9293 3.10.8 USER TIMEOUT: flush, signal the user, CLOSED
   return true;
 }
 
@@ -63,16 +79,13 @@ export function userTimeoutNext(t: Tcb, now: u32, acc: i32): i32 {
 // shuts (output.ts: noteWindowShut) and stops when it opens or the data is gone.
 
 function persistLimitOn(t: Tcb): bool {
-  return persistLimit > 0 && (t.flags & TF.WND_SHUT) != 0 && windowClosed(t);
+  return persistLimit > 0 && flagged(t, TF.WND_SHUT) && windowClosed(t);
 }
 
 /** Close t if its peer has kept the window shut past the persist limit. True when it was closed. */
 export function persistLimitExpired(t: Tcb, now: u32): bool {
   if (!persistLimitOn(t) || timeLt(now, t.zwSince + persistLimit)) return false;
-  count(C.TCP_PERSIST_TIMEOUTS);
-  count(C.TCP_TIMEOUTS);
-  sendRst(t, now);
-  tcbClose(t, Err.ETIMEDOUT);
+  abort(t, C.TCP_PERSIST_TIMEOUTS, now);
   return true;
 }
 
@@ -106,10 +119,7 @@ export function keepaliveTimer(t: Tcb, now: u32, acc: i32): i32 {
   if (!keepaliveOn(t)) return acc;
   if (!timeLt(now, keepaliveAt(t))) {
     if (t.keepProbes >= t.keepCount) {
-      count(C.TCP_KEEPALIVE_TIMEOUTS);
-      count(C.TCP_TIMEOUTS);
-      sendRst(t, now);            // as Linux: a peer that hears us but whose ACKs are lost learns it
-      tcbClose(t, Err.ETIMEDOUT);
+      abort(t, C.TCP_KEEPALIVE_TIMEOUTS, now);
       return acc;
     }
     // RFC 1122 4.2.3.6: <SEQ=SND.NXT−1><ACK=RCV.NXT>, no data (SHLD-12). The peer has acknowledged

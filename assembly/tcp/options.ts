@@ -7,7 +7,7 @@ import { put32 } from "../wire/bytes";
 import { OPT_NOP, OPT_MSS, OPT_WS, OPT_SACK_OK, OPT_SACK, OPT_TS, SACK_BLOCKS_MAX, Flag } from "../wire/tcp";
 import { timeLt } from "../time";
 import { seg, opts, has } from "./segment";
-import { Tcb, TF, withheld } from "./tcb";
+import { Tcb, TF, withheld, flagged } from "./tcb";
 import { seqLe } from "./seq";
 import { keyedHash } from "./isn";
 import { TS_OPT_BITS, TS_NO_WSCALE, TS_SACK_BIT } from "./cookie";
@@ -42,9 +42,15 @@ export function optionsNegotiate(t: Tcb, now: u32): void {
   if (!opts.sackOk) f &= ~TF.SACK_OK;
   if (!opts.hasTs) f &= ~TF.TS_OK;
   if (opts.wscale < 0) f &= ~TF.WS_OK;
+  agree(t, f, <u32>opts.wscale, now);
+}
+
+/** The extensions `f` are on for t; the peer's window shift is `shift` (with WS_OK) and its TSval
+ *  the first TS.Recent (with TS_OK). */
+function agree(t: Tcb, f: u32, shift: u32, now: u32): void {
   t.flags = (t.flags & ~EXTENSIONS) | f;
   if (f & TF.WS_OK) {
-    t.sndShift = opts.wscale > 14 ? 14 : <u32>opts.wscale;   // RFC 7323 2.3: a larger shift is used as 14
+    t.sndShift = shift > 14 ? 14 : shift;                    // RFC 7323 2.3: a larger shift is used as 14
   } else {
     t.sndShift = 0; t.rcvShift = 0;                          // 2.2: scaling needs both SYNs
   }
@@ -60,13 +66,8 @@ export function optionsFromCookie(t: Tcb, now: u32): void {
   if (!opts.hasTs) f = 0;
   if ((bits & TS_NO_WSCALE) == TS_NO_WSCALE) f &= ~TF.WS_OK;
   if (!(bits & TS_SACK_BIT)) f &= ~TF.SACK_OK;
-  t.flags = (t.flags & ~EXTENSIONS) | f;
-  if (f & TF.WS_OK) t.sndShift = (bits & TS_NO_WSCALE) > 14 ? 14 : bits & TS_NO_WSCALE;
-  else { t.sndShift = 0; t.rcvShift = 0; }
-  if (f & TF.TS_OK) {
-    t.tsRecent = opts.tsVal; t.tsRecentAt = now;
-    if (<i32>(opts.tsEcr - tsNow(t, now)) > 0) t.tsOffset = opts.tsEcr - now;
-  }
+  agree(t, f, bits & TS_NO_WSCALE, now);
+  if ((f & TF.TS_OK) && <i32>(opts.tsEcr - tsNow(t, now)) > 0) t.tsOffset = opts.tsEcr - now;
 }
 
 /** The peer's window in this segment: scaled, except in a SYN (RFC 7323 2.2). */
@@ -77,7 +78,7 @@ export function segWindow(t: Tcb): u32 { return has(Flag.SYN) ? seg.wnd : seg.wn
 @inline export function tsNow(t: Tcb, now: u32): u32 { return now + t.tsOffset; }
 
 /** Option bytes every non-SYN segment of t carries (the data of a full segment shrinks by this). */
-export function optionsFixedLen(t: Tcb): i32 { return (t.flags & TF.TS_OK) ? TS_LEN : 0; }
+export function optionsFixedLen(t: Tcb): i32 { return flagged(t, TF.TS_OK) ? TS_LEN : 0; }
 
 /** Two option bytes `lead` (NOP, NOP or SACK-permitted) and then the timestamps option (RFC 7323
  *  3.2): 12 bytes at p. */
@@ -96,20 +97,20 @@ function putTs(t: Tcb, p: usize, lead: u32, flags: u32, now: u32): void {
  *  the latest arrival first (RFC 2018 4), as many as fit in `room` bytes. */
 export function optionsWrite(t: Tcb, p: usize, flags: u32, now: u32, room: i32): i32 {
   let n = 0;
-  const sackOk = (t.flags & TF.SACK_OK) != 0;
+  const sackOk = flagged(t, TF.SACK_OK);
   if (flags & Flag.SYN) {
     // MSS; then SACK-permitted in the two bytes before the timestamps, or padded by NOPs; then WS
     put32(p, <u32>OPT_MSS << 24 | 4 << 16 | <u32>MSS_LOCAL);
     n = 4;
-    if (t.flags & TF.TS_OK) { putTs(t, p + 4, sackOk ? SACK_PERMITTED : NOP_NOP, flags, now); n = 16; }
+    if (flagged(t, TF.TS_OK)) { putTs(t, p + 4, sackOk ? SACK_PERMITTED : NOP_NOP, flags, now); n = 16; }
     else if (sackOk) { put32(p + 4, NOP_NOP << 16 | SACK_PERMITTED); n = 8; }
-    if (t.flags & TF.WS_OK) {
+    if (flagged(t, TF.WS_OK)) {
       put32(p + <usize>n, <u32>OPT_NOP << 24 | <u32>OPT_WS << 16 | 3 << 8 | t.rcvShift);
       n += 4;
     }
     return n;
   }
-  if (t.flags & TF.TS_OK) { putTs(t, p, NOP_NOP, flags, now); n = TS_LEN; }
+  if (flagged(t, TF.TS_OK)) { putTs(t, p, NOP_NOP, flags, now); n = TS_LEN; }
   if (sackOk && (flags & (Flag.ACK | Flag.RST)) == Flag.ACK && t.oooCount > 0) {
     let blocks = (room - n - 4) >> 3;
     if (blocks > t.oooCount) blocks = t.oooCount;
@@ -132,7 +133,7 @@ export function optionsWrite(t: Tcb, p: usize, flags: u32, now: u32, room: i32):
  *  TS.Recent: an old duplicate), 2 = drop silently (no TSopt although both sides agreed to send one),
  *  0 = go on. An RST is never refused for its timestamp (5.3). */
 export function pawsCheck(t: Tcb, now: u32): i32 {
-  if (!(t.flags & TF.TS_OK) || has(Flag.RST)) return 0;
+  if (!flagged(t, TF.TS_OK) || has(Flag.RST)) return 0;
   if (!opts.hasTs) { count(C.DROP_TCP_NO_TS); return 2; }
   // 5.5: after 24 days of silence TS.Recent may have wrapped, and no longer judges anything
   if (<i32>(opts.tsVal - t.tsRecent) < 0 && timeLt(now, t.tsRecentAt + PAWS_IDLE_MS)) {
@@ -145,7 +146,7 @@ export function pawsCheck(t: Tcb, now: u32): i32 {
 /** RFC 7323 4.3 (2): an acceptable segment that starts at or below Last.ACK.sent and is not older
  *  than TS.Recent gives the TSval our next ACKs echo. */
 export function tsRecentUpdate(t: Tcb, now: u32): void {
-  if (!(t.flags & TF.TS_OK) || !opts.hasTs) return;
+  if (!flagged(t, TF.TS_OK) || !opts.hasTs) return;
   if (seqLe(seg.seq, t.lastAckSent) && <i32>(opts.tsVal - t.tsRecent) >= 0) {
     t.tsRecent = opts.tsVal;
     t.tsRecentAt = now;

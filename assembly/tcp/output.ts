@@ -5,7 +5,7 @@ import { RTO_INITIAL_MS, RTO_MAX_MS } from "../config";
 import { rtoFrom } from "./rtt";
 import { Flag } from "../wire/tcp";
 import { State } from "./state";
-import { Tcb, TF } from "./tcb";
+import { Tcb, TF, flagsOn, flagsOff, flagged } from "./tcb";
 import { seqGt } from "./seq";
 import { emitSegment, sendAck, sendData, synAcked, armRtx, windowClosed, mayTransmit } from "./emit";
 import { sendWindow } from "./congestion";
@@ -22,20 +22,20 @@ function output(t: Tcb, now: u32, probe: bool): void {
   const idle = t.sndMax == t.sndUna;        // nothing in flight yet: a flight may begin now
   if (t.sndNxt == t.iss && !synAcked(t) && s != State.CLOSED) {
     // our SYN (SYN-SENT) or SYN-ACK (having received theirs), first or again after a timeout
-    if (t.sndMax == t.iss) { t.rttSeq = t.iss + 1; t.rttAt = now; t.flags |= TF.RTT_TIMING; } // time the first SYN
+    if (t.sndMax == t.iss) { t.rttSeq = t.iss + 1; t.rttAt = now; flagsOn(t, TF.RTT_TIMING); } // time the first SYN
     emitSegment(t, t.iss, s == State.SYN_SENT ? Flag.SYN : Flag.SYN | Flag.ACK, 0, 0, now);
     t.sndNxt = t.iss + 1;
     if (seqGt(t.sndNxt, t.sndMax)) t.sndMax = t.sndNxt;
   }
   if (mayTransmit(s)) sendData(t, now, probe, t.sndUna + sendWindow(t, now), 1024);
-  if (t.flags & TF.ACK_NOW) sendAck(t, now);
+  if (flagged(t, TF.ACK_NOW)) sendAck(t, now);
   if (idle && t.sndMax != t.sndUna) t.unaSince = now;   // the user-timeout clock (liveness.ts)
   noteWindowShut(t, now);
-  if (!(t.flags & TF.RTX_ARMED)) {
+  if (!flagged(t, TF.RTX_ARMED)) {
     if (windowClosed(t)) {
-      if (!(t.flags & TF.ZWP)) t.zwpProbes = 0;   // the window has just closed
+      if (!flagged(t, TF.ZWP)) t.zwpProbes = 0;   // the window has just closed
       t.rtxAt = now + persistInterval(t);         // the persist timer
-      t.flags |= TF.RTX_ARMED;
+      flagsOn(t, TF.RTX_ARMED);
     } else if (t.sndMax != t.sndUna) {
       armRtx(t, now);                             // the retransmission timer
     }
@@ -44,8 +44,8 @@ function output(t: Tcb, now: u32, probe: bool): void {
 
 /** The persist limit's clock (liveness.ts): when the peer's window shut on data we have for it. */
 function noteWindowShut(t: Tcb, now: u32): void {
-  if (!windowClosed(t)) t.flags &= ~TF.WND_SHUT;
-  else if (!(t.flags & TF.WND_SHUT)) { t.flags |= TF.WND_SHUT; t.zwSince = now; }
+  if (!windowClosed(t)) flagsOff(t, TF.WND_SHUT);
+  else if (!flagged(t, TF.WND_SHUT)) { flagsOn(t, TF.WND_SHUT); t.zwSince = now; }
 }
 
 /** The persist timer (RFC 9293 3.8.6.1): the first probe one RTO after the window closed (SHLD-29),

@@ -2,7 +2,7 @@
 // srtt8 = SRTT × 8 and rttvar4 = RTTVAR × 4, in milliseconds (clock granularity G = 1 ms).
 import { RTO_MIN_MS, RTO_MAX_MS } from "../config";
 import { C, count } from "../counters";
-import { Tcb, TF } from "./tcb";
+import { Tcb, TF, flagsOn, flagsOff, flagged } from "./tcb";
 import { seqGe } from "./seq";
 import { opts } from "./segment";
 import { tsNow } from "./options";
@@ -15,17 +15,17 @@ import { tsNow } from "./options";
  *  TS.Recent to a duplicate): it would measure the losses, not the path, and one such sample of
  *  seconds inflates the RTO for a long time. Karn's rule, applied to timestamps. */
 export function rttAcked(t: Tcb, ack: u32, now: u32): void {
-  if ((t.flags & TF.TS_OK) && opts.hasTs && opts.tsEcr != 0) {
-    if ((t.flags & TF.RTT_TIMING) && !seqGe(ack, t.rttSeq)) return;
+  if (flagged(t, TF.TS_OK) && opts.hasTs && opts.tsEcr != 0) {
+    if (flagged(t, TF.RTT_TIMING) && !seqGe(ack, t.rttSeq)) return;
     // (RESENT: rtxTs is compared only while it is recent, never ~25 days later when it has wrapped)
-    if ((t.flags & TF.RESENT) && <i32>(opts.tsEcr - t.rtxTs) < 0) return;
-    t.flags &= ~(TF.RTT_TIMING | TF.RESENT);
+    if (flagged(t, TF.RESENT) && <i32>(opts.tsEcr - t.rtxTs) < 0) return;
+    flagsOff(t, TF.RTT_TIMING | TF.RESENT);
     const r = tsNow(t, now) - opts.tsEcr;
     if (r <= RTO_MAX_MS) rttSample(t, r);     // an echo from the future is no sample
     return;
   }
-  if (!(t.flags & TF.RTT_TIMING) || !seqGe(ack, t.rttSeq)) return;
-  t.flags &= ~TF.RTT_TIMING;
+  if (!flagged(t, TF.RTT_TIMING) || !seqGe(ack, t.rttSeq)) return;
+  flagsOff(t, TF.RTT_TIMING);
   rttSample(t, now - t.rttAt);
 }
 
@@ -33,9 +33,9 @@ export function rttAcked(t: Tcb, ack: u32, now: u32): void {
  *  rule no sample from the segment being timed; with timestamps only echoes at least as new as
  *  this one sample again (rttAcked). */
 export function noteRetransmit(t: Tcb, now: u32): void {
-  t.flags &= ~TF.RTT_TIMING;
+  flagsOff(t, TF.RTT_TIMING);
   t.rtxTs = tsNow(t, now);
-  t.flags |= TF.RESENT;
+  flagsOn(t, TF.RESENT);
   t.retransmits++;
   count(C.TCP_RETRANSMITS);
 }

@@ -35,7 +35,7 @@ export function sackClear(t: Tcb): void { t.sackCount = 0; }
  *  forged block) is ignored. */
 export function sackUpdate(t: Tcb): void {
   for (let b = 0; b < opts.sackCount; b++) {
-    const l = load<u32>(sackBlock(opts, b)), r = load<u32>(sackBlock(opts, b), 4);
+    const l = load<u32>(sackBlock(b)), r = load<u32>(sackBlock(b), 4);
     if (!seqLt(l, r) || seqLt(l, seg.ack) || seqGt(r, t.sndMax) || !seqGt(l, t.sndUna)) continue;
     sackInsert(t, l, r);
   }

@@ -1,6 +1,6 @@
-// The segment being processed, filled by tcpParse() from a checked header: `seg` (globals) and its
-// options `opts` (one static record).
-import { TcpOptions, tcpCheck, tcpChecksumOk, tcpParseOptions, tcpSrcPort, tcpDstPort, tcpSeq, tcpAck,
+// The segment being processed, filled by tcpParse() from a checked header: `seg` and its options
+// `opts` (wire/tcp.ts), both globals.
+import { opts, tcpOptionsClear, tcpCheck, tcpChecksumOk, tcpParseOptions, tcpSrcPort, tcpDstPort, tcpSeq, tcpAck,
          tcpFlags, tcpWindow, tcpUrgent, Flag } from "../wire/tcp";
 import { C, count } from "../counters";
 
@@ -18,16 +18,17 @@ export namespace seg {
 export function segClear(): void {
   seg.src = 0; seg.dst = 0; seg.sport = 0; seg.dport = 0; seg.seq = 0; seg.ack = 0; seg.flags = 0;
   seg.wnd = 0; seg.up = 0; seg.data = 0; seg.dataLen = 0; seg.len = 0;
+  tcpOptionsClear(); opts.tsVal = 0; opts.tsEcr = 0;
 }
 
-export const opts = changetype<TcpOptions>(memory.data(offsetof<TcpOptions>()));
+export { opts };
 
 /** Validate the segment at p (header, checksum, options) into `seg`/`opts`. False = counted drop. */
 export function tcpParse(src: u32, dst: u32, p: usize, len: i32): bool {
   const hdr = tcpCheck(p, len);
   if (hdr < 0) { count(C.DROP_TCP_MALFORMED); return false; }
   if (!tcpChecksumOk(p, len, src, dst)) { count(C.DROP_TCP_CHECKSUM); return false; }
-  if (!tcpParseOptions(p, hdr, opts)) { count(C.DROP_TCP_MALFORMED); return false; }
+  if (!tcpParseOptions(p, hdr)) { count(C.DROP_TCP_MALFORMED); return false; }
   seg.src = src; seg.dst = dst;
   seg.sport = tcpSrcPort(p); seg.dport = tcpDstPort(p);
   seg.seq = tcpSeq(p); seg.ack = tcpAck(p);

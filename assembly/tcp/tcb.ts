@@ -178,7 +178,7 @@ export function tcbFromHandle(h: i32): Tcb | null {
 export function tcbAlloc(): Tcb | null {
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
-    if (t.flags & TF.IN_USE) continue;
+    if (flagged(t, TF.IN_USE)) continue;
     memory.fill(changetype<usize>(t) + offsetof<Tcb>("state"), 0, offsetof<Tcb>() - offsetof<Tcb>("state"));
     t.flags = TF.IN_USE;
     t.state = State.CLOSED;
@@ -204,7 +204,7 @@ export function tcbRelease(t: Tcb): void {
 export function tcbLookup(lip: u32, lport: u32, rip: u32, rport: u32): Tcb | null {
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
-    if ((t.flags & TF.IN_USE) && t.state != State.CLOSED && t.lport == lport && t.rport == rport
+    if (flagged(t, TF.IN_USE) && t.state != State.CLOSED && t.lport == lport && t.rport == rport
         && t.rip == rip && t.lip == lip) return t;
   }
   return null;
@@ -217,7 +217,7 @@ export function tcbOldest(state: i32, l: i32): Tcb | null {
   let best: Tcb | null = null;
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
-    if (!(t.flags & TF.IN_USE) || t.state != state || (t.flags & TF.APP_OWNED) || !(t.flags & TF.CLOSE_ARMED)) continue;
+    if (!flagged(t, TF.IN_USE) || t.state != state || flagged(t, TF.APP_OWNED) || !flagged(t, TF.CLOSE_ARMED)) continue;
     if (l >= 0 && t.listener != l) continue;
     if (best == null || <i32>(t.closeAt - best.closeAt) < 0) best = t;
   }
@@ -241,7 +241,7 @@ export function tcbAllocReusing(): Tcb | null {
 export function tcbFree(): bool {
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
-    if (!(t.flags & TF.IN_USE)) return true;
+    if (!flagged(t, TF.IN_USE)) return true;
   }
   return tcbOldest(State.TIME_WAIT, -1) != null;
 }
@@ -251,27 +251,39 @@ export function halfOpenCount(): i32 {
   let n = 0;
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
-    if ((t.flags & TF.IN_USE) && t.state == State.SYN_RECEIVED && (t.flags & TF.PASSIVE)) n++;
+    if (flagged(t, TF.IN_USE) && t.state == State.SYN_RECEIVED && flagged(t, TF.PASSIVE)) n++;
   }
   return n;
 }
 
+/** Our initial sequence number (RFC 9293 3.4.1): nothing sent yet, SND.UNA = SND.NXT = SND.MAX =
+ *  ISS, and NewReno's recovery point there too (RFC 6582 3.2 step 1). */
+export function issFrom(t: Tcb, iss: u32): void {
+  t.iss = iss; t.sndUna = iss; t.sndNxt = iss; t.sndMax = iss; t.recover = iss;
+}
+
+/** Test, raise or lower flag bits of t: one call each, where the load (and store) of t.flags written
+ *  out at a hundred and fifty sites costs bytes at every one. */
+export function flagged(t: Tcb, f: u32): bool { return (t.flags & f) != 0; }
+export function flagsOn(t: Tcb, f: u32): void { t.flags |= f; }
+export function flagsOff(t: Tcb, f: u32): void { t.flags &= ~f; }
+
 /** An event about t for the app, when the app holds its handle. */
 export function appEvent(t: Tcb, kind: i32, arg: i32): void {
-  if (t.flags & TF.APP_OWNED) eventPush(kind, tcbHandle(t), arg);
+  if (flagged(t, TF.APP_OWNED)) eventPush(kind, tcbHandle(t), arg);
 }
 
 /** Every state change goes through here: the single trace point (an Ev.STATE event). */
 export function setState(t: Tcb, s: i32): void {
   if (t.state == s) return;
-  if (!(t.flags & TF.CORE)) eventPush(Ev.STATE, tcbHandle(t), t.state | (s << 8));
+  if (!flagged(t, TF.CORE)) eventPush(Ev.STATE, tcbHandle(t), t.state | (s << 8));
   t.state = s;
 }
 
 /** Delete the TCB `ms` from now (TIME-WAIT's 2 MSL, an orphaned FIN-WAIT-2's timeout). */
 export function armClose(t: Tcb, now: u32, ms: u32): void {
   t.closeAt = now + ms;
-  t.flags |= TF.CLOSE_ARMED;
+  flagsOn(t, TF.CLOSE_ARMED);
 }
 
 /** True in the states where both sides have exchanged SYNs (RFC 9293 3.3.2). */
@@ -281,11 +293,11 @@ export function synchronized(s: i32): bool { return s >= State.ESTABLISHED; }
  *  calls tcp_close (its handle still answers state/error/recv), the core's own until its owner
  *  reads the error; any other slot is freed now. */
 export function tcbClose(t: Tcb, err: i32): void {
-  t.flags &= ~(TF.RTX_ARMED | TF.CLOSE_ARMED | TF.ACK_NOW | TF.DELACK);
+  flagsOff(t, TF.RTX_ARMED | TF.CLOSE_ARMED | TF.ACK_NOW | TF.DELACK);
   if (err != 0 && t.err == 0) t.err = err;
   const h = tcbHandle(t);
   setState(t, State.CLOSED);
-  if (t.flags & TF.APP_OWNED) {
+  if (flagged(t, TF.APP_OWNED)) {
     if (err != 0) {
       ringClear(t.tx);
       eventPush(Ev.ERROR, h, err);

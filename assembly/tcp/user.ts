@@ -4,7 +4,7 @@ import { MSS_DEFAULT, MSS_LOCAL, RX_BUF, RTO_INITIAL_MS, FIN_WAIT2_MS } from "..
 import { C, count } from "../counters";
 import { Err } from "../errors";
 import { ringLen, ringRead, ringWrite } from "../storage/ring";
-import { Tcb, TF, setState, synchronized, armClose, tcbClose, tcbRelease } from "./tcb";
+import { Tcb, TF, setState, synchronized, armClose, tcbClose, tcbRelease, issFrom, flagsOn, flagsOff, flagged } from "./tcb";
 import { tcpOutput } from "./output";
 import { sendRst, rcvWindow } from "./emit";
 import { oooBytes } from "./assembler";
@@ -16,12 +16,10 @@ import { State } from "./state";
  *  sent, SYN-SENT. */
 export function userOpen(t: Tcb, lip: u32, lport: u32, rip: u32, rport: u32, now: u32): void {
   t.lip = lip; t.lport = lport; t.rip = rip; t.rport = rport;
-  t.iss = isnFor(lip, <u16>lport, rip, <u16>rport, now);
-  t.sndUna = t.iss; t.sndNxt = t.iss; t.sndMax = t.iss; t.recover = t.iss;
-  t.sndWnd = 0;
+  issFrom(t, isnFor(lip, <u16>lport, rip, <u16>rport, now));   // (SND.WND is 0 from tcbAlloc)
   t.mss = <u32>MSS_DEFAULT;
   t.rto = RTO_INITIAL_MS;
-  t.flags |= TF.APP_OWNED;
+  flagsOn(t, TF.APP_OWNED);
   optionsOffer(t, now);
   count(C.TCP_ACTIVE_OPENS);
   setState(t, State.SYN_SENT);
@@ -35,10 +33,10 @@ export function userOpen(t: Tcb, lip: u32, lport: u32, rip: u32, rport: u32, now
 export function userSend(t: Tcb, ptr: usize, len: i32, now: u32): i32 {
   const s = t.state;
   if (s == State.CLOSED) return t.err != 0 ? t.err : Err.ENOTCONN;
-  if ((t.flags & TF.FIN_QUEUED) || (s != State.SYN_SENT && s != State.SYN_RECEIVED && s != State.ESTABLISHED && s != State.CLOSE_WAIT)) return Err.EPIPE;
+  if (flagged(t, TF.FIN_QUEUED) || (s != State.SYN_SENT && s != State.SYN_RECEIVED && s != State.ESTABLISHED && s != State.CLOSE_WAIT)) return Err.EPIPE;
   if (len == 0) return 0;
   const n = ringWrite(t.tx, ptr, len);
-  if (n < len) t.flags |= TF.WANT_WRITE;
+  if (n < len) flagsOn(t, TF.WANT_WRITE);
   if (n == 0) return Err.EAGAIN;
   if (synchronized(s)) tcpOutput(t, now);
   return n;
@@ -53,7 +51,7 @@ export function userReceive(t: Tcb, ptr: usize, len: i32, now: u32): i32 {
     windowUpdate(t);
     return n;
   }
-  if (t.flags & TF.FIN_RCVD) return 0;
+  if (flagged(t, TF.FIN_RCVD)) return 0;
   if (t.state == State.CLOSED) return t.err;
   return Err.EAGAIN;
 }
@@ -68,7 +66,7 @@ export function userReceive(t: Tcb, ptr: usize, len: i32, now: u32): i32 {
  *  in a timeout (40 seeded 2 %-loss runs, default profile, no extensions: 4.3 timeouts a run
  *  instead of 1.4). */
 function windowUpdate(t: Tcb): void {
-  if (!synchronized(t.state) || (t.flags & TF.FIN_RCVD)) return;
+  if (!synchronized(t.state) || flagged(t, TF.FIN_RCVD)) return;
   const open = <i32>(t.rcvAdv - t.rcvNxt);
   // with 8 full segments or more still open the sender is not window-limited: the moved edge rides
   // on the next ACK (every second segment) instead of a bare update per read, which halves the
@@ -77,25 +75,25 @@ function windowUpdate(t: Tcb): void {
   // always update at once, and so does a read of more than a full segment not yet acked (as Linux's
   // tcp_cleanup_rbuf: a segment and a tail, the sender's Nagle holding more until they are acked)
   const big = RX_BUF >= 8 * MSS_LOCAL;
-  if (<i32>rcvWindow(t) > open && (!big || open < 8 * MSS_LOCAL || t.rcvNxt - t.lastAckSent > t.rcvMss)) t.flags |= TF.ACK_NOW;
+  if (<i32>rcvWindow(t) > open && (!big || open < 8 * MSS_LOCAL || t.rcvNxt - t.lastAckSent > t.rcvMss)) flagsOn(t, TF.ACK_NOW);
 }
 
 /** RFC 9293 3.10.4, CLOSE of the sending side (tcp_shutdown): in SYN-SENT, and in SYN-RECEIVED
  *  with data queued, the FIN waits until ESTABLISHED; SYN-RECEIVED and ESTABLISHED send a FIN after
  *  the queued data and go to FIN-WAIT-1; CLOSE-WAIT goes to LAST-ACK; elsewhere ENOTCONN. */
 export function userShutdown(t: Tcb, now: u32): i32 {
-  if (t.flags & TF.FIN_QUEUED) return 0;
+  if (flagged(t, TF.FIN_QUEUED)) return 0;
   const s = t.state;
   if (s == State.SYN_SENT || (s == State.SYN_RECEIVED && ringLen(t.tx) > 0)) {
-    t.flags |= TF.FIN_QUEUED;       // queued until ESTABLISHED (then FIN-WAIT-1)
+    flagsOn(t, TF.FIN_QUEUED);      // queued until ESTABLISHED (then FIN-WAIT-1)
     return 0;
   }
   // SYN-RECEIVED with nothing to send: FIN now, FIN-WAIT-1 (RFC 9293 3.10.4)
   if (s == State.ESTABLISHED || s == State.SYN_RECEIVED) setState(t, State.FIN_WAIT_1);
   else if (s == State.CLOSE_WAIT) setState(t, State.LAST_ACK);
   else return Err.ENOTCONN;
-  t.flags |= TF.FIN_QUEUED;
-  t.flags &= ~TF.WANT_WRITE;
+  flagsOn(t, TF.FIN_QUEUED);
+  flagsOff(t, TF.WANT_WRITE);
   tcpOutput(t, now);
   return 0;
 }
@@ -105,14 +103,14 @@ export function userShutdown(t: Tcb, now: u32): i32 {
  *  RST (RFC 1122 4.2.2.13); otherwise as userShutdown, with FIN-WAIT-2 bounded. */
 export function userClose(t: Tcb, now: u32): void {
   const s = t.state;
-  t.flags &= ~TF.APP_OWNED;
+  flagsOff(t, TF.APP_OWNED);
   if (s == State.CLOSED || s == State.SYN_SENT) {
     // SYN-SENT: delete the TCB (RFC 9293 3.10.4); a late SYN-ACK is answered with RST as CLOSED
     setState(t, State.CLOSED);
     tcbRelease(t);
     return;
   }
-  t.flags |= TF.ORPHAN;
+  flagsOn(t, TF.ORPHAN);
   if (ringLen(t.rx) > 0 && synchronized(s) && s != State.TIME_WAIT) {
     // unread data is lost: say so with RST (RFC 1122 4.2.2.13)
     count(C.DROP_TCP_ORPHAN_DATA);
@@ -130,7 +128,7 @@ export function userAbort(t: Tcb, now: u32): void {
   if (s >= State.SYN_RECEIVED && s <= State.CLOSE_WAIT) {   // SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, -2, CLOSE-WAIT
     sendRst(t, now);
   }
-  t.flags &= ~TF.APP_OWNED;
+  flagsOff(t, TF.APP_OWNED);
   tcbClose(t, Err.ECONNABORTED);
 }
 
@@ -160,6 +158,6 @@ export function userStatus(t: Tcb, p: usize): void {
   store<u32>(p, <u32>ringLen(t.rx), 52); store<u32>(p, <u32>ringLen(t.tx), 56);
   store<u32>(p, t.srtt8 >> 3, 68); store<u32>(p, t.rttvar4 >> 2, 72);
   store<u32>(p, oooBytes(t), 100);
-  store<u32>(p, ((t.flags & TF.SACK_OK) ? 1 : 0) | ((t.flags & TF.TS_OK) ? 2 : 0) | ((t.flags & TF.WS_OK) ? 4 : 0)
-    | ((t.flags & TF.RECOVERY) ? 8 : 0), 104);
+  store<u32>(p, (flagged(t, TF.SACK_OK) ? 1 : 0) | (flagged(t, TF.TS_OK) ? 2 : 0) | (flagged(t, TF.WS_OK) ? 4 : 0)
+    | (flagged(t, TF.RECOVERY) ? 8 : 0), 104);
 }

@@ -96,32 +96,36 @@ export function tcpEmitMss(p: usize, mss: u16): i32 {
   return 4;
 }
 
-/** Options of one segment, parsed and validated. One static instance is reused for every segment. */
-@unmanaged export class TcpOptions {
-  mss: u32;          // 0 = absent
-  wscale: i32;       // -1 = absent
-  sackOk: bool;
-  hasTs: bool;
-  tsVal: u32;
-  tsEcr: u32;
-  sackCount: i32;
-  sack0l: u32; sack0r: u32;
-  sack1l: u32; sack1r: u32;
-  sack2l: u32; sack2r: u32;
-  sack3l: u32; sack3r: u32;
+/** Options of the segment being parsed, validated by tcpParseOptions(): globals (one set, reused
+ *  for every segment), so each read is one global.get where a field of a static record costs an
+ *  address constant and a load. */
+export namespace opts {
+  export let mss: u32 = 0;          // 0 = absent
+  export let wscale: i32 = -1;      // -1 = absent
+  export let sackOk = false;
+  export let hasTs = false;
+  export let tsVal: u32 = 0;
+  export let tsEcr: u32 = 0;
+  export let sackCount: i32 = 0;    // blocks at sackBlock(0 .. sackCount-1)
 }
 
-/** Address of SACK block i's left edge (right edge at +4), for i < sackCount. */
+/** The SACK blocks of the segment: left and right edge (u32 each), SACK_BLOCKS_MAX of them. */
+const sackBlocks = memory.data(SACK_BLOCKS_MAX << 3);
+
+/** Address of SACK block i's left edge (right edge at +4), for i < opts.sackCount. */
 // @ts-ignore: decorator
-@inline export function sackBlock(o: TcpOptions, i: i32): usize {
-  return changetype<usize>(o) + offsetof<TcpOptions>("sack0l") + (<usize>i << 3);
+@inline export function sackBlock(i: i32): usize { return sackBlocks + (<usize>i << 3); }
+
+/** No options: what a header of 20 bytes gives. */
+export function tcpOptionsClear(): void {
+  opts.mss = 0; opts.wscale = -1; opts.sackOk = false; opts.hasTs = false; opts.sackCount = 0;
 }
 
-/** Parse the options of a checked header into `o`. Unknown kinds are skipped by their length.
+/** Parse the options of a checked header into `opts`. Unknown kinds are skipped by their length.
  *  Returns false (malformed) for a length byte < 2 or one that runs past the header, and for a
  *  known option with the wrong length. */
-export function tcpParseOptions(p: usize, hdrLen: i32, o: TcpOptions): bool {
-  o.mss = 0; o.wscale = -1; o.sackOk = false; o.hasTs = false; o.sackCount = 0;
+export function tcpParseOptions(p: usize, hdrLen: i32): bool {
+  tcpOptionsClear();
   let i: i32 = TCP_HDR_MIN;
   while (i < hdrLen) {
     const kind = load<u8>(p + <usize>i);
@@ -133,25 +137,25 @@ export function tcpParseOptions(p: usize, hdrLen: i32, o: TcpOptions): bool {
     const v = p + <usize>i + 2;
     if (kind == OPT_MSS) {
       if (olen != 4) return false;
-      o.mss = get16(v);
+      opts.mss = get16(v);
     } else if (kind == OPT_WS) {
       if (olen != 3) return false;
-      o.wscale = <i32>load<u8>(v);
+      opts.wscale = <i32>load<u8>(v);
     } else if (kind == OPT_SACK_OK) {
       if (olen != 2) return false;
-      o.sackOk = true;
+      opts.sackOk = true;
     } else if (kind == OPT_TS) {
       if (olen != 10) return false;
-      o.hasTs = true; o.tsVal = get32(v); o.tsEcr = get32(v + 4);
+      opts.hasTs = true; opts.tsVal = get32(v); opts.tsEcr = get32(v + 4);
     } else if (kind == OPT_SACK) {
       const n = (olen - 2) >> 3;
       if (n < 1 || n > SACK_BLOCKS_MAX || (olen - 2) != n << 3) return false;
       for (let b = 0; b < n; b++) {
-        const at = sackBlock(o, b);
+        const at = sackBlock(b);
         store<u32>(at, get32(v + (<usize>b << 3)));
         store<u32>(at + 4, get32(v + (<usize>b << 3) + 4));
       }
-      o.sackCount = n;
+      opts.sackCount = n;
     }
     i += olen;
   }

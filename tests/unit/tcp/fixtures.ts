@@ -3,8 +3,7 @@
 // rings in place. The segment `seg` and its options `opts` (tcp/segment.ts) are cleared too, so
 // no test sees options a previous one left behind.
 import { Tcb, tcbAlloc, tcbPoolInit } from "../../../assembly/tcp/tcb";
-import { segClear, opts } from "../../../assembly/tcp/segment";
-import { TcpOptions } from "../../../assembly/wire/tcp";
+import { segClear } from "../../../assembly/tcp/segment";
 import { layoutEnd } from "../../../assembly/storage/layout";
 import { setupMemory } from "../helpers";
 
@@ -19,8 +18,6 @@ export function freshTcb(): Tcb {
   tcbPoolInit();
   expect(layoutEnd()).toBeLessThanOrEqual(<usize>memory.size() << 16);
   segClear();
-  memory.fill(changetype<usize>(opts), 0, offsetof<TcpOptions>());
-  opts.wscale = -1;
   const t = tcbAlloc();
   if (t == null) unreachable();
   return t!;

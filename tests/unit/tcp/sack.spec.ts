@@ -34,8 +34,8 @@ function ackWith(ack: u32, blocks: u32[]): void {
   seg.ack = ack;
   opts.sackCount = blocks.length / 2;
   for (let b = 0; b < opts.sackCount; b++) {
-    store<u32>(sackBlock(opts, b), blocks[2 * b]);
-    store<u32>(sackBlock(opts, b), blocks[2 * b + 1], 4);
+    store<u32>(sackBlock(b), blocks[2 * b]);
+    store<u32>(sackBlock(b), blocks[2 * b + 1], 4);
   }
 }
 
