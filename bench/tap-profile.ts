@@ -10,8 +10,12 @@ import { startServices } from "../host/apps/services.ts";
 import { PETREL_IP, runPeer, TapNetns } from "../tests/support/netns.ts";
 import { Board, BOARD_IP, KERNEL_IP, Netns, SERVER_BOARD_BIN, tapName } from "../tests/boards/support.ts";
 
-const argv = process.argv.slice(2).filter((a) => a !== "--native");
+const argv = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const native = process.argv.includes("--native");
+/** --count: also count, during the measured run, every call into the core by export name, the
+ *  core's events by kind, the 'data' chunks the services got and the timers the clock armed
+ *  (load-independent figures: per MB, they say what a change to the receive path saved). */
+const counting = process.argv.includes("--count");
 const mode = argv[0] ?? "send";
 const n = Number(argv[1] ?? 0);
 const MB = 1 << 20;
@@ -70,15 +74,56 @@ if (native) {
 } else {
   const env = TapNetns.create("prof", { capture: false });
   try {
-    startServices(env.petrel, ["echo", "discard", "chargen"]);
+    const servers = startServices(env.petrel, ["echo", "discard", "chargen"]);
     await env.peer(mode, warm[mode]!, 300_000).result;
+    const counts = counting ? countCalls(env, [...servers.values()]) : null;
+    const tap0 = { ...env.link.stats };
     const t0 = process.cpuUsage();
     const r = await env.peer(mode, args[mode]!, 300_000).result;
     const cpu = process.cpuUsage(t0);
+    const tap = Object.fromEntries(Object.entries(env.link.stats).map(([k, v]) => [k, v - tap0[k as keyof typeof tap0]]));
     const drops = Object.fromEntries(Object.entries(env.petrel.stack.counters()).filter(([k, v]) => k.startsWith("DROP_") && v > 0));
-    report(r, { user: cpu.user / 1000, system: cpu.system / 1000 }, { tap: env.link.stats, drops });
+    report(r, { user: cpu.user / 1000, system: cpu.system / 1000 }, { offload: env.link.offload, tap, drops, ...(counts ? { counts: counts() } : {}) });
   } finally {
     await env.close();
     env.removeCapture();
   }
+}
+
+/** Wrap the core's exports, the clock's at() and the services' sockets with counters; returns
+ *  what they counted so far. */
+function countCalls(env: TapNetns, servers: import("node:events").EventEmitter[]): () => Record<string, Record<string, number>> {
+  const calls: Record<string, number> = {};
+  const events: Record<string, number> = {};
+  const app: Record<string, number> = { dataChunks: 0, dataBytes: 0, timersArmed: 0 };
+  const core = env.petrel.stack.core;
+  const x = core.x as unknown as Record<string, unknown>;
+  const wrapped: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) {
+    if (typeof v !== "function") {
+      wrapped[k] = v;
+      continue;
+    }
+    const f = v as (...a: number[]) => number;
+    calls[k] = 0;
+    wrapped[k] = (...a: number[]): number => {
+      calls[k]!++;
+      return f(...a);
+    };
+  }
+  (core as unknown as { x: unknown }).x = wrapped;
+  env.petrel.stack.on("event", (e) => void (events[e.name] = (events[e.name] ?? 0) + 1));
+  const clock = env.clock as unknown as { at: (...a: unknown[]) => unknown };
+  const at = clock.at.bind(clock);
+  clock.at = (...a: unknown[]) => {
+    app.timersArmed!++;
+    return at(...a);
+  };
+  for (const srv of servers) {
+    srv.on("connection", (s: import("node:events").EventEmitter) => s.on("data", (d: Uint8Array) => {
+      app.dataChunks!++;
+      app.dataBytes! += d.length;
+    }));
+  }
+  return () => ({ calls: Object.fromEntries(Object.entries(calls).filter(([, v]) => v > 0)), events, app });
 }

@@ -215,6 +215,12 @@ export class Core {
   private eventBound: number;
   /** Where copies of sent frames and received data live (views the callee may keep). */
   private arena = new Arena();
+  /**
+   * Allocates the arrays recvAll() fills (the caller keeps them; recvAll writes every byte of what
+   * it returns, so they need not be zeroed). A host may swap in a cheaper allocator: the Node host
+   * uses Buffer.allocUnsafe (no zero fill, and the app gets a Buffer as from a net.Socket).
+   */
+  alloc: (length: number) => Uint8Array = (length) => new Uint8Array(length);
 
   constructor(opts: CoreOptions = {}) {
     const w = opts.wasm;
@@ -343,6 +349,28 @@ export class Core {
     const n = this.x.tcp_recv(h, this.ioPtr, len, now >>> 0);
     if (n <= 0) return n;
     return this.arena.copy(this.memory().buffer, this.ioPtr, n);
+  }
+  /**
+   * Up to `max` bytes in one new array (Core.alloc) the caller keeps, read with as many tcp_recv
+   * calls as the io buffer's size needs: one chunk for everything readable instead of one per io
+   * buffer. The first call's result when it is ≤ 0 (0 = end of stream, < 0 = -errno); a shorter
+   * array when the core had fewer bytes than `max`.
+   */
+  recvAll(h: number, now: number, max: number): Uint8Array | number {
+    if (!(max > 0)) return this.recv(h, now, 1); // the core's own answer (EAGAIN, EOF, an error)
+    const out = this.alloc(max);
+    const mem = this.memory();
+    let at = 0;
+    while (at < max) {
+      const n = this.x.tcp_recv(h, this.ioPtr, Math.min(max - at, this.ioSize), now >>> 0);
+      if (n <= 0) {
+        if (at === 0) return n;
+        break;
+      }
+      out.set(new Uint8Array(mem.buffer, this.ioPtr, n), at);
+      at += n;
+    }
+    return at === max ? out : out.subarray(0, at);
   }
   shutdown(h: number, now: number): number {
     return this.x.tcp_shutdown(h, now >>> 0);

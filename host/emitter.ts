@@ -2,12 +2,14 @@
 // suits a simulator where resets and timeouts are ordinary outcomes that tests assert on.
 
 export class Emitter<E extends { [K in keyof E]: (...args: never[]) => void }> {
+  /** Each event's listeners. An array is never changed once stored (on/off store a new one), so
+   *  emit walks it as it was when the event began without copying it first: a listener added
+   *  during an emit is not called by it, one removed during it still is. */
   private listeners = new Map<keyof E, Function[]>();
 
   on<K extends keyof E>(ev: K, cb: E[K]): this {
-    const l = this.listeners.get(ev) ?? [];
-    l.push(cb);
-    this.listeners.set(ev, l);
+    const l = this.listeners.get(ev);
+    this.listeners.set(ev, l ? [...l, cb] : [cb]);
     return this;
   }
 
@@ -23,7 +25,7 @@ export class Emitter<E extends { [K in keyof E]: (...args: never[]) => void }> {
     const l = this.listeners.get(ev);
     if (l) {
       const i = l.indexOf(cb);
-      if (i >= 0) l.splice(i, 1);
+      if (i >= 0) this.listeners.set(ev, [...l.slice(0, i), ...l.slice(i + 1)]);
     }
     return this;
   }
@@ -35,6 +37,6 @@ export class Emitter<E extends { [K in keyof E]: (...args: never[]) => void }> {
   protected emit<K extends keyof E>(ev: K, ...args: Parameters<E[K]>): void {
     const l = this.listeners.get(ev);
     if (!l) return;
-    for (const cb of [...l]) (cb as Function)(...args);
+    for (let i = 0; i < l.length; i++) (l[i] as Function)(...args);
   }
 }

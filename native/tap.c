@@ -3,6 +3,12 @@
 // without throwing (the result is n or -errno), readBatch()/writeBatch() many in one call; watch() calls back on readability through a libuv
 // poll handle on the Node event loop (no busy polling); close() stops the watch and closes the fd
 // (a device this process created without TUNSETPERSIST disappears with it).
+// open(name, true) asks for the kernel's offloads (IFF_VNET_HDR, TUNSETOFFLOAD TSO4 + CSUM): the
+// kernel then queues a TCP sender's data as super-frames of up to 64 KiB with their checksums left
+// to us, one read(2) and one queued skb instead of one per segment; readBatch() and read() split
+// them back into the MSS-sized frames the kernel would have sent (headers, sequence numbers, IP ids,
+// flags and both checksums as Linux's own GSO writes them) and finish partial checksums, so the
+// caller sees ordinary Ethernet frames either way. Writes go out with an empty header (no offload).
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
@@ -13,7 +19,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
+#include <linux/virtio_net.h>
 #include <node_api.h>
 #include <uv.h>
 
@@ -50,17 +58,189 @@ static int tap_queue_len(const char *name) {
   return r;
 }
 
-// open(name: string) -> { fd, name, qlen } (qlen: the txqueuelen, or -errno) | throws Error with .code (EACCES, EPERM, ENOENT, EBUSY...)
+// ── offloads (IFF_VNET_HDR) ───────────────────────────────────────────────────────────────
+#define VNET_HDR ((int)sizeof(struct virtio_net_hdr))   /* 10: the device's default header size */
+#define STAGE_SIZE (VNET_HDR + 65536 + 256)
+#define MAX_OFFLOAD 64
+
+/* One fd opened with offloads: the super-frame being split (stage: the header, then the frame). */
+typedef struct {
+  int fd;
+  uint8_t *stage;
+  uint32_t flen;     /* the frame's length in stage (after the header) */
+  uint32_t next;     /* offset in the frame of the next segment's payload; 0: nothing pending */
+  uint16_t hl, mss, ihl;
+  uint16_t seg;      /* segments emitted so far */
+  uint32_t reads;    /* read(2) calls that returned a frame, and super-frames split (readBatch's stats) */
+  uint32_t supers;
+} offload_t;
+
+static offload_t *offloads[MAX_OFFLOAD];
+
+static offload_t *offload_of(int fd) {
+  for (int i = 0; i < MAX_OFFLOAD; i++) if (offloads[i] && offloads[i]->fd == fd) return offloads[i];
+  return NULL;
+}
+
+static void offload_forget(int fd) {
+  for (int i = 0; i < MAX_OFFLOAD; i++) if (offloads[i] && offloads[i]->fd == fd) {
+    free(offloads[i]->stage);
+    free(offloads[i]);
+    offloads[i] = NULL;
+  }
+}
+
+/* RFC 1071 sum of p[0, n) read as little-endian words (byte order is undone by the caller storing
+ * the folded result low byte first): 64-bit accumulator, 4 bytes a step. */
+static uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t n) {
+  while (n >= 4) {
+    uint32_t w;
+    memcpy(&w, p, 4);
+    sum += w;
+    p += 4;
+    n -= 4;
+  }
+  if (n >= 2) {
+    sum += (uint32_t)(p[0] | (p[1] << 8));
+    p += 2;
+    n -= 2;
+  }
+  if (n) sum += p[0];
+  return sum;
+}
+
+/* Fold, complement and store at p (network order, as the sum was taken byte-swapped). */
+static void csum_store(uint8_t *p, uint64_t sum) {
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  uint16_t c = (uint16_t)~sum;
+  p[0] = (uint8_t)(c & 0xff);
+  p[1] = (uint8_t)(c >> 8);
+}
+
+static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+
+/* The next segment of the pending super-frame into out (at most cap bytes); its length. */
+static int offload_segment(offload_t *o, uint8_t *out, size_t cap) {
+  const uint8_t *f = o->stage + VNET_HDR;
+  uint32_t left = o->flen - o->next;
+  uint32_t plen = left < o->mss ? left : o->mss;
+  int first = o->seg == 0, last = plen == left;
+  size_t len = (size_t)o->hl + plen;
+  o->seg++;
+  o->next = last ? 0 : o->next + plen;
+  if (len > cap) {
+    /* longer than a frame of the device's MTU (the kernel sizes segments to fit it): handed up cut
+     * to cap, a frame whose IP length the core finds wrong and counts as malformed */
+    memcpy(out, f, cap);
+    return (int)cap;
+  }
+  uint32_t payload = o->next ? o->next - plen : o->flen - plen;   /* this segment's offset in f */
+  memcpy(out, f, o->hl);
+  memcpy(out + o->hl, f + payload, plen);
+  uint8_t *ip = out + 14, *t = out + 14 + o->ihl;
+  uint32_t tot = (uint32_t)o->hl - 14 + plen;
+  ip[2] = (uint8_t)(tot >> 8);
+  ip[3] = (uint8_t)tot;
+  uint16_t id = (uint16_t)(((f[18] << 8) | f[19]) + o->seg - 1);   /* Linux's TSO: the id counts up per segment */
+  ip[4] = (uint8_t)(id >> 8);
+  ip[5] = (uint8_t)id;
+  ip[10] = ip[11] = 0;
+  csum_store(ip + 10, csum_add(0, ip, o->ihl));
+  const uint8_t *ft = f + 14 + o->ihl;
+  uint32_t seq = ((uint32_t)ft[4] << 24 | (uint32_t)ft[5] << 16 | (uint32_t)ft[6] << 8 | ft[7]) + (payload - o->hl);
+  t[4] = (uint8_t)(seq >> 24);
+  t[5] = (uint8_t)(seq >> 16);
+  t[6] = (uint8_t)(seq >> 8);
+  t[7] = (uint8_t)seq;
+  if (!last) t[13] &= (uint8_t)~0x09;   /* FIN and PSH only on the last segment */
+  if (!first) t[13] &= (uint8_t)~0x80;  /* CWR only on the first */
+  t[16] = t[17] = 0;
+  uint32_t tcplen = tot - o->ihl;
+  uint8_t pseudo[12];
+  memcpy(pseudo, ip + 12, 8);
+  pseudo[8] = 0;
+  pseudo[9] = 6;
+  pseudo[10] = (uint8_t)(tcplen >> 8);
+  pseudo[11] = (uint8_t)tcplen;
+  csum_store(t + 16, csum_add(csum_add(0, pseudo, 12), t, tcplen));
+  return (int)len;
+}
+
+/* One frame into out (at most cap bytes): the next segment of a pending super-frame, else a read(2)
+ * (a super-frame is split, a partial checksum finished). Its length, or -errno (-EAGAIN: none). */
+static int offload_frame(offload_t *o, uint8_t *out, size_t cap) {
+  if (o->next) return offload_segment(o, out, cap);
+  for (;;) {
+    ssize_t r = read(o->fd, o->stage, STAGE_SIZE);
+    if (r < 0) return -errno;
+    if (r <= VNET_HDR) continue; /* a header alone: nothing to hand up */
+    o->reads++;
+    struct virtio_net_hdr h;
+    memcpy(&h, o->stage, sizeof h);
+    uint8_t *f = o->stage + VNET_HDR;
+    uint32_t flen = (uint32_t)r - VNET_HDR;
+    uint16_t mss = le16((const uint8_t *)&h.gso_size);
+    if ((h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_TCPV4 && mss > 0 && flen >= 54
+        && f[12] == 0x08 && f[13] == 0x00 && (f[14] >> 4) == 4 && f[23] == 6) {
+      uint16_t ihl = (uint16_t)((f[14] & 15) * 4);
+      uint16_t hl = ihl >= 20 && 14u + ihl + 20 <= flen ? (uint16_t)(14 + ihl + (f[14 + ihl + 12] >> 4) * 4) : 0;
+      if (hl >= 14 + ihl + 20 && hl < flen) {
+        o->flen = flen;
+        o->hl = hl;
+        o->ihl = ihl;
+        o->mss = mss;
+        o->seg = 0;
+        o->next = hl;
+        o->supers++;
+        return offload_segment(o, out, cap);
+      }
+    }
+    /* an ordinary frame (or a super-frame we cannot split: handed up whole, too long for the core,
+     * which counts and drops it) */
+    uint16_t start = le16((const uint8_t *)&h.csum_start), off = le16((const uint8_t *)&h.csum_offset);
+    if ((h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && (uint32_t)start + off + 2 <= flen)
+      csum_store(f + start + off, csum_add(0, f + start, flen - start));
+    size_t n = flen < cap ? flen : cap;
+    memcpy(out, f, n);
+    return (int)n;
+  }
+}
+
+/* Ask for the offloads on a fd opened with IFF_VNET_HDR: the TUNSETOFFLOAD result (0 or -errno).
+ * The fd is in header mode either way. */
+static int offload_start(int fd) {
+  int slot = -1;
+  for (int i = 0; i < MAX_OFFLOAD; i++) if (!offloads[i]) { slot = i; break; }
+  offload_t *o = slot < 0 ? NULL : calloc(1, sizeof *o);
+  uint8_t *stage = o ? malloc(STAGE_SIZE) : NULL;
+  if (!stage) {
+    free(o);
+    return -ENOMEM;
+  }
+  o->fd = fd;
+  o->stage = stage;
+  offloads[slot] = o;
+  return ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) < 0 ? -errno : 0;
+}
+
+// open(name: string, offload?: boolean) -> { fd, name, qlen, offload } (offload: 1 with the kernel's
+// offloads, 0 without, -errno when the kernel refused them: frames then come one by one as before) (qlen: the txqueuelen, or -errno) | throws Error with .code (EACCES, EPERM, ENOENT, EBUSY...)
 static napi_value tap_open(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   char name[IFNAMSIZ] = {0};
   size_t len = 0;
+  bool offload = false;
   if (argc >= 1) {
     napi_valuetype t;
     CHECK(napi_typeof(env, argv[0], &t));
     if (t == napi_string) CHECK(napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len));
+  }
+  if (argc >= 2) {
+    napi_valuetype t;
+    CHECK(napi_typeof(env, argv[1], &t));
+    if (t == napi_boolean) CHECK(napi_get_value_bool(env, argv[1], &offload));
   }
   int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
   const char *what = "open /dev/net/tun";
@@ -69,7 +249,7 @@ static napi_value tap_open(napi_env env, napi_callback_info info) {
   struct ifreq ifr;
   if (!err) {
     memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0);
     memcpy(ifr.ifr_name, name, len < IFNAMSIZ ? len : IFNAMSIZ - 1);
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) { err = errno; what = "ioctl TUNSETIFF"; }
   }
@@ -93,8 +273,19 @@ static napi_value tap_open(napi_env env, napi_callback_info info) {
     napi_throw(env, e);
     return NULL;
   }
+  int offloaded = 0;
+  if (offload) {
+    offloaded = offload_start(fd);
+    if (offloaded == -ENOMEM) {
+      close(fd);
+      napi_throw_error(env, "ENOMEM", "out of memory for the offload buffer");
+      return NULL;
+    }
+    if (offloaded == 0) offloaded = 1;
+  }
   napi_value obj, vname;
   CHECK(napi_create_object(env, &obj));
+  CHECK(napi_set_named_property(env, obj, "offload", make_int(env, offloaded)));
   CHECK(napi_set_named_property(env, obj, "fd", make_int(env, fd)));
   CHECK(napi_create_string_utf8(env, ifr.ifr_name, NAPI_AUTO_LENGTH, &vname));
   CHECK(napi_set_named_property(env, obj, "name", vname));
@@ -121,18 +312,22 @@ static int get_fd_and_buffer(napi_env env, napi_callback_info info, int *fd, voi
 static napi_value tap_read(napi_env env, napi_callback_info info) {
   int fd; void *data; size_t len;
   if (get_fd_and_buffer(env, info, &fd, &data, &len) < 0) { napi_throw_type_error(env, NULL, "read(fd, Uint8Array)"); return NULL; }
+  offload_t *o = offload_of(fd);
+  if (o) return make_int(env, offload_frame(o, data, len));
   ssize_t n = read(fd, data, len);
   return make_int(env, n < 0 ? -errno : (int)n);
 }
 
-// readBatch(fd, u8, max) -> frames read | -errno: up to `max` frames back to back, each a u16
+// readBatch(fd, u8, max, room, stats?: Int32Array(2)) -> frames read | -errno: up to `max` frames back to back, each a u16
 // little-endian length then its bytes, until the queue is empty (EAGAIN) or the buffer cannot take a
 // frame of the device's largest size (65535 would not fit: the caller sizes the buffer by its MTU,
 // passed as the room a frame needs). One N-API crossing for a batch instead of one per frame: under
-// a flood of small frames the crossing cost as much as the read(2) itself.
+// a flood of small frames the crossing cost as much as the read(2) itself. `stats` (optional) gets
+// the read(2) calls that returned a frame added to [0] and the super-frames split to [1] (with
+// offloads; without, [0] counts every frame).
 static napi_value tap_read_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   int fd, max, room;
   void *data = NULL;
   size_t len = 0;
@@ -148,11 +343,28 @@ static napi_value tap_read_batch(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "readBatch(fd, Uint8Array, max, room)");
     return NULL;
   }
+  int32_t *stats = NULL;
+  if (argc >= 5) {
+    bool s_ta = false;
+    napi_typedarray_type stype;
+    size_t slen = 0, soff;
+    void *sdata = NULL;
+    napi_value sab;
+    if (napi_is_typedarray(env, argv[4], &s_ta) == napi_ok && s_ta
+        && napi_get_typedarray_info(env, argv[4], &stype, &slen, &sdata, &sab, &soff) == napi_ok && stype == napi_int32_array && slen >= 2)
+      stats = sdata;
+  }
   uint8_t *p = data;
   size_t at = 0;
   int n = 0;
+  offload_t *o = offload_of(fd);
+  uint32_t reads0 = o ? o->reads : 0, supers0 = o ? o->supers : 0;
   while (n < max && at + 2 + (size_t)room <= len) {
-    ssize_t r = read(fd, p + at + 2, (size_t)room);
+    ssize_t r = o ? offload_frame(o, p + at + 2, (size_t)room) : read(fd, p + at + 2, (size_t)room);
+    if (o && r < 0) {
+      errno = (int)-r;
+      r = -1;
+    }
     if (r < 0) {
       if (n == 0 && errno != EAGAIN && errno != EINTR) return make_int(env, -errno);
       break;
@@ -162,14 +374,35 @@ static napi_value tap_read_batch(napi_env env, napi_callback_info info) {
     at += 2 + (size_t)r;
     n++;
   }
+  if (stats) {
+    stats[0] += o ? (int32_t)(o->reads - reads0) : n;
+    stats[1] += o ? (int32_t)(o->supers - supers0) : 0;
+  }
   return make_int(env, n);
+}
+
+/* One frame out: after an empty header (no checksum or segmentation asked of the kernel) when the
+ * fd has offloads. write(2)'s result, the header counted. */
+static ssize_t frame_write(int fd, int vnet, const void *frame, size_t len) {
+  if (!vnet) return write(fd, frame, len);
+  /* a frame up to the usual MTU is copied behind a zeroed header and goes in one write(2) (cheaper
+   * in the kernel than writev's two pieces); a longer one goes as two */
+  static uint8_t one[VNET_HDR + 2048];
+  if (len <= sizeof one - VNET_HDR) {
+    memcpy(one + VNET_HDR, frame, len);
+    return write(fd, one, VNET_HDR + len);
+  }
+  static const struct virtio_net_hdr none;
+  struct iovec iov[2] = { { (void *)&none, VNET_HDR }, { (void *)frame, len } };
+  return writev(fd, iov, 2);
 }
 
 // write(fd, u8) -> n | -errno
 static napi_value tap_write(napi_env env, napi_callback_info info) {
   int fd; void *data; size_t len;
   if (get_fd_and_buffer(env, info, &fd, &data, &len) < 0) { napi_throw_type_error(env, NULL, "write(fd, Uint8Array)"); return NULL; }
-  ssize_t n = write(fd, data, len);
+  ssize_t n = frame_write(fd, offload_of(fd) != NULL, data, len);
+  if (n > 0 && offload_of(fd)) n -= VNET_HDR;
   return make_int(env, n < 0 ? -errno : (int)n);
 }
 
@@ -204,13 +437,14 @@ static napi_value tap_write_batch(napi_env env, napi_callback_info info) {
   size_t at = 0;
   int written = 0, refused = 0, last = 0;
   int32_t bytes = 0;
+  int vnet = offload_of(fd) != NULL;
   for (int i = 0; i < count; i++) {
     size_t n = at + 2 <= len ? (size_t)(p[at] | (p[at + 1] << 8)) : 0;
     if (at + 2 + n > len || n == 0) { refused += count - i; last = -EINVAL; break; }
-    ssize_t r = write(fd, p + at + 2, n);
-    if (r < 0 && errno == EINTR) r = write(fd, p + at + 2, n);
+    ssize_t r = frame_write(fd, vnet, p + at + 2, n);
+    if (r < 0 && errno == EINTR) r = frame_write(fd, vnet, p + at + 2, n);
     if (r < 0) { refused++; last = -errno; }
-    else { written++; bytes += (int32_t)r; }
+    else { written++; bytes += (int32_t)(vnet ? r - VNET_HDR : r); }
     at += 2 + n;
   }
   result[0] = refused;
@@ -322,6 +556,7 @@ static napi_value tap_close(napi_env env, napi_callback_info info) {
   int fd;
   if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) { napi_throw_type_error(env, NULL, "close(fd)"); return NULL; }
   stop_watch(fd);
+  offload_forget(fd);
   return make_int(env, close(fd) < 0 ? -errno : 0);
 }
 

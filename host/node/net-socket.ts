@@ -134,7 +134,7 @@ export class Socket extends Duplex {
   private onData(d: Uint8Array): void {
     if (this.destroyed) return;
     this.touch();
-    if (!this.push(Buffer.from(d.buffer, d.byteOffset, d.byteLength))) this.conn?.pause();
+    if (!this.push(Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength))) this.conn?.pause();
   }
 
   private onEnd(): void {

@@ -57,6 +57,8 @@ export interface PetrelStackOptions {
   dns?: string[];
 }
 
+const allocUnsafe = (length: number): Uint8Array => Buffer.allocUnsafe(length);
+
 /** One Petrel stack (one wasm core) on one link, with net's createServer/connect. */
 export class PetrelStack extends EventEmitter {
   readonly stack: Stack;
@@ -89,6 +91,8 @@ export class PetrelStack extends EventEmitter {
       name: o.name ?? `petrel ${o.dhcp ? "dhcp" : ip}`, mac, ip, prefix, gateway: o.gateway, seed, clock: this.clock,
       core: o.core ?? (o.profile ? { profile: o.profile } : undefined), link: o.link, dhcp: o.dhcp,
     });
+    // received data as Buffers, without the zero fill a new Uint8Array pays (every byte is written)
+    this.stack.core.alloc = allocUnsafe;
     if (o.dns) this.setDnsServers(o.dns);
   }
 

@@ -20,9 +20,9 @@ import { cidrOrThrow } from "../packet/cidr.ts";
 import { Handlers, type FrameHandler, type FrameHandlerOptions, type Link } from "../link/link.ts";
 
 interface TapAddon {
-  open(name: string): { fd: number; name: string; qlen?: number };
+  open(name: string, offload?: boolean): { fd: number; name: string; qlen?: number; offload?: number };
   read(fd: number, buf: Uint8Array): number;
-  readBatch(fd: number, buf: Uint8Array, max: number, room: number): number;
+  readBatch(fd: number, buf: Uint8Array, max: number, room: number, stats?: Int32Array): number;
   write(fd: number, buf: Uint8Array): number;
   writeBatch(fd: number, buf: Uint8Array, count: number, result: Int32Array): number;
   watch(fd: number, cb: (status: number) => void): number;
@@ -74,6 +74,10 @@ export interface TapStats {
   rxBounded: number;
   /** Wake-ups ended early by endBurst() (the application had work to do first). */
   rxYields: number;
+  /** read(2) calls that returned a frame: rxFrames without offloads, fewer with (one per super-frame). */
+  rxReads: number;
+  /** Super-frames (TSO, up to 64 KiB) the addon split into rxFrames segments (offload). */
+  rxSuperFrames: number;
 }
 
 const MAX_FRAMES_PER_WAKE = 256;
@@ -103,7 +107,9 @@ export class TapLink implements Link {
   private readonly txResult = new Int32Array(3);
   /** A byte view of the last buffer sendFrom copied from (a core's linear memory, which never grows). */
   private src: Uint8Array = new Uint8Array(0);
-  readonly stats: TapStats = { rxFrames: 0, txFrames: 0, rxBytes: 0, txBytes: 0, txErrors: 0, txCalls: 0, rxBounded: 0, rxYields: 0 };
+  readonly stats: TapStats = { rxFrames: 0, txFrames: 0, rxBytes: 0, txBytes: 0, txErrors: 0, txCalls: 0, rxBounded: 0, rxYields: 0, rxReads: 0, rxSuperFrames: 0 };
+  /** readBatch's [reads, super-frames] (native/tap.c), folded into stats after each call. */
+  private readonly rxResult = new Int32Array(2);
   /** The last write error code (negative errno), 0 if none. */
   lastTxError = 0;
 
@@ -117,6 +123,11 @@ export class TapLink implements Link {
     /** The device's txqueuelen (frames the kernel holds for us to read), raised to 16 384 at open
      *  (native/tap.c); a negative errno when it could not be read or set, 0 from an older addon. */
     readonly queueLen: number,
+    /** 1: the kernel hands TCP data to the device as super-frames of up to 64 KiB (TSO) with
+     *  checksums left to us, which the addon splits back into the segments the kernel would have
+     *  sent (one read(2) and one queued frame per super-frame instead of one per segment); 0: off;
+     *  a negative errno: the kernel refused (frames come one by one, as without). */
+    readonly offload: number,
   ) {
     this.buf = new Uint8Array(mtu + 14 + 4);
     this.batch = new Uint8Array(BATCH * (2 + this.buf.length));
@@ -127,16 +138,18 @@ export class TapLink implements Link {
    * Open (or create) TAP device `name`. Throws TapError with a clear message: EACCES/EPERM when
    * this process lacks CAP_NET_ADMIN (run as root), ENOENT when /dev/net/tun is missing, EBUSY
    * when another process holds the device, EINVAL for a bad name or a non-TAP device of that name.
+   * `offload` (default true unless the environment has PETREL_TAP_OFFLOAD=0): ask for the kernel's
+   * TSO and checksum offloads (see `offload`).
    */
-  static open(name: string, o: { mtu?: number } = {}): TapLink {
+  static open(name: string, o: { mtu?: number; offload?: boolean } = {}): TapLink {
     if (!name || name.length >= IFNAMSIZ || !/^[A-Za-z0-9_.-]+$/.test(name)) {
       throw new TapError("EINVAL", `bad interface name ${JSON.stringify(name)} (1–15 characters: letters, digits, _ . -)`);
     }
     const tap = loadTapAddon();
     const existed = existsSync(`/sys/class/net/${name}`);
-    let h: { fd: number; name: string; qlen?: number };
+    let h: { fd: number; name: string; qlen?: number; offload?: number };
     try {
-      h = tap.open(name);
+      h = tap.open(name, o.offload ?? process.env.PETREL_TAP_OFFLOAD !== "0");
     } catch (e) {
       const err = e as Error & { code?: string };
       const code = err.code ?? "EIO";
@@ -148,7 +161,7 @@ export class TapLink implements Link {
         : "";
       throw new TapError(code, `cannot open TAP device ${name}: ${err.message}${hint ? ` — ${hint}` : ""}`);
     }
-    const link = new TapLink(tap, h.fd, h.name, !existed, o.mtu ?? 1500, h.qlen ?? 0);
+    const link = new TapLink(tap, h.fd, h.name, !existed, o.mtu ?? 1500, h.qlen ?? 0, h.offload ?? 0);
     tap.watch(h.fd, () => link.drain());
     return link;
   }
@@ -243,7 +256,11 @@ export class TapLink implements Link {
     const room = this.buf.length;
     for (let total = 0; total < MAX_FRAMES_PER_WAKE; ) {
       if (this.closed_) return;
-      const n = this.tap.readBatch(this.fd, this.batch, BATCH, room);
+      const r = this.rxResult;
+      r[0] = r[1] = 0;
+      const n = this.tap.readBatch(this.fd, this.batch, BATCH, room, r);
+      this.stats.rxReads += r[0]!;
+      this.stats.rxSuperFrames += r[1]!;
       if (n <= 0) return; // nothing left (or an error: the poll handle reports it)
       let at = 0;
       for (let i = 0; i < n; i++) {

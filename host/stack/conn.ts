@@ -31,6 +31,9 @@ type ConnEvents = {
   drain: () => void;
 };
 
+/** The largest chunk one read hands the app (a receive ring is usually smaller: all of it). */
+const MAX_CHUNK = 256 * 1024;
+
 export class Conn extends Emitter<ConnEvents> {
   readonly transitions: StateTransition[] = [];
   connected = false;
@@ -228,7 +231,11 @@ export class Conn extends Emitter<ConnEvents> {
   _readable(dataOnly = false): void {
     if (this.paused || this.freed || this.ended) return;
     for (let i = 0; i < 1_000_000 && !this.paused && !this.freed; i++) {
-      const r = this.stack.call((c) => c.recv(this.handle, this.stack.now));
+      // everything readable in one chunk (one allocation, one 'data' event), else recv's own
+      // answer (EAGAIN, end of stream, an error)
+      const ready = this.stack.core.readable(this.handle);
+      if (ready <= 0 && dataOnly) return;
+      const r = this.stack.call((c) => (ready > 0 ? c.recvAll(this.handle, this.stack.now, Math.min(ready, MAX_CHUNK)) : c.recv(this.handle, this.stack.now)));
       if (typeof r === "number") {
         if (r === 0) this.markEnded();
         return;
@@ -236,7 +243,6 @@ export class Conn extends Emitter<ConnEvents> {
       this.bytesRead += r.length;
       if (this.listenerCount("data") > 0) this.emit("data", r);
       else this.buffered.push(r);
-      if (dataOnly && !this.freed && this.stack.core.readable(this.handle) === 0) return;
     }
   }
   private markEnded(): void {

@@ -44,7 +44,8 @@ type StackEvents = {
   rx: (frame: Uint8Array, result: number) => void;
   /** rx returned < 0: the frame was dropped, `reason` names why. */
   drop: (reason: string, frame: Uint8Array) => void;
-  /** Every core event, before dispatch. */
+  /** Every core event, before dispatch (a READABLE merged into an earlier one of its handle,
+   *  still waiting for dispatch, is not: mergeReadable). */
   event: (e: CoreEvent) => void;
 };
 
@@ -84,8 +85,15 @@ export class Stack extends Emitter<StackEvents> {
   /** A core call happened since the last poll (settle). */
   private pollDue = false;
   private rxQueue: Uint8Array[] = [];
+  /** Handles with a READABLE event queued and not dispatched yet, and no other event of theirs
+   *  queued after it: a later READABLE of theirs is merged into that one (mergeReadable). */
+  private readablePending = new Set<number>();
+  /** READABLE events merged into an earlier one of the same handle (one read takes both). */
+  mergedReadable = 0;
   /** The link calls settleLater after each batch of frames (Link.onBatchEnd). */
   private batched = false;
+  /** The time the current batch's frames are received at (read at its first frame), or -1. */
+  private batchNow = -1;
 
   constructor(o: StackOptions) {
     super();
@@ -176,7 +184,14 @@ export class Stack extends Emitter<StackEvents> {
       this.rxQueue.push(frame.slice());
       return;
     }
-    const rc = this.rxFrame(frame);
+    let now: number;
+    if (this.batched) {
+      // one clock reading per batch (the frames of a batch were read together): a RealClock's
+      // now is a performance.now() call, a measurable share of a frame's cost
+      if (this.batchNow < 0) this.batchNow = now = this.clock.now;
+      else now = this.batchNow;
+    } else now = this.clock.now;
+    const rc = this.rxFrame(frame, now);
     if (this.clock.defer) this.clock.defer(this.settleLater);
     else if (!this.batched) this.settle();
     if (rc < 0 || this.listenerCount("rx") > 0) {
@@ -188,17 +203,18 @@ export class Stack extends Emitter<StackEvents> {
 
   /** rx one frame and queue the events it caused, each STATE event tagged with the frame (its
    *  4-tuple names connections the host has no handle for yet). */
-  private rxFrame(frame: Uint8Array): number {
+  private rxFrame(frame: Uint8Array, now = this.clock.now): number {
     const q = this.evQueue;
     const before = q.length;
     this.depth++;
     let rc: number;
     try {
-      rc = this.core.rx(frame, this.clock.now);
+      rc = this.core.rx(frame, now);
       this.core.drainEvents(q);
     } finally {
       this.depth--;
     }
+    this.mergeReadable(before);
     // a new connection's first transition (from CLOSED or LISTEN) keeps a copy of the frame: its
     // 4-tuple names a connection not accepted yet (TransitionLog.record); later ones need none
     for (let i = before; i < q.length; i++) {
@@ -206,6 +222,33 @@ export class Stack extends Emitter<StackEvents> {
       if (e.name === "STATE" && (e.arg & 0xff) <= 1) (e as QueuedEvent).rx = frame.slice();
     }
     return rc;
+  }
+
+  /**
+   * Drop each READABLE queued from index `from` on whose handle already has a READABLE waiting for
+   * dispatch with no other event of that handle after it: the first one's handler reads everything
+   * readable when it runs, the data of both (every frame of a batch is in the core before the
+   * dispatch). A burst of data segments then costs one event dispatch and one read per connection
+   * instead of one per segment. Another event of the handle (EOF, STATE…) ends the run, so the
+   * order of a handle's events is kept.
+   */
+  private mergeReadable(from: number): void {
+    const q = this.evQueue;
+    const pending = this.readablePending;
+    let to = from;
+    for (let i = from; i < q.length; i++) {
+      const e = q[i]!;
+      if (e.name === "READABLE") {
+        if (pending.has(e.handle)) {
+          this.mergedReadable++;
+          continue;
+        }
+        pending.add(e.handle);
+      } else if (pending.size !== 0) pending.delete(e.handle);
+      if (to !== i) q[to] = e;
+      to++;
+    }
+    q.length = to;
   }
 
   /** Alias of receive(): inject a crafted frame into this stack. */
@@ -236,6 +279,7 @@ export class Stack extends Emitter<StackEvents> {
    * polls once when its queue runs dry, and dispatches what that adds.
    */
   private settle(): void {
+    this.batchNow = -1;
     // frames that arrived during a core call
     for (let i = 0; this.rxQueue.length && i < MAX_DISPATCH; i++) this.rxFrame(this.rxQueue.shift()!);
     this.pollDue = true;
@@ -248,17 +292,20 @@ export class Stack extends Emitter<StackEvents> {
 
   /** Pop the core's events onto the queue (after every call: the ring must not overflow). */
   private drain(): void {
+    const before = this.evQueue.length;
     this.depth++;
     try {
       this.core.drainEvents(this.evQueue);
     } finally {
       this.depth--;
     }
+    this.mergeReadable(before);
   }
 
   /** poll(now), its events queued, and the poll timer moved to the deadline it returns. */
   private poll(): void {
     this.pollDue = false;
+    const before = this.evQueue.length;
     this.depth++;
     let ms: number;
     try {
@@ -267,6 +314,7 @@ export class Stack extends Emitter<StackEvents> {
     } finally {
       this.depth--;
     }
+    this.mergeReadable(before);
     this.schedulePoll(ms);
   }
 
@@ -299,6 +347,7 @@ export class Stack extends Emitter<StackEvents> {
 
   /** Deferred by fromLink (one function, so a burst defers it once). */
   private readonly settleLater = (): void => {
+    this.batchNow = -1;
     if (this.depth === 0) this.settle();
   };
 
@@ -356,6 +405,7 @@ export class Stack extends Emitter<StackEvents> {
   }
 
   private handle(e: CoreEvent): void {
+    if (e.name === "READABLE") this.readablePending.delete(e.handle);
     this.emit("event", e);
     // the application must act before the link reads on: accept, answer a FIN with its close,
     // free a closed handle (Node runs those callbacks between link wake-ups, not between frames)

@@ -29,7 +29,7 @@ export function floodBridge(ns: Netns): TapLink {
   ns.ip("link", "set", "br0", "up");
   ns.ip("addr", "add", `${FLOOD_KERNEL_IP}/${FLOOD_PREFIX}`, "dev", "br0");
   const dev = tapName("f");
-  const link = TapLink.open(dev); // created in the root namespace (this process holds the fd), then moved
+  const link = TapLink.open(dev, { offload: false }); // (no offloads: it writes SYNs and drops what it reads) created in the root namespace (this process holds the fd), then moved
   try {
     ns.adopt(dev);
     attach(ns, dev);

@@ -58,6 +58,8 @@ let counter = 0;
 export interface TapNetnsOptions {
   /** Core profile of the Petrel side (default "server": 64 KiB rings, 64 connections). */
   profile?: Profile;
+  /** Open the TAP with the kernel's offloads (TapLink.open's `offload`; default: TapLink's default). */
+  offload?: boolean;
   /** Fault injection on Petrel's side of the link, both directions (FaultLink). */
   fault?: Omit<FaultOptions, "log">;
   /** Record every frame to a pcap file (default true; benchmarks turn it off: it costs a copy per frame). */
@@ -103,7 +105,7 @@ export class TapNetns {
     hookExit();
     const env = new TapNetns(tag);
     try {
-      env.link = TapLink.open(env.dev);
+      env.link = TapLink.open(env.dev, o.offload === undefined ? {} : { offload: o.offload });
       ip("netns", "add", env.ns);
       liveNamespaces.add(env.ns);
       ip("link", "set", env.dev, "netns", env.ns);
