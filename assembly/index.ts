@@ -10,8 +10,8 @@ import { Region, regionAlloc, layoutReset, layoutFits, layoutEnd, regionStart, r
 import { eventsInit, eventPop, eventHandle, eventArg } from "./storage/events";
 import { ifaceIp } from "./iface/iface";
 import { ifaceInit } from "./iface/init";
-import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrType, icmpErrCode, icmpErrDst, icmpErrMtu,
-         icmpErrQuoted, icmpErrProto } from "./iface/input";
+import { ifaceInput, rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, icmpErrErrno, icmpErrDst, icmpErrMtu, icmpErrQuoted,
+         icmpErrProto } from "./iface/input";
 import { IPPROTO_ICMP, IPPROTO_TCP } from "./wire/ipv4";
 import { IPPROTO_UDP } from "./wire/udp";
 import { udpInit } from "./udp/socket";
@@ -26,7 +26,7 @@ import { isnInit } from "./tcp/isn";
 import { listenersInit, listen } from "./socket/listeners";
 import { tcpRx, tcpIcmp } from "./socket/demux";
 import * as api from "./socket/api";
-import { ioInit, ioRange } from "./socket/io";
+import { ioInit, ioRange, ioBuffer } from "./socket/io";
 import { NO_DEADLINE, earliest } from "./time";
 import { addressSet, learnedDns } from "./iface/address";
 import { connectionsSettle } from "./socket/address";
@@ -37,7 +37,6 @@ import { tablesReady, tablesUp } from "./storage/handle";
 // Before a successful init() every table is absent: the calls that name a handle answer EBADF
 // (storage/handle.ts), and those without one are refused here while `tablesReady` is false.
 let rxBuf: usize = 0;
-let ioBuf: usize = 0;
 
 export function abi_version(): i32 { return 1; }
 
@@ -46,7 +45,7 @@ export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u
   layoutReset();
   countersInit();
   eventsInit();
-  ioBuf = regionAlloc(Region.IO, IO_BUF);
+  const io = regionAlloc(Region.IO, IO_BUF);
   rxBuf = regionAlloc(Region.RX_FRAME, FRAME_MAX);
   if (!layoutFits()) return Err.ENOMEM;
   const rc = ifaceInit(macHi, macLo, ip, prefixLen, gateway);
@@ -59,7 +58,7 @@ export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u
   if (!layoutFits()) return Err.ENOMEM;
   isnInit(seedLo, seedHi);
   udpInputInit();
-  ioInit(ioBuf, IO_BUF);
+  ioInit(io, IO_BUF);
   api.apiInit();
   tablesUp();
   return 0;
@@ -67,17 +66,17 @@ export function init(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, gateway: u
 
 export function rx_buffer(): usize { return rxBuf; }
 export function rx_buffer_size(): i32 { return FRAME_MAX; }
-export function io_buffer(): usize { return ioBuf; }
+export function io_buffer(): usize { return ioBuffer(); }
 export function io_buffer_size(): i32 { return IO_BUF; }
 
 export function rx(len: i32, now: u32): i32 {
   if (!tablesReady) return Err.EINVAL;
   count(C.RX_FRAMES);
-  if (len < 0 || len > FRAME_MAX) { count(C.DROP_ETH_TOO_LONG); return Err.EMSGSIZE; }
+  if (<u32>len > <u32>FRAME_MAX) { count(C.DROP_ETH_TOO_LONG); return Err.EMSGSIZE; }   // (a negative len too)
   const r = ifaceInput(rxBuf, len, now);
   if (r == IPPROTO_ICMP) {
     if (icmpErrProto() == IPPROTO_UDP) return udpIcmpRx();
-    return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrType(), icmpErrCode(), icmpErrMtu(), now);
+    return tcpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrErrno(), icmpErrMtu(), now);
   }
   if (r == IPPROTO_UDP) {
     const u = udpRx(now);

@@ -158,7 +158,7 @@ function renewTimer(now: u32, limit: u32): void {
 }
 
 // ── messages ───────────────────────────────────────────────────────────────────────────────────
-function send(type: u8, ciaddr: u32, requested: u32, srv: u32, to: u32, now: u32): void {
+function send(type: i32, ciaddr: u32, requested: u32, srv: u32, to: u32, now: u32): void {
   let secs = (now - startAt) / 1000;
   if (secs > 0xffff) secs = 0xffff;
   const n = dhcpEmit(msg, type, xid, <u16>secs, ifaceMac(), ciaddr, requested, srv, 0, 0);
@@ -370,12 +370,12 @@ export function dhcpInput(now: u32): void {
     }
     const t = dhcpParse(msg, n, xid, ifaceMac());
     if (t < 0) { count(t == DHCP_BAD_XID ? C.DROP_DHCP_XID : C.DROP_DHCP_MALFORMED); continue; }
-    if (reply(<u8>t, now)) count(C.DHCP_RX); else count(C.DROP_DHCP_UNEXPECTED);
+    if (reply(t, now)) count(C.DHCP_RX); else count(C.DROP_DHCP_UNEXPECTED);
   }
 }
 
 /** One parsed reply; false when the state does not take it. */
-function reply(t: u8, now: u32): bool {
+function reply(t: i32, now: u32): bool {
   const srv = dhcpServerId();
   const yi = dhcpYiaddr();
   // RFC 2131 4.4.1: an OFFER or ACK must offer a usable address and name its server (option 54)

@@ -30,7 +30,7 @@ import { eventPush, Ev } from "../storage/events";
 import { keyedHash } from "../siphash";
 import { udpOpen, udpBind, udpSendTo, udpRecvFrom, udpClose, UDP_OWNER_DNS, META_SRC_IP, META_SRC_PORT, META_FLAGS } from "../udp/socket";
 import { DNS_PORT, DNS_UDP_MAX, dnsId, dnsNameEncode, dnsQueryEmit, dnsParse } from "../wire/dns";
-import { get16, put16 } from "../wire/bytes";
+import { be16, put16 } from "../wire/bytes";
 import { Tcb, TF, tcbAllocReusing, tcbLookup, tcbRelease, tcbTouch } from "../tcp/tcb";
 import { userOpen, userSend, userReceive, userClose } from "../tcp/user";
 import { State } from "../tcp/state";
@@ -224,7 +224,7 @@ function randomPort(): u32 { return 1024 + <u32>(draw(0x444e_5350) % 64512); }
 
 /** RFC 5452 9.2: bind the socket s to a random port (the next free draw, at most 8 draws; then any). */
 function bindRandomPort(s: i32): i32 {
-  for (let k = 0; k < 8; k++) if (udpBind(s, <u16>randomPort()) == 0) return 0;
+  for (let k = 0; k < 8; k++) if (udpBind(s, <i32>randomPort()) == 0) return 0;
   return udpBind(s, 0);
 }
 
@@ -251,7 +251,7 @@ function moveOn(q: usize): void {
  * 4.2.2, RFC 7766) it opens the core's own connection to port 53 (TF.CORE: no events, no handle for
  * the host) and queues the same query behind its 2-byte length, sent once ESTABLISHED.
  */
-function ask(q: usize, state: u8, wait: u32): i32 {
+function ask(q: usize, state: i32, wait: u32): i32 {
   closeSock(q);
   const server = load<u32>(q, Q_SERVER);
   let s: i32 = 0;
@@ -275,7 +275,7 @@ function ask(q: usize, state: u8, wait: u32): i32 {
   }
   const id = <u16>(draw(0x444e_5349) >> 24);
   store<u16>(q, id, Q_ID);
-  store<u8>(q, state, Q_STATE);
+  store<u8>(q, <u8>state, Q_STATE);
   store<u32>(q, at + wait, Q_DEADLINE);
   const len = dnsQueryEmit(msg + 2, id, q + Q_NAME);
   put16(msg, <u16>len);
@@ -292,7 +292,7 @@ function ask(q: usize, state: u8, wait: u32): i32 {
  *  Returns true when it ended the query (an answer, NXDOMAIN, …) or moved it on (SERVFAIL,
  *  REFUSED, TC). */
 function answer(q: usize, len: i32): bool {
-  if (len < 2 || dnsId(msg) != load<u16>(q, Q_ID)) { count(C.DROP_DNS_ID); return false; }
+  if (len < 2 || dnsId(msg) != <i32>load<u16>(q, Q_ID)) { count(C.DROP_DNS_ID); return false; }
   const n = dnsParse(msg, len, load<u16>(q, Q_ID), q + Q_NAME, q + Q_ADDRS, DNS_ADDRS, DNS_CNAME_MAX, q + Q_TTL, msg + NAMES);
   if (n == Err.EBADMSG) { count(C.DROP_DNS_MALFORMED); return false; }
   count(C.DNS_REPLIES);
@@ -317,7 +317,7 @@ function tcpStep(q: usize): void {
   const got = <i32>ringLen(t.rx);
   if (got >= 2) {
     ringPeek(t.rx, 0, msg, 2);
-    const want = <i32>get16(msg);
+    const want = be16(msg);
     if (want > TCP_MAX) { count(C.DROP_DNS_OVERSIZE); finish(q, Err.EMSGSIZE); return; }
     if (want == 0) { count(C.DROP_DNS_MALFORMED); finish(q, Err.EBADMSG); return; }
     if (got >= want + 2) {

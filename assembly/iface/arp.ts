@@ -292,18 +292,16 @@ export function arpInput(p: usize, len: i32, now: u32): i32 {
   // A sender with no address (RFC 5227 probe), a group or zero hardware address, or claiming
   // our own address teaches us nothing we could use.
   const learnable = spa != 0 && spa != me && !macIsMulticast(sha) && !macIsZero(sha) && spa < 0xe0000000;
-  // RFC 826 "Packet Reception": merge first — update an existing entry for the sender …
-  let merged = false;
+  // Unconfigured, nothing is ours to answer for.
+  const target = me != 0 && tpa == me;
+  // RFC 826 "Packet Reception": merge — update an existing entry for the sender — and, if we are
+  // the target, add the sender when it was not there.
   if (learnable) {
     const q = arpFind(spa);
-    if (q != 0) { entryResolve(changetype<ArpEntry>(q), sha, now); merged = true; }
-  }
-  if (me == 0 || tpa != me) return 0;   // unconfigured: nothing is ours to answer for
-  // … then, if we are the target, add the sender when it was not there.
-  if (learnable && !merged) {
-    const e = entryAlloc(spa, now, true);
+    const e = q != 0 ? changetype<ArpEntry>(q) : target ? entryAlloc(spa, now, true) : null;
     if (e != null) entryResolve(e, sha, now);
   }
+  if (!target) return 0;
   if (arpOper(p) == ARP_REQUEST) {
     // Reply to the requester directly: swap the addresses, our MAC as sender.
     arpSend(ARP_REPLY, sha, me, sha, spa);

@@ -29,9 +29,7 @@ export function ifaceConfigure(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, 
   if ((macHi & 0x0100) != 0) return Err.EINVAL; // I/G bit of byte 0: a group address
   if (!addressValid(ip, prefixLen, gateway)) return Err.EINVAL;
   macFromParts(MAC, macHi, macLo);
-  ifIp = ip;
-  ifMask = ip == 0 ? 0 : prefixMask(prefixLen);
-  ifGateway = ip == 0 ? 0 : gateway;
+  ifaceSet(ip, prefixLen, gateway);
   txFrame = regionAlloc(Region.TX_FRAME, <usize>FRAME_MAX);
   return 0;
 }
@@ -39,7 +37,7 @@ export function ifaceConfigure(macHi: u32, macLo: u32, ip: u32, prefixLen: i32, 
 /** ip/prefixLen/gateway can be an interface's configuration (ip 0: none, the rest ignored). */
 export function addressValid(ip: u32, prefixLen: i32, gateway: u32): bool {
   if (ip == 0) return true;
-  if (prefixLen < 0 || prefixLen > 32 || ip >= 0xe0000000 || (ip >>> 24) == 0 || (ip >>> 24) == 127) return false;
+  if (<u32>prefixLen > 32 || ip >= 0xe0000000 || (ip >>> 24) == 0 || (ip >>> 24) == 127) return false;
   const mask = prefixMask(prefixLen);
   return gateway == 0 || (((gateway ^ ip) & mask) == 0 && gateway != ip);
 }

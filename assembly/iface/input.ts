@@ -10,7 +10,8 @@ import {
   ipv4Proto, ipv4Src, ipv4TotalLen,
 } from "../wire/ipv4";
 import {
-  ICMP_DEST_UNREACH, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_PARAM_PROBLEM, ICMP_UNREACH_PROTO, icmpCheck, icmpCode, icmpData, icmpEmitEchoReply,
+  ICMP_DEST_UNREACH, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_PARAM_PROBLEM, ICMP_UNREACH_PROTO, ICMP_UNREACH_PORT, ICMP_UNREACH_NET,
+  ICMP_UNREACH_NEEDFRAG, icmpCheck, icmpCode, icmpData, icmpEmitEchoReply,
   icmpEmitUnreach, icmpNextHopMtu, icmpQuotedCheck, icmpType, ICMP_HDR_LEN,
 } from "../wire/icmp";
 import { IPPROTO_UDP } from "../wire/udp";
@@ -23,19 +24,16 @@ let rxDst: u32 = 0;
 let rxPay: usize = 0;
 let rxPayLen: i32 = 0;
 
-let errType: u8 = 0;
-let errCode: u8 = 0;
+let errErrno: i32 = 0;
 let errDst: u32 = 0;
 let errMtu: u32 = 0;
 let errL4: usize = 0;
-let errProto: u8 = 0;
+let errProto: i32 = 0;
 let rxHl: i32 = 0;
 
-/** The ICMP error that ifaceInput last handed up (it returned IPPROTO_ICMP): its type (Destination
- *  Unreachable, Time Exceeded, Parameter Problem), */
-export function icmpErrType(): u8 { return errType; }
-/** its code, */
-export function icmpErrCode(): u8 { return errCode; }
+/** The ICMP error that ifaceInput last handed up (it returned IPPROTO_ICMP): what it means to the
+ *  socket that sent the quote (icmpErrno), */
+export function icmpErrErrno(): i32 { return errErrno; }
 /** the quoted datagram's destination (the peer we sent it to), */
 export function icmpErrDst(): u32 { return errDst; }
 /** the next-hop MTU (code 4, RFC 1191), */
@@ -43,7 +41,7 @@ export function icmpErrMtu(): u32 { return errMtu; }
 /** and the first 8 bytes of the quoted TCP or UDP header (ports; TCP's sequence number), */
 export function icmpErrQuoted(): usize { return errL4; }
 /** the quoted datagram's protocol (IPPROTO_TCP or IPPROTO_UDP). */
-export function icmpErrProto(): u8 { return errProto; }
+export function icmpErrProto(): i32 { return errProto; }
 /** IP header length of the datagram last handed up (its header ends where rxPayload starts). */
 export function rxIpHdrLen(): i32 { return rxHl; }
 
@@ -108,9 +106,14 @@ function ipInput(p: usize, len: i32, now: u32): i32 {
   if (proto == IPPROTO_ICMP) return icmpInput(src, pay, payLen, now);
   // RFC 1122 3.2.2.1: SHOULD answer an unknown protocol with protocol unreachable.
   count(C.DROP_IP_PROTO);
-  const m = icmpEmitUnreach(ipTxPayload(), ICMP_UNREACH_PROTO, p, hl, hl + payLen, 0);
-  ipOutput(src, IPPROTO_ICMP, m, now);
+  unreachable(ICMP_UNREACH_PROTO, src, p, hl, hl + payLen, now);
   return Err.EOPNOTSUPP;
+}
+
+/** Answer the datagram at ip (header hl bytes, ipLen in all) from src with a Destination
+ *  Unreachable of `code` quoting it. 0 when sent (ipOutput). */
+export function unreachable(code: u8, src: u32, ip: usize, hl: i32, ipLen: i32, now: u32): i32 {
+  return ipOutput(src, IPPROTO_ICMP, icmpEmitUnreach(ipTxPayload(), code, ip, hl, ipLen, 0), now);
 }
 
 /** RFC 792: answer echo requests; count unreachables (TCP learns of failures by its own timers). */
@@ -138,13 +141,24 @@ function icmpInput(src: u32, p: usize, len: i32, now: u32): i32 {
 function quotedTransport(p: usize, len: i32): i32 {
   const q = icmpData(p);
   const hl = icmpQuotedCheck(q, len - ICMP_HDR_LEN);
-  const proto: u8 = hl < 0 ? 0 : ipv4Proto(q);
+  const proto = hl < 0 ? 0 : <i32>ipv4Proto(q);
   if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || ipv4Src(q) != ifaceIp()) return 0;
   errProto = proto;
-  errType = icmpType(p);
-  errCode = icmpCode(p);
+  errErrno = icmpErrno(icmpType(p), icmpCode(p));
   errDst = ipv4Dst(q);
   errMtu = <u32>icmpNextHopMtu(p);
   errL4 = q + <usize>hl;
   return IPPROTO_ICMP;
+}
+
+/** RFC 1122 4.1.3.3 and 4.2.3.9: the error an ICMP message means to the socket that sent the quoted
+ *  datagram, as Linux maps them: Parameter Problem EPROTO, Time Exceeded EHOSTUNREACH; of the
+ *  Destination Unreachable codes port and protocol ECONNREFUSED (TCP's hard errors), net
+ *  ENETUNREACH, fragmentation needed EMSGSIZE (RFC 1191), the others EHOSTUNREACH. */
+function icmpErrno(type: u8, code: u8): i32 {
+  return type == ICMP_PARAM_PROBLEM ? Err.EPROTO
+    : type != ICMP_DEST_UNREACH ? Err.EHOSTUNREACH
+    : code == ICMP_UNREACH_PORT || code == ICMP_UNREACH_PROTO ? Err.ECONNREFUSED
+    : code == ICMP_UNREACH_NET ? Err.ENETUNREACH
+    : code == ICMP_UNREACH_NEEDFRAG ? Err.EMSGSIZE : Err.EHOSTUNREACH;
 }

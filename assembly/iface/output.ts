@@ -9,7 +9,7 @@ import { IPV4_HDR_LEN, ipv4Emit } from "../wire/ipv4";
 import { ifaceIp, ifaceIsBroadcast, ifaceMac, ifaceNextHop, ifaceTxFrame, ifaceUp } from "./iface";
 import { arpFailed, arpLookup, arpPendingPush, arpPoll, arpResolve, arpRevalidate } from "./arp";
 
-let ipId: u16 = 0;
+let ipId: u32 = 0;   // (the header takes its low 16 bits)
 
 /** Where the caller writes the L4 segment: tx frame + 14 + 20. */
 export function ipTxPayload(): usize { return ifaceTxFrame() + <usize>(ETH_HDR_LEN + IPV4_HDR_LEN); }
@@ -24,11 +24,11 @@ export function ipTxPayloadMax(): i32 { return MTU - IPV4_HDR_LEN; }
  * Err.EINVAL before ifaceInit, for a length outside 0..ipTxPayloadMax(), or dst 0 / our own address.
  */
 export function ipOutput(dst: u32, proto: u8, payloadLen: i32, now: u32): i32 {
-  if (!ifaceUp() || payloadLen < 0 || payloadLen > ipTxPayloadMax()) return Err.EINVAL;
+  if (!ifaceUp() || <u32>payloadLen > <u32>ipTxPayloadMax()) return Err.EINVAL;   // (a negative length too)
   if (dst == 0 || dst == ifaceIp()) return Err.EINVAL;
   const frame = ifaceTxFrame();
   const len = ETH_HDR_LEN + IPV4_HDR_LEN + payloadLen;
-  ipv4Emit(frame + <usize>ETH_HDR_LEN, ifaceIp(), dst, proto, payloadLen, ipId++, IP_TTL);
+  ipv4Emit(frame + <usize>ETH_HDR_LEN, ifaceIp(), dst, proto, payloadLen, <u16>(ipId++), IP_TTL);
   ethEmit(frame, MAC_BROADCAST, ifaceMac(), ETHERTYPE_IPV4);   // to a unicast dst: its next hop's MAC below
   if (!ifaceIsBroadcast(dst)) {
     const hop = ifaceNextHop(dst);

@@ -49,7 +49,7 @@ function ephemeralPort(rip: u32, rport: u32): u32 {
 /** tcp_connect: active OPEN (RFC 9293 3.10.1, tcp/user.ts) once the address and the local port
  *  are checked. */
 export function connect(ip: u32, port: i32, localPort: i32, now: u32): i32 {
-  if (port <= 0 || port > 0xffff || localPort < 0 || localPort > 0xffff) return Err.EINVAL;
+  if (port <= 0 || port > 0xffff || <u32>localPort > 0xffff) return Err.EINVAL;   // (unsigned: a negative one too)
   // RFC 9293 3.9.1.1 / MUST-46: no OPEN to a broadcast or multicast address; nor to ourselves,
   // 0/8, loopback 127/8 (not on this interface) or the reserved 240/4
   const top = ip >>> 24;
@@ -149,11 +149,11 @@ export function setOption(h: i32, opt: i32, value: i32): i32 {
  *  and the stack-wide persist limit (Opt.PERSIST_TIMEOUT, ms, 0 = none; tcp/liveness.ts). */
 export function setDefault(opt: i32, value: i32): i32 {
   if (opt == Opt.PERSIST_TIMEOUT) {
-    if (value < 0 || <u32>value > USER_TIMEOUT_MAX_MS) return Err.EINVAL;
+    if (<u32>value > USER_TIMEOUT_MAX_MS) return Err.EINVAL;   // (a negative value too)
     setPersistLimit(<u32>value);
     return 0;
   }
-  if (value < 0 || value > 1) return Err.EINVAL;
+  if (<u32>value > 1) return Err.EINVAL;
   if (opt == Opt.SACK) setOffered(TF.SACK_OK, value != 0);
   else if (opt == Opt.TIMESTAMPS) setOffered(TF.TS_OK, value != 0);
   else if (opt == Opt.WINDOW_SCALING) setOffered(TF.WS_OK, value != 0);

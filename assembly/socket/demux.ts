@@ -159,10 +159,10 @@ function cookieArrives(l: i32, now: u32): bool {
 }
 
 /** RFC 9293 3.9.2.2 (MUST-54), RFC 1122 4.2.3.9: an ICMP error quoting a segment we sent (to `dst`,
- *  its first 8 bytes at q) goes to the connection that sent it (tcp/icmp.ts). */
-export function tcpIcmp(dst: u32, q: usize, type: u8, code: u8, mtu: u32, now: u32): i32 {
+ *  its first 8 bytes at q; meaning err, iface/input.ts icmpErrno) goes to the connection that sent it (tcp/icmp.ts). */
+export function tcpIcmp(dst: u32, q: usize, err: i32, mtu: u32, now: u32): i32 {
   const t = tcbLookup(ifaceIp(), <u32>tcpSrcPort(q), dst, <u32>tcpDstPort(q));
   if (t == null) { count(C.DROP_ICMP_STALE); return 0; }
-  tcpIcmpError(t, type, code, tcpSeq(q), mtu, now);
+  tcpIcmpError(t, err, tcpSeq(q), mtu, now);
   return 0;
 }

@@ -10,6 +10,9 @@ export function ioInit(io: usize, size: i32): void {
   ioSize = size;
 }
 
+/** Where the io buffer starts: 0 until an init() succeeded (as ioRange refuses every range). */
+export function ioBuffer(): usize { return ioBase; }
+
 /** A pointer range the host may use for data: inside the io buffer only. The ABI passes i32s; a
  *  pointer is unsigned, so both are widened as u32 before the sum (sign-extending 0xfffffff0 made
  *  [ptr, ptr + len) wrap around to a small number and pass). */

@@ -16,14 +16,14 @@ export function open(): i32 { return udpOpen(UDP_OWNER_APP); }
 export function bind(h: i32, port: i32): i32 {
   if (!appOwned(h)) return Err.EBADF;
   if (<u32>port > 0xffff) return Err.EINVAL;
-  const rc = udpBind(h, <u16>port);
+  const rc = udpBind(h, port);
   return rc < 0 ? rc : udpLocalPort(h);
 }
 
 export function sendTo(h: i32, ip: u32, port: i32, ptr: i32, len: i32, now: u32): i32 {
   if (!appOwned(h)) return Err.EBADF;
   if (<u32>port > 0xffff || !ioRange(ptr, len)) return Err.EINVAL;
-  return udpSendTo(h, ip, <u16>port, <usize><u32>ptr, <u32>len, now);
+  return udpSendTo(h, ip, port, <usize><u32>ptr, <u32>len, now);
 }
 
 export function recvFrom(h: i32, ptr: i32, cap: i32, meta: i32): i32 {

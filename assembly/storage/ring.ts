@@ -96,7 +96,7 @@ export function ringCommit(r: Ring, n: i32): i32 {
 
 /** Copy min(n, len − offset) bytes starting `offset` bytes past the first queued one to dst, without consuming. */
 export function ringPeek(r: Ring, offset: i32, dst: usize, n: i32): i32 {
-  if (n <= 0 || offset < 0 || <u32>offset >= r.len) return 0;
+  if (n <= 0 || <u32>offset >= r.len) return 0;   // (unsigned: a negative offset too)
   let k = <u32>n;
   const avail = r.len - <u32>offset;
   if (k > avail) k = avail;

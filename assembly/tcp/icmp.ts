@@ -20,7 +20,6 @@ import { Err } from "../errors";
 import { State } from "./state";
 import { Ev } from "../storage/events";
 import { earliest, timeLt } from "../time";
-import { ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, ICMP_PARAM_PROBLEM, ICMP_UNREACH_NET, ICMP_UNREACH_PROTO, ICMP_UNREACH_PORT, ICMP_UNREACH_NEEDFRAG } from "../wire/icmp";
 import { Tcb, TF, tcbClose, synchronized, appEvent, flagsOn, flagsOff, flagged } from "./tcb";
 import { seqLe, seqLt } from "./seq";
 import { tcpOutput } from "./output";
@@ -31,17 +30,14 @@ import { noteRetransmit } from "./rtt";
 /** RFC 1191 6.3: try a larger path MTU again this long after the last decrease (10 minutes). */
 @inline export const PMTU_RAISE_MS: u32 = 600_000;
 
-export function tcpIcmpError(t: Tcb, type: u8, code: u8, seq: u32, mtu: u32, now: u32): void {
+/** The error `err` the message means (iface/input.ts icmpErrno maps type and code: ECONNREFUSED for
+ *  port and protocol unreachable, EMSGSIZE for fragmentation needed). */
+export function tcpIcmpError(t: Tcb, err: i32, seq: u32, mtu: u32, now: u32): void {
   if (!(seqLe(t.sndUna, seq) && seqLt(seq, t.sndMax))) { count(C.DROP_ICMP_STALE); return; }
   count(C.TCP_ICMP_ERRORS);
-  const unreach = type == ICMP_DEST_UNREACH;
-  if (unreach && code == ICMP_UNREACH_NEEDFRAG) { pathMtuLower(t, mtu, now); return; }
-  const hard = unreach && (code == ICMP_UNREACH_PROTO || code == ICMP_UNREACH_PORT);
-  if (hard && t.state == State.SYN_SENT) { tcbClose(t, Err.ECONNREFUSED); return; }
-  softError(t, hard ? Err.ECONNREFUSED
-    : type == ICMP_PARAM_PROBLEM ? Err.EPROTO
-    : type == ICMP_TIME_EXCEEDED ? Err.EHOSTUNREACH
-    : code == ICMP_UNREACH_NET ? Err.ENETUNREACH : Err.EHOSTUNREACH);
+  if (err == Err.EMSGSIZE) { pathMtuLower(t, mtu, now); return; }
+  if (err == Err.ECONNREFUSED && t.state == State.SYN_SENT) { tcbClose(t, err); return; }
+  softError(t, err);
 }
 
 /** Remember a soft error; past R1 already (the path is failing now), a new one is reported at once. */

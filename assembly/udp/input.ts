@@ -6,10 +6,8 @@ import { C, count } from "../counters";
 import { Err } from "../errors";
 import { timeLt } from "../time";
 import { ifaceIp, ifaceIsBroadcast } from "../iface/iface";
-import { ipOutput, ipTxPayload } from "../iface/output";
-import { rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, rxIpHdrLen, icmpErrDst, icmpErrQuoted, icmpErrCode, icmpErrType } from "../iface/input";
-import { IPPROTO_ICMP } from "../wire/ipv4";
-import { ICMP_DEST_UNREACH, ICMP_PARAM_PROBLEM, ICMP_UNREACH_NET, ICMP_UNREACH_PROTO, ICMP_UNREACH_PORT, ICMP_UNREACH_NEEDFRAG, icmpEmitUnreach } from "../wire/icmp";
+import { rxSrcIp, rxDstIp, rxPayload, rxPayloadLen, rxIpHdrLen, icmpErrDst, icmpErrQuoted, icmpErrErrno, unreachable } from "../iface/input";
+import { ICMP_UNREACH_PORT } from "../wire/icmp";
 import { UDP_BAD_CHECKSUM, udpCheck, udpData, udpDstPort, udpSrcPort } from "../wire/udp";
 import { udpDeliver, udpError, udpLookup } from "./socket";
 
@@ -28,7 +26,7 @@ export function udpRx(now: u32): i32 {
 }
 
 /** The ICMP error ifaceInput just handed up, when it quotes a UDP datagram (icmpErrProto). */
-export function udpIcmpRx(): i32 { return udpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrType(), icmpErrCode()); }
+export function udpIcmpRx(): i32 { return udpIcmp(icmpErrDst(), icmpErrQuoted(), icmpErrErrno()); }
 
 /**
  * One UDP datagram: `len` bytes of IP payload at p, from src to dst (ours, a broadcast, or anything
@@ -60,20 +58,13 @@ function portUnreachable(src: u32, ip: usize, ipLen: i32, hl: i32, now: u32): vo
   if (unreachSent && timeLt(now, unreachAt + UDP_UNREACH_MS)) { count(C.UDP_UNREACH_LIMITED); return; }
   unreachSent = true;
   unreachAt = now;
-  const m = icmpEmitUnreach(ipTxPayload(), ICMP_UNREACH_PORT, ip, hl, ipLen, 0);
-  if (ipOutput(src, IPPROTO_ICMP, m, now) == 0) count(C.UDP_UNREACH_TX);
+  if (unreachable(ICMP_UNREACH_PORT, src, ip, hl, ipLen, now) == 0) count(C.UDP_UNREACH_TX);
 }
 
-/** A Destination Unreachable (code) quoting our UDP datagram to dst, whose first 8 bytes are at q:
- *  reported to its socket (RFC 1122 4.1.3.3: UDP MUST pass ICMP errors up). 0, or Err.EINVAL. */
-export function udpIcmp(dst: u32, q: usize, type: u8, code: u8): i32 {
-  // RFC 1122 4.1.3.3 (MUST): every ICMP error goes to the application; Time Exceeded reads as an
-  // unreachable host, Parameter Problem as a protocol error (as Linux maps them)
-  const err = type == ICMP_PARAM_PROBLEM ? Err.EPROTO
-    : type != ICMP_DEST_UNREACH ? Err.EHOSTUNREACH
-    : code == ICMP_UNREACH_PORT || code == ICMP_UNREACH_PROTO ? Err.ECONNREFUSED
-    : code == ICMP_UNREACH_NET ? Err.ENETUNREACH
-    : code == ICMP_UNREACH_NEEDFRAG ? Err.EMSGSIZE : Err.EHOSTUNREACH;
+/** An ICMP error quoting our UDP datagram to dst, whose first 8 bytes are at q, meaning err
+ *  (iface/input.ts icmpErrno): reported to its socket (RFC 1122 4.1.3.3: UDP MUST pass every ICMP
+ *  error up). 0, or Err.EINVAL. */
+export function udpIcmp(dst: u32, q: usize, err: i32): i32 {
   if (!udpError(udpSrcPort(q), dst, udpDstPort(q), err)) { count(C.DROP_ICMP_STALE); return Err.EINVAL; }
   count(C.UDP_ICMP_ERRORS);
   return 0;

@@ -120,7 +120,7 @@ function ephemeralPort(): u32 {
 
 /** Bind to `port` (0: an ephemeral port). 0, or Err.EBADF, Err.EINVAL (already bound),
  *  Err.EADDRINUSE (another socket has the port, or no ephemeral port is free). */
-export function udpBind(h: i32, port: u16): i32 {
+export function udpBind(h: i32, port: i32): i32 {
   const s = fromHandle(h);
   if (s == null) return Err.EBADF;
   if (s.flags & F_BOUND) return Err.EINVAL;
@@ -159,12 +159,12 @@ export function udpConnect(h: i32, ip: u32, port: u16): i32 {
  * answer ARP). 255.255.255.255 goes to the broadcast MAC without ARP, also from source 0.0.0.0.
  * A datagram waiting for ARP counts as sent (RFC 1122 4.1.3.3 leaves reporting to ICMP).
  */
-export function udpSendTo(h: i32, ip: u32, port: u16, ptr: usize, len: u32, now: u32): i32 {
+export function udpSendTo(h: i32, ip: u32, port: i32, ptr: usize, len: u32, now: u32): i32 {
   const s = fromHandle(h);
   if (s == null) return Err.EBADF;
   if (ip == 0 && port == 0) {
     if (!(s.flags & F_CONNECTED)) return Err.ENOTCONN;
-    ip = s.remoteIp; port = s.remotePort;
+    ip = s.remoteIp; port = <i32>s.remotePort;
   }
   if (ip == 0 || port == 0) return Err.EINVAL;
   if (len > <u32>(ipTxPayloadMax() - UDP_HDR_LEN)) return Err.EMSGSIZE;
@@ -175,7 +175,7 @@ export function udpSendTo(h: i32, ip: u32, port: u16, ptr: usize, len: u32, now:
   if (!(s.flags & F_BOUND)) { const rc = udpBind(h, 0); if (rc < 0) return rc; }
   const seg = ipTxPayload();
   memory.copy(seg + <usize>UDP_HDR_LEN, ptr, <usize>len);
-  const n = udpEmit(seg, ifaceIp(), ip, s.localPort, port, <i32>len);
+  const n = udpEmit(seg, ifaceIp(), ip, s.localPort, <u16>port, <i32>len);
   const rc = ipOutput(ip, IPPROTO_UDP, n, now);
   if (rc < 0) return rc;
   count(C.UDP_TX);
@@ -234,15 +234,15 @@ export function udpSocketsInUse(): i32 {
 
 /** The socket that takes a datagram to port dport from src:sport: bound to dport and, if connected,
  *  to that peer. Its slot index, or -1. */
-export function udpLookup(dport: u16, src: u32, sport: u16): i32 {
-  const i = boundTo(dport);
+export function udpLookup(dport: i32, src: u32, sport: i32): i32 {
+  const i = boundTo(<u32>dport);
   if (i < 0) return -1;
   const s = sockAt(i);
   return (s.flags & F_CONNECTED) && (s.remoteIp != src || s.remotePort != sport) ? -1 : i;
 }
 
 /** Queue `len` bytes at data from src:sport on slot i. false (counted) when the queue has no room. */
-export function udpDeliver(i: i32, src: u32, sport: u16, data: usize, len: i32): bool {
+export function udpDeliver(i: i32, src: u32, sport: i32, data: usize, len: i32): bool {
   const s = sockAt(i);
   const rec = REC_HDR + ((<u32>len + 3) & ~3);
   if (s.used + rec > <u32>UDP_QUEUE) { count(C.DROP_UDP_QUEUE_FULL); return false; }
@@ -261,7 +261,7 @@ export function udpDeliver(i: i32, src: u32, sport: u16, data: usize, len: i32):
 /** RFC 1122 4.1.3.3: an ICMP error quoting a datagram we sent from sport to dst:dport goes to the
  *  socket bound to sport (a connected one only for its peer): remembered as its pending error and
  *  reported as an event. false when no socket matches. */
-export function udpError(sport: u16, dst: u32, dport: u16, err: i32): bool {
+export function udpError(sport: i32, dst: u32, dport: i32, err: i32): bool {
   const i = udpLookup(sport, dst, dport);
   if (i < 0) return false;
   const s = sockAt(i);

@@ -5,7 +5,7 @@
 //  | htype | ptype |hln|pln| oper  | sender MAC  |sender | target MAC  |target |
 //  |   1   | 0x800 | 6 | 4 | 1 / 2 |   (sha)     |IP(spa)|   (tha)     |IP(tpa)|
 //  +-------+-------+---+---+-------+-------------+-------+-------------+-------+
-import { get16, get32, put16, put32 } from "./bytes";
+import { be16, get16, get32, put16, put16c, put32 } from "./bytes";
 import { macCopy } from "./ethernet";
 
 // @ts-ignore: decorator
@@ -42,14 +42,14 @@ import { macCopy } from "./ethernet";
 /** The only gate: long enough, Ethernet/IPv4 address kinds and sizes, a request or a reply. */
 export function arpCheck(p: usize, len: i32): bool {
   if (len < ARP_LEN) return false;
-  if (get16(p + OFF_HTYPE) != HTYPE_ETHERNET || get16(p + OFF_PTYPE) != PTYPE_IPV4) return false;
+  if (be16(p + OFF_HTYPE) != <i32>HTYPE_ETHERNET || be16(p + OFF_PTYPE) != <i32>PTYPE_IPV4) return false;
   if (load<u8>(p + OFF_HLEN) != 6 || load<u8>(p + OFF_PLEN) != 4) return false;
-  const op = get16(p + OFF_OPER);
-  return op == ARP_REQUEST || op == ARP_REPLY;
+  const op = be16(p + OFF_OPER);
+  return op == <i32>ARP_REQUEST || op == <i32>ARP_REPLY;
 }
 
 // @ts-ignore: decorator
-@inline export function arpOper(p: usize): u16 { return get16(p + OFF_OPER); }
+@inline export function arpOper(p: usize): i32 { return be16(p + OFF_OPER); }
 // @ts-ignore: decorator
 @inline export function arpSha(p: usize): usize { return p + OFF_SHA; }
 // @ts-ignore: decorator
@@ -61,8 +61,8 @@ export function arpCheck(p: usize, len: i32): bool {
 
 /** Write a 28-byte Ethernet/IPv4 ARP packet at p. */
 export function arpEmit(p: usize, oper: u16, sha: usize, spa: u32, tha: usize, tpa: u32): void {
-  put16(p + OFF_HTYPE, HTYPE_ETHERNET);
-  put16(p + OFF_PTYPE, PTYPE_IPV4);
+  put16c(p + OFF_HTYPE, HTYPE_ETHERNET);
+  put16c(p + OFF_PTYPE, PTYPE_IPV4);
   store<u8>(p + OFF_HLEN, 6);
   store<u8>(p + OFF_PLEN, 4);
   put16(p + OFF_OPER, oper);

@@ -31,10 +31,11 @@ export function csumAdd(sum: u32, p: usize, len: i32): u32 {
   return <u32>acc;
 }
 
-/** Fold a partial sum to 16 bits and complement it: the value to store in a checksum field. */
+/** Fold a partial sum to 16 bits and complement it: the value to store in a checksum field. (Masked
+ *  here, once: a value known to be in range is not masked again by each caller that tests it.) */
 export function csumFinish(sum: u32): u16 {
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return <u16>~sum;
+  return <u16>(~sum & 0xffff);
 }
 
 /** Partial sum of the IPv4 pseudo-header (RFC 9293 3.1): src, dst, zero, protocol, length. */

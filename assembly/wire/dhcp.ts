@@ -167,7 +167,7 @@ export function dhcpDnsCopy(dst: usize): i32 {
 }
 
 function put8(p: usize, v: u8): usize { store<u8>(p, v); return p + 1; }
-function put4(p: usize, code: u8, v: u32): usize { store<u16>(p, <u32>code | 4 << 8); put32(p + 2, v); return p + 6; }
+function put4(p: usize, code: u32, v: u32): usize { store<u16>(p, code | 4 << 8); put32(p + 2, v); return p + 6; }
 /** Option 55: mask, router, DNS, domain, broadcast, lease, T1, T2. */
 const PARAMS = memory.data<u8>([OPT_PARAMS, 8, OPT_MASK, OPT_ROUTER, OPT_DNS, OPT_DOMAIN, OPT_BROADCAST, OPT_LEASE, OPT_T1, OPT_T2]);
 
@@ -235,10 +235,10 @@ export function dhcpParse(p: usize, len: i32, xid: u32, mac: usize): i32 {
   if (rc == 0 && (overload & 1)) rc = walk(p + OFF_FILE, p + OFF_MAGIC);
   if (rc == 0 && (overload & 2)) rc = walk(p + OFF_SNAME, p + OFF_FILE);
   if (rc < 0) return rc;
-  const type = <u8>val(OPT_TYPE);
+  const type = <i32>val(OPT_TYPE);                  // (1..8: option() checked it)
   if (type != DhcpType.OFFER && type != DhcpType.ACK && type != DhcpType.NAK) return DHCP_NO_TYPE;
   mYiaddr = get32(p + OFF_YIADDR);
-  return <i32>type;
+  return type;
 }
 
 /**
@@ -247,7 +247,7 @@ export function dhcpParse(p: usize, len: i32, xid: u32, mac: usize): i32 {
  * 61 (type 1 + MAC), host name 12 when nameLen > 0, the parameter request list 55 for DISCOVER and
  * REQUEST. Returns the length (padded to DHCP_MIN_LEN).
  */
-export function dhcpEmit(p: usize, type: u8, xid: u32, secs: u16, mac: usize, ciaddr: u32,
+export function dhcpEmit(p: usize, type: i32, xid: u32, secs: u16, mac: usize, ciaddr: u32,
                          requested: u32, server: u32, name: usize, nameLen: i32): i32 {
   memory.fill(p, 0, <usize>DHCP_MIN_LEN);
   store<u32>(p, bytes4(1, 1, 6, 0), OFF_OP);      // op BOOTREQUEST, htype Ethernet, hlen 6, hops 0
@@ -258,7 +258,7 @@ export function dhcpEmit(p: usize, type: u8, xid: u32, secs: u16, mac: usize, ci
   store<u32>(p, MAGIC, OFF_MAGIC);
   // 53 (1 byte: the type), then 61 (7 bytes: hardware type 1 and the MAC)
   let q = p + <usize>DHCP_FIXED_LEN;
-  store<u32>(q, bytes4(OPT_TYPE, 1, type, OPT_CLIENT_ID));
+  store<u32>(q, bytes4(OPT_TYPE, 1, <u32>type, OPT_CLIENT_ID));
   store<u16>(q, 7 | 1 << 8, 4);
   memory.copy(q + 6, mac, 6);
   q += 12;

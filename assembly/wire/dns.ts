@@ -12,7 +12,7 @@
 // reference can be followed; at most DNS_HOPS_MAX jumps are taken and a name past the end of the
 // message is malformed. Nothing the reply says is trusted past the length it came in.
 import { Err } from "../errors";
-import { get16, get32, put16 } from "./bytes";
+import { be16, get32, put16 } from "./bytes";
 
 // @ts-ignore: decorator
 @inline export const DNS_PORT: u16 = 53;
@@ -40,7 +40,7 @@ import { get16, get32, put16 } from "./bytes";
 @inline const F_TC: u16 = 0x0200;
 
 // @ts-ignore: decorator
-@inline export function dnsId(p: usize): u16 { return <u16>be16(p); }
+@inline export function dnsId(p: usize): i32 { return be16(p); }
 
 /**
  * Encode the dotted name at src (len bytes, ASCII, one trailing dot allowed) into wire form at dst
@@ -121,15 +121,15 @@ export function dnsNameRead(msg: usize, len: i32, off: i32, out: usize): i32 {
   return -1;
 }
 
-function lower(c: u8): u8 { return c >= 0x41 && c <= 0x5a ? c | 0x20 : c; }
+function lower(c: i32): i32 { return c >= 0x41 && c <= 0x5a ? c | 0x20 : c; }
 
 /** Two wire-form names are the same name (RFC 1035 2.3.3: ASCII case does not matter; a length
  *  byte is below 64, so lowering every byte leaves the lengths alone). */
 export function dnsNameEq(a: usize, b: usize): bool {
   let next: usize = 0;    // where the next length byte is
   for (let i: usize = 0; i < <usize>DNS_NAME_MAX; i++) {
-    const c = lower(load<u8>(a + i));
-    if (c != lower(load<u8>(b + i))) return false;
+    const c = lower(<i32>load<u8>(a + i));
+    if (c != lower(<i32>load<u8>(b + i))) return false;
     if (i == next) {
       if (c == 0) return true;
       next += <usize>c + 1;
@@ -153,7 +153,7 @@ export function dnsNameEq(a: usize, b: usize): bool {
  */
 export function dnsParse(msg: usize, len: i32, id: u16, qname: usize, addrs: usize, maxAddrs: i32,
                          cnameMax: i32, ttlOut: usize, scratch: usize): i32 {
-  if (len < DNS_HDR_LEN || dnsId(msg) != id) return Err.EBADMSG;
+  if (len < DNS_HDR_LEN || dnsId(msg) != <i32>id) return Err.EBADMSG;
   const flags = be16(msg + 2);
   if ((flags & (F_QR | 0x7800)) != F_QR) return Err.EBADMSG;         // a reply (QR) to a standard query (opcode 0)
   if (flags & F_TC) return Err.EMSGSIZE;
@@ -204,6 +204,3 @@ export function dnsParse(msg: usize, len: i32, id: u16, qname: usize, addrs: usi
   store<u32>(ttlOut, ttl);
   return count;
 }
-
-/** A big-endian u16 of a message, as a call (the inlined get16 costs ten bytes a use). */
-function be16(p: usize): i32 { return <i32>get16(p); }

@@ -6,6 +6,8 @@
 //  | destination MAC   | source MAC        | type  | payload
 //  +-------------------+-------------------+-------+---------
 
+import { be16 } from "./bytes";
+
 // @ts-ignore: decorator
 @inline export const ETH_HDR_LEN: i32 = 14;
 // @ts-ignore: decorator
@@ -36,7 +38,7 @@ export const MAC_ZERO: usize = memory.data<u8>([0, 0, 0, 0, 0, 0]);
 // @ts-ignore: decorator
 @inline export function ethSrc(p: usize): usize { return p + OFF_SRC; }
 // @ts-ignore: decorator
-@inline export function ethType(p: usize): u16 { return bswap<u16>(load<u16>(p + OFF_TYPE)); }
+@inline export function ethType(p: usize): i32 { return be16(p + OFF_TYPE); }
 // @ts-ignore: decorator
 @inline export function ethPayload(p: usize): usize { return p + <usize>ETH_HDR_LEN; }
 

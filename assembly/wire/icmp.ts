@@ -6,7 +6,7 @@
 //  | type | code | csum   | id     | seq    | data …        (echo / echo reply)
 //  |  3   | code | csum   | unused (0)      | IP header + 8 bytes of its payload  (unreachable)
 //  +------+------+--------+--------+--------+------------
-import { get16, put16 } from "./bytes";
+import { be16, get16, put16, put16c } from "./bytes";
 import { csumAdd, csumFinish } from "./checksum";
 
 // @ts-ignore: decorator
@@ -94,7 +94,7 @@ export function icmpEmitUnreach(p: usize, code: u8, orig: usize, origHdrLen: i32
   store<u8>(p + OFF_TYPE, ICMP_DEST_UNREACH);
   store<u8>(p + OFF_CODE, code);
   store<u16>(p + OFF_CSUM, 0);
-  put16(p + OFF_ID, 0);
+  put16c(p + OFF_ID, 0);
   put16(p + OFF_SEQ, code == ICMP_UNREACH_NEEDFRAG ? mtu : 0);
   const len = ICMP_HDR_LEN + n;
   put16(p + OFF_CSUM, csumFinish(csumAdd(0, p, len)));
@@ -103,7 +103,7 @@ export function icmpEmitUnreach(p: usize, code: u8, orig: usize, origHdrLen: i32
 
 /** Next-hop MTU of a fragmentation-needed message (RFC 1191 4: the low 16 bits of the unused word). */
 // @ts-ignore: decorator
-@inline export function icmpNextHopMtu(p: usize): u16 { return get16(p + OFF_SEQ); }
+@inline export function icmpNextHopMtu(p: usize): i32 { return be16(p + OFF_SEQ); }
 
 /**
  * The gate for the datagram an error message quotes (at q, qlen bytes): an IPv4 header (version 4,

@@ -4,7 +4,7 @@
 //  +---+---+-------+---------------+---------------+---------------+-------+-------+-------+-------+-------+-------
 //  |ver|ihl|  tos  | total length  | identification|flags| offset  |  ttl  | proto | csum  |  src  |  dst  |options
 //  +---+---+-------+---------------+---------------+---------------+-------+-------+-------+-------+-------+-------
-import { get16, get32, put16, put32 } from "./bytes";
+import { be16, get16, get32, put16, put16c, put32 } from "./bytes";
 import { csumAdd, csumFinish } from "./checksum";
 
 // @ts-ignore: decorator
@@ -63,10 +63,10 @@ export function ipv4Check(p: usize, len: i32): i32 {
   if ((vihl >> 4) != 4) return IPV4_MALFORMED;
   const hl = <i32>(vihl & 0xf) << 2;
   if (hl < IPV4_HDR_LEN || hl > len) return IPV4_MALFORMED;
-  const total = <i32>get16(p + OFF_TOTLEN);
+  const total = be16(p + OFF_TOTLEN);
   if (total < hl || total > len) return IPV4_MALFORMED;
   if (csumFinish(csumAdd(0, p, hl)) != 0) return IPV4_BAD_CHECKSUM;
-  const frag = get16(p + OFF_FRAG);
+  const frag = be16(p + OFF_FRAG);
   if ((frag & FLAG_MF) != 0 || (frag & FRAG_OFFSET_MASK) != 0) return IPV4_FRAGMENT;
   return hl;
 }
@@ -76,7 +76,7 @@ export function ipv4Check(p: usize, len: i32): i32 {
 // @ts-ignore: decorator
 @inline export function ipv4Tos(p: usize): u8 { return load<u8>(p + OFF_TOS); }
 // @ts-ignore: decorator
-@inline export function ipv4TotalLen(p: usize): i32 { return <i32>get16(p + OFF_TOTLEN); }
+@inline export function ipv4TotalLen(p: usize): i32 { return be16(p + OFF_TOTLEN); }
 // @ts-ignore: decorator
 @inline export function ipv4Id(p: usize): u16 { return get16(p + OFF_ID); }
 // @ts-ignore: decorator
@@ -101,7 +101,7 @@ export function ipv4Emit(p: usize, src: u32, dst: u32, proto: u8, payloadLen: i3
   store<u8>(p + OFF_TOS, 0);
   put16(p + OFF_TOTLEN, <u16>(IPV4_HDR_LEN + payloadLen));
   put16(p + OFF_ID, id);
-  put16(p + OFF_FRAG, FLAG_DF);
+  put16c(p + OFF_FRAG, FLAG_DF);
   store<u8>(p + OFF_TTL, ttl);
   store<u8>(p + OFF_PROTO, proto);
   store<u16>(p + OFF_CSUM, 0);

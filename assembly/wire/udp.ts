@@ -6,7 +6,7 @@
 //  +--------+--------+--------+--------+-----------
 // length counts header and data; checksum covers the pseudo-header, header and data, and 0 means
 // "not computed" (RFC 768; RFC 1122 4.1.3.4: accepted). A computed 0 is sent as 0xFFFF.
-import { get16, put16 } from "./bytes";
+import { be16, put16, put16c } from "./bytes";
 import { csumAdd, csumFinish, csumPseudo } from "./checksum";
 
 // @ts-ignore: decorator
@@ -38,22 +38,22 @@ import { csumAdd, csumFinish, csumPseudo } from "./checksum";
  */
 export function udpCheck(p: usize, len: i32, src: u32, dst: u32): i32 {
   if (len < UDP_HDR_LEN) return UDP_SHORT;
-  const ulen = <i32>get16(p + OFF_LEN);
+  const ulen = be16(p + OFF_LEN);
   if (ulen < UDP_HDR_LEN) return UDP_SHORT;
   if (ulen > len) return UDP_BAD_LENGTH;
-  if (get16(p + OFF_CSUM) != 0 &&
+  if (be16(p + OFF_CSUM) != 0 &&
       csumFinish(csumAdd(csumPseudo(src, dst, IPPROTO_UDP, <u32>ulen), p, ulen)) != 0) return UDP_BAD_CHECKSUM;
   return ulen - UDP_HDR_LEN;
 }
 
 // @ts-ignore: decorator
-@inline export function udpSrcPort(p: usize): u16 { return get16(p + OFF_SRC_PORT); }
+@inline export function udpSrcPort(p: usize): i32 { return be16(p + OFF_SRC_PORT); }
 // @ts-ignore: decorator
-@inline export function udpDstPort(p: usize): u16 { return get16(p + OFF_DST_PORT); }
+@inline export function udpDstPort(p: usize): i32 { return be16(p + OFF_DST_PORT); }
 // @ts-ignore: decorator
-@inline export function udpLength(p: usize): i32 { return <i32>get16(p + OFF_LEN); }
+@inline export function udpLength(p: usize): i32 { return be16(p + OFF_LEN); }
 // @ts-ignore: decorator
-@inline export function udpChecksum(p: usize): u16 { return get16(p + OFF_CSUM); }
+@inline export function udpChecksum(p: usize): i32 { return be16(p + OFF_CSUM); }
 // @ts-ignore: decorator
 @inline export function udpData(p: usize): usize { return p + <usize>UDP_HDR_LEN; }
 
@@ -63,7 +63,7 @@ export function udpEmit(p: usize, src: u32, dst: u32, srcPort: u16, dstPort: u16
   put16(p + OFF_SRC_PORT, srcPort);
   put16(p + OFF_DST_PORT, dstPort);
   put16(p + OFF_LEN, <u16>n);
-  put16(p + OFF_CSUM, 0);
+  put16c(p + OFF_CSUM, 0);
   const c = csumFinish(csumAdd(csumPseudo(src, dst, IPPROTO_UDP, <u32>n), p, n));
   put16(p + OFF_CSUM, c == 0 ? 0xffff : c);
   return n;
