@@ -62,6 +62,24 @@ function setup(ports: number[], profile?: "server"): { clock: Clock; link: Burst
 
 const bytes = (n: number, salt: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + salt) & 0xff);
 
+/** The peer's data segments on `port` carrying `parts` one after another from its first byte. */
+function dataFrames(seg: (port: number, f: Partial<TcpFields>) => Uint8Array, isn: Map<number, number>, port: number, parts: Uint8Array[]): Uint8Array[] {
+  let seq = 1001;
+  return parts.map((p) => {
+    const f = seg(port, { seq, ack: isn.get(port)! + 1, flags: "P.", payload: p });
+    seq += p.length;
+    return f;
+  });
+}
+
+/** Counts the stack's tcp_recv calls from now on (the exports object is frozen: through a copy). */
+function countRecv(stack: Stack): { calls: number } {
+  const n = { calls: 0 };
+  const x = stack.core.x;
+  (stack.core as { x: typeof x }).x = { ...x, tcp_recv: (...a: Parameters<typeof x.tcp_recv>) => (n.calls++, x.tcp_recv(...a)) };
+  return n;
+}
+
 test("a burst of data segments of one connection is dispatched as one READABLE and read once, every byte in order", { skip }, () => {
   const { stack, conns, isn, seg, burst } = setup([40000]);
   const conn = conns.get(40000)!;
@@ -70,22 +88,14 @@ test("a burst of data segments of one connection is dispatched as one READABLE a
   const readable: number[] = [];
   stack.on("event", (e) => e.name === "READABLE" && readable.push(e.handle));
   const parts = Array.from({ length: 8 }, (_, i) => bytes(1000, i));
-  let seq = 1001;
-  const frames = parts.map((p) => {
-    const f = seg(40000, { seq, ack: isn.get(40000)! + 1, flags: "P.", payload: p });
-    seq += p.length;
-    return f;
-  });
-  const x = stack.core.x;
-  let recvCalls = 0;
-  // the exports object is frozen: count through a copy of it
-  (stack.core as { x: typeof x }).x = { ...x, tcp_recv: (...a: Parameters<typeof x.tcp_recv>) => (recvCalls++, x.tcp_recv(...a)) };
+  const frames = dataFrames(seg, isn, 40000, parts);
+  const recv = countRecv(stack);
   burst(frames);
   assert.deepEqual(readable, [conn.handle], "one READABLE for the burst");
   assert.equal(stack.mergedReadable, 7, "the other seven merged into it");
   assert.equal(chunks.length, 1, "one 'data' chunk");
   assert.deepEqual(chunks[0], Uint8Array.from(parts.flatMap((p) => [...p])), "the bytes of the eight segments, in order");
-  assert.equal(recvCalls, 1, "one tcp_recv (the chunk; READABLE stops once nothing is readable)");
+  assert.equal(recv.calls, 1, "one tcp_recv (the chunk; READABLE stops once nothing is readable)");
 });
 
 test("READABLEs of connections interleaved in one burst merge per connection; each connection's data stays whole and in order", { skip }, () => {
@@ -138,19 +148,12 @@ test("everything readable is handed up as one chunk even when it is larger than 
   conn.on("data", (d) => chunks.push(d));
   const parts = Array.from({ length: 40 }, (_, i) => bytes(1000, i));
   assert.ok(40 * 1000 > 2 * io, "more than two io buffers' worth");
-  let seq = 1001;
-  const frames = parts.map((p) => {
-    const f = seg(40005, { seq, ack: isn.get(40005)! + 1, flags: "P.", payload: p });
-    seq += p.length;
-    return f;
-  });
-  const x = stack.core.x;
-  let recvCalls = 0;
-  (stack.core as { x: typeof x }).x = { ...x, tcp_recv: (...a: Parameters<typeof x.tcp_recv>) => (recvCalls++, x.tcp_recv(...a)) };
+  const frames = dataFrames(seg, isn, 40005, parts);
+  const recv = countRecv(stack);
   burst(frames);
   assert.equal(chunks.length, 1, "one 'data' chunk");
   assert.deepEqual(chunks[0], Uint8Array.from(parts.flatMap((p) => [...p])));
-  assert.equal(recvCalls, Math.ceil(40_000 / io), "one tcp_recv per io buffer's worth");
+  assert.equal(recv.calls, Math.ceil(40_000 / io), "one tcp_recv per io buffer's worth");
 });
 
 test("the frames of one batch are received at one time, the clock read at its first frame; the next batch reads it again", { skip }, () => {

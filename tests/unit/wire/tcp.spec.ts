@@ -49,6 +49,15 @@ function garbleOpts(): void {
   memory.fill(sackBlock(0), 0xa5, SACK_BLOCKS_MAX << 3);
 }
 
+/** The parsed options say: MSS `mss` (0: none) and nothing else (no window scale, SACK or timestamps). */
+function expectOnlyMss(mss: u32): void {
+  expect(opts.mss).toBe(mss);
+  expect(opts.wscale).toBe(-1);
+  expect(opts.sackOk).toBe(false);
+  expect(opts.hasTs).toBe(false);
+  expect(opts.sackCount).toBe(0);
+}
+
 /** A header of data offset hdrLen/4 whose options area (bytes 20..hdrLen) is `o` then zeros (EOL). */
 function withOptions(o: u8[], hdrLen: i32 = 60): usize {
   const p = scratch(64);
@@ -152,11 +161,7 @@ describe("tcp header (RFC 9293 3.1)", () => {
     expect(tcpWindow(p)).toBe(<u16>256);
     garbleOpts();
     expect(tcpParseOptions(p, 20)).toBe(true);
-    expect(opts.mss).toBe(0);
-    expect(opts.wscale).toBe(-1);
-    expect(opts.sackOk).toBe(false);
-    expect(opts.hasTs).toBe(false);
-    expect(opts.sackCount).toBe(0);
+    expectOnlyMss(0);
   });
   it("RFC 9293 3.1: flag bits are the low 6 bits of byte 13 (FIN 01 … URG 20)", () => {
     const p = scratch(20);
@@ -260,11 +265,7 @@ describe("tcp emit (RFC 9293 3.1)", () => {
     expect(tcpCheck(p, 24)).toBe(24);
     garbleOpts();
     expect(tcpParseOptions(p, 24)).toBe(true);
-    expect(opts.mss).toBe(1460);
-    expect(opts.wscale).toBe(-1);
-    expect(opts.sackOk).toBe(false);
-    expect(opts.hasTs).toBe(false);
-    expect(opts.sackCount).toBe(0);
+    expectOnlyMss(1460);
     tcpFillChecksum(p, 24, SYN_DST, SYN_SRC);
     expect(tcpChecksumOk(p, 24, SYN_DST, SYN_SRC)).toBe(true);
   });
@@ -302,11 +303,7 @@ describe("tcp options (RFC 9293 3.2, RFC 7323, RFC 2018)", () => {
   it("RFC 9293 3.2: no options (header 20) gives all defaults over a 0xA5 record", () => {
     garbleOpts();
     expect(parse([], 20)).toBe(true);
-    expect(opts.mss).toBe(0);
-    expect(opts.wscale).toBe(-1);
-    expect(opts.sackOk).toBe(false);
-    expect(opts.hasTs).toBe(false);
-    expect(opts.sackCount).toBe(0);
+    expectOnlyMss(0);
   });
   it("RFC 9293 3.2: EOL stops parsing (garbage after it is ignored)", () => {
     garbleOpts();
@@ -516,11 +513,7 @@ describe("tcp options (RFC 9293 3.2, RFC 7323, RFC 2018)", () => {
     expect(opts.hasTs).toBe(true);
     expect(opts.sackCount).toBe(1);
     expect(parse([], 20)).toBe(true);
-    expect(opts.mss).toBe(0);
-    expect(opts.wscale).toBe(-1);
-    expect(opts.sackOk).toBe(false);
-    expect(opts.hasTs).toBe(false);
-    expect(opts.sackCount).toBe(0);
+    expectOnlyMss(0);
   });
   it("RFC 9293 3.2: no stale values: a segment with MSS, then one with only a TS", () => {
     garbleOpts();
@@ -535,11 +528,7 @@ describe("tcp options (RFC 9293 3.2, RFC 7323, RFC 2018)", () => {
     // MSS and WS parsed, then a length-0 option: rejected (the caller drops the segment)
     expect(parse([0x02, 0x04, 0x05, 0xb4, 0x03, 0x03, 0x07, 0x1e, 0x00, 0, 0, 0], 32)).toBe(false);
     expect(parse([], 20)).toBe(true);
-    expect(opts.mss).toBe(0);
-    expect(opts.wscale).toBe(-1);
-    expect(opts.sackOk).toBe(false);
-    expect(opts.hasTs).toBe(false);
-    expect(opts.sackCount).toBe(0);
+    expectOnlyMss(0);
   });
   it("RFC 9293 3.2: no stale values: a malformed list after a good one does not carry the good one's options", () => {
     garbleOpts();
