@@ -1,7 +1,8 @@
 // One simulated (or TAP-attached) host: a Core, a Link and the clock. Frames from the link go
-// into rx at once; the poll and the dispatch of their events follow at the end of the scheduler
+// into rx at once; the dispatch of their events and then the poll follow at the end of the scheduler
 // step that delivered them (a burst). After a socket call the stack drains the core's events,
-// polls and dispatches them; poll(now) is rescheduled at the deadline it returns. Above that, a
+// dispatches them and polls (the poll ends the app's turn: what the handlers did rides on what it
+// sends), until no event is left; poll(now) is rescheduled at the deadline it returns. Above that, a
 // small socket API (listen/connect, Conn with write/read/shutdown/close/abort and events) on which
 // tests, the simulator and later a net.Socket-compatible Duplex are built.
 import { Core, type CoreEvent, type CoreOptions } from "../core.ts";
@@ -362,13 +363,15 @@ export class Stack extends Emitter<StackEvents> {
     const q = this.evQueue;
     let taken = 0; // handlers append to q while it is walked; taken ones are removed at the end
     try {
+      // the app's handlers run before the poll that ends their turn, so what they do rides on the
+      // segment that poll sends (a close right after EOF: the FIN carries the ACK of the peer's FIN)
       for (;;) {
-        if (this.pollDue) this.poll();
-        if (taken === q.length) break;
         while (taken < q.length) {
           if (taken > MAX_DISPATCH) throw new Error(`${this.name}: more than ${MAX_DISPATCH} events in one dispatch`);
           this.handle(q[taken++]!);
         }
+        if (!this.pollDue) break;
+        this.poll();
       }
     } finally {
       if (taken === q.length) q.length = 0; // the same array again: no allocation per dispatch

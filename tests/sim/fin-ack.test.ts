@@ -36,3 +36,14 @@ test("RFC 9293 3.10.7.4 eighth check: an app that does not close in that turn st
   conn.end();
   b.expect({ flags: "F.", seq: iss + 1, ack: 1002 });
 });
+
+test("the host stack dispatches the app's events before the poll that ends the turn: an app that closes from its 'end' handler answers a passive close with one FIN,ACK", () => {
+  const b = new Bench();
+  const { conn, iss } = b.established();
+  conn.on("end", () => conn.end());
+  b.send({ flags: "F.", seq: 1001, ack: iss + 1 });
+  b.expect({ flags: "F.", seq: iss + 1, ack: 1002 });   // not a bare ACK first
+  b.expectNothing();
+  b.send({ flags: ".", seq: 1002, ack: iss + 2 });
+  assert.equal(b.stack.core.connections(), 0);
+});
