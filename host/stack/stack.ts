@@ -46,7 +46,7 @@ type StackEvents = {
   /** rx returned < 0: the frame was dropped, `reason` names why. */
   drop: (reason: string, frame: Uint8Array) => void;
   /** Every core event, before dispatch (a READABLE merged into an earlier one of its handle,
-   *  still waiting for dispatch, is not: mergeReadable). */
+   *  still waiting for dispatch, is not: queueEvents). */
   event: (e: CoreEvent) => void;
 };
 
@@ -87,7 +87,7 @@ export class Stack extends Emitter<StackEvents> {
   private pollDue = false;
   private rxQueue: Uint8Array[] = [];
   /** Handles with a READABLE event queued and not dispatched yet, and no other event of theirs
-   *  queued after it: a later READABLE of theirs is merged into that one (mergeReadable). */
+   *  queued after it: a later READABLE of theirs is merged into that one (queueEvents). */
   private readablePending = new Set<number>();
   /** READABLE events merged into an earlier one of the same handle (one read takes both). */
   mergedReadable = 0;
@@ -211,11 +211,10 @@ export class Stack extends Emitter<StackEvents> {
     let rc: number;
     try {
       rc = this.core.rx(frame, now);
-      this.core.drainEvents(q);
+      this.queueEvents();
     } finally {
       this.depth--;
     }
-    this.mergeReadable(before);
     // a new connection's first transition (from CLOSED or LISTEN) keeps a copy of the frame: its
     // 4-tuple names a connection not accepted yet (TransitionLog.record); later ones need none
     for (let i = before; i < q.length; i++) {
@@ -226,15 +225,18 @@ export class Stack extends Emitter<StackEvents> {
   }
 
   /**
-   * Drop each READABLE queued from index `from` on whose handle already has a READABLE waiting for
-   * dispatch with no other event of that handle after it: the first one's handler reads everything
+   * Pop the core's events onto the queue (after every call: the ring must not overflow), then drop
+   * each new READABLE whose handle already has a READABLE waiting for dispatch with no other event
+   * of that handle after it: the first one's handler reads everything
    * readable when it runs, the data of both (every frame of a batch is in the core before the
    * dispatch). A burst of data segments then costs one event dispatch and one read per connection
    * instead of one per segment. Another event of the handle (EOF, STATE…) ends the run, so the
    * order of a handle's events is kept.
    */
-  private mergeReadable(from: number): void {
+  private queueEvents(): void {
     const q = this.evQueue;
+    const from = q.length;
+    this.core.drainEvents(q);
     const pending = this.readablePending;
     let to = from;
     for (let i = from; i < q.length; i++) {
@@ -291,31 +293,27 @@ export class Stack extends Emitter<StackEvents> {
     this.dispatch();
   }
 
-  /** Pop the core's events onto the queue (after every call: the ring must not overflow). */
+  /** Queue the core's events (queueEvents) outside any other core call. */
   private drain(): void {
-    const before = this.evQueue.length;
     this.depth++;
     try {
-      this.core.drainEvents(this.evQueue);
+      this.queueEvents();
     } finally {
       this.depth--;
     }
-    this.mergeReadable(before);
   }
 
   /** poll(now), its events queued, and the poll timer moved to the deadline it returns. */
   private poll(): void {
     this.pollDue = false;
-    const before = this.evQueue.length;
     this.depth++;
     let ms: number;
     try {
       ms = this.core.poll(this.clock.now);
-      this.core.drainEvents(this.evQueue);
+      this.queueEvents();
     } finally {
       this.depth--;
     }
-    this.mergeReadable(before);
     this.schedulePoll(ms);
   }
 
