@@ -31,7 +31,7 @@ import { keyedHash } from "../siphash";
 import { udpOpen, udpBind, udpSendTo, udpRecvFrom, udpClose, UDP_OWNER_DNS, META_SRC_IP, META_SRC_PORT, META_FLAGS } from "../udp/socket";
 import { DNS_PORT, DNS_UDP_MAX, dnsId, dnsNameEncode, dnsQueryEmit, dnsParse } from "../wire/dns";
 import { be16, put16 } from "../wire/bytes";
-import { Tcb, TF, tcbAllocReusing, tcbLookup, tcbRelease, tcbTouch } from "../tcp/tcb";
+import { Tcb, TF, tcbAllocReusing, tcbLookup, tcbRelease, tcbTouch, flagged, flagsOn, flagsOff } from "../tcp/tcb";
 import { userOpen, userSend, userReceive, userClose } from "../tcp/user";
 import { State } from "../tcp/state";
 import { ringLen, ringPeek, ringConsume } from "../storage/ring";
@@ -267,9 +267,9 @@ function ask(q: usize, state: i32, wait: u32): i32 {
     if (tcbLookup(ifaceIp(), port, server, DNS_PORT) != null) return Err.EADDRINUSE;   // 1 in 64512
     t = tcbAllocReusing();
     if (t == null) return Err.EMFILE;
-    t.flags |= TF.CORE;
+    flagsOn(t, TF.CORE);
     userOpen(t, ifaceIp(), port, server, DNS_PORT, at);
-    t.flags &= ~TF.APP_OWNED;
+    flagsOff(t, TF.APP_OWNED);
     store<usize>(q, changetype<usize>(t), Q_TCB);
     count(C.DNS_TCP_QUERIES);
   }
@@ -328,7 +328,7 @@ function tcpStep(q: usize): void {
       return;
     }
   }
-  if (t.state == State.CLOSED || (t.flags & TF.FIN_RCVD)) tcpFailed(q, t.err < 0 ? t.err : Err.ECONNRESET);
+  if (t.state == State.CLOSED || flagged(t, TF.FIN_RCVD)) tcpFailed(q, t.err < 0 ? t.err : Err.ECONNRESET);
 }
 
 /** The TCP exchange failed with err: the next server (over UDP), or the end with err. */

@@ -4,7 +4,7 @@ import { MAX_CONNS } from "../config";
 import { Err } from "../errors";
 import { addressLostTake } from "../iface/address";
 import { State } from "../tcp/state";
-import { tcbAt, tcbClose, TF } from "../tcp/tcb";
+import { tcbAt, tcbClose, TF, flagged } from "../tcp/tcb";
 
 /** After any call that may change the address (poll, rx, dhcp_*, iface_set). */
 export function connectionsSettle(): void {
@@ -12,6 +12,6 @@ export function connectionsSettle(): void {
   if (ip == 0) return;
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
-    if ((t.flags & TF.IN_USE) && t.lip == ip && t.state != State.CLOSED) tcbClose(t, Err.EADDRNOTAVAIL);
+    if (flagged(t, TF.IN_USE) && t.lip == ip && t.state != State.CLOSED) tcbClose(t, Err.EADDRNOTAVAIL);
   }
 }

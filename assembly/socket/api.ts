@@ -8,7 +8,7 @@ import { Err } from "../errors";
 import { ifaceIp, ifaceIsBroadcast, ifaceRoutable } from "../iface/iface";
 import { ringLen, ringFree } from "../storage/ring";
 import { Ev, eventPush } from "../storage/events";
-import { Tcb, TF, setOffered, setPersistLimit, tcbAllocReusing, tcbAt, tcbFromHandle, tcbHandle, tcbLookup } from "../tcp/tcb";
+import { Tcb, TF, setOffered, setPersistLimit, tcbAllocReusing, tcbAt, tcbFromHandle, tcbHandle, tcbLookup, flagged } from "../tcp/tcb";
 import { keyedHash } from "../tcp/isn";
 import { State } from "../tcp/state";
 import { STATUS_BYTES, userAbort, userClose, userOpen, userReceive, userSend, userShutdown, userStatus } from "../tcp/user";
@@ -31,7 +31,7 @@ export function accept(lh: i32): i32 {
   const h = tcbHandle(t);
   const n = ringLen(t.rx);
   if (n > 0) eventPush(Ev.READABLE, h, n);
-  if (t.flags & TF.FIN_RCVD) eventPush(Ev.EOF, h, 0);
+  if (flagged(t, TF.FIN_RCVD)) eventPush(Ev.EOF, h, 0);
   return h;
 }
 
@@ -77,7 +77,7 @@ export function connect(ip: u32, port: i32, localPort: i32, now: u32): i32 {
 /** A connection handle the app still owns. */
 function owned(h: i32): Tcb | null {
   const t = tcbFromHandle(h);
-  if (t == null || !(t.flags & TF.APP_OWNED)) return null;
+  if (t == null || !flagged(t, TF.APP_OWNED)) return null;
   return t;
 }
 
@@ -182,7 +182,7 @@ export function readable(h: i32): i32 {
 export function writable(h: i32): i32 {
   const t = owned(h);
   if (t == null) return Err.EBADF;
-  return (t.flags & TF.FIN_QUEUED) ? 0 : ringFree(t.tx);
+  return flagged(t, TF.FIN_QUEUED) ? 0 : ringFree(t.tx);
 }
 
 /** tcp_info: STATUS (RFC 9293 3.10.6, tcp/user.ts), 29 u32 (docs/abi.md). Returns the bytes written. */
@@ -197,6 +197,6 @@ export function info(h: i32, ptr: i32): i32 {
 /** Number of connection slots in use (for tests and the status page). */
 export function connectionsInUse(): i32 {
   let n = 0;
-  for (let i = 0; i < MAX_CONNS; i++) if (tcbAt(i).flags & TF.IN_USE) n++;
+  for (let i = 0; i < MAX_CONNS; i++) if (flagged(tcbAt(i), TF.IN_USE)) n++;
   return n;
 }

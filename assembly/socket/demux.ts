@@ -16,7 +16,7 @@ import { Flag, tcpSrcPort, tcpDstPort, tcpSeq } from "../wire/tcp";
 import { ifaceIp } from "../iface/iface";
 import { tcpIcmpError } from "../tcp/icmp";
 import { seg, opts, has, tcpParse } from "../tcp/segment";
-import { Tcb, tcbAlloc, tcbAllocReusing, tcbLookup, tcbOldest, tcbClose, tcbFree, halfOpenCount, TF } from "../tcp/tcb";
+import { Tcb, tcbAlloc, tcbAllocReusing, tcbLookup, tcbOldest, tcbClose, tcbFree, halfOpenCount, TF, flagged } from "../tcp/tcb";
 import { seqGt } from "../tcp/seq";
 import { cookieCheck, cookieMss, cookiesRecent } from "../tcp/cookie";
 import { tcpSegmentArrives, tcpSynSent } from "../tcp/input";
@@ -93,7 +93,7 @@ function cookieCouldLand(l: i32, backlogIsFull: bool): bool {
 
 /** A passive connection that has left SYN-RECEIVED for a synchronized state joins its accept queue. */
 function queueIfReady(t: Tcb): void {
-  if (t.listener >= 0 && (t.flags & TF.IN_USE) && t.state != State.SYN_RECEIVED && t.state != State.CLOSED) connectionReady(t);
+  if (t.listener >= 0 && flagged(t, TF.IN_USE) && t.state != State.SYN_RECEIVED && t.state != State.CLOSED) connectionReady(t);
 }
 
 /** RFC 9293 3.6.1 (RFC 1122 4.2.2.13) and RFC 6191: a SYN for a 4-tuple in TIME-WAIT may reopen it
@@ -101,9 +101,9 @@ function queueIfReady(t: Tcb): void {
  *  sequence number is above RCV.NXT — and a listener takes the port. The TIME-WAIT TCB goes, and
  *  the SYN is processed as in LISTEN. */
 function timeWaitReopen(t: Tcb): bool {
-  if ((seg.flags & (Flag.SYN | Flag.ACK | Flag.RST)) != Flag.SYN || (t.flags & TF.APP_OWNED)) return false;
+  if ((seg.flags & (Flag.SYN | Flag.ACK | Flag.RST)) != Flag.SYN || flagged(t, TF.APP_OWNED)) return false;
   if (listenerForPort(seg.dport) < 0) return false;
-  const newer = (t.flags & TF.TS_OK) && opts.hasTs ? <i32>(opts.tsVal - t.tsRecent) > 0 : seqGt(seg.seq, t.rcvNxt);
+  const newer = flagged(t, TF.TS_OK) && opts.hasTs ? <i32>(opts.tsVal - t.tsRecent) > 0 : seqGt(seg.seq, t.rcvNxt);
   if (!newer) return false;
   count(C.TCP_TIME_WAIT_RECYCLED);
   tcbClose(t, 0);
@@ -122,7 +122,7 @@ function tcbAllocOrRecycle(evict: bool): Tcb | null {
  *  went unanswered for a whole retransmission timeout (a real peer answers within a round trip). */
 function staleHalfOpen(l: i32): Tcb | null {
   const h = tcbOldest(State.SYN_RECEIVED, l);
-  return h != null && (h.flags & TF.SYN_RESENT) ? h : null;
+  return h != null && flagged(h, TF.SYN_RESENT) ? h : null;
 }
 
 /** Drop the oldest half-open connection (of listener l, or any when l < 0) if it is stale; false

@@ -5,7 +5,7 @@ import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
 import { nextGen, tablesReady } from "../storage/handle";
 import { eventPush } from "../storage/events";
-import { Tcb, TF, tcbAt, tcbRelease, setState } from "../tcp/tcb";
+import { Tcb, TF, tcbAt, tcbRelease, setState, flagged, flagsOn } from "../tcp/tcb";
 import { sendRst } from "../tcp/emit";
 import { Ev } from "../storage/events";
 import { State } from "../tcp/state";
@@ -70,7 +70,7 @@ export function queued(i: i32): i32 {
   let n = 0;
   for (let c = 0; c < MAX_CONNS; c++) {
     const t = tcbAt(c);
-    if ((t.flags & TF.IN_USE) && t.listener == i) n++;
+    if (flagged(t, TF.IN_USE) && t.listener == i) n++;
   }
   return n;
 }
@@ -83,7 +83,7 @@ export function halfOpenFull(i: i32): bool {
   let n = 0;
   for (let c = 0; c < MAX_CONNS; c++) {
     const t = tcbAt(c);
-    if ((t.flags & TF.IN_USE) && t.listener == i && t.state == State.SYN_RECEIVED) n++;
+    if (flagged(t, TF.IN_USE) && t.listener == i && t.state == State.SYN_RECEIVED) n++;
   }
   const half = listenerAt(i).backlog >> 1;
   return n >= (half > 1 ? half : 1);
@@ -100,7 +100,7 @@ export function acceptQueueFull(i: i32): bool {
 }
 
 function ready(t: Tcb): bool {
-  return (t.flags & TF.IN_USE) != 0 && t.state != State.SYN_RECEIVED && t.state != State.CLOSED;
+  return flagged(t, TF.IN_USE) && t.state != State.SYN_RECEIVED && t.state != State.CLOSED;
 }
 
 /** A passive connection has completed its handshake: queue it (FIFO) and tell the host. */
@@ -125,7 +125,7 @@ export function acceptFrom(i: i32): Tcb | null {
   }
   if (best != null) {
     best.listener = -1;
-    best.flags |= TF.APP_OWNED;
+    flagsOn(best, TF.APP_OWNED);
   }
   return best;
 }
@@ -134,7 +134,7 @@ export function acceptFrom(i: i32): Tcb | null {
 export function unlisten(i: i32, now: u32): void {
   for (let c = 0; c < MAX_CONNS; c++) {
     const t = tcbAt(c);
-    if (!(t.flags & TF.IN_USE) || t.listener != i) continue;
+    if (!flagged(t, TF.IN_USE) || t.listener != i) continue;
     if (t.state != State.CLOSED) sendRst(t, now);
     setState(t, State.CLOSED);
     tcbRelease(t);
