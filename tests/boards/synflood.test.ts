@@ -1,7 +1,6 @@
 // Under a SYN flood over real TAP devices (RFC 4987): forged SYNs from 762 addresses that never
-// answer (198.18.1.1 … 198.18.3.254), written into the bridge for 4 s — into the native board at the
-// TAP's full rate (as fast as the forging process can write: about 290 000 a second on this 2-core
-// machine since TapLink batches its writes), into the Node host at NODE_RATE — while a
+// answer (198.18.1.1 … 198.18.3.254), written into the bridge for 4 s — into the native board at
+// BOARD_RATE, into the Node host at NODE_RATE — while a
 // kernel-side client connects every 100 ms and sends a line that must come back (echo). Every
 // connect during the flood, and the first five after it, succeeds within 1 s at its first SYN; on
 // the native board (build/linux/petrel-linux) and on the Node host (`petrel serve`). What makes
@@ -26,7 +25,7 @@ import { attach, flood, FLOOD_KERNEL_IP, FLOOD_PREFIX, FLOOD_SUT_IP, floodBridge
 import { Board, BOARD_BIN, Netns, netUnavailable, tapName } from "./support.ts";
 
 const FLOOD_MS = 4000;
-/** Forged SYNs per second: unset = the TAP's full rate (FLOOD_RATE=N paces it, for experiments). */
+/** FLOOD_RATE=N floods both hosts at N forged SYNs per second instead of their rates below (for experiments). */
 const RATE = process.env.FLOOD_RATE ? Number(process.env.FLOOD_RATE) : undefined;
 /** The Node host's flood. At 290 000 SYN/s or more the forging process (its TapLink batches its
  *  writes) outruns a JavaScript host sharing the 2 cores with it, so the Node host is paced. It had
@@ -40,6 +39,14 @@ const RATE = process.env.FLOOD_RATE ? Number(process.env.FLOOD_RATE) : undefined
  *  150 000, where no CI run has dropped a frame, keeps the test about the rule and not the machine;
  *  bench:flood measures the full rate (README). */
 const NODE_RATE = RATE ?? 150_000;
+/** The native board's flood. It had been flooded at the TAP's full rate (as fast as the forging
+ *  process writes: 288 000–334 000 SYN/s in CI runs). The board takes about 310 000 a second on 2
+ *  shared cores, so the run where the forger reached 334 000 dropped 7 % of the frames at the
+ *  board's TAP queue (91 820 of 1 336 000), probe SYNs among them, and 22 of 39 connects waited for
+ *  the client's 1 s retransmission: the forger's speed against the board's, not the rule. 250 000,
+ *  below every rate the board has taken without a drop, keeps the test about the rule; bench:flood
+ *  measures the full rate (README). */
+const BOARD_RATE = RATE ?? 250_000;
 /** The flood fixture wrote at least this many SYNs: three times the SUT's TAP queue (TAP_QUEUE_LEN),
  *  so the SUT had to keep reading during the flood. A sanity check of the fixture, not of the SUT; the
  *  rate it reached is in the diagnostics (about 270 000/s on an idle 2-core machine, 23 000/s when
@@ -59,14 +66,14 @@ const fmt = (a: ProbeAttempt[]): string => a.map((x) => (x.ok ? `${x.ms}` : `✗
 const late = (a: ProbeAttempt[], limit: number): ProbeAttempt[] => a.filter((x) => !x.ok || x.ms > limit);
 
 /** Flood the SUT (on br0 with MAC `mac`) and probe it; asserts the connects during and after. */
-async function floodAndProbe(t: TestContext, ns: Netns, link: ReturnType<typeof floodBridge>, mac: string, dev: string, report?: () => Promise<string>, rate = RATE): Promise<void> {
+async function floodAndProbe(t: TestContext, ns: Netns, link: ReturnType<typeof floodBridge>, mac: string, dev: string, rate: number, report?: () => Promise<string>): Promise<void> {
   const frames = forgedSyns(mac, ECHO, 65_536);
   // the bridge learns the SUT's port, and the SUT the kernel's MAC, before the flood begins
   const warm = await ns.peer<{ connected?: boolean }>("connect", { host: FLOOD_SUT_IP, port: ECHO }, 5000);
   assert.equal(warm.connected, true, `a connect before the flood: ${JSON.stringify(warm)}`);
   const probe = ns.peer<{ attempts: ProbeAttempt[] }>("probe", { host: FLOOD_SUT_IP, port: ECHO, intervalMs: INTERVAL_MS, durationMs: PROBE_MS, limitMs: GIVE_UP_MS, echo: true }, PROBE_MS + GIVE_UP_MS + 5000);
   await new Promise((r) => setTimeout(r, 500));
-  const f = await flood(link, frames, FLOOD_MS, rate === undefined ? {} : { perSecond: rate });
+  const f = await flood(link, frames, FLOOD_MS, { perSecond: rate });
   const r = await probe;
   assert.equal(r.error, undefined, `probe: ${r.error}`);
   const js = JSON.parse(ns.exec(["ip", "-s", "-j", "link", "show", "dev", dev]).stdout) as { txqlen: number; stats64: { tx: { packets: number; dropped: number } } }[];
@@ -85,7 +92,7 @@ async function floodAndProbe(t: TestContext, ns: Netns, link: ReturnType<typeof 
   assert.deepEqual(late(after, LIMIT_MS), [], `and every one after it: ${fmt(after)}`);
 }
 
-test("SYN flood over TAP at the full rate: the native board answers a real client every 100 ms during 4 s of forged SYNs and after them, each within 1 s", { timeout: 460_000 }, async (t) => {
+test("SYN flood over TAP at 250 000 SYN/s: the native board answers a real client every 100 ms during 4 s of forged SYNs and after them, each within 1 s", { timeout: 460_000 }, async (t) => {
   if (!existsSync(BOARD_BIN) && !netUnavailable(process.execPath)) {
     // not built yet (linux.test.ts builds it; this file sorts after it, so that build is normally done)
     const b = spawnSync(process.execPath, [join(ROOT, "scripts", "build-boards.mjs")], { encoding: "utf8", timeout: 400_000 });
@@ -103,7 +110,7 @@ test("SYN flood over TAP at the full rate: the native board answers a real clien
     const ready = await board.ready();
     attach(ns, dev);
     const b = board;
-    await floodAndProbe(t, ns, link, ready.mac, dev, async () => {
+    await floodAndProbe(t, ns, link, ready.mac, dev, BOARD_RATE, async () => {
       const st = await b.status();
       const c = st.counters;
       return `board after the flood: ${st.connections} connections, rx ${st.rx_frames} frames; arp tx ${c[7]} dropped for want of resolution ${c[9]} failed ${c[10]}; cookies sent ${c[59]} ok ${c[60]}; SYNs dropped: backlog ${c[25]} table ${c[26]}; half-open evicted ${c[62]}`;
@@ -128,7 +135,7 @@ test("SYN flood over TAP at 150 000 SYN/s: `petrel serve` (Node host) answers a 
     serve = petrelServe(ns, dev, ["--services", "echo"]);
     const mac = await serve.ready;
     attach(ns, dev);
-    await floodAndProbe(t, ns, link, mac, dev, undefined, NODE_RATE);
+    await floodAndProbe(t, ns, link, mac, dev, NODE_RATE);
     assert.equal(serve.proc.exitCode, null, `petrel serve still runs: ${serve.stderr()}`);
   } finally {
     await serve?.stop();
