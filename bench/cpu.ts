@@ -11,7 +11,8 @@
 // Likewise bench:tap's one-connection rows on the server-profile board: per 64-byte echo round trip
 // and per sequential connect + close. `-- --only echo-rtt,connect-close` measures only those client
 // modes and prints them without writing results.json (for a before/after; `--petrel-only` too:
-// the board alone).
+// the board alone; `--keep DIR` leaves the callgrind.out files in DIR; `--board PATH` measures that
+// board binary instead of the server-profile one, e.g. one built from a module that kept its names).
 // Needs root, /dev/net/tun and valgrind (installed from Debian when missing). Merges into
 // bench/results.json under "cpu".
 import { spawn, spawnSync } from "node:child_process";
@@ -25,7 +26,7 @@ import { hookExit, interopUnavailable, liveNamespaces, runPeer } from "../tests/
 import { BOARD_BIN, SERVER_BOARD_BIN } from "../tests/boards/support.ts";
 import { buildLwipTap, LWIP_BIN } from "./lwip/build.ts";
 
-const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, "petrel-only": { type: "boolean" } } });
+const { values } = parseArgs({ options: { quick: { type: "boolean" }, only: { type: "string" }, "petrel-only": { type: "boolean" }, keep: { type: "string" }, board: { type: "string" } } });
 /** --only echo-rtt,connect-close,…: measure only these client modes, print, write nothing */
 const ONLY = values.only?.split(",").filter(Boolean);
 const MB = 1 << 20;
@@ -52,7 +53,8 @@ if (build.status !== 0 || !existsSync(BOARD_BIN)) throw new Error(`build-boards 
 const server = spawnSync("make", ["-s", "-f", join(ROOT, "boards", "linux", "Makefile"), "PROFILE=server", SERVER_BOARD_BIN], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
 if (server.status !== 0 || !existsSync(SERVER_BOARD_BIN)) throw new Error(`the server-profile board failed to build: ${server.stdout}\n${server.stderr}`);
 hookExit();
-const dir = mkdtempSync(join(tmpdir(), "petrel-cpu-"));
+/** --keep DIR: write the callgrind.out files there and leave them (for callgrind_annotate) */
+const dir = values.keep ?? mkdtempSync(join(tmpdir(), "petrel-cpu-"));
 
 interface Run {
   instructions: number;
@@ -78,7 +80,7 @@ async function measure(target: Target, mode: Mode, n: number): Promise<Run> {
   try {
     spawnSync("ip", ["-n", ns, "link", "set", "lo", "up"]);
     const server = target === "petrel"
-      ? [serverProfile(mode) ? SERVER_BOARD_BIN : BOARD_BIN, "--tap", "pcpu0", "--ip", "198.18.0.2/24", "--host-ip", "198.18.0.1/24", "--services", serverProfile(mode) ? "echo,discard" : "discard,chargen", "--seed", "1"]
+      ? [serverProfile(mode) ? values.board ?? SERVER_BOARD_BIN : BOARD_BIN, "--tap", "pcpu0", "--ip", "198.18.0.2/24", "--host-ip", "198.18.0.1/24", "--services", serverProfile(mode) ? "echo,discard" : "discard,chargen", "--seed", "1"]
       : [LWIP_BIN, "--tap", "pcpu0", "--ip", "198.18.0.2/24"];
     const board = spawn("ip", ["netns", "exec", ns, "valgrind", "--tool=callgrind", `--callgrind-out-file=${out}`, ...server], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -177,7 +179,7 @@ try {
     lwip,
   });
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
 }
 if (ONLY) {
   console.log(JSON.stringify({ petrel: results.petrel, lwip: results.lwip }, null, 2));

@@ -72,6 +72,7 @@ let at: u32 = 0;          // now: every entry point (dnsQuery, dnsStep) sets it,
 /** The longest TCP answer taken: the message buffer, and it must fit the receive ring whole. */
 @inline const TCP_MAX: i32 = DNS_TCP_MAX < RX_BUF - 2 ? DNS_TCP_MAX : RX_BUF - 2;
 let seq: u64 = 0;
+let inFlight: i32 = 0;    // slots WAITING or TCP: dnsStep has nothing to do while there are none
 
 export function dnsInit(): void {
   slots = regionAlloc(Region.DNS, SERVERS + <usize>DNS_SERVERS * 4 + NAMES + 512);
@@ -82,6 +83,14 @@ export function dnsInit(): void {
     store<u8>(slotAt(i), <u8>i, Q_INDEX);
   }
   seq = 0;
+  inFlight = 0;
+}
+
+/** Every change of a slot's state: keeps inFlight. */
+function setQState(q: usize, s: u8): void {
+  const was = load<u8>(q, Q_STATE) >= WAITING;
+  if (was != (s >= WAITING)) inFlight += was ? -1 : 1;
+  store<u8>(q, s, Q_STATE);
 }
 
 function slotAt(i: i32): usize { return slots + <usize>i * SLOT; }
@@ -188,7 +197,7 @@ export function dnsQueriesInUse(): i32 {
 
 function release(q: usize): void {
   closeSock(q);
-  store<u8>(q, FREE, Q_STATE);
+  setQState(q, FREE);
   store<u8>(q, <u8>nextGen(load<u8>(q, Q_GEN)), Q_GEN);
 }
 /** Close q's socket or TCP connection (a FREE or DONE slot holds neither). */
@@ -212,7 +221,7 @@ function closeSock(q: usize): void {
 /** Done with n addresses (already at Q_ADDRS) or the error err (n < 0). */
 function finish(q: usize, n: i32): void {
   closeSock(q);
-  store<u8>(q, DONE, Q_STATE);
+  setQState(q, DONE);
   store<i32>(q, n, Q_ERR);
   eventPush(Ev.DNS_RESULT, handleOf(q), n);
 }
@@ -275,7 +284,7 @@ function ask(q: usize, state: i32, wait: u32): i32 {
   }
   const id = <u16>(draw(0x444e_5349) >> 24);
   store<u16>(q, id, Q_ID);
-  store<u8>(q, <u8>state, Q_STATE);
+  setQState(q, <u8>state);
   store<u32>(q, at + wait, Q_DEADLINE);
   const len = dnsQueryEmit(msg + 2, id, q + Q_NAME);
   put16(msg, <u16>len);
@@ -347,6 +356,7 @@ function tcpFailed(q: usize, err: i32): void {
 function dnsStep(now: u32, what: i32): i32 {
   at = now;
   let next: i32 = NO_DEADLINE;
+  if (inFlight == 0) return next;   // (the walk below would find nothing to do)
   for (let i = 0; i < DNS_QUERIES; i++) {
     const q = slotAt(i);
     if ((what & STEP_TCP) && load<u8>(q, Q_STATE) == TCP) tcpStep(q);

@@ -4,14 +4,14 @@ import { MAX_CONNS } from "../config";
 import { Err } from "../errors";
 import { addressLostTake } from "../iface/address";
 import { State } from "../tcp/state";
-import { tcbAt, tcbClose, TF, flagged } from "../tcp/tcb";
+import { tcbAt, tcbClose, tcbNext } from "../tcp/tcb";
 
 /** After any call that may change the address (poll, rx, dhcp_*, iface_set). */
 export function connectionsSettle(): void {
   const ip = addressLostTake();
   if (ip == 0) return;
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let i = tcbNext(0); i < MAX_CONNS; i = tcbNext(i + 1)) {
     const t = tcbAt(i);
-    if (flagged(t, TF.IN_USE) && t.lip == ip && t.state != State.CLOSED) tcbClose(t, Err.EADDRNOTAVAIL);
+    if (t.lip == ip && t.state != State.CLOSED) tcbClose(t, Err.EADDRNOTAVAIL);
   }
 }

@@ -8,7 +8,7 @@ import { Err } from "../errors";
 import { ifaceIp, ifaceIsBroadcast, ifaceRoutable } from "../iface/iface";
 import { ringLen, ringFree } from "../storage/ring";
 import { Ev, eventPush } from "../storage/events";
-import { Tcb, TF, setOffered, setPersistLimit, tcbAllocReusing, tcbAt, tcbFromHandle, tcbHandle, tcbLookup, flagged } from "../tcp/tcb";
+import { Tcb, TF, setOffered, setPersistLimit, tcbAllocReusing, tcbAt, tcbFromHandle, tcbHandle, tcbLookup, tcbCount, flagged } from "../tcp/tcb";
 import { keyedHash } from "../tcp/isn";
 import { State } from "../tcp/state";
 import { STATUS_BYTES, userAbort, userClose, userOpen, userReceive, userSend, userShutdown, userStatus } from "../tcp/user";
@@ -196,7 +196,5 @@ export function info(h: i32, ptr: i32): i32 {
 
 /** Number of connection slots in use (for tests and the status page). */
 export function connectionsInUse(): i32 {
-  let n = 0;
-  for (let i = 0; i < MAX_CONNS; i++) if (flagged(tcbAt(i), TF.IN_USE)) n++;
-  return n;
+  return tcbCount();
 }

@@ -5,7 +5,7 @@ import { Err } from "../errors";
 import { Region, regionAlloc } from "../storage/layout";
 import { nextGen, tablesReady } from "../storage/handle";
 import { eventPush } from "../storage/events";
-import { Tcb, TF, tcbAt, tcbRelease, setState, flagged, flagsOn } from "../tcp/tcb";
+import { Tcb, TF, tcbAt, tcbNext, tcbRelease, setState, flagged, flagsOn } from "../tcp/tcb";
 import { sendRst } from "../tcp/emit";
 import { Ev } from "../storage/events";
 import { State } from "../tcp/state";
@@ -68,9 +68,9 @@ export function listen(port: i32, backlog: i32): i32 {
 /** Connections held for listener i: half-open and not yet accepted. */
 export function queued(i: i32): i32 {
   let n = 0;
-  for (let c = 0; c < MAX_CONNS; c++) {
+  for (let c = tcbNext(0); c < MAX_CONNS; c = tcbNext(c + 1)) {
     const t = tcbAt(c);
-    if (flagged(t, TF.IN_USE) && t.listener == i) n++;
+    if (t.listener == i) n++;
   }
   return n;
 }
@@ -81,9 +81,9 @@ export function backlogFull(i: i32): bool { return queued(i) >= listenerAt(i).ba
  *  SYNs are answered with cookies, and the other half stays for the peers that return them. */
 export function halfOpenFull(i: i32): bool {
   let n = 0;
-  for (let c = 0; c < MAX_CONNS; c++) {
+  for (let c = tcbNext(0); c < MAX_CONNS; c = tcbNext(c + 1)) {
     const t = tcbAt(c);
-    if (flagged(t, TF.IN_USE) && t.listener == i && t.state == State.SYN_RECEIVED) n++;
+    if (t.listener == i && t.state == State.SYN_RECEIVED) n++;
   }
   const half = listenerAt(i).backlog >> 1;
   return n >= (half > 1 ? half : 1);
@@ -92,15 +92,16 @@ export function halfOpenFull(i: i32): bool {
 /** The backlog holds only connections waiting for accept (no half-open one to make room from). */
 export function acceptQueueFull(i: i32): bool {
   let n = 0;
-  for (let c = 0; c < MAX_CONNS; c++) {
+  for (let c = tcbNext(0); c < MAX_CONNS; c = tcbNext(c + 1)) {
     const t = tcbAt(c);
     if (t.listener == i && ready(t)) n++;
   }
   return n >= listenerAt(i).backlog;
 }
 
+/** (t is in use: the walks visit only slots in use) */
 function ready(t: Tcb): bool {
-  return flagged(t, TF.IN_USE) && t.state != State.SYN_RECEIVED && t.state != State.CLOSED;
+  return t.state != State.SYN_RECEIVED && t.state != State.CLOSED;
 }
 
 /** A passive connection has completed its handshake: queue it (FIFO) and tell the host. */
@@ -108,7 +109,7 @@ export function connectionReady(t: Tcb): void {
   const i = t.listener;
   t.acceptStamp = stamp++;
   let n = 0;
-  for (let c = 0; c < MAX_CONNS; c++) {
+  for (let c = tcbNext(0); c < MAX_CONNS; c = tcbNext(c + 1)) {
     const q = tcbAt(c);
     if (q.listener == i && ready(q)) n++;
   }
@@ -118,7 +119,7 @@ export function connectionReady(t: Tcb): void {
 /** The oldest ready connection of listener i, now owned by the app; null when there is none. */
 export function acceptFrom(i: i32): Tcb | null {
   let best: Tcb | null = null;
-  for (let c = 0; c < MAX_CONNS; c++) {
+  for (let c = tcbNext(0); c < MAX_CONNS; c = tcbNext(c + 1)) {
     const t = tcbAt(c);
     if (t.listener != i || !ready(t)) continue;
     if (best == null || <i32>(t.acceptStamp - best.acceptStamp) < 0) best = t;
@@ -132,9 +133,9 @@ export function acceptFrom(i: i32): Tcb | null {
 
 /** Stop listening: queued connections are reset (RFC 9293 3.10.4, CLOSE in LISTEN). */
 export function unlisten(i: i32, now: u32): void {
-  for (let c = 0; c < MAX_CONNS; c++) {
+  for (let c = tcbNext(0); c < MAX_CONNS; c = tcbNext(c + 1)) {
     const t = tcbAt(c);
-    if (!flagged(t, TF.IN_USE) || t.listener != i) continue;
+    if (t.listener != i) continue;
     if (t.state != State.CLOSED) sendRst(t, now);
     setState(t, State.CLOSED);
     tcbRelease(t);

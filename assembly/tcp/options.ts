@@ -9,7 +9,7 @@ import { timeLt } from "../time";
 import { seg, opts, has } from "./segment";
 import { Tcb, TF, withheld, flagged } from "./tcb";
 import { seqLe } from "./seq";
-import { keyedHash } from "./isn";
+import { tupleHash } from "./isn";
 import { TS_OPT_BITS, TS_NO_WSCALE, TS_SACK_BIT } from "./cookie";
 import { oooByRecency, oooStart, oooEnd } from "./assembler";
 
@@ -32,7 +32,7 @@ export function optionsOffer(t: Tcb, now: u32): void {
   t.rcvShift = (offered & TF.WS_OK) ? rcvShiftNeeded() : 0;
   // RFC 7323 5.4: TSval starts at a per-connection offset, so TSvals reveal no uptime and differ
   // between connections (the high half of the keyed hash whose low half makes the ISN)
-  t.tsOffset = <u32>(keyedHash((<u64>t.lip << 32) | <u64>t.rip, (<u64>t.lport << 16) | <u64>t.rport) >> 32);
+  t.tsOffset = <u32>(tupleHash(t.lip, t.lport, t.rip, t.rport) >> 32);
   t.rtxTs = tsNow(t, now);
 }
 

@@ -157,6 +157,7 @@ export function tcbPoolInit(): void {
   const perConn = <usize>OOO_RANGES * 12 + <usize>SACK_RANGES * 8;
   const ranges = regionAlloc(Region.RANGES, <usize>MAX_CONNS * perConn);
   const rings = tcbBase + <usize>MAX_CONNS * TCB_SIZE;
+  memory.fill(used, 0, USED_WORDS << 2);
   for (let i = 0; i < MAX_CONNS; i++) {
     const t = tcbAt(i);
     t.rx = changetype<Ring>(rings + <usize>(2 * i) * RING_SIZE);
@@ -194,6 +195,7 @@ export function tcbAlloc(): Tcb | null {
     if (flagged(t, TF.IN_USE)) continue;
     memory.fill(changetype<usize>(t) + offsetof<Tcb>("state"), 0, offsetof<Tcb>() - offsetof<Tcb>("state"));
     t.flags = TF.IN_USE;
+    usedFlip(i);
     t.state = State.CLOSED;
     t.listener = -1;
     t.ssthresh = 0xffffffff;
@@ -208,20 +210,50 @@ export function tcbAlloc(): Tcb | null {
 
 /** Return the slot to the pool; its handle becomes stale. */
 export function tcbRelease(t: Tcb): void {
+  if (flagged(t, TF.IN_USE)) usedFlip(tcbIndex(t));
   t.flags = 0;
   t.state = State.CLOSED;
   t.listener = -1;
   t.gen = nextGen(t.gen);
 }
 
+// The slots in use, a bit each (IN_USE's mirror: tcbAlloc sets it, tcbRelease clears it). The
+// walks over the table visit these alone, so a lookup that finds nothing (every SYN), a SYN's
+// admission counts and accept take as many steps as there are connections, not slots (lwIP walks
+// its list of active PCBs the same way).
+@inline const USED_WORDS: i32 = (MAX_CONNS + 31) >> 5;
+const used = memory.data(USED_WORDS << 2, 4);
+
+function usedFlip(i: i32): void {
+  const w = used + (<usize>(i >> 5) << 2);
+  store<u32>(w, load<u32>(w) ^ (1 << (i & 31)));
+}
+
+/** Slots in use. */
+export function tcbCount(): i32 {
+  let n = 0;
+  for (let w = 0; w < USED_WORDS; w++) n += popcnt(load<u32>(used + (<usize>w << 2)));
+  return n;
+}
+
+/** The first slot in use at i or after, or MAX_CONNS when none:
+ *  `for (let i = tcbNext(0); i < MAX_CONNS; i = tcbNext(i + 1))` walks the connections. */
+export function tcbNext(i: i32): i32 {
+  for (; i < MAX_CONNS; i = (i | 31) + 1) {
+    const w = load<u32>(used + (<usize>(i >> 5) << 2)) >>> (i & 31);
+    if (w != 0) return i + ctz(w);
+  }
+  return MAX_CONNS;
+}
+
 /** The connection with this 4-tuple (not CLOSED), or null. */
-// The walk starts at the slot the last lookup found: a connection's segments mostly come in a row
-// (an echo, a handshake and its close), so the first slot tried is most often the one (the 4-tuple
-// names one connection at most, so the order of the walk changes nothing else).
+// The slot the last lookup found is tried first: a connection's segments mostly come in a row (an
+// echo, a handshake and its close); the 4-tuple names one connection at most, so the order of the
+// walk changes nothing else.
 let lastFound: i32 = 0;
 export function tcbLookup(lip: u32, lport: u32, rip: u32, rport: u32): Tcb | null {
-  for (let k = 0, i = lastFound; k < MAX_CONNS; k++, i++) {
-    if (i == MAX_CONNS) i = 0;
+  // first the slot the last lookup found, then every slot in use (that one again, to no effect)
+  for (let i = lastFound, next = 0; i < MAX_CONNS; i = tcbNext(next), next = i + 1) {
     const t = tcbAt(i);
     if (flagged(t, TF.IN_USE) && t.state != State.CLOSED && t.lport == lport && t.rport == rport
         && t.rip == rip && t.lip == lip) { lastFound = i; tcbTouch(t); return t; }
@@ -234,9 +266,9 @@ export function tcbLookup(lip: u32, lport: u32, rip: u32, rport: u32): Tcb | nul
  *  those the core owns alone (not app-owned), passive ones of listener `l` only when l ≥ 0. */
 export function tcbOldest(state: i32, l: i32): Tcb | null {
   let best: Tcb | null = null;
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let i = tcbNext(0); i < MAX_CONNS; i = tcbNext(i + 1)) {
     const t = tcbAt(i);
-    if (!flagged(t, TF.IN_USE) || t.state != state || flagged(t, TF.APP_OWNED) || !flagged(t, TF.CLOSE_ARMED)) continue;
+    if (t.state != state || flagged(t, TF.APP_OWNED) || !flagged(t, TF.CLOSE_ARMED)) continue;
     if (l >= 0 && t.listener != l) continue;
     if (best == null || <i32>(t.closeAt - best.closeAt) < 0) best = t;
   }
@@ -258,19 +290,15 @@ export function tcbAllocReusing(): Tcb | null {
 
 /** A slot is free, or a TIME-WAIT one the app has let go could be taken (tcbAllocReusing would succeed). */
 export function tcbFree(): bool {
-  for (let i = 0; i < MAX_CONNS; i++) {
-    const t = tcbAt(i);
-    if (!flagged(t, TF.IN_USE)) return true;
-  }
-  return tcbOldest(State.TIME_WAIT, -1) != null;
+  return tcbCount() < MAX_CONNS || tcbOldest(State.TIME_WAIT, -1) != null;
 }
 
 /** Half-open passive connections (SYN-RECEIVED, from a listener): the SYN-flood pressure gauge. */
 export function halfOpenCount(): i32 {
   let n = 0;
-  for (let i = 0; i < MAX_CONNS; i++) {
+  for (let i = tcbNext(0); i < MAX_CONNS; i = tcbNext(i + 1)) {
     const t = tcbAt(i);
-    if (flagged(t, TF.IN_USE) && t.state == State.SYN_RECEIVED && flagged(t, TF.PASSIVE)) n++;
+    if (t.state == State.SYN_RECEIVED && flagged(t, TF.PASSIVE)) n++;
   }
   return n;
 }

@@ -6,7 +6,7 @@ import { C, count } from "../counters";
 import { Err } from "../errors";
 import { State } from "./state";
 import { earliest, timeLt } from "../time";
-import { Tcb, TF, tcbClose, synchronized, halfOpenCount, flagsOn, flagsOff, flagged, tcbAt, tcpTouched, TOUCHED_MANY } from "./tcb";
+import { Tcb, TF, tcbClose, synchronized, halfOpenCount, flagsOn, flagsOff, flagged, tcbAt, tcbNext, tcpTouched, TOUCHED_MANY } from "./tcb";
 import { tcpOutput, tcpProbe } from "./output";
 import { dataBase, mayTransmit, windowClosed } from "./emit";
 import { sackClear } from "./sack";
@@ -27,10 +27,7 @@ export function tcpPoll(now: u32): i32 {
   let next: i32 = -1;
   const touched = tcpTouched;
   if (touched == TOUCHED_MANY || (dueSet && !timeLt(now, dueAt))) {
-    for (let i = 0; i < MAX_CONNS; i++) {
-      const t = tcbAt(i);
-      if (flagged(t, TF.IN_USE)) next = tcpTimers(t, now, next);
-    }
+    for (let i = tcbNext(0); i < MAX_CONNS; i = tcbNext(i + 1)) next = tcpTimers(tcbAt(i), now, next);
   } else {
     // (a slot freed since has no flags and is CLOSED: nothing runs)
     if (touched != 0) next = tcpTimers(changetype<Tcb>(touched), now, -1);

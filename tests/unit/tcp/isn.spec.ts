@@ -1,4 +1,4 @@
-import { isnFor, isnInit, keyedHash } from "../../../assembly/tcp/isn";
+import { isnFor, isnInit, keyedHash, tupleHash } from "../../../assembly/tcp/isn";
 
 // RFC 6528 3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M a 4 µs timer,
 // F SipHash-2-4. isnInit(seedLo, seedHi) derives the 128-bit key from s = seedHi:seedLo with the
@@ -142,5 +142,19 @@ describe("ISN generation (RFC 6528)", () => {
     const d2 = isnFor(1, 2, 3, 4, 12345) - isnFor(1, 2, 3, 4, 0);
     expect(d1).toBe(<u32>12345 * 250);
     expect(d2).toBe(<u32>12345 * 250);
+  });
+  it("RFC 6528 3 / RFC 7323 5.4: tupleHash (the ISN's and the TSval offset's source) is keyedHash of the 4-tuple, whatever was hashed before and under the key of now", () => {
+    isnInit(SEED_LO, SEED_HI);
+    expect(tupleHash(0, 0, 0, 0)).toBe(keyedHash(0, 0));   // the first ask after a keying
+    const a = keyedHash((<u64>LIP << 32) | <u64>RIP, (<u64>LPORT << 16) | <u64>RPORT);
+    const b = keyedHash((<u64>RIP << 32) | <u64>LIP, (<u64>RPORT << 16) | <u64>LPORT);
+    expect(tupleHash(LIP, LPORT, RIP, RPORT)).toBe(a);
+    expect(tupleHash(LIP, LPORT, RIP, RPORT)).toBe(a);     // asked again (an open asks twice)
+    expect(tupleHash(RIP, RPORT, LIP, LPORT)).toBe(b);     // another tuple in between
+    expect(<u32>a).toBe(isnFor(LIP, LPORT, RIP, RPORT, 0));
+    expect(tupleHash(LIP, LPORT, RIP, RPORT)).toBe(a);
+    isnInit(SEED_LO + 1, SEED_HI);                         // a new key: nothing hashed under the old one
+    expect(tupleHash(LIP, LPORT, RIP, RPORT)).toBe(keyedHash((<u64>LIP << 32) | <u64>RIP, (<u64>LPORT << 16) | <u64>RPORT));
+    expect(tupleHash(LIP, LPORT, RIP, RPORT)).not.toBe(a);
   });
 });
