@@ -247,16 +247,24 @@ export function tcbNext(i: i32): i32 {
 }
 
 /** The connection with this 4-tuple (not CLOSED), or null. */
-// The slot the last lookup found is tried first: a connection's segments mostly come in a row (an
-// echo, a handshake and its close); the 4-tuple names one connection at most, so the order of the
-// walk changes nothing else.
+// The walk starts at the slot the last lookup found and goes round: a connection's segments mostly
+// come in a row (an echo, a handshake and its close), and many connections' in slot order (a round
+// of echoes), so the first slot or the next tried is most often the one (the 4-tuple names one
+// connection at most, so the order of the walk changes nothing else).
 let lastFound: i32 = 0;
 export function tcbLookup(lip: u32, lport: u32, rip: u32, rport: u32): Tcb | null {
-  // first the slot the last lookup found, then every slot in use (that one again, to no effect)
-  for (let i = lastFound, next = 0; i < MAX_CONNS; i = tcbNext(next), next = i + 1) {
+  // lastFound and the slots in use after it, then those before it
+  for (let i = tcbNext(lastFound), end = MAX_CONNS; ; i = tcbNext(i + 1)) {
+    if (i >= end) {
+      if (end != MAX_CONNS) return null;
+      end = lastFound;
+      i = tcbNext(0);
+      if (i >= end) return null;
+    }
     const t = tcbAt(i);
-    if (flagged(t, TF.IN_USE) && t.state != State.CLOSED && t.lport == lport && t.rport == rport
-        && t.rip == rip && t.lip == lip) { lastFound = i; tcbTouch(t); return t; }
+    if (t.state != State.CLOSED && t.lport == lport && t.rport == rport && t.rip == rip && t.lip == lip) {
+      lastFound = i; tcbTouch(t); return t;
+    }
   }
   return null;
 }
