@@ -22,7 +22,7 @@ const PETREL_MAC = "02:00:00:00:7e:57";
 
 /** Move the kernel's address behind a bridge whose egress port (va) segments and checksums in
  *  software; vb's MAC (the kernel's, as Petrel sees it). */
-async function bridged(env: TapNetns): Promise<string> {
+async function bridged(env: TapNetns, mtu = 1500): Promise<string> {
   const missing = ensureDebianTool("ethtool", "ethtool");
   assert.equal(missing, null, missing ?? "");
   const n = ["-n", env.ns];
@@ -32,7 +32,7 @@ async function bridged(env: TapNetns): Promise<string> {
   ip(...n, "link", "add", "va", "type", "veth", "peer", "name", "vb");
   ip(...n, "link", "set", env.dev, "master", "br0");
   ip(...n, "link", "set", "va", "master", "br0");
-  for (const d of ["br0", "va", "vb"]) ip(...n, "link", "set", d, "up");
+  for (const d of [env.dev, "br0", "va", "vb"]) ip(...n, "link", "set", d, "mtu", String(mtu), "up");
   ip(...n, "addr", "add", `${KERNEL_IP}/24`, "dev", "vb");
   for (const args of [["va", "tso", "off", "gso", "off", "tx", "off"], ["vb", "gro", "off"]]) {
     const r = await env.exec(["ethtool", "-K", ...args], 10_000);
@@ -150,5 +150,19 @@ interopTest("TapLink transmit offload: which queued frames share a write(2) (one
   const got = (await cap.stop()).filter((f) => tcpFrom(f, PETREL_IP)).map(hex);
   assert.deepEqual(writes, Object.fromEntries(cases.map(([name, , n]) => [name, n])));
   assert.deepEqual(got, queued, "vb received exactly the frames queued, in order");
+  assert.equal((await tcpCounters(env)).InCsumErrors, 0);
+});
+
+interopTest("TapLink transmit offload: a super-frame holds at most 64 KiB of IP datagram (10 segments of 8 000 bytes on a 9 000-byte MTU: 8 in one write, 2 in the next), cut back into the frames queued", { petrel: false, mtu: 9000, timeoutMs: 60_000 }, async (env) => {
+  const mac = await bridged(env, 9000);
+  const cap = await captureVb(env);
+  const frames = Array.from({ length: 10 }, (_, i) => segment(mac, { sport: 42_000, id: 300 + i, seq: 5000 + 8000 * i, size: 8000 }));
+  const before = env.link.stats.txWrites;
+  for (const f of frames) env.petrelLink.send(f);
+  env.link.flush();
+  assert.equal(env.link.stats.txErrors, 0, `refused (${env.link.lastTxError})`);
+  assert.equal(env.link.stats.txWrites - before, 2, "20 + 32 + 8 × 8 000 = 64 052 bytes fit, a ninth segment would not");
+  const got = (await cap.stop()).filter((f) => tcpFrom(f, PETREL_IP)).map(hex);
+  assert.deepEqual(got, frames.map(hex));
   assert.equal((await tcpCounters(env)).InCsumErrors, 0);
 });
