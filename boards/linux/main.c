@@ -53,9 +53,32 @@
 static const char *const prog = PETREL_BOARD_NAME;
 
 static volatile sig_atomic_t stop_signal, status_requested;
-/* The loop's own counters, in the status line: poll() calls, and wake-ups (a poll() that found the
- * TAP readable; each reads the whole queue, up to a bounded batch, so a burst costs one). */
-static uint64_t loop_polls, loop_wakeups;
+/* The loop's own counters, in the status line: poll() calls, wake-ups (a poll() that found the TAP
+ * readable), and reads that found its queue empty. */
+static uint64_t loop_polls, loop_wakeups, loop_empty_reads;
+
+/* How many frames a wake-up reads. Reading until the queue is empty makes a burst cost one poll(),
+ * but request/response traffic (an echo, a handshake) finds one frame per wake-up, and the read after
+ * it finds nothing: a system call for nothing (about as much CPU as the core spends on the frame),
+ * then poll() anyway. So after ONE_AFTER wake-ups in a row that found one frame, a wake-up reads one
+ * frame and goes back to poll(), which both waits for the next frame and tells of it. Every
+ * PROBE_EVERY-th wake-up still reads until the queue is empty, and one that finds more than a frame
+ * goes back to reading whole queues: a burst that starts meanwhile costs at most PROBE_EVERY
+ * wake-ups, and request/response traffic one empty read in PROBE_EVERY wake-ups. */
+enum { ONE_AFTER = 4, PROBE_EVERY = 4, BATCH_MAX = 256 };
+static unsigned single_wakeups; /* wake-ups in a row that found one frame */
+
+/* The most frames this wake-up reads. */
+static int read_budget(void) {
+  if (single_wakeups < ONE_AFTER || single_wakeups % PROBE_EVERY == 0) return BATCH_MAX;
+  return 1;
+}
+
+/* What a wake-up found: `frames` read, `emptied` if a read then found the queue empty. */
+static void wakeup_done(int frames, int emptied) {
+  if (frames > 1) single_wakeups = 0; /* a burst: read whole queues again */
+  else if (frames == 1 && (emptied || single_wakeups >= ONE_AFTER)) single_wakeups++;
+}
 
 static void on_signal(int sig) {
   if (sig == SIGUSR1) status_requested = 1;
@@ -175,8 +198,8 @@ static unsigned parse_services(const char *s) {
 static void print_status(const char *event) {
   const struct core_link_stats *st = core_stats();
   printf("{\"event\":\"%s\",\"connections\":%d,\"tx_frames\":%" PRIu64 ",\"tx_errors\":%" PRIu64
-         ",\"rx_frames\":%" PRIu64 ",\"polls\":%" PRIu64 ",\"wakeups\":%" PRIu64 ",\"memory\":%u,\"counters\":[",
-         event, core_connections(), st->tx_frames, st->tx_errors, st->rx_frames, loop_polls, loop_wakeups, core_mem_size());
+         ",\"rx_frames\":%" PRIu64 ",\"polls\":%" PRIu64 ",\"wakeups\":%" PRIu64 ",\"empty_reads\":%" PRIu64 ",\"memory\":%u,\"counters\":[",
+         event, core_connections(), st->tx_frames, st->tx_errors, st->rx_frames, loop_polls, loop_wakeups, loop_empty_reads, core_mem_size());
   for (int i = 0, n = core_counter_count(); i < n; i++) printf("%s%u", i ? "," : "", core_counter(i));
   printf("]}\n");
   fflush(stdout);
@@ -299,22 +322,29 @@ static int run_board(void *arg) {
     }
     if (!(pfd[0].revents & POLLIN)) continue;
     loop_wakeups++;
-    /* A bounded batch, then timers get their turn. The services run after every frame, before the
-     * next read: an answer (an echo, the data an ACK made room for) leaves before the read that finds
-     * the queue empty, and a round over no work is a few calls into the core, not a system call. */
-    for (int k = 0; k < 256; k++) {
+    /* A bounded batch (read_budget), then timers get their turn. The services run after every frame,
+     * before the next read: an answer (an echo, the data an ACK made room for) leaves before the read
+     * that finds the queue empty, and a round over no work is a few calls into the core, not a system
+     * call. */
+    int budget = read_budget(), got = 0, emptied = 0;
+    while (got < budget) {
       ssize_t len = read(fd, frame, sizeof frame);
       if (len < 0) {
-        if (errno != EAGAIN && errno != EINTR) {
+        if (errno == EAGAIN) {
+          loop_empty_reads++;
+          emptied = 1;
+        } else if (errno != EINTR) {
           fprintf(stderr, "%s: read TAP: %s\n", prog, strerror(errno));
           exit_code = 1;
         }
         break;
       }
+      got++;
       now = now_ms();
       core_rx(frame, (size_t)len, now);
       services_run(now);
     }
+    wakeup_done(got, emptied);
     if (exit_code) break;
   }
   /* jobs that finished while the last batch was read: their status, even when a signal came too */

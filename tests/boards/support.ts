@@ -64,7 +64,7 @@ export interface ReadyLine { event: "ready"; tap: string; ip: string; mac: strin
 export interface StatusLine {
   event: string; connections: number; tx_frames: number; tx_errors: number; rx_frames: number; memory: number; counters: number[];
   /** boards/linux's loop: poll() calls, and wake-ups (a poll() that found the TAP readable) */
-  polls?: number; wakeups?: number;
+  polls?: number; wakeups?: number; empty_reads?: number;
 }
 export interface ClientResult { job: number; ip: string; port: number; mode: string; bytes: number; sent: number; received: number; mismatch_at: number; error: number; ok: boolean; ms: number }
 
