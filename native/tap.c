@@ -8,7 +8,10 @@
 // to us, one read(2) and one queued skb instead of one per segment; readBatch() and read() split
 // them back into the MSS-sized frames the kernel would have sent (headers, sequence numbers, IP ids,
 // flags and both checksums as Linux's own GSO writes them) and finish partial checksums, so the
-// caller sees ordinary Ethernet frames either way. Writes go out with an empty header (no offload).
+// caller sees ordinary Ethernet frames either way. writeBatch() sends the segments of one TCP
+// connection that follow each other in a batch as one super-frame with a TSO header (the kernel
+// delivers it whole to a local socket, or cuts it back into those segments where it must), one
+// write(2) instead of one per segment; every other frame goes alone with an empty header.
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
@@ -90,8 +93,10 @@ static void offload_forget(int fd) {
   }
 }
 
-/* RFC 1071 sum of p[0, n) read as little-endian words (byte order is undone by the caller storing
- * the folded result low byte first): 64-bit accumulator, 4 bytes a step. */
+/* RFC 1071 sum of p[0, n) read as host-order words, 4 bytes a step into a 64-bit accumulator. The
+ * ones'-complement sum does not depend on the byte order it is taken in (RFC 1071 §2(B)): folded and
+ * stored back in host order (csum_fold16, csum_store) it is the network-order checksum on either kind
+ * of host. */
 static uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t n) {
   while (n >= 4) {
     uint32_t w;
@@ -101,23 +106,32 @@ static uint64_t csum_add(uint64_t sum, const uint8_t *p, size_t n) {
     n -= 4;
   }
   if (n >= 2) {
-    sum += (uint32_t)(p[0] | (p[1] << 8));
+    uint16_t w;
+    memcpy(&w, p, 2);
+    sum += w;
     p += 2;
     n -= 2;
   }
-  if (n) sum += p[0];
+  if (n) {
+    const uint8_t pad[2] = { p[0], 0 };   /* the odd byte is the high half of a word padded with zero */
+    uint16_t w;
+    memcpy(&w, pad, 2);
+    sum += w;
+  }
   return sum;
 }
 
-/* Fold, complement and store at p (network order, as the sum was taken byte-swapped). */
-static void csum_store(uint8_t *p, uint64_t sum) {
+/* The sum folded to 16 bits (not complemented), in host order. */
+static uint16_t csum_fold16(uint64_t sum) {
   while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  uint16_t c = (uint16_t)~sum;
-  p[0] = (uint8_t)(c & 0xff);
-  p[1] = (uint8_t)(c >> 8);
+  return (uint16_t)sum;
 }
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+/* Fold, complement and store at p (host order back to bytes: network order, see csum_add). */
+static void csum_store(uint8_t *p, uint64_t sum) {
+  uint16_t c = (uint16_t)~csum_fold16(sum);
+  memcpy(p, &c, 2);
+}
 
 /* The next segment of the pending super-frame into out (at most cap bytes); its length. */
 static int offload_segment(offload_t *o, uint8_t *out, size_t cap) {
@@ -179,7 +193,7 @@ static int offload_frame(offload_t *o, uint8_t *out, size_t cap) {
     memcpy(&h, o->stage, sizeof h);
     uint8_t *f = o->stage + VNET_HDR;
     uint32_t flen = (uint32_t)r - VNET_HDR;
-    uint16_t mss = le16((const uint8_t *)&h.gso_size);
+    uint16_t mss = h.gso_size;   /* the vnet header is in host order (tun without TUNSETVNETLE/BE) */
     if ((h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_TCPV4 && mss > 0 && flen >= 54
         && f[12] == 0x08 && f[13] == 0x00 && (f[14] >> 4) == 4 && f[23] == 6) {
       uint16_t ihl = (uint16_t)((f[14] & 15) * 4);
@@ -197,7 +211,7 @@ static int offload_frame(offload_t *o, uint8_t *out, size_t cap) {
     }
     /* an ordinary frame (or a super-frame we cannot split: handed up whole, too long for the core,
      * which counts and drops it) */
-    uint16_t start = le16((const uint8_t *)&h.csum_start), off = le16((const uint8_t *)&h.csum_offset);
+    uint16_t start = h.csum_start, off = h.csum_offset;
     if ((h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && (uint32_t)start + off + 2 <= flen)
       csum_store(f + start + off, csum_add(0, f + start, flen - start));
     size_t n = flen < cap ? flen : cap;
@@ -406,11 +420,133 @@ static napi_value tap_write(napi_env env, napi_callback_info info) {
   return make_int(env, n < 0 ? -errno : (int)n);
 }
 
-// writeBatch(fd, u8, count, result: Int32Array(3)) -> frames written: `count` frames back to back in
-// `u8`, each a u16 little-endian length then its bytes (readBatch's layout), written one write(2)
-// each, in order. A frame the kernel refuses (EAGAIN: its queue is full; EIO: the device is down) is
-// skipped and the rest still go (TCP retransmits what was lost, as after a drop on the wire):
-// result[0] = frames refused, result[1] = the last -errno (0 if none), result[2] = bytes written. A length running past the
+// ── transmit segmentation offload (writeBatch with IFF_VNET_HDR) ──────────────────────────
+// A write into a TAP runs the receiving side's whole input path in the writer's context, once per
+// write(2). Consecutive frames of one TCP connection in a batch go instead as one super-frame with a
+// TCPV4 GSO header, as a guest's virtio-net hands its TSO frames to a host: the kernel delivers it to
+// a local socket whole (as GRO would have merged the segments) and cuts it back into the segments
+// (tcp4_gso_segment/tcp_gso_segment) only where it must, e.g. out of a bridge port without TSO.
+// That cut gives back exactly the frames Petrel produced when they are what Linux's own TSO would
+// produce: same headers but for IP length, IP id counting up by one, sequence numbers contiguous,
+// every payload gso_size long but the last, PSH (and FIN, CWR, not coalesced here) only where
+// Linux puts them. tso_parse and tso_follows hold those rules.
+#define TSO_MAX_IP 65535  /* a super-frame's IP datagram at most (its total length field) */
+#define TSO_MAX_SEGS 64
+
+/* One frame seen as a TCP segment that may join a super-frame. */
+typedef struct {
+  const uint8_t *f;   /* the frame (Ethernet header on) */
+  uint32_t len;       /* its length as queued (Ethernet padding included) */
+  uint32_t plen;      /* TCP payload bytes */
+  uint32_t seq;
+  uint16_t id;        /* IP id */
+  uint16_t thl;       /* TCP header length (options included) */
+} tso_seg_t;
+
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+/* Whether frame f (len bytes) is a segment that may join a super-frame (Ethernet II, IPv4 without
+ * options or fragmentation, TCP with payload and flags ACK, PSH allowed): 1 and *s filled, else 0. */
+static int tso_parse(const uint8_t *f, uint32_t len, tso_seg_t *s) {
+  if (len < 14 + 20 + 20 || f[12] != 0x08 || f[13] != 0x00) return 0;
+  const uint8_t *ip = f + 14, *t = ip + 20;
+  uint32_t tot = (uint32_t)ip[2] << 8 | ip[3];
+  if (ip[0] != 0x45 || ip[9] != 6 || tot > len - 14 || (ip[6] & 0xbf) || ip[7]) return 0;   /* DF alone of the flags */
+  uint32_t thl = (uint32_t)(t[12] >> 4) * 4;
+  if (thl < 20 || 20 + thl >= tot) return 0;
+  if ((t[13] & ~0x08) != 0x10) return 0;   /* ACK, maybe PSH: no SYN, FIN, RST, URG, ECE, CWR */
+  s->f = f;
+  s->len = len;
+  s->plen = tot - 20 - thl;
+  s->seq = be32(t + 4);
+  s->id = (uint16_t)(ip[4] << 8 | ip[5]);
+  s->thl = (uint16_t)thl;
+  return 1;
+}
+
+/* Whether b continues the run first..prev, that is whether Linux's segmentation of the super-frame
+ * made of first..b would give b back as it is (given tso_parse accepted all three). */
+static int tso_follows(const tso_seg_t *first, const tso_seg_t *prev, const tso_seg_t *b) {
+  const uint8_t *fa = first->f, *fb = b->f, *ta = fa + 34, *tb = fb + 34;
+  if (prev->f[34 + 13] & 0x08) return 0;            /* PSH: the last segment of its super-frame */
+  if (prev->plen != first->plen || b->plen > first->plen) return 0;   /* only the last may be shorter */
+  if (b->thl != first->thl) return 0;
+  if (b->id != (uint16_t)(prev->id + 1) || b->seq != prev->seq + prev->plen) return 0;
+  return memcmp(fa, fb, 14) == 0                    /* Ethernet header */
+    && fa[15] == fb[15]                             /* TOS */
+    && fa[20] == fb[20]                             /* DF */
+    && fa[22] == fb[22]                             /* TTL */
+    && memcmp(fa + 26, fb + 26, 8) == 0             /* addresses */
+    && memcmp(ta, tb, 4) == 0                       /* ports */
+    && memcmp(ta + 8, tb + 8, 5) == 0               /* ACK number, data offset */
+    && memcmp(ta + 14, tb + 14, 2) == 0             /* window */
+    && memcmp(ta + 18, tb + 18, first->thl - 18) == 0;   /* urgent pointer, options */
+}
+
+/* The frames of the run seg[0, n) (n ≥ 2) as one super-frame after its GSO header, in out (room for
+ * VNET_HDR + 14 + TSO_MAX_IP bytes): the first frame's headers with the IP total length and checksum
+ * of the whole, PSH from the last, and in the TCP checksum field the pseudo-header sum over the
+ * whole TCP length, folded, not complemented (what tcp_v4_send_check leaves for a partial checksum:
+ * the kernel adds the segment's words from csum_start). Its length, header included. */
+static size_t tso_build(const tso_seg_t *seg, int n, uint8_t *out) {
+  const tso_seg_t *a = &seg[0];
+  uint32_t hl = 14 + 20 + a->thl;
+  uint8_t *f = out + VNET_HDR, *ip = f + 14, *t = ip + 20;
+  memcpy(f, a->f, hl);
+  uint32_t at = hl;
+  for (int i = 0; i < n; i++) {
+    memcpy(f + at, seg[i].f + hl, seg[i].plen);
+    at += seg[i].plen;
+  }
+  uint32_t tot = at - 14, tcplen = tot - 20;
+  ip[2] = (uint8_t)(tot >> 8);
+  ip[3] = (uint8_t)tot;
+  ip[10] = ip[11] = 0;
+  csum_store(ip + 10, csum_add(0, ip, 20));
+  t[13] = (uint8_t)(0x10 | (seg[n - 1].f[34 + 13] & 0x08));
+  uint8_t pseudo[12];
+  memcpy(pseudo, ip + 12, 8);
+  pseudo[8] = 0;
+  pseudo[9] = 6;
+  pseudo[10] = (uint8_t)(tcplen >> 8);
+  pseudo[11] = (uint8_t)tcplen;
+  uint16_t sum = csum_fold16(csum_add(0, pseudo, 12));
+  memcpy(t + 16, &sum, 2);
+  struct virtio_net_hdr h;   /* host order (tun without TUNSETVNETLE/BE) */
+  memset(&h, 0, sizeof h);
+  h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+  h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+  h.hdr_len = (uint16_t)hl;
+  h.gso_size = (uint16_t)a->plen;
+  h.csum_start = 14 + 20;
+  h.csum_offset = 16;
+  memcpy(out, &h, VNET_HDR);
+  return VNET_HDR + at;
+}
+
+/* How many frames from seg[0] on form a run (1: none to join), given the frames that follow in the
+ * batch already parsed into seg[1, avail) (ok[i]: tso_parse accepted it). */
+static int tso_run(const tso_seg_t *seg, const uint8_t *ok, int avail) {
+  if (!ok[0]) return 1;
+  uint32_t ipl = 20 + seg[0].thl + seg[0].plen;
+  int n = 1;
+  while (n < avail && n < TSO_MAX_SEGS && ok[n] && ipl + seg[n].plen <= TSO_MAX_IP && tso_follows(&seg[0], &seg[n - 1], &seg[n])) {
+    ipl += seg[n].plen;
+    n++;
+  }
+  return n;
+}
+
+static uint8_t tso_out[VNET_HDR + 14 + TSO_MAX_IP];
+
+// writeBatch(fd, u8, count, result: Int32Array(3 or 4)) -> frames written: `count` frames back to
+// back in `u8`, each a u16 little-endian length then its bytes (readBatch's layout), written in
+// order. With offloads, runs of segments of one TCP connection go as one super-frame each (see
+// above; tso_run), every other frame alone; without, one write(2) per frame. A frame the kernel
+// refuses (EAGAIN: its queue is full; EIO: the device is down; a refused super-frame refuses all its
+// frames) is skipped and the rest still go (TCP retransmits what was lost, as after a drop on the
+// wire): result[0] = frames refused, result[1] = the last -errno (0 if none), result[2] = bytes
+// (of the frames) written, result[3] (if there) = write(2) calls made. A length running past the
 // buffer ends the batch there (counted as refused, -EINVAL). One N-API crossing per batch instead of
 // one per frame: here a crossing cost a third of the write(2) itself.
 static napi_value tap_write_batch(napi_env env, napi_callback_info info) {
@@ -435,21 +571,67 @@ static napi_value tap_write_batch(napi_env env, napi_callback_info info) {
   const uint8_t *p = data;
   int32_t *result = rdata;
   size_t at = 0;
-  int written = 0, refused = 0, last = 0;
+  int written = 0, refused = 0, last = 0, writes = 0;
   int32_t bytes = 0;
   int vnet = offload_of(fd) != NULL;
-  for (int i = 0; i < count; i++) {
+  /* the frames parsed ahead (with offloads): seg[head, filled) are frames i.. of the batch */
+  tso_seg_t seg[TSO_MAX_SEGS];
+  uint8_t ok[TSO_MAX_SEGS];
+  int head = 0, filled = 0, bad = 0;
+  for (int i = 0; i < count;) {
+    if (vnet) {
+      /* parse ahead: up to TSO_MAX_SEGS frames from i on */
+      if (head == filled) head = filled = 0;
+      else if (filled == TSO_MAX_SEGS && head > 0) {
+        memmove(seg, seg + head, (size_t)(filled - head) * sizeof *seg);
+        memmove(ok, ok + head, (size_t)(filled - head));
+        filled -= head;
+        head = 0;
+      }
+      while (!bad && filled < TSO_MAX_SEGS && i + (filled - head) < count) {
+        size_t n = at + 2 <= len ? (size_t)(p[at] | (p[at + 1] << 8)) : 0;
+        if (at + 2 + n > len || n == 0) { bad = 1; break; }
+        seg[filled].f = p + at + 2;
+        seg[filled].len = (uint32_t)n;
+        ok[filled] = (uint8_t)tso_parse(p + at + 2, (uint32_t)n, &seg[filled]);
+        filled++;
+        at += 2 + n;
+      }
+      if (head == filled) { refused += count - i; last = -EINVAL; break; }   /* a bad length */
+      int k = tso_run(seg + head, ok + head, filled - head);
+      uint32_t fbytes = 0;
+      for (int j = 0; j < k; j++) fbytes += seg[head + j].len;
+      ssize_t r;
+      if (k > 1) {
+        size_t n = tso_build(seg + head, k, tso_out);
+        writes++;
+        r = write(fd, tso_out, n);
+        if (r < 0 && errno == EINTR) { writes++; r = write(fd, tso_out, n); }
+      } else {
+        writes++;
+        r = frame_write(fd, 1, seg[head].f, seg[head].len);
+        if (r < 0 && errno == EINTR) { writes++; r = frame_write(fd, 1, seg[head].f, seg[head].len); }
+      }
+      if (r < 0) { refused += k; last = -errno; }
+      else { written += k; bytes += (int32_t)fbytes; }
+      head += k;
+      i += k;
+      continue;
+    }
     size_t n = at + 2 <= len ? (size_t)(p[at] | (p[at + 1] << 8)) : 0;
     if (at + 2 + n > len || n == 0) { refused += count - i; last = -EINVAL; break; }
-    ssize_t r = frame_write(fd, vnet, p + at + 2, n);
-    if (r < 0 && errno == EINTR) r = frame_write(fd, vnet, p + at + 2, n);
+    writes++;
+    ssize_t r = write(fd, p + at + 2, n);
+    if (r < 0 && errno == EINTR) { writes++; r = write(fd, p + at + 2, n); }
     if (r < 0) { refused++; last = -errno; }
-    else { written++; bytes += (int32_t)(vnet ? r - VNET_HDR : r); }
+    else { written++; bytes += (int32_t)r; }
     at += 2 + n;
+    i++;
   }
   result[0] = refused;
   result[1] = last;
   result[2] = bytes;
+  if (rlen >= 4) result[3] = writes;
   return make_int(env, written);
 }
 

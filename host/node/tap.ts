@@ -2,7 +2,8 @@
 // opens /dev/net/tun with IFF_TAP | IFF_NO_PI, makes the fd non-blocking and calls back through a
 // libuv poll handle whenever frames are queued; this class reads them (bounded per wake-up) and
 // hands each to the stack. The stack's frames are copied into one preallocated buffer and written
-// in one native call per batch (writeBatch, one write(2) per frame, in order): at the end of each
+// in one native call per batch (writeBatch, in order; one write(2) per frame, or with the offloads
+// one per run of segments of a TCP connection, sent as a TSO super-frame): at the end of each
 // batch of received frames, when the buffer is full, and otherwise at the end of the JavaScript
 // turn that sent them (a microtask), so nothing waits for a later event.
 //
@@ -70,6 +71,9 @@ export interface TapStats {
   txErrors: number;
   /** Native write calls: one per batch of frames sent (txFrames / txCalls frames per call). */
   txCalls: number;
+  /** write(2) calls: one per frame without offloads; with them one per run of segments of one TCP
+   *  connection sent as a super-frame (txFrames / txWrites frames per write). */
+  txWrites: number;
   /** Wake-ups that hit the per-wake-up frame bound (more frames were left for the next one). */
   rxBounded: number;
   /** Wake-ups ended early by endBurst() (the application had work to do first). */
@@ -103,11 +107,11 @@ export class TapLink implements Link {
   /** A flush is due at the end of this JavaScript turn: a microtask is queued, or drain() runs
    *  (it flushes after each batch and when it returns, so a wake-up queues no microtask). */
   private txFlushDue = false;
-  /** writeBatch's [frames refused, last -errno, bytes written]. */
-  private readonly txResult = new Int32Array(3);
+  /** writeBatch's [frames refused, last -errno, bytes written, write(2) calls]. */
+  private readonly txResult = new Int32Array(4);
   /** A byte view of the last buffer sendFrom copied from (a core's linear memory, which never grows). */
   private src: Uint8Array = new Uint8Array(0);
-  readonly stats: TapStats = { rxFrames: 0, txFrames: 0, rxBytes: 0, txBytes: 0, txErrors: 0, txCalls: 0, rxBounded: 0, rxYields: 0, rxReads: 0, rxSuperFrames: 0 };
+  readonly stats: TapStats = { rxFrames: 0, txFrames: 0, rxBytes: 0, txBytes: 0, txErrors: 0, txCalls: 0, txWrites: 0, rxBounded: 0, rxYields: 0, rxReads: 0, rxSuperFrames: 0 };
   /** readBatch's [reads, super-frames] (native/tap.c), folded into stats after each call. */
   private readonly rxResult = new Int32Array(2);
   /** The last write error code (negative errno), 0 if none. */
@@ -125,7 +129,8 @@ export class TapLink implements Link {
     readonly queueLen: number,
     /** 1: the kernel hands TCP data to the device as super-frames of up to 64 KiB (TSO) with
      *  checksums left to us, which the addon splits back into the segments the kernel would have
-     *  sent (one read(2) and one queued frame per super-frame instead of one per segment); 0: off;
+     *  sent (one read(2) and one queued frame per super-frame instead of one per segment), and
+     *  takes Petrel's consecutive segments of a connection the same way (stats.txWrites); 0: off;
      *  a negative errno: the kernel refused (frames come one by one, as without). */
     readonly offload: number,
   ) {
@@ -206,6 +211,7 @@ export class TapLink implements Link {
     this.stats.txCalls++;
     this.stats.txFrames += ok;
     this.stats.txBytes += this.txResult[2]!;
+    this.stats.txWrites += this.txResult[3]!;
     if (ok === count) return;
     this.stats.txErrors += this.txResult[0]!;
     this.lastTxError = this.txResult[1]!;

@@ -60,6 +60,8 @@ export interface TapNetnsOptions {
   profile?: Profile;
   /** Open the TAP with the kernel's offloads (TapLink.open's `offload`; default: TapLink's default). */
   offload?: boolean;
+  /** The TAP link's MTU (TapLink.open's `mtu`; default 1500). */
+  mtu?: number;
   /** Fault injection on Petrel's side of the link, both directions (FaultLink). */
   fault?: Omit<FaultOptions, "log">;
   /** Record every frame to a pcap file (default true; benchmarks turn it off: it costs a copy per frame). */
@@ -105,7 +107,7 @@ export class TapNetns {
     hookExit();
     const env = new TapNetns(tag);
     try {
-      env.link = TapLink.open(env.dev, o.offload === undefined ? {} : { offload: o.offload });
+      env.link = TapLink.open(env.dev, { ...(o.offload === undefined ? {} : { offload: o.offload }), ...(o.mtu ? { mtu: o.mtu } : {}) });
       ip("netns", "add", env.ns);
       liveNamespaces.add(env.ns);
       ip("link", "set", env.dev, "netns", env.ns);
