@@ -133,6 +133,17 @@ static void csum_store(uint8_t *p, uint64_t sum) {
   memcpy(p, &c, 2);
 }
 
+/* The sum of the TCP pseudo-header (RFC 9293 3.1) of IPv4 header ip and a TCP length of tcplen. */
+static uint64_t pseudo_sum(const uint8_t *ip, uint32_t tcplen) {
+  uint8_t pseudo[12];
+  memcpy(pseudo, ip + 12, 8);
+  pseudo[8] = 0;
+  pseudo[9] = 6;
+  pseudo[10] = (uint8_t)(tcplen >> 8);
+  pseudo[11] = (uint8_t)tcplen;
+  return csum_add(0, pseudo, 12);
+}
+
 /* The next segment of the pending super-frame into out (at most cap bytes); its length. */
 static int offload_segment(offload_t *o, uint8_t *out, size_t cap) {
   const uint8_t *f = o->stage + VNET_HDR;
@@ -170,13 +181,7 @@ static int offload_segment(offload_t *o, uint8_t *out, size_t cap) {
   if (!first) t[13] &= (uint8_t)~0x80;  /* CWR only on the first */
   t[16] = t[17] = 0;
   uint32_t tcplen = tot - o->ihl;
-  uint8_t pseudo[12];
-  memcpy(pseudo, ip + 12, 8);
-  pseudo[8] = 0;
-  pseudo[9] = 6;
-  pseudo[10] = (uint8_t)(tcplen >> 8);
-  pseudo[11] = (uint8_t)tcplen;
-  csum_store(t + 16, csum_add(csum_add(0, pseudo, 12), t, tcplen));
+  csum_store(t + 16, csum_add(pseudo_sum(ip, tcplen), t, tcplen));
   return (int)len;
 }
 
@@ -504,13 +509,7 @@ static size_t tso_build(const tso_seg_t *seg, int n, uint8_t *out) {
   ip[10] = ip[11] = 0;
   csum_store(ip + 10, csum_add(0, ip, 20));
   t[13] = (uint8_t)(0x10 | (seg[n - 1].f[34 + 13] & 0x08));
-  uint8_t pseudo[12];
-  memcpy(pseudo, ip + 12, 8);
-  pseudo[8] = 0;
-  pseudo[9] = 6;
-  pseudo[10] = (uint8_t)(tcplen >> 8);
-  pseudo[11] = (uint8_t)tcplen;
-  uint16_t sum = csum_fold16(csum_add(0, pseudo, 12));
+  uint16_t sum = csum_fold16(pseudo_sum(ip, tcplen));
   memcpy(t + 16, &sum, 2);
   struct virtio_net_hdr h;   /* host order (tun without TUNSETVNETLE/BE) */
   memset(&h, 0, sizeof h);
