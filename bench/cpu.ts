@@ -126,6 +126,8 @@ async function measure(target: Target, mode: Mode, n: number): Promise<Run> {
 const results: Record<string, unknown> = {};
 const share = (run: Run, bytes: number): Record<string, number> =>
   Object.fromEntries(run.top.slice(0, 12).map(([f, n]) => [f, Number((n / bytes).toFixed(3))]));
+/** Instructions per unit of work: the two runs' difference over the units the larger did more (start-up cancels out). */
+const slope = (small: Run, large: Run, units: number): number => (large.instructions - small.instructions) / units;
 /** The heaviest functions of the larger run, each as its own slope per unit (start-up cancels out). */
 const slopeBy = (small: Run, large: Run, units: number): Record<string, number> =>
   Object.fromEntries(large.top.slice(0, 12).map(([f, k]) => [f, Math.round((k - (small.top.find(([g]) => g === f)?.[1] ?? 0)) / units)]));
@@ -144,20 +146,20 @@ async function cost(target: Target): Promise<Record<string, unknown>> {
   const seqLarge = await measure(target, "connect-close", SEQ_LARGE);
   const trips = ECHO_CONNS * (ECHO_LARGE - ECHO_SMALL);
   return {
-    instructionsPerReceivedByte: Number(((rxLarge.instructions - rxSmall.instructions) / (LARGE - SMALL)).toFixed(3)),
-    instructionsPerSentByte: Number(((txLarge.instructions - txSmall.instructions) / (LARGE - SMALL)).toFixed(3)),
+    instructionsPerReceivedByte: Number(slope(rxSmall, rxLarge, LARGE - SMALL).toFixed(3)),
+    instructionsPerSentByte: Number(slope(txSmall, txLarge, LARGE - SMALL).toFixed(3)),
     receiveRunInstructionsPerByteByFunction: share(rxLarge, LARGE),
     sendRunInstructionsPerByteByFunction: share(txLarge, LARGE),
     /** 50 connections at once, each echoing 1 KiB: instructions per round trip */
-    instructionsPerConcurrentEcho: Math.round((echoLarge.instructions - echoSmall.instructions) / trips),
+    instructionsPerConcurrentEcho: Math.round(slope(echoSmall, echoLarge, trips)),
     /** the heaviest functions of the larger run, each as its own slope per round trip (start-up cancels out) */
     concurrentEchoInstructionsPerRoundTripByFunction: slopeBy(echoSmall, echoLarge, trips),
     echoInstructionsPerRoundTripByFunction: slopeBy(rttSmall, rttLarge, RTT_LARGE - RTT_SMALL),
     sequentialConnectionInstructionsByFunction: slopeBy(seqSmall, seqLarge, SEQ_LARGE - SEQ_SMALL),
     /** one connection echoing 64 bytes (bench:tap's RTT row): instructions per round trip */
-    instructionsPerEcho: Math.round((rttLarge.instructions - rttSmall.instructions) / (RTT_LARGE - RTT_SMALL)),
+    instructionsPerEcho: Math.round(slope(rttSmall, rttLarge, RTT_LARGE - RTT_SMALL)),
     /** connect + close one after another (bench:tap's sequential row): instructions per connection */
-    instructionsPerSequentialConnection: Math.round((seqLarge.instructions - seqSmall.instructions) / (SEQ_LARGE - SEQ_SMALL)),
+    instructionsPerSequentialConnection: Math.round(slope(seqSmall, seqLarge, SEQ_LARGE - SEQ_SMALL)),
     runs: { rxSmall: rxSmall.instructions, rxLarge: rxLarge.instructions, txSmall: txSmall.instructions, txLarge: txLarge.instructions,
       echoSmall: echoSmall.instructions, echoLarge: echoLarge.instructions, rttSmall: rttSmall.instructions, rttLarge: rttLarge.instructions,
       seqSmall: seqSmall.instructions, seqLarge: seqLarge.instructions },
