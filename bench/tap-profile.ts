@@ -5,7 +5,7 @@
 // --native the same client runs against boards/linux (server profile) instead. Prints the
 // client's result (after an untimed warm-up run) and the server's CPU time during it (user + system ms: less sensitive to a
 // loaded machine than the wall-clock figures) as one JSON line.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { startServices } from "../host/apps/services.ts";
 import { PETREL_IP, runPeer, TapNetns } from "../tests/support/netns.ts";
 import { Board, BOARD_IP, KERNEL_IP, Netns, SERVER_BOARD_BIN, tapName } from "../tests/boards/support.ts";
@@ -45,6 +45,22 @@ function procCpu(pid: number): { user: number; system: number } {
   return { user: Number(f[11]) * 10, system: Number(f[12]) * 10 };
 }
 
+/** CPU ms (user + system) of this process's main thread and of its other threads (V8's compiler
+ *  and GC helpers, libuv's pool) so far (/proc/self/task). */
+function threadCpu(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of readdirSync("/proc/self/task")) {
+    try {
+      const comm = t === String(process.pid) ? "main" : "other";
+      const f = readFileSync(`/proc/self/task/${t}/stat`, "utf8").split(") ")[1]!.split(" ");
+      out[comm] = (out[comm] ?? 0) + (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
 function report(r: Record<string, unknown>, cpu: { user: number; system: number }, extra: Record<string, unknown>): void {
   const { times, ...rest } = r;
   const sorted = Array.isArray(times) ? (times as number[]).sort((a, b) => a - b) : [];
@@ -78,12 +94,14 @@ if (native) {
     await env.peer(mode, warm[mode]!, 300_000).result;
     const counts = counting ? countCalls(env, [...servers.values()]) : null;
     const tap0 = { ...env.link.stats };
+    const th0 = threadCpu();
     const t0 = process.cpuUsage();
     const r = await env.peer(mode, args[mode]!, 300_000).result;
     const cpu = process.cpuUsage(t0);
+    const threads = Object.fromEntries(Object.entries(threadCpu()).map(([k, v]) => [k, v - (th0[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
     const tap = Object.fromEntries(Object.entries(env.link.stats).map(([k, v]) => [k, v - tap0[k as keyof typeof tap0]]));
     const drops = Object.fromEntries(Object.entries(env.petrel.stack.counters()).filter(([k, v]) => k.startsWith("DROP_") && v > 0));
-    report(r, { user: cpu.user / 1000, system: cpu.system / 1000 }, { offload: env.link.offload, tap, drops, ...(counts ? { counts: counts() } : {}) });
+    report(r, { user: cpu.user / 1000, system: cpu.system / 1000 }, { offload: env.link.offload, threads, tap, drops, ...(counts ? { counts: counts() } : {}) });
   } finally {
     await env.close();
     env.removeCapture();
@@ -127,3 +145,4 @@ function countCalls(env: TapNetns, servers: import("node:events").EventEmitter[]
   }
   return () => ({ calls: Object.fromEntries(Object.entries(calls).filter(([, v]) => v > 0)), events, app });
 }
+

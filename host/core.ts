@@ -412,6 +412,17 @@ export class Core {
     return this.x.tcp_connections();
   }
 
+  /** A connection's endpoints ("198.18.0.2:7") from tcp_info's first four words, or the negative
+   *  error code: what naming a connection needs, without building info()'s 30-field object. */
+  endpoints(h: number): { local: string; remote: string } | number {
+    const ptr = this.ioPtr;
+    const n = this.x.tcp_info(h, ptr);
+    if (n < 0) return n;
+    if (n < 16) return this.errorCode("EINVAL");
+    const v = new DataView(this.x.memory.buffer, ptr, 16);
+    return { local: `${u32ToIp(v.getUint32(0, true))}:${v.getUint32(4, true)}`, remote: `${u32ToIp(v.getUint32(8, true))}:${v.getUint32(12, true)}` };
+  }
+
   /** tcp_info as an object, or the negative error code. Reads the 28-word layout of docs/abi.md;
    *  words the core did not write (an older core writes 60 bytes = words 0–14) are left undefined. */
   info(h: number): TcpInfo | number {

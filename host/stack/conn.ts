@@ -69,8 +69,8 @@ export class Conn extends Emitter<ConnEvents> {
   }
 
   private fillEndpoint(): void {
-    const info = this.stack.core.info(this.handle);
-    if (typeof info !== "number") this.endpoint = { local: `${info.localIp}:${info.localPort}`, remote: `${info.remoteIp}:${info.remotePort}` };
+    const e = this.stack.core.endpoints(this.handle);
+    if (typeof e !== "number") this.endpoint = e;
   }
 
   get local(): string {

@@ -1,7 +1,7 @@
 // The state transitions of a stack's connections (from the core's STATE events), each named by
 // its endpoints, and the error a failed socket call raises.
 import type { Core } from "../core.ts";
-import { parseFrame } from "../packet/packet.ts";
+import { u32ToIp } from "../packet/packet.ts";
 
 /** A connection's state change, from the core's STATE event, stamped with virtual time. */
 export interface StateTransition {
@@ -81,22 +81,36 @@ export class TransitionLog {
       const known = this.endpoints.get(h);
       if (known) return known;
     }
-    const info = this.core.info(h);
+    const info = this.core.endpoints(h);
     if (typeof info !== "number") {
-      const e = { local: `${info.localIp}:${info.localPort}`, remote: `${info.remoteIp}:${info.remotePort}` };
-      this.endpoints.set(h, e);
-      return e;
+      this.endpoints.set(h, info);
+      return info;
     }
     const known = this.endpoints.get(h);
     if (known) return known;
     // tcp_info only answers for app-owned handles: a connection not yet accepted is named by the
     // segment that created it (the frame being processed)
-    const p = rx ? parseFrame(rx) : null;
-    if (p?.ip && p.tcp) {
-      const e = { local: `${p.ip.dst}:${p.tcp.dport}`, remote: `${p.ip.src}:${p.tcp.sport}` };
+    const e = rx ? segmentEndpoints(rx) : null;
+    if (e) {
       this.endpoints.set(h, e);
       return e;
     }
     return { local: "", remote: "" };
   }
+}
+
+/**
+ * The endpoints a received TCP/IPv4 frame names, seen from its receiver (local = destination), or
+ * null when it is not one. Only the header fields that say so are read: a connection's first
+ * transition needs its 4-tuple, not parseFrame's checksums and option lists (which cost more than
+ * the rest of recording it).
+ */
+export function segmentEndpoints(b: Uint8Array): Endpoints | null {
+  if (b.length < 14 + 20 || b[12] !== 0x08 || b[13] !== 0x00) return null; // Ethernet, IPv4
+  const ihl = (b[14]! & 15) * 4;
+  if (b[14]! >> 4 !== 4 || ihl < 20 || b[23] !== 6 || b.length < 14 + ihl + 4) return null; // TCP
+  if ((((b[20]! << 8) | b[21]!) & 0x3fff) !== 0) return null; // a fragment
+  const t = 14 + ihl;
+  const be32 = (at: number): number => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+  return { local: `${u32ToIp(be32(30))}:${(b[t + 2]! << 8) | b[t + 3]!}`, remote: `${u32ToIp(be32(26))}:${(b[t]! << 8) | b[t + 1]!}` };
 }
