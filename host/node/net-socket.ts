@@ -107,8 +107,12 @@ export class Socket extends Duplex {
     conn.on("error", (code, errno) => this.onError(code, errno));
     // RFC 1122 4.2.3.9: a soft error (ICMP, ARP) reported at R1; the socket stays open and retrying
     conn.on("softerror", (code, errno) => this.emit("softError", Object.assign(new Error(`${code} (soft error: the connection goes on retrying)`), { code, errno })));
-    const early = conn.read();
-    if (early.length) this.onData(early);
+    // what the Conn buffered before it had a Socket (an accepted one usually has nothing: no read,
+    // whose concatenation allocates even then)
+    if (conn.bufferedBytes > 0 || conn.paused) {
+      const early = conn.read();
+      if (early.length) this.onData(early);
+    }
     if (conn.ended) this.onEnd();
     if (conn.error) this.onError(conn.error, conn.errno);
   }
