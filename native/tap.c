@@ -133,15 +133,27 @@ static void csum_store(uint8_t *p, uint64_t sum) {
   memcpy(p, &c, 2);
 }
 
+/* Big-endian (network order) fields. */
+static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+static void put16(uint8_t *p, uint32_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void put32(uint8_t *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v); }
+
 /* The sum of the TCP pseudo-header (RFC 9293 3.1) of IPv4 header ip and a TCP length of tcplen. */
 static uint64_t pseudo_sum(const uint8_t *ip, uint32_t tcplen) {
   uint8_t pseudo[12];
   memcpy(pseudo, ip + 12, 8);
   pseudo[8] = 0;
   pseudo[9] = 6;
-  pseudo[10] = (uint8_t)(tcplen >> 8);
-  pseudo[11] = (uint8_t)tcplen;
+  put16(pseudo + 10, tcplen);
   return csum_add(0, pseudo, 12);
+}
+
+/* An IPv4 header's total length set to tot and its checksum recomputed (ihl header bytes). */
+static void ip_fix(uint8_t *ip, uint32_t tot, uint32_t ihl) {
+  put16(ip + 2, tot);
+  ip[10] = ip[11] = 0;
+  csum_store(ip + 10, csum_add(0, ip, ihl));
 }
 
 /* The next segment of the pending super-frame into out (at most cap bytes); its length. */
@@ -164,19 +176,9 @@ static int offload_segment(offload_t *o, uint8_t *out, size_t cap) {
   memcpy(out + o->hl, f + payload, plen);
   uint8_t *ip = out + 14, *t = out + 14 + o->ihl;
   uint32_t tot = (uint32_t)o->hl - 14 + plen;
-  ip[2] = (uint8_t)(tot >> 8);
-  ip[3] = (uint8_t)tot;
-  uint16_t id = (uint16_t)(((f[18] << 8) | f[19]) + o->seg - 1);   /* Linux's TSO: the id counts up per segment */
-  ip[4] = (uint8_t)(id >> 8);
-  ip[5] = (uint8_t)id;
-  ip[10] = ip[11] = 0;
-  csum_store(ip + 10, csum_add(0, ip, o->ihl));
-  const uint8_t *ft = f + 14 + o->ihl;
-  uint32_t seq = ((uint32_t)ft[4] << 24 | (uint32_t)ft[5] << 16 | (uint32_t)ft[6] << 8 | ft[7]) + (payload - o->hl);
-  t[4] = (uint8_t)(seq >> 24);
-  t[5] = (uint8_t)(seq >> 16);
-  t[6] = (uint8_t)(seq >> 8);
-  t[7] = (uint8_t)seq;
+  put16(ip + 4, (uint16_t)(be16(f + 18) + o->seg - 1));   /* Linux's TSO: the id counts up per segment */
+  ip_fix(ip, tot, o->ihl);
+  put32(t + 4, be32(f + 14 + o->ihl + 4) + (payload - o->hl));
   if (!last) t[13] &= (uint8_t)~0x09;   /* FIN and PSH only on the last segment */
   if (!first) t[13] &= (uint8_t)~0x80;  /* CWR only on the first */
   t[16] = t[17] = 0;
@@ -448,14 +450,12 @@ typedef struct {
   uint16_t thl;       /* TCP header length (options included) */
 } tso_seg_t;
 
-static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-
 /* Whether frame f (len bytes) is a segment that may join a super-frame (Ethernet II, IPv4 without
  * options or fragmentation, TCP with payload and flags ACK, PSH allowed): 1 and *s filled, else 0. */
 static int tso_parse(const uint8_t *f, uint32_t len, tso_seg_t *s) {
   if (len < 14 + 20 + 20 || f[12] != 0x08 || f[13] != 0x00) return 0;
   const uint8_t *ip = f + 14, *t = ip + 20;
-  uint32_t tot = (uint32_t)ip[2] << 8 | ip[3];
+  uint32_t tot = be16(ip + 2);
   if (ip[0] != 0x45 || ip[9] != 6 || tot > len - 14 || (ip[6] & 0xbf) || ip[7]) return 0;   /* DF alone of the flags */
   uint32_t thl = (uint32_t)(t[12] >> 4) * 4;
   if (thl < 20 || 20 + thl >= tot) return 0;
@@ -464,7 +464,7 @@ static int tso_parse(const uint8_t *f, uint32_t len, tso_seg_t *s) {
   s->len = len;
   s->plen = tot - 20 - thl;
   s->seq = be32(t + 4);
-  s->id = (uint16_t)(ip[4] << 8 | ip[5]);
+  s->id = be16(ip + 4);
   s->thl = (uint16_t)thl;
   return 1;
 }
@@ -504,10 +504,7 @@ static size_t tso_build(const tso_seg_t *seg, int n, uint8_t *out) {
     at += seg[i].plen;
   }
   uint32_t tot = at - 14, tcplen = tot - 20;
-  ip[2] = (uint8_t)(tot >> 8);
-  ip[3] = (uint8_t)tot;
-  ip[10] = ip[11] = 0;
-  csum_store(ip + 10, csum_add(0, ip, 20));
+  ip_fix(ip, tot, 20);
   t[13] = (uint8_t)(0x10 | (seg[n - 1].f[34 + 13] & 0x08));
   uint16_t sum = csum_fold16(pseudo_sum(ip, tcplen));
   memcpy(t + 16, &sum, 2);
@@ -537,6 +534,24 @@ static int tso_run(const tso_seg_t *seg, const uint8_t *ok, int avail) {
 }
 
 static uint8_t tso_out[VNET_HDR + 14 + TSO_MAX_IP];
+
+/* The length of the frame at p[at] of a batch (its u16 little-endian prefix), or 0 when the prefix
+ * or the frame runs past len bytes (or is empty). */
+static size_t batch_frame_len(const uint8_t *p, size_t at, size_t len) {
+  size_t n = at + 2 <= len ? (size_t)(p[at] | (p[at + 1] << 8)) : 0;
+  return at + 2 + n > len ? 0 : n;
+}
+
+/* frame_write once more if a signal interrupted it; *writes counts the write(2) calls. */
+static ssize_t frame_write_counted(int fd, int vnet, const void *frame, size_t len, int *writes) {
+  ++*writes;
+  ssize_t r = frame_write(fd, vnet, frame, len);
+  if (r < 0 && errno == EINTR) {
+    ++*writes;
+    r = frame_write(fd, vnet, frame, len);
+  }
+  return r;
+}
 
 // writeBatch(fd, u8, count, result: Int32Array(3 or 4)) -> frames written: `count` frames back to
 // back in `u8`, each a u16 little-endian length then its bytes (readBatch's layout), written in
@@ -588,8 +603,8 @@ static napi_value tap_write_batch(napi_env env, napi_callback_info info) {
         head = 0;
       }
       while (!bad && filled < TSO_MAX_SEGS && i + (filled - head) < count) {
-        size_t n = at + 2 <= len ? (size_t)(p[at] | (p[at + 1] << 8)) : 0;
-        if (at + 2 + n > len || n == 0) { bad = 1; break; }
+        size_t n = batch_frame_len(p, at, len);
+        if (n == 0) { bad = 1; break; }
         seg[filled].f = p + at + 2;
         seg[filled].len = (uint32_t)n;
         ok[filled] = (uint8_t)tso_parse(p + at + 2, (uint32_t)n, &seg[filled]);
@@ -600,28 +615,18 @@ static napi_value tap_write_batch(napi_env env, napi_callback_info info) {
       int k = tso_run(seg + head, ok + head, filled - head);
       uint32_t fbytes = 0;
       for (int j = 0; j < k; j++) fbytes += seg[head + j].len;
-      ssize_t r;
-      if (k > 1) {
-        size_t n = tso_build(seg + head, k, tso_out);
-        writes++;
-        r = write(fd, tso_out, n);
-        if (r < 0 && errno == EINTR) { writes++; r = write(fd, tso_out, n); }
-      } else {
-        writes++;
-        r = frame_write(fd, 1, seg[head].f, seg[head].len);
-        if (r < 0 && errno == EINTR) { writes++; r = frame_write(fd, 1, seg[head].f, seg[head].len); }
-      }
+      /* a super-frame carries its own header; a lone frame goes after an empty one */
+      ssize_t r = k > 1 ? frame_write_counted(fd, 0, tso_out, tso_build(seg + head, k, tso_out), &writes)
+                        : frame_write_counted(fd, 1, seg[head].f, seg[head].len, &writes);
       if (r < 0) { refused += k; last = -errno; }
       else { written += k; bytes += (int32_t)fbytes; }
       head += k;
       i += k;
       continue;
     }
-    size_t n = at + 2 <= len ? (size_t)(p[at] | (p[at + 1] << 8)) : 0;
-    if (at + 2 + n > len || n == 0) { refused += count - i; last = -EINVAL; break; }
-    writes++;
-    ssize_t r = write(fd, p + at + 2, n);
-    if (r < 0 && errno == EINTR) { writes++; r = write(fd, p + at + 2, n); }
+    size_t n = batch_frame_len(p, at, len);
+    if (n == 0) { refused += count - i; last = -EINVAL; break; }
+    ssize_t r = frame_write_counted(fd, 0, p + at + 2, n, &writes);
     if (r < 0) { refused++; last = -errno; }
     else { written++; bytes += (int32_t)r; }
     at += 2 + n;
