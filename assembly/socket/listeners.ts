@@ -89,14 +89,19 @@ export function halfOpenFull(i: i32): bool {
   return n >= (half > 1 ? half : 1);
 }
 
-/** The backlog holds only connections waiting for accept (no half-open one to make room from). */
-export function acceptQueueFull(i: i32): bool {
+/** Connections of listener i that completed the handshake and wait for accept. */
+function readyCount(i: i32): i32 {
   let n = 0;
   for (let c = tcbNext(0); c < MAX_CONNS; c = tcbNext(c + 1)) {
     const t = tcbAt(c);
     if (t.listener == i && ready(t)) n++;
   }
-  return n >= listenerAt(i).backlog;
+  return n;
+}
+
+/** The backlog holds only connections waiting for accept (no half-open one to make room from). */
+export function acceptQueueFull(i: i32): bool {
+  return readyCount(i) >= listenerAt(i).backlog;
 }
 
 /** (t is in use: the walks visit only slots in use) */
@@ -108,12 +113,7 @@ function ready(t: Tcb): bool {
 export function connectionReady(t: Tcb): void {
   const i = t.listener;
   t.acceptStamp = stamp++;
-  let n = 0;
-  for (let c = tcbNext(0); c < MAX_CONNS; c = tcbNext(c + 1)) {
-    const q = tcbAt(c);
-    if (q.listener == i && ready(q)) n++;
-  }
-  eventPush(Ev.ACCEPTABLE, handleOf(i), n);
+  eventPush(Ev.ACCEPTABLE, handleOf(i), readyCount(i));
 }
 
 /** The oldest ready connection of listener i, now owned by the app; null when there is none. */
