@@ -8,9 +8,9 @@
  *                [--connect HOST:PORT [--send-bytes N] [--expect echo|discard|chargen]]...
  *                [--dns ADDR[,ADDR,ADDR]] [--wait-stdin] [--wasm PATH] [--version]
  *
- * One thread, one loop: poll() on the TAP fd (and stdin while --wait-stdin holds the clients back)
- * with the timeout the core's poll(now) returned; frames read → rx(len, now); then the services
- * move data. Time is CLOCK_MONOTONIC in ms, truncated to u32 (the core compares with wrap-around).
+ * One thread, one loop: the core's poll(now) and the services, then a read() of the TAP that waits
+ * for a frame until the deadline poll(now) returned (an alarm; poll() on the TAP and stdin while
+ * --wait-stdin holds the clients back); a frame read → rx(len, now); then the services move data. Time is CLOCK_MONOTONIC in ms, truncated to u32 (the core compares with wrap-around).
  * Prints JSON lines on stdout: {"event":"ready",…} once the TAP is open and the core initialised,
  * {"result":…} per client job, {"event":"status",…} on SIGUSR1 and {"event":"exit",…} at the end;
  * with --dhcp, {"event":"dhcp","state":…,"ip":…,"gateway":…,"dns":[…],"lease":s,"t1_ms":…} whenever
@@ -52,36 +52,58 @@
 #endif
 static const char *const prog = PETREL_BOARD_NAME;
 
-static volatile sig_atomic_t stop_signal, status_requested;
-/* The loop's own counters, in the status line: poll() calls, wake-ups (a poll() that found the TAP
- * readable), and reads that found its queue empty. */
-static uint64_t loop_polls, loop_wakeups, loop_empty_reads;
+static volatile sig_atomic_t stop_signal, status_requested, alarm_rang;
+/* The loop's own counters, in the status line: poll() calls, read() calls on the TAP, the reads that
+ * found no frame (a signal or the alarm came first, or a look without waiting found the queue empty),
+ * and the timer's re-arms. */
+static uint64_t loop_polls, loop_reads, loop_empty_reads, loop_alarms;
 
-/* How many frames a wake-up reads. Reading until the queue is empty makes a burst cost one poll(),
- * but request/response traffic (an echo, a handshake) finds one frame per wake-up, and the read after
- * it finds nothing: a system call for nothing (about as much CPU as the core spends on the frame),
- * then poll() anyway. So after ONE_AFTER wake-ups in a row that found one frame, a wake-up reads one
- * frame and goes back to poll(), which both waits for the next frame and tells of it. Every
- * PROBE_EVERY-th wake-up still reads until the queue is empty, and one that finds more than a frame
- * goes back to reading whole queues: a burst that starts meanwhile costs at most PROBE_EVERY
- * wake-ups, and request/response traffic one empty read in PROBE_EVERY wake-ups. */
-enum { ONE_AFTER = 4, PROBE_EVERY = 4, BATCH_MAX = 256 };
-static unsigned single_wakeups; /* wake-ups in a row that found one frame */
+/* Waiting for a frame. The TAP fd blocks and the loop waits in read(), which returns the next queued
+ * frame, sleeping for it if none is queued: a frame costs one system call, whether it was queued or
+ * came later. (poll() then read() is two per wake-up; lwIP's TAP netif pays both.) A read is cut short
+ * (EINTR) by a signal: SIGINT/SIGTERM, SIGUSR1, and SIGALRM from the alarm, a timer armed at the
+ * core's next deadline (alarm_by). poll() is still used while --wait-stdin holds the clients back
+ * (stdin is watched too), and to look at the queue without waiting when the services have work left
+ * (read_nowait). */
+static timer_t alarm_timer;
+static int alarm_armed;     /* the timer is set to ring at alarm_due (ms on now_ms's clock) */
+static uint32_t alarm_due;
 
-/* The most frames this wake-up reads. */
-static int read_budget(void) {
-  if (single_wakeups < ONE_AFTER || single_wakeups % PROBE_EVERY == 0) return BATCH_MAX;
-  return 1;
+/* Make the alarm ring by `due` at the latest. The timer is set only when `due` is earlier than the
+ * time it is set for, or after it rang: a deadline that moves later (a retransmission timer restarted
+ * by every ACK) costs one ring when the old time comes, not a timer_settime() per frame. After its
+ * first ring it rings every millisecond until it is set again, so a ring that comes between the
+ * loop's look at alarm_rang and its read() makes that read wait 1 ms more, never forever. */
+static void alarm_by(uint32_t now, uint32_t due) {
+  if (alarm_rang) {
+    alarm_rang = 0;
+    alarm_armed = 0;
+  }
+  if (alarm_armed && (int32_t)(due - alarm_due) >= 0) return;
+  uint32_t in = due - now;
+  struct itimerspec its = { .it_interval = { 0, 1000000 }, .it_value = { in / 1000, (long)(in % 1000) * 1000000 + 1 } };
+  timer_settime(alarm_timer, 0, &its, NULL);
+  loop_alarms++;
+  alarm_armed = 1;
+  alarm_due = due;
 }
 
-/* What a wake-up found: `frames` read, `emptied` if a read then found the queue empty. */
-static void wakeup_done(int frames, int emptied) {
-  if (frames > 1) single_wakeups = 0; /* a burst: read whole queues again */
-  else if (frames == 1 && (emptied || single_wakeups >= ONE_AFTER)) single_wakeups++;
+/* One frame from the queue without waiting: its length, or -1 with errno EAGAIN if none is queued.
+ * (The loop looks so only when the services had work left, a few times per thousand frames.) */
+static ssize_t read_nowait(int fd, uint8_t *frame, size_t cap) {
+  struct pollfd p = { .fd = fd, .events = POLLIN };
+  loop_polls++;
+  if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN)) {
+    errno = EAGAIN;
+    return -1;
+  }
+  loop_reads++;
+  return read(fd, frame, cap);
 }
 
 static void on_signal(int sig) {
-  if (sig == SIGUSR1) status_requested = 1;
+  if (sig == SIGALRM) alarm_rang = 1;
+  else if (sig == SIGUSR1) status_requested = 1;
   else stop_signal = sig;
 }
 
@@ -198,8 +220,8 @@ static unsigned parse_services(const char *s) {
 static void print_status(const char *event) {
   const struct core_link_stats *st = core_stats();
   printf("{\"event\":\"%s\",\"connections\":%d,\"tx_frames\":%" PRIu64 ",\"tx_errors\":%" PRIu64
-         ",\"rx_frames\":%" PRIu64 ",\"polls\":%" PRIu64 ",\"wakeups\":%" PRIu64 ",\"empty_reads\":%" PRIu64 ",\"memory\":%u,\"counters\":[",
-         event, core_connections(), st->tx_frames, st->tx_errors, st->rx_frames, loop_polls, loop_wakeups, loop_empty_reads, core_mem_size());
+         ",\"rx_frames\":%" PRIu64 ",\"polls\":%" PRIu64 ",\"reads\":%" PRIu64 ",\"empty_reads\":%" PRIu64 ",\"alarms\":%" PRIu64 ",\"memory\":%u,\"counters\":[",
+         event, core_connections(), st->tx_frames, st->tx_errors, st->rx_frames, loop_polls, loop_reads, loop_empty_reads, loop_alarms, core_mem_size());
   for (int i = 0, n = core_counter_count(); i < n; i++) printf("%s%u", i ? "," : "", core_counter(i));
   printf("]}\n");
   fflush(stdout);
@@ -299,53 +321,52 @@ static int run_board(void *arg) {
       break;
     }
     int timeout = busy ? 0 : next < 0 || next > 1000 ? 1000 : next;
-    struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
-    int nfds = wait_stdin ? 2 : 1;
-    int n = poll(pfd, (nfds_t)nfds, timeout);
-    loop_polls++;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fprintf(stderr, "%s: poll: %s\n", prog, strerror(errno));
-      exit_code = 1;
-      break;
-    }
-    if (wait_stdin && pfd[1].revents) { /* a line (or EOF) on stdin releases the clients */
-      char line[64];
-      (void)!read(0, line, sizeof line);
-      wait_stdin = 0;
-      if (leased) services_start_clients(now_ms());
-    }
-    if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-      fprintf(stderr, "%s: TAP fd error (revents %#x)\n", prog, pfd[0].revents);
-      exit_code = 1;
-      break;
-    }
-    if (!(pfd[0].revents & POLLIN)) continue;
-    loop_wakeups++;
-    /* A bounded batch (read_budget), then timers get their turn. The services run after every frame,
-     * before the next read: an answer (an echo, the data an ACK made room for) leaves before the read
-     * that finds the queue empty, and a round over no work is a few calls into the core, not a system
-     * call. */
-    int budget = read_budget(), got = 0, emptied = 0;
-    while (got < budget) {
-      ssize_t len = read(fd, frame, sizeof frame);
-      if (len < 0) {
-        if (errno == EAGAIN) {
-          loop_empty_reads++;
-          emptied = 1;
-        } else if (errno != EINTR) {
-          fprintf(stderr, "%s: read TAP: %s\n", prog, strerror(errno));
-          exit_code = 1;
-        }
+    ssize_t len;
+    if (wait_stdin) { /* the clients wait for a line (or EOF) on stdin: poll() both */
+      struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
+      loop_polls++;
+      if (poll(pfd, 2, timeout) < 0) {
+        if (errno == EINTR) continue;
+        fprintf(stderr, "%s: poll: %s\n", prog, strerror(errno));
+        exit_code = 1;
         break;
       }
-      got++;
-      now = now_ms();
-      core_rx(frame, (size_t)len, now);
-      services_run(now);
+      if (pfd[1].revents) {
+        char line[64];
+        (void)!read(0, line, sizeof line);
+        wait_stdin = 0;
+        if (leased) services_start_clients(now_ms());
+      }
+      if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+        fprintf(stderr, "%s: TAP fd error (revents %#x)\n", prog, pfd[0].revents);
+        exit_code = 1;
+        break;
+      }
+      if (!(pfd[0].revents & POLLIN)) continue;
+      loop_reads++;
+      len = read(fd, frame, sizeof frame);
+    } else if (timeout == 0) {
+      len = read_nowait(fd, frame, sizeof frame);
+    } else {
+      alarm_by(now, now + (uint32_t)timeout);
+      if (alarm_rang || stop_signal || status_requested) continue;
+      loop_reads++;
+      len = read(fd, frame, sizeof frame);
     }
-    wakeup_done(got, emptied);
-    if (exit_code) break;
+    if (len < 0) {
+      if (errno == EINTR || errno == EAGAIN) {
+        loop_empty_reads++;
+        continue;
+      }
+      fprintf(stderr, "%s: read TAP: %s\n", prog, strerror(errno));
+      exit_code = 1;
+      break;
+    }
+    /* one frame, then the services (an answer leaves at once), then the top of the loop: the core's
+     * timers, and the next read */
+    now = now_ms();
+    core_rx(frame, (size_t)len, now);
+    services_run(now);
   }
   /* jobs that finished while the last batch was read: their status, even when a signal came too */
   if (!exit_code && n_jobs && !services && services_clients_done() == n_jobs) exit_code = services_clients_failed() ? 1 : 0;
@@ -495,7 +516,10 @@ int main(int argc, char **argv) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGUSR1, &sa, NULL);
+  sigaction(SIGALRM, &sa, NULL); /* no SA_RESTART: a signal ends the loop's read() with EINTR */
   signal(SIGPIPE, SIG_IGN);
+  struct sigevent sev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
+  if (timer_create(CLOCK_MONOTONIC, &sev, &alarm_timer) != 0) die("timer_create failed", strerror(errno));
 
   char dev[IFNAMSIZ];
   int fd = tap_open(tap, dev);

@@ -45,12 +45,6 @@ int tap_open(const char *name, char actual[IFNAMSIZ]) {
     close(fd);
     return -1;
   }
-  int fl = fcntl(fd, F_GETFL);
-  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-    fprintf(stderr, "petrel-linux: O_NONBLOCK: %s\n", strerror(errno));
-    close(fd);
-    return -1;
-  }
   snprintf(actual, IFNAMSIZ, "%s", ifr.ifr_name);
   tap_queue_len(actual);
   return fd;

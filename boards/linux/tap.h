@@ -4,9 +4,9 @@
 
 #include <net/if.h>
 
-/* Open /dev/net/tun and attach to (or create) TAP `name` (IFF_TAP | IFF_NO_PI); the fd is
- * non-blocking, and the kernel's queue toward this reader holds at least TAP_QUEUE_LEN frames.
- * The device's actual name is written to `actual` (IFNAMSIZ). -1 + message on error. */
+/* Open /dev/net/tun and attach to (or create) TAP `name` (IFF_TAP | IFF_NO_PI); the fd blocks (the
+ * loop waits in read()), and the kernel's queue toward this reader holds at least TAP_QUEUE_LEN
+ * frames. The device's actual name is written to `actual` (IFNAMSIZ). -1 + message on error. */
 /* The TAP's txqueuelen (the kernel's queue of frames waiting for read()) is raised to this. Linux's
  * default for a TAP is 500 frames: 2 ms of a SYN flood at 220 000 frames/s, so a reader that the
  * scheduler leaves out for a few ms loses frames, a real client's SYN among them; 16 384 frames are

@@ -63,8 +63,9 @@ export function tapName(tag: string): string {
 export interface ReadyLine { event: "ready"; tap: string; ip: string; mac: string; engine: string; wasm: string; wasm_sha256: string; wasm_bytes: number; memory: number; config: number[] }
 export interface StatusLine {
   event: string; connections: number; tx_frames: number; tx_errors: number; rx_frames: number; memory: number; counters: number[];
-  /** boards/linux's loop: poll() calls, and wake-ups (a poll() that found the TAP readable) */
-  polls?: number; wakeups?: number; empty_reads?: number;
+  /** boards/linux's loop: poll() and read() calls on the TAP, reads that found no frame (a signal
+   *  came first), and how often the alarm (the timer for the core's next deadline) was set */
+  polls?: number; reads?: number; empty_reads?: number; alarms?: number;
 }
 export interface ClientResult { job: number; ip: string; port: number; mode: string; bytes: number; sent: number; received: number; mismatch_at: number; error: number; ok: boolean; ms: number }
 
