@@ -32,10 +32,13 @@ Two simulated Petrel stacks (client 198.18.0.2, server 198.18.0.1:5001) send N b
 at the same time, half-close (FIN), read to the end and close; then TIME_WAIT runs out. Prints one
 JSON line:
   {"ok":…,"bytes":N,"sha256Match":…,"virtualMs":…,"wallMs":…,"retransmits":…,"fastRetransmits":…,
-   "timeouts":…,"sackRecoveries":…,"finalStates":[client,server],"seed":S,"closedMs":…,"steps":…}
+   "timeouts":…,"sackRecoveries":…,"finalStates":[client,server],"seed":S,"closedMs":…,"steps":…,
+   "opens":…,"openedMs":…}
 virtualMs: both directions delivered and both ends closed (TIME_WAIT or CLOSED); closedMs: both
-connections CLOSED and freed (after 2MSL). Exit status 0 only when ok. Same seed → same output
-(wallMs aside).
+connections CLOSED and freed (after 2MSL). opens: the client's connects (it opens again, up to 3
+times, after an open that ended with EHOSTUNREACH because every ARP exchange was lost on the link);
+openedMs: when the open that carried the transfer began. Exit status 0 only when ok. Same seed →
+same output (wallMs aside).
 
   --seed S            seed of everything random: ISNs, ports, data, faults (default 1)
   --bytes N           bytes each way, at most 256M; suffixes K, M, G (×1024): 256K, 1M (default 256K)

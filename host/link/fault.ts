@@ -33,6 +33,9 @@ export interface FaultOptions extends FaultSettings {
   drop?: (frame: Uint8Array, dir: Direction, index: number) => boolean;
   /** Called for every frame the middleware altered (lost, duplicated, reordered, corrupted). */
   log?: (d: FaultDecision) => void;
+  /** Called for every frame, altered or not, with its decision and the frame as it was given (a
+   *  record of what the link did to each frame: the simulator's proof that an exchange was lost). */
+  observe?: (d: FrameFate, frame: Uint8Array) => void;
 }
 
 export interface FaultDecision {
@@ -56,6 +59,9 @@ export interface FaultStats {
   corrupted: number;
 }
 
+/** A decision with where a corruption struck: the byte offset (−1 when not corrupted) and its XOR. */
+export type FrameFate = FaultDecision & { corruptAt: number; corruptXor: number };
+
 const emptyStats = (): FaultStats => ({ frames: 0, lost: 0, duplicated: 0, reordered: 0, corrupted: 0 });
 
 export class FaultLink extends Middleware {
@@ -77,7 +83,7 @@ export class FaultLink extends Middleware {
   }
 
   /** Decide what happens to the next frame in `dir` (exposed for determinism tests). */
-  decide(dir: Direction, frame: Uint8Array): FaultDecision & { corruptAt: number; corruptXor: number } {
+  decide(dir: Direction, frame: Uint8Array): FrameFate {
     const s = this.settings[dir];
     const r = this.rng[dir];
     const st = this.stats[dir];
@@ -110,6 +116,7 @@ export class FaultLink extends Middleware {
   private apply(dir: Direction, frame: Uint8Array, deliver: (f: Uint8Array) => void): void {
     if (!this.enabled) return deliver(frame);
     const d = this.decide(dir, frame);
+    this.opts.observe?.(d, frame);
     if (d.lost || d.duplicated || d.reordered || d.corrupted) this.opts.log?.(d);
     if (d.lost) return;
     let f = frame;

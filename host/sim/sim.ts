@@ -11,7 +11,7 @@
 import { Clock, type RunBounds } from "../time/clock.ts";
 import type { CoreOptions, Profile } from "../core.ts";
 import { BandwidthLink, type BandwidthOptions } from "../link/bandwidth.ts";
-import { FaultLink, type FaultDecision, type FaultSettings } from "../link/fault.ts";
+import { FaultLink, type FaultDecision, type FaultOptions, type FaultSettings } from "../link/fault.ts";
 import type { Link } from "../link/link.ts";
 import { Switch, type SwitchPort } from "../link/switch.ts";
 import { parseFrame, type ParsedFrame } from "../packet/packet.ts";
@@ -49,7 +49,7 @@ export interface HostOptions {
   /** Seed for the core (ISN, ephemeral ports); default derived from the net's seed and the host's index. */
   seed?: number;
   /** Fault injection between this host and the switch (both directions unless tx/rx given). */
-  fault?: FaultSettings & { seed?: number; tx?: FaultSettings; rx?: FaultSettings; drop?: (frame: Uint8Array, dir: "tx" | "rx", index: number) => boolean };
+  fault?: FaultSettings & { seed?: number; tx?: FaultSettings; rx?: FaultSettings; drop?: (frame: Uint8Array, dir: "tx" | "rx", index: number) => boolean; observe?: FaultOptions["observe"] };
   /** This host's port delay (ms). */
   delayMs?: number;
   /** Transmit rate limit (Mbit/s, or BandwidthLink options): frames leave this host spaced by their serialisation time. */

@@ -39,6 +39,11 @@ export interface TransferOptions {
   maxSteps?: number;
   /** Called after every simulator event (for tests that watch the run). */
   onStep?: (run: TransferRun) => void;
+  /** How many times the client opens the connection when an open ends with EHOSTUNREACH and the
+   *  simulator's record shows every ARP exchange of it was lost (default 3; 1: no second open). */
+  opens?: number;
+  /** Scripted drops (tests): return true to drop this frame at host's transmit ("tx") or receive ("rx") side. */
+  drop?: (host: "client" | "server", dir: "tx" | "rx", frame: Uint8Array) => boolean;
 }
 
 export interface TransferResult {
@@ -59,6 +64,10 @@ export interface TransferResult {
   closedMs: number;
   /** Scheduler steps (simulator events) the run took. */
   steps: number;
+  /** Connections the client opened: 1, more when an open failed because every ARP exchange was lost. */
+  opens: number;
+  /** Virtual ms at which the client started the open that carried the transfer (0 for the first). */
+  openedMs: number;
   /** Why ok is false. */
   error?: string;
 }

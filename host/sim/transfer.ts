@@ -8,6 +8,12 @@
 //
 // Each host's transmit side has a BandwidthLink (serialisation delay, when a rate is given) and a
 // FaultLink (loss/duplicate/reorder/corrupt/jitter), so every frame meets exactly one fault decision.
+// The client's app does what a real client does when an open ends with EHOSTUNREACH because the
+// server never answered ARP: it opens again (at most `opens` times in all). It does so only when the
+// ARP ledger (arp-ledger.ts: the fault links' record of every ARP frame) shows every exchange of the
+// failed open was lost on the link, the outcome the core is designed to give (RFC 1122 2.3.2.1,
+// docs/conformance.md); an EHOSTUNREACH for any other reason ends the run as a failure, naming
+// what the record shows. The reopened transfer must still complete byte-exact.
 // The run has two bounded phases: (1) both directions delivered and both ends past their close
 // (TIME_WAIT or CLOSED) — `virtualMs`; (2) every connection CLOSED and freed in both cores (2MSL) —
 // `closedMs`. Every bound that is hit ends the run with ok:false and an error naming what did not
@@ -19,11 +25,12 @@ import type { FaultSettings } from "../link/fault.ts";
 import type { Conn, Stack } from "../stack/stack.ts";
 import { BoundError } from "../time/clock.ts";
 import { Prng } from "../time/prng.ts";
+import { ArpLedger, ipNumber } from "./arp-ledger.ts";
 import { describeRun } from "./describe.ts";
 import { InvariantChecker } from "./invariants.ts";
 import { renderTimeSequenceSvg } from "./plot.ts";
 import { SeqRecorder } from "./seq-recorder.ts";
-import { SimNet } from "./sim.ts";
+import { SimNet, type HostOptions } from "./sim.ts";
 import type { TransferOptions, TransferOutput, TransferResult, TransferRun } from "./transfer-types.ts";
 
 export type { TransferOptions, TransferOutput, TransferResult, TransferRun } from "./transfer-types.ts";
@@ -121,6 +128,11 @@ class Transfer {
   private readonly maxSteps: number;
   /** Why the run failed early (an error on a connection, too much data). */
   private failure: string | null = null;
+  /** Every ARP frame each host sent and what its link did to it. */
+  private readonly arp = new ArpLedger();
+  /** Connections the client opened, and when the latest began. */
+  private opens = 0;
+  private openedMs = 0;
 
   constructor(private readonly o: TransferOptions) {
     this.seed = o.seed >>> 0;
@@ -137,9 +149,12 @@ class Transfer {
       core: o.profile ? { profile: o.profile } : undefined,
     });
     const tx: FaultSettings = { loss: o.loss ?? 0, duplicate: o.dup ?? 0, reorder: o.reorder ?? 0, corrupt: o.corrupt ?? 0, jitterMs: o.jitter ?? 0 };
-    const fault = Object.values(tx).some((v) => v > 0) ? { tx, rx: {} } : undefined;
-    this.server = this.net.host({ name: "server", ip: SERVER_IP, fault, bandwidth: o.bandwidth });
-    this.client = this.net.host({ name: "client", ip: CLIENT_IP, fault, bandwidth: o.bandwidth });
+    const faulty = Object.values(tx).some((v) => v > 0) || !!o.drop;
+    const fault = (name: End["name"]): HostOptions["fault"] => faulty
+      ? { tx, rx: {}, observe: this.arp.observer(name), drop: o.drop && ((frame, dir) => o.drop!(name, dir, frame)) }
+      : undefined;
+    this.server = this.net.host({ name: "server", ip: SERVER_IP, fault: fault("server"), bandwidth: o.bandwidth });
+    this.client = this.net.host({ name: "client", ip: CLIENT_IP, fault: fault("client"), bandwidth: o.bandwidth });
     for (const s of [this.server, this.client]) {
       if (o.sack === false) s.core.setDefault("SACK", false);
       if (o.timestamps === false) s.core.setDefault("TIMESTAMPS", false);
@@ -165,7 +180,7 @@ class Transfer {
     let closedMs = 0;
     let error: string | undefined;
     try {
-      this.app(ends.client, client.connect(SERVER_IP, SERVER_PORT));
+      this.open();
       this.phase("transfer (both directions delivered and closed)", startSteps,
         () => this.delivered(ends.client) && this.delivered(ends.server) && PAST_CLOSE.has(ends.client.conn!.state) && PAST_CLOSE.has(ends.server.conn!.state),
         this.o.maxVirtualMs ?? 3_600_000);
@@ -191,6 +206,28 @@ class Transfer {
     };
   }
 
+  /** The client's open (again, after an open whose ARP exchanges were all lost). */
+  private open(): void {
+    this.opens++;
+    this.openedMs = this.net.now;
+    this.app(this.ends.client, this.client.connect(SERVER_IP, SERVER_PORT));
+  }
+
+  /** The client's open ended with EHOSTUNREACH: open again if the record shows every ARP exchange
+   *  of it was lost (and tries are left); otherwise this is the run's failure. */
+  private unreachable(conn: Conn): void {
+    const t = roundUs(this.net.now);
+    const v = this.arp.verdict("client", ipNumber(CLIENT_IP), "server", ipNumber(SERVER_IP), this.openedMs, this.net.now);
+    const tries = this.o.opens ?? 3;
+    if (conn.connected || !v.everyExchangeLost) {
+      this.failure ??= `client connection failed with EHOSTUNREACH at t=${t} ms${conn.connected ? " after it was established" : ""}, not for lost ARP exchanges: ${v.why}`;
+    } else if (this.opens >= tries) {
+      this.failure ??= `client connection failed with EHOSTUNREACH at t=${t} ms: ${this.opens} opens, every ARP exchange of each lost (latest: ${v.why})`;
+    } else {
+      this.net.clock.after(0, () => this.open()); // once this failed connection's events are over
+    }
+  }
+
   /** The app on each end: write everything and FIN at once, read everything, close after the peer's FIN. */
   private app(e: End, conn: Conn): void {
     e.conn = conn;
@@ -209,7 +246,10 @@ class Transfer {
       e.gotLen += d.length;
     });
     conn.on("end", () => conn.close());
-    conn.on("error", (code) => (this.failure ??= `${e.name} connection failed with ${code} at t=${roundUs(this.net.now)} ms`));
+    conn.on("error", (code) => {
+      if (e.name === "client" && code === "EHOSTUNREACH") this.unreachable(conn);
+      else this.failure ??= `${e.name} connection failed with ${code} at t=${roundUs(this.net.now)} ms`;
+    });
     if (this.bytes > 0) conn.write(e.send);
     conn.end();
   }
@@ -290,6 +330,8 @@ class Transfer {
       seed: this.seed,
       closedMs,
       steps,
+      opens: this.opens,
+      openedMs: roundUs(this.openedMs),
     };
     if (error) result.error = error;
     return result;
