@@ -48,6 +48,17 @@ export const RTO_RULES = { initialMs: 1000, maxMs: 60_000, retries: 12 } as cons
  *  The bound is 4T + 30 s: a run of ~n episodes has a standard deviation well under T/√n, so 4T is
  *  many deviations away; the 30 s covers short runs whose single episode backs off a few times.
  *  With RFC 6298 estimation (RTO ≥ 200 ms–1 s), fast retransmit and SACK, real runs sit far below it.
+ *
+ *  Not modelled: without timestamps, Karn's rule keeps a backed-off RTO until a segment sent only
+ *  once is acked (RFC 6298 5; Linux alike), so episodes are not independent: after an episode that
+ *  backed off to RTO_max, each later one waits 60 s until such a sample, and with a small congestion
+ *  window under heavy loss a sample can take several episodes (soak seed 11841, 16 % loss, no
+ *  extensions: five 60 s timeouts in a row, 410 s for a bound of 399 s). A model of that (a chain
+ *  over the backoff level an episode starts at, a sample between two episodes with probability
+ *  (1−q)^(flight+1)) multiplies the bound of every lossy no-timestamp seed by 2–5 on top of the
+ *  model's one-episode-per-lossy-round pessimism, and would have hidden the stack bug seed 16945
+ *  showed (zero-window probes sent again but timed from the first copy: RTT samples of 17–80 s,
+ *  1 300 s for a bound of 1 182 s; 38 s once fixed), so the bound leaves that tail out.
  */
 export function transferTimeBound(o: TransferOptions, cfg: { RX_BUF: number; TX_BUF: number; MTU?: number }): number {
   const mss = (cfg.MTU ?? 1500) - 40;

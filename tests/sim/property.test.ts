@@ -1,7 +1,9 @@
 // Property tests: 200 seeded fault mixes, 256 KiB each way at the same time between two
 // Petrel stacks, half-close and close. For every seed:
 //  - both directions arrive byte-exact (sha256) and both connections end CLOSED and freed;
-//  - the run finishes within transferTimeBound(): a virtual-time bound derived from the RTO rules
+//  - the run finishes within transferTimeBound(), counted from the open that carried the transfer (the
+//    client opens again after an open whose ARP exchanges were all lost: host/sim/transfer.ts): a
+//    virtual-time bound derived from the RTO rules
 //    (initial RTO 1 s, doubling per consecutive timeout up to 60 s, reset when new data is acked;
 //    assembly/config.ts, assembly/tcp/timers.ts). In short: with q the chance a frame is lost,
 //    corrupted or reordered, W segments per window and S segments to send, a round delivers
