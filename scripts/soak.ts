@@ -124,6 +124,8 @@ const passed = results.filter((r) => r.ok);
 const q = (xs: number[], p: number): number => (xs.length ? xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]! : 0);
 const ratios = passed.map((r) => r.transferMs / r.bound).sort((a, b) => a - b);
 const vms = passed.map((r) => r.virtualMs).sort((a, b) => a - b);
+/** The result with the largest f (the first of equals), or undefined for none. */
+const most = (rs: SeedResult[], f: (r: SeedResult) => number): SeedResult | undefined => rs.reduce<SeedResult | undefined>((a, r) => (!a || f(r) > f(a) ? r : a), undefined);
 const byKind: Record<string, number> = {};
 for (const f of failed) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
 const summary = {
@@ -132,8 +134,8 @@ const summary = {
   failed: failed.length,
   failedByKind: byKind,
   reopened: results.filter((r) => r.opens > 1).map((r) => r.seed),
-  virtualMs: { p50: q(vms, 0.5), p99: q(vms, 0.99), max: vms.at(-1) ?? 0 },
-  ofBound: { p50: +q(ratios, 0.5).toFixed(3), p99: +q(ratios, 0.99).toFixed(3), max: +(ratios.at(-1) ?? 0).toFixed(3) },
+  virtualMs: { p50: q(vms, 0.5), p99: q(vms, 0.99), max: vms.at(-1) ?? 0, maxSeed: most(passed, (r) => r.virtualMs)?.seed },
+  ofBound: { p50: +q(ratios, 0.5).toFixed(3), p99: +q(ratios, 0.99).toFixed(3), max: +(ratios.at(-1) ?? 0).toFixed(3), maxSeed: most(passed, (r) => r.transferMs / r.bound)?.seed },
   wallS: +((performance.now() - t0) / 1000).toFixed(1),
 };
 console.log(`soak summary: ${JSON.stringify(summary)}`);
