@@ -56,7 +56,9 @@ test("runTransfer: a transfer that cannot complete (loss 1) → ok:false with an
   const r = runTransfer({ seed: 5, bytes: 4096, loss: 1 });
   assert.equal(r.ok, false);
   assert.equal(r.sha256Match, false);
-  assert.match(r.error!, /EHOSTUNREACH at t=7000 ms/);      // a total loss: ARP fails too (RFC 1122 4.2.3.9)
+  // a total loss: ARP fails too (RFC 1122 4.2.3.9), every 7 s; the client opens 3 times in all
+  assert.match(r.error!, /EHOSTUNREACH at t=21000 ms: 3 opens, every ARP exchange of each lost/);
+  assert.equal(r.opens, 3);
 });
 
 test("runTransfer: a bound that is hit names the phase, the progress and the virtual time", () => {
