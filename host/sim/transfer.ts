@@ -222,7 +222,8 @@ class Transfer {
     if (conn.connected || !v.everyExchangeLost) {
       this.failure ??= `client connection failed with EHOSTUNREACH at t=${t} ms${conn.connected ? " after it was established" : ""}, not for lost ARP exchanges: ${v.why}`;
     } else if (this.opens >= tries) {
-      this.failure ??= `client connection failed with EHOSTUNREACH at t=${t} ms: ${this.opens} opens, every ARP exchange of each lost (latest: ${v.why})`;
+      const [n, each, last] = this.opens === 1 ? ["1 open", "it", ""] : [`${this.opens} opens`, "each", "the last: "];
+      this.failure ??= `client connection failed with EHOSTUNREACH at t=${t} ms: ${n}, every ARP exchange of ${each} lost (${last}${v.why})`;
     } else {
       this.net.clock.after(0, () => this.open()); // once this failed connection's events are over
     }
