@@ -217,7 +217,7 @@ static void run_write(int fd, int vnet, const tso_seg_t *seg, int k, tso_result_
 
 int tso_write_batch(int fd, int vnet, int tso, const uint8_t *p, size_t len, int count, tso_result_t *r) {
   memset(r, 0, sizeof *r);
-  tso = tso && vnet;
+  tso = tso && vnet && count > 1;   /* a lone frame (a request's answer, an ACK) needs no parsing */
   size_t at = 0;
   /* the frames parsed ahead: seg[head, filled) are frames i.. of the batch (ok[j]: tso_parse took it) */
   tso_seg_t seg[TSO_MAX_SEGS];
