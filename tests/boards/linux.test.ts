@@ -117,6 +117,31 @@ test("petrel-linux-wamr: a corrupted module fails to load with WAMR's text, exit
   }
 });
 
+// A frame the kernel refuses (here: the TAP is down, write(2) fails with EIO) is a lost frame: counted
+// in tx_errors, not in tx_frames, and the board goes on (a client job's ARP requests are the frames).
+for (const [engine, bin] of Object.entries(ENGINES)) test(`[${engine}] frames the kernel refuses (the TAP down) are counted in tx_errors, and the board runs on`, { timeout: 30_000 }, async (t) => {
+  const why = netUnavailable(bin);
+  if (why) return unavailable(t, why);
+  const ns = new Netns("d");
+  let board: Board | undefined;
+  try {
+    board = new Board(["--tap", tapName("d"), "--ip", `${BOARD_IP}/24`, "--services", "echo", "--connect", `${KERNEL_IP}:9`], ns.name, bin);
+    await board.ready();
+    let st = await board.status();
+    for (let i = 0; i < 40 && st.tx_errors < 1; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      st = await board.status();
+    }
+    assert.ok(st.tx_errors >= 1, `the ARP requests written into the TAP that is down were counted as lost: ${JSON.stringify(st)}`);
+    assert.equal(st.tx_frames, 0, "none counted as sent");
+    assert.equal(st.tx_writes, st.tx_errors, "each was one refused write(2)");
+    assert.equal((await board.stop()).code, 0, board.stderr);
+  } finally {
+    await board?.stop(2000);
+    ns.close();
+  }
+});
+
 /** A stand-in for the core with every function export of the real module (build/petrel.wasm), same
  *  signatures: each returns 0 (abi_version the real one), but poll executes `unreachable`. */
 async function trappingModule(): Promise<Uint8Array> {
