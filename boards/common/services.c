@@ -2,8 +2,8 @@
  * copies into it, tcp_send copies out of it. The core announces work through events: a round pumps
  * the connections an event named (and those whose last pump left work: a full send ring, a
  * chargen or client stream), not all of them — with 50 echo connections, trying each after every
- * frame was most of the board's work per echo. Every 64th round, and after an event ring that
- * filled up, every live connection is tried as well, so a missed or coalesced event only delays
+ * frame was most of the board's work per echo. Every 64 ms (SWEEP_MS), and after an event ring
+ * that filled up, every live connection is tried as well, so a missed or coalesced event only delays
  * work, never loses it.
  *
  * Fixed memory only (the same file runs on Linux and on a microcontroller): the tables below are
@@ -70,7 +70,12 @@ static int conns_end;      /* one past the last slot in use: a sweep looks at co
 static uint8_t ready_q[MAX_TRACKED];
 static int n_ready, ready_overflow;
 static uint8_t by_handle[256];
-static unsigned rounds;    /* services_run calls, for the listeners' periodic sweep */
+/* The periodic sweep: at most every SWEEP_MS. (Per call it would come twice as often on a board
+ * that calls services_run after every frame as on one that calls it per batch of frames.) */
+#define SWEEP_MS 64
+static uint32_t swept_at;
+static int swept;          /* a sweep has run: swept_at holds */
+static int ring_len;       /* core_config(CFG_EVENT_RING), asked once */
 static struct { int32_t lh; enum role role; } listeners[3];
 static int n_listeners;
 static struct job jobs[SERVICES_MAX_JOBS];
@@ -473,7 +478,8 @@ static void accept_all(int32_t lh, uint32_t now) {
 /* Pops the events (at most a ring's worth); 1 when there were any, 2 when the ring was full (some may
  * have been dropped, so the caller sweeps the listeners too). */
 static int drain_events(uint32_t now) {
-  int limit = core_config(CFG_EVENT_RING), any = 0;
+  if (!ring_len) ring_len = core_config(CFG_EVENT_RING);
+  int limit = ring_len, any = 0;
   for (int i = 0; i <= limit; i++) {
     int32_t kind = core_ev_pop();
     if (kind == 0) break;
@@ -530,15 +536,21 @@ static int pump(struct conn *c, uint32_t now) {
   return r & MOVED;
 }
 
+int services_pending(void) { return n_ready > 0 || ready_overflow || udp_echo_ready; }
+
 int services_run(uint32_t now) {
   int ev = drain_events(now), moved = ev != 0;
   if (ev == 2 && next_job < n_jobs && jobs[next_job].q) job_start(now); /* its DNS_RESULT may be lost */
   if (ev == 2) udp_echo_ready = 1; /* a full ring may have dropped its UDP_READABLE */
   moved |= pump_udp_echo(now);
-  /* ACCEPTABLE and the connections' events are handled above; every 64th round, and after a full
+  /* ACCEPTABLE and the connections' events are handled above; every SWEEP_MS, and after a full
    * ring (or queue), every listener and every connection is tried as well, so a lost event delays
    * work, never loses it */
-  int sweep = ev == 2 || ready_overflow || (rounds++ & 63) == 0;
+  int sweep = ev == 2 || ready_overflow || !swept || (int32_t)(now - swept_at) >= SWEEP_MS;
+  if (sweep) {
+    swept = 1;
+    swept_at = now;
+  }
   if (sweep)
     for (int i = 0; i < n_listeners; i++) accept_all(listeners[i].lh, now);
   uint8_t batch[MAX_TRACKED];

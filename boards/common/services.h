@@ -30,6 +30,10 @@ int services_clients_failed(void);
 /* Drain the core's events and move data on every connection. Returns non-zero when it made
  * progress (the caller should come back without sleeping). */
 int services_run(uint32_t now);
+/* Non-zero when the last services_run left work for the next one whatever the core does meanwhile:
+ * a connection whose pump stopped with more to do, a UDP queue that may hold datagrams, a sweep owed
+ * after a full ring or queue. Zero: only a new event from the core (rx, a timer) makes work. */
+int services_pending(void);
 
 /* The RFC 864 stream: line i = 72 characters from ' ' + (i mod 95), then CRLF; 95 lines repeat. */
 #define CHARGEN_PERIOD 7030

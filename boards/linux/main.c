@@ -320,10 +320,21 @@ static int run_board(void *arg) {
   if (!wait_stdin && leased) services_start_clients(now_ms());
   static uint8_t frame[65536];
   int exit_code = 0;
+  /* After a frame the services have run (below); they need another round before the next wait only
+   * if they left work (services_pending), or if the core's poll() ran a timer that may have made an
+   * event (a deadline came due: a connection that timed out, a TIME-WAIT that ended). poll() itself
+   * runs every round: it sends what the services' reads owe (a window update) and gives the deadline
+   * the alarm is set for. */
+  int after_frame = 0, due_none = 1;
+  uint32_t due = 0; /* the core's deadline as of the last poll() */
   while (!stop_signal) {
     uint32_t now = now_ms();
+    int timers_ran = !due_none && (int32_t)(now - due) >= 0;
     int32_t next = core_poll(now);
-    int busy = services_run(now);
+    due_none = next < 0;
+    due = now + (uint32_t)next;
+    int busy = after_frame && !timers_ran && !services_pending() ? 0 : services_run(now);
+    after_frame = 0;
     if (a->dhcp && report_dhcp(now) == DHCP_BOUND && !leased) {
       leased = 1;
       if (!wait_stdin) services_start_clients(now);
@@ -381,6 +392,7 @@ static int run_board(void *arg) {
     now = now_ms();
     core_rx(frame, (size_t)len, now);
     services_run(now);
+    after_frame = 1;
   }
   tap_flush(&tx_batch);
   /* jobs that finished while the last batch was read: their status, even when a signal came too */
