@@ -395,7 +395,8 @@ for (const engine of Object.keys(ENGINES) as Engine[]) {
     await new Promise((res) => setTimeout(res, 200)); // the frames the last status line flushed
     const rx = vbPackets() - rx0;
     t.diagnostic(JSON.stringify({ ...c, vbReceived: rx }));
-    assert.ok(c.writes < c.frames / 4, `${c.frames} frames in ${c.writes} write(2) calls`);
+    // the kernel ACKs every other segment here (vb gets them one by one), so the runs are shorter
+    assert.ok(c.writes < c.frames / 2, `${c.frames} frames in ${c.writes} write(2) calls: super-frames went out`);
     assert.ok(rx >= c.frames, `vb received ${rx} frames, one per frame the board sent (${c.frames}): the super-frames were cut`);
     assert.equal(tcp().InCsumErrors, 0);
   }, [], serverBoard(engine));
