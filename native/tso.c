@@ -120,6 +120,11 @@ static int tso_parse(const uint8_t *f, uint32_t len, tso_seg_t *s) {
   return 1;
 }
 
+int tso_alone(const uint8_t *f, uint32_t len) {
+  tso_seg_t s;
+  return !tso_parse(f, len, &s) || (f[14 + 20 + 13] & 0x08);
+}
+
 /* Whether b continues the run first..prev, that is whether Linux's segmentation of the super-frame
  * made of first..b would give b back as it is (given tso_parse accepted all three). */
 static int tso_follows(const tso_seg_t *first, const tso_seg_t *prev, const tso_seg_t *b) {

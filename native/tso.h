@@ -37,6 +37,9 @@ void ip_fix(uint8_t *ip, uint32_t tot, uint32_t ihl);
  * (the fd was opened with IFF_VNET_HDR). write(2)'s result, the header counted. */
 ssize_t frame_write(int fd, int vnet, const void *frame, size_t len);
 
+/* Whether frame f (len bytes) would go alone whatever follows it in a batch: not a TCP segment that
+ * may join a super-frame, or one with PSH (a run ends at PSH). */
+int tso_alone(const uint8_t *f, uint32_t len);
 /* What writing a batch did. */
 typedef struct {
   int written;    /* frames the kernel took */

@@ -69,6 +69,14 @@ void tap_batch_add(struct tap_batch *b, const uint8_t *frame, uint32_t len) {
     b->lost++;
     return;
   }
+  /* A frame that goes alone anyway is written at once from where the core built it, not copied:
+   * every frame without TSO, and with it one that cannot start a run (an ACK, a SYN-ACK, a segment
+   * with PSH such as an echo's answer) when nothing is batched before it. */
+  if (!b->tso || (b->count == 0 && tso_alone(frame, len))) {
+    b->writes++;
+    if (frame_write(b->fd, 1, frame, len) < 0) b->lost++;
+    return;
+  }
   if (b->count == TAP_BATCH_FRAMES || b->used + 2 + len > sizeof b->buf) tap_flush(b);
   uint8_t *p = b->buf + b->used;
   p[0] = (uint8_t)len;
