@@ -1,5 +1,5 @@
 // `npm run bench:tap [-- --reps N] [-- --only petrel,boardsLinux,…] [-- --pin]`: Petrel on a TAP device against the Linux kernel (on Node, and natively as
-// boards/linux), next to lwIP 2.1.3 on a TAP (bench/lwip/lwip-tap.c) and kernel ↔ kernel over a veth
+// boards/linux, with TSO writes and with --tso off), next to lwIP 2.1.3 on a TAP (bench/lwip/lwip-tap.c) and kernel ↔ kernel over a veth
 // pair, all measured in the same run by the same peers (the ratios are the figures). Everything runs inside network
 // namespaces this script creates (198.18.0.0/15 only) and removes. Needs root and /dev/net/tun.
 // Merges its results into bench/results.json under "tap" and prints the README's table.
@@ -179,12 +179,13 @@ async function kernelVeth(): Promise<Record<string, number>> {
 // bench's namespace, so its TAP is created there and never appears in the root namespace. `bin`: the
 // server-profile board (64 connections, 64 KiB rings: the limits of Debian's lwIP build, TCP_WND =
 // TCP_SND_BUF = 64 KiB, pcbs from the heap) or the default-profile one (16 connections, 8 KiB rings).
-async function boardsLinux(bin: string): Promise<Record<string, number>> {
+// `extra`: more options (--tso off: one frame per write(2), as lwIP's TAP netif writes).
+async function boardsLinux(bin: string, extra: string[] = []): Promise<Record<string, number>> {
   const ns = new Netns("bench");
   let board: Board | undefined;
   try {
     const dev = tapName("t");
-    board = new Board(["--tap", dev, "--ip", `${BOARD_IP}/24`, "--services", "echo,discard,chargen"], ns.name, onServerCpu([bin]));
+    board = new Board(["--tap", dev, "--ip", `${BOARD_IP}/24`, "--services", "echo,discard,chargen", ...extra], ns.name, onServerCpu([bin]));
     await board.ready(10_000);
     ns.ip("addr", "add", `${KERNEL_IP}/24`, "dev", dev);
     ns.ip("link", "set", dev, "up");
@@ -233,6 +234,8 @@ const targets = {
   kernelVeth,
   boardsLinux: () => boardsLinux(SERVER_BOARD_BIN),
   boardsLinuxDefault: () => boardsLinux(BOARD_BIN),
+  /** the server-profile board writing one frame per write(2) (--tso off), as lwIP's TAP netif does */
+  boardsLinuxOneFrame: () => boardsLinux(SERVER_BOARD_BIN, ["--tso", "off"]),
   lwip: lwipTap,
 } as const;
 type Target = keyof typeof targets;
@@ -268,6 +271,7 @@ const petrel = results.petrel ?? nan;
 const kernel = results.kernelVeth ?? nan;
 const native = results.boardsLinux ?? nan;
 const nativeDefault = results.boardsLinuxDefault ?? nan;
+const nativeOneFrame = results.boardsLinuxOneFrame ?? nan;
 const lwip = results.lwip ?? nan;
 const petrelDefaultSeq = defaultSeqRounds.length ? median(defaultSeqRounds) : NaN;
 
@@ -301,7 +305,7 @@ const pairedSpread = (a: Target, b: Target): Record<string, [number, number]> | 
 const tap = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
-  note: "Petrel on Node (server profile, no pcap capture) and boards/linux (native, wasm2c; server profile, the limits of Debian's lwIP build: 64 connections, 64 KiB rings; the default profile, 16 connections and 8 KiB rings, beside it) on TAP devices, lwIP 2.1.3 (bench/lwip/lwip-tap.c) on a TAP, and the kernel over a veth pair, all measured by Node's net in a namespace in the same run; each figure the median of " + REPS + " rounds, every target once per round, the order reversed every other round" + (PIN ? ", every server pinned to CPU 0 and every client to CPU 1 (taskset)" : ", nothing pinned") + "; the paired ratios: each round's ratio (the two ran within minutes of each other), their median and their lowest and highest; CPU per unit of work: the server process's CPU time (user + kernel, all threads, /proc/PID/task/*/schedstat; for Petrel on Node the whole bench process), which the machine's load changes far less than the wall-clock figures; bulk = " + BULK / MB + " MB; sequential connect + close = " + SEQ_CONNS + " connections each closed as soon as it is up, the next opened at once (after an untimed quarter)",
+  note: "Petrel on Node (server profile, no pcap capture) and boards/linux (native, wasm2c; server profile, the limits of Debian's lwIP build: 64 connections, 64 KiB rings; beside it the default profile, 16 connections and 8 KiB rings, and the server profile with --tso off) on TAP devices; the board hands the kernel a TCP connection's consecutive segments as one TSO super-frame per write(2) (--tso on, its default), lwIP's TAP netif writes one frame per write(2) as lwIP's own tapif does, and so does the board with --tso off; lwIP 2.1.3 (bench/lwip/lwip-tap.c) on a TAP, and the kernel over a veth pair, all measured by Node's net in a namespace in the same run; each figure the median of " + REPS + " rounds, every target once per round, the order reversed every other round" + (PIN ? ", every server pinned to CPU 0 and every client to CPU 1 (taskset)" : ", nothing pinned") + "; the paired ratios: each round's ratio (the two ran within minutes of each other), their median and their lowest and highest; CPU per unit of work: the server process's CPU time (user + kernel, all threads, /proc/PID/task/*/schedstat; for Petrel on Node the whole bench process), which the machine's load changes far less than the wall-clock figures; bulk = " + BULK / MB + " MB; sequential connect + close = " + SEQ_CONNS + " connections each closed as soon as it is up, the next opened at once (after an untimed quarter)",
   repetitions: REPS,
   pinned: PIN,
   /** os.loadavg()[0] at the start of each round */
@@ -312,17 +316,19 @@ const tap = {
   kernelVeth: kernel,
   boardsLinux: native,
   boardsLinuxDefaultProfile: nativeDefault,
+  /** the server-profile board with --tso off: one frame per write(2) */
+  boardsLinuxOneFrame: nativeOneFrame,
   lwip,
   /** every round's figures, target by target, for the spread */
   rounds,
   /** > 1: the first one is better (throughput and rates divided, round trips inverted). */
-  vsLwip: { boardsLinux: ratios(native, lwip), boardsLinuxDefaultProfile: ratios(nativeDefault, lwip), petrelOnNode: ratios(petrel, lwip) },
+  vsLwip: { boardsLinux: ratios(native, lwip), boardsLinuxDefaultProfile: ratios(nativeDefault, lwip), boardsLinuxOneFrame: ratios(nativeOneFrame, lwip), petrelOnNode: ratios(petrel, lwip) },
   vsKernel: { boardsLinux: ratios(native, kernel), petrelOnNode: ratios(petrel, kernel), lwip: ratios(lwip, kernel) },
   nodeVsNative: ratios(petrel, native),
   /** the same ratios taken round by round, then their median (less at the mercy of the machine's load) */
-  paired: { nativeVsLwip: paired("boardsLinux", "lwip"), nodeVsNative: paired("petrel", "boardsLinux") },
+  paired: { nativeVsLwip: paired("boardsLinux", "lwip"), nativeOneFrameVsLwip: paired("boardsLinuxOneFrame", "lwip"), nodeVsNative: paired("petrel", "boardsLinux") },
   /** the per-round ratios' [lowest, highest] */
-  pairedSpread: { nativeVsLwip: pairedSpread("boardsLinux", "lwip"), nodeVsNative: pairedSpread("petrel", "boardsLinux") },
+  pairedSpread: { nativeVsLwip: pairedSpread("boardsLinux", "lwip"), nativeOneFrameVsLwip: pairedSpread("boardsLinuxOneFrame", "lwip"), nodeVsNative: pairedSpread("petrel", "boardsLinux") },
   ratio: {
     kernelToPetrel: petrel.intoMBps! / kernel.intoMBps!,
     petrelToKernel: petrel.outOfMBps! / kernel.outOfMBps!,
@@ -339,15 +345,15 @@ if (!ONLY) { // a partial run (--only) prints, but does not replace the stored f
 }
 
 const f = (x: number, d = 1): string => x.toFixed(d);
-const spread = (which: "nativeVsLwip" | "nodeVsNative", k: string): string => {
+const spread = (which: "nativeVsLwip" | "nativeOneFrameVsLwip" | "nodeVsNative", k: string): string => {
   const m = tap.paired[which]?.[k], s = tap.pairedSpread[which]?.[k];
   return m === undefined || !s ? "—" : `${f(m, 2)} (${f(s[0], 2)}–${f(s[1], 2)})`;
 };
 const row = (name: string, k: string, d = 1): string =>
-  `| ${name} | ${f(petrel[k]!, d)} | ${f(native[k]!, d)} | ${f(nativeDefault[k]!, d)} | ${f(lwip[k]!, d)} | ${f(kernel[k]!, d)} | ${f(tap.vsLwip.boardsLinux[k]!, 2)} | ${spread("nativeVsLwip", k)} | ${f(tap.vsLwip.petrelOnNode[k]!, 2)} | ${f(tap.nodeVsNative[k]!, 2)} | ${spread("nodeVsNative", k)} |`;
+  `| ${name} | ${f(petrel[k]!, d)} | ${f(native[k]!, d)} | ${f(nativeDefault[k]!, d)} | ${f(nativeOneFrame[k]!, d)} | ${f(lwip[k]!, d)} | ${f(kernel[k]!, d)} | ${f(tap.vsLwip.boardsLinux[k]!, 2)} | ${spread("nativeVsLwip", k)} | ${spread("nativeOneFrameVsLwip", k)} | ${f(tap.vsLwip.petrelOnNode[k]!, 2)} | ${f(tap.nodeVsNative[k]!, 2)} | ${spread("nodeVsNative", k)} |`;
 console.log(`
-| measure | Petrel on Node (TAP) | Petrel native (wasm2c) | native, default profile | lwIP 2.1.3 (TAP) | kernel ↔ kernel (veth) | native / lwIP | native / lwIP, paired (range) | Node / lwIP | Node / native | Node / native, paired (range) |
-|---|---|---|---|---|---|---|---|---|---|---|
+| measure | Petrel on Node (TAP) | Petrel native (wasm2c) | native, default profile | native, --tso off | lwIP 2.1.3 (TAP) | kernel ↔ kernel (veth) | native / lwIP | native / lwIP, paired (range) | native --tso off / lwIP, paired (range) | Node / lwIP | Node / native | Node / native, paired (range) |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${row("kernel → discard (MB/s)", "intoMBps")}
 ${row("chargen → kernel (MB/s)", "outOfMBps")}
 ${row("echo 64 B round trip, median (ms)", "rttMedianMs", 3)}

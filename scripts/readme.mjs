@@ -61,13 +61,15 @@ export const generators = {
 
   tap(r) {
     const t = r.tap;
-    const cols = [["Petrel on Node", t.petrel], ["Petrel native (boards/linux, wasm2c)", t.boardsLinux], ["native, default profile", t.boardsLinuxDefaultProfile], ["lwIP 2.1.3", t.lwip], ["kernel ↔ kernel (veth)", t.kernelVeth]];
-    const ratios = [["native / lwIP", t.vsLwip?.boardsLinux], ["Node / lwIP", t.vsLwip?.petrelOnNode], ["Node / native", t.nodeVsNative]].filter(([, x]) => x);
+    const cols = [["Petrel on Node", t.petrel], ["Petrel native (boards/linux, wasm2c)", t.boardsLinux], ["native, one frame per write (--tso off)", t.boardsLinuxOneFrame], ["native, default profile", t.boardsLinuxDefaultProfile], ["lwIP 2.1.3", t.lwip], ["kernel ↔ kernel (veth)", t.kernelVeth]];
+    const ratios = [["native / lwIP", t.vsLwip?.boardsLinux], ["native --tso off / lwIP", t.vsLwip?.boardsLinuxOneFrame], ["Node / lwIP", t.vsLwip?.petrelOnNode], ["Node / native", t.nodeVsNative]].filter(([, x]) => x);
     // the per-round ratios: their median, lowest and highest (bench:tap stores them since it reports the spread)
-    const spreads = [["native / lwIP per round: median (lowest–highest)", t.paired?.nativeVsLwip, t.pairedSpread?.nativeVsLwip]].filter(([, m, s]) => m && s);
+    const spreads = [["native / lwIP per round: median (lowest–highest)", t.paired?.nativeVsLwip, t.pairedSpread?.nativeVsLwip],
+      ["native --tso off / lwIP per round", t.paired?.nativeOneFrameVsLwip, t.pairedSpread?.nativeOneFrameVsLwip]].filter(([, m, s]) => m && s);
     const spread = (m, s, key) => (m[key] === undefined || !s[key] ? "—" : `${ratio(m[key])} (${num(s[key][0], 2)}–${num(s[key][1], 2)})`);
     const row = (label, key, digits, unit) => [label, ...cols.filter(([, c]) => c).map(([, c]) => (c[key] == null || Number.isNaN(c[key]) ? "—" : `${num(c[key], digits)}${unit}`)), ...ratios.map(([, q]) => ratio(q[key])), ...spreads.map(([, m, s]) => spread(m, s, key))];
     const notes = [`Measured ${t.date}, Node ${t.node}: ${t.note}.`];
+    if (t.boardsLinuxOneFrame) notes.push("Petrel native's chargen → kernel figure uses the kernel's TCP segmentation offload: the board writes a connection's consecutive segments into its TAP as one TSO super-frame per write(2) (its default, `--tso on`), so the kernel takes up to 64 KiB per write; lwIP's TAP netif (bench/lwip/lwip-tap.c, one frame per write(2), as lwIP's own tapif) has no such offload, and the `--tso off` column is the board writing one frame per write(2) too.");
     if (t.load) notes.push(`Load average ${t.load.before.join(" / ")} (1 / 5 / 15 min) before the run and ${t.load.after.join(" / ")} after, on ${t.load.cpus} CPUs${t.roundLoad ? `; 1-minute load at the start of each round: ${t.roundLoad.join(", ")}` : ""}.`);
     if (ratios.length) notes.push("Ratios: more than 1× means the first is better (round trips and CPU costs inverted).");
     if (t.petrel?.defaultProfileSequentialConnectClosePerSec !== undefined) notes.push(`Petrel on Node with the default profile (16 connections): ${num(t.petrel.defaultProfileSequentialConnectClosePerSec)} sequential connect + close per second.`);

@@ -6,11 +6,13 @@
  *   petrel-linux --tap NAME (--ip ADDR/PREFIX [--gw ADDR] | --dhcp [--dhcp-delay MS]) [--host-ip ADDR/PREFIX]
  *                [--services echo,discard,chargen] [--mac MAC] [--seed N]
  *                [--connect HOST:PORT [--send-bytes N] [--expect echo|discard|chargen]]...
- *                [--dns ADDR[,ADDR,ADDR]] [--wait-stdin] [--wasm PATH] [--version]
+ *                [--dns ADDR[,ADDR,ADDR]] [--wait-stdin] [--tso on|off] [--wasm PATH] [--version]
  *
  * One thread, one loop: the core's poll(now) and the services, then a read() of the TAP that waits
  * for a frame until the deadline poll(now) returned (an alarm; poll() on the TAP and stdin while
  * --wait-stdin holds the clients back); a frame read → rx(len, now); then the services move data. Time is CLOCK_MONOTONIC in ms, truncated to u32 (the core compares with wrap-around).
+ * The frames the core sends are batched and written just before the loop waits (tap.h: with --tso on,
+ * the default, a TCP connection's consecutive segments as one TSO super-frame per write(2)).
  * Prints JSON lines on stdout: {"event":"ready",…} once the TAP is open and the core initialised,
  * {"result":…} per client job, {"event":"status",…} on SIGUSR1 and {"event":"exit",…} at the end;
  * with --dhcp, {"event":"dhcp","state":…,"ip":…,"gateway":…,"dns":[…],"lease":s,"t1_ms":…} whenever
@@ -98,7 +100,7 @@ static ssize_t read_nowait(int fd, uint8_t *frame, size_t cap) {
     return -1;
   }
   loop_reads++;
-  return read(fd, frame, cap);
+  return tap_read(fd, frame, cap);
 }
 
 static void on_signal(int sig) {
@@ -107,10 +109,15 @@ static void on_signal(int sig) {
   else stop_signal = sig;
 }
 
-/* import petrel.tx: a failed write (the TAP is down, its queue full) is a lost frame, which TCP
- * recovers from, not a fatal error. */
+/* The frames the core sent since the loop last flushed them (tap.h): written before every place the
+ * loop waits or looks at the TAP's queue, when full, before a status line and at the end. */
+static struct tap_batch tx_batch;
+
+/* import petrel.tx: the frame joins the batch. A failed write (the TAP is down, its queue full) is a
+ * lost frame, which TCP recovers from, not a fatal error: tx_batch.lost, shown in tx_errors. */
 static int tap_tx(void *ctx, const uint8_t *frame, uint32_t len) {
-  return write(*(int *)ctx, frame, len) == (ssize_t)len ? 0 : -1;
+  tap_batch_add(ctx, frame, len);
+  return 0;
 }
 
 static uint32_t now_ms(void) {
@@ -123,8 +130,10 @@ static void usage(FILE *f) {
   fprintf(f, "usage: %s --tap NAME (--ip ADDR/PREFIX [--gw ADDR] | --dhcp [--dhcp-delay MS]) [--host-ip ADDR/PREFIX]\n"
           "         [--services echo,discard,chargen] [--mac 02:..] [--seed N]\n"
           "         [--connect HOST:PORT [--send-bytes N[k|M]] [--expect echo|discard|chargen]]...\n"
-          "         [--dns ADDR[,ADDR,ADDR]] [--wait-stdin]%s [--version]\n"
-          "  HOST is an IPv4 address or a name (resolved with --dns's servers, or the DHCP lease's)\n",
+          "         [--dns ADDR[,ADDR,ADDR]] [--wait-stdin] [--tso on|off]%s [--version]\n"
+          "  HOST is an IPv4 address or a name (resolved with --dns's servers, or the DHCP lease's)\n"
+          "  --tso on (default): a TCP connection's consecutive segments go to the kernel as one TSO\n"
+          "  super-frame per write; off: one frame per write\n",
           prog, PETREL_LOADS_WASM ? " [--wasm PATH]" : "");
 }
 
@@ -217,11 +226,15 @@ static unsigned parse_services(const char *s) {
   return mask;
 }
 
+/* The status line; the frames still in the batch are written first. tx_frames: frames the kernel
+ * took; tx_errors: frames lost (refused by the kernel); tx_writes: write(2) calls. */
 static void print_status(const char *event) {
+  tap_flush(&tx_batch);
   const struct core_link_stats *st = core_stats();
-  printf("{\"event\":\"%s\",\"connections\":%d,\"tx_frames\":%" PRIu64 ",\"tx_errors\":%" PRIu64
+  printf("{\"event\":\"%s\",\"connections\":%d,\"tx_frames\":%" PRIu64 ",\"tx_errors\":%" PRIu64 ",\"tx_writes\":%" PRIu64
          ",\"rx_frames\":%" PRIu64 ",\"polls\":%" PRIu64 ",\"reads\":%" PRIu64 ",\"empty_reads\":%" PRIu64 ",\"alarms\":%" PRIu64 ",\"memory\":%u,\"counters\":[",
-         event, core_connections(), st->tx_frames, st->tx_errors, st->rx_frames, loop_polls, loop_reads, loop_empty_reads, loop_alarms, core_mem_size());
+         event, core_connections(), st->tx_frames - tx_batch.lost, st->tx_errors + tx_batch.lost, tx_batch.writes, st->rx_frames,
+         loop_polls, loop_reads, loop_empty_reads, loop_alarms, core_mem_size());
   for (int i = 0, n = core_counter_count(); i < n; i++) printf("%s%u", i ? "," : "", core_counter(i));
   printf("]}\n");
   fflush(stdout);
@@ -294,9 +307,9 @@ static int run_board(void *arg) {
       return 1;
     }
 
-  printf("{\"event\":\"ready\",\"tap\":\"%s\",\"ip\":\"%u.%u.%u.%u/%d\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
+  printf("{\"event\":\"ready\",\"tap\":\"%s\",\"tso\":%s,\"ip\":\"%u.%u.%u.%u/%d\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
          "\"engine\":\"%s\",\"wasm\":\"%s\",\"wasm_sha256\":\"%s\",\"wasm_bytes\":%ld,\"memory\":%u,\"config\":[",
-         dev, ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, prefix, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+         dev, tx_batch.tso ? "true" : "false", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, prefix, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
          core_engine(), core_wasm_path(), core_wasm_sha256(), core_wasm_bytes(), core_mem_size());
   for (int i = 0; i < CFG_COUNT; i++) printf("%s%d", i ? "," : "", core_config(i));
   printf("]}\n");
@@ -333,6 +346,7 @@ static int run_board(void *arg) {
     }
     int timeout = busy ? 0 : next < 0 || next > 1000 ? 1000 : next;
     ssize_t len;
+    tap_flush(&tx_batch); /* what the core sent leaves before the loop waits or looks at the queue */
     if (wait_stdin) { /* the clients wait for a line (or EOF) on stdin: poll() both */
       struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
       loop_polls++;
@@ -355,14 +369,14 @@ static int run_board(void *arg) {
       }
       if (!(pfd[0].revents & POLLIN)) continue;
       loop_reads++;
-      len = read(fd, frame, sizeof frame);
+      len = tap_read(fd, frame, sizeof frame);
     } else if (timeout == 0) {
       len = read_nowait(fd, frame, sizeof frame);
     } else {
       alarm_by(now, now + (uint32_t)timeout);
       if (alarm_rang || stop_signal || status_requested) continue;
       loop_reads++;
-      len = read(fd, frame, sizeof frame);
+      len = tap_read(fd, frame, sizeof frame);
     }
     if (len < 0) {
       if (errno == EINTR || errno == EAGAIN) {
@@ -380,6 +394,7 @@ static int run_board(void *arg) {
     services_run(now);
     after_frame = 1;
   }
+  tap_flush(&tx_batch);
   /* jobs that finished while the last batch was read: their status, even when a signal came too */
   if (!exit_code && n_jobs && !services && services_clients_done() == n_jobs) exit_code = services_clients_failed() ? 1 : 0;
   return exit_code;
@@ -412,7 +427,7 @@ static void start_core(struct core_host *host, const char *wasm) {
 int main(int argc, char **argv) {
   const char *tap = NULL, *host_ip = NULL, *wasm = PETREL_DEFAULT_WASM;
   uint32_t ip = 0, gw = 0;
-  int prefix = 0, have_ip = 0, have_mac = 0, have_seed = 0, wait_stdin = 0, version = 0, dhcp = 0;
+  int prefix = 0, have_ip = 0, have_mac = 0, have_seed = 0, wait_stdin = 0, version = 0, dhcp = 0, tso = 1;
   unsigned services = 0;
   uint8_t mac[6];
   uint64_t seed = 0;
@@ -464,6 +479,12 @@ int main(int argc, char **argv) {
       have_seed = 1;
     }
     else if (!strcmp(a, "--wait-stdin")) wait_stdin = 1;
+    else if (!strcmp(a, "--tso")) {
+      NEED();
+      if (!strcmp(v, "on")) tso = 1;
+      else if (!strcmp(v, "off")) tso = 0;
+      else refuse("--tso takes on or off", v);
+    }
     else if (!strcmp(a, "--wasm")) {
       NEED();
       if (!PETREL_LOADS_WASM) die("--wasm is for petrel-linux-wamr: this board runs the module compiled into it (wasm2c)", v);
@@ -538,7 +559,9 @@ int main(int argc, char **argv) {
   if (fd < 0) return 1;
   if (host_ip && tap_configure_host(dev, host_ip) != 0) return 1;
 
-  host.ctx = &fd;
+  tx_batch.fd = fd;
+  tx_batch.tso = tso;
+  host.ctx = &tx_batch;
   start_core(&host, wasm);
   struct loop_args la = { .fd = fd, .ip = ip, .prefix = prefix, .gw = gw, .seed = seed, .services = services,
                           .n_jobs = n_jobs, .wait_stdin = wait_stdin, .dev = dev, .dhcp = dhcp, .n_dns = n_dns,

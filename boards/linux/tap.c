@@ -6,10 +6,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "tap.h"
+#include "tso.h"
 
 extern char **environ;
 
@@ -38,7 +40,7 @@ int tap_open(const char *name, char actual[IFNAMSIZ]) {
   }
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
   snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
     fprintf(stderr, "petrel-linux: TUNSETIFF %s: %s\n", name, strerror(errno));
@@ -48,6 +50,50 @@ int tap_open(const char *name, char actual[IFNAMSIZ]) {
   snprintf(actual, IFNAMSIZ, "%s", ifr.ifr_name);
   tap_queue_len(actual);
   return fd;
+}
+
+ssize_t tap_read(int fd, uint8_t *frame, size_t cap) {
+  uint8_t hdr[VNET_HDR];
+  struct iovec iov[2] = { { hdr, sizeof hdr }, { frame, cap } };
+  ssize_t r = readv(fd, iov, 2);
+  if (r < 0) return -1;
+  if (r < VNET_HDR) { /* not a frame: nothing to hand up */
+    errno = EAGAIN;
+    return -1;
+  }
+  return r - VNET_HDR;
+}
+
+void tap_batch_add(struct tap_batch *b, const uint8_t *frame, uint32_t len) {
+  if (len > 0xffff) { /* beyond the batch's u16 length (no Ethernet frame of the core is this long) */
+    b->lost++;
+    return;
+  }
+  /* A frame that goes alone anyway is written at once from where the core built it, not copied:
+   * every frame without TSO, and with it one that cannot start a run (an ACK, a SYN-ACK, a segment
+   * with PSH such as an echo's answer) when nothing is batched before it. */
+  if (!b->tso || (b->count == 0 && tso_alone(frame, len))) {
+    b->writes++;
+    if (frame_write(b->fd, 1, frame, len) < 0) b->lost++;
+    return;
+  }
+  if (b->count == TAP_BATCH_FRAMES || b->used + 2 + len > sizeof b->buf) tap_flush(b);
+  uint8_t *p = b->buf + b->used;
+  p[0] = (uint8_t)len;
+  p[1] = (uint8_t)(len >> 8);
+  memcpy(p + 2, frame, len);
+  b->used += 2 + len;
+  b->count++;
+}
+
+void tap_flush(struct tap_batch *b) {
+  if (!b->count) return;
+  tso_result_t r;
+  tso_write_batch(b->fd, 1, b->tso, b->buf, b->used, b->count, &r);
+  b->writes += (uint64_t)r.writes;
+  b->lost += (uint64_t)r.refused;
+  b->count = 0;
+  b->used = 0;
 }
 
 /* Run a command (argv[0] looked up in PATH), wait for it; its exit status, or -1. */

@@ -14,7 +14,7 @@ import { ABI } from "../../host/abi.ts";
 import { Core } from "../../host/core.ts";
 import { ROOT, wasmPathFor } from "../../host/node/files.ts";
 import { ensureDebianTool, unavailable } from "../support/env.ts";
-import { Board, BOARD2_IP, BOARD_BIN, BOARD_IP, ENGINES, type Engine, KERNEL_IP, Netns, netUnavailable, rootHasLink, sha256File, tapName, WAMR_BIN } from "./support.ts";
+import { Board, BOARD2_IP, BOARD_BIN, BOARD_IP, ENGINES, type Engine, KERNEL_IP, Netns, netUnavailable, rootHasLink, SERVER_BOARD_BIN, sha256File, tapName, WAMR_BIN } from "./support.ts";
 
 const MB = 1 << 20;
 const SERVICES = ["--services", "echo,discard,chargen"];
@@ -26,6 +26,9 @@ test("boards/linux builds both engines from the release .wasm the Node host load
   }
   const r = spawnSync(process.execPath, [join(ROOT, "scripts", "build-boards.mjs")], { encoding: "utf8", timeout: 360_000 });
   assert.equal(r.status, 0, `build-boards failed:\n${r.stdout}\n${r.stderr}`);
+  // the server profile's wasm2c board too (the bulk cases below; the WAMR board loads that profile's .wasm)
+  const s = spawnSync("make", ["-s", "-f", join(ROOT, "boards", "linux", "Makefile"), "PROFILE=server", SERVER_BOARD_BIN], { cwd: ROOT, encoding: "utf8", timeout: 200_000 });
+  assert.equal(s.status, 0, `the server-profile board failed to build:\n${s.stdout}\n${s.stderr}`);
 
   const hostWasm = wasmPathFor(); // what the Node host loads by default (host/node/wasm-source.ts)
   const hostSha = sha256File(hostWasm);
@@ -66,6 +69,7 @@ for (const [engine, bin] of [["wasm2c", BOARD_BIN], ["wamr", WAMR_BIN]] as const
     [[...base, "--dns", "198.18.0.1", "--connect", "bad*name:7"], /--connect: HOST is neither an IPv4 address nor a host name .*: bad\*name:7/],
     [[...base, "--dns", "198.18.0.1,dns"], /--dns takes at most 3 IPv4 addresses separated by commas: 198\.18\.0\.1,dns/],
     [[...base, "--dns", "198.18.0.1,198.18.0.3,198.18.0.4,198.18.0.5"], /--dns takes at most 3 IPv4 addresses/],
+    [[...base, "--tso", "maybe"], /--tso takes on or off: maybe/],
   ];
   for (const [args, want] of cases) {
     const r = spawnSync(bin, args, { encoding: "utf8", timeout: 10_000 });
@@ -110,6 +114,31 @@ test("petrel-linux-wamr: a corrupted module fails to load with WAMR's text, exit
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// A frame the kernel refuses (here: the TAP is down, write(2) fails with EIO) is a lost frame: counted
+// in tx_errors, not in tx_frames, and the board goes on (a client job's ARP requests are the frames).
+for (const [engine, bin] of Object.entries(ENGINES)) test(`[${engine}] frames the kernel refuses (the TAP down) are counted in tx_errors, and the board runs on`, { timeout: 30_000 }, async (t) => {
+  const why = netUnavailable(bin);
+  if (why) return unavailable(t, why);
+  const ns = new Netns("d");
+  let board: Board | undefined;
+  try {
+    board = new Board(["--tap", tapName("d"), "--ip", `${BOARD_IP}/24`, "--services", "echo", "--connect", `${KERNEL_IP}:9`], ns.name, bin);
+    await board.ready();
+    let st = await board.status();
+    for (let i = 0; i < 40 && st.tx_errors < 1; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      st = await board.status();
+    }
+    assert.ok(st.tx_errors >= 1, `the ARP requests written into the TAP that is down were counted as lost: ${JSON.stringify(st)}`);
+    assert.equal(st.tx_frames, 0, "none counted as sent");
+    assert.equal(st.tx_writes, st.tx_errors, "each was one refused write(2)");
+    assert.equal((await board.stop()).code, 0, board.stderr);
+  } finally {
+    await board?.stop(2000);
+    ns.close();
   }
 });
 
@@ -166,18 +195,22 @@ test("petrel-linux-wamr: an exception in the core names the call and WAMR's text
 
 interface Env { ns: Netns; board: Board; dev: string }
 
-/** A board (engine `engine`) serving echo/discard/chargen at 198.18.0.2, its TAP moved into a fresh
- *  namespace where the kernel is 198.18.0.1. Ends with a clean stop (exit 0 on SIGTERM); torn down
- *  afterwards, also on failure; the whole case is bounded. */
-function boardCase(engine: Engine, name: string, timeoutMs: number, fn: (env: Env, t: TestContext) => Promise<void>, extra: string[] = []): void {
+/** The board of `engine` running the server profile (64 connections, 64 KiB rings, as bench:tap's
+ *  board): wasm2c's is its own build, WAMR's board loads that profile's module. */
+const serverBoard = (engine: Engine): string[] => (engine === "wasm2c" ? [SERVER_BOARD_BIN] : [WAMR_BIN, "--wasm", wasmPathFor("server")]);
+
+/** A board (engine `engine`; `bin`: another command line for it) serving echo/discard/chargen at
+ *  198.18.0.2, its TAP moved into a fresh namespace where the kernel is 198.18.0.1. Ends with a clean
+ *  stop (exit 0 on SIGTERM); torn down afterwards, also on failure; the whole case is bounded. */
+function boardCase(engine: Engine, name: string, timeoutMs: number, fn: (env: Env, t: TestContext) => Promise<void>, extra: string[] = [], bin: string[] = [ENGINES[engine]]): void {
   test(`[${engine}] ${name}`, { timeout: timeoutMs + 20_000 }, async (t) => {
-    const why = netUnavailable(ENGINES[engine]);
+    const why = netUnavailable(bin[0]);
     if (why) return unavailable(t, why);
     const dev = tapName("k");
     const ns = new Netns("k");
     let board: Board | undefined;
     try {
-      board = new Board(["--tap", dev, "--ip", `${BOARD_IP}/24`, ...SERVICES, ...extra], undefined, ENGINES[engine]);
+      board = new Board(["--tap", dev, "--ip", `${BOARD_IP}/24`, ...SERVICES, ...extra], undefined, bin);
       await board.ready();
       ns.adopt(dev);
       ns.ip("addr", "add", `${KERNEL_IP}/24`, "dev", dev);
@@ -303,12 +336,70 @@ for (const engine of Object.keys(ENGINES) as Engine[]) {
     assert.ok(st.rx_frames > (50 * MB) / 1500, `the board took ${st.rx_frames} frames`);
   });
 
-  boardCase(engine, "board chargen → kernel: 5 MB of the RFC 864 pattern", 40_000, async ({ ns }) => {
+  /** chargen → kernel, 5 MB checked against RFC 864; the board's frames and write(2) calls meanwhile. */
+  async function chargen(ns: Netns, board: Board): Promise<{ frames: number; writes: number; errors: number }> {
+    const before = await board.status();
     const r = await ns.peer<{ received: number; mismatch: number }>("chargen", { host: BOARD_IP, port: 19, bytes: 5 * MB }, 30_000);
     assert.equal(r.error, undefined);
     assert.ok(r.received >= 5 * MB);
     assert.equal(r.mismatch, -1, "every byte follows RFC 864");
+    const after = await board.status();
+    return { frames: after.tx_frames - before.tx_frames, writes: after.tx_writes! - before.tx_writes!, errors: after.tx_errors - before.tx_errors };
+  }
+
+  boardCase(engine, "board chargen → kernel: 5 MB of the RFC 864 pattern", 40_000, async ({ ns, board }) => {
+    assert.equal((await chargen(ns, board)).errors, 0);
   });
+
+  boardCase(engine, "server profile: board chargen → kernel, 5 MB of the RFC 864 pattern, the segments written as TSO super-frames (far fewer write(2) calls than frames)", 40_000, async ({ ns, board }, t) => {
+    assert.equal((await board.ready()).tso, true, "TSO is on by default");
+    const c = await chargen(ns, board);
+    t.diagnostic(JSON.stringify(c));
+    assert.ok(c.frames > (5 * MB) / 1460, `${c.frames} frames sent`);
+    assert.ok(c.writes < c.frames / 4, `${c.frames} frames in ${c.writes} write(2) calls`);
+    assert.equal(c.errors, 0);
+  }, [], serverBoard(engine));
+
+  boardCase(engine, "server profile, --tso off: board chargen → kernel 5 MB, one write(2) per frame", 40_000, async ({ ns, board }) => {
+    assert.equal((await board.ready()).tso, false);
+    const c = await chargen(ns, board);
+    assert.ok(c.frames > (5 * MB) / 1460, `${c.frames} frames sent`);
+    assert.equal(c.writes, c.frames);
+    assert.equal(c.errors, 0);
+  }, ["--tso", "off"], serverBoard(engine));
+
+  boardCase(engine, "server profile: board chargen → kernel through a bridge port without TSO: the kernel cuts every super-frame back into segments and checksums them in software before the socket; 5 MB byte-exact, no checksum error", 40_000, async ({ ns, board, dev }, t) => {
+    const why = ensureDebianTool("ethtool", "ethtool");
+    assert.equal(why, null, why ?? "");
+    // the TAP and veth va are ports of br0, the kernel's address is on va's peer vb; va segments and
+    // checksums in software (TSO, GSO and checksum offload off), vb does not merge them again (GRO off)
+    ns.ip("addr", "flush", "dev", dev);
+    ns.ip("link", "add", "br0", "type", "bridge");
+    ns.ip("link", "set", "br0", "arp", "off");
+    ns.ip("link", "add", "va", "type", "veth", "peer", "name", "vb");
+    ns.ip("link", "set", dev, "master", "br0");
+    ns.ip("link", "set", "va", "master", "br0");
+    for (const d of ["br0", "va", "vb"]) ns.ip("link", "set", d, "up");
+    ns.ip("addr", "add", `${KERNEL_IP}/24`, "dev", "vb");
+    for (const args of [["va", "tso", "off", "gso", "off", "tx", "off"], ["vb", "gro", "off"]]) {
+      const r = ns.exec(["ethtool", "-K", ...args], 10_000);
+      assert.equal(r.code, 0, `ethtool -K ${args.join(" ")}: ${r.stderr}`);
+    }
+    const vbPackets = (): number => (JSON.parse(ns.exec(["ip", "-s", "-j", "link", "show", "dev", "vb"]).stdout) as { stats64: { rx: { packets: number } } }[])[0]!.stats64.rx.packets;
+    const tcp = (): Record<string, number> => {
+      const [names, values] = ns.exec(["cat", "/proc/net/snmp"]).stdout.split("\n").filter((l) => l.startsWith("Tcp:")).map((l) => l.split(/\s+/).slice(1));
+      return Object.fromEntries(names!.map((k, i) => [k, Number(values![i])]));
+    };
+    const rx0 = vbPackets();
+    const c = await chargen(ns, board);
+    await new Promise((res) => setTimeout(res, 200)); // the frames the last status line flushed
+    const rx = vbPackets() - rx0;
+    t.diagnostic(JSON.stringify({ ...c, vbReceived: rx }));
+    // the kernel ACKs every other segment here (vb gets them one by one), so the runs are shorter
+    assert.ok(c.writes < c.frames / 2, `${c.frames} frames in ${c.writes} write(2) calls: super-frames went out`);
+    assert.ok(rx >= c.frames, `vb received ${rx} frames, one per frame the board sent (${c.frames}): the super-frames were cut`);
+    assert.equal(tcp().InCsumErrors, 0);
+  }, [], serverBoard(engine));
 
   boardCase(engine, "RFC 862: kernel node:dgram client → the board's UDP echo (port 7): 60 datagrams of 0..1472 bytes byte-exact", 40_000, async ({ ns, board }) => {
     const r = await ns.peer<{ ok: number; retries: number }>("udp-echo", { host: BOARD_IP, port: 7, n: 60, seed: 11 }, 30_000);

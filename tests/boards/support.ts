@@ -60,9 +60,11 @@ export function tapName(tag: string): string {
   return `pb${tag}${process.pid % 100000}x${++seq}`.slice(0, 15);
 }
 
-export interface ReadyLine { event: "ready"; tap: string; ip: string; mac: string; engine: string; wasm: string; wasm_sha256: string; wasm_bytes: number; memory: number; config: number[] }
+export interface ReadyLine { event: "ready"; tap: string; tso?: boolean; ip: string; mac: string; engine: string; wasm: string; wasm_sha256: string; wasm_bytes: number; memory: number; config: number[] }
 export interface StatusLine {
   event: string; connections: number; tx_frames: number; tx_errors: number; rx_frames: number; memory: number; counters: number[];
+  /** boards/linux: write(2) calls on the TAP (with TSO, one per super-frame) */
+  tx_writes?: number;
   /** boards/linux's loop: poll() and read() calls on the TAP, reads that found no frame (a signal
    *  came first), and how often the alarm (the timer for the core's next deadline) was set */
   polls?: number; reads?: number; empty_reads?: number; alarms?: number;
