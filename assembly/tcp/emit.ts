@@ -130,9 +130,11 @@ export function sendData(t: Tcb, now: u32, probe: bool, wndEnd: u32, limit: i32)
     let flags = Flag.ACK;
     if (len > 0 && t.sndNxt + <u32>len == dataEnd) flags |= Flag.PSH;
     if (finNow) flags |= Flag.FIN;
-    if (!seqLt(t.sndNxt, t.sndMax) && !flagged(t, TF.RTT_TIMING) && len > 0) {
-      // RFC 6298 3: time one segment per window; never a retransmitted one (Karn)
-      t.rttSeq = t.sndNxt + <u32>len; t.rttAt = now; flagsOn(t, TF.RTT_TIMING);
+    if (len > 0) {
+      // RFC 6298 3: time one segment per window; never a retransmitted one (Karn). Below SND.MAX
+      // this is data sent before (a zero-window probe's byte again): whatever is timed is dropped.
+      if (seqLt(t.sndNxt, t.sndMax)) flagsOff(t, TF.RTT_TIMING);
+      else if (!flagged(t, TF.RTT_TIMING)) { t.rttSeq = t.sndNxt + <u32>len; t.rttAt = now; flagsOn(t, TF.RTT_TIMING); }
     }
     emitSegment(t, t.sndNxt, flags, off, len, now);
     if (len > 0) t.lastDataAt = now;

@@ -22,7 +22,9 @@ function output(t: Tcb, now: u32, probe: bool): void {
   const idle = t.sndMax == t.sndUna;        // nothing in flight yet: a flight may begin now
   if (t.sndNxt == t.iss && !synAcked(t) && s != State.CLOSED) {
     // our SYN (SYN-SENT) or SYN-ACK (having received theirs), first or again after a timeout
-    if (t.sndMax == t.iss) { t.rttSeq = t.iss + 1; t.rttAt = now; flagsOn(t, TF.RTT_TIMING); } // time the first SYN
+    // time the first SYN; one sent again (for the peer's SYN again, or after a timeout) is not (Karn)
+    if (t.sndMax == t.iss) { t.rttSeq = t.iss + 1; t.rttAt = now; flagsOn(t, TF.RTT_TIMING); }
+    else flagsOff(t, TF.RTT_TIMING);
     emitSegment(t, t.iss, s == State.SYN_SENT ? Flag.SYN : Flag.SYN | Flag.ACK, 0, 0, now);
     t.sndNxt = t.iss + 1;
     if (seqGt(t.sndNxt, t.sndMax)) t.sndMax = t.sndNxt;

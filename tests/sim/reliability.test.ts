@@ -275,6 +275,46 @@ test("RFC 6298 5.7: after the SYN timed out, data transfer starts with an RTO of
   assert.equal(inf(conn).rtoMs, 3000, "no RTT sample from the resent SYN (Karn), and at least 3 s");
 });
 
+test("RFC 6298 3 (Karn): a SYN-ACK sent again for the peer's SYN again gives no RTT sample", () => {
+  const b = new Bench();
+  const l = b.listen();
+  b.send({ flags: "S", seq: 1000, options: [{ kind: "mss", value: 1460 }] });
+  const sa = b.expect({ flags: "S." });
+  b.advance(900);                                             // our SYN-ACK was lost: the peer's SYN again
+  b.send({ flags: "S", seq: 1000, options: [{ kind: "mss", value: 1460 }] });
+  b.expect({ flags: "S.", seq: sa.seq });                     // the SYN-ACK again, at once
+  b.advance(40);
+  b.send({ flags: ".", seq: 1001, ack: sa.seq + 1 });
+  const c = l.accepted[0]!;
+  assert.equal(c.state, "ESTABLISHED");
+  // timed from the first copy this would be a sample of 940 ms (an RTO of 2.8 s): which copy the
+  // ACK answers is ambiguous, so there is none
+  assert.equal(inf(c).srttMs, 0, "no sample");
+});
+
+test("RFC 6298 3 (Karn): zero-window probes sent again give no RTT sample when the window opens", () => {
+  const b = new Bench();
+  const { conn, iss } = b.established();
+  conn.write(new Uint8Array(100));
+  b.expect({ flags: "P.", len: 100 });
+  b.advance(20);
+  b.send({ flags: ".", seq: 1001, ack: iss + 101, win: 0 }); // a 20 ms sample; the window closes
+  const before = inf(conn);
+  assert.equal(before.srttMs, 2, "SRTT = 7/8·0 + 1/8·20 after the samples of the handshake (0 ms) and of the data (20 ms)");
+  conn.write(new Uint8Array(100));
+  const probes: number[] = [];
+  for (let k = 0; k < 400 && probes.length < 3; k++) {
+    b.advance(50);
+    for (const x of b.sent()) if (x.payload.length === 1) { assert.equal(x.seq, iss + 101); probes.push(b.now); }
+  }
+  assert.equal(probes.length, 3, "three probes of the same byte");
+  b.advance(30);
+  b.send({ flags: ".", seq: 1001, ack: iss + 102, win: 8192 }); // the window opens, the probe byte acked
+  // timed from the first probe this would be a sample of seconds
+  assert.equal(inf(conn).srttMs, before.srttMs, `no sample (first probe at ${probes[0]} ms, acked at ${b.now} ms)`);
+  assert.equal(inf(conn).rtoMs, before.rtoMs);
+});
+
 test("RFC 5681 4.1: after an idle period longer than the RTO, cwnd restarts from the initial window", () => {
   const { b, conn, iss, mss } = inFlight(3);
   const iw = inf(conn).cwnd;
