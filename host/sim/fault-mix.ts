@@ -58,7 +58,7 @@ export const RTO_RULES = { initialMs: 1000, maxMs: 60_000, retries: 12 } as cons
  *  (1−q)^(flight+1)) multiplies the bound of every lossy no-timestamp seed by 2–5 on top of the
  *  model's one-episode-per-lossy-round pessimism, and would have hidden the stack bug seed 16945
  *  showed (zero-window probes sent again but timed from the first copy: RTT samples of 17–80 s,
- *  1 300 s for a bound of 1 182 s; 38 s once fixed), so the bound leaves that tail out.
+ *  1 300 s for a bound of 1 182 s; 42 s once fixed), so the bound leaves that tail out.
  */
 export function transferTimeBound(o: TransferOptions, cfg: { RX_BUF: number; TX_BUF: number; MTU?: number }): number {
   const mss = (cfg.MTU ?? 1500) - 40;
