@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TCP_INFO_WORDS, type TcpInfo } from "../../host/core.ts";
@@ -212,6 +212,18 @@ test("sizes, fault mixes, bounds and reproduce commands", () => {
     const m = faultMix(s);
     assert.deepEqual(parseTransferArgs(reproduceCommand(m).split(" ").slice(6)), nonZero(m), "the command reproduces the mix");
   }
+});
+
+test("README: the `petrel sim transfer` example prints what that command prints today (wallMs aside)", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const m = /```sh\nnpx petrel sim transfer ([^\n]*)\n([\s\S]*?)\n```/.exec(readme);
+  assert.ok(m, "the README has the example");
+  const shown = JSON.parse(m[2]!.replace(/\n\s*/g, "")) as TransferResult;
+  const o = parseTransferArgs(m[1]!.split(" "));
+  if (o === "help") return assert.fail("the example is a transfer");
+  const { pcap: _p, plot: _q, trace: _t, ...run } = o;
+  const now = runTransfer(run);
+  assert.deepEqual(withoutWall(shown), withoutWall(now), `the README's example is stale: today ${JSON.stringify(now)}`);
 });
 
 test("CLI: `petrel sim transfer` prints exactly one JSON line and exits 0 when ok, 1 when not, 2 for bad usage", () => {
