@@ -60,8 +60,8 @@ export function macToString(b: Uint8Array, off = 0): string {
 }
 
 // ── byte helpers ───────────────────────────────────────────────────────────────────────────
-const be16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
-const be32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+export const be16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
+export const be32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 function put16(b: Uint8Array, o: number, v: number): void {
   b[o] = (v >>> 8) & 255;
   b[o + 1] = v & 255;

@@ -9,8 +9,8 @@
 // sending side); a frame they dropped would count as delivered, so they could only keep a verdict
 // from proving a loss, never make it prove one.
 import type { FrameFate } from "../link/fault.ts";
+import { be16, be32, ETHERTYPE_ARP, u32ToIp } from "../packet/packet.ts";
 
-const ETHERTYPE_ARP = 0x0806;
 /** Ethernet header (14) + ARP body for IPv4 over Ethernet (28). */
 const ARP_END = 42;
 
@@ -31,11 +31,6 @@ export interface ArpVerdict {
   everyExchangeLost: boolean;
   why: string;
 }
-
-const be16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
-const be32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-const ipText = (v: number): string => `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
-export const ipNumber = (s: string): number => s.split(".").reduce((a, p) => a * 256 + Number(p), 0) >>> 0;
 
 export class ArpLedger {
   readonly records: ArpRecord[] = [];
@@ -66,7 +61,7 @@ export class ArpLedger {
     const requests = sent(asker, (r) => r.op === 1 && r.senderIp === askerIp && r.targetIp === targetIp);
     const fromTarget = sent(target, (r) => r.senderIp === targetIp && r.targetIp === askerIp);
     const replies = fromTarget.filter((r) => r.op === 2).length;
-    const counts = `${requests.length} ARP requests from ${asker} for ${ipText(targetIp)}, ${through(requests)} got through; ` +
+    const counts = `${requests.length} ARP requests from ${asker} for ${u32ToIp(targetIp)}, ${through(requests)} got through; ` +
       `${replies} replies from ${target}, ${through(fromTarget)} of its ARP frames got through`;
     if (requests.length === 0) return { everyExchangeLost: false, why: `${asker} sent no ARP request (${counts})` };
     if (through(fromTarget) > 0) return { everyExchangeLost: false, why: `an ARP frame of ${target} got through to ${asker} (${counts})` };

@@ -22,10 +22,11 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { TcpInfo } from "../core.ts";
 import type { FaultSettings } from "../link/fault.ts";
+import { ipToU32 } from "../packet/packet.ts";
 import type { Conn, Stack } from "../stack/stack.ts";
 import { BoundError } from "../time/clock.ts";
 import { Prng } from "../time/prng.ts";
-import { ArpLedger, ipNumber } from "./arp-ledger.ts";
+import { ArpLedger } from "./arp-ledger.ts";
 import { describeRun } from "./describe.ts";
 import { InvariantChecker } from "./invariants.ts";
 import { renderTimeSequenceSvg } from "./plot.ts";
@@ -217,7 +218,7 @@ class Transfer {
    *  of it was lost (and tries are left); otherwise this is the run's failure. */
   private unreachable(conn: Conn): void {
     const t = roundUs(this.net.now);
-    const v = this.arp.verdict("client", ipNumber(CLIENT_IP), "server", ipNumber(SERVER_IP), this.openedMs, this.net.now);
+    const v = this.arp.verdict("client", ipToU32(CLIENT_IP), "server", ipToU32(SERVER_IP), this.openedMs, this.net.now);
     const tries = this.o.opens ?? 3;
     if (conn.connected || !v.everyExchangeLost) {
       this.failure ??= `client connection failed with EHOSTUNREACH at t=${t} ms${conn.connected ? " after it was established" : ""}, not for lost ARP exchanges: ${v.why}`;
