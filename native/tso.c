@@ -198,8 +198,7 @@ static size_t batch_frame_len(const uint8_t *p, size_t at, size_t len) {
   return at + 2 + n > len ? 0 : n;
 }
 
-/* frame_write once more if a signal interrupted it; *writes counts the write(2) calls. */
-static ssize_t frame_write_counted(int fd, int vnet, const void *frame, size_t len, int *writes) {
+ssize_t frame_write_counted(int fd, int vnet, const void *frame, size_t len, int *writes) {
   ++*writes;
   ssize_t r = frame_write(fd, vnet, frame, len);
   if (r < 0 && errno == EINTR) {

@@ -36,6 +36,8 @@ void ip_fix(uint8_t *ip, uint32_t tot, uint32_t ihl);
 /* One frame out: after an empty header (no checksum or segmentation asked of the kernel) when vnet
  * (the fd was opened with IFF_VNET_HDR). write(2)'s result, the header counted. */
 ssize_t frame_write(int fd, int vnet, const void *frame, size_t len);
+/* frame_write once more if a signal interrupted it; *writes counts the write(2) calls. */
+ssize_t frame_write_counted(int fd, int vnet, const void *frame, size_t len, int *writes);
 
 /* Whether frame f (len bytes) would go alone whatever follows it in a batch: not a TCP segment that
  * may join a super-frame, or one with PSH (a run ends at PSH). */

@@ -550,9 +550,8 @@ int services_run(uint32_t now) {
   if (sweep) {
     swept = 1;
     swept_at = now;
-  }
-  if (sweep)
     for (int i = 0; i < n_listeners; i++) accept_all(listeners[i].lh, now);
+  }
   uint8_t batch[MAX_TRACKED];
   int n = sweep ? 0 : n_ready;
   memcpy(batch, ready_q, (size_t)n);

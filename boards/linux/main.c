@@ -10,7 +10,8 @@
  *
  * One thread, one loop: the core's poll(now) and the services, then a read() of the TAP that waits
  * for a frame until the deadline poll(now) returned (an alarm; poll() on the TAP and stdin while
- * --wait-stdin holds the clients back); a frame read → rx(len, now); then the services move data. Time is CLOCK_MONOTONIC in ms, truncated to u32 (the core compares with wrap-around).
+ * --wait-stdin holds the clients back); a frame read → rx(len, now); then the services move data.
+ * Time is CLOCK_MONOTONIC in ms, truncated to u32 (the core compares with wrap-around).
  * The frames the core sends are batched and written just before the loop waits (tap.h: with --tso on,
  * the default, a TCP connection's consecutive segments as one TSO super-frame per write(2)).
  * Prints JSON lines on stdout: {"event":"ready",…} once the TAP is open and the core initialised,

@@ -69,12 +69,13 @@ void tap_batch_add(struct tap_batch *b, const uint8_t *frame, uint32_t len) {
     b->lost++;
     return;
   }
-  /* A frame that goes alone anyway is written at once from where the core built it, not copied:
-   * every frame without TSO, and with it one that cannot start a run (an ACK, a SYN-ACK, a segment
-   * with PSH such as an echo's answer) when nothing is batched before it. */
+  /* A frame that goes alone anyway is written at once, not batched (no copy into the batch, no
+   * parse of it at the flush): every frame without TSO, and with it one that cannot start a run (an
+   * ACK, a SYN-ACK, a segment with PSH such as an echo's answer) when nothing is batched before it. */
   if (!b->tso || (b->count == 0 && tso_alone(frame, len))) {
-    b->writes++;
-    if (frame_write(b->fd, 1, frame, len) < 0) b->lost++;
+    int writes = 0;
+    if (frame_write_counted(b->fd, 1, frame, len, &writes) < 0) b->lost++;
+    b->writes += (uint64_t)writes;
     return;
   }
   if (b->count == TAP_BATCH_FRAMES || b->used + 2 + len > sizeof b->buf) tap_flush(b);
